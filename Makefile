@@ -1,0 +1,31 @@
+# Set-up and the two everyday commands. `make run` and `make test` create
+# .venv with a Python >= 3.12 (found by scripts/find-python) on first use.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	@set -e; py=$$(scripts/find-python); echo "using $$py"; \
+	  rm -rf $(VENV); "$$py" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev,distributed,bench]"
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/frontiercost run reference --draws 1e5
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+bench: $(STAMP)
+	$(PY) benchmarks/throughput.py
+
+clean:
+	rm -rf $(VENV) dist build

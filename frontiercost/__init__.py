@@ -1,0 +1,26 @@
+"""frontiercost: Monte Carlo uncertainty simulator for the cost of frontier AI."""
+
+__version__ = "0.1.0"
+
+from .analysis import summarize
+from .errors import FrontiercostError, PriorError, ScenarioError, SimulationError
+from .priors import Prior, load_library, prior_from_spec
+from .simulator import Model, Output, model_kernel, run_engine
+from .simulator.simulate import simulate
+
+__all__ = [
+    "FrontiercostError",
+    "Model",
+    "Output",
+    "Prior",
+    "PriorError",
+    "ScenarioError",
+    "SimulationError",
+    "__version__",
+    "load_library",
+    "model_kernel",
+    "prior_from_spec",
+    "run_engine",
+    "simulate",
+    "summarize",
+]

@@ -1,0 +1,1 @@
+"""Throughput benchmark of the sampling core against plain-numpy and squigglepy baselines."""

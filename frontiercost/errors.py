@@ -1,0 +1,23 @@
+"""Typed exceptions raised by frontiercost.
+
+The CLI turns every :class:`FrontiercostError` into one message and exit code 2;
+anything else is a bug.
+"""
+
+from __future__ import annotations
+
+
+class FrontiercostError(Exception):
+    """Base class of every error a user can cause with bad input."""
+
+
+class PriorError(FrontiercostError, ValueError):
+    """A prior specification is invalid (names the parameter and accepted values)."""
+
+
+class ScenarioError(FrontiercostError, ValueError):
+    """A scenario or option is invalid (names file, line and key where known)."""
+
+
+class SimulationError(FrontiercostError, ValueError):
+    """Arguments to the engine are invalid (draws, block size, sampler, correlations)."""

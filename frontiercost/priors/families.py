@@ -1,0 +1,540 @@
+"""Distribution families, one small class each.
+
+Every family is a frozen dataclass of its natural parameters, validated on
+construction (the error names the parameter and what is accepted), with a
+scipy reference distribution and a :class:`KernelSpec` for the sampler.
+Closed-form quantiles are used where they exist; beta, gamma, PERT and
+mixtures use a normal-score Hermite table (``_table``), empirical priors a
+piecewise-linear table over ``p``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import optimize, special, stats
+
+from ..errors import PriorError
+from ._base import (
+    N_PARAMS,
+    Code,
+    KernelSpec,
+    Prior,
+    check_finite,
+    check_order,
+    check_positive,
+)
+from ._table import build_ztable, ppf_isf_at_z
+
+
+def _pad(*values: float) -> tuple[float, ...]:
+    return tuple(float(v) for v in values) + (0.0,) * (N_PARAMS - len(values))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Fixed(Prior):
+    """A point mass at ``value``."""
+
+    family = "fixed"
+    value: float
+
+    def _validate(self) -> None:
+        check_finite("value", self.value)
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return float(self.value), float(self.value)
+
+    def ppf(self, p: Any) -> Any:
+        return np.full(np.shape(p), float(self.value))[()]
+
+    def cdf(self, x: Any) -> Any:
+        return (np.asarray(x) >= self.value).astype(float)[()]
+
+    def kernel_spec(self) -> KernelSpec:
+        return KernelSpec(Code.FIXED, _pad(self.value))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Normal(Prior):
+    """Normal with mean ``mu`` and standard deviation ``sigma``."""
+
+    family = "normal"
+    mu: float
+    sigma: float
+
+    def _validate(self) -> None:
+        check_finite("mu", self.mu)
+        check_positive("sigma", self.sigma)
+
+    def _scipy(self) -> Any:
+        return stats.norm(self.mu, self.sigma)
+
+    def kernel_spec(self) -> KernelSpec:
+        return KernelSpec(Code.NORMAL, _pad(self.mu, self.sigma))
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogNormal(Prior):
+    """Lognormal: ``log X ~ Normal(mu, sigma)``."""
+
+    family = "lognormal"
+    mu: float
+    sigma: float
+
+    def _validate(self) -> None:
+        check_finite("mu", self.mu)
+        check_positive("sigma", self.sigma)
+
+    def _scipy(self) -> Any:
+        return stats.lognorm(self.sigma, scale=math.exp(self.mu))
+
+    def kernel_spec(self) -> KernelSpec:
+        return KernelSpec(Code.LOGNORMAL, _pad(self.mu, self.sigma))
+
+
+@dataclass(frozen=True, kw_only=True)
+class TruncNormal(Prior):
+    """Normal(``mu``, ``sigma``) truncated to [``lower``, ``upper``] (either may be infinite)."""
+
+    family = "truncnormal"
+    mu: float
+    sigma: float
+    lower: float = -math.inf
+    upper: float = math.inf
+
+    def _validate(self) -> None:
+        check_finite("mu", self.mu)
+        check_positive("sigma", self.sigma)
+        for name in ("lower", "upper"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or math.isnan(v):
+                raise PriorError(f"{name}: expected a number, got {v!r}")
+        check_order("lower", self.lower, "upper", self.upper)
+        a, b = self._ab()
+        if (
+            special.ndtr(b) - special.ndtr(a) < 1e-12
+            and special.ndtr(-a) - special.ndtr(-b) < 1e-12
+        ):
+            raise PriorError("lower/upper: the interval holds no mass of the normal (mu, sigma)")
+
+    def _ab(self) -> tuple[float, float]:
+        return (self.lower - self.mu) / self.sigma, (self.upper - self.mu) / self.sigma
+
+    def _scipy(self) -> Any:
+        a, b = self._ab()
+        return stats.truncnorm(a, b, loc=self.mu, scale=self.sigma)
+
+    def kernel_spec(self) -> KernelSpec:
+        a, b = self._ab()
+        # Work in whichever tail keeps Φ(a), Φ(b) away from 1 (no cancellation).
+        flip = a > 0
+        if flip:
+            a, b = -b, -a
+        return KernelSpec(
+            Code.TRUNCNORMAL,
+            _pad(self.mu, self.sigma, special.ndtr(a), special.ndtr(b), -1.0 if flip else 1.0),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Uniform(Prior):
+    """Uniform on [``lower``, ``upper``]."""
+
+    family = "uniform"
+    lower: float
+    upper: float
+
+    def _validate(self) -> None:
+        check_order(
+            "lower", check_finite("lower", self.lower), "upper", check_finite("upper", self.upper)
+        )
+
+    def _scipy(self) -> Any:
+        return stats.uniform(self.lower, self.upper - self.lower)
+
+    def kernel_spec(self) -> KernelSpec:
+        return KernelSpec(Code.UNIFORM, _pad(self.lower, self.upper - self.lower))
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogUniform(Prior):
+    """Log-uniform on [``lower``, ``upper``], both > 0."""
+
+    family = "loguniform"
+    lower: float
+    upper: float
+
+    def _validate(self) -> None:
+        check_order(
+            "lower",
+            check_positive("lower", self.lower),
+            "upper",
+            check_positive("upper", self.upper),
+        )
+
+    def _scipy(self) -> Any:
+        return stats.loguniform(self.lower, self.upper)
+
+    def kernel_spec(self) -> KernelSpec:
+        a, b = math.log(self.lower), math.log(self.upper)
+        return KernelSpec(Code.LOGUNIFORM, _pad(a, b - a))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Triangular(Prior):
+    """Triangular on [``minimum``, ``maximum``] with peak at ``mode``."""
+
+    family = "triangular"
+    minimum: float
+    mode: float
+    maximum: float
+
+    def _validate(self) -> None:
+        lo, m, hi = (check_finite(k, getattr(self, k)) for k in ("minimum", "mode", "maximum"))
+        check_order("minimum", lo, "maximum", hi)
+        if not lo <= m <= hi:
+            raise PriorError(f"mode ({m:g}) must lie in [minimum ({lo:g}), maximum ({hi:g})]")
+
+    def _scipy(self) -> Any:
+        w = self.maximum - self.minimum
+        return stats.triang((self.mode - self.minimum) / w, loc=self.minimum, scale=w)
+
+    def kernel_spec(self) -> KernelSpec:
+        w = self.maximum - self.minimum
+        return KernelSpec(
+            Code.TRIANGULAR,
+            _pad(self.minimum, self.mode, self.maximum, (self.mode - self.minimum) / w),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogitNormal(Prior):
+    """``lower + (upper - lower) * expit(N(mu, sigma))``; on (0, 1) by default."""
+
+    family = "logitnormal"
+    mu: float
+    sigma: float
+    lower: float = 0.0
+    upper: float = 1.0
+
+    def _validate(self) -> None:
+        check_finite("mu", self.mu)
+        check_positive("sigma", self.sigma)
+        check_order(
+            "lower", check_finite("lower", self.lower), "upper", check_finite("upper", self.upper)
+        )
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return float(self.lower), float(self.upper)
+
+    def ppf(self, p: Any) -> Any:
+        return self.lower + (self.upper - self.lower) * special.expit(
+            self.mu + self.sigma * special.ndtri(p)
+        )
+
+    def cdf(self, x: Any) -> Any:
+        y = (np.asarray(x, float) - self.lower) / (self.upper - self.lower)
+        with np.errstate(divide="ignore"):
+            return special.ndtr((special.logit(np.clip(y, 0, 1)) - self.mu) / self.sigma)
+
+    def kernel_spec(self) -> KernelSpec:
+        return KernelSpec(
+            Code.LOGITNORMAL, _pad(self.mu, self.sigma, self.lower, self.upper - self.lower)
+        )
+
+
+class _Tabulated(Prior):
+    """Mixin for families sampled through a normal-score Hermite table."""
+
+    def kernel_spec(self) -> KernelSpec:
+        lo, hi = self.support
+        table, params = build_ztable(self._x_at_z, self._logpdf, lo, hi)
+        return KernelSpec(Code.ZTABLE, params, table)
+
+    def _x_at_z(self, z: np.ndarray) -> np.ndarray:
+        return ppf_isf_at_z(self._scipy())(z)
+
+    def _logpdf(self, x: np.ndarray) -> np.ndarray:
+        return self._scipy().logpdf(x)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Beta(_Tabulated):
+    """Beta(``alpha``, ``beta``) rescaled to [``lower``, ``upper``] (default [0, 1])."""
+
+    family = "beta"
+    alpha: float
+    beta: float
+    lower: float = 0.0
+    upper: float = 1.0
+
+    def _validate(self) -> None:
+        check_positive("alpha", self.alpha)
+        check_positive("beta", self.beta)
+        check_order(
+            "lower", check_finite("lower", self.lower), "upper", check_finite("upper", self.upper)
+        )
+
+    def _scipy(self) -> Any:
+        return stats.beta(self.alpha, self.beta, loc=self.lower, scale=self.upper - self.lower)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pert(_Tabulated):
+    """PERT on [``minimum``, ``maximum``] with mode ``mode`` and shape ``shape`` (default 4)."""
+
+    family = "pert"
+    minimum: float
+    mode: float
+    maximum: float
+    shape: float = 4.0
+
+    def _validate(self) -> None:
+        lo, m, hi = (check_finite(k, getattr(self, k)) for k in ("minimum", "mode", "maximum"))
+        check_order("minimum", lo, "maximum", hi)
+        if not lo <= m <= hi:
+            raise PriorError(f"mode ({m:g}) must lie in [minimum ({lo:g}), maximum ({hi:g})]")
+        check_positive("shape", self.shape)
+
+    def _scipy(self) -> Any:
+        w = self.maximum - self.minimum
+        a = 1 + self.shape * (self.mode - self.minimum) / w
+        b = 1 + self.shape * (self.maximum - self.mode) / w
+        return stats.beta(a, b, loc=self.minimum, scale=w)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Gamma(_Tabulated):
+    """Gamma with ``shape`` and ``scale``."""
+
+    family = "gamma"
+    shape: float
+    scale: float
+
+    def _validate(self) -> None:
+        check_positive("shape", self.shape)
+        check_positive("scale", self.scale)
+
+    def _scipy(self) -> Any:
+        return stats.gamma(self.shape, scale=self.scale)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mixture(_Tabulated):
+    """A weighted mixture of other priors (weights are normalised)."""
+
+    family = "mixture"
+    components: tuple[Prior, ...]
+    weights: tuple[float, ...]
+
+    def _validate(self) -> None:
+        if len(self.components) < 1:
+            raise PriorError("components: a mixture needs at least one component")
+        if len(self.weights) != len(self.components):
+            raise PriorError(
+                f"weights: expected {len(self.components)} weights (one per "
+                f"component), got {len(self.weights)}"
+            )
+        for i, c in enumerate(self.components):
+            if not isinstance(c, Prior) or isinstance(c, (Fixed, Mixture, Empirical)):
+                raise PriorError(
+                    f"components[{i}]: must be a continuous non-mixture, non-empirical prior"
+                )
+        w = [check_positive(f"weights[{i}]", v) for i, v in enumerate(self.weights)]
+        object.__setattr__(self, "weights", tuple(v / sum(w) for v in w))
+
+    @property
+    def support(self) -> tuple[float, float]:
+        sup = [c.support for c in self.components]
+        return min(s[0] for s in sup), max(s[1] for s in sup)
+
+    def cdf(self, x: Any) -> Any:
+        return sum(w * c.cdf(x) for w, c in zip(self.weights, self.components, strict=True))
+
+    def _sf(self, x: Any) -> Any:
+        return sum(
+            w * c._scipy().sf(x) for w, c in zip(self.weights, self.components, strict=True)
+        )
+
+    def _logpdf(self, x: np.ndarray) -> np.ndarray:
+        logs = [
+            math.log(w) + c._scipy().logpdf(x)
+            for w, c in zip(self.weights, self.components, strict=True)
+        ]
+        return special.logsumexp(np.stack(logs), axis=0)
+
+    def _x_at_z(self, z: np.ndarray) -> np.ndarray:
+        z = np.asarray(z, float)
+        at = [ppf_isf_at_z(c._scipy())(z) for c in self.components]
+        lo, hi = np.min(at, axis=0), np.max(at, axis=0)  # the mixture quantile lies between
+        lower = z <= 0
+        target = np.where(lower, special.ndtr(z), special.ndtr(-z))
+        for _ in range(200):  # bisection to the last bit; brackets shrink geometrically
+            mid = 0.5 * (lo + hi)
+            f = np.where(lower, self.cdf(mid) - target, target - self._sf(mid))
+            lo = np.where(f < 0, mid, lo)
+            hi = np.where(f < 0, hi, mid)
+        return 0.5 * (lo + hi)
+
+    def ppf(self, p: Any) -> Any:
+        p = np.asarray(p, float)
+        with np.errstate(divide="ignore"):
+            return self._x_at_z(special.ndtri(p))[()]
+
+    def natural_params(self) -> dict[str, Any]:
+        return {
+            "components": [c.describe() for c in self.components],
+            "weights": list(self.weights),
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class Empirical(Prior):
+    """A quantile table: ``x`` at cumulative probabilities ``p`` (0 … 1), linear in between.
+
+    Build from samples with :meth:`from_samples` (plotting positions
+    ``k / (n - 1)``, the same as ``numpy.quantile``'s default).
+    """
+
+    family = "empirical"
+    p: tuple[float, ...]
+    x: tuple[float, ...]
+    _uniform_grid: bool = field(default=False, repr=False)
+
+    def _validate(self) -> None:
+        if len(self.p) != len(self.x) or len(self.p) < 2:
+            raise PriorError(
+                f"quantiles: need at least two (p, value) pairs of equal length, "
+                f"got {len(self.p)} p and {len(self.x)} values"
+            )
+        p = np.array([check_finite(f"p[{i}]", v) for i, v in enumerate(self.p)])
+        x = np.array([check_finite(f"x[{i}]", v) for i, v in enumerate(self.x)])
+        if p[0] != 0.0 or p[-1] != 1.0:
+            raise PriorError(
+                f"quantiles: probabilities must run from 0 to 1 (the table's ends "
+                f"are the support), got {p[0]:g} … {p[-1]:g}"
+            )
+        if np.any(np.diff(p) <= 0):
+            raise PriorError("quantiles: probabilities must be strictly increasing")
+        if np.any(np.diff(x) < 0):
+            raise PriorError("quantiles: values must be non-decreasing in p")
+
+    @classmethod
+    def from_samples(cls, samples: Any, **meta: Any) -> Empirical:
+        """Empirical prior from samples (at least two, finite)."""
+        x = np.sort(np.asarray(samples, float).ravel())
+        if x.size < 2 or not np.all(np.isfinite(x)):
+            raise PriorError("samples: need at least two finite samples")
+        p = np.linspace(0.0, 1.0, x.size)
+        return cls(p=tuple(p), x=tuple(x), _uniform_grid=True, **meta)
+
+    @property
+    def support(self) -> tuple[float, float]:
+        return float(self.x[0]), float(self.x[-1])
+
+    def ppf(self, p: Any) -> Any:
+        return np.interp(p, self.p, self.x)
+
+    def cdf(self, x: Any) -> Any:
+        return np.interp(x, self.x, self.p)
+
+    def kernel_spec(self) -> KernelSpec:
+        table = np.concatenate([np.asarray(self.p, float), np.asarray(self.x, float)])
+        return KernelSpec(Code.PTABLE, _pad(0.0, len(self.p), float(self._uniform_grid)), table)
+
+    def natural_params(self) -> dict[str, Any]:
+        return {"n_points": len(self.p)}
+
+
+FAMILIES: dict[str, type[Prior]] = {
+    cls.family: cls
+    for cls in (
+        Fixed,
+        Normal,
+        LogNormal,
+        TruncNormal,
+        Uniform,
+        LogUniform,
+        Beta,
+        Pert,
+        Triangular,
+        LogitNormal,
+        Gamma,
+        Empirical,
+        Mixture,
+    )
+}
+
+
+def fit_beta(
+    q: list[tuple[float, float]], lower: float = 0.0, upper: float = 1.0
+) -> tuple[float, float]:
+    """Beta shape parameters whose quantiles at ``q``'s probabilities match ``q``'s values."""
+    (p1, v1), (p2, v2) = q
+    y1, y2 = (v1 - lower) / (upper - lower), (v2 - lower) / (upper - lower)
+    # Start from the logit-normal with the same quantiles, matched by moments.
+    z1, z2 = special.ndtri(p1), special.ndtri(p2)
+    s = (special.logit(y2) - special.logit(y1)) / (z2 - z1)
+    m = special.expit(special.logit(y1) - s * z1)
+    var = min((m * (1 - m) * s) ** 2, 0.9 * m * (1 - m))
+    k = m * (1 - m) / var - 1
+    x0 = np.log([max(m * k, 1e-3), max((1 - m) * k, 1e-3)])
+
+    def resid(la: np.ndarray) -> np.ndarray:
+        a, b = np.exp(la)
+        return special.logit(special.betaincinv(a, b, [p1, p2])) - special.logit([y1, y2])
+
+    sol = optimize.least_squares(resid, x0, xtol=1e-15, ftol=1e-15, gtol=1e-15)
+    a, b = np.exp(sol.x)
+    if np.max(np.abs(resid(sol.x))) > 1e-8:
+        raise PriorError(
+            f"no beta distribution has these quantiles ({v1:g} at p={p1:g}, {v2:g} at p={p2:g})"
+        )
+    return float(a), float(b)
+
+
+def fit_gamma(q: list[tuple[float, float]]) -> tuple[float, float]:
+    """Gamma (shape, scale) with the two given quantiles."""
+    (p1, v1), (p2, v2) = q
+    ratio = math.log(v2 / v1)
+
+    def f(log_k: float) -> float:
+        k = math.exp(log_k)
+        return math.log(special.gammaincinv(k, p2) / special.gammaincinv(k, p1)) - ratio
+
+    try:
+        log_k = optimize.brentq(f, -5.0, 20.0, xtol=1e-14)
+    except ValueError:
+        raise PriorError(
+            f"no gamma distribution has these quantiles ({v1:g} at p={p1:g}, {v2:g} at p={p2:g})"
+        ) from None
+    k = math.exp(log_k)
+    return k, float(v1 / special.gammaincinv(k, p1))
+
+
+def fit_truncnormal(
+    q: list[tuple[float, float]], lower: float, upper: float
+) -> tuple[float, float]:
+    """``mu, sigma`` of a normal truncated to [lower, upper] with the two given quantiles."""
+    (p1, v1), (p2, v2) = q
+    z1, z2 = special.ndtri(p1), special.ndtri(p2)
+    sigma0 = (v2 - v1) / (z2 - z1)
+    x0 = np.array([v1 - sigma0 * z1, math.log(sigma0)])
+
+    def resid(th: np.ndarray) -> np.ndarray:
+        mu, sigma = th[0], math.exp(th[1])
+        d = stats.truncnorm((lower - mu) / sigma, (upper - mu) / sigma, loc=mu, scale=sigma)
+        return (d.ppf([p1, p2]) - np.array([v1, v2])) / (v2 - v1)
+
+    sol = optimize.least_squares(resid, x0, xtol=1e-15, ftol=1e-15, gtol=1e-15)
+    if np.max(np.abs(resid(sol.x))) > 1e-8:
+        raise PriorError(
+            f"no normal truncated to [{lower:g}, {upper:g}] has these quantiles "
+            f"({v1:g} at p={p1:g}, {v2:g} at p={p2:g})"
+        )
+    return float(sol.x[0]), float(math.exp(sol.x[1]))

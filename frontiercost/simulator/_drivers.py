@@ -1,0 +1,214 @@
+"""Parallel block drivers: generate, transform, evaluate, then store or reduce.
+
+One pass per block keeps the block's inputs and outputs in cache.  Blocks run
+in parallel over numba threads.  Streaming reductions are deterministic: float
+moments are accumulated per *segment* of ``SEGMENT`` draws in an order fixed by
+the draw index (8 interleaved lanes), never by thread or block, and histograms
+and exceedance counts are integers, so every thread count, block size and
+worker layout gives the same bits.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from ._jit import njit, njit_parallel
+from ._rng import fill_uniform
+from ._transform import apply_copula, fill_lhs, transform_row
+
+SEGMENT = 1 << 16
+SUB_BITS = 8  # 256 histogram bins per octave
+EXP_LO, EXP_HI = -160, 160  # octaves covered; outside, values clamp to the end bins
+N_BINS = (EXP_HI - EXP_LO) << SUB_BITS
+N_MOM = 6  # count, sum(y - shift), sum((y - shift)^2), min, max, nan count
+MC, LHS, GIVEN = 0, 1, 2
+
+
+@njit
+def fill_inputs(
+    source: int,
+    keys: np.ndarray,
+    codes: np.ndarray,
+    prm: np.ndarray,
+    tables: np.ndarray,
+    corr_idx: np.ndarray,
+    chol: np.ndarray,
+    given: np.ndarray,
+    total: int,
+    start: int,
+    x: np.ndarray,
+    n: int,
+) -> None:
+    """Draws ``start .. start + n`` of every input into ``x`` (rows = inputs)."""
+    for r in range(keys.size):
+        if source == MC:
+            fill_uniform(keys[r], start, x[r], n)
+        elif source == LHS:
+            fill_lhs(keys[r], start, total, x[r], n)
+        else:
+            for j in range(n):
+                x[r, j] = given[r, j]
+    if corr_idx.size > 0:
+        apply_copula(x, corr_idx, chol, n)
+    for r in range(keys.size):
+        transform_row(codes[r], prm[r], tables, x[r], n)
+
+
+@njit_parallel
+def run_stored(
+    kernel,
+    source,
+    keys,
+    codes,
+    prm,
+    tables,
+    corr_idx,
+    chol,
+    given,
+    total,
+    start,
+    n,
+    block,
+    out,
+    inputs_out,
+    out_offset,
+):
+    """Evaluate draws ``start .. start + n`` into ``out[:, out_offset:]``.
+
+    The inputs are stored too in ``inputs_out`` unless it has no columns.
+    """
+    keep_inputs = inputs_out.shape[1] > 0
+    n_in, n_out = keys.size, out.shape[0]
+    n_blocks = (n + block - 1) // block
+    for b in numba.prange(n_blocks):
+        b0 = b * block
+        m = min(block, n - b0)
+        x = np.empty((n_in, block))
+        y = np.empty((n_out, block))
+        g = given[:, b0 : b0 + m] if source == GIVEN else given
+        fill_inputs(source, keys, codes, prm, tables, corr_idx, chol, g, total, start + b0, x, m)
+        kernel(x, y, m)
+        for o in range(n_out):
+            for j in range(m):
+                out[o, out_offset + b0 + j] = y[o, j]
+        if keep_inputs:
+            for r in range(n_in):
+                for j in range(m):
+                    inputs_out[r, out_offset + b0 + j] = x[r, j]
+
+
+@njit
+def _bin(v: float) -> int:
+    """Histogram bin of ``|v|``: exponent and top ``SUB_BITS`` mantissa bits."""
+    bits = np.int64(np.float64(abs(v)).view(np.int64))
+    e = (bits >> 52) - 1023
+    if e < EXP_LO:
+        return 0
+    if e >= EXP_HI:
+        return N_BINS - 1
+    return int(((e - EXP_LO) << SUB_BITS) | ((bits >> (52 - SUB_BITS)) & ((1 << SUB_BITS) - 1)))
+
+
+@njit
+def _reduce_block(
+    y: np.ndarray,
+    m: int,
+    shift: np.ndarray,
+    thresholds: np.ndarray,
+    mom: np.ndarray,
+    lanes: np.ndarray,
+    hist: np.ndarray,
+    exceed: np.ndarray,
+) -> None:
+    """Fold a block into the segment's lane sums and the group's integer counts."""
+    for o in range(y.shape[0]):
+        c = shift[o]
+        for j in range(m):
+            v = y[o, j]
+            if math.isnan(v):
+                mom[o, 5] += 1.0
+                continue
+            d = v - c
+            lane = j & 7
+            lanes[o, 0, lane] += d
+            lanes[o, 1, lane] += d * d
+            mom[o, 0] += 1.0
+            if v < mom[o, 3]:
+                mom[o, 3] = v
+            if v > mom[o, 4]:
+                mom[o, 4] = v
+            if v > 0.0:
+                hist[o, 1, _bin(v)] += 1
+            elif v < 0.0:
+                hist[o, 0, _bin(v)] += 1
+            else:
+                hist[o, 2, 0] += 1
+            for t in range(thresholds.shape[1]):
+                if v > thresholds[o, t]:
+                    exceed[o, t] += 1
+
+
+@njit_parallel
+def run_streaming(
+    kernel,
+    source,
+    keys,
+    codes,
+    prm,
+    tables,
+    corr_idx,
+    chol,
+    given,
+    total,
+    start,
+    n,
+    block,
+    n_out,
+    shift,
+    thresholds,
+    n_groups,
+    seg_mom,
+    hist,
+    exceed,
+):
+    """Reduce draws ``start .. start + n`` without storing them.
+
+    ``seg_mom[s]`` gets segment ``s``'s moments; ``hist[g]`` and ``exceed[g]``
+    group ``g``'s integer counts (summed by the caller).  ``block`` divides
+    ``SEGMENT`` so a block never straddles two segments.
+    """
+    n_in = keys.size
+    n_seg = (n + SEGMENT - 1) // SEGMENT
+    for g in numba.prange(n_groups):
+        x = np.empty((n_in, block))
+        y = np.empty((n_out, block))
+        lanes = np.zeros((n_out, 2, 8))
+        for s in range(g, n_seg, n_groups):
+            s0 = s * SEGMENT
+            s_end = min(s0 + SEGMENT, n)
+            mom = seg_mom[s]
+            for o in range(n_out):
+                mom[o, 0] = 0.0
+                mom[o, 3] = np.inf
+                mom[o, 4] = -np.inf
+                mom[o, 5] = 0.0
+            lanes[:] = 0.0
+            for b0 in range(s0, s_end, block):
+                m = min(block, s_end - b0)
+                gv = given[:, b0 : b0 + m] if source == GIVEN else given
+                fill_inputs(
+                    source, keys, codes, prm, tables, corr_idx, chol, gv, total, start + b0, x, m
+                )
+                kernel(x, y, m)
+                _reduce_block(y, m, shift, thresholds, mom, lanes, hist[g], exceed[g])
+            for o in range(n_out):
+                s1 = 0.0
+                s2 = 0.0
+                for lane in range(8):
+                    s1 += lanes[o, 0, lane]
+                    s2 += lanes[o, 1, lane]
+                mom[o, 1] = s1
+                mom[o, 2] = s2

@@ -1,0 +1,166 @@
+"""Kernels that turn uniforms into prior draws (inverse CDF), one parameter row at a time.
+
+Each family's loop is separate so the branch on the family code sits outside
+the inner loop.  Codes and parameter layouts are those of
+``frontiercost.priors._base.Code`` and each family's ``kernel_spec``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._jit import njit
+from ._rng import mix64, uniform
+from ._special import ndtr, ndtri
+
+FIXED, NORMAL, LOGNORMAL, UNIFORM, LOGUNIFORM, TRIANGULAR = 0, 1, 2, 3, 4, 5
+LOGITNORMAL, TRUNCNORMAL, ZTABLE, PTABLE = 6, 7, 8, 9
+_U_EDGE = 2.0**-53  # keeps copula uniforms strictly inside (0, 1)
+
+
+@njit
+def _ztable(prm: np.ndarray, tables: np.ndarray, x: np.ndarray, n: int) -> None:
+    off, m, kind = int(prm[0]), int(prm[1]), int(prm[2])
+    lo, hi, z0, inv_h = prm[3], prm[4], prm[5], prm[6]
+    h = 1.0 / inv_h
+    last = m - 2
+    for j in range(n):
+        s = (ndtri(x[j]) - z0) * inv_h
+        k = min(int(max(s, 0.0)), last)  # truncation = floor for s >= 0
+        t = min(max(s - k, 0.0), 1.0)
+        v0 = tables[off + k]
+        v1 = tables[off + k + 1]
+        d0 = tables[off + m + k] * h
+        d1 = tables[off + m + k + 1] * h
+        t2 = t * t
+        t3 = t2 * t
+        y = (
+            (2 * t3 - 3 * t2 + 1) * v0
+            + (t3 - 2 * t2 + t) * d0
+            + (-2 * t3 + 3 * t2) * v1
+            + (t3 - t2) * d1
+        )
+        if kind == 2:
+            x[j] = lo + (hi - lo) / (1.0 + math.exp(-y))
+        elif kind == 1:
+            x[j] = lo + math.exp(y)
+        else:
+            x[j] = y
+
+
+@njit
+def _ptable(prm: np.ndarray, tables: np.ndarray, x: np.ndarray, n: int) -> None:
+    off, m, even = int(prm[0]), int(prm[1]), prm[2] != 0.0
+    xs = off + m
+    for j in range(n):
+        u = x[j]
+        if even:
+            s = u * (m - 1)
+            k = min(int(s), m - 2)
+            w = s - k
+        else:
+            a, b = 0, m - 1  # binary search: tables[off + a] <= u < tables[off + b]
+            while b - a > 1:
+                c = (a + b) >> 1
+                if tables[off + c] <= u:
+                    a = c
+                else:
+                    b = c
+            k = a
+            w = (u - tables[off + k]) / (tables[off + k + 1] - tables[off + k])
+        x[j] = tables[xs + k] + w * (tables[xs + k + 1] - tables[xs + k])
+
+
+@njit
+def transform_row(code: int, prm: np.ndarray, tables: np.ndarray, x: np.ndarray, n: int) -> None:
+    """Replace uniforms ``x[:n]`` by quantiles of the prior ``(code, prm)``, in place."""
+    a, b = prm[0], prm[1]
+    if code == FIXED:
+        for j in range(n):
+            x[j] = a
+    elif code == NORMAL:
+        for j in range(n):
+            x[j] = a + b * ndtri(x[j])
+    elif code == LOGNORMAL:
+        for j in range(n):
+            x[j] = math.exp(a + b * ndtri(x[j]))
+    elif code == UNIFORM:
+        for j in range(n):
+            x[j] = a + b * x[j]
+    elif code == LOGUNIFORM:
+        for j in range(n):
+            x[j] = math.exp(a + b * x[j])
+    elif code == TRIANGULAR:
+        lo, mode, hi, fc = prm[0], prm[1], prm[2], prm[3]
+        for j in range(n):
+            u = x[j]
+            if u < fc:
+                x[j] = lo + math.sqrt(u * (hi - lo) * (mode - lo))
+            else:
+                x[j] = hi - math.sqrt((1.0 - u) * (hi - lo) * (hi - mode))
+    elif code == LOGITNORMAL:
+        lo, w = prm[2], prm[3]
+        for j in range(n):
+            x[j] = lo + w / (1.0 + math.exp(-(a + b * ndtri(x[j]))))
+    elif code == TRUNCNORMAL:
+        ca, cb, sign = prm[2], prm[3], prm[4]
+        for j in range(n):
+            x[j] = a + sign * b * ndtri(ca + x[j] * (cb - ca))
+    elif code == ZTABLE:
+        _ztable(prm, tables, x, n)
+    else:
+        _ptable(prm, tables, x, n)
+
+
+@njit
+def apply_copula(x: np.ndarray, idx: np.ndarray, chol: np.ndarray, n: int) -> None:
+    """Correlate uniform rows ``x[idx]`` by a Gaussian copula (Cholesky factor ``chol``)."""
+    k = idx.size
+    z = np.empty(k)
+    for j in range(n):
+        for a in range(k):
+            z[a] = ndtri(x[idx[a], j])
+        for a in range(k - 1, -1, -1):  # row a of L·z uses z[0..a]: go backwards in place
+            s = 0.0
+            for c in range(a + 1):
+                s += chol[a, c] * z[c]
+            z[a] = s
+        for a in range(k):
+            x[idx[a], j] = min(max(ndtr(z[a]), _U_EDGE), 1.0 - _U_EDGE)
+
+
+@njit
+def _permute(i: np.uint64, key: np.uint64, half_bits: int, n: np.uint64) -> np.uint64:
+    """A keyed bijection of [0, n): balanced Feistel network with cycle walking."""
+    mask = (np.uint64(1) << np.uint64(half_bits)) - np.uint64(1)
+    hb = np.uint64(half_bits)
+    v = i
+    while True:
+        left = v >> hb
+        right = v & mask
+        for r in range(4):
+            f = mix64(right ^ (key + np.uint64(r) * np.uint64(0x9E3779B97F4A7C15))) & mask
+            left, right = right, left ^ f
+        v = (left << hb) | right
+        if v < n:
+            return v
+
+
+@njit
+def fill_lhs(key: np.uint64, start: int, total: int, out: np.ndarray, n: int) -> None:
+    """Latin hypercube column: draw ``i`` falls in stratum ``perm(i)`` of ``total``.
+
+    The permutation is a keyed Feistel bijection, so any block computes its
+    draws without the others (streaming and distributed runs stay exact).
+    """
+    half_bits = 1
+    while (np.uint64(1) << np.uint64(2 * half_bits)) < np.uint64(total):
+        half_bits += 1
+    pkey = mix64(key ^ np.uint64(0x5851F42D4C957F2D))
+    nt = np.uint64(total)
+    for j in range(n):
+        i = np.uint64(start + j)
+        stratum = _permute(i, pkey, half_bits, nt)
+        out[j] = (float(stratum) + uniform(key, i)) / total

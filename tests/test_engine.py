@@ -1,0 +1,237 @@
+"""The engine: determinism, samplers, copula, streaming, argument errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from frontiercost.errors import SimulationError
+from frontiercost.priors import Beta, LogNormal, Normal, Uniform, prior_from_spec
+from frontiercost.simulator import Model, Output, model_kernel, run_engine
+from frontiercost.simulator._drivers import SEGMENT
+
+
+@model_kernel
+def _sum_kernel(x, out, n):  # type: ignore[no-untyped-def]
+    for j in range(n):
+        out[0, j] = x[0, j] + x[1, j]
+        out[1, j] = x[0, j]
+
+
+def two_input_model(names: tuple[str, str] = ("a", "b")) -> Model:
+    return Model("sum", names, (Output("s", "1", "a + b"), Output("a_out", "1", "a")), _sum_kernel)
+
+
+def test_bits_identical_across_block_sizes_and_threads(ref) -> None:  # type: ignore[no-untyped-def]
+    """Same seed, same bits for every block size and thread count (stored)."""
+    model, priors = ref
+    base = run_engine(model, priors, draws=30_001, seed=5, block_size=2048, threads=1)
+    for block, threads in ((8, 2), (512, 1), (SEGMENT, 2), (4096, 2)):
+        r = run_engine(model, priors, draws=30_001, seed=5, block_size=block, threads=threads)
+        assert np.array_equal(base.outputs["cost"], r.outputs["cost"])
+
+
+def test_streaming_bits_identical_across_block_sizes_and_threads(ref) -> None:  # type: ignore[no-untyped-def]
+    """Streaming moments, histogram and exceedance counts do not depend on the layout."""
+    model, priors = ref
+    kw = {"draws": 3 * SEGMENT + 123, "seed": 2, "store": False, "thresholds": {"cost": [3e8]}}
+    a = run_engine(model, priors, block_size=64, threads=1, **kw).stats
+    b = run_engine(model, priors, block_size=8192, threads=2, **kw).stats
+    assert a is not None and b is not None
+    for field in ("count", "mean", "var", "minimum", "maximum", "exceed", "hist"):
+        assert np.array_equal(getattr(a, field), getattr(b, field)), field
+
+
+def test_bits_identical_in_a_separate_process(ref) -> None:  # type: ignore[no-untyped-def]
+    """A fresh interpreter computes the same draws (no hidden process state)."""
+    model, priors = ref
+    here = run_engine(model, priors, draws=5000, chains=2, seed=99).outputs["cost"]
+    code = textwrap.dedent("""
+        import sys, numpy as np
+        from frontiercost.bench.reference import reference_model
+        from frontiercost.simulator import run_engine
+        m, p = reference_model()
+        out = run_engine(m, p, draws=5000, chains=2, seed=99, threads=1).outputs["cost"]
+        sys.stdout.write(out.tobytes().hex())
+    """)
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    there = np.frombuffer(bytes.fromhex(res.stdout), dtype=np.float64).reshape(2, 5000)
+    assert np.array_equal(here, there)
+
+
+def test_chains_are_consecutive_stream_segments(ref) -> None:  # type: ignore[no-untyped-def]
+    model, priors = ref
+    one = run_engine(model, priors, draws=4000, chains=1, seed=1).outputs["cost"]
+    two = run_engine(model, priors, draws=2000, chains=2, seed=1).outputs["cost"]
+    assert np.array_equal(one.ravel(), two.ravel())
+
+
+def test_adding_a_parameter_does_not_shift_others() -> None:
+    """Draws of 'a' are the same whether the model's other input is 'b' or 'c'."""
+    pa = {"a": Normal(mu=0, sigma=1)}
+    r1 = run_engine(
+        two_input_model(("a", "b")), pa | {"b": Uniform(lower=0, upper=1)}, draws=1000, seed=4
+    )
+    r2 = run_engine(
+        two_input_model(("a", "c")), pa | {"c": LogNormal(mu=0, sigma=1)}, draws=1000, seed=4
+    )
+    assert np.array_equal(r1.outputs["a_out"], r2.outputs["a_out"])
+    assert not np.array_equal(r1.outputs["s"], r2.outputs["s"])
+
+
+@pytest.mark.parametrize("sampler", ["mc", "qmc", "lhs"])
+def test_samplers_reproduce_marginals(sampler: str) -> None:
+    """Every sampler feeds the same inverse-CDF transform: margins match the priors (KS)."""
+    priors = {"a": Beta(alpha=2, beta=5), "b": LogNormal(mu=1, sigma=0.5)}
+    r = run_engine(
+        two_input_model(), priors, draws=20_000, seed=8, sampler=sampler, store_inputs=True
+    )
+    for name, p in priors.items():
+        assert stats.kstest(r.inputs[name].ravel(), p.cdf).pvalue > 1e-4
+
+
+def test_qmc_and_lhs_beat_mc_on_the_mean() -> None:
+    """Stratified designs estimate E[a + b] with less error than plain MC (averaged over seeds)."""
+    priors = {"a": Uniform(lower=0, upper=1), "b": Normal(mu=0, sigma=1)}
+    err = {}
+    for sampler in ("mc", "qmc", "lhs"):
+        e = [
+            run_engine(two_input_model(), priors, draws=4096, seed=s, sampler=sampler)
+            .outputs["s"]
+            .mean()
+            - 0.5
+            for s in range(20)
+        ]
+        err[sampler] = float(np.sqrt(np.mean(np.square(e))))
+    assert err["qmc"] < err["mc"] / 3 and err["lhs"] < err["mc"] / 3
+
+
+def test_lhs_puts_one_draw_in_each_stratum() -> None:
+    r = run_engine(
+        two_input_model(),
+        {"a": Uniform(lower=0, upper=1), "b": Uniform(lower=0, upper=1)},
+        draws=1000,
+        chains=3,
+        seed=3,
+        sampler="lhs",
+        store_inputs=True,
+    )
+    for name in ("a", "b"):
+        strata = np.floor(r.inputs[name].ravel() * 3000).astype(int)
+        assert np.array_equal(np.sort(strata), np.arange(3000))
+
+
+def test_qmc_blocking_does_not_change_draws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """QMC uniforms come in chunks; a different chunk length gives the same run."""
+    import frontiercost.simulator.engine as eng
+
+    priors = {"a": Beta(alpha=2, beta=2), "b": Normal(mu=0, sigma=1)}
+    base = run_engine(two_input_model(), priors, draws=5000, seed=1, sampler="qmc")
+    monkeypatch.setattr(eng, "CHUNK", 777)
+    other = run_engine(two_input_model(), priors, draws=5000, seed=1, sampler="qmc")
+    assert np.array_equal(base.outputs["s"], other.outputs["s"])
+
+
+@pytest.mark.parametrize("rho", [-0.6, 0.3, 0.85])
+def test_copula_spearman_within_0_02(rho: float) -> None:
+    """Achieved Spearman correlation matches the requested one within 0.02 at 1e5 draws."""
+    priors = {"a": LogNormal(mu=0, sigma=1), "b": Beta(alpha=2, beta=5)}
+    r = run_engine(
+        two_input_model(),
+        priors,
+        draws=100_000,
+        seed=12,
+        correlations={("a", "b"): rho},
+        store_inputs=True,
+    )
+    got = stats.spearmanr(r.inputs["a"].ravel(), r.inputs["b"].ravel()).statistic
+    assert abs(got - rho) < 0.02
+    for name, p in priors.items():  # margins untouched
+        assert stats.kstest(r.inputs[name].ravel(), p.cdf).pvalue > 1e-4
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"draws": 0}, "draws: must be a positive integer"),
+        ({"draws": 10, "chains": -1}, "chains: must be a positive integer"),
+        ({"draws": 10, "seed": -3}, "seed: must be an integer"),
+        ({"draws": 10, "sampler": "sobol"}, "sampler: unknown sampler 'sobol'; accepted: mc, qmc"),
+        ({"draws": 10, "block_size": 1000}, "block_size: must be a power of two"),
+        ({"draws": 10, "threads": 0}, "threads: must be an integer from 1"),
+        ({"draws": 10, "correlations": {("a", "zz"): 0.5}}, "'zz' is not a parameter"),
+        ({"draws": 10, "correlations": {("a", "b"): 1.0}}, r"must be a number in \(-1, 1\)"),
+        ({"draws": 10, "correlations": {("a", "a"): 0.5}}, "with itself"),
+        ({"draws": 10, "thresholds": {"nope": [1.0]}}, "nope is not an output"),
+    ],
+)
+def test_bad_arguments_rejected_before_sampling(kwargs: dict, match: str) -> None:
+    priors = {"a": Normal(mu=0, sigma=1), "b": Normal(mu=0, sigma=1)}
+    with pytest.raises(SimulationError, match=match):
+        run_engine(two_input_model(), priors, **kwargs)
+
+
+def test_impossible_correlation_matrix_rejected() -> None:
+    model = Model("m3", ("a", "b", "c"), (Output("s", "1", "s"),), _sum_kernel)
+    priors = {n: Normal(mu=0, sigma=1) for n in "abc"}
+    with pytest.raises(SimulationError, match="not jointly possible"):
+        run_engine(
+            model,
+            priors,
+            draws=10,
+            correlations={("a", "b"): 0.9, ("b", "c"): 0.9, ("a", "c"): -0.9},
+        )
+
+
+def test_missing_and_extra_priors_named() -> None:
+    with pytest.raises(SimulationError, match=r"no prior for input.*b"):
+        run_engine(two_input_model(), {"a": Normal(mu=0, sigma=1)}, draws=10)
+    with pytest.raises(SimulationError, match="x is not an input"):
+        run_engine(
+            two_input_model(),
+            {"a": Normal(mu=0, sigma=1), "b": Normal(mu=0, sigma=1), "x": Normal(mu=0, sigma=1)},
+            draws=10,
+        )
+
+
+def test_streaming_agrees_with_stored(ref) -> None:  # type: ignore[no-untyped-def]
+    """Moments and exceedance exactly as from the stored draws; quantiles within the bound."""
+    model, priors = ref
+    n = 200_000
+    cost = run_engine(model, priors, draws=n, seed=21).outputs["cost"].ravel()
+    st = run_engine(
+        model, priors, draws=n, seed=21, store=False, thresholds={"cost": [1e8, 5e8, 1e9]}
+    ).stats
+    assert st is not None
+    assert st.count[0] == n
+    np.testing.assert_allclose(st.mean[0], cost.mean(), rtol=1e-12)
+    np.testing.assert_allclose(st.var[0], cost.var(ddof=1), rtol=1e-10)
+    assert st.minimum[0] == cost.min() and st.maximum[0] == cost.max()
+    assert np.array_equal(st.exceed[0], [(cost > t).sum() for t in (1e8, 5e8, 1e9)])
+    q = np.array([0.001, 0.05, 0.5, 0.95, 0.999])
+    got, want = st.quantile("cost", q), np.quantile(cost, q)
+    assert np.all(np.abs(got / want - 1) < 2.0**-8)  # the stated worst-case bound
+    assert np.all(np.abs(got[1:-1] / want[1:-1] - 1) < 1e-4)  # what interpolation achieves
+    lo, hi = st.hdi("cost", 0.9)
+    inside = ((cost >= lo) & (cost <= hi)).mean()
+    assert 0.9 <= inside < 0.9 + 0.01
+
+
+def test_streaming_handles_negative_zero_and_nan() -> None:
+    """Signed values, exact zeros and NaNs are all accounted for."""
+    priors = {
+        "a": Normal(mu=0.0, sigma=1.0),
+        "b": prior_from_spec({"family": "fixed", "value": 0.0}),
+    }
+    n = 50_000
+    stored = run_engine(two_input_model(), priors, draws=n, seed=6).outputs["s"].ravel()
+    st = run_engine(two_input_model(), priors, draws=n, seed=6, store=False).stats
+    assert st is not None
+    q = st.quantile("s", np.array([0.1, 0.5, 0.9]))
+    np.testing.assert_allclose(q, np.quantile(stored, [0.1, 0.5, 0.9]), atol=2e-3)
+    assert st.nan_count[0] == 0 and st.count[0] == n

@@ -23,7 +23,7 @@ class Code(IntEnum):
     TRIANGULAR = 5
     LOGITNORMAL = 6
     TRUNCNORMAL = 7
-    ZTABLE = 8  # cubic Hermite table of t(x) over normal scores z (beta, gamma, PERT, mixture)
+    WTABLE = 8  # cubic Hermite table of t(x) over w = logit(p) (beta, gamma, PERT, mixture)
     PTABLE = 9  # piecewise-linear quantile table over p (empirical)
 
 

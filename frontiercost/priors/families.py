@@ -4,7 +4,7 @@ Every family is a frozen dataclass of its natural parameters, validated on
 construction (the error names the parameter and what is accepted), with a
 scipy reference distribution and a :class:`KernelSpec` for the sampler.
 Closed-form quantiles are used where they exist; beta, gamma, PERT and
-mixtures use a normal-score Hermite table (``_table``), empirical priors a
+mixtures use a logit-grid Hermite table (``_table``), empirical priors a
 piecewise-linear table over ``p``.
 """
 
@@ -27,7 +27,7 @@ from ._base import (
     check_order,
     check_positive,
 )
-from ._table import build_ztable, ppf_isf_at_z
+from ._table import build_wtable, ppf_isf_at_w
 
 
 def _pad(*values: float) -> tuple[float, ...]:
@@ -124,6 +124,11 @@ class TruncNormal(Prior):
     def _ab(self) -> tuple[float, float]:
         return (self.lower - self.mu) / self.sigma, (self.upper - self.mu) / self.sigma
 
+    @property
+    def support(self) -> tuple[float, float]:
+        # Exactly (lower, upper); scipy's mu + sigma * a can round past the bound.
+        return float(self.lower), float(self.upper)
+
     def _scipy(self) -> Any:
         a, b = self._ab()
         return stats.truncnorm(a, b, loc=self.mu, scale=self.sigma)
@@ -131,12 +136,18 @@ class TruncNormal(Prior):
     def kernel_spec(self) -> KernelSpec:
         a, b = self._ab()
         # Work in whichever tail keeps Φ(a), Φ(b) away from 1 (no cancellation).
-        flip = a > 0
-        if flip:
-            a, b = -b, -a
+        # Flipped, x = mu - sigma·ndtri(q) with q running from Φ(-a) down to Φ(-b),
+        # so that x still increases with u (lower at u = 0, upper at u = 1).
+        # The bounds (params 5, 6) clamp the last-ulp rounding at u -> 0, 1.
+        lo, hi = float(self.lower), float(self.upper)
+        if a > 0:
+            return KernelSpec(
+                Code.TRUNCNORMAL,
+                _pad(self.mu, self.sigma, special.ndtr(-a), special.ndtr(-b), -1.0, lo, hi),
+            )
         return KernelSpec(
             Code.TRUNCNORMAL,
-            _pad(self.mu, self.sigma, special.ndtr(a), special.ndtr(b), -1.0 if flip else 1.0),
+            _pad(self.mu, self.sigma, special.ndtr(a), special.ndtr(b), 1.0, lo, hi),
         )
 
 
@@ -181,7 +192,8 @@ class LogUniform(Prior):
 
     def kernel_spec(self) -> KernelSpec:
         a, b = math.log(self.lower), math.log(self.upper)
-        return KernelSpec(Code.LOGUNIFORM, _pad(a, b - a))
+        # exp(log(upper)) can round above upper: the kernel clamps to (params 2, 3).
+        return KernelSpec(Code.LOGUNIFORM, _pad(a, b - a, self.lower, self.upper))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -249,15 +261,15 @@ class LogitNormal(Prior):
 
 
 class _Tabulated(Prior):
-    """Mixin for families sampled through a normal-score Hermite table."""
+    """Mixin for families sampled through a logit-grid Hermite table (``_table``)."""
 
     def kernel_spec(self) -> KernelSpec:
         lo, hi = self.support
-        table, params = build_ztable(self._x_at_z, self._logpdf, lo, hi)
-        return KernelSpec(Code.ZTABLE, params, table)
+        table, params = build_wtable(self._x_at_w, self._logpdf, lo, hi)
+        return KernelSpec(Code.WTABLE, params, table)
 
-    def _x_at_z(self, z: np.ndarray) -> np.ndarray:
-        return ppf_isf_at_z(self._scipy())(z)
+    def _x_at_w(self, w: np.ndarray) -> np.ndarray:
+        return ppf_isf_at_w(self._scipy())(w)
 
     def _logpdf(self, x: np.ndarray) -> np.ndarray:
         return self._scipy().logpdf(x)
@@ -368,12 +380,12 @@ class Mixture(_Tabulated):
         ]
         return special.logsumexp(np.stack(logs), axis=0)
 
-    def _x_at_z(self, z: np.ndarray) -> np.ndarray:
-        z = np.asarray(z, float)
-        at = [ppf_isf_at_z(c._scipy())(z) for c in self.components]
+    def _x_at_w(self, w: np.ndarray) -> np.ndarray:
+        w = np.asarray(w, float)
+        at = [ppf_isf_at_w(c._scipy())(w) for c in self.components]
         lo, hi = np.min(at, axis=0), np.max(at, axis=0)  # the mixture quantile lies between
-        lower = z <= 0
-        target = np.where(lower, special.ndtr(z), special.ndtr(-z))
+        lower = w <= 0
+        target = np.where(lower, special.expit(w), special.expit(-w))
         for _ in range(200):  # bisection to the last bit; brackets shrink geometrically
             mid = 0.5 * (lo + hi)
             f = np.where(lower, self.cdf(mid) - target, target - self._sf(mid))
@@ -384,7 +396,7 @@ class Mixture(_Tabulated):
     def ppf(self, p: Any) -> Any:
         p = np.asarray(p, float)
         with np.errstate(divide="ignore"):
-            return self._x_at_z(special.ndtri(p))[()]
+            return self._x_at_w(special.logit(p))[()]
 
     def natural_params(self) -> dict[str, Any]:
         return {

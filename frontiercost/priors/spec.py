@@ -161,14 +161,10 @@ def _build(spec: Mapping[str, Any]) -> Prior:
 
     natural = {k: spec[k] for k in NATURAL[family] if k in spec}
     has_moments = "mean" in spec or "sd" in spec
-    given = sum(
-        bool(x)
-        for x in (
-            natural and family not in {"truncnormal", "beta", "logitnormal"},
-            quantiles,
-            has_moments,
-        )
-    )
+    # lower/upper of truncnormal, beta and logitnormal go with any way of giving
+    # the prior; every other natural parameter is a way of its own.
+    bounds = {"lower", "upper"} if family in {"truncnormal", "beta", "logitnormal"} else set()
+    given = sum(bool(x) for x in (set(natural) - bounds, quantiles, has_moments))
     if given > 1:
         raise PriorError(
             f"give the {family} prior one way: natural parameters "
@@ -189,7 +185,7 @@ def _build(spec: Mapping[str, Any]) -> Prior:
         if pa == pb:
             raise PriorError(f"{ka}, {kb}: the two quantiles must be at different probabilities")
         check_order(f"{ka}", va, f"{kb}", vb)
-        return _from_quantiles(family, [(pa, va), (pb, vb)], spec, meta)
+        return _from_quantiles(family, [(pa, va), (pb, vb)], spec, meta, (ka, kb))
     if has_moments:
         return _from_moments(family, spec, meta)
     return _from_natural(family, natural, meta)
@@ -202,7 +198,11 @@ def _bounds(spec: Mapping[str, Any], lo: float, hi: float) -> tuple[float, float
 
 
 def _from_quantiles(
-    family: str, q: list[tuple[float, float]], spec: Mapping[str, Any], meta: dict[str, Any]
+    family: str,
+    q: list[tuple[float, float]],
+    spec: Mapping[str, Any],
+    meta: dict[str, Any],
+    keys: tuple[str, str] = ("quantiles[0]", "quantiles[1]"),
 ) -> Prior:
     (p1, v1), (p2, v2) = q
     z1, z2 = special.ndtri(p1), special.ndtri(p2)
@@ -210,7 +210,7 @@ def _from_quantiles(
         s = (v2 - v1) / (z2 - z1)
         return Normal(mu=float(v1 - s * z1), sigma=float(s), **meta)
     if family in ("lognormal", "loguniform", "gamma") and v1 <= 0:
-        raise PriorError(f"quantiles of a {family} prior must be > 0, got {v1:g}")
+        raise PriorError(f"{keys[0]}: quantiles of a {family} prior must be > 0, got {v1:g}")
     if family == "lognormal":
         s = (math.log(v2) - math.log(v1)) / (z2 - z1)
         return LogNormal(mu=float(math.log(v1) - s * z1), sigma=float(s), **meta)
@@ -229,12 +229,12 @@ def _from_quantiles(
         return Gamma(shape=shape, scale=scale, **meta)
     if family == "truncnormal":
         lower, upper = _bounds(spec, -math.inf, math.inf)
-        _inside("truncnormal", q, lower, upper)
+        _inside("truncnormal", q, lower, upper, keys)
         mu, sigma = fit_truncnormal(q, lower, upper)
         return TruncNormal(mu=mu, sigma=sigma, lower=lower, upper=upper, **meta)
     lower, upper = _bounds(spec, 0.0, 1.0)
     check_order("lower", lower, "upper", upper)
-    _inside(family, q, lower, upper)
+    _inside(family, q, lower, upper, keys)
     if family == "beta":
         a, b = fit_beta(q, lower, upper)
         return Beta(alpha=a, beta=b, lower=lower, upper=upper, **meta)
@@ -245,11 +245,17 @@ def _from_quantiles(
     )
 
 
-def _inside(family: str, q: list[tuple[float, float]], lower: float, upper: float) -> None:
-    for _, v in q:
+def _inside(
+    family: str,
+    q: list[tuple[float, float]],
+    lower: float,
+    upper: float,
+    keys: tuple[str, str],
+) -> None:
+    for (_, v), key in zip(q, keys, strict=True):
         if not lower < v < upper:
             raise PriorError(
-                f"quantile {v:g} of a {family} prior must lie strictly inside "
+                f"{key}: quantile {v:g} of a {family} prior must lie strictly inside "
                 f"(lower, upper) = ({lower:g}, {upper:g})"
             )
 

@@ -183,13 +183,16 @@ def run_streaming(
     n_in = keys.size
     n_seg = (n + SEGMENT - 1) // SEGMENT
     for g in numba.prange(n_groups):
+        # Everything written per draw is thread-local: rows of seg_mom or exceed
+        # shared between threads would share cache lines (false sharing).
         x = np.empty((n_in, block))
         y = np.empty((n_out, block))
         lanes = np.zeros((n_out, 2, 8))
+        mom = np.empty((n_out, N_MOM))
+        ex = np.zeros((n_out, thresholds.shape[1]), np.int64)
         for s in range(g, n_seg, n_groups):
             s0 = s * SEGMENT
             s_end = min(s0 + SEGMENT, n)
-            mom = seg_mom[s]
             for o in range(n_out):
                 mom[o, 0] = 0.0
                 mom[o, 3] = np.inf
@@ -203,7 +206,7 @@ def run_streaming(
                     source, keys, codes, prm, tables, corr_idx, chol, gv, total, start + b0, x, m
                 )
                 kernel(x, y, m)
-                _reduce_block(y, m, shift, thresholds, mom, lanes, hist[g], exceed[g])
+                _reduce_block(y, m, shift, thresholds, mom, lanes, hist[g], ex)
             for o in range(n_out):
                 s1 = 0.0
                 s2 = 0.0
@@ -212,3 +215,6 @@ def run_streaming(
                     s2 += lanes[o, 1, lane]
                 mom[o, 1] = s1
                 mom[o, 2] = s2
+                for c in range(N_MOM):
+                    seg_mom[s, o, c] = mom[o, c]
+        exceed[g] = ex

@@ -19,6 +19,10 @@ import numba
 FASTMATH = {"contract", "afn", "arcp", "nsz"}
 
 njit = numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=FASTMATH)
+# Small scalar helpers inlined at numba-IR level so the callers' loops vectorize.
+njit_inline = numba.njit(
+    cache=True, nogil=True, error_model="numpy", fastmath=FASTMATH, inline="always"
+)
 njit_parallel = numba.njit(
     cache=True, nogil=True, parallel=True, error_model="numpy", fastmath=FASTMATH
 )

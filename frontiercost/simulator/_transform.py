@@ -11,23 +11,29 @@ import math
 
 import numpy as np
 
+from ._fastmath import exp_fast, log_fast, ndtri_fast
 from ._jit import njit
 from ._rng import mix64, uniform
-from ._special import ndtr, ndtri
+from ._special import ndtr
 
 FIXED, NORMAL, LOGNORMAL, UNIFORM, LOGUNIFORM, TRIANGULAR = 0, 1, 2, 3, 4, 5
-LOGITNORMAL, TRUNCNORMAL, ZTABLE, PTABLE = 6, 7, 8, 9
+LOGITNORMAL, TRUNCNORMAL, WTABLE, PTABLE = 6, 7, 8, 9
 _U_EDGE = 2.0**-53  # keeps copula uniforms strictly inside (0, 1)
 
 
 @njit
-def _ztable(prm: np.ndarray, tables: np.ndarray, x: np.ndarray, n: int) -> None:
+def _wtable(prm: np.ndarray, tables: np.ndarray, x: np.ndarray, n: int) -> None:
     off, m, kind = int(prm[0]), int(prm[1]), int(prm[2])
-    lo, hi, z0, inv_h = prm[3], prm[4], prm[5], prm[6]
+    lo, hi, w0, inv_h = prm[3], prm[4], prm[5], prm[6]
     h = 1.0 / inv_h
     last = m - 2
+    # Three passes: logits (vectorizes), table lookup (gathers, scalar),
+    # back-transform (vectorizes).  Fused in one loop none of it vectorizes.
     for j in range(n):
-        s = (ndtri(x[j]) - z0) * inv_h
+        u = x[j]
+        x[j] = (log_fast(u / (1.0 - u)) - w0) * inv_h
+    for j in range(n):
+        s = x[j]
         k = min(int(max(s, 0.0)), last)  # truncation = floor for s >= 0
         t = min(max(s - k, 0.0), 1.0)
         v0 = tables[off + k]
@@ -36,18 +42,19 @@ def _ztable(prm: np.ndarray, tables: np.ndarray, x: np.ndarray, n: int) -> None:
         d1 = tables[off + m + k + 1] * h
         t2 = t * t
         t3 = t2 * t
-        y = (
+        x[j] = (
             (2 * t3 - 3 * t2 + 1) * v0
             + (t3 - 2 * t2 + t) * d0
             + (-2 * t3 + 3 * t2) * v1
             + (t3 - t2) * d1
         )
-        if kind == 2:
-            x[j] = lo + (hi - lo) / (1.0 + math.exp(-y))
-        elif kind == 1:
-            x[j] = lo + math.exp(y)
-        else:
-            x[j] = y
+    if kind == 2:
+        w = hi - lo
+        for j in range(n):
+            x[j] = lo + w / (1.0 + exp_fast(-x[j]))
+    elif kind == 1:
+        for j in range(n):
+            x[j] = lo + exp_fast(x[j])
 
 
 @njit
@@ -82,16 +89,17 @@ def transform_row(code: int, prm: np.ndarray, tables: np.ndarray, x: np.ndarray,
             x[j] = a
     elif code == NORMAL:
         for j in range(n):
-            x[j] = a + b * ndtri(x[j])
+            x[j] = a + b * ndtri_fast(x[j])
     elif code == LOGNORMAL:
         for j in range(n):
-            x[j] = math.exp(a + b * ndtri(x[j]))
+            x[j] = exp_fast(a + b * ndtri_fast(x[j]))
     elif code == UNIFORM:
         for j in range(n):
             x[j] = a + b * x[j]
     elif code == LOGUNIFORM:
+        lo, hi = prm[2], prm[3]  # clamp: exp(log(upper)) may round above upper
         for j in range(n):
-            x[j] = math.exp(a + b * x[j])
+            x[j] = min(max(exp_fast(a + b * x[j]), lo), hi)
     elif code == TRIANGULAR:
         lo, mode, hi, fc = prm[0], prm[1], prm[2], prm[3]
         for j in range(n):
@@ -103,13 +111,13 @@ def transform_row(code: int, prm: np.ndarray, tables: np.ndarray, x: np.ndarray,
     elif code == LOGITNORMAL:
         lo, w = prm[2], prm[3]
         for j in range(n):
-            x[j] = lo + w / (1.0 + math.exp(-(a + b * ndtri(x[j]))))
+            x[j] = lo + w / (1.0 + exp_fast(-(a + b * ndtri_fast(x[j]))))
     elif code == TRUNCNORMAL:
-        ca, cb, sign = prm[2], prm[3], prm[4]
-        for j in range(n):
-            x[j] = a + sign * b * ndtri(ca + x[j] * (cb - ca))
-    elif code == ZTABLE:
-        _ztable(prm, tables, x, n)
+        ca, cb, sign, lo, hi = prm[2], prm[3], prm[4], prm[5], prm[6]
+        for j in range(n):  # clamp to [lower, upper]: rounding at u -> 0, 1 can step past
+            x[j] = min(max(a + sign * b * ndtri_fast(ca + x[j] * (cb - ca)), lo), hi)
+    elif code == WTABLE:
+        _wtable(prm, tables, x, n)
     else:
         _ptable(prm, tables, x, n)
 
@@ -121,7 +129,7 @@ def apply_copula(x: np.ndarray, idx: np.ndarray, chol: np.ndarray, n: int) -> No
     z = np.empty(k)
     for j in range(n):
         for a in range(k):
-            z[a] = ndtri(x[idx[a], j])
+            z[a] = ndtri_fast(x[idx[a], j])
         for a in range(k - 1, -1, -1):  # row a of L·z uses z[0..a]: go backwards in place
             s = 0.0
             for c in range(a + 1):

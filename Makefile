@@ -28,4 +28,5 @@ bench: $(STAMP)
 	$(PY) benchmarks/throughput.py
 
 clean:
-	rm -rf $(VENV) dist build
+	rm -rf $(VENV) dist build .numba_cache
+	find . -name "*.nbi" -o -name "*.nbc" | xargs rm -f

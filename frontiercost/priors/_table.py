@@ -16,6 +16,7 @@ tests measure its error against scipy's ``ppf`` family by family (all below
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -24,11 +25,14 @@ from scipy import special
 W_LO = -37.5  # logit of the smallest uniform the streams produce (2**-53) is -36.7
 W_HI = 37.5
 W_STEP = 1.0 / 16.0  # 1201 nodes: values and slopes fit in a 32 KB L1 cache
+MAX_SPLITS = 40  # halvings of one interval at most (a jump in x(p) never converges)
+MAX_KNOTS = 1 << 16  # and no more knots than this (1.5 MB of table)
+TOLERANCE = 5e-8  # worst interpolation error allowed at an interval's midpoint
 IDENTITY, LOG, LOGIT = 0, 1, 2
 
 
 def w_grid() -> np.ndarray:
-    """The table's logit nodes."""
+    """The table's uniform logit nodes."""
     n = round((W_HI - W_LO) / W_STEP) + 1
     return W_LO + W_STEP * np.arange(n)
 
@@ -48,7 +52,15 @@ def build_wtable(
     lo: float,
     hi: float,
 ) -> tuple[np.ndarray, tuple[float, ...]]:
-    """Tabulate a distribution for the ``WTABLE`` kernel.
+    """Tabulate a distribution for the ``WTABLE`` kernel, refining until accurate.
+
+    The grid starts uniform at ``W_STEP``.  Every interval whose Hermite
+    interpolant misses ``quantile_at_w`` at its midpoint by more than
+    ``TOLERANCE`` (relative to ``|x|``, or to the 90 % range for unbounded
+    supports) is split, until all pass or ``MAX_SPLITS`` halvings.  The usual
+    families pass at once and keep the uniform grid (direct indexing); a
+    mixture's steep stretch between separated modes gets local refinement and
+    the kernel finds its interval through a uniform guide table.
 
     Parameters
     ----------
@@ -63,23 +75,101 @@ def build_wtable(
     Returns
     -------
     table : ndarray
-        Values then derivatives, ``2 n`` floats.
+        Uniform grid: values then slopes (``2 n`` floats).  Refined grid:
+        knots, values, slopes (``3 n``) then the guide (``n_guide`` indices).
     params : tuple
-        Kernel parameters ``(offset, n, kind, lo, hi, w0, 1/step, 0)``.
+        ``(offset, n, kind, lo, hi, w0, 1/step, n_guide)``; ``n_guide`` is 0
+        for a uniform grid.
     """
+    with warnings.catch_warnings():
+        # scipy warns where far-tail quantiles under- or overflow; _nodes
+        # handles those non-finite values.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _build(quantile_at_w, logpdf, lo, hi)
+
+
+def _build(
+    quantile_at_w: Callable[[np.ndarray], np.ndarray],
+    logpdf: Callable[[np.ndarray], np.ndarray],
+    lo: float,
+    hi: float,
+) -> tuple[np.ndarray, tuple[float, ...]]:
+    kind = transform_kind(lo, hi)
     w = w_grid()
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        x = quantile_at_w(w)
-        kind = transform_kind(lo, hi)
+    x = quantile_at_w(w)
+    t, deriv = _nodes(x, w, logpdf, lo, hi, kind)
+    err = _midpoint_error(quantile_at_w, w, t, deriv, lo, hi, kind, np.arange(w.size - 1))
+    for _ in range(MAX_SPLITS):
+        bad = err > TOLERANCE
+        if not bad.any() or w.size + bad.sum() > MAX_KNOTS:
+            break
+        split = np.flatnonzero(bad)
+        mid = 0.5 * (w[split] + w[split + 1])
+        w = np.insert(w, split + 1, mid)
+        x = np.insert(x, split + 1, quantile_at_w(mid))
+        t, deriv = _nodes(x, w, logpdf, lo, hi, kind)
+        # Intervals that passed keep their verdict; only the halves are checked.
+        before = np.cumsum(bad) - bad
+        new_err = np.empty(w.size - 1)
+        new_err[np.flatnonzero(~bad) + before[~bad]] = err[~bad]
+        halves = np.concatenate([split + before[split], split + before[split] + 1])
+        new_err[halves] = _midpoint_error(quantile_at_w, w, t, deriv, lo, hi, kind, halves)
+        err = new_err
+    t, deriv = _nodes(x, w, logpdf, lo, hi, kind)
+    lo_k = float(lo) if np.isfinite(lo) else 0.0
+    hi_k = float(hi) if np.isfinite(hi) else 0.0
+    if w.size == w_grid().size:
+        return np.concatenate([t, deriv]), (
+            0.0,
+            float(w.size),
+            float(kind),
+            lo_k,
+            hi_k,
+            W_LO,
+            1.0 / W_STEP,
+            0.0,
+        )
+    # guide[c] = last knot at or below the start of guide cell c
+    n_guide = 4 * w.size
+    inv_g = n_guide / (W_HI - W_LO)
+    starts = W_LO + np.arange(n_guide) / inv_g
+    guide = np.searchsorted(w, starts, side="right") - 1
+    table = np.concatenate([w, t, deriv, guide.astype(float)])
+    return table, (0.0, float(w.size), float(kind), lo_k, hi_k, W_LO, inv_g, float(n_guide))
+
+
+def _to_t(x: np.ndarray, lo: float, hi: float, kind: int) -> tuple[np.ndarray, np.ndarray]:
+    """``t(x)`` and ``log t'(x)``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
         if kind == LOGIT:
-            t = np.log(x - lo) - np.log(hi - x)
-            log_dt = np.log(hi - lo) - np.log(x - lo) - np.log(hi - x)
-        elif kind == LOG:
-            t = np.log(x - lo)
-            log_dt = -np.log(x - lo)
-        else:
-            t = x.copy()
-            log_dt = np.zeros_like(x)
+            return (
+                np.log(x - lo) - np.log(hi - x),
+                np.log(hi - lo) - np.log(x - lo) - np.log(hi - x),
+            )
+        if kind == LOG:
+            return np.log(x - lo), -np.log(x - lo)
+    return x.copy(), np.zeros_like(x)
+
+
+def _from_t(t: np.ndarray, lo: float, hi: float, kind: int) -> np.ndarray:
+    if kind == LOGIT:
+        return lo + (hi - lo) * special.expit(t)
+    if kind == LOG:
+        return lo + np.exp(t)
+    return t
+
+
+def _nodes(
+    x: np.ndarray,
+    w: np.ndarray,
+    logpdf: Callable[[np.ndarray], np.ndarray],
+    lo: float,
+    hi: float,
+    kind: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Values ``t`` and slopes ``dt/dw`` at the nodes."""
+    t, log_dt = _to_t(x, lo, hi, kind)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         log_dp = special.log_expit(w) + special.log_expit(-w)
         deriv = np.exp(log_dt + log_dp - logpdf(x))
     bad = ~np.isfinite(t) | ~np.isfinite(deriv)
@@ -88,12 +178,34 @@ def build_wtable(
         # continues the neighbouring values; no realistic draw lands there.
         good = np.flatnonzero(~bad)
         t[bad] = np.interp(w[bad], w[good], t[good])
-        deriv[bad] = np.gradient(t, W_STEP)[bad]
-    lo_k = float(lo) if np.isfinite(lo) else 0.0
-    hi_k = float(hi) if np.isfinite(hi) else 0.0
-    table = np.concatenate([t, deriv])
-    params = (0.0, float(w.size), float(kind), lo_k, hi_k, W_LO, 1.0 / W_STEP, 0.0)
-    return table, params
+        deriv[bad] = np.gradient(t, w)[bad]
+    return t, deriv
+
+
+def _midpoint_error(
+    quantile_at_w: Callable[[np.ndarray], np.ndarray],
+    w: np.ndarray,
+    t: np.ndarray,
+    deriv: np.ndarray,
+    lo: float,
+    hi: float,
+    kind: int,
+    intervals: np.ndarray,
+) -> np.ndarray:
+    """Relative error of the interpolant at the midpoints of ``intervals``."""
+    a, b = intervals, intervals + 1
+    h = w[b] - w[a]
+    # Hermite at tau = 1/2: (v0 + v1)/2 + h (d0 - d1)/8
+    approx = _from_t(0.5 * (t[a] + t[b]) + h * (deriv[a] - deriv[b]) / 8, lo, hi, kind)
+    exact = quantile_at_w(0.5 * (w[a] + w[b]))
+    if kind == IDENTITY:
+        spread = float(np.diff(quantile_at_w(np.array([-2.944, 2.944])))[0])
+        scale = np.maximum(np.abs(exact), spread)
+    else:
+        scale = np.maximum(np.abs(exact), np.finfo(float).tiny)
+    with np.errstate(invalid="ignore"):
+        err = np.abs(approx - exact) / scale
+    return np.where(np.isfinite(err), err, 0.0)
 
 
 def ppf_isf_at_w(dist: object) -> Callable[[np.ndarray], np.ndarray]:

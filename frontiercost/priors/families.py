@@ -382,13 +382,17 @@ class Mixture(_Tabulated):
 
     def _x_at_w(self, w: np.ndarray) -> np.ndarray:
         w = np.asarray(w, float)
-        at = [ppf_isf_at_w(c._scipy())(w) for c in self.components]
+        dists = [c._scipy() for c in self.components]  # frozen once: each costs ~0.1 ms
+        at = [ppf_isf_at_w(d)(w) for d in dists]
         lo, hi = np.min(at, axis=0), np.max(at, axis=0)  # the mixture quantile lies between
         lower = w <= 0
         target = np.where(lower, special.expit(w), special.expit(-w))
-        for _ in range(200):  # bisection to the last bit; brackets shrink geometrically
+        weights = self.weights
+        for _ in range(64):  # bisection: the bracket shrinks by 2**-64, to the last bit
             mid = 0.5 * (lo + hi)
-            f = np.where(lower, self.cdf(mid) - target, target - self._sf(mid))
+            cdf = sum(a * d.cdf(mid) for a, d in zip(weights, dists, strict=True))
+            sf = sum(a * d.sf(mid) for a, d in zip(weights, dists, strict=True))
+            f = np.where(lower, cdf - target, target - sf)
             lo = np.where(f < 0, mid, lo)
             hi = np.where(f < 0, hi, mid)
         return 0.5 * (lo + hi)
@@ -499,14 +503,24 @@ def fit_beta(
 
     def resid(la: np.ndarray) -> np.ndarray:
         a, b = np.exp(la)
-        return special.logit(special.betaincinv(a, b, [p1, p2])) - special.logit([y1, y2])
+        # A quantile that rounds onto 0 or 1 (tiny a or b) would give an infinite
+        # logit and stop the solver: keep it one ulp inside.
+        x = np.clip(special.betaincinv(a, b, [p1, p2]), 1e-300, 1.0 - 2.0**-53)
+        return special.logit(x) - special.logit([y1, y2])
 
-    sol = optimize.least_squares(resid, x0, xtol=1e-15, ftol=1e-15, gtol=1e-15)
-    a, b = np.exp(sol.x)
-    if np.max(np.abs(resid(sol.x))) > 1e-8:
+    def solve(start: np.ndarray) -> tuple[float, np.ndarray]:
+        sol = optimize.least_squares(resid, start, xtol=1e-15, ftol=1e-15, gtol=1e-15)
+        return float(np.max(np.abs(resid(sol.x)))), sol.x
+
+    err, la = solve(x0)
+    if err > 1e-8:  # the moment-matched start can stall (e.g. a, b near 1): a few more starts
+        starts = np.log([[0.6, 0.6], [1.0, 0.6], [0.6, 1.0], [2.0, 2.0], [5.0, 1.0], [1.0, 5.0]])
+        err, la = min((solve(st) for st in starts), key=lambda r: r[0])
+    if err > 1e-8:
         raise PriorError(
             f"no beta distribution has these quantiles ({v1:g} at p={p1:g}, {v2:g} at p={p2:g})"
         )
+    a, b = np.exp(la)
     return float(a), float(b)
 
 

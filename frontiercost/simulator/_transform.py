@@ -24,30 +24,16 @@ _U_EDGE = 2.0**-53  # keeps copula uniforms strictly inside (0, 1)
 @njit
 def _wtable(prm: np.ndarray, tables: np.ndarray, x: np.ndarray, n: int) -> None:
     off, m, kind = int(prm[0]), int(prm[1]), int(prm[2])
-    lo, hi, w0, inv_h = prm[3], prm[4], prm[5], prm[6]
-    h = 1.0 / inv_h
-    last = m - 2
+    lo, hi, w0, inv_h, n_guide = prm[3], prm[4], prm[5], prm[6], int(prm[7])
     # Three passes: logits (vectorizes), table lookup (gathers, scalar),
     # back-transform (vectorizes).  Fused in one loop none of it vectorizes.
     for j in range(n):
         u = x[j]
-        x[j] = (log_fast(u / (1.0 - u)) - w0) * inv_h
-    for j in range(n):
-        s = x[j]
-        k = min(int(max(s, 0.0)), last)  # truncation = floor for s >= 0
-        t = min(max(s - k, 0.0), 1.0)
-        v0 = tables[off + k]
-        v1 = tables[off + k + 1]
-        d0 = tables[off + m + k] * h
-        d1 = tables[off + m + k + 1] * h
-        t2 = t * t
-        t3 = t2 * t
-        x[j] = (
-            (2 * t3 - 3 * t2 + 1) * v0
-            + (t3 - 2 * t2 + t) * d0
-            + (-2 * t3 + 3 * t2) * v1
-            + (t3 - t2) * d1
-        )
+        x[j] = log_fast(u / (1.0 - u))
+    if n_guide == 0:
+        _hermite_uniform(tables, off, m, w0, inv_h, x, n)
+    else:
+        _hermite_guided(tables, off, m, w0, inv_h, n_guide, x, n)
     if kind == 2:
         w = hi - lo
         for j in range(n):
@@ -55,6 +41,60 @@ def _wtable(prm: np.ndarray, tables: np.ndarray, x: np.ndarray, n: int) -> None:
     elif kind == 1:
         for j in range(n):
             x[j] = lo + exp_fast(x[j])
+
+
+@njit
+def _hermite(t: float, h: float, v0: float, v1: float, d0: float, d1: float) -> float:
+    t2 = t * t
+    t3 = t2 * t
+    return (
+        (2 * t3 - 3 * t2 + 1) * v0
+        + (t3 - 2 * t2 + t) * h * d0
+        + (-2 * t3 + 3 * t2) * v1
+        + (t3 - t2) * h * d1
+    )
+
+
+@njit
+def _hermite_uniform(
+    tables: np.ndarray, off: int, m: int, w0: float, inv_h: float, x: np.ndarray, n: int
+) -> None:
+    """Uniform knots: the interval is found by one multiplication."""
+    h = 1.0 / inv_h
+    last = m - 2
+    d = off + m
+    for j in range(n):
+        s = (x[j] - w0) * inv_h
+        k = min(int(max(s, 0.0)), last)  # truncation = floor for s >= 0
+        t = min(max(s - k, 0.0), 1.0)
+        x[j] = _hermite(
+            t, h, tables[off + k], tables[off + k + 1], tables[d + k], tables[d + k + 1]
+        )
+
+
+@njit
+def _hermite_guided(
+    tables: np.ndarray,
+    off: int,
+    m: int,
+    w0: float,
+    inv_g: float,
+    n_guide: int,
+    x: np.ndarray,
+    n: int,
+) -> None:
+    """Refined knots: a uniform guide table gives a knot at or below, then a short scan."""
+    v, d, g = off + m, off + 2 * m, off + 3 * m
+    last = m - 2
+    for j in range(n):
+        w = x[j]
+        c = min(int(max((w - w0) * inv_g, 0.0)), n_guide - 1)
+        k = min(int(tables[g + c]), last)
+        while k < last and tables[off + k + 1] <= w:
+            k += 1
+        h = tables[off + k + 1] - tables[off + k]
+        t = min(max((w - tables[off + k]) / h, 0.0), 1.0)
+        x[j] = _hermite(t, h, tables[v + k], tables[v + k + 1], tables[d + k], tables[d + k + 1])
 
 
 @njit
@@ -107,7 +147,8 @@ def transform_row(code: int, prm: np.ndarray, tables: np.ndarray, x: np.ndarray,
             if u < fc:
                 x[j] = lo + math.sqrt(u * (hi - lo) * (mode - lo))
             else:
-                x[j] = hi - math.sqrt((1.0 - u) * (hi - lo) * (hi - mode))
+                # max(): rounding in hi - sqrt(...) can land just below lo
+                x[j] = max(lo, hi - math.sqrt((1.0 - u) * (hi - lo) * (hi - mode)))
     elif code == LOGITNORMAL:
         lo, w = prm[2], prm[3]
         for j in range(n):

@@ -17,7 +17,7 @@ from frontiercost.simulator._drivers import SEGMENT
 
 
 @model_kernel
-def _sum_kernel(x, out, n):  # type: ignore[no-untyped-def]
+def _sum_kernel(x, out, n, consts):  # type: ignore[no-untyped-def]
     for j in range(n):
         out[0, j] = x[0, j] + x[1, j]
         out[1, j] = x[0, j]

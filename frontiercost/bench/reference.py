@@ -20,7 +20,7 @@ INPUTS = (
 
 
 @model_kernel
-def _kernel(x, out, n):
+def _kernel(x, out, n, consts):
     for j in range(n):
         chip_hours = x[0, j] / (x[1, j] * x[2, j] * 3600.0)
         out[0, j] = chip_hours * x[3, j] * x[4, j] / x[5, j]

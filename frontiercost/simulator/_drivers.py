@@ -60,6 +60,7 @@ def fill_inputs(
 @njit_parallel
 def run_stored(
     kernel,
+    consts,
     source,
     keys,
     codes,
@@ -90,7 +91,7 @@ def run_stored(
         y = np.empty((n_out, block))
         g = given[:, b0 : b0 + m] if source == GIVEN else given
         fill_inputs(source, keys, codes, prm, tables, corr_idx, chol, g, total, start + b0, x, m)
-        kernel(x, y, m)
+        kernel(x, y, m, consts)
         for o in range(n_out):
             for j in range(m):
                 out[o, out_offset + b0 + j] = y[o, j]
@@ -154,6 +155,7 @@ def _reduce_block(
 @njit_parallel
 def run_streaming(
     kernel,
+    consts,
     source,
     keys,
     codes,
@@ -205,7 +207,7 @@ def run_streaming(
                 fill_inputs(
                     source, keys, codes, prm, tables, corr_idx, chol, gv, total, start + b0, x, m
                 )
-                kernel(x, y, m)
+                kernel(x, y, m, consts)
                 _reduce_block(y, m, shift, thresholds, mom, lanes, hist[g], ex)
             for o in range(n_out):
                 s1 = 0.0

@@ -209,6 +209,7 @@ def store_range(plan: Plan, start: int, n: int, out: np.ndarray, inputs_out: np.
     for a, m in _chunks(plan, start, n):
         run_stored(
             plan.model.kernel,
+            plan.model.consts,
             _source(plan),
             plan.keys,
             plan.codes,
@@ -231,7 +232,7 @@ def central_shift(plan: Plan, priors: Mapping[str, Prior]) -> np.ndarray:
     """Model outputs at the priors' central values (the streaming sums' shift)."""
     x = np.array([[priors[n].central] for n in plan.names], dtype=float).reshape(-1, 1)
     y = np.empty((len(plan.model.outputs), 1))
-    plan.model.kernel(np.ascontiguousarray(x), y, 1)
+    plan.model.kernel(np.ascontiguousarray(x), y, 1, plan.model.consts)
     return np.where(np.isfinite(y[:, 0]), y[:, 0], 0.0)
 
 
@@ -252,6 +253,7 @@ def stream_range(
         ex = np.zeros((groups, n_out, thresholds.shape[1]), np.int64)
         run_streaming(
             plan.model.kernel,
+            plan.model.consts,
             _source(plan),
             plan.keys,
             plan.codes,

@@ -3,30 +3,35 @@
 A kernel is a numba ``cfunc`` with :data:`KERNEL_SIG`::
 
     @model_kernel
-    def kernel(x, out, n):          # x: (n_inputs, block), out: (n_outputs, block)
+    def kernel(x, out, n, consts):  # x: (n_inputs, block), out: (n_outputs, block)
         for j in range(n):
             out[0, j] = x[0, j] * x[1, j]
 
 It is called once per block with the inputs already drawn, rows in the order
-of ``Model.inputs``.  Passing it as a first-class C function (not a jitted
+of ``Model.inputs``; ``consts`` is the model's constant array (``Model.consts``),
+which lets one compiled kernel serve many models (the cost-model interpreter
+reads its program from it).  Passing it as a first-class C function (not a jitted
 Python function) is what lets the compiled drivers be cached on disk once and
 shared by every model with this signature.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from numba import types
 
 from ._jit import cfunc
 
-KERNEL_SIG = types.void(types.float64[:, ::1], types.float64[:, ::1], types.int64)
+KERNEL_SIG = types.void(
+    types.float64[:, ::1], types.float64[:, ::1], types.int64, types.float64[::1]
+)
 
 
 def model_kernel(func: Any) -> Any:
-    """Compile ``func(x, out, n)`` as a model kernel (cached on disk)."""
+    """Compile ``func(x, out, n, consts)`` as a model kernel (cached on disk)."""
     return cfunc(KERNEL_SIG)(func)
 
 
@@ -53,12 +58,15 @@ class Model:
         Output variables in kernel row order.
     kernel : numba cfunc
         Made with :func:`model_kernel`.
+    consts : numpy.ndarray, optional
+        Constants handed to every kernel call (float64, 1-D).
     """
 
     name: str
     inputs: tuple[str, ...]
     outputs: tuple[Output, ...]
     kernel: Any
+    consts: np.ndarray = field(default_factory=lambda: np.zeros(1), compare=False)
 
     @property
     def output_names(self) -> tuple[str, ...]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import xarray as xr
 
@@ -12,10 +14,13 @@ from .dataset import stored_tree, streaming_tree
 from .engine import DEFAULT_BLOCK, run_engine
 from .model import Model
 
+if TYPE_CHECKING:
+    from ..scenarios import Scenario
+
 
 def simulate(
-    model: Model,
-    priors: Mapping[str, Prior],
+    model: Model | Scenario | str | Path,
+    priors: Mapping[str, Prior] | None = None,
     *,
     draws: int = 10_000,
     chains: int = 4,
@@ -29,14 +34,15 @@ def simulate(
     threads: int | None = None,
     scenario_text: str | None = None,
 ) -> xr.DataTree:
-    """Sample ``model`` and return an ArviZ-layout ``xarray.DataTree``.
+    """Sample a scenario or model and return an ArviZ-layout ``xarray.DataTree``.
 
     Parameters
     ----------
-    model : Model
-        The model (inputs, outputs, kernel).
-    priors : mapping of str to Prior
-        A prior for every input.
+    model : Scenario, str, path or Model
+        A scenario (loaded, a built-in name or a file path), or a bare model.
+    priors : mapping of str to Prior, optional
+        A prior for every input of a bare model; a scenario brings its own
+        (given here, they replace the scenario's of the same name).
     draws, chains : int
         Draws per chain and chains; the posterior has dims ``(chain, draw)``.
     seed : int
@@ -44,7 +50,8 @@ def simulate(
     sampler : {"mc", "qmc", "lhs"}
         Pseudo-random (counter-based), scrambled Sobol, or Latin hypercube.
     correlations : mapping, optional
-        Spearman rank correlations ``{("a", "b"): rho}`` (Gaussian copula).
+        Spearman rank correlations ``{("a", "b"): rho}`` (Gaussian copula);
+        a scenario's own are used when not given.
     store : bool
         ``True``: group ``posterior`` with every draw.  ``False``: group
         ``streaming`` with moments, a histogram and exceedance counts, in
@@ -56,13 +63,29 @@ def simulate(
     block_size, threads : int
         Performance knobs; they never change the result.
     scenario_text : str, optional
-        Text of the scenario file, recorded in the root attributes.
+        Text of the scenario file, recorded in the root attributes (a
+        scenario records its own).
 
     Returns
     -------
     xarray.DataTree
         Root attributes record scenario, seed, sampler, version and time.
     """
+    if not isinstance(model, Model):
+        from ..scenarios import Scenario, load_scenario
+
+        sc = model if isinstance(model, Scenario) else load_scenario(model)
+        model = sc.model()
+        priors = {**sc.input_priors(), **(priors or {})}
+        if correlations is None and sc.correlations:
+            correlations = {
+                pair: rho for pair, rho in sc.correlations.items() if set(pair) <= set(priors)
+            }
+        scenario_text = scenario_text if scenario_text is not None else sc.text
+    if priors is None:
+        from ..errors import SimulationError
+
+        raise SimulationError("simulate: a bare Model needs priors for its inputs")
     result = run_engine(
         model,
         priors,

@@ -1,0 +1,583 @@
+"""Scenario files: load, validate and turn into a model with priors.
+
+A scenario is a TOML file (reference: ``docs/scenarios.md``)::
+
+    [scenario]
+    title = "GPT-4"
+    year = 2023.2
+
+    [hardware]
+    chip = "a100-sxm4-40gb"
+
+    [parameters]
+    chip_count = { central = 25000, relative = true, p5 = 0.8, p95 = 1.25 }
+    training_hours = 2280
+    chip_price = { prior = "gpu_price_multiplier", times = 24875 }
+    depreciation_rate = "depreciation_rate"     # a prior of the library
+
+Everything is checked before any sampling; an error names the file, line and
+key and the accepted values, e.g.
+``gpt-4.toml:12 utilization: p5 (0.7) must be below p95 (0.4)``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..errors import FrontiercostError, PriorError, ScenarioError
+from ..priors import Fixed, Prior, prior_from_spec
+from ..priors.library import library_specs
+from ..simulator.cost_model import (
+    QUANTITIES,
+    Quantity,
+    Resolved,
+    build_model,
+    needed_inputs,
+    resolve,
+)
+from ..simulator.formula import names_in, parse
+from ..simulator.model import Model
+from ._locate import locate
+from .chips import CLOUD_BASES, find_chip
+from .schema import COST_BASES, KEYS, SAMPLING, TABLES, suggest
+
+_IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+DEFAULT_TOLERANCE = 0.005
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A published value of an output, for validation only."""
+
+    value: float
+    source: str
+    tolerance: float = DEFAULT_TOLERANCE
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: its priors, extra quantities and resolved outputs.
+
+    Build it with :func:`load_scenario`.
+    """
+
+    name: str
+    title: str
+    text: str
+    path: str
+    priors: dict[str, Prior]
+    quantities: dict[str, Quantity]
+    resolved: Resolved
+    correlations: dict[tuple[str, str], float] = field(default_factory=dict)
+    reference: dict[str, Reference] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """Output variables this scenario reports."""
+        return self.resolved.outputs
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """Parameters the outputs read, in model row order."""
+        return needed_inputs(self.resolved)
+
+    def model(self, outputs: tuple[str, ...] | None = None) -> Model:
+        """The compiled model (interpreter program) for ``outputs`` (default: all)."""
+        outs = self.outputs if outputs is None else tuple(outputs)
+        res = Resolved(self.resolved.inputs, self.resolved.formulas, outs)
+        res = Resolved(needed_inputs(res), self.resolved.formulas, outs)
+        return build_model(self.name, res, self.quantities, outs)
+
+    def input_priors(self) -> dict[str, Prior]:
+        """Priors of the model's inputs."""
+        return {n: self.priors[n] for n in self.inputs}
+
+    def computable(self) -> tuple[str, ...]:
+        """Every quantity the scenario can compute (outputs and intermediates)."""
+        return tuple(self.resolved.formulas)
+
+
+class _Context:
+    """File label and text, to put ``file:line key`` in front of messages."""
+
+    def __init__(self, label: str, text: str) -> None:
+        self.label, self.text = label, text
+
+    def where(self, table: str, key: str | None = None, index: int = 0) -> str:
+        line = locate(self.text, table, key, index)
+        name = (
+            key
+            if table in ("parameters", "formulas", "reference")
+            else (f"{table}.{key}" if key else f"[{table}]")
+        )
+        return f"{self.label}:{line} {name}" if line else f"{self.label} {name}"
+
+    def error(self, table: str, key: str | None, message: str, index: int = 0) -> ScenarioError:
+        return ScenarioError(f"{self.where(table, key, index)}: {message}")
+
+
+# --- built-in scenarios -----------------------------------------------------------------
+
+
+@cache
+def _builtin_paths() -> dict[str, str]:
+    root = resources.files("frontiercost.scenarios") / "library"
+    out: dict[str, str] = {}
+
+    def walk(folder: Any) -> None:
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.is_dir():
+                walk(entry)
+            elif entry.name.endswith(".toml"):
+                out[entry.name[: -len(".toml")]] = str(entry)
+
+    walk(root)
+    return out
+
+
+def list_scenarios() -> list[str]:
+    """Names of the built-in scenarios, sorted."""
+    return sorted(_builtin_paths())
+
+
+def _read(name_or_path: str | Path) -> tuple[str, str, str]:
+    """(name, label, text) of a built-in name or a file path."""
+    raw = str(name_or_path)
+    builtins = _builtin_paths()
+    if raw in builtins and not Path(raw).exists():
+        path = Path(builtins[raw])
+        label = f"{raw}.toml"
+    else:
+        path = Path(raw)
+        if not path.exists():
+            if raw.endswith(".toml") or "/" in raw:
+                raise ScenarioError(f"{raw}: no such scenario file")
+            hint = suggest(raw, builtins)
+            raise ScenarioError(
+                f"unknown scenario {raw!r}{hint}; `frontiercost scenarios` lists the built-in ones"
+            )
+        label = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(f"{label}: cannot read: {err}") from None
+    return path.stem, label, text
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """Load and validate a scenario by built-in name or file path.
+
+    Raises
+    ------
+    ScenarioError
+        Naming file, line, key and the accepted values; nothing is sampled.
+    """
+    name, label, text = _read(name_or_path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{label}: {err}") from None
+    return _build(name, label, text, data)
+
+
+def _check_keys(ctx: _Context, table: str, data: Mapping[str, Any], index: int = 0) -> None:
+    for key in data:
+        if key not in KEYS[table]:
+            raise ctx.error(
+                table,
+                key,
+                f"unknown key{suggest(key, KEYS[table])}; accepted: {', '.join(KEYS[table])}",
+                index,
+            )
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _spec(ctx: _Context, table: str, key: str, value: Any, unit: str) -> Prior:
+    """A prior from a scenario value: number, library name, or table."""
+    where = ctx.where(table, key)
+    if _is_number(value):
+        if not math.isfinite(value):
+            raise ScenarioError(f"{where}: {value} is not a finite number")
+        return Fixed(value=float(value), unit=unit)
+    library = library_specs()
+    if isinstance(value, str):
+        if value not in library:
+            raise ScenarioError(
+                f"{where}: {value!r} is not in the prior library{suggest(value, library)}; "
+                "`frontiercost priors` lists it"
+            )
+        spec = dict(library[value][0])
+    elif isinstance(value, Mapping):
+        spec = dict(value)
+        if "prior" in spec:
+            ref = spec.pop("prior")
+            if ref not in library:
+                raise ScenarioError(
+                    f"{where}: prior {ref!r} is not in the prior library{suggest(ref, library)}"
+                )
+            base = dict(library[ref][0])
+            if "times" in spec:
+                times = spec.pop("times")
+                if not _is_number(times) or times <= 0:
+                    raise ScenarioError(f"{where}: times must be a positive number, got {times!r}")
+                if base.get("unit", "1") != "1":
+                    raise ScenarioError(
+                        f"{where}: times needs a multiplier prior (unit '1'); "
+                        f"{ref!r} has unit {base['unit']!r}"
+                    )
+                base.update(relative=True, central=float(times), unit=unit)
+            base.update(spec)
+            spec = base
+        elif "times" in spec:
+            raise ScenarioError(f"{where}: times goes with prior = '<library multiplier>'")
+    else:
+        raise ScenarioError(
+            f"{where}: expected a number, a prior-library name or a prior table, got {value!r}"
+        )
+    given = spec.get("unit", unit)
+    if given != unit:
+        raise ScenarioError(f"{where}: unit {given!r} does not match {key}'s unit {unit!r}")
+    spec["unit"] = unit
+    try:
+        return prior_from_spec(spec, where=f"{where}:")
+    except PriorError as err:
+        raise ScenarioError(str(err)) from None
+
+
+def _moments(prior: Prior) -> tuple[float, float]:
+    """Mean and mean square of a prior."""
+    if isinstance(prior, Fixed):
+        return prior.value, prior.value**2
+    dist = prior._scipy()
+    mean, var = (float(v) for v in dist.stats(moments="mv"))
+    return mean, var + mean**2
+
+
+def _staff(
+    ctx: _Context, groups: list[Any], priors: dict[str, Prior], quantities: dict[str, Quantity]
+) -> None:
+    """Priors and formulas of the ``[[staff]]`` groups, and ``staff_cost``."""
+    names = []
+    for i, group in enumerate(groups):
+        if not isinstance(group, Mapping):
+            raise ctx.error("staff", None, "each [[staff]] must be a table", i)
+        _check_keys(ctx, "staff", group, i)
+        missing = [k for k in ("group", "headcount", "salary", "fte") if k not in group]
+        if missing:
+            raise ctx.error("staff", missing[0], f"missing; required: {missing}", i)
+        gname = group["group"]
+        if not isinstance(gname, str) or not _IDENT.match(gname) or gname in names:
+            raise ctx.error("staff", "group", f"{gname!r}: need a new lowercase identifier", i)
+        head = group["headcount"]
+        if not _is_number(head) or head <= 0:
+            raise ctx.error("staff", "headcount", f"must be a positive number, got {head!r}", i)
+        sampling = group.get("sampling", "per-person")
+        if sampling not in SAMPLING:
+            raise ctx.error("staff", "sampling", f"{sampling!r}; accepted: {SAMPLING}", i)
+        parts = {}
+        for key, unit, default in (
+            ("salary", "USD/yr", None),
+            ("overhead", "1", 1.0),
+            ("equity", "USD/yr", 0.0),
+            ("fte", "1", None),
+        ):
+            value = group.get(key, default)
+            line_ctx = _GroupContext(ctx, i)
+            parts[key] = _spec(line_ctx, "staff", key, value, unit)
+        prefix = f"staff_{gname}"
+        cost = f"{prefix}_cost"
+        if sampling == "shared":
+            for key, prior in parts.items():
+                priors[f"{prefix}_{key}"] = prior
+            formula = (
+                f"{float(head)!r} * ({prefix}_salary * {prefix}_overhead + {prefix}_equity)"
+                f" * {prefix}_fte * project_years"
+            )
+        else:
+            priors[f"{prefix}_rate"] = _per_person_rate(ctx, i, float(head), parts)
+            formula = f"{float(head)!r} * {prefix}_rate * project_years"
+        quantities[cost] = Quantity(cost, "USD", f"staff cost of group {gname}", (formula,))
+        quantities[f"{prefix}_rate"] = Quantity(
+            f"{prefix}_rate", "USD/yr", f"mean cost per person-year x FTE, {gname}", (), False
+        )
+        names.append(gname)
+    if names:
+        total = " + ".join(f"staff_{g}_cost" for g in names)
+        quantities["staff_cost"] = Quantity("staff_cost", "USD", "staff cost", (total,))
+
+
+def _per_person_rate(ctx: _Context, i: int, head: float, parts: dict[str, Prior]) -> Prior:
+    """Lognormal (Fenton-Wilkinson) of the group mean of ``(salary x overhead + equity) x fte``.
+
+    With independent draws per person the group total has mean ``n m`` and
+    variance ``n v``; matching a lognormal to those two moments keeps one input
+    per group instead of four per person.
+    """
+    try:
+        s1, s2 = _moments(parts["salary"])
+        o1, o2 = _moments(parts["overhead"])
+        q1, q2 = _moments(parts["equity"])
+        f1, f2 = _moments(parts["fte"])
+    except (AttributeError, NotImplementedError, ValueError):
+        raise ctx.error(
+            "staff", "sampling", "per-person needs priors with moments; use 'shared'", i
+        ) from None
+    m = (s1 * o1 + q1) * f1
+    second = (s2 * o2 + 2 * s1 * o1 * q1 + q2) * f2
+    var = max(second - m * m, 0.0) / head
+    if m <= 0:
+        raise ctx.error("staff", "salary", "mean cost per person must be positive", i)
+    if var == 0:
+        return Fixed(value=m, unit="USD/yr")
+    sigma2 = math.log1p(var / (m * m))
+    from ..priors import LogNormal
+
+    return LogNormal(
+        mu=math.log(m) - sigma2 / 2,
+        sigma=math.sqrt(sigma2),
+        unit="USD/yr",
+        source="per-person draws, Fenton-Wilkinson lognormal of the group mean",
+    )
+
+
+class _GroupContext(_Context):
+    """Locates keys inside the i-th ``[[staff]]`` table."""
+
+    def __init__(self, ctx: _Context, index: int) -> None:
+        super().__init__(ctx.label, ctx.text)
+        self.index = index
+
+    def where(self, table: str, key: str | None = None, index: int = 0) -> str:
+        return super().where(table, key, self.index)
+
+
+def _build(name: str, label: str, text: str, data: dict[str, Any]) -> Scenario:
+    ctx = _Context(label, text)
+    for table in data:
+        if table not in TABLES:
+            raise ctx.error(
+                table,
+                None,
+                f"unknown table{suggest(table, TABLES)}; accepted: {', '.join(TABLES)}",
+            )
+    meta = dict(data.get("scenario", {}))
+    _check_keys(ctx, "scenario", meta)
+    if not isinstance(meta.get("title"), str) or not meta["title"].strip():
+        raise ctx.error("scenario", "title", "required: a readable name")
+    year = meta.get("year")
+    if year is not None and not (_is_number(year) and 1950 <= year <= 2100):
+        raise ctx.error("scenario", "year", f"must be a year between 1950 and 2100, got {year!r}")
+    basis = meta.get("cost_basis", "amortized")
+    if basis not in COST_BASES:
+        raise ctx.error("scenario", "cost_basis", f"{basis!r}; accepted: {COST_BASES}")
+    for key in ("sources", "tags", "outputs"):
+        value = meta.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ctx.error("scenario", key, "must be a list of strings")
+
+    quantities: dict[str, Quantity] = {}
+    if basis == "cloud":
+        q = QUANTITIES["final_run_cost"]
+        quantities[q.name] = Quantity(
+            q.name, q.units, q.long_name, ("cloud_cost", "amortized_cost", q.ways[2])
+        )
+
+    # parameter specs: pipeline defaults < chip library < the scenario's own
+    specs: dict[str, tuple[str, Any]] = {}
+    defaults = tomllib.loads(
+        (resources.files("frontiercost.scenarios") / "defaults.toml").read_text("utf-8")
+    )
+    for key, value in defaults.items():
+        specs[key] = ("defaults", value)
+    hardware = dict(data.get("hardware", {}))
+    _check_keys(ctx, "hardware", hardware)
+    if hardware.get("hyperscaler", False) is True:
+        specs["pue"] = ("defaults", {**defaults["pue"], "value": 1.10})
+    elif "hyperscaler" in hardware and hardware["hyperscaler"] is not False:
+        raise ctx.error("hardware", "hyperscaler", "must be true or false")
+    if "chip" in hardware:
+        basis_cloud = hardware.get("cloud_basis", "3yr")
+        if basis_cloud not in CLOUD_BASES:
+            raise ctx.error(
+                "hardware", "cloud_basis", f"{basis_cloud!r}; accepted: {', '.join(CLOUD_BASES)}"
+            )
+        try:
+            chip = find_chip(str(hardware["chip"]))
+            chip_specs = chip.defaults(
+                hardware.get("precision"), hardware.get("price_year"), basis_cloud
+            )
+        except ScenarioError as err:
+            key = str(err).split(":", 1)[0].removeprefix("hardware.")
+            raise ctx.error("hardware", key, str(err).split(": ", 1)[1]) from None
+        meta["chip"] = chip.key
+        for key, value in chip_specs.items():
+            specs[key] = ("hardware", value)
+    else:
+        for key in ("precision", "price_year", "cloud_basis"):
+            if key in hardware:
+                raise ctx.error("hardware", key, "needs hardware.chip")
+
+    params = data.get("parameters", {})
+    if not isinstance(params, Mapping):
+        raise ctx.error("parameters", None, "must be a table")
+    for key, value in params.items():
+        if key not in QUANTITIES:
+            raise ctx.error(
+                "parameters",
+                key,
+                f"unknown parameter{suggest(key, QUANTITIES)}; accepted: "
+                f"{', '.join(sorted(QUANTITIES))}",
+            )
+        specs[key] = ("parameters", value)
+
+    priors: dict[str, Prior] = {}
+    for key, (table, value) in specs.items():
+        unit = QUANTITIES[key].units
+        if table == "defaults":
+            priors[key] = prior_from_spec(value, where=f"defaults.toml [{key}]")
+        elif table == "hardware":
+            priors[key] = _spec(_Context(f"chips.toml [{meta['chip']}]", ""), "", key, value, unit)
+        else:
+            priors[key] = _spec(ctx, table, key, value, unit)
+
+    _staff(ctx, list(data.get("staff", [])), priors, quantities)
+    _formulas(ctx, data.get("formulas", {}), priors, quantities)
+    _projection(ctx, data.get("projection", {}), year, quantities)
+    correlations = _correlations(ctx, data.get("correlation", []), priors)
+    reference = _reference(ctx, data.get("reference", {}), quantities)
+
+    wanted = meta.get("outputs") or None
+    try:
+        resolved = resolve(priors, quantities, wanted)
+    except ScenarioError as err:
+        raise ctx.error("scenario", "outputs", str(err).removeprefix("outputs: ")) from None
+    if not resolved.outputs:
+        raise ctx.error("parameters", None, "the parameters given support no output")
+    for key in reference:
+        if key not in resolved.formulas and key not in priors:
+            raise ctx.error("reference", key, "this scenario does not compute it")
+    meta["name"] = name
+    return Scenario(
+        name=name,
+        title=meta["title"],
+        text=text,
+        path=label,
+        priors=priors,
+        quantities=quantities,
+        resolved=resolved,
+        correlations=correlations,
+        reference=reference,
+        meta=meta,
+    )
+
+
+def _formulas(
+    ctx: _Context, table: Any, priors: dict[str, Prior], quantities: dict[str, Quantity]
+) -> None:
+    if not isinstance(table, Mapping):
+        raise ctx.error("formulas", None, "must be a table")
+    for key, value in table.items():
+        if not _IDENT.match(key) or key in QUANTITIES or key in priors:
+            raise ctx.error(
+                "formulas", key, "needs a new lowercase name (not a model quantity or parameter)"
+            )
+        spec = {"formula": value} if isinstance(value, str) else value
+        if not isinstance(spec, Mapping) or not isinstance(spec.get("formula"), str):
+            raise ctx.error("formulas", key, "expected a string or {formula = '...', units = ...}")
+        for k in spec:
+            if k not in KEYS["formulas"]:
+                hint = suggest(k, KEYS["formulas"])
+                raise ctx.error("formulas", key, f"unknown key {k!r}{hint}")
+        try:
+            parse(spec["formula"])
+            reads = names_in(spec["formula"])
+        except FrontiercostError as err:
+            raise ctx.error("formulas", key, str(err)) from None
+        known = set(QUANTITIES) | set(priors) | set(quantities) | set(table)
+        unknown = sorted(reads - known)
+        if unknown:
+            raise ctx.error(
+                "formulas", key, f"reads unknown {unknown}{suggest(unknown[0], known)}"
+            )
+        quantities[key] = Quantity(
+            key, str(spec.get("units", "1")), str(spec.get("long_name", key)), (spec["formula"],)
+        )
+
+
+def _projection(
+    ctx: _Context, table: Any, year: float | None, quantities: dict[str, Quantity]
+) -> None:
+    if not table:
+        return
+    _check_keys(ctx, "projection", table)
+    years = table.get("years", [])
+    if not isinstance(years, list) or not years or not all(isinstance(y, int) for y in years):
+        raise ctx.error("projection", "years", "must be a non-empty list of integer years")
+    if year is None:
+        raise ctx.error("scenario", "year", "required with [projection]: years count from it")
+    for target in years:
+        name = f"projected_cost_{target}"
+        quantities[name] = Quantity(
+            name,
+            "USD",
+            f"projected final-run cost in {target}",
+            (f"final_run_cost * growth_rate ** ({target} - {float(year)!r})",),
+        )
+
+
+def _correlations(
+    ctx: _Context, rows: Any, priors: dict[str, Prior]
+) -> dict[tuple[str, str], float]:
+    out: dict[tuple[str, str], float] = {}
+    if not isinstance(rows, list):
+        raise ctx.error("correlation", None, "use [[correlation]] tables")
+    for i, row in enumerate(rows):
+        _check_keys(ctx, "correlation", row, i)
+        pair, rank = row.get("between"), row.get("rank")
+        if not (isinstance(pair, list) and len(pair) == 2 and all(p in priors for p in pair)):
+            raise ctx.error(
+                "correlation",
+                "between",
+                f"needs two parameter names of this scenario, got {pair!r}",
+                i,
+            )
+        if pair[0] == pair[1]:
+            raise ctx.error("correlation", "between", "a parameter with itself", i)
+        if not _is_number(rank) or not -1 < rank < 1:
+            raise ctx.error("correlation", "rank", f"must lie in (-1, 1), got {rank!r}", i)
+        out[(pair[0], pair[1])] = float(rank)
+    return out
+
+
+def _reference(ctx: _Context, table: Any, quantities: dict[str, Quantity]) -> dict[str, Reference]:
+    out = {}
+    for key, value in dict(table).items():
+        if key not in QUANTITIES and key not in quantities:
+            raise ctx.error("reference", key, f"not a model output{suggest(key, QUANTITIES)}")
+        if not isinstance(value, Mapping):
+            raise ctx.error("reference", key, "expected {value = ..., source = '...'}")
+        for k in value:
+            if k not in KEYS["reference"]:
+                raise ctx.error("reference", key, f"unknown key {k!r}; accepted: value, source")
+        v, src = value.get("value"), value.get("source")
+        if not _is_number(v) or not math.isfinite(v):  # type: ignore[arg-type]
+            raise ctx.error("reference", key, f"value must be a finite number, got {v!r}")
+        if not isinstance(src, str) or not src:
+            raise ctx.error("reference", key, "source is required")
+        tol = value.get("tolerance", DEFAULT_TOLERANCE)
+        if not _is_number(tol) or tol <= 0:
+            raise ctx.error("reference", key, f"tolerance must be positive, got {tol!r}")
+        out[key] = Reference(float(v), src, float(tol))  # type: ignore[arg-type]
+    return out

@@ -1,0 +1,73 @@
+"""Every key a scenario file accepts, with its meaning: one table drives validation,
+the "did you mean" hints and the reference page (``docs/scenarios.md``)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+TABLES: dict[str, str] = {
+    "scenario": "what the scenario is: title, description, year, sources, outputs",
+    "hardware": "the chip (from the chip library) and where it runs",
+    "parameters": "a prior for each model quantity (number, library name or prior table)",
+    "formulas": "extra quantities computed from parameters (whitelisted arithmetic)",
+    "correlation": "rank correlations between parameters ([[correlation]], one per pair)",
+    "staff": "contributor groups for the staff cost ([[staff]], one per group)",
+    "projection": "target years for projected costs",
+    "reference": "published values to validate against (never used in computation)",
+}
+
+KEYS: dict[str, dict[str, str]] = {
+    "scenario": {
+        "title": "readable name (required)",
+        "description": "one paragraph on what is modelled",
+        "year": "reference year, decimal (publication of the model; projections count from it)",
+        "organization": "developer or lab",
+        "sources": "list of sources for the inputs",
+        "tags": "list of labels, e.g. 'frontier-model', 'development', 'projection'",
+        "outputs": "list of outputs to report (default: all the parameters support)",
+        "cost_basis": "'amortized' (default) or 'cloud': the final-run cost R&D is scaled from",
+    },
+    "hardware": {
+        "chip": "chip library key, name or alias (e.g. 'h100-sxm5', 'TPU v4')",
+        "precision": "numeric format for peak_flops (default: the chip's, usually bf16)",
+        "price_year": "year of the chip's price and cloud-price priors",
+        "cloud_basis": "'on-demand', '1yr' or '3yr' (default) committed-use cloud price",
+        "hyperscaler": "true: PUE 1.10 (Google, Microsoft, Amazon, Meta data centres)",
+    },
+    "correlation": {
+        "between": "two parameter names",
+        "rank": "Spearman rank correlation in (-1, 1)",
+    },
+    "staff": {
+        "group": "name of the contributor group (letters, digits, _)",
+        "headcount": "number of people (a number)",
+        "salary": "base salary per person, USD/yr",
+        "overhead": "salary overhead multiplier (taxes, benefits)",
+        "equity": "equity per person, USD/yr (0 to leave it out)",
+        "fte": "share of full time spent on the project",
+        "sampling": "'per-person' (default: independent draws per person) or 'shared'",
+    },
+    "projection": {
+        "years": "list of target years; adds projected_cost_YYYY outputs",
+    },
+    "reference": {
+        "value": "published value",
+        "source": "where it is published (required)",
+        "tolerance": "relative tolerance for validation (default 0.005)",
+    },
+    "formulas": {
+        "formula": "expression over parameters and model quantities",
+        "units": "unit of the result",
+        "long_name": "readable name",
+    },
+}
+
+COST_BASES = ("amortized", "cloud")
+SAMPLING = ("per-person", "shared")
+
+
+def suggest(key: str, accepted: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the nearest accepted key, or ``''``."""
+    near = difflib.get_close_matches(key, list(accepted), n=1, cutoff=0.6)
+    return f" (did you mean {near[0]!r}?)" if near else ""

@@ -1,0 +1,371 @@
+"""The cost model of MODEL.md §3 as formulas, and its assembly into a :class:`Model`.
+
+Every quantity has a unit and one or more ways to compute it (``Quantity.ways``,
+in order of preference).  A scenario supplies priors for some quantities; a
+quantity is *available* if it has a prior or one of its ways reads only
+available quantities.  So the route to chip-hours (recorded, chips x time, or
+compute / (peak x utilization)) and which outputs exist follow from what the
+scenario gives: a scenario produces exactly the variables its inputs support.
+
+Money is nominal USD of the hardware's year until the final ``* inflation_factor``
+(all reported costs are 2023 USD, as in the paper).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ..errors import ScenarioError
+from ._interp import formula_kernel
+from .formula import compile_program, names_in
+from .model import Model, Output
+
+LN10 = "2.302585092994046"
+HOURS_PER_YEAR = "8766"
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A named quantity: unit, readable name, and the formulas that compute it.
+
+    ``output`` is False for parameters and intermediates that are not
+    reported as results by default (they are still in ``evaluate``).
+    """
+
+    name: str
+    units: str
+    long_name: str
+    ways: tuple[str, ...] = ()
+    output: bool = True
+
+
+def _q(name: str, units: str, long_name: str, *ways: str, output: bool = True) -> Quantity:
+    return Quantity(name, units, long_name, tuple(ways), output)
+
+
+def _p(name: str, units: str, long_name: str) -> Quantity:
+    return Quantity(name, units, long_name, (), False)
+
+
+PARAMETERS: tuple[Quantity, ...] = (
+    _p("training_compute", "FLOP", "training compute of the final run"),
+    _p("peak_flops", "FLOP/s", "peak throughput per chip"),
+    _p("utilization", "1", "model FLOP utilization of the final run"),
+    _p("chip_count", "1", "chips in the training cluster"),
+    _p("training_hours", "h", "wall-clock training time"),
+    _p("chip_price", "USD", "acquisition cost per chip at server level"),
+    _p("bare_chip_price", "USD", "price of the bare chip (before server costs)"),
+    _p("server_cost_factor", "1", "server-level cost / chip cost"),
+    _p("interconnect_fraction", "1", "share of cluster cost spent on the network"),
+    _p("interconnect_factor", "1", "cluster cost / server cost"),
+    _p("depreciation_rate", "OOM/yr", "hardware value loss rate"),
+    _p("hardware_age", "yr", "time from hardware availability to training start"),
+    _p("cloud_price", "USD/h", "cloud rental price per chip-hour"),
+    _p("chip_tdp", "W", "chip thermal design power"),
+    _p("server_power_factor", "1", "server power per chip / chip TDP"),
+    _p("avg_power_fraction", "1", "average power draw / rated power"),
+    _p("pue", "1", "data-centre power usage effectiveness"),
+    _p("electricity_price", "USD/kWh", "electricity price"),
+    _p("inflation_factor", "1", "nominal USD to 2023 USD"),
+    _p("final_run_share", "1", "final run's share of R&D compute dollars"),
+    _p("experiment_factor", "1", "R&D compute / final-run compute (older view)"),
+    _p("rd_utilization", "1", "utilization of the non-final R&D workloads"),
+    _p("inference_cost", "USD", "inference compute spending"),
+    _p("project_years", "yr", "project duration"),
+    _p("compute_growth", "1/yr", "growth of frontier training compute per year"),
+    _p("price_performance_growth", "1/yr", "growth of FLOP/s per dollar per year"),
+    _p("lag_years", "yr", "years between the leader's and the follower's run"),
+    _p("follower_final_share", "1", "follower's final-run share of its R&D compute"),
+    _p("years_ahead", "yr", "target year minus the scenario's reference year"),
+)
+
+DERIVED: tuple[Quantity, ...] = (
+    _q(
+        "chip_price",
+        "USD",
+        "acquisition cost per chip at server level",
+        "bare_chip_price * server_cost_factor",
+        output=False,
+    ),
+    _q(
+        "interconnect_fraction",
+        "1",
+        "share of cluster cost spent on the network",
+        "1 - 1 / interconnect_factor",
+        output=False,
+    ),
+    _q(
+        "chip_hours",
+        "h",
+        "chip-hours of the final run",
+        "chip_count * training_hours",
+        "training_compute / (peak_flops * utilization * 3600)",
+    ),
+    _q(
+        "hardware_value",
+        "USD",
+        "value per chip at training start",
+        "chip_price * 10 ** (-depreciation_rate * hardware_age)",
+        output=False,
+    ),
+    _q(
+        "hardware_cost",
+        "USD",
+        "amortized server cost (nominal)",
+        f"hardware_value * chip_hours * depreciation_rate * {LN10} / {HOURS_PER_YEAR}",
+        output=False,
+    ),
+    _q(
+        "chip_cost",
+        "USD",
+        "amortized cost of the AI chips",
+        "hardware_cost / server_cost_factor * inflation_factor",
+    ),
+    _q(
+        "other_server_cost",
+        "USD",
+        "amortized cost of other server components",
+        "(hardware_cost - hardware_cost / server_cost_factor) * inflation_factor",
+    ),
+    _q(
+        "interconnect_cost",
+        "USD",
+        "amortized cost of the cluster interconnect",
+        "hardware_cost * interconnect_fraction / (1 - interconnect_fraction) * inflation_factor",
+    ),
+    _q(
+        "energy_use",
+        "kWh",
+        "energy used by the final run",
+        "chip_hours * chip_tdp / 1000 * server_power_factor * avg_power_fraction * pue",
+    ),
+    _q(
+        "energy_cost",
+        "USD",
+        "cost of the energy used by the final run",
+        "energy_use * electricity_price * inflation_factor",
+    ),
+    _q(
+        "amortized_cost",
+        "USD",
+        "final-run cost: amortized hardware + energy",
+        "chip_cost + other_server_cost + interconnect_cost + energy_cost",
+    ),
+    _q(
+        "cloud_cost",
+        "USD",
+        "final-run cost at cloud rental prices",
+        "cloud_price * chip_hours * inflation_factor",
+    ),
+    _q(
+        "acquisition_cost",
+        "USD",
+        "up-front cost of acquiring the training cluster",
+        "chip_count * chip_price / (1 - interconnect_fraction) * inflation_factor",
+    ),
+    _q(
+        "usd_per_flop",
+        "USD/FLOP",
+        "dollars per FLOP of the final run",
+        "amortized_cost / (chip_hours * peak_flops * utilization * 3600)",
+        "amortized_cost / training_compute",
+        "cloud_cost / (chip_hours * peak_flops * utilization * 3600)",
+        "cloud_cost / training_compute",
+    ),
+    _q(
+        "final_run_cost",
+        "USD",
+        "final-run cost on the scenario's basis",
+        "amortized_cost",
+        "cloud_cost",
+        "training_compute * usd_per_flop",
+    ),
+    _q(
+        "rd_compute_cost",
+        "USD",
+        "R&D compute spending (final run, experiments, research)",
+        "final_run_cost / final_run_share",
+        "final_run_cost * experiment_factor",
+    ),
+    _q(
+        "final_run_share",
+        "1",
+        "final run's share of R&D compute dollars",
+        "final_run_cost / rd_compute_cost",
+    ),
+    _q(
+        "final_run_flop_share",
+        "1",
+        "final run's share of R&D FLOP",
+        "final_run_share * utilization / (final_run_share * utilization"
+        " + (1 - final_run_share) * rd_utilization)",
+    ),
+    _q("development_cost", "USD", "R&D compute plus staff", "rd_compute_cost + staff_cost"),
+    _q(
+        "staff_share",
+        "1",
+        "staff share of the development cost",
+        "staff_cost / development_cost",
+    ),
+    _q(
+        "total_compute_cost",
+        "USD",
+        "lab compute spending: R&D plus inference",
+        "rd_compute_cost + inference_cost",
+    ),
+    _q(
+        "growth_rate",
+        "1/yr",
+        "growth of frontier run cost per year",
+        "compute_growth / price_performance_growth",
+    ),
+    _q(
+        "projected_cost",
+        "USD",
+        "projected final-run cost in the target year",
+        "final_run_cost * growth_rate ** years_ahead",
+    ),
+    _q(
+        "follower_final_cost",
+        "USD",
+        "follower's cost of the same final run, lag_years later",
+        "final_run_cost * price_performance_growth ** (-lag_years)",
+    ),
+    _q(
+        "follower_rd_cost",
+        "USD",
+        "follower's R&D compute to replicate the model",
+        "follower_final_cost / follower_final_share",
+    ),
+    _q(
+        "replication_ratio",
+        "1",
+        "follower's R&D compute / leader's R&D compute",
+        "follower_rd_cost / rd_compute_cost",
+    ),
+)
+
+QUANTITIES: dict[str, Quantity] = {}
+for _quantity in PARAMETERS + DERIVED:
+    # a derived quantity may share a parameter's name (final_run_share): keep its ways
+    _old = QUANTITIES.get(_quantity.name)
+    QUANTITIES[_quantity.name] = (
+        _quantity
+        if _old is None
+        else Quantity(_quantity.name, _old.units, _old.long_name, _quantity.ways, _quantity.output)
+    )
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The formulas a scenario needs, in evaluation order, and its outputs."""
+
+    inputs: tuple[str, ...]
+    formulas: dict[str, str] = field(default_factory=dict)
+    outputs: tuple[str, ...] = ()
+
+
+def resolve(
+    inputs: Iterable[str],
+    extra: Mapping[str, Quantity] | None = None,
+    wanted: Sequence[str] | None = None,
+) -> Resolved:
+    """Work out which quantities the inputs support and how to compute them.
+
+    Parameters
+    ----------
+    inputs : iterable of str
+        Quantities that have priors.
+    extra : mapping of str to Quantity, optional
+        Scenario-specific quantities (staff groups, projection years) with ways.
+    wanted : sequence of str, optional
+        Outputs to report; by default every available output quantity.
+
+    Raises
+    ------
+    ScenarioError
+        If a wanted output cannot be computed from the inputs.
+    """
+    given = tuple(inputs)
+    table = dict(QUANTITIES)
+    table.update(extra or {})
+    order: dict[str, str] = {}
+    available = set(given)
+    state: dict[str, bool] = {}
+
+    def visit(name: str, stack: frozenset[str]) -> bool:
+        if name in available:
+            return True
+        if name in state:
+            return state[name]
+        q = table.get(name)
+        if q is None or name in stack:
+            return False
+        for way in q.ways:
+            if all(visit(n, stack | {name}) for n in names_in(way)):
+                order[name] = way
+                available.add(name)
+                state[name] = True
+                return True
+        if not stack:  # only a top-level failure is final; inside a cycle it may not be
+            state[name] = False
+        return False
+
+    for name in table:
+        visit(name, frozenset())
+    if wanted is None:
+        outputs = tuple(n for n, q in table.items() if q.output and n in order)
+    else:
+        unknown = [n for n in wanted if n not in table]
+        if unknown:
+            raise ScenarioError(f"outputs: unknown {unknown}; accepted: {sorted(table)}")
+        missing = [n for n in wanted if n not in available]
+        if missing:
+            raise ScenarioError(
+                f"outputs: {missing} cannot be computed from the parameters given"
+                f" ({sorted(given)})"
+            )
+        outputs = tuple(wanted)
+    return Resolved(given, order, outputs)
+
+
+def _closure(formulas: Mapping[str, str], outputs: Iterable[str]) -> set[str]:
+    """Every quantity the outputs depend on (themselves included)."""
+    need: set[str] = set()
+    todo = list(outputs)
+    while todo:
+        name = todo.pop()
+        if name not in need:
+            need.add(name)
+            if name in formulas:
+                todo.extend(names_in(formulas[name]))
+    return need
+
+
+def needed_inputs(resolved: Resolved) -> tuple[str, ...]:
+    """The inputs that the formulas for the outputs actually read, in input order."""
+    need = _closure(resolved.formulas, resolved.outputs)
+    return tuple(n for n in resolved.inputs if n in need)
+
+
+def build_model(
+    name: str,
+    resolved: Resolved,
+    extra: Mapping[str, Quantity] | None = None,
+    outputs: Sequence[str] | None = None,
+) -> Model:
+    """Compile the resolved formulas into a :class:`Model` run by the interpreter kernel."""
+    table = dict(QUANTITIES)
+    table.update(extra or {})
+    outs = tuple(outputs if outputs is not None else resolved.outputs)
+    need = _closure(resolved.formulas, outs)
+    formulas = {n: f for n, f in resolved.formulas.items() if n in need}
+    program = compile_program(resolved.inputs, formulas, outs)
+    return Model(
+        name=name,
+        inputs=resolved.inputs,
+        outputs=tuple(Output(o, table[o].units, table[o].long_name) for o in outs),
+        kernel=formula_kernel,
+        consts=program,
+    )

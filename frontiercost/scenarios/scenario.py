@@ -432,19 +432,33 @@ def _build(name: str, label: str, text: str, data: dict[str, Any]) -> Scenario:
     params = data.get("parameters", {})
     if not isinstance(params, Mapping):
         raise ctx.error("parameters", None, "must be a table")
+    formulas = data.get("formulas", {})
+    read_by_formulas: set[str] = set()
+    if isinstance(formulas, Mapping):
+        for value in formulas.values():
+            text = value if isinstance(value, str) else dict(value).get("formula", "")
+            try:
+                read_by_formulas |= names_in(str(text))
+            except FrontiercostError:
+                pass  # reported with its line by _formulas
+    custom_units: dict[str, str] = {}
     for key, value in params.items():
-        if key not in QUANTITIES:
+        if key not in QUANTITIES and key in read_by_formulas and _IDENT.match(key):
+            # a scenario's own parameter: only formulas read it, so its unit is its own
+            unit = value.get("unit", "1") if isinstance(value, Mapping) else "1"
+            custom_units[key] = str(unit)
+        elif key not in QUANTITIES:
             raise ctx.error(
                 "parameters",
                 key,
                 f"unknown parameter{suggest(key, QUANTITIES)}; accepted: "
-                f"{', '.join(sorted(QUANTITIES))}",
+                f"{', '.join(sorted(QUANTITIES))}, or a name a [formulas] entry reads",
             )
         specs[key] = ("parameters", value)
 
     priors: dict[str, Prior] = {}
     for key, (table, value) in specs.items():
-        unit = QUANTITIES[key].units
+        unit = custom_units[key] if key in custom_units else QUANTITIES[key].units
         if table == "defaults":
             priors[key] = prior_from_spec(value, where=f"defaults.toml [{key}]")
         elif table == "hardware":
@@ -453,7 +467,7 @@ def _build(name: str, label: str, text: str, data: dict[str, Any]) -> Scenario:
             priors[key] = _spec(ctx, table, key, value, unit)
 
     _staff(ctx, list(data.get("staff", [])), priors, quantities)
-    _formulas(ctx, data.get("formulas", {}), priors, quantities)
+    _formulas(ctx, formulas, priors, quantities, set(params))
     _projection(ctx, data.get("projection", {}), year, quantities)
     correlations = _correlations(ctx, data.get("correlation", []), priors)
     reference = _reference(ctx, data.get("reference", {}), quantities)
@@ -484,14 +498,28 @@ def _build(name: str, label: str, text: str, data: dict[str, Any]) -> Scenario:
 
 
 def _formulas(
-    ctx: _Context, table: Any, priors: dict[str, Prior], quantities: dict[str, Quantity]
+    ctx: _Context,
+    table: Any,
+    priors: dict[str, Prior],
+    quantities: dict[str, Quantity],
+    given: set[str],
 ) -> None:
+    """Scenario formulas: new quantities, or a way to compute a model parameter.
+
+    A model parameter (``project_years``, ``hardware_age``...) may be computed
+    by a formula instead of having a prior; model quantities that already have
+    formulas (``amortized_cost``...) may not be redefined.
+    """
     if not isinstance(table, Mapping):
         raise ctx.error("formulas", None, "must be a table")
     for key, value in table.items():
-        if not _IDENT.match(key) or key in QUANTITIES or key in priors:
+        model_q = QUANTITIES.get(key)
+        if not _IDENT.match(key) or key in given or (model_q is not None and model_q.ways):
             raise ctx.error(
-                "formulas", key, "needs a new lowercase name (not a model quantity or parameter)"
+                "formulas",
+                key,
+                "needs a new lowercase name or a model parameter not given in [parameters]"
+                " (model formulas cannot be redefined)",
             )
         spec = {"formula": value} if isinstance(value, str) else value
         if not isinstance(spec, Mapping) or not isinstance(spec.get("formula"), str):
@@ -511,6 +539,13 @@ def _formulas(
             raise ctx.error(
                 "formulas", key, f"reads unknown {unknown}{suggest(unknown[0], known)}"
             )
+        if model_q is not None:
+            units = spec.get("units", model_q.units)
+            if units != model_q.units:
+                raise ctx.error("formulas", key, f"units must be {model_q.units!r}, got {units!r}")
+            priors.pop(key, None)  # the formula replaces a default prior
+            quantities[key] = Quantity(key, model_q.units, model_q.long_name, (spec["formula"],))
+            continue
         quantities[key] = Quantity(
             key, str(spec.get("units", "1")), str(spec.get("long_name", key)), (spec["formula"],)
         )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import arviz as az
 import numpy as np
 import xarray as xr
 
@@ -67,6 +66,8 @@ def summarize(
         )
     if stored:
         post = data["posterior"].to_dataset()[names]
+        import arviz as az  # imported on use: it costs ~1 s and ~100 MB at start-up
+
         ci_fn = az.eti if ci_kind == "eti" else az.hdi
         ci = ci_fn(post, prob=ci_prob)
         mean, sd, median = (

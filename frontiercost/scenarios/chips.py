@@ -76,8 +76,18 @@ class Chip:
     aliases: tuple[str, ...] = ()
     prices: dict[int, dict[str, Any]] = field(default_factory=dict)
 
-    def defaults(self, precision: str | None, price_year: int | None, cloud_basis: str) -> dict:
-        """Parameter specs this chip supplies to a scenario (see module docstring)."""
+    def defaults(
+        self,
+        precision: str | None,
+        price_year: int | None,
+        cloud_basis: str,
+        explicit_basis: bool = False,
+    ) -> dict[str, Any]:
+        """Parameter specs this chip supplies to a scenario (see module docstring).
+
+        A cloud basis asked for explicitly must have a price that year; the
+        default basis (3yr) is used only where there is one.
+        """
         prec = precision or self.precision
         if prec not in self.peak_flops:
             raise ScenarioError(
@@ -110,6 +120,12 @@ class Chip:
             cloud_key = CLOUD_BASES[cloud_basis]
             if cloud_key in row:
                 out["cloud_price"] = row[cloud_key]
+            elif explicit_basis:
+                have = [b for b, k in CLOUD_BASES.items() if k in row]
+                raise ScenarioError(
+                    f"hardware.cloud_basis: no {cloud_basis} cloud price for {self.key} in "
+                    f"{price_year}; accepted: {', '.join(have) or 'none that year'}"
+                )
         return out
 
 

@@ -47,7 +47,7 @@ from ..simulator.formula import names_in, parse
 from ..simulator.model import Model
 from ._locate import locate
 from .chips import CLOUD_BASES, find_chip
-from .schema import COST_BASES, KEYS, SAMPLING, TABLES, suggest
+from .schema import COST_BASES, DEPRECIATION, KEYS, SAMPLING, TABLES, suggest
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 DEFAULT_TOLERANCE = 0.005
@@ -382,6 +382,9 @@ def _build(name: str, label: str, text: str, data: dict[str, Any]) -> Scenario:
     basis = meta.get("cost_basis", "amortized")
     if basis not in COST_BASES:
         raise ctx.error("scenario", "cost_basis", f"{basis!r}; accepted: {COST_BASES}")
+    depreciation = meta.get("depreciation", "linear")
+    if depreciation not in DEPRECIATION:
+        raise ctx.error("scenario", "depreciation", f"{depreciation!r}; accepted: {DEPRECIATION}")
     for key in ("sources", "tags", "outputs"):
         value = meta.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -393,6 +396,14 @@ def _build(name: str, label: str, text: str, data: dict[str, Any]) -> Scenario:
         quantities[q.name] = Quantity(
             q.name, q.units, q.long_name, ("cloud_cost", "amortized_cost", q.ways[2])
         )
+
+    if depreciation == "exact":
+        q = QUANTITIES["hardware_cost"]
+        exact = (
+            "hardware_value * chip_count * (1 - exp(-training_hours / 8766"
+            " * depreciation_rate * 2.302585092994046))"
+        )
+        quantities[q.name] = Quantity(q.name, q.units, q.long_name, (exact,), q.output)
 
     # parameter specs: pipeline defaults < chip library < the scenario's own
     specs: dict[str, tuple[str, Any]] = {}
@@ -416,7 +427,10 @@ def _build(name: str, label: str, text: str, data: dict[str, Any]) -> Scenario:
         try:
             chip = find_chip(str(hardware["chip"]))
             chip_specs = chip.defaults(
-                hardware.get("precision"), hardware.get("price_year"), basis_cloud
+                hardware.get("precision"),
+                hardware.get("price_year"),
+                basis_cloud,
+                explicit_basis="cloud_basis" in hardware,
             )
         except ScenarioError as err:
             key = str(err).split(":", 1)[0].removeprefix("hardware.")

@@ -27,6 +27,8 @@ KEYS: dict[str, dict[str, str]] = {
         "tags": "list of labels, e.g. 'frontier-model', 'development', 'projection'",
         "outputs": "list of outputs to report (default: all the parameters support)",
         "cost_basis": "'amortized' (default) or 'cloud': the final-run cost R&D is scaled from",
+        "depreciation": "'linear' (default, the paper's) or 'exact' exponential value loss"
+        " over the run (needs chip_count and training_hours; for long runs)",
     },
     "hardware": {
         "chip": "chip library key, name or alias (e.g. 'h100-sxm5', 'TPU v4')",
@@ -64,6 +66,7 @@ KEYS: dict[str, dict[str, str]] = {
 }
 
 COST_BASES = ("amortized", "cloud")
+DEPRECIATION = ("linear", "exact")
 SAMPLING = ("per-person", "shared")
 
 

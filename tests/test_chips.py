@@ -1,0 +1,353 @@
+"""The chip library (``frontiercost/scenarios/chips.toml``) and the hardware scenarios.
+
+Layers:
+
+* library: every chip loads with consistent facts; every key, name and alias
+  finds its chip and no label names two chips; unknown chips and missing
+  price years or precisions fail with a message that names the accepted values;
+* facts: current-hardware peak FLOP/s and TDP match MODEL.md §4.1, and every
+  ``training_hardware`` string of the paper's model table
+  (``../shared/data/frontier_models.csv``) resolves to a chip whose
+  default-precision peak FLOP/s, TDP, cost and power factors and paper price
+  reproduce the table's resolved inputs;
+* prices: every price row of every chip builds priors with the right units and
+  positive central values;
+* scenarios: every built-in hardware scenario loads, has positive finite
+  amortized, cloud and acquisition point estimates and draws.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import frontiercost
+from frontiercost.errors import ScenarioError
+from frontiercost.priors import Fixed
+from frontiercost.scenarios import (
+    Scenario,
+    chip_library,
+    evaluate,
+    find_chip,
+    list_scenarios,
+    load_scenario,
+)
+from frontiercost.scenarios.chips import _norm
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+HARDWARE = ROOT / "frontiercost" / "scenarios" / "library" / "hardware"
+HARDWARE_SCENARIOS = sorted(p.stem for p in HARDWARE.glob("*.toml"))
+
+# the chips the brief asks for: the paper's hardware and current hardware
+PAPER_CHIPS = {
+    "tpu-v1", "tpu-v2", "tpu-v3", "tpu-v4", "k40t", "k80", "titan-x", "p100-sxm2",
+    "v100-dgxs-16gb", "v100-dgxs-32gb", "v100s-pcie-32gb", "a100-sxm4-40gb",
+    "a100-sxm4-80gb", "h100-pcie", "h100-sxm5",
+}  # fmt: skip
+CURRENT_CHIPS = {"h200", "b200", "gb200", "tpu-v5e", "tpu-v5p", "tpu-v6e"}
+CHIP_KEYS = sorted(chip_library())
+BASES = (("on-demand", "cloud_on_demand"), ("1yr", "cloud_1yr"), ("3yr", "cloud_3yr"))
+PRICE_ROWS = [(k, y) for k in CHIP_KEYS for y in sorted(chip_library()[k].prices)]
+
+
+def _priced(
+    tmp_path: Path, chip: str, year: int | None, basis: str | None = None, **extra: str
+) -> Path:
+    """A minimal scenario file pricing 1,000 chips x 1,000 h on ``chip``.
+
+    ``basis=None`` leaves the cloud basis at its default (3yr where that year has it).
+    """
+    hw = [f'chip = "{chip}"'] + ([f'cloud_basis = "{basis}"'] if basis else [])
+    if year is not None:
+        hw.append(f"price_year = {year}")
+    hw += [f'{k} = "{v}"' for k, v in extra.items()]
+    path = tmp_path / "priced.toml"
+    path.write_text(
+        '[scenario]\ntitle = "priced"\n\n[hardware]\n'
+        + "\n".join(hw)
+        + "\n\n[parameters]\nchip_count = 1000\ntraining_hours = 1000\nhardware_age = 0.5\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _server_price(sc: Scenario) -> float:
+    """Central server-level price per chip: chip_price, else bare x server factor."""
+    if "chip_price" in sc.priors:
+        return sc.priors["chip_price"].central
+    return sc.priors["bare_chip_price"].central * sc.priors["server_cost_factor"].central
+
+
+# --- the library ----------------------------------------------------------------------
+
+
+def test_library_holds_the_paper_and_current_chips() -> None:
+    missing = (PAPER_CHIPS | CURRENT_CHIPS) - set(chip_library())
+    assert not missing
+
+
+@pytest.mark.parametrize("key", CHIP_KEYS)
+def test_chip_facts_are_consistent(key: str) -> None:
+    chip = chip_library()[key]
+    assert chip.key == key and chip.name and chip.source
+    assert chip.released is not None
+    assert chip.precision in chip.peak_flops
+    assert all(v > 0 and math.isfinite(v) for v in chip.peak_flops.values())
+    assert 10 <= chip.tdp <= 2000
+    assert 1.0 <= chip.server_cost_factor <= 2.5
+    assert 1.0 <= chip.server_power_factor <= 3.0
+    # paper A.4: GPU 0.75, TPU 0.43
+    assert chip.avg_power_fraction == {"gpu": 0.75, "tpu": 0.43}[chip.kind]
+    # lower precision never has lower peak throughput than fp32
+    if "fp32" in chip.peak_flops:
+        assert all(v >= chip.peak_flops["fp32"] for v in chip.peak_flops.values())
+
+
+def test_no_label_names_two_chips() -> None:
+    owners: dict[str, set[str]] = {}
+    for chip in chip_library().values():
+        for label in (chip.key, chip.name, *chip.aliases):
+            owners.setdefault(_norm(label), set()).add(chip.key)
+    shared = {label: keys for label, keys in owners.items() if len(keys) > 1}
+    assert not shared
+
+
+@pytest.mark.parametrize("key", CHIP_KEYS)
+def test_lookup_by_key_name_and_alias(key: str) -> None:
+    chip = chip_library()[key]
+    for label in (chip.key, chip.name, *chip.aliases):
+        assert find_chip(label).key == key
+        assert find_chip(label.upper()).key == key
+
+
+@pytest.mark.parametrize(
+    ("label", "key"),
+    [
+        ("NVIDIA A100", "a100-sxm4-40gb"),  # HyperCLOVA 82B's hardware string
+        ("A100", "a100-sxm4-40gb"),
+        ("h100", "h100-sxm5"),
+        ("H100 SXM", "h100-sxm5"),
+        ("V100", "v100-dgxs-32gb"),
+        ("TPU v4", "tpu-v4"),
+        ("tpu_v5p", "tpu-v5p"),
+        ("Trillium", "tpu-v6e"),
+        ("GB200 NVL72", "gb200"),
+    ],
+)
+def test_common_names(label: str, key: str) -> None:
+    assert find_chip(label).key == key
+
+
+def test_unknown_chip_suggests_the_nearest() -> None:
+    with pytest.raises(ScenarioError, match=r"unknown chip 'H1000' \(did you mean .*h100"):
+        find_chip("H1000")
+
+
+def test_unknown_chip_in_a_scenario_names_file_line_and_key(tmp_path: Path) -> None:
+    path = _priced(tmp_path, "B2000", None)
+    with pytest.raises(
+        ScenarioError,
+        match=r"priced\.toml:5 hardware\.chip: unknown chip .B2000. \(did you mean b200",
+    ):
+        load_scenario(path)
+
+
+def test_missing_price_year_lists_the_years(tmp_path: Path) -> None:
+    path = _priced(tmp_path, "a100", 2019)
+    with pytest.raises(
+        ScenarioError,
+        match=r"hardware\.price_year: no a100-sxm4-40gb prices for 2019; accepted: 2020, 2021,",
+    ):
+        load_scenario(path)
+
+
+def test_chip_without_prices_for_a_year_of_another_chip(tmp_path: Path) -> None:
+    # TPU v5p is priced for 2025 only: 2022 (a year other chips have) must fail
+    with pytest.raises(ScenarioError, match=r"no tpu-v5p prices for 2022; accepted: 2025"):
+        load_scenario(_priced(tmp_path, "tpu-v5p", 2022))
+
+
+def test_unlisted_precision_lists_the_accepted(tmp_path: Path) -> None:
+    path = _priced(tmp_path, "k80", 2014, precision="bf16")
+    with pytest.raises(ScenarioError, match=r"'bf16' is not listed for k80; accepted: fp32"):
+        load_scenario(path)
+
+
+def test_precision_selects_peak_flops(tmp_path: Path) -> None:
+    sc = load_scenario(_priced(tmp_path, "h100", 2025, precision="fp8"))
+    assert sc.priors["peak_flops"].central == 1979e12
+
+
+# --- facts of current hardware ---------------------------------------------------------
+
+# MODEL.md §4.1 (Epoch hardware data and vendor specifications), dense bf16
+CURRENT_FACTS = {
+    "h100-sxm5": (989e12, 700),
+    "h200": (989e12, 700),
+    "b200": (2.25e15, 1000),
+    "gb200": (None, 1200),  # §4.1 gives no peak for GB200
+    "a100-sxm4-40gb": (312e12, 400),
+    "tpu-v5e": (197e12, None),  # Google publishes no TPU power
+    "tpu-v5p": (459e12, None),
+    "tpu-v6e": (918e12, None),
+}
+
+
+@pytest.mark.parametrize("key", sorted(CURRENT_FACTS))
+def test_current_hardware_matches_model_md(key: str) -> None:
+    peak, tdp = CURRENT_FACTS[key]
+    chip = chip_library()[key]
+    assert chip.precision == "bf16"
+    if peak is not None:
+        assert chip.peak_flops["bf16"] == peak
+    if tdp is not None:
+        assert chip.tdp == tdp
+
+
+def test_server_power_per_gpu_matches_model_md() -> None:
+    # MODEL.md §4.1: server power per GPU DGX H100 1,275 W, DGX A100 812 W, NVL72 1,833 W
+    lib = chip_library()
+    assert lib["h100-sxm5"].tdp * lib["h100-sxm5"].server_power_factor == pytest.approx(1275)
+    assert lib["a100-sxm4-40gb"].tdp * lib["a100-sxm4-40gb"].server_power_factor == (
+        pytest.approx(812, abs=1)
+    )
+    assert lib["gb200"].tdp * lib["gb200"].server_power_factor == pytest.approx(1833)
+
+
+# --- the paper's model table -----------------------------------------------------------
+
+
+def _frontier_rows() -> list[dict[str, str]]:
+    path = DATA / "frontier_models.csv"
+    if not path.exists():
+        pytest.skip(f"reference data not found: {path} (the shared data folder is absent)")
+    with path.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_every_paper_hardware_string_resolves_to_the_papers_chip_facts() -> None:
+    rows = _frontier_rows()
+    assert len(rows) == 41
+    for row in rows:
+        chip = find_chip(row["training_hardware"])
+        where = f"{row['model']} ({row['training_hardware']} -> {chip.key})"
+        assert chip.peak_flops[chip.precision] == pytest.approx(
+            float(row["peak_flop_per_s"]), rel=1e-12
+        ), where
+        assert chip.tdp == float(row["chip_tdp_w"]), where
+        assert chip.server_cost_factor == float(row["chip_to_server_cost_factor"]), where
+        # the CSV rounds the power factor to 6 significant digits (1275/700 = 1.82143)
+        assert chip.server_power_factor == pytest.approx(
+            float(row["chip_to_server_power_factor"]), rel=5e-6
+        ), where
+        assert chip.avg_power_fraction == float(row["avg_power_to_tdp"]), where
+
+
+def test_every_paper_price_is_a_price_row_of_its_chip(tmp_path: Path) -> None:
+    """The paper's server-level chip price and 3-year cloud price of each model are
+    the central values of some price year of its chip."""
+    rows = _frontier_rows()
+    central: dict[str, list[tuple[float, float | None]]] = {}
+    for row in rows:
+        chip = find_chip(row["training_hardware"])
+        if chip.key not in central:
+            central[chip.key] = []
+            for year in chip.prices:
+                sc = load_scenario(_priced(tmp_path, chip.key, year))
+                cloud = sc.priors["cloud_price"].central if "cloud_price" in sc.priors else None
+                central[chip.key].append((_server_price(sc), cloud))
+        price = float(row["acquisition_price_per_chip_usd"])
+        # the CSV keeps 6 significant digits (44489.88 -> 44489.9)
+        assert any(p == pytest.approx(price, rel=5e-6) for p, _ in central[chip.key]), row["model"]
+        if row["cloud_usd_per_chip_hour"]:
+            cloud = float(row["cloud_usd_per_chip_hour"])
+            assert any(c == pytest.approx(cloud, rel=5e-6) for _, c in central[chip.key] if c), (
+                row["model"]
+            )
+
+
+# --- price rows ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("key", "year"), PRICE_ROWS, ids=[f"{k}-{y}" for k, y in PRICE_ROWS])
+def test_price_rows_build_priors(tmp_path: Path, key: str, year: int) -> None:
+    row = chip_library()[key].prices[year]
+    for basis, cloud_key in BASES:
+        if cloud_key not in row:  # asked for explicitly, a missing basis is an error
+            with pytest.raises(ScenarioError, match=rf"cloud_basis: no {basis} cloud price"):
+                load_scenario(_priced(tmp_path, key, year, basis))
+            continue
+        sc = load_scenario(_priced(tmp_path, key, year, basis))
+        if cloud_key in row:
+            assert sc.priors["cloud_price"].unit == "USD/h"
+            assert 0.05 < sc.priors["cloud_price"].central < 50
+        for name in ("chip_price", "bare_chip_price"):
+            if name in row:
+                assert sc.priors[name].unit == "USD"
+                assert 100 < sc.priors[name].central < 200_000
+    if "chip_price" in row or "bare_chip_price" in row:
+        point = evaluate(load_scenario(_priced(tmp_path, key, year)))
+        assert float(point["acquisition_cost"]) > 0
+        assert float(point["amortized_cost"]) > 0
+
+
+def test_on_demand_costs_more_than_commitments(tmp_path: Path) -> None:
+    for key, year in PRICE_ROWS:
+        row = chip_library()[key].prices[year]
+        prices = {}
+        for basis, cloud_key in BASES:
+            if cloud_key in row:
+                sc = load_scenario(_priced(tmp_path, key, year, basis))
+                prices[basis] = sc.priors["cloud_price"].central
+        ordered = [prices[b] for b in ("on-demand", "1yr", "3yr") if b in prices]
+        assert ordered == sorted(ordered, reverse=True), (key, year, prices)
+
+
+@pytest.mark.parametrize("key", sorted(CURRENT_CHIPS | {"h100-sxm5"}))
+def test_current_hardware_prices_are_uncertain(tmp_path: Path, key: str) -> None:
+    """2025 purchase prices of current hardware are priors, not point values."""
+    sc = load_scenario(_priced(tmp_path, key, 2025))
+    name = "chip_price" if "chip_price" in sc.priors else "bare_chip_price"
+    assert not isinstance(sc.priors[name], Fixed)
+
+
+# --- hardware scenarios ------------------------------------------------------------------
+
+
+def test_every_current_training_chip_has_a_new_run_scenario() -> None:
+    chips = {load_scenario(name).meta["chip"] for name in HARDWARE_SCENARIOS}
+    assert {"h100-sxm5", "h200", "b200", "gb200", "tpu-v5p", "tpu-v6e"} <= chips
+
+
+@pytest.mark.parametrize("name", HARDWARE_SCENARIOS)
+def test_hardware_scenario_point_estimates(name: str) -> None:
+    sc = load_scenario(name)
+    assert sc.name in list_scenarios()
+    point = evaluate(sc)
+    for out in ("amortized_cost", "cloud_cost", "acquisition_cost"):
+        value = float(point[out])
+        assert math.isfinite(value) and value > 0, out
+    # chip-hours from the compute route: compute / (peak x utilization x 3600)
+    assert "training_hours" not in sc.priors
+    expected = float(point["training_compute"]) / (
+        float(point["peak_flops"]) * float(point["utilization"]) * 3600
+    )
+    assert float(point["chip_hours"]) == pytest.approx(expected, rel=1e-12)
+    # a frontier run of 1e26-5e26 FLOP costs more than $10 M and less than $10 B
+    for out in ("amortized_cost", "cloud_cost"):
+        assert 1e7 < float(point[out]) < 1e10, out
+
+
+@pytest.mark.parametrize("name", HARDWARE_SCENARIOS)
+def test_hardware_scenario_draws_are_positive_and_finite(name: str) -> None:
+    tree = frontiercost.simulate(name, draws=500, chains=2, seed=7)
+    post = tree["posterior"]
+    for out in ("amortized_cost", "cloud_cost", "acquisition_cost"):
+        x = np.asarray(post[out].values)
+        assert x.shape == (2, 500)
+        assert np.isfinite(x).all() and (x > 0).all(), out

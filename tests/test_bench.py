@@ -270,3 +270,15 @@ def test_frontiercost_mean_matches_the_exact_mean(params: bl.ReferenceParams) ->
     assert abs(cost.mean() - mean) < 5 * sd / np.sqrt(n)
     st = run_engine(model, priors, draws=n, seed=3, store=False).stats
     assert st is not None and abs(st.mean[0] - mean) < 5 * sd / np.sqrt(n)
+
+
+def test_formula_model_matches_the_fused_kernel_bit_for_bit() -> None:
+    """The interpreter runs the reference formula in the fused kernel's operation order."""
+    from frontiercost.bench.reference import reference_formula_model, reference_model
+    from frontiercost.simulator.engine import run_engine
+
+    fused, priors = reference_model()
+    formula = reference_formula_model()
+    a = run_engine(fused, priors, draws=5000, chains=2, seed=11)
+    b = run_engine(formula, priors, draws=5000, chains=2, seed=11)
+    np.testing.assert_array_equal(a.outputs["cost"], b.outputs["cost"])

@@ -59,7 +59,9 @@ __all__ = [
 ]
 
 BASELINE_METHODS = ("numpy", "numpy-best", "numpy-best-stream", "squigglepy")
-FRONTIERCOST_METHODS = ("frontiercost", "frontiercost-stream")
+# frontiercost-formula: the same model as a formula run by the interpreter kernel,
+# which is how scenario files run (frontiercost: a hand-fused numba kernel).
+FRONTIERCOST_METHODS = ("frontiercost", "frontiercost-stream", "frontiercost-formula")
 METHODS = BASELINE_METHODS + FRONTIERCOST_METHODS
 STREAMING = frozenset({"numpy-best-stream", "frontiercost-stream"})
 DEFAULT_SIZES = (10**6, 10**7, 10**8)
@@ -117,12 +119,14 @@ def _runner(method: str, threads: int) -> Callable[[int, int], Any]:
     if method in FRONTIERCOST_METHODS:
         reference_model, run_engine = _require_frontiercost()
         model, priors = reference_model()
+        if method == "frontiercost-formula":
+            from .reference import reference_formula_model
+
+            model = reference_formula_model()
         # The streaming run counts exceedances of the same threshold as numpy-best-stream,
         # so the two do the same work.
-        extra = (
-            {} if method == "frontiercost" else {"thresholds": {"cost": [bl.DEFAULT_THRESHOLD]}}
-        )
-        store = method == "frontiercost"
+        extra = {"thresholds": {"cost": [bl.DEFAULT_THRESHOLD]}} if method in STREAMING else {}
+        store = method not in STREAMING
 
         def run_fc(n: int, seed: int) -> Any:
             return run_engine(

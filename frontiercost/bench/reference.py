@@ -34,6 +34,21 @@ REFERENCE_MODEL = Model(
 )
 
 
+FORMULA = (
+    "training_compute / (peak_flops * utilization * 3600)"
+    " * price_per_chip_hour * overhead / final_run_share"
+)
+
+
+def reference_formula_model() -> Model:
+    """The reference model as a formula run by the interpreter (as scenarios run)."""
+    from ..simulator._interp import formula_kernel
+    from ..simulator.formula import compile_program
+
+    program = compile_program(INPUTS, {"cost": FORMULA}, ["cost"])
+    return Model("reference-formula", INPUTS, REFERENCE_MODEL.outputs, formula_kernel, program)
+
+
 def reference_priors() -> dict[str, Prior]:
     """The reference model's priors (90 % intervals from the issue)."""
     priors = {

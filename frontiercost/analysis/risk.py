@@ -70,7 +70,7 @@ def exceedance(data: xr.DataTree, var: str, thresholds: float | Sequence[float])
         raise FrontiercostError(f"thresholds: need finite numbers, got {thresholds!r}")
     if _stored(data):
         x = np.sort(_draws(data, var))
-        n = x.size
+        n = float(x.size)
         p = (n - np.searchsorted(x, t, side="right")) / n
         method = "draws"
     else:

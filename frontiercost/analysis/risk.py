@@ -56,7 +56,9 @@ def _units(data: xr.DataTree, var: str) -> str:
     return str(output_attrs(data, var).get("units", ""))
 
 
-def exceedance(data: xr.DataTree, var: str, thresholds: float | Sequence[float]) -> xr.Dataset:
+def exceedance(
+    data: xr.DataTree, var: str, thresholds: float | Sequence[float] | np.ndarray
+) -> xr.Dataset:
     """P(var > t) for each threshold ``t``, with its Monte Carlo standard error.
 
     Returns

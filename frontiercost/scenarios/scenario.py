@@ -37,6 +37,7 @@ from ..priors import Fixed, Prior, prior_from_spec
 from ..priors.library import library_specs
 from ..simulator.cost_model import (
     QUANTITIES,
+    SETTABLE,
     Quantity,
     Resolved,
     build_model,
@@ -520,15 +521,17 @@ def _formulas(
 ) -> None:
     """Scenario formulas: new quantities, or a way to compute a model parameter.
 
-    A model parameter (``project_years``, ``hardware_age``...) may be computed
-    by a formula instead of having a prior; model quantities that already have
-    formulas (``amortized_cost``...) may not be redefined.
+    A model parameter (``project_years``, ``hardware_age``...) or a settable
+    model input (``rd_compute_cost``, ``final_run_cost``... see
+    ``cost_model.SETTABLE``) may be computed by a formula instead of having a
+    prior; the model's own results (``amortized_cost``...) may not be redefined.
     """
     if not isinstance(table, Mapping):
         raise ctx.error("formulas", None, "must be a table")
     for key, value in table.items():
         model_q = QUANTITIES.get(key)
-        if not _IDENT.match(key) or key in given or (model_q is not None and model_q.ways):
+        fixed_formula = model_q is not None and model_q.ways and key not in SETTABLE
+        if not _IDENT.match(key) or key in given or fixed_formula:
             raise ctx.error(
                 "formulas",
                 key,

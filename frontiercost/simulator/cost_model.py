@@ -180,6 +180,7 @@ DERIVED: tuple[Quantity, ...] = (
         "amortized_cost",
         "cloud_cost",
         "training_compute * usd_per_flop",
+        "rd_compute_cost * final_run_share",
     ),
     _q(
         "rd_compute_cost",
@@ -244,6 +245,23 @@ DERIVED: tuple[Quantity, ...] = (
         "follower's R&D compute / leader's R&D compute",
         "follower_rd_cost / rd_compute_cost",
     ),
+)
+
+# Derived quantities a scenario may also give directly (a prior) or compute with
+# its own formula (e.g. R&D compute from a filing): the model's top-level
+# inputs of the R&D, growth and FLOP-to-dollar views.
+SETTABLE = frozenset(
+    {
+        "chip_hours",
+        "chip_price",
+        "interconnect_fraction",
+        "usd_per_flop",
+        "final_run_cost",
+        "rd_compute_cost",
+        "final_run_share",
+        "staff_cost",
+        "growth_rate",
+    }
 )
 
 QUANTITIES: dict[str, Quantity] = {}

@@ -481,6 +481,7 @@ def _build(name: str, label: str, text: str, data: dict[str, Any]) -> Scenario:
         else:
             priors[key] = _spec(ctx, table, key, value, unit)
 
+    _drop_shadowed_defaults(specs, priors, set(params))
     _staff(ctx, list(data.get("staff", [])), priors, quantities)
     _formulas(ctx, formulas, priors, quantities, set(params))
     _projection(ctx, data.get("projection", {}), year, quantities)
@@ -510,6 +511,26 @@ def _build(name: str, label: str, text: str, data: dict[str, Any]) -> Scenario:
         reference=reference,
         meta=meta,
     )
+
+
+def _drop_shadowed_defaults(
+    specs: Mapping[str, tuple[str, Any]], priors: dict[str, Prior], explicit: set[str]
+) -> None:
+    """Drop a default (pipeline or chip) prior when the scenario computes it instead.
+
+    Giving ``interconnect_factor`` means ``interconnect_fraction`` comes from it,
+    not from the pipeline's fixed 0.19; giving ``bare_chip_price`` means the
+    server-level ``chip_price`` is built from it, not taken from the chip library.
+    """
+    for key, (table, _) in specs.items():
+        q = QUANTITIES.get(key)
+        if table == "parameters" or q is None or not q.ways:
+            continue
+        for way in q.ways:
+            reads = names_in(way)
+            if reads & explicit and reads <= set(priors):
+                del priors[key]
+                break
 
 
 def _formulas(

@@ -8,8 +8,12 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import FrontiercostError
+
+if TYPE_CHECKING:
+    from .scenarios import Scenario
 
 EXIT_USAGE = 2
 
@@ -51,29 +55,33 @@ def _priors(args: argparse.Namespace) -> int:
     return 0
 
 
+def _draws(text: str) -> int:
+    try:
+        draws = int(float(text))
+    except ValueError:
+        raise FrontiercostError(f"--draws: expected a number such as 1e6, got {text!r}") from None
+    if draws != float(text) or draws < 1:
+        raise FrontiercostError(f"--draws: expected a positive whole number, got {text!r}")
+    return draws
+
+
 def _run(args: argparse.Namespace) -> int:
+    draws = _draws(args.draws)
+    if not 0 < args.ci < 1:
+        raise FrontiercostError(f"--ci: must be in (0, 1), e.g. 0.9, got {args.ci}")
+    out = _check_out(Path(args.out)) if args.out is not None else None
+    store = draws * args.chains <= 10**7 or out is not None
+    if args.scenario == "reference" and not Path(args.scenario).exists():
+        return _run_reference(args, draws, store, out)
+    return _run_scenario(args, draws, store, out)
+
+
+def _run_reference(args: argparse.Namespace, draws: int, store: bool, out: Path | None) -> int:
     from .analysis import summarize
     from .bench.reference import reference_model
     from .simulator.simulate import simulate
 
-    if args.scenario != "reference":
-        raise FrontiercostError(
-            f"run: unknown scenario {args.scenario!r}; accepted: reference "
-            f"(the benchmark's reference model)"
-        )
-    try:
-        draws = int(float(args.draws))
-    except ValueError:
-        raise FrontiercostError(
-            f"--draws: expected a number such as 1e6, got {args.draws!r}"
-        ) from None
-    if draws != float(args.draws):
-        raise FrontiercostError(f"--draws: expected a whole number, got {args.draws!r}")
-    if not 0 < args.ci < 1:
-        raise FrontiercostError(f"--ci: must be in (0, 1), e.g. 0.9, got {args.ci}")
-    out = _check_out(Path(args.out)) if args.out is not None else None
     model, priors = reference_model()
-    store = draws * args.chains <= 10**7 or args.out is not None
     tree = simulate(
         model,
         priors,
@@ -101,6 +109,176 @@ def _run(args: argparse.Namespace) -> int:
     if out is not None:
         _write_atomic(tree, out)
         print(f"wrote {out}")
+    return 0
+
+
+def _run_scenario(args: argparse.Namespace, draws: int, store: bool, out: Path | None) -> int:
+    from .analysis import summarize
+    from .analysis.format import COMPONENTS, component_split, format_table, format_value
+    from .scenarios import evaluate, load_scenario
+    from .simulator.simulate import simulate
+
+    sc = load_scenario(args.scenario)
+    point = evaluate(sc)
+    tree = simulate(
+        sc, draws=draws, chains=args.chains, seed=args.seed, sampler=args.sampler, store=store
+    )
+    kind = "hdi" if args.hdi else "eti"
+    s = summarize(tree, ci_prob=args.ci, ci_kind=kind, var_names=list(sc.outputs))
+    interval = f"{args.ci:.0%} {kind.upper()}"
+    print(
+        f"{sc.title} ({sc.name}): {draws * args.chains:,} draws, seed {args.seed}, "
+        f"sampler {args.sampler}, {interval}"
+    )
+    rows = []
+    for i, name in enumerate(s["variable"].values):
+        row = s.isel(variable=i)
+        unit = str(row["units"].item())
+        lo, median, mean, hi, at_point = (
+            format_value(float(v), unit, show_unit=False)
+            for v in (row["ci"][0], row["median"], row["mean"], row["ci"][1], point[name])
+        )
+        rows.append([str(name), unit, median, mean, f"{lo} – {hi}", at_point])
+    header = ["output", "unit", "median", "mean", interval, "point"]
+    print("\n".join(format_table(header, rows, "ll")))
+    if {*COMPONENTS, "amortized_cost"} <= set(sc.outputs):
+        print()
+        if "posterior" in tree.children:
+            split = component_split(tree, point, ci_prob=args.ci, ci_kind=kind)
+            print("\n".join(format_table(split[0], split[1:])))
+        else:
+            print("component split: needs stored draws (use --out, or at most 1e7 draws)")
+    if out is not None:
+        _write_atomic(tree, out)
+        print(f"wrote {out}")
+    return 0
+
+
+def _scenarios(args: argparse.Namespace) -> int:
+    from .scenarios import list_scenarios, load_scenario
+
+    if args.name is not None:
+        return _show_scenario(load_scenario(args.name))
+    names = list_scenarios()
+    if not names:
+        print("no built-in scenarios")
+        return 0
+    from .analysis.format import format_table
+    from .scenarios.scenario import _builtin_paths  # the library's subfolders group it
+
+    groups: dict[str, list[list[str]]] = {}
+    failed = []
+    for name in names:
+        try:
+            sc = load_scenario(name)
+        except FrontiercostError as err:
+            failed.append(str(err))
+            continue
+        tags = ", ".join(sc.meta.get("tags", []))
+        folder = Path(_builtin_paths()[name]).parent.name
+        groups.setdefault("" if folder == "library" else folder, []).append([name, sc.title, tags])
+    for i, (group, rows) in enumerate(sorted(groups.items())):
+        if i:
+            print()
+        print(f"{group or 'scenarios'} ({len(rows)})")
+        print(
+            "\n".join("  " + line for line in format_table(["name", "title", "tags"], rows, "lll"))
+        )
+    for message in failed:
+        print(f"frontiercost: error: {message}", file=sys.stderr)
+    return EXIT_USAGE if failed else 0
+
+
+def _show_scenario(sc: Scenario) -> int:
+    import textwrap
+
+    from .analysis.format import format_table, format_value
+    from .simulator.cost_model import QUANTITIES
+
+    print(f"{sc.name}: {sc.title}")
+    description = sc.meta.get("description")
+    if description:
+        print(textwrap.fill(description, 99, initial_indent="  ", subsequent_indent="  "))
+    facts = [
+        f"{k} {sc.meta[k]:.6g}" if k == "year" else f"{k} {sc.meta[k]}"
+        for k in ("year", "organization", "chip")
+        if k in sc.meta
+    ]
+    if sc.meta.get("tags"):
+        facts.append("tags: " + ", ".join(sc.meta["tags"]))
+    if facts:
+        print("  " + "; ".join(facts))
+    if sc.meta.get("sources"):
+        print("sources:")
+        for source in sc.meta["sources"]:
+            print(textwrap.fill(source, 99, initial_indent="  - ", subsequent_indent="    "))
+    rows = []
+    for name, prior in sc.input_priors().items():
+        unit = prior.unit
+        if prior.family == "fixed":
+            interval = "fixed"
+        else:
+            lo, hi = (
+                format_value(float(prior.ppf(q)), unit, show_unit=False) for q in (0.05, 0.95)
+            )
+            interval = f"{lo} – {hi}"
+        central = format_value(prior.central, unit, show_unit=False)
+        rows.append([name, prior.family, central, interval, unit])
+    print("parameters (what the outputs read):")
+    header = ["name", "family", "central", "90% interval", "unit"]
+    print("\n".join("  " + line for line in format_table(header, rows, "llrrl")))
+    table = {**QUANTITIES, **sc.quantities}
+    print("outputs:")
+    rows = [[o, table[o].units, table[o].long_name] for o in sc.outputs]
+    print(
+        "\n".join("  " + line for line in format_table(["name", "unit", "meaning"], rows, "lll"))
+    )
+    if sc.reference:
+        print("reference values (for validation only):")
+        rows = [
+            [k, format_value(r.value, table[k].units if k in table else "1"), r.source]
+            for k, r in sc.reference.items()
+        ]
+        print(
+            "\n".join(
+                "  " + line for line in format_table(["name", "value", "source"], rows, "lrl")
+            )
+        )
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .scenarios import load_scenario
+    from .simulator.copula import copula_factor
+
+    failed = 0
+    for path in args.files:
+        try:
+            sc = load_scenario(path)
+            sc.model()  # compiles the formulas
+            try:
+                copula_factor(sc.correlations, list(sc.priors))
+            except FrontiercostError as err:
+                raise FrontiercostError(f"{sc.path}: {err}") from None
+        except FrontiercostError as err:
+            print(f"frontiercost: error: {err}", file=sys.stderr)
+            failed += 1
+            continue
+        print(f"{path}: ok ({len(sc.inputs)} parameters, outputs: {', '.join(sc.outputs)})")
+    return EXIT_USAGE if failed else 0
+
+
+def _chips(args: argparse.Namespace) -> int:
+    from .analysis.format import format_table, format_value
+    from .scenarios import chip_library
+
+    rows = []
+    for key, chip in sorted(chip_library().items()):
+        peak = f"{format_value(chip.peak_flops[chip.precision], 'FLOP/s')} {chip.precision}"
+        years = ", ".join(str(y) for y in sorted(chip.prices)) or "-"
+        rows.append([key, chip.name, chip.kind, peak, f"{chip.tdp:g} W", years])
+    header = ["key", "name", "kind", "peak", "TDP", "price years"]
+    print("\n".join(format_table(header, rows, "lllrrl")))
     return 0
 
 
@@ -138,8 +316,19 @@ def build_parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("priors", help="list the default priors, or show one")
     pr.add_argument("name", nargs="?", help="a prior's name")
     pr.set_defaults(func=_priors)
-    ru = sub.add_parser("run", help="sample a model and print its summary")
-    ru.add_argument("scenario", help="what to run (now: 'reference')")
+    sc = sub.add_parser("scenarios", help="list the built-in scenarios, or show one")
+    sc.add_argument("name", nargs="?", help="a scenario's name or file")
+    sc.set_defaults(func=_scenarios)
+    va = sub.add_parser("validate", help="check scenario files without running them")
+    va.add_argument("files", nargs="+", metavar="FILE", help="scenario files (or built-in names)")
+    va.set_defaults(func=_validate)
+    ch = sub.add_parser("chips", help="list the chip library")
+    ch.set_defaults(func=_chips)
+    ru = sub.add_parser("run", help="sample a scenario and print its summary")
+    ru.add_argument(
+        "scenario",
+        help="a built-in scenario's name, a scenario file, or 'reference' (the benchmark model)",
+    )
     ru.add_argument("--draws", default="10000", help="draws per chain (e.g. 1e6)")
     ru.add_argument("--chains", type=int, default=4)
     ru.add_argument("--seed", type=int, default=0)
@@ -168,6 +357,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FrontiercostError as err:
         print(f"frontiercost: error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # output piped into `head` and the like
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except KeyboardInterrupt:
         print("frontiercost: interrupted", file=sys.stderr)
         return 130

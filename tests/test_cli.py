@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
 import xarray as xr
 
+from frontiercost import evaluate, list_scenarios, load_scenario
+from frontiercost.analysis.format import format_share, format_table, format_usd, format_value
 from frontiercost.cli import main
 
 
@@ -61,3 +68,131 @@ def test_user_errors_exit_2_with_one_message(capsys, tmp_path) -> None:  # type:
         capsys, ["run", "reference", "--draws", "100", "--out", str(tmp_path / "x.csv")]
     )
     assert "the following arguments are required" in _error(capsys, [])
+
+
+# --- scenarios, chips, validate, run SCENARIO ----------------------------------------
+
+FIXTURE = Path(__file__).parent / "scenarios" / "gpt4_handwritten.toml"
+
+
+def test_format_money_shares_and_units() -> None:
+    assert format_usd(40_586_405.6) == "$40.6M"
+    assert format_usd(1.2e9) == "$1.2B"
+    assert format_usd(775_977_160) == "$776M"
+    assert format_usd(999_960) == "$1M"  # rounds into the next suffix, never '$1e+03k'
+    assert format_usd(14_165.05) == "$14.2k"
+    assert format_usd(0.5209) == "$0.521"
+    assert format_usd(-3e6) == "-$3M"
+    assert format_usd(2.5e16) == "$2.5e16"
+    assert format_share(0.44525) == "44.5 %"
+    assert format_value(57e6, "h") == "57M h"
+    assert format_value(2.1e25, "FLOP") == "2.1e25 FLOP"
+    assert format_value(0.34, "1") == "0.34"
+    assert format_value(2022.374, "yr") == "2022.37 yr"
+    assert format_value(1.36, "USD/h", show_unit=False) == "1.36"
+    assert format_table(["a", "bb"], [["x", "1"], ["yyy", "22"]]) == [
+        "a    bb",
+        "x     1",
+        "yyy  22",
+    ]
+
+
+def test_scenarios_lists_built_ins_by_folder(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["scenarios"]) == 0
+    out = capsys.readouterr().out
+    names = list_scenarios()
+    assert all(name in out for name in names)
+    assert re.search(r"^models \(\d+\)$", out, re.M)
+    assert re.search(r"^  gpt-4 +GPT-4 +frontier-model$", out, re.M)
+
+
+def test_scenarios_shows_one(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["scenarios", str(FIXTURE)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("gpt4_handwritten: GPT-4\n")
+    assert "year 2023.2; chip a100-sxm4-40gb" in out
+    # parameters: name, family, central, interval, unit
+    assert re.search(r"^  chip_price +fixed +\$24\.9k +fixed +USD$", out, re.M)
+    assert re.search(r"^  training_compute", out, re.M) is None  # no output reads it
+    assert re.search(r"^  amortized_cost +USD +final-run cost", out, re.M)
+    assert main(["scenarios", "gpt-4"]) == 0
+    out = capsys.readouterr().out
+    assert "sources:\n  - Cottier et al. 2024" in out
+    assert re.search(r"^  chip_count +lognormal +25k +20k – 31\.3k +1$", out, re.M)
+    assert "reference values (for validation only):" in out
+
+
+def test_chips_lists_the_library(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["chips"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["key", "name", "kind", "peak", "TDP", "price", "years"]
+    row = next(line for line in out.splitlines() if line.startswith("a100-sxm4-40gb "))
+    assert "NVIDIA A100 SXM4 40 GB" in row and " gpu " in row
+    assert "3.12e14 FLOP/s bf16" in row and "400 W" in row and "2020" in row
+
+
+def test_validate_a_good_file(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["validate", str(FIXTURE), "gpt-4"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == (
+        f"{FIXTURE}: ok (16 parameters, outputs: chip_hours, chip_cost, other_server_cost, "
+        "interconnect_cost, energy_use, energy_cost, amortized_cost, cloud_cost, "
+        "acquisition_cost, usd_per_flop, final_run_cost)"
+    )
+    assert lines[1].startswith("gpt-4: ok (")
+
+
+def _row(out: str, first: str) -> list[str]:
+    line = next(line for line in out.splitlines() if line.startswith(first + " "))
+    return re.split(r" {2,}", line)
+
+
+def test_run_a_scenario_file_prints_costs_split_and_point(capsys) -> None:  # type: ignore[no-untyped-def]
+    # every input of the fixture is fixed: draws, medians and point all agree
+    assert main(["run", str(FIXTURE), "--draws", "200", "--chains", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("GPT-4 (gpt4_handwritten): 400 draws, seed 0, sampler mc, 90% ETI\n")
+    assert _row(out, "amortized_cost") == [
+        "amortized_cost", "USD", "$40.6M", "$40.6M", "$40.6M – $40.6M", "$40.6M"
+    ]  # fmt: skip
+    assert _row(out, "chip_hours")[1:3] == ["h", "57M"]
+    assert _row(out, "cloud_cost")[-1] == "$78.4M" and _row(out, "acquisition_cost")[-1] == "$776M"
+    point = evaluate(load_scenario(FIXTURE))
+    for label, name in (("chips", "chip_cost"), ("energy", "energy_cost")):
+        share = format_share(float(point[name] / point["amortized_cost"]))
+        assert _row(out, label) == [label, share, f"{share} – {share}", share]
+
+
+def test_run_gpt4_split_comes_from_the_draws(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out_file = tmp_path / "gpt4.nc"
+    argv = ["run", "gpt-4", "--draws", "1000", "--seed", "5", "--hdi", "--out", str(out_file)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("GPT-4 (gpt-4): 4,000 draws, seed 5, sampler mc, 90% HDI")
+    assert _row(out, "amortized_cost")[-1] == "$40.6M"  # the point estimate (MODEL.md §6.1)
+    with xr.open_datatree(out_file, engine="h5netcdf") as tree:
+        post = tree["posterior"]
+        share = (post["energy_cost"] / post["amortized_cost"]).values.ravel()
+        median = format_share(float(np.median(share)))
+    row = _row(out, "energy")
+    assert row[1] == median
+    lo, hi = (float(v.rstrip(" %")) for v in row[2].split(" – "))
+    assert lo < float(median.rstrip(" %")) < hi
+    shares = [float(_row(out, k)[3].rstrip(" %")) for k in ("chips", "other server")]
+    shares += [float(_row(out, k)[3].rstrip(" %")) for k in ("interconnect", "energy")]
+    assert sum(shares) == pytest.approx(100, abs=0.2)  # the point shares add up (3 digits)
+
+
+def test_run_a_streaming_scenario_says_why_there_is_no_split(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["run", str(FIXTURE), "--draws", "10000001", "--chains", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "10,000,001 draws" in out and "$40.6M – $40.6M" in out
+    assert "component split: needs stored draws" in out
+
+
+def test_scenario_errors_exit_2(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    assert "did you mean 'gpt-4'" in _error(capsys, ["scenarios", "gpt-5"])
+    assert "did you mean 'gpt-4'" in _error(capsys, ["run", "gpt-5", "--draws", "10"])
+    assert "no such scenario file" in _error(capsys, ["validate", str(tmp_path / "x.toml")])
+    assert "positive whole number" in _error(capsys, ["run", "gpt-4", "--draws", "0"])
+    assert "the following arguments are required: FILE" in _error(capsys, ["validate"])

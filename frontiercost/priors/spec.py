@@ -115,6 +115,8 @@ def _build(spec: Mapping[str, Any]) -> Prior:
     if not isinstance(spec, Mapping):
         raise PriorError(f"expected a table of prior keys, got {spec!r}")
     family = spec.get("family")
+    if family is None:
+        raise PriorError(f"family: required; accepted: {', '.join(sorted(FAMILIES))}")
     if family not in FAMILIES:
         near = difflib.get_close_matches(str(family), FAMILIES, n=1)
         hint = f" (did you mean {near[0]!r}?)" if near else ""

@@ -10,7 +10,7 @@ A scenario is a TOML file (reference: ``docs/scenarios.md``)::
     chip = "a100-sxm4-40gb"
 
     [parameters]
-    chip_count = { central = 25000, relative = true, p5 = 0.8, p95 = 1.25 }
+    chip_count = { family = "lognormal", central = 25000, relative = true, p5 = 0.8, p95 = 1.25 }
     training_hours = 2280
     chip_price = { prior = "gpu_price_multiplier", times = 24875 }
     depreciation_rate = "depreciation_rate"     # a prior of the library
@@ -35,7 +35,9 @@ from typing import Any
 from ..errors import FrontiercostError, PriorError, ScenarioError
 from ..priors import Fixed, Prior, prior_from_spec
 from ..priors.library import library_specs
+from ..simulator.copula import copula_factor
 from ..simulator.cost_model import (
+    DOMAINS,
     QUANTITIES,
     SETTABLE,
     Quantity,
@@ -44,7 +46,7 @@ from ..simulator.cost_model import (
     needed_inputs,
     resolve,
 )
-from ..simulator.formula import names_in, parse
+from ..simulator.formula import compile_program, names_in, parse
 from ..simulator.model import Model
 from ._locate import locate
 from .chips import CLOUD_BASES, find_chip
@@ -115,11 +117,12 @@ class _Context:
 
     def where(self, table: str, key: str | None = None, index: int = 0) -> str:
         line = locate(self.text, table, key, index)
-        name = (
-            key
-            if table in ("parameters", "formulas", "reference")
-            else (f"{table}.{key}" if key else f"[{table}]")
-        )
+        if key is None:
+            name = f"[{table}]"
+        elif table in ("parameters", "formulas", "reference"):
+            name = key
+        else:
+            name = f"{table}.{key}"
         return f"{self.label}:{line} {name}" if line else f"{self.label} {name}"
 
     def error(self, table: str, key: str | None, message: str, index: int = 0) -> ScenarioError:
@@ -186,7 +189,8 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{label}: {err}") from None
+        m = re.search(r"\(at line (\d+)", str(err))
+        raise ScenarioError(f"{label}:{m.group(1)}: {err}" if m else f"{label}: {err}") from None
     return _build(name, label, text, data)
 
 
@@ -214,6 +218,12 @@ def _spec(ctx: _Context, table: str, key: str, value: Any, unit: str) -> Prior:
         return Fixed(value=float(value), unit=unit)
     library = library_specs()
     if isinstance(value, str):
+        try:
+            number: float | None = float(value)
+        except ValueError:
+            number = None
+        if number is not None:
+            raise ScenarioError(f"{where}: {value!r} is a number in quotes; write {value}")
         if value not in library:
             raise ScenarioError(
                 f"{where}: {value!r} is not in the prior library{suggest(value, library)}; "
@@ -481,6 +491,9 @@ def _build(name: str, label: str, text: str, data: dict[str, Any]) -> Scenario:
         else:
             priors[key] = _spec(ctx, table, key, value, unit)
 
+    for key in params:
+        if key in priors:
+            _check_domain(ctx, key, priors[key])
     _drop_shadowed_defaults(specs, priors, set(params))
     _staff(ctx, list(data.get("staff", [])), priors, quantities)
     _formulas(ctx, formulas, priors, quantities, set(params))
@@ -495,6 +508,23 @@ def _build(name: str, label: str, text: str, data: dict[str, Any]) -> Scenario:
         raise ctx.error("scenario", "outputs", str(err).removeprefix("outputs: ")) from None
     if not resolved.outputs:
         raise ctx.error("parameters", None, "the parameters given support no output")
+    for key in formulas if isinstance(formulas, Mapping) else ():
+        if key not in resolved.formulas and key not in priors:
+            reads = ", ".join(sorted(names_in(quantities[key].ways[0])))
+            raise ctx.error(
+                "formulas",
+                key,
+                f"cannot be computed: it reads {reads}, not all of which this scenario computes"
+                " (formulas may not read each other in a cycle)",
+            )
+    projected = [n for n in quantities if n.startswith("projected_cost_")]
+    if projected and projected[0] not in resolved.formulas:
+        raise ctx.error(
+            "projection",
+            "years",
+            "needs growth_rate (or compute_growth and price_performance_growth) and a"
+            " final-run cost (amortized, cloud or final_run_cost)",
+        )
     for key in reference:
         if key not in resolved.formulas and key not in priors:
             raise ctx.error("reference", key, "this scenario does not compute it")
@@ -511,6 +541,18 @@ def _build(name: str, label: str, text: str, data: dict[str, Any]) -> Scenario:
         reference=reference,
         meta=meta,
     )
+
+
+def _check_domain(ctx: _Context, key: str, prior: Prior) -> None:
+    """A parameter's central value must lie in its quantity's domain (fractions, positives)."""
+    domain = DOMAINS.get(key)
+    if domain is None:
+        return
+    lo, hi, what = domain
+    c = prior.central
+    if not (lo < c <= hi):
+        hint = " (a fraction, not a percentage)" if hi == 1 and c > 1 else ""
+        raise ctx.error("parameters", key, f"central value {c:g} is outside {what}{hint}")
 
 
 def _drop_shadowed_defaults(
@@ -577,6 +619,10 @@ def _formulas(
             raise ctx.error(
                 "formulas", key, f"reads unknown {unknown}{suggest(unknown[0], known)}"
             )
+        try:  # constant parts are folded now: log(0) or 10 ** 400 fail here, not mid-run
+            compile_program(sorted(reads), {key: spec["formula"]}, [key])
+        except FrontiercostError as err:
+            raise ctx.error("formulas", key, str(err)) from None
         if model_q is not None:
             units = spec.get("units", model_q.units)
             if units != model_q.units:
@@ -614,6 +660,7 @@ def _correlations(
     ctx: _Context, rows: Any, priors: dict[str, Prior]
 ) -> dict[tuple[str, str], float]:
     out: dict[tuple[str, str], float] = {}
+    seen: dict[frozenset[str], int] = {}
     if not isinstance(rows, list):
         raise ctx.error("correlation", None, "use [[correlation]] tables")
     for i, row in enumerate(rows):
@@ -630,7 +677,22 @@ def _correlations(
             raise ctx.error("correlation", "between", "a parameter with itself", i)
         if not _is_number(rank) or not -1 < rank < 1:
             raise ctx.error("correlation", "rank", f"must lie in (-1, 1), got {rank!r}", i)
+        key = frozenset(pair)
+        if key in seen:
+            raise ctx.error(
+                "correlation",
+                "between",
+                f"{pair} is given twice (also [[correlation]] number {seen[key] + 1})",
+                i,
+            )
+        seen[key] = i
         out[(pair[0], pair[1])] = float(rank)
+    if out:
+        try:
+            copula_factor(out, list(priors))
+        except FrontiercostError as err:
+            msg = str(err).removeprefix("correlations: ")
+            raise ctx.error("correlation", None, msg) from None
     return out
 
 

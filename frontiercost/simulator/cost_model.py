@@ -13,6 +13,7 @@ Money is nominal USD of the hardware's year until the final ``* inflation_factor
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -78,7 +79,47 @@ PARAMETERS: tuple[Quantity, ...] = (
     _p("lag_years", "yr", "years between the leader's and the follower's run"),
     _p("follower_final_share", "1", "follower's final-run share of its R&D compute"),
     _p("years_ahead", "yr", "target year minus the scenario's reference year"),
+    _p("staff_cost", "USD", "staff cost"),
 )
+
+_FRACTION = (0.0, 1.0, "(0, 1]")
+_POSITIVE = (0.0, float("inf"), "(0, inf)")
+# Where a parameter's central value must lie: catches 37 for a 37 % utilization.
+DOMAINS: dict[str, tuple[float, float, str]] = {
+    **dict.fromkeys(
+        ("utilization", "rd_utilization", "final_run_share", "follower_final_share"), _FRACTION
+    ),
+    "interconnect_fraction": (-1e-300, 1.0, "[0, 1)"),
+    **dict.fromkeys(
+        (
+            "training_compute",
+            "peak_flops",
+            "chip_count",
+            "training_hours",
+            "chip_hours",
+            "chip_price",
+            "bare_chip_price",
+            "cloud_price",
+            "chip_tdp",
+            "electricity_price",
+            "pue",
+            "server_cost_factor",
+            "interconnect_factor",
+            "server_power_factor",
+            "avg_power_fraction",
+            "inflation_factor",
+            "experiment_factor",
+            "project_years",
+            "growth_rate",
+            "compute_growth",
+            "price_performance_growth",
+            "final_run_cost",
+            "rd_compute_cost",
+            "usd_per_flop",
+        ),
+        _POSITIVE,
+    ),
+}
 
 DERIVED: tuple[Quantity, ...] = (
     _q(
@@ -337,7 +378,10 @@ def resolve(
     else:
         unknown = [n for n in wanted if n not in table]
         if unknown:
-            raise ScenarioError(f"outputs: unknown {unknown}; accepted: {sorted(table)}")
+            near = difflib.get_close_matches(unknown[0], list(table), n=1, cutoff=0.6)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            outs = sorted(n for n, q in table.items() if q.output)
+            raise ScenarioError(f"outputs: unknown {unknown}{hint}; outputs: {', '.join(outs)}")
         missing = [n for n in wanted if n not in available]
         if missing:
             raise ScenarioError(

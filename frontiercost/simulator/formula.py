@@ -66,7 +66,9 @@ def parse(expr: str) -> ast.expr:
             ok = False
         if isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.USub | ast.UAdd):
             ok = False
-        if isinstance(node, ast.Constant) and not isinstance(node.value, int | float):
+        if isinstance(node, ast.Constant) and (
+            not isinstance(node.value, int | float) or isinstance(node.value, bool)
+        ):
             ok = False
         if isinstance(node, ast.Call) and not (
             isinstance(node.func, ast.Name)
@@ -123,15 +125,21 @@ class _Compiler:
         if isinstance(node, ast.UnaryOp):
             v = self.fold(node.operand)
             return None if v is None else (-v if isinstance(node.op, ast.USub) else v)
-        if isinstance(node, ast.BinOp):
-            a, b = self.fold(node.left), self.fold(node.right)
-            if a is not None and b is not None:
-                return float(_PY[_BINOPS[type(node.op)]](a, b))
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            args = [self.fold(a) for a in node.args]
-            if all(a is not None for a in args):
-                return float(_MATH[node.func.id](*args))
-        return None
+        value = None
+        try:
+            if isinstance(node, ast.BinOp):
+                a, b = self.fold(node.left), self.fold(node.right)
+                if a is not None and b is not None:
+                    value = float(_PY[_BINOPS[type(node.op)]](a, b))
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                args = [self.fold(a) for a in node.args]
+                if all(a is not None for a in args):
+                    value = float(_MATH[node.func.id](*args))
+        except (ArithmeticError, ValueError) as exc:
+            raise ScenarioError(f"{ast.unparse(node)} cannot be evaluated ({exc})") from None
+        if value is not None and not math.isfinite(value):
+            raise ScenarioError(f"{ast.unparse(node)} is not a finite number")
+        return value
 
     def expr(self, node: ast.expr) -> int:
         value = self.fold(node)

@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/frontiercost run reference --draws 1e5
+	$(VENV)/bin/frontiercost run gpt-4 --draws 1e5
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -1,4 +1,8 @@
-"""Analysis of simulation results: summaries, risk figures and trends."""
+"""Analysis of simulation results: summaries, risk figures, sensitivity and trends.
+
+Plots live in :mod:`frontiercost.analysis.plots`, imported on use (matplotlib
+adds ~0.3 s to start-up).
+"""
 
 from .risk import (
     exceedance,
@@ -7,6 +11,7 @@ from .risk import (
     prob_greater,
     value_at_risk,
 )
+from .sensitivity import rank_correlations, sobol_indices, tornado
 from .summary import summarize
 from .trend import fit_trend, trend_with_uncertainty
 
@@ -16,7 +21,10 @@ __all__ = [
     "expected_shortfall",
     "fit_trend",
     "prob_greater",
+    "rank_correlations",
+    "sobol_indices",
     "summarize",
+    "tornado",
     "trend_with_uncertainty",
     "value_at_risk",
 ]

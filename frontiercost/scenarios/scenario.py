@@ -461,9 +461,9 @@ def _build(name: str, label: str, text: str, data: dict[str, Any]) -> Scenario:
     read_by_formulas: set[str] = set()
     if isinstance(formulas, Mapping):
         for value in formulas.values():
-            text = value if isinstance(value, str) else dict(value).get("formula", "")
+            formula_text = value if isinstance(value, str) else dict(value).get("formula", "")
             try:
-                read_by_formulas |= names_in(str(text))
+                read_by_formulas |= names_in(str(formula_text))
             except FrontiercostError:
                 pass  # reported with its line by _formulas
     custom_units: dict[str, str] = {}

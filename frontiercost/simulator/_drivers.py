@@ -25,6 +25,17 @@ EXP_LO, EXP_HI = -160, 160  # octaves covered; outside, values clamp to the end 
 N_BINS = (EXP_HI - EXP_LO) << SUB_BITS
 N_MOM = 6  # count, sum(y - shift), sum((y - shift)^2), min, max, nan count
 MC, LHS, GIVEN = 0, 1, 2
+# Transforms and kernels run over whole multiples of PAD columns (the tail padded
+# with u = 0.5), so every draw goes through the vectorized loop body: LLVM's scalar
+# remainder may contract multiply-adds differently (1 ulp), which would make a
+# draw's bits depend on where a block ends.
+PAD = 64
+
+
+@njit
+def padded(m: int, capacity: int) -> int:
+    """``m`` rounded up to a multiple of ``PAD``, at most ``capacity``."""
+    return min((m + PAD - 1) // PAD * PAD, capacity)
 
 
 @njit
@@ -41,8 +52,13 @@ def fill_inputs(
     start: int,
     x: np.ndarray,
     n: int,
-) -> None:
-    """Draws ``start .. start + n`` of every input into ``x`` (rows = inputs)."""
+) -> int:
+    """Draws ``start .. start + n`` of every input into ``x`` (rows = inputs).
+
+    Returns the padded width the transforms ran over (see ``PAD``); columns
+    ``n`` onwards hold the transform of u = 0.5 and are never read as draws.
+    """
+    n_pad = padded(n, x.shape[1])
     for r in range(keys.size):
         if source == MC:
             fill_uniform(keys[r], start, x[r], n)
@@ -51,10 +67,13 @@ def fill_inputs(
         else:
             for j in range(n):
                 x[r, j] = given[r, j]
+        for j in range(n, n_pad):
+            x[r, j] = 0.5
     if corr_idx.size > 0:
-        apply_copula(x, corr_idx, chol, n)
+        apply_copula(x, corr_idx, chol, n_pad)
     for r in range(keys.size):
-        transform_row(codes[r], prm[r], tables, x[r], n)
+        transform_row(codes[r], prm[r], tables, x[r], n_pad)
+    return n_pad
 
 
 @njit_parallel
@@ -87,11 +106,14 @@ def run_stored(
     for b in numba.prange(n_blocks):
         b0 = b * block
         m = min(block, n - b0)
-        x = np.empty((n_in, block))
-        y = np.empty((n_out, block))
+        width = padded(block, 1 << 62)
+        x = np.empty((n_in, width))
+        y = np.empty((n_out, width))
         g = given[:, b0 : b0 + m] if source == GIVEN else given
-        fill_inputs(source, keys, codes, prm, tables, corr_idx, chol, g, total, start + b0, x, m)
-        kernel(x, y, m, consts)
+        m_pad = fill_inputs(
+            source, keys, codes, prm, tables, corr_idx, chol, g, total, start + b0, x, m
+        )
+        kernel(x, y, m_pad, consts)
         for o in range(n_out):
             for j in range(m):
                 out[o, out_offset + b0 + j] = y[o, j]
@@ -187,8 +209,9 @@ def run_streaming(
     for g in numba.prange(n_groups):
         # Everything written per draw is thread-local: rows of seg_mom or exceed
         # shared between threads would share cache lines (false sharing).
-        x = np.empty((n_in, block))
-        y = np.empty((n_out, block))
+        width = padded(block, 1 << 62)
+        x = np.empty((n_in, width))
+        y = np.empty((n_out, width))
         lanes = np.zeros((n_out, 2, 8))
         mom = np.empty((n_out, N_MOM))
         ex = np.zeros((n_out, thresholds.shape[1]), np.int64)
@@ -204,10 +227,10 @@ def run_streaming(
             for b0 in range(s0, s_end, block):
                 m = min(block, s_end - b0)
                 gv = given[:, b0 : b0 + m] if source == GIVEN else given
-                fill_inputs(
+                m_pad = fill_inputs(
                     source, keys, codes, prm, tables, corr_idx, chol, gv, total, start + b0, x, m
                 )
-                kernel(x, y, m, consts)
+                kernel(x, y, m_pad, consts)
                 _reduce_block(y, m, shift, thresholds, mom, lanes, hist[g], ex)
             for o in range(n_out):
                 s1 = 0.0

@@ -280,6 +280,92 @@ def stream_range(
     return np.concatenate(seg_all), hist, exceed  # type: ignore[return-value]
 
 
+def evaluate_uniforms(
+    model: Model,
+    priors: Mapping[str, Prior],
+    u: np.ndarray,
+    correlations: Correlations | None = None,
+    *,
+    block_size: int = DEFAULT_BLOCK,
+    threads: int | None = None,
+) -> dict[str, np.ndarray]:
+    """Run given uniforms through the priors' inverse CDFs and the model kernel.
+
+    The same pass as a QMC run (copula, inverse CDF, kernel), fed with ``u``
+    instead of a sampler: sensitivity designs and other external samplers use
+    it.  The result is a pure function of its arguments, with the run's
+    contract: ``block_size`` and ``threads`` do not change it.
+
+    Parameters
+    ----------
+    model : Model
+        Inputs, outputs and kernel.
+    priors : mapping
+        A prior for every input of ``model``.
+    u : array_like
+        Uniforms of shape ``(len(model.inputs), n)``, rows in ``model.inputs``
+        order, values in ``[0, 1]`` (kept ``2**-53`` inside the ends, as the
+        QMC sampler's are).  The row of a fixed prior is ignored.
+    correlations : mapping, optional
+        Spearman rank correlations ``{(a, b): rho}`` applied to ``u`` through
+        the Gaussian copula before the inverse CDFs.
+    block_size, threads : int
+        Performance knobs; they never change the result.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Output name -> values, shape ``(n,)``.
+
+    Raises
+    ------
+    SimulationError
+        Bad shape, values outside ``[0, 1]`` or NaN, or a bad prior set.
+    """
+    arr = np.asarray(u, dtype=np.float64)
+    if arr.ndim != 2 or arr.shape[0] != len(model.inputs) or arr.shape[1] < 1:
+        raise SimulationError(
+            f"u: expected shape ({len(model.inputs)}, n) with n >= 1 (one row per input of "
+            f"model {model.name!r}), got {arr.shape}"
+        )
+    if not np.all((arr >= 0.0) & (arr <= 1.0)):
+        raise SimulationError("u: uniforms must lie in [0, 1] (no NaN)")
+    n = int(arr.shape[1])
+    plan = plan_run(
+        model,
+        priors,
+        draws=n,
+        chains=1,
+        seed=0,
+        sampler="qmc",
+        correlations=correlations,
+        block_size=block_size,
+    )
+    given = np.ascontiguousarray(np.clip(arr, _U_MIN, 1.0 - _U_MIN))
+    out = np.empty((len(model.outputs), n))
+    with _threads(threads):
+        run_stored(
+            model.kernel,
+            model.consts,
+            GIVEN,
+            plan.keys,
+            plan.codes,
+            plan.prm,
+            plan.tables,
+            plan.corr_idx,
+            plan.chol,
+            given,
+            n,
+            0,
+            n,
+            plan.block,
+            out,
+            np.empty((len(plan.names), 0)),
+            0,
+        )
+    return {name: out[o] for o, name in enumerate(model.output_names)}
+
+
 def threshold_array(model: Model, thresholds: Mapping[str, Sequence[float]] | None) -> np.ndarray:
     """``(n_out, k)`` thresholds (NaN-padded: a NaN threshold is never exceeded)."""
     thresholds = dict(thresholds or {})

@@ -5,7 +5,7 @@ __version__ = "0.1.0"
 from .analysis import summarize
 from .errors import FrontiercostError, PriorError, ScenarioError, SimulationError
 from .priors import Prior, load_library, prior_from_spec
-from .scenarios import Scenario, evaluate, list_scenarios, load_scenario
+from .scenarios import Scenario, evaluate, list_scenarios, load_scenario, sweep
 from .simulator import Model, Output, model_kernel, run_engine
 from .simulator.simulate import simulate
 
@@ -28,4 +28,5 @@ __all__ = [
     "run_engine",
     "simulate",
     "summarize",
+    "sweep",
 ]

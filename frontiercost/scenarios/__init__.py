@@ -3,6 +3,7 @@
 from .chips import Chip, chip_library, find_chip
 from .evaluate import evaluate
 from .scenario import Reference, Scenario, list_scenarios, load_scenario
+from .sweep import parse_vary, sweep
 
 __all__ = [
     "Chip",
@@ -13,4 +14,6 @@ __all__ = [
     "find_chip",
     "list_scenarios",
     "load_scenario",
+    "parse_vary",
+    "sweep",
 ]

@@ -383,6 +383,10 @@ def _build(name: str, label: str, text: str, data: dict[str, Any]) -> Scenario:
                 None,
                 f"unknown table{suggest(table, TABLES)}; accepted: {', '.join(TABLES)}",
             )
+    sweep_table = data.get("sweep", {})
+    if not isinstance(sweep_table, Mapping):
+        raise ctx.error("sweep", None, "must be a table")
+    _check_keys(ctx, "sweep", sweep_table)
     meta = dict(data.get("scenario", {}))
     _check_keys(ctx, "scenario", meta)
     if not isinstance(meta.get("title"), str) or not meta["title"].strip():

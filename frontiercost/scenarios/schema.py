@@ -15,6 +15,7 @@ TABLES: dict[str, str] = {
     "staff": "contributor groups for the staff cost ([[staff]], one per group)",
     "projection": "target years for projected costs",
     "reference": "published values to validate against (never used in computation)",
+    "sweep": "fields to vary for `frontiercost sweep` / `frontiercost.sweep` (ignored by run)",
 }
 
 KEYS: dict[str, dict[str, str]] = {
@@ -57,6 +58,10 @@ KEYS: dict[str, dict[str, str]] = {
         "value": "published value",
         "source": "where it is published (required)",
         "tolerance": "relative tolerance for validation (default 0.005)",
+    },
+    "sweep": {
+        "vary": "table of field = values (a list, or 'a:b:n', 'a..b', 'v1,v2')",
+        "variant": "[[sweep.variant]] name = '...', set = { field = value, ... }",
     },
     "formulas": {
         "formula": "expression over parameters and model quantities",

@@ -1,0 +1,377 @@
+"""Scenario sweeps: vary scenario fields over a grid and run every point on the same draws.
+
+A field is ``year`` (the scenario's reference year), ``scenario.KEY``,
+``hardware.KEY``, a parameter ``NAME`` (its value: a number fixes it) or
+``NAME.KEY`` (one key of its prior, e.g. ``final_run_share.central``).
+Varying ``central`` moves the whole prior: a prior given by quantiles keeps its
+shape relative to the central value (its quantiles scale with it).
+
+Every point is a complete scenario, built and validated before any sampling,
+and every point draws the same uniforms (common random numbers: draw ``i`` of a
+parameter depends only on the seed, the parameter's name and ``i``), so the
+differences between points are the model's, not sampling noise.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from ..errors import FrontiercostError, ScenarioError
+from ..priors.library import library_specs
+from ..simulator.cost_model import QUANTITIES
+from .scenario import Scenario, _build, _read, load_scenario
+from .schema import suggest
+
+_LINSPACE = re.compile(r"^\s*([^:]+):([^:]+):(\d+)\s*$")
+_RANGE = re.compile(r"^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$")
+_QUANTILE_KEY = re.compile(r"^(p\d{1,2}|median)$")
+MAX_POINTS = 1_000_000
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One swept field: its values (the coordinate) and units."""
+
+    field: str
+    values: tuple[Any, ...]
+    units: str = ""
+
+
+def parse_values(field: str, text: str) -> tuple[Any, ...]:
+    """Values of ``a:b:n`` (n evenly spaced), ``a..b`` (integers) or ``v1,v2,...``.
+
+    Raises
+    ------
+    ScenarioError
+        On an empty or malformed range.
+    """
+    m = _LINSPACE.match(text)
+    if m:
+        a, b, n = _number(field, m.group(1)), _number(field, m.group(2)), int(m.group(3))
+        if n < 1:
+            raise ScenarioError(f"sweep {field}: {text!r} asks for no values")
+        return tuple(float(v) for v in np.linspace(a, b, n))
+    m = _RANGE.match(text)
+    if m:
+        a, b = int(m.group(1)), int(m.group(2))
+        if b < a:
+            raise ScenarioError(f"sweep {field}: empty range {text!r} (end before start)")
+        return tuple(range(a, b + 1))
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts:
+        raise ScenarioError(f"sweep {field}: no values in {text!r}; use a:b:n, a..b or v1,v2,...")
+    return tuple(_scalar(p) for p in parts)
+
+
+def _number(field: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ScenarioError(f"sweep {field}: {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ScenarioError(f"sweep {field}: {text!r} is not a finite number")
+    return value
+
+
+def _scalar(text: str) -> Any:
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_vary(items: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+    """``["field=spec", ...]`` (the command line's ``--vary``) to ``{field: values}``."""
+    out: dict[str, tuple[Any, ...]] = {}
+    for item in items:
+        field, sep, spec = item.partition("=")
+        if not sep or not field.strip():
+            raise ScenarioError(f"sweep: {item!r} is not FIELD=VALUES (e.g. year=2025..2030)")
+        field = field.strip()
+        if field in out:
+            raise ScenarioError(f"sweep {field}: varied twice")
+        out[field] = parse_values(field, spec)
+    return out
+
+
+def _units(field: str) -> str:
+    if field in ("year", "scenario.year"):
+        return "yr"
+    name, _, key = field.partition(".")
+    q = QUANTITIES.get(name)
+    if q is not None and key in ("", "central", "value", "mean", "median", "lower", "upper"):
+        return q.units
+    return ""
+
+
+def _apply(data: dict[str, Any], field: str, value: Any, base: Scenario) -> None:
+    """Set ``field`` to ``value`` in a scenario's raw TOML data (in place)."""
+    if field == "year":
+        field = "scenario.year"
+    table, _, key = field.partition(".")
+    if table in ("scenario", "hardware") and key:
+        data.setdefault(table, {})[key] = value
+        return
+    name = table
+    known = set(QUANTITIES) | set(data.get("parameters", {}))
+    if name not in known:
+        fields = sorted(known | {"year", "scenario.year", "hardware.price_year"})
+        raise ScenarioError(
+            f"sweep {field}: unknown field{suggest(name, fields)}; fields: year, scenario.KEY,"
+            " hardware.KEY, a parameter NAME or NAME.KEY (e.g. final_run_share.central)"
+        )
+    params = data.setdefault("parameters", {})
+    if not key:
+        params[name] = value
+        return
+    spec = _raw_spec(params.get(name), name, field, base)
+    if (
+        key == "central"
+        and not spec.get("relative")
+        and any(_QUANTILE_KEY.match(k) or k == "quantiles" for k in spec)
+    ):
+        spec = _relative(spec, base.priors[name].central, field)
+    spec[key] = value
+    params[name] = spec
+
+
+def _raw_spec(value: Any, name: str, field: str, base: Scenario) -> dict[str, Any]:
+    library = library_specs()
+    if isinstance(value, Mapping):
+        spec = dict(value)
+        if "prior" in spec:
+            ref = dict(library[spec.pop("prior")][0])
+            if "times" in spec:
+                ref.update(relative=True, central=float(spec.pop("times")))
+            ref.update(spec)
+            spec = ref
+        return spec
+    if isinstance(value, str) and value in library:
+        return dict(library[value][0])
+    if value is None and name in base.priors:
+        raise ScenarioError(
+            f"sweep {field}: {name} comes from a default or the chip library, not this"
+            f" scenario's [parameters]; vary {name} itself (a number fixes it)"
+        )
+    if value is None:
+        raise ScenarioError(
+            f"sweep {field}: {name} has no prior in this scenario (it is computed or unused);"
+            f" vary one of its parameters: {', '.join(sorted(base.inputs))}"
+        )
+    raise ScenarioError(
+        f"sweep {field}: {name} is fixed ({value!r}), it has no keys; vary {name} itself"
+    )
+
+
+def _relative(spec: dict[str, Any], central: float, field: str) -> dict[str, Any]:
+    """A quantile-specified prior re-expressed as multipliers on its central value."""
+    if central == 0:
+        raise ScenarioError(f"sweep {field}: a prior centred on 0 cannot be scaled")
+    out = {k: v for k, v in spec.items() if k != "central"}
+    for k, v in spec.items():
+        if _QUANTILE_KEY.match(k):
+            out[k] = float(v) / central
+        elif k == "quantiles":
+            out[k] = [[p, float(x) / central] for p, x in v]
+    out["relative"] = True
+    return out
+
+
+def _axes(
+    vary: Mapping[str, Any] | Sequence[str] | None, sweep_table: Mapping[str, Any]
+) -> tuple[list[Axis], list[tuple[str, dict[str, Any]]]]:
+    fields: dict[str, tuple[Any, ...]] = {}
+    for field, spec in dict(sweep_table.get("vary", {})).items():
+        fields[field] = _as_values(field, spec)
+    if isinstance(vary, Mapping):
+        for field, spec in vary.items():
+            fields[field] = _as_values(field, spec)
+    elif vary is not None:
+        fields.update(parse_vary(list(vary)))
+    variants = []
+    for i, row in enumerate(sweep_table.get("variant", [])):
+        name, sets = row.get("name"), row.get("set")
+        if not isinstance(name, str) or not isinstance(sets, Mapping) or not sets:
+            raise ScenarioError(
+                f"sweep: variant {i + 1} needs name = '...' and set = {{ field = value, ... }}"
+            )
+        variants.append((name, dict(sets)))
+    axes = [Axis(f, v, _units(f)) for f, v in fields.items()]
+    return axes, variants
+
+
+def _as_values(field: str, spec: Any) -> tuple[Any, ...]:
+    if isinstance(spec, str):
+        return parse_values(field, spec)
+    if isinstance(spec, int | float) and not isinstance(spec, bool):
+        return (spec,)
+    if isinstance(spec, Sequence) and spec:
+        return tuple(spec)
+    raise ScenarioError(f"sweep {field}: no values ({spec!r})")
+
+
+def sweep(
+    scenario: str | Path,
+    vary: Mapping[str, Any] | Sequence[str] | None = None,
+    *,
+    draws: int = 10_000,
+    chains: int = 4,
+    seed: int = 0,
+    sampler: str = "mc",
+    summary_only: bool = False,
+    thresholds: Mapping[str, Sequence[float]] | None = None,
+    ci_prob: float = 0.9,
+    threads: int | None = None,
+) -> xr.DataTree:
+    """Run a scenario at every point of a grid of field values, on common random numbers.
+
+    Parameters
+    ----------
+    scenario : str or path
+        Built-in name or file; its ``[sweep]`` table (``vary``, ``[[sweep.variant]]``)
+        is used, and ``vary`` adds to it.
+    vary : mapping or sequence of str, optional
+        ``{field: values}`` (values a list or a spec string ``a:b:n``, ``a..b``,
+        ``v1,v2``) or the command line's ``["field=spec", ...]``.
+    draws, chains, seed, sampler, threads
+        As for :func:`frontiercost.simulate`; the same at every point.
+    summary_only : bool
+        Keep per point only the summary (median, mean, sd, credible interval and
+        exceedance probabilities for ``thresholds``), from streaming runs that
+        never hold the draws.
+    thresholds : mapping, optional
+        Output name -> thresholds for exceedance probabilities (summary mode).
+    ci_prob : float
+        Interval probability of the summary.
+
+    Returns
+    -------
+    xarray.DataTree
+        ``posterior`` with dims ``(*swept fields, chain, draw)`` or, in summary
+        mode, ``summary`` with dims ``(*swept fields, variable, ci_bound)`` (and
+        ``threshold``); sweep coordinates carry units.
+
+    Raises
+    ------
+    ScenarioError
+        For an unknown field, an empty range or a value outside a field's domain,
+        naming the field and value, before any sampling.
+    """
+    from ..analysis.risk import exceedance
+    from ..analysis.summary import summarize
+    from ..simulator.simulate import simulate
+
+    name, label, text = _read(scenario)
+    import tomllib
+
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{label}: {err}") from None
+    sweep_table = raw.pop("sweep", {})
+    base = load_scenario(scenario)
+    axes, variants = _axes(vary, sweep_table)
+    if not axes and not variants:
+        raise ScenarioError(f"{label}: nothing to sweep: give vary or a [sweep] table")
+    for axis in axes:
+        if not axis.values:
+            raise ScenarioError(f"sweep {axis.field}: no values")
+    dims = ([("variant", tuple(v[0] for v in variants), "")] if variants else []) + [
+        (a.field, a.values, a.units) for a in axes
+    ]
+    shape = tuple(len(d[1]) for d in dims)
+    if math.prod(shape) > MAX_POINTS:
+        raise ScenarioError(f"sweep: {math.prod(shape):,} points is more than {MAX_POINTS:,}")
+
+    # Build (and so validate) every point before any sampling.
+    points: list[Scenario] = []
+    for index in itertools.product(*(range(n) for n in shape)):
+        data = copy.deepcopy(raw)
+        where = []
+        for (field, values, _), i in zip(dims, index, strict=True):
+            if field == "variant":
+                for f, v in variants[i][1].items():
+                    _apply(data, f, v, base)
+                where.append(f"variant={values[i]}")
+            else:
+                _apply(data, field, values[i], base)
+                where.append(f"{field}={values[i]}")
+        try:
+            points.append(_build(name, label, text, data))
+        except FrontiercostError as err:
+            raise ScenarioError(f"sweep point {', '.join(where)}: {err}") from None
+    outputs = points[0].outputs
+    for p in points[1:]:
+        if p.outputs != outputs:
+            raise ScenarioError(
+                f"sweep: the points compute different outputs ({outputs} vs {p.outputs});"
+                " vary fields that keep the same outputs"
+            )
+
+    coords = {f: (f, list(v), {"units": u} if u else {}) for f, v, u in dims}
+    run = {"draws": draws, "chains": chains, "seed": seed, "sampler": sampler, "threads": threads}
+    if summary_only:
+        rows = []
+        for p in points:
+            tree = simulate(p, store=False, thresholds=thresholds, **run)  # type: ignore[arg-type]
+            summary = summarize(tree, ci_prob=ci_prob)
+            for var, ts in (thresholds or {}).items():
+                ex = exceedance(tree, var, ts)
+                summary[f"exceedance_{var}"] = ex["probability"].rename(
+                    {"threshold": f"threshold_{var}"}
+                )
+            rows.append(summary)
+        group = "summary"
+    else:
+        # a parameter swept as a whole is fixed at each point: its coordinate says it all
+        swept = [f for f, _, _ in dims]
+        rows = [
+            simulate(p, **run)["posterior"].to_dataset().drop_vars(swept, errors="ignore")  # type: ignore[arg-type]
+            for p in points
+        ]
+        group = "posterior"
+    stacked = _stack(rows, dims, shape, coords)
+    root = xr.Dataset(
+        attrs={
+            "scenario": base.name,
+            "scenario_text": text,
+            "sweep": json.dumps(
+                {"vary": {a.field: list(a.values) for a in axes}, "variants": variants},
+                default=str,
+            ),
+            "seed": seed,
+            "sampler": sampler,
+            "draws": draws,
+            "chains": chains,
+            "common_random_numbers": "yes: every point uses the same draws",
+        }
+    )
+    return xr.DataTree.from_dict({"/": root, group: stacked})
+
+
+def _stack(
+    rows: list[xr.Dataset],
+    dims: list[tuple[str, tuple[Any, ...], str]],
+    shape: tuple[int, ...],
+    coords: Mapping[str, Any],
+) -> xr.Dataset:
+    """Datasets of the grid points (row-major order) as one Dataset with the sweep dims."""
+    names = [d[0] for d in dims]
+    grid = np.empty(shape, dtype=object)
+    for flat, ds in enumerate(rows):
+        grid[np.unravel_index(flat, shape)] = ds
+    combined = xr.combine_nested(grid.tolist(), concat_dim=names, combine_attrs="override")
+    return combined.assign_coords(coords).transpose(*names, ...)

@@ -1,0 +1,128 @@
+"""Sweeps: grid dims, common random numbers, summary mode, and bad specs caught up front."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import frontiercost as fc
+from frontiercost import ScenarioError
+from frontiercost.scenarios import parse_vary
+from frontiercost.scenarios.sweep import parse_values
+
+HERE = Path(__file__).parent
+VARIANTS = HERE / "sweeps" / "variants.toml"
+RUN = {"draws": 500, "chains": 2, "seed": 3}
+
+
+def test_parse_values() -> None:
+    assert parse_values("x", "0.05:0.3:6") == pytest.approx((0.05, 0.1, 0.15, 0.2, 0.25, 0.3))
+    assert parse_values("year", "2025..2030") == (2025, 2026, 2027, 2028, 2029, 2030)
+    assert parse_values("x", "1, 2.5,abc") == (1, 2.5, "abc")
+    assert parse_vary(["a=1,2", "year=2025..2026"]) == {"a": (1, 2), "year": (2025, 2026)}
+
+
+@pytest.mark.parametrize(
+    ("spec", "match"),
+    [
+        (["year=2030..2025"], "empty range"),
+        (["x=1:2:0"], "asks for no values"),
+        (["x=a:2:3"], "is not a number"),
+        (["year"], "is not FIELD=VALUES"),
+        (["year=2025..2026", "year=2027..2028"], "varied twice"),
+    ],
+)
+def test_bad_value_specs(spec: list[str], match: str) -> None:
+    with pytest.raises(ScenarioError, match=match):
+        parse_vary(spec)
+
+
+def test_grid_dims_coords_and_units() -> None:
+    tree = fc.sweep(
+        "frontier-run-2025-2030",
+        vary=["growth_rate.central=2.0:2.8:3", "year=2023..2024"],
+        **RUN,
+    )
+    post = tree["posterior"]
+    assert dict(post.sizes) == {"growth_rate.central": 3, "year": 2, "chain": 2, "draw": 500}
+    assert post["projected_cost_2027"].dims[:2] == ("growth_rate.central", "year")
+    assert post["year"].attrs["units"] == "yr"
+    assert post["growth_rate.central"].attrs["units"] == "1/yr"
+    assert post["projected_cost_2027"].attrs["units"] == "USD"
+    med = post["projected_cost_2027"].median(("chain", "draw"))
+    # faster growth and an earlier base year both raise the 2027 cost
+    assert np.all(med.diff("growth_rate.central") > 0)
+    assert np.all(med.diff("year") < 0)
+
+
+def test_common_random_numbers_match_a_direct_run() -> None:
+    """A point equal to the scenario as written has the direct run's bits."""
+    sc = fc.load_scenario("frontier-run-2025-2030")
+    central = sc.priors["growth_rate"].central
+    tree = fc.sweep(
+        "frontier-run-2025-2030", vary={"growth_rate.central": [central * 0.9, central]}, **RUN
+    )
+    direct = fc.simulate("frontier-run-2025-2030", **RUN)["posterior"]
+    point = tree["posterior"].isel({"growth_rate.central": 1})
+    for var in ("projected_cost_2027", "final_run_cost"):
+        np.testing.assert_array_equal(point[var].values, direct[var].values)
+    # the base cost's draws are shared by every point: differences are the growth rate's
+    other = tree["posterior"].isel({"growth_rate.central": 0})
+    np.testing.assert_array_equal(other["final_run_cost"].values, direct["final_run_cost"].values)
+
+
+def test_variants_and_vary_from_the_file(tmp_path: Path) -> None:
+    tree = fc.sweep(VARIANTS, **RUN)
+    post = tree["posterior"]
+    assert list(post["variant"].values) == ["slow", "fast"]
+    assert list(post["cloud_price.central"].values) == [1.5, 2.0, 2.5]
+    med = post["projected_cost_2027"].median(("chain", "draw"))
+    assert float(med.sel(variant="fast").min()) > float(med.sel(variant="slow").max())
+    tree.to_netcdf(tmp_path / "sweep.nc")
+    back = xr.open_datatree(tmp_path / "sweep.nc")
+    xr.testing.assert_identical(back["posterior"].to_dataset(), post.to_dataset())
+
+
+def test_summary_mode_keeps_no_draws_and_counts_exactly() -> None:
+    kw = {"vary": ["growth_rate=2.0,2.9"], **RUN}
+    summary = fc.sweep(
+        "frontier-run-2025-2030",
+        summary_only=True,
+        thresholds={"projected_cost_2027": [1e9]},
+        **kw,
+    )
+    stored = fc.sweep("frontier-run-2025-2030", **kw)
+    assert "posterior" not in summary.children
+    s = summary["summary"]
+    assert {"growth_rate", "variable", "ci_bound"} <= set(s.dims)
+    p = s["exceedance_projected_cost_2027"].isel(threshold_projected_cost_2027=0).values
+    draws = stored["posterior"]["projected_cost_2027"].values
+    np.testing.assert_array_equal(p, (draws > 1e9).mean(axis=(1, 2)))
+
+
+@pytest.mark.parametrize(
+    ("vary", "match"),
+    [
+        ({"growht_rate": [2.0]}, r"unknown field \(did you mean 'growth_rate'\?\)"),
+        ({"growth_rate.central": [-1.0]}, r"sweep point growth_rate.central=-1.0: .*growth_rate"),
+        ({"utilization": [1.5]}, "sweep point utilization=1.5"),
+        ({"final_run_share.central": [0.1]}, "no prior in this scenario"),
+    ],
+)
+def test_bad_fields_fail_before_any_sampling(vary, match, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import frontiercost.simulator.simulate as sim
+
+    def boom(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("sampled before validating every point")
+
+    monkeypatch.setattr(sim, "simulate", boom)
+    with pytest.raises(ScenarioError, match=match):
+        fc.sweep("frontier-run-2025-2030", vary=vary, **RUN)
+
+
+def test_nothing_to_sweep() -> None:
+    with pytest.raises(ScenarioError, match="nothing to sweep"):
+        fc.sweep("gpt-4", **RUN)

@@ -21,3 +21,11 @@ class ScenarioError(FrontiercostError, ValueError):
 
 class SimulationError(FrontiercostError, ValueError):
     """Arguments to the engine are invalid (draws, block size, sampler, correlations)."""
+
+
+class FrontiercostWarning(UserWarning):
+    """Base class of warnings about results a user should look at (never silent)."""
+
+
+class ConditioningWarning(FrontiercostWarning):
+    """A conditioned run whose diagnostics fail: its posterior may be wrong."""

@@ -64,7 +64,7 @@ def test_user_errors_exit_2_with_one_message(capsys, tmp_path) -> None:  # type:
     assert "does not exist" in _error(
         capsys, ["run", "reference", "--draws", "100", "--out", str(missing)]
     )
-    assert "expected a .nc file" in _error(
+    assert "expected a .nc or .zarr file" in _error(
         capsys, ["run", "reference", "--draws", "100", "--out", str(tmp_path / "x.csv")]
     )
     assert "the following arguments are required" in _error(capsys, [])
@@ -158,9 +158,11 @@ def test_run_a_scenario_file_prints_costs_split_and_point(capsys) -> None:  # ty
     assert _row(out, "chip_hours")[1:3] == ["h", "57M"]
     assert _row(out, "cloud_cost")[-1] == "$78.4M" and _row(out, "acquisition_cost")[-1] == "$776M"
     point = evaluate(load_scenario(FIXTURE))
+    # split: label, mean part, share of the mean total, median share, interval, point
     for label, name in (("chips", "chip_cost"), ("energy", "energy_cost")):
         share = format_share(float(point[name] / point["amortized_cost"]))
-        assert _row(out, label) == [label, share, f"{share} – {share}", share]
+        mean = format_usd(float(point[name]))
+        assert _row(out, label) == [label, mean, share, share, f"{share} – {share}", share]
 
 
 def test_run_gpt4_split_comes_from_the_draws(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -175,12 +177,13 @@ def test_run_gpt4_split_comes_from_the_draws(capsys, tmp_path) -> None:  # type:
         share = (post["energy_cost"] / post["amortized_cost"]).values.ravel()
         median = format_share(float(np.median(share)))
     row = _row(out, "energy")
-    assert row[1] == median
-    lo, hi = (float(v.rstrip(" %")) for v in row[2].split(" – "))
+    assert row[3] == median
+    lo, hi = (float(v.rstrip(" %")) for v in row[4].split(" – "))
     assert lo < float(median.rstrip(" %")) < hi
-    shares = [float(_row(out, k)[3].rstrip(" %")) for k in ("chips", "other server")]
-    shares += [float(_row(out, k)[3].rstrip(" %")) for k in ("interconnect", "energy")]
-    assert sum(shares) == pytest.approx(100, abs=0.2)  # the point shares add up (3 digits)
+    parts = ("chips", "other server", "interconnect", "energy")
+    for column in (2, 5):  # shares of the mean total, and at the point estimate, add up
+        shares = [float(_row(out, k)[column].rstrip(" %")) for k in parts]
+        assert sum(shares) == pytest.approx(100, abs=0.2)  # (3 digits each)
 
 
 def test_run_a_streaming_scenario_says_why_there_is_no_split(capsys) -> None:  # type: ignore[no-untyped-def]

@@ -135,7 +135,8 @@ def _sections() -> dict[str, str]:
 def test_doc_documents_every_table_and_key() -> None:
     sections = _sections()
     for table in TABLES:
-        title = f"`[[{table}]]`" if table in ("staff", "correlation") else f"`[{table}]`"
+        arrays = ("staff", "correlation", "observe")
+        title = f"`[[{table}]]`" if table in arrays else f"`[{table}]`"
         assert title in sections, f"docs/scenarios.md: no section {title}"
         assert title in sections["Tables"], f"docs/scenarios.md: {title} missing from Tables"
         for key in KEYS.get(table, {}):

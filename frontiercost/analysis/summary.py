@@ -36,15 +36,45 @@ def summarize(
     -------
     xarray.Dataset
         Dims ``variable`` and ``ci_bound`` (``lower``, ``upper``); variables
-        ``mean``, ``sd``, ``median``, ``mcse_median`` and ``ci`` (with
-        ``ci_kind``/``ci_prob`` attributes); coordinate ``units`` per variable.
+        ``mean``, ``sd``, ``median``, ``mcse_median``, ``ci`` (with
+        ``ci_kind``/``ci_prob`` attributes), ``mcse_lower`` and
+        ``mcse_upper`` (Monte Carlo standard errors of the interval's bounds;
+        NaN for HDI and streaming runs);
+        coordinate ``units`` per variable.
 
     Notes
     -----
     Stored draws go through arviz-stats (``eti``, ``hdi``, ``mcse``).  A
     streaming run has no draws, so its quantiles and HDI come from the run's
     histogram (error at most one bin, 0.39 %; see ``StreamStats``) and its
-    MCSE of the median is not available (NaN).
+    Monte Carlo standard errors are not available (NaN).
+
+    **When to draw more.**  ``mcse_median``, ``mcse_lower`` and ``mcse_upper``
+    are the Monte Carlo standard errors of the median and of the interval's
+    bounds, in the variable's units: another run with a different seed
+    would move each by about that much (a 2-sigma band holds ~95 % of runs).
+    A figure reported to ``k`` significant digits is stable when its MCSE is
+    below half a unit of the last digit (e.g. below $0.05M for "$40.6M");
+    the MCSE shrinks as ``1 / sqrt(draws)``, so halving it takes four times
+    the draws.  Tail bounds converge slowest: the upper bound of a 90 %
+    interval of a right-skewed cost has the largest MCSE of the three.
+
+    The MCSE of an equal-tailed bound is arviz-stats ``mcse(...,
+    method="quantile", prob=...)`` at ``(1 - ci_prob) / 2`` and
+    ``(1 + ci_prob) / 2`` (Vehtari et al. 2021, "Rank-normalization,
+    folding, and localization", Bayesian Analysis 16(2): half the width of
+    the ESS-based ±1 sd binomial interval of the quantile's rank, mapped
+    through the sorted draws).  For independent draws it matches the
+    asymptotic ``sqrt(p (1 - p) / n) / f(q)`` of a sample quantile (tested
+    against it and against the spread of the bounds over independent runs).
+
+    HDI bounds get NaN: they are not quantiles and have no estimator here
+    that holds up.  Measured over 400 independent runs of 4,000 draws, the
+    quantile formula at the bounds' levels understates their spread by
+    1.7-2x (normal; lower bound of a lognormal, sigma 0.8), since an HDI
+    can slide along the distribution at almost no cost in width, and batch
+    means (assuming ``1 / sqrt(n)`` convergence) understate it too.  Judge
+    the draws needed from the equal-tailed interval's MCSE.
     """
     if isinstance(ci_prob, bool) or not isinstance(ci_prob, (int, float)) or not (0 < ci_prob < 1):
         raise FrontiercostError(f"ci_prob: must be a number in (0, 1), got {ci_prob!r}")
@@ -83,6 +113,7 @@ def summarize(
         ci_arr = np.array(
             [[float(ci[n].sel(ci_bound=b)) for b in ("lower", "upper")] for n in names]
         )
+        mcse_ci = _mcse_bounds(post, names, ci_kind, float(ci_prob))
     else:
         st = stream_stats(data)
         o = [st.names.index(n) for n in names]
@@ -97,6 +128,7 @@ def summarize(
             ci_arr = np.array([st.quantile(n, np.array([a, 1 - a])) for n in names])
         else:
             ci_arr = np.array([st.hdi(n, ci_prob) for n in names])
+        mcse_ci = np.full((len(names), 2), np.nan)
     units = [output_attrs(data, n).get("units", "") for n in names]
     ds = xr.Dataset(
         {k: ("variable", v) for k, v in rows.items()}
@@ -105,7 +137,17 @@ def summarize(
                 ("variable", "ci_bound"),
                 ci_arr,
                 {"ci_kind": ci_kind, "ci_prob": float(ci_prob)},
-            )
+            ),
+            "mcse_lower": (
+                "variable",
+                mcse_ci[:, 0],
+                {"long_name": "Monte Carlo standard error of the interval's lower bound"},
+            ),
+            "mcse_upper": (
+                "variable",
+                mcse_ci[:, 1],
+                {"long_name": "Monte Carlo standard error of the interval's upper bound"},
+            ),
         },
         coords={"variable": names, "ci_bound": ["lower", "upper"], "units": ("variable", units)},
         attrs={
@@ -115,3 +157,16 @@ def summarize(
         },
     )
     return ds
+
+
+def _mcse_bounds(
+    post: xr.Dataset, names: Sequence[str], ci_kind: str, ci_prob: float
+) -> np.ndarray:
+    """MCSE of each variable's interval bounds, shape ``(len(names), 2)`` (see ``summarize``)."""
+    if ci_kind != "eti":
+        return np.full((len(names), 2), np.nan)
+    import arviz as az
+
+    a = (1 - ci_prob) / 2
+    lo, hi = (az.mcse(post, method="quantile", prob=p) for p in (a, 1 - a))
+    return np.array([[float(lo[n]), float(hi[n])] for n in names])

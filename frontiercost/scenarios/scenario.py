@@ -50,6 +50,7 @@ from ..simulator.formula import compile_program, names_in, parse
 from ..simulator.model import Model
 from ._locate import locate
 from .chips import CLOUD_BASES, find_chip
+from .observe import Observation, parse_observations
 from .schema import COST_BASES, DEPRECIATION, KEYS, SAMPLING, TABLES, suggest
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -82,6 +83,7 @@ class Scenario:
     correlations: dict[tuple[str, str], float] = field(default_factory=dict)
     reference: dict[str, Reference] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    observations: tuple[Observation, ...] = ()
 
     @property
     def outputs(self) -> tuple[str, ...]:
@@ -532,6 +534,19 @@ def _build(name: str, label: str, text: str, data: dict[str, Any]) -> Scenario:
     for key in reference:
         if key not in resolved.formulas and key not in priors:
             raise ctx.error("reference", key, "this scenario does not compute it")
+    observations = parse_observations(
+        ctx,
+        data.get("observe"),
+        priors,
+        tuple(resolved.formulas),
+        lambda q: (
+            quantities[q].units
+            if q in quantities
+            else QUANTITIES[q].units
+            if q in QUANTITIES
+            else priors[q].unit
+        ),
+    )
     meta["name"] = name
     return Scenario(
         name=name,
@@ -544,6 +559,7 @@ def _build(name: str, label: str, text: str, data: dict[str, Any]) -> Scenario:
         correlations=correlations,
         reference=reference,
         meta=meta,
+        observations=observations,
     )
 
 

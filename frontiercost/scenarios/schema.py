@@ -16,6 +16,8 @@ TABLES: dict[str, str] = {
     "projection": "target years for projected costs",
     "reference": "published values to validate against (never used in computation)",
     "sweep": "fields to vary for `frontiercost sweep` / `frontiercost.sweep` (ignored by run)",
+    "observe": "evidence to condition on ([[observe]], one per observation): the run"
+    " returns a true posterior",
 }
 
 KEYS: dict[str, dict[str, str]] = {
@@ -63,6 +65,19 @@ KEYS: dict[str, dict[str, str]] = {
         "vary": "table of field = values (a list, or 'a:b:n', 'a..b', 'v1,v2')",
         "variant": "[[sweep.variant]] name = '...', set = { field = value, ... }",
     },
+    "observe": {
+        "quantity": "the output or parameter observed (one the scenario computes)",
+        "value": "the observed value, in the quantity's unit (with sigma or p5/p95)",
+        "error": "'lognormal' (default: relative error) or 'normal' (absolute error)",
+        "sigma": "error sd: of ln(value) for lognormal, in the quantity's unit for normal",
+        "p5": "lower end of the measurement's 90 % interval (instead of sigma)",
+        "p95": "upper end of the measurement's 90 % interval (instead of sigma)",
+        "below": "a bound instead of a value: the quantity is below this",
+        "above": "a bound instead of a value: the quantity is above this",
+        "between": "a bound instead of a value: [low, high]",
+        "source": "where the evidence is published (required)",
+        "name": "label of the observation (default: the quantity; unique per scenario)",
+    },
     "formulas": {
         "formula": "expression over parameters and model quantities",
         "units": "unit of the result",
@@ -73,6 +88,7 @@ KEYS: dict[str, dict[str, str]] = {
 COST_BASES = ("amortized", "cloud")
 DEPRECIATION = ("linear", "exact")
 SAMPLING = ("per-person", "shared")
+OBSERVATION_ERRORS = ("lognormal", "normal")
 
 
 def suggest(key: str, accepted: Iterable[str]) -> str:

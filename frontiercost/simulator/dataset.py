@@ -59,9 +59,11 @@ def stored_tree(
             attrs={"units": out.units, "long_name": out.long_name},
         )
     for name, values in result.inputs.items():
-        if name in data:
-            continue
         p = priors[name]
+        if name in data:
+            # an input the scenario also reports as an output: same draws, mark it an input
+            data[name].attrs.update(prior=p.family, source=p.source)
+            continue
         data[name] = xr.DataArray(
             values,
             dims=("chain", "draw"),

@@ -1,0 +1,263 @@
+"""How a cost splits into its parts, with the split's own uncertainty.
+
+:func:`component_shares` is the analysis behind the stacked-bar plot
+(:func:`frontiercost.analysis.plots.plot_components`) and the command line's
+split table (:func:`component_table`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import xarray as xr
+
+from ..errors import FrontiercostError
+from .format import format_share, format_usd
+from .summary import CI_KINDS
+
+SAMPLE_DIMS = ("chain", "draw")
+
+# Totals that are sums of named parts (MODEL.md §3.2 and §3.6), in the order a
+# default is picked: the first whose total and parts a run has.
+SPLITS: dict[str, tuple[str, ...]] = {
+    "amortized_cost": ("chip_cost", "other_server_cost", "interconnect_cost", "energy_cost"),
+    "development_cost": ("rd_compute_cost", "staff_cost"),
+    "total_compute_cost": ("rd_compute_cost", "inference_cost"),
+}
+
+# Readable names of the parts (the amortized ones as in ``format.COMPONENTS``).
+LABELS = {
+    "chip_cost": "chips",
+    "other_server_cost": "other server",
+    "interconnect_cost": "interconnect",
+    "energy_cost": "energy",
+    "rd_compute_cost": "R&D compute",
+    "staff_cost": "staff",
+    "inference_cost": "inference",
+}
+
+# Parts whose mean exceeds the mean total by more than this share are an error.
+_OVERSHOOT_TOLERANCE = 0.005
+
+
+def default_split(tree: xr.DataTree) -> tuple[str, tuple[str, ...]] | None:
+    """The first of :data:`SPLITS` whose total and parts a stored run has, else ``None``."""
+    if "posterior" not in tree.children:
+        return None
+    names = set(map(str, tree["posterior"].data_vars))
+    for total, parts in SPLITS.items():
+        if {total, *parts} <= names:
+            return total, parts
+    return None
+
+
+def component_shares(
+    tree: xr.DataTree,
+    total: str | None = None,
+    parts: Sequence[str] | None = None,
+    ci_prob: float = 0.9,
+    ci_kind: str = "eti",
+    *,
+    point: xr.Dataset | None = None,
+) -> xr.Dataset:
+    """Each part's share of a total: per draw, and of the mean total.
+
+    Parameters
+    ----------
+    tree : xarray.DataTree
+        A stored run (group ``posterior``, dims ``chain``/``draw`` plus any
+        sweep dims, which are kept).
+    total : str, optional
+        The total; by default the first of :data:`SPLITS` the run has
+        (``amortized_cost``, then ``development_cost``, then
+        ``total_compute_cost``).
+    parts : sequence of str, optional
+        Its parts; by default those of ``total`` in :data:`SPLITS`.
+    ci_prob, ci_kind
+        The credible interval of the per-draw shares, as for
+        :func:`frontiercost.summarize` (``"eti"`` or ``"hdi"``).
+    point : xarray.Dataset, optional
+        The scenario's point estimate (:func:`frontiercost.evaluate`); adds
+        ``share_at_point``.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``component`` (the parts, in order) and ``ci_bound`` (``lower``,
+        ``upper``), plus the run's sweep dims.  Variables (units ``"1"``):
+
+        - ``median``, ``mean``: of the share ``part / total`` computed draw
+          by draw; their spread is the split's own uncertainty;
+        - ``ci``: its credible interval (``ci_kind``/``ci_prob`` attributes);
+        - ``share_of_mean``: ``mean(part) / mean(total)``, which adds up to 1
+          over the components when the parts add up to the total (medians
+          and means of per-draw shares need not);
+        - ``remainder``: ``1 - sum(share_of_mean)``, the part of the mean
+          total the parts leave out (0 up to rounding for a full split);
+        - ``mean_value``: ``mean(part)``, in the total's units;
+        - ``share_at_point``: the share at the point estimate, if ``point``.
+
+        Coordinate ``label`` (``"chips"``, ``"staff"``, ...); attributes
+        ``total``, ``total_units``, ``ci_kind``, ``ci_prob``.
+
+    Raises
+    ------
+    FrontiercostError
+        On a streaming run, a run with no known split (when ``total`` is not
+        given), unknown variables, no parts, a bad ``ci_prob``/``ci_kind``,
+        or parts whose mean exceeds the mean total by more than 0.5 %.
+
+    Notes
+    -----
+    Intervals come from arviz-stats (``eti``, ``hdi``) over ``chain`` and
+    ``draw``; draws whose total is zero or not finite give NaN shares and
+    are left out of every statistic.
+    """
+    if isinstance(ci_prob, bool) or not isinstance(ci_prob, (int, float)) or not 0 < ci_prob < 1:
+        raise FrontiercostError(f"ci_prob: must be a number in (0, 1), got {ci_prob!r}")
+    if ci_kind not in CI_KINDS:
+        raise FrontiercostError(f"ci_kind: unknown kind {ci_kind!r}; accepted: eti, hdi")
+    if "posterior" not in tree.children:
+        raise FrontiercostError(
+            "component_shares needs stored draws (group 'posterior'); a streaming run has none"
+        )
+    post = tree["posterior"].to_dataset()
+    total, parts = _resolve(post, total, parts)
+
+    t = post[total]
+    shares = xr.concat(
+        [(post[p] / t.where(t != 0)).drop_attrs() for p in parts], dim="component"
+    ).assign_coords(component=list(parts))
+    shares = shares.where(np.isfinite(shares))
+    dims = [d for d in SAMPLE_DIMS if d in shares.dims]
+    import arviz as az  # imported on use: it costs ~1 s at start-up
+
+    ci_fn = az.eti if ci_kind == "eti" else az.hdi
+    ci = ci_fn(shares, prob=ci_prob, dim=dims, skipna=True)
+    mean_total = t.mean(dims)
+    mean_value = xr.concat([post[p].mean(dims) for p in parts], dim="component").assign_coords(
+        component=list(parts)
+    )
+    of_mean = mean_value / mean_total
+    remainder = 1 - of_mean.sum("component")
+    if float(remainder.min()) < -_OVERSHOOT_TOLERANCE:
+        raise FrontiercostError(
+            f"parts: {', '.join(parts)} add up to "
+            f"{format_share(1 - float(remainder.min()))} of {total}"
+        )
+    units = str(t.attrs.get("units", ""))
+    share = {"units": "1"}
+    data: dict[str, xr.DataArray] = {
+        "median": shares.median(dims).assign_attrs(share, long_name=f"median share of {total}"),
+        "mean": shares.mean(dims).assign_attrs(share, long_name=f"mean share of {total}"),
+        "ci": ci.transpose("component", "ci_bound", ...).assign_attrs(
+            share, ci_kind=ci_kind, ci_prob=float(ci_prob)
+        ),
+        "share_of_mean": of_mean.assign_attrs(share, long_name=f"mean part / mean {total}"),
+        "remainder": remainder.assign_attrs(
+            share, long_name=f"share of the mean {total} outside the parts"
+        ),
+        "mean_value": mean_value.assign_attrs(units=units, long_name="mean of the part"),
+    }
+    if point is not None:
+        missing = [n for n in (total, *parts) if n not in point.data_vars]
+        if missing:
+            raise FrontiercostError(f"point: no variable(s) {', '.join(missing)}")
+        at_point = xr.concat(
+            [(point[p] / point[total]).drop_attrs() for p in parts], dim="component"
+        ).assign_coords(component=list(parts))
+        data["share_at_point"] = at_point.assign_attrs(
+            share, long_name=f"share of {total} at the point estimate"
+        )
+    ds = xr.Dataset(data)
+    ds = ds.assign_coords(
+        ci_bound=["lower", "upper"],
+        label=("component", [LABELS.get(p, p) for p in parts]),
+    )
+    ds.attrs = {
+        "total": total,
+        "total_units": units,
+        "ci_kind": ci_kind,
+        "ci_prob": float(ci_prob),
+    }
+    return ds
+
+
+def _resolve(
+    post: xr.Dataset, total: str | None, parts: Sequence[str] | None
+) -> tuple[str, tuple[str, ...]]:
+    names = set(map(str, post.data_vars))
+    if total is None:
+        if parts is not None:
+            raise FrontiercostError("total: give the total the parts belong to")
+        for t, ps in SPLITS.items():
+            if {t, *ps} <= names:
+                return t, ps
+        raise FrontiercostError(
+            "this run has none of the known splits ("
+            + "; ".join(f"{t} = {' + '.join(ps)}" for t, ps in SPLITS.items())
+            + "); give total and parts"
+        )
+    if parts is None:
+        if total not in SPLITS:
+            raise FrontiercostError(
+                f"parts: no default parts for {total!r} (defaults exist for "
+                f"{', '.join(SPLITS)}); give them"
+            )
+        parts = SPLITS[total]
+    if isinstance(parts, str) or not all(isinstance(p, str) for p in parts):
+        raise FrontiercostError(f"parts: expected a list of names, got {parts!r}")
+    parts = tuple(parts)
+    if not parts:
+        raise FrontiercostError("parts: give at least one part")
+    unknown = [n for n in (total, *parts) if n not in names]
+    if unknown:
+        raise FrontiercostError(
+            f"unknown variable(s) {', '.join(unknown)}; accepted: {', '.join(sorted(names))}"
+        )
+    return total, parts
+
+
+def component_table(shares: xr.Dataset) -> list[list[str]]:
+    """Rows of a readable split table: header, then one row per component.
+
+    Columns: component label, mean value (dollars when the total is in
+    USD), share of the mean total, median share with its interval, and the
+    share at the point estimate when ``shares`` has it.  For the command
+    line and the HTML report; pass the result of :func:`component_shares`
+    (without sweep dims).
+    """
+    extra = [d for d in shares["median"].dims if d != "component"]
+    if extra:
+        raise FrontiercostError(
+            f"shares: one table per sweep point; select along {', '.join(map(str, extra))} first"
+        )
+    total = str(shares.attrs.get("total", "total"))
+    ci_prob = float(shares.attrs.get("ci_prob", shares["ci"].attrs.get("ci_prob", 0.9)))
+    ci_kind = str(shares.attrs.get("ci_kind", "eti")).upper()
+    units = str(shares.attrs.get("total_units", ""))
+    has_point = "share_at_point" in shares.data_vars
+    header = [
+        f"share of {total}",
+        "mean",
+        "of mean total",
+        "median share",
+        f"{ci_prob:.0%} {ci_kind}",
+    ] + (["point"] if has_point else [])
+    rows = [header]
+    for c in shares["component"].values:
+        row = shares.sel(component=c)
+        lo, hi = (format_share(float(v)) for v in row["ci"].values)
+        value = float(row["mean_value"])
+        cells = [
+            str(row["label"].item()),
+            format_usd(value) if units == "USD" else f"{value:.3g}",
+            format_share(float(row["share_of_mean"])),
+            format_share(float(row["median"])),
+            f"{lo} – {hi}",
+        ]
+        if has_point:
+            cells.append(format_share(float(row["share_at_point"])))
+        rows.append(cells)
+    return rows

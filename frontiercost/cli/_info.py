@@ -1,0 +1,176 @@
+"""Subcommands that show the libraries: priors, scenarios, chips; and validate."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import FrontiercostError
+from ._common import EXIT_USAGE, Console
+
+if TYPE_CHECKING:
+    from ..scenarios import Scenario
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.4g}"
+
+
+def cmd_priors(args: argparse.Namespace, console: Console) -> int:
+    """List the prior library, or show one prior with its quantiles."""
+    from ..priors import load_library
+
+    lib = load_library()
+    if args.name is None:
+        width = max(len(n) for n in lib)
+        for name, p in sorted(lib.items()):
+            print(f"{name:<{width}}  {p.family:<11} {p.unit:<8} {p.description}")
+        return 0
+    if args.name not in lib:
+        near = difflib.get_close_matches(args.name, lib, n=3)
+        hint = f"; did you mean {', '.join(near)}?" if near else ""
+        raise FrontiercostError(f"priors: no prior named {args.name!r}{hint}")
+    p = lib[args.name]
+    print(f"{args.name}: {p.description}")
+    for key, value in p.describe().items():
+        if key == "description":
+            continue
+        print(f"  {key:<12} {_fmt(value) if isinstance(value, float) else value}")
+    qs = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
+    print("  quantiles    " + "  ".join(f"p{round(q * 100)}={_fmt(float(p.ppf(q)))}" for q in qs))
+    return 0
+
+
+def cmd_scenarios(args: argparse.Namespace, console: Console) -> int:
+    """List the built-in scenarios by folder, or show one."""
+    from ..scenarios import list_scenarios, load_scenario
+
+    if args.name is not None:
+        return _show_scenario(load_scenario(args.name))
+    names = list_scenarios()
+    if not names:
+        print("no built-in scenarios")
+        return 0
+    from ..analysis.format import format_table
+    from ..scenarios.scenario import _builtin_paths  # the library's subfolders group it
+
+    groups: dict[str, list[list[str]]] = {}
+    failed = []
+    for name in names:
+        try:
+            sc = load_scenario(name)
+        except FrontiercostError as err:
+            failed.append(str(err))
+            continue
+        tags = ", ".join(sc.meta.get("tags", []))
+        folder = Path(_builtin_paths()[name]).parent.name
+        groups.setdefault("" if folder == "library" else folder, []).append([name, sc.title, tags])
+    for i, (group, rows) in enumerate(sorted(groups.items())):
+        if i:
+            print()
+        print(f"{group or 'scenarios'} ({len(rows)})")
+        print(
+            "\n".join("  " + line for line in format_table(["name", "title", "tags"], rows, "lll"))
+        )
+    for message in failed:
+        print(f"frontiercost: error: {message}", file=sys.stderr)
+    return EXIT_USAGE if failed else 0
+
+
+def _show_scenario(sc: Scenario) -> int:
+    import textwrap
+
+    from ..analysis.format import format_table, format_value
+    from ..simulator.cost_model import QUANTITIES
+
+    print(f"{sc.name}: {sc.title}")
+    description = sc.meta.get("description")
+    if description:
+        print(textwrap.fill(description, 99, initial_indent="  ", subsequent_indent="  "))
+    facts = [
+        f"{k} {sc.meta[k]:.6g}" if k == "year" else f"{k} {sc.meta[k]}"
+        for k in ("year", "organization", "chip")
+        if k in sc.meta
+    ]
+    if sc.meta.get("tags"):
+        facts.append("tags: " + ", ".join(sc.meta["tags"]))
+    if facts:
+        print("  " + "; ".join(facts))
+    if sc.meta.get("sources"):
+        print("sources:")
+        for source in sc.meta["sources"]:
+            print(textwrap.fill(source, 99, initial_indent="  - ", subsequent_indent="    "))
+    rows = []
+    for name, prior in sc.input_priors().items():
+        unit = prior.unit
+        if prior.family == "fixed":
+            interval = "fixed"
+        else:
+            lo, hi = (
+                format_value(float(prior.ppf(q)), unit, show_unit=False) for q in (0.05, 0.95)
+            )
+            interval = f"{lo} – {hi}"
+        central = format_value(prior.central, unit, show_unit=False)
+        rows.append([name, prior.family, central, interval, unit])
+    print("parameters (what the outputs read):")
+    header = ["name", "family", "central", "90% interval", "unit"]
+    print("\n".join("  " + line for line in format_table(header, rows, "llrrl")))
+    table = {**QUANTITIES, **sc.quantities}
+    print("outputs:")
+    rows = [[o, table[o].units, table[o].long_name] for o in sc.outputs]
+    print(
+        "\n".join("  " + line for line in format_table(["name", "unit", "meaning"], rows, "lll"))
+    )
+    if sc.reference:
+        print("reference values (for validation only):")
+        rows = [
+            [k, format_value(r.value, table[k].units if k in table else "1"), r.source]
+            for k, r in sc.reference.items()
+        ]
+        print(
+            "\n".join(
+                "  " + line for line in format_table(["name", "value", "source"], rows, "lrl")
+            )
+        )
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace, console: Console) -> int:
+    """Load and compile scenario files without sampling; one line per file."""
+    from ..scenarios import load_scenario
+    from ..simulator.copula import copula_factor
+
+    failed = 0
+    for path in args.files:
+        try:
+            sc = load_scenario(path)
+            sc.model()  # compiles the formulas
+            try:
+                copula_factor(sc.correlations, list(sc.priors))
+            except FrontiercostError as err:
+                raise FrontiercostError(f"{sc.path}: {err}") from None
+        except FrontiercostError as err:
+            print(f"frontiercost: error: {err}", file=sys.stderr)
+            failed += 1
+            continue
+        if not console.quiet:
+            print(f"{path}: ok ({len(sc.inputs)} parameters, outputs: {', '.join(sc.outputs)})")
+    return EXIT_USAGE if failed else 0
+
+
+def cmd_chips(args: argparse.Namespace, console: Console) -> int:
+    """The chip library as a table."""
+    from ..analysis.format import format_table, format_value
+    from ..scenarios import chip_library
+
+    rows = []
+    for key, chip in sorted(chip_library().items()):
+        peak = f"{format_value(chip.peak_flops[chip.precision], 'FLOP/s')} {chip.precision}"
+        years = ", ".join(str(y) for y in sorted(chip.prices)) or "-"
+        rows.append([key, chip.name, chip.kind, peak, f"{chip.tdp:g} W", years])
+    header = ["key", "name", "kind", "peak", "TDP", "price years"]
+    print("\n".join(format_table(header, rows, "lllrrl")))
+    return 0

@@ -1,0 +1,273 @@
+"""Runs to analyse: saved files (``.nc``, ``.zarr``) and scenarios sampled on the spot."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import FrontiercostError
+from ._common import STORE_LIMIT, Console, zarr_available
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from ..scenarios import Scenario
+
+# A run that records no scenario reports the first of these it has (then the
+# first output in USD); a scenario's own headline is the report's choice
+# (frontiercost.analysis.report.headline_output).
+HEADLINES = (
+    "amortized_cost",
+    "development_cost",
+    "total_compute_cost",
+    "rd_compute_cost",
+    "final_run_cost",
+)
+PROJECTION_PREFIX = "projected_cost_"
+RUN_SUFFIXES = (".nc", ".zarr")
+
+
+def is_run_file(text: str) -> bool:
+    """Whether a positional argument names a saved run rather than a scenario."""
+    return Path(text).suffix.lower() in RUN_SUFFIXES
+
+
+def open_run(path_text: str) -> xr.DataTree:
+    """Load a saved run (``.nc`` or ``.zarr``) into memory, checking it is frontiercost's."""
+    import xarray as xr
+
+    path = Path(path_text)
+    if not path.exists():
+        raise FrontiercostError(f"{path_text}: no such file")
+    zarr = path.suffix.lower() == ".zarr"
+    if zarr:
+        if not zarr_available():
+            raise FrontiercostError(
+                f"{path_text}: reading Zarr needs the zarr package, which is not installed; "
+                "install it with `pip install 'frontiercost[distributed]'`"
+            )
+    elif path.is_dir():
+        raise FrontiercostError(f"{path_text}: is a folder, not a .nc file")
+    if not os.access(path, os.R_OK):
+        raise FrontiercostError(f"{path_text}: cannot read: permission denied")
+    try:
+        with xr.open_datatree(path, engine="zarr" if zarr else "h5netcdf") as tree:
+            tree = tree.load()
+    except Exception as err:  # xarray and its backends raise many kinds on foreign files
+        if isinstance(err, OSError) and err.errno is not None:
+            raise FrontiercostError(f"{path_text}: cannot read: {err.strerror}") from None
+        kind = "Zarr store" if zarr else "netCDF4/HDF5 file"
+        raise FrontiercostError(f"{path_text}: not a readable {kind} ({err})") from None
+    groups = {"posterior", "streaming"} & set(tree.children)
+    if "frontiercost_version" not in tree.attrs or not groups:
+        raise FrontiercostError(
+            f"{path_text}: not a frontiercost run (expected the file written by "
+            "`frontiercost run --out` or frontiercost.simulate: a 'posterior' or "
+            "'streaming' group and a 'frontiercost_version' attribute)"
+        )
+    return tree
+
+
+def scenario_of_run(tree: xr.DataTree, console: Console) -> Scenario | None:
+    """The scenario a run recorded (its TOML text), loaded again; ``None`` if it has none."""
+    from ..scenarios import load_scenario
+
+    text = tree.attrs.get("scenario")
+    name = str(tree.attrs.get("model") or "scenario")
+    if not isinstance(text, str) or not text.strip():
+        return None
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name) or "scenario"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{safe}.toml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            return load_scenario(path)
+        except FrontiercostError as err:
+            console.detail(f"the run's scenario text no longer loads: {err}")
+            return None
+
+
+def run_outputs(tree: xr.DataTree, scenario: Scenario | None = None) -> list[str]:
+    """Outputs of a run, in the scenario's order: stored variables without a prior."""
+    from ..simulator.dataset import stream_stats
+
+    if "posterior" in tree.children:
+        post = tree["posterior"]
+        names = [str(n) for n, v in post.data_vars.items() if "prior" not in v.attrs]
+    else:
+        names = list(stream_stats(tree).names)
+    if scenario is not None:
+        ordered = [n for n in scenario.outputs if n in names]
+        names = ordered + [n for n in names if n not in ordered]
+    return names
+
+
+def run_variables(tree: xr.DataTree) -> list[str]:
+    """Every variable of a run: outputs, then stored inputs."""
+    from ..simulator.dataset import stream_stats
+
+    if "posterior" in tree.children:
+        return [str(n) for n in tree["posterior"].data_vars]
+    return list(stream_stats(tree).names)
+
+
+def headline(tree: xr.DataTree, outputs: Sequence[str]) -> str:
+    """The output a one-figure answer reports, for a run that records no scenario."""
+    from ..simulator.dataset import output_attrs
+
+    for name in HEADLINES:
+        if name in outputs:
+            return name
+    for name in outputs:
+        if output_attrs(tree, name).get("units") == "USD":
+            return name
+    return outputs[0]
+
+
+def headline_of(src: Source) -> str:
+    """The headline output of a run: the report's choice for its scenario, if it has one."""
+    outputs = src.outputs()
+    if src.scenario is not None:
+        from ..analysis.report import headline_output
+
+        name = headline_output(src.scenario)
+        if name in outputs:
+            return name
+    return headline(src.tree, outputs)
+
+
+def projection_years(outputs: Sequence[str]) -> list[str]:
+    """The ``projected_cost_<year>`` outputs, by year."""
+    return sorted(n for n in outputs if re.fullmatch(PROJECTION_PREFIX + r"\d{4}", n))
+
+
+@dataclass
+class Source:
+    """A run to analyse and what it came from."""
+
+    tree: xr.DataTree
+    scenario: Scenario | None
+    name: str
+    title: str
+    path: Path | None = None
+
+    @property
+    def label(self) -> str:
+        """``Title (name)``, or the name alone."""
+        return (
+            f"{self.title} ({self.name})" if self.title and self.title != self.name else self.name
+        )
+
+    def outputs(self) -> list[str]:
+        """The run's outputs."""
+        return run_outputs(self.tree, self.scenario)
+
+    def run_info(self) -> dict[str, Any]:
+        """The run's settings (the ``run`` object of the JSON output)."""
+        a = self.tree.attrs
+        draws, chains = int(a.get("draws", 0)), int(a.get("chains", 0))
+        return {
+            "draws": draws,
+            "chains": chains,
+            "total_draws": draws * chains,
+            "seed": int(a.get("seed", 0)),
+            "sampler": str(a.get("sampler", "")),
+            "stored": "posterior" in self.tree.children,
+            "file": str(self.path) if self.path is not None else None,
+            "created_at": str(a["created_at"]) if "created_at" in a else None,
+        }
+
+    def point(self) -> xr.Dataset | None:
+        """The scenario's point estimate (``frontiercost.evaluate``), if it has a scenario."""
+        if self.scenario is None:
+            return None
+        from ..scenarios import evaluate
+
+        return evaluate(self.scenario)
+
+
+def load_source(text: str, console: Console) -> Source:
+    """A saved run file; the caller samples scenarios itself (see :func:`sample`)."""
+    tree = open_run(text)
+    sc = scenario_of_run(tree, console)
+    name = sc.name if sc is not None else str(tree.attrs.get("model") or Path(text).stem)
+    title = sc.title if sc is not None else name
+    return Source(tree, sc, name, title, Path(text))
+
+
+def sample(
+    scenario_text: str,
+    args: argparse.Namespace,
+    console: Console,
+    *,
+    store: bool | None = None,
+    thresholds: dict[str, list[float]] | None = None,
+    settings: dict[str, Any] | None = None,
+) -> Source:
+    """Load a scenario and sample it with the run flags (or ``settings`` of another run).
+
+    ``store`` defaults to storing draws up to :data:`STORE_LIMIT` in total.
+    """
+    from ..scenarios import load_scenario
+    from ..simulator.simulate import simulate
+
+    with console.step("loading the scenario"):
+        sc = load_scenario(scenario_text)
+    run = settings or {
+        "draws": args.draws,
+        "chains": args.chains,
+        "seed": args.seed,
+        "sampler": args.sampler,
+    }
+    total = run["draws"] * run["chains"]
+    keep = total <= STORE_LIMIT if store is None else store
+    if getattr(sc, "observations", ()):
+        return _condition(sc, run, console)
+    with console.step(f"sampling {sc.name}: {total:,} draws", progress=True):
+        tree = simulate(
+            sc,
+            draws=run["draws"],
+            chains=run["chains"],
+            seed=run["seed"],
+            sampler=run["sampler"],
+            store=keep,
+            thresholds=thresholds,
+        )
+    console.kernel_cache()
+    return Source(tree, sc, sc.name, sc.title)
+
+
+def _condition(sc: Scenario, run: dict[str, Any], console: Console) -> Source:
+    """A scenario with ``[[observe]]`` evidence: prior draws, then the posterior given it."""
+    from ..simulator.conditioning import condition
+
+    if run["sampler"] != "mc":
+        raise FrontiercostError(
+            f"--sampler: {sc.name} is conditioned on observations ([[observe]]); its prior "
+            "draws use the mc sampler"
+        )
+    total = run["draws"] * run["chains"]
+    n = len(sc.observations)
+    label = f"conditioning {sc.name} on {n} observation{'s' * (n != 1)}: {total:,} draws"
+    with console.step(label, progress=True):
+        tree = condition(sc, draws=run["draws"], chains=run["chains"], seed=run["seed"])
+    console.detail(f"inference: {tree.attrs.get('inference', '')}")
+    return Source(tree, sc, sc.name, sc.title)
+
+
+def scenario_record(src: Source) -> dict[str, Any]:
+    """The ``scenario`` object of the JSON output."""
+    return {"name": src.name, "title": src.title}
+
+
+def source(text: str, args: argparse.Namespace, console: Console, **kwargs: Any) -> Source:
+    """A saved run (``.nc``/``.zarr``) as it is, or a scenario sampled with the run flags."""
+    if is_run_file(text):
+        return load_source(text, console)
+    return sample(text, args, console, **kwargs)

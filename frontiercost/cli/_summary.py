@@ -1,0 +1,484 @@
+"""``run`` and ``summarize``: a run's outputs with intervals, as a table, JSON or CSV."""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+from typing import Any
+
+from ..errors import FrontiercostError
+from ._common import (
+    IMAGE_SUFFIXES,
+    STORE_LIMIT,
+    Console,
+    cell,
+    check_names,
+    check_out,
+    check_save,
+    emit,
+    interval_label,
+    need_zarr,
+    number,
+    result_format,
+    to_csv,
+    to_json,
+    version,
+    write_tree,
+)
+from ._sources import (
+    RUN_SUFFIXES,
+    Source,
+    headline_of,
+    is_run_file,
+    load_source,
+    projection_years,
+    run_variables,
+    sample,
+    scenario_record,
+)
+
+SUMMARY_SCHEMA = "frontiercost.summary/1"
+SUMMARY_CSV = (
+    "output",
+    "units",
+    "long_name",
+    "mean",
+    "sd",
+    "median",
+    "mcse_median",
+    "ci_kind",
+    "ci_prob",
+    "lower",
+    "upper",
+    "mcse_lower",
+    "mcse_upper",
+    "point",
+)
+
+
+# --------------------------------------------------------------------------- the record
+
+
+def summary_record(
+    src: Source, names: list[str], ci_prob: float, ci_kind: str, console: Console
+) -> dict[str, Any]:
+    """The summary of ``names`` in ``src`` as a JSON-ready dict (docs/json-output.md)."""
+    from ..analysis import summarize
+    from ..simulator.dataset import output_attrs
+
+    with console.step("summarizing"):
+        s = summarize(src.tree, ci_prob=ci_prob, ci_kind=ci_kind, var_names=names)
+    with console.step("point estimate"):
+        point = src.point()
+    outputs: dict[str, Any] = {}
+    for i, name in enumerate(names):
+        row = s.isel(variable=i)
+        attrs = output_attrs(src.tree, name)
+
+        def get(var: str, bound: int | None = None, row: Any = row) -> float | int | None:
+            if var not in row:
+                return None
+            return number(float(row[var] if bound is None else row[var][bound]))
+
+        at_point = point[name] if point is not None and name in point.data_vars else None
+        outputs[name] = {
+            "units": str(attrs.get("units", "")),
+            "long_name": str(attrs.get("long_name", "")),
+            "mean": get("mean"),
+            "sd": get("sd"),
+            "median": get("median"),
+            "mcse_median": get("mcse_median"),
+            "lower": get("ci", 0),
+            "upper": get("ci", 1),
+            "mcse_lower": get("mcse_lower"),
+            "mcse_upper": get("mcse_upper"),
+            "point": number(float(at_point)) if at_point is not None else None,
+        }
+    return {
+        "schema": SUMMARY_SCHEMA,
+        "frontiercost_version": version(),
+        "scenario": scenario_record(src),
+        "run": src.run_info(),
+        "interval": {"kind": ci_kind, "prob": ci_prob},
+        "source": str(s.attrs.get("source", "")),
+        "outputs": outputs,
+        "components": _components(src, names, ci_prob, ci_kind, point, console),
+        "conditioning": _conditioning(src, names, ci_prob, console),
+    }
+
+
+def _conditioning(
+    src: Source, names: list[str], ci_prob: float, console: Console
+) -> dict[str, Any] | None:
+    """How much the observations moved each output (``conditioning`` of the JSON), if any."""
+    import json
+
+    tree = src.tree
+    if "prior" not in tree.children:
+        return None
+    from ..analysis.compare import prior_posterior
+
+    shared = [n for n in names if n in tree["prior"].data_vars]
+    with console.step("prior against posterior"):
+        pp = prior_posterior(tree, shared, ci_prob=ci_prob)
+    variables = {}
+    for n in shared:
+        row = pp.sel(variable=n)
+        prior, post = row.sel(group="prior"), row.sel(group="posterior")
+        variables[n] = {
+            "prior_median": number(float(prior["median"])),
+            "prior_lower": number(float(prior["ci"][0])),
+            "prior_upper": number(float(prior["ci"][1])),
+            "posterior_median": number(float(post["median"])),
+            "posterior_lower": number(float(post["ci"][0])),
+            "posterior_upper": number(float(post["ci"][1])),
+            "shift": number(float(row["shift"])),
+            "width_ratio": number(float(row["width_ratio"])),
+        }
+    try:
+        given = json.loads(str(tree.attrs.get("observations", "[]")))
+    except json.JSONDecodeError:
+        given = []
+    try:
+        warnings = [str(w) for w in json.loads(str(tree.attrs.get("warnings", "[]")))]
+    except json.JSONDecodeError:
+        warnings = []
+    return {
+        "inference": str(tree.attrs.get("inference", "")),
+        "diagnostics_ok": bool(int(tree.attrs.get("diagnostics_ok", 1))),
+        "warnings": warnings,
+        "observations": [
+            {
+                "name": str(o.get("name", "")),
+                "quantity": str(o.get("quantity", "")),
+                "value": number(o["value"]) if o.get("value") is not None else None,
+                "source": str(o.get("source", "")),
+            }
+            for o in given
+            if isinstance(o, dict)
+        ],
+        "interval": {"kind": "eti", "prob": ci_prob},
+        "variables": variables,
+    }
+
+
+def _components(
+    src: Source,
+    names: list[str],
+    ci_prob: float,
+    ci_kind: str,
+    point: Any,
+    console: Console,
+) -> dict[str, Any] | None:
+    """The split of the run's total into its parts (``components`` of the JSON), if any."""
+    from ..analysis.components import component_shares, default_split
+
+    split = default_split(src.tree)
+    if split is None or split[0] not in names:
+        return None
+    total, parts = split
+    if point is not None and not all(n in point.data_vars for n in (total, *parts)):
+        point = None
+    with console.step("component shares"):
+        shares = component_shares(
+            src.tree, total, parts, ci_prob=ci_prob, ci_kind=ci_kind, point=point
+        )
+    record: dict[str, Any] = {}
+    for p in parts:
+        row = shares.sel(component=p)
+        record[p] = {
+            "label": str(row["label"].item()),
+            "mean_value": number(float(row["mean_value"])),
+            "share_of_mean": number(float(row["share_of_mean"])),
+            "median": number(float(row["median"])),
+            "mean": number(float(row["mean"])),
+            "lower": number(float(row["ci"][0])),
+            "upper": number(float(row["ci"][1])),
+            "point": number(float(row["share_at_point"]))
+            if "share_at_point" in shares.data_vars
+            else None,
+        }
+    return {
+        "total": total,
+        "units": str(shares.attrs.get("total_units", "")),
+        "remainder": number(float(shares["remainder"])),
+        "parts": record,
+    }
+
+
+# --------------------------------------------------------------------------- renderings
+
+
+def _mcse_note(outputs: dict[str, Any]) -> str | None:
+    """One line on the Monte Carlo error of the table's medians and bounds, if known."""
+    worst: dict[str, tuple[float, str]] = {}
+    for name, o in outputs.items():
+        for key, value_key, what in (
+            ("mcse_median", "median", "medians"),
+            ("mcse_lower", "lower", "interval bounds"),
+            ("mcse_upper", "upper", "interval bounds"),
+        ):
+            m, v = o.get(key), o.get(value_key)
+            if m is None or v is None or v == 0:
+                continue
+            rel = abs(m / v)
+            if rel > worst.get(what, (-1.0, ""))[0]:
+                worst[what] = (rel, name)
+    if not worst:
+        return None
+    parts = [f"{what} within {100 * rel:.2g} % ({name})" for what, (rel, name) in worst.items()]
+    text = f"Monte Carlo error (1 sd): {', '.join(parts)}; four times the draws halve it."
+    return textwrap.fill(text, 99)
+
+
+def summary_table(record: dict[str, Any]) -> str:
+    """The readable table of a summary record."""
+    from ..analysis.format import format_share, format_table, format_value
+
+    run = record["run"]
+    interval = interval_label(record["interval"]["prob"], record["interval"]["kind"])
+    sc = record["scenario"]
+    name = (
+        f"{sc['title']} ({sc['name']})"
+        if sc["title"] and sc["title"] != sc["name"]
+        else (sc["name"])
+    )
+    lines = [
+        f"{name}: {run['total_draws']:,} draws, seed {run['seed']}, "
+        f"sampler {run['sampler']}, {interval}"
+    ]
+    has_point = any(o["point"] is not None for o in record["outputs"].values())
+
+    def fmt(v: float | None, unit: str) -> str:
+        return "-" if v is None else format_value(v, unit, show_unit=False)
+
+    rows = []
+    for name, o in record["outputs"].items():
+        u = o["units"]
+        row = [name, u, fmt(o["median"], u), fmt(o["mean"], u)]
+        row.append(f"{fmt(o['lower'], u)} – {fmt(o['upper'], u)}")
+        if has_point:
+            row.append(fmt(o["point"], u))
+        rows.append(row)
+    header = ["output", "unit", "median", "mean", interval] + (["point"] if has_point else [])
+    lines += format_table(header, rows, "ll")
+    comp = record["components"]
+    if comp is not None:
+        parts = comp["parts"]
+        with_point = all(p["point"] is not None for p in parts.values())
+        header = [f"share of {comp['total']}", "mean", "of mean total", "median share", interval]
+        header += ["point"] if with_point else []
+        rows = []
+        for p in parts.values():
+            value = p["mean_value"]
+            cells = [
+                p["label"],
+                format_value(value, comp["units"], show_unit=False) if value is not None else "-",
+                format_share(p["share_of_mean"]),
+                format_share(p["median"]),
+                f"{format_share(p['lower'])} – {format_share(p['upper'])}",
+            ]
+            if with_point:
+                cells.append(format_share(p["point"]))
+            rows.append(cells)
+        lines += ["", *format_table(header, rows)]
+    elif not run["stored"]:
+        from ..analysis.components import SPLITS
+
+        totals = [t for t, ps in SPLITS.items() if {t, *ps} <= set(record["outputs"])]
+        if totals:
+            lines += [
+                "",
+                f"component split: needs stored draws (use --out, or at most "
+                f"{STORE_LIMIT:.0e} draws in total)".replace("e+0", "e"),
+            ]
+    cond = record["conditioning"]
+    if cond is not None:
+        lines += ["", *_conditioning_table(cond, record["outputs"])]
+    note = _mcse_note(record["outputs"])
+    if note is not None:
+        lines += ["", note]
+    return "\n".join(lines) + "\n"
+
+
+def _conditioning_table(cond: dict[str, Any], outputs: dict[str, Any]) -> list[str]:
+    """Lines on what the observations did: prior median and interval, shift, width ratio."""
+    from ..analysis.format import format_table
+
+    n = len(cond["observations"])
+    interval = interval_label(cond["interval"]["prob"], "eti")
+    head = (
+        f"conditioned on {n} observation{'s' * (n != 1)} ({cond['inference']}): the table "
+        "above is the posterior; the prior, and how far the evidence moved each output:"
+    )
+    rows = []
+    for name, v in cond["variables"].items():
+        u = outputs[name]["units"] if name in outputs else ""
+        rows.append(
+            [
+                name,
+                cell(v["prior_median"], u),
+                f"{cell(v['prior_lower'], u)} – {cell(v['prior_upper'], u)}",
+                "-" if v["shift"] is None else f"{v['shift']:+.2f}",
+                "-" if v["width_ratio"] is None else f"{v['width_ratio']:.2f}",
+            ]
+        )
+    header = ["output", "prior median", f"prior {interval}", "shift (prior sd)", "width ratio"]
+    lines = [*textwrap.wrap(head, 99), *format_table(header, rows)]
+    lines += [f"warning: {w}" for w in cond["warnings"]]
+    if not cond["diagnostics_ok"]:
+        lines.append("warning: the conditioning diagnostics failed (see the run's attributes)")
+    return lines
+
+
+def summary_csv(record: dict[str, Any]) -> str:
+    """One CSV row per output (SUMMARY_CSV columns)."""
+    kind, prob = record["interval"]["kind"], record["interval"]["prob"]
+    rows = [
+        [
+            name,
+            o["units"],
+            o["long_name"],
+            o["mean"],
+            o["sd"],
+            o["median"],
+            o["mcse_median"],
+            kind,
+            prob,
+            o["lower"],
+            o["upper"],
+            o["mcse_lower"],
+            o["mcse_upper"],
+            o["point"],
+        ]
+        for name, o in record["outputs"].items()
+    ]
+    return to_csv(SUMMARY_CSV, rows)
+
+
+def render_summary(record: dict[str, Any], fmt: str) -> str:
+    """The summary in ``fmt`` (table, json or csv)."""
+    if fmt == "json":
+        return to_json(record)
+    if fmt == "csv":
+        return summary_csv(record)
+    return summary_table(record)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _names(src: Source, requested: list[str] | None) -> list[str]:
+    if not requested:
+        return src.outputs()
+    check_names("--var", requested, run_variables(src.tree), f"run {src.name!r}")
+    return list(dict.fromkeys(requested))
+
+
+def _sample_reference(args: argparse.Namespace, store: bool, console: Console) -> Source:
+    from ..bench.reference import reference_model
+    from ..simulator.simulate import simulate
+
+    model, priors = reference_model()
+    total = args.draws * args.chains
+    with console.step(f"sampling {model.name}: {total:,} draws", progress=True):
+        tree = simulate(
+            model,
+            priors,
+            draws=args.draws,
+            chains=args.chains,
+            seed=args.seed,
+            sampler=args.sampler,
+            store=store,
+        )
+    return Source(tree, None, model.name, model.name)
+
+
+def plot_headline(src: Source, names: list[str], path: Any, ci_prob: float, ci_kind: str) -> None:
+    """The distribution of the headline output, or the fan chart of a projection."""
+    from ..analysis import plots
+
+    outputs = src.outputs()
+    if projection_years(outputs):
+        plots.plot_projection(src.tree, path=path)
+        return
+    var = names[0] if names != outputs else headline_of(src)
+    plots.plot_distribution(
+        src.tree, var, ci_prob=ci_prob, ci_kind=ci_kind, point=src.point(), path=path
+    )
+
+
+def cmd_run(args: argparse.Namespace, console: Console) -> int:
+    """Sample a scenario and print (or save) its summary; optionally keep the draws, plot."""
+    console.environment()
+    fmt = result_format(args)
+    save = check_save(args)
+    out = check_out(args.out, "--out", RUN_SUFFIXES) if args.out is not None else None
+    if out is not None:
+        need_zarr("--out", out)
+    plot = check_out(args.plot, "--plot", IMAGE_SUFFIXES) if args.plot is not None else None
+    kind = "hdi" if args.hdi else "eti"
+    store = args.draws * args.chains <= STORE_LIMIT or out is not None
+    reference = args.scenario == "reference" and not _exists(args.scenario)
+    if reference:
+        src = _sample_reference(args, store, console)
+    else:
+        if plot is not None and not store:
+            _check_plot_streaming(args.scenario)
+        if args.var:
+            _check_scenario_vars(args.scenario, args.var, store)
+        src = sample(args.scenario, args, console, store=store)
+    names = _names(src, args.var)
+    record = summary_record(src, names, args.ci, kind, console)
+    if out is not None:
+        with console.step(f"writing {out}", progress=True):
+            write_tree(src.tree, out)
+        console.note(f"wrote {out}")
+    if plot is not None:
+        with console.step(f"plotting {plot}", progress=True):
+            plot_headline(src, names, plot, args.ci, kind)
+        console.note(f"wrote {plot}")
+    if not (console.quiet and fmt == "table" and save is None):
+        emit(console, render_summary(record, fmt), save)
+    return 0
+
+
+def _exists(text: str) -> bool:
+    from pathlib import Path
+
+    return Path(text).exists()
+
+
+def _check_plot_streaming(scenario: str) -> None:
+    from ..scenarios import load_scenario
+
+    if not projection_years(load_scenario(scenario).outputs):
+        raise FrontiercostError(
+            f"--plot: the distribution plot needs stored draws; use at most {STORE_LIMIT:,} "
+            "draws in total, or --out FILE to keep them"
+        )
+
+
+def _check_scenario_vars(scenario: str, names: list[str], store: bool) -> None:
+    """``--var`` names checked before sampling: outputs, and inputs of a stored run."""
+    from ..scenarios import load_scenario
+
+    sc = load_scenario(scenario)
+    accepted = list(sc.outputs) + ([n for n in sc.inputs if n not in sc.outputs] if store else [])
+    check_names("--var", names, accepted, f"scenario {sc.name!r}")
+
+
+def cmd_summarize(args: argparse.Namespace, console: Console) -> int:
+    """The summary of a saved run, as ``run`` prints it."""
+    fmt = result_format(args)
+    save = check_save(args)
+    if not is_run_file(args.file):
+        raise FrontiercostError(
+            f"{args.file}: expected a run saved with `frontiercost run --out` (.nc or .zarr); "
+            "to sample a scenario use `frontiercost run`"
+        )
+    src = load_source(args.file, console)
+    names = _names(src, args.var)
+    record = summary_record(src, names, args.ci, "hdi" if args.hdi else "eti", console)
+    emit(console, render_summary(record, fmt), save)
+    return 0

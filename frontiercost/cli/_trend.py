@@ -1,0 +1,208 @@
+"""``trend``: the frontier models' cost over time, from point estimates and with uncertainty."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import textwrap
+from typing import Any
+
+import numpy as np
+
+from ..errors import FrontiercostError
+from ._common import (
+    IMAGE_SUFFIXES,
+    STORE_LIMIT,
+    Console,
+    check_names,
+    check_out,
+    check_save,
+    emit,
+    interval_label,
+    number,
+    result_format,
+    to_csv,
+    to_json,
+    version,
+)
+
+
+def cmd_trend(args: argparse.Namespace, console: Console) -> int:
+    """The frontier models' cost trend: fitted to point estimates, and with their uncertainty."""
+    from ..analysis import fit_trend, trend_with_uncertainty, value_at_risk
+    from ..scenarios import evaluate, list_scenarios, load_scenario
+    from ..simulator.simulate import simulate
+
+    console.environment()
+    fmt = result_format(args)
+    save = check_save(args)
+    plot = check_out(args.plot, "--plot", IMAGE_SUFFIXES) if args.plot is not None else None
+    if args.draws * args.chains > STORE_LIMIT // 10:
+        raise FrontiercostError(
+            f"--draws: trend stores every model's draws; use at most {STORE_LIMIT // 10:,} "
+            "draws in total per model"
+        )
+    output = args.output
+    with console.step("loading the frontier-model scenarios"):
+        models = [
+            sc
+            for sc in (load_scenario(n) for n in list_scenarios())
+            if args.tag in sc.meta.get("tags", [])
+        ]
+    if not models:
+        raise FrontiercostError(f"--tag: no built-in scenario is tagged {args.tag!r}")
+    have = [sc for sc in models if output in sc.outputs]
+    if not have:
+        accepted = sorted({o for sc in models for o in sc.outputs})
+        check_names("--output", [output], accepted, f"the {args.tag} scenarios")
+    skipped = [sc.name for sc in models if output not in sc.outputs]
+    if skipped:
+        console.note(f"{len(skipped)} scenarios have no {output}: {', '.join(skipped)}")
+    models = have
+    years = np.array([float(sc.meta["year"]) for sc in models])
+    points, samples, intervals = [], {}, []
+    with console.step(
+        f"sampling {len(models)} models: {args.draws * args.chains:,} draws each", progress=True
+    ):
+        for sc in models:
+            points.append(float(evaluate(sc)[output]))
+            tree = simulate(
+                sc, draws=args.draws, chains=args.chains, seed=args.seed, sampler=args.sampler
+            )
+            samples[sc.name] = np.asarray(tree["posterior"][output].values, dtype=float).ravel()
+            a = (1 - args.ci) / 2
+            intervals.append(value_at_risk(tree, output, [a, 0.5, 1 - a]).values)
+            units = str(tree["posterior"][output].attrs.get("units", ""))
+    fit = fit_trend(years, points, ci_prob=args.ci)
+    unc = trend_with_uncertainty(
+        samples, dict(zip(samples, years, strict=True)), ci_prob=args.ci, quantiles=(0.5,)
+    )
+    slope_med = float(unc["slope_quantiles"][0])
+    record = {
+        "schema": "frontiercost.trend/1",
+        "frontiercost_version": version(),
+        "output": {"name": output, "units": units},
+        "run": {
+            "draws": args.draws,
+            "chains": args.chains,
+            "seed": args.seed,
+            "sampler": args.sampler,
+        },
+        "interval": {"kind": "eti", "prob": args.ci},
+        "models": [
+            {
+                "name": sc.name,
+                "title": sc.title,
+                "year": float(y),
+                "point": number(p),
+                "median": number(float(q[1])),
+                "lower": number(float(q[0])),
+                "upper": number(float(q[2])),
+            }
+            for sc, y, p, q in zip(models, years, points, intervals, strict=True)
+        ],
+        "point_fit": {
+            "slope": number(float(fit["slope"])),
+            "slope_lower": number(float(fit["slope_ci"][0])),
+            "slope_upper": number(float(fit["slope_ci"][1])),
+            "growth_factor": number(float(fit["growth_factor"])),
+            "growth_factor_lower": number(float(fit["growth_factor_ci"][0])),
+            "growth_factor_upper": number(float(fit["growth_factor_ci"][1])),
+            "doubling_time_months": number(float(fit["doubling_time"])),
+            "intercept": number(float(fit["intercept"])),
+            "r_squared": number(float(fit["r_squared"])),
+            "residual_sd": number(float(fit["residual_sd"])),
+            "n": int(fit["n"]),
+        },
+        "with_uncertainty": {
+            "slope_median": number(slope_med),
+            "slope_lower": number(float(unc["slope_ci"][0])),
+            "slope_upper": number(float(unc["slope_ci"][1])),
+            "growth_factor_median": number(10**slope_med),
+            "growth_factor_lower": number(float(unc["growth_factor_ci"][0])),
+            "growth_factor_upper": number(float(unc["growth_factor_ci"][1])),
+            "r_squared_median": number(float(unc["r_squared"].median())),
+            "fits": int(unc.attrs["n_draws"]),
+            "pairing": str(unc.attrs["pairing"]),
+        },
+    }
+    if plot is not None:
+        from ..analysis.plots import plot_trend
+
+        with console.step(f"plotting {plot}", progress=True):
+            plot_trend(
+                years,
+                points,
+                [sc.title for sc in models],
+                fit,
+                cost_ci=np.array([[q[0], q[2]] for q in intervals]),
+                ci_prob=args.ci,
+                units=units,
+                label=output.replace("_", " "),
+                title=f"{output} of {len(models)} {args.tag} scenarios: point estimates and "
+                f"{interval_label(args.ci, 'eti')} per model",
+                path=plot,
+            )
+        console.note(f"wrote {plot}")
+    emit(console, _render_trend(record, fmt), save)
+    return 0
+
+
+def _render_trend(record: dict[str, Any], fmt: str) -> str:
+    from ..analysis.format import format_table
+
+    p, u = record["point_fit"], record["with_uncertainty"]
+    if fmt == "json":
+        return to_json(record)
+    if fmt == "csv":
+        header = ["fit", "slope", "slope_lower", "slope_upper", "growth_factor"]
+        header += ["growth_factor_lower", "growth_factor_upper", "r_squared"]
+        point_keys = ["slope", "slope_lower", "slope_upper", "growth_factor"]
+        point_keys += ["growth_factor_lower", "growth_factor_upper", "r_squared"]
+        unc_keys = ["slope_median", "slope_lower", "slope_upper", "growth_factor_median"]
+        unc_keys += ["growth_factor_lower", "growth_factor_upper", "r_squared_median"]
+        rows = [
+            ["point_estimates", *(p[k] for k in point_keys)],
+            ["with_uncertainty", *(u[k] for k in unc_keys)],
+        ]
+        return to_csv(header, rows)
+    out = record["output"]
+    interval = interval_label(record["interval"]["prob"], "eti")
+    lines = [
+        f"Trend of {out['name']} ({out['units']}) over {p['n']} frontier models: "
+        "OLS of log10(cost) on publication year"
+    ]
+
+    def months(slope: float) -> str:
+        return f"{12 * math.log10(2) / slope:.1f}" if slope > 0 else "-"
+
+    rows = [
+        [
+            "point estimates",
+            f"{p['growth_factor']:.2f}×",
+            f"{p['growth_factor_lower']:.2f}× – {p['growth_factor_upper']:.2f}×",
+            f"{p['slope']:.3f}",
+            months(p["slope"]),
+            f"{p['r_squared']:.2f}",
+        ],
+        [
+            "with model uncertainty",
+            f"{u['growth_factor_median']:.2f}×",
+            f"{u['growth_factor_lower']:.2f}× – {u['growth_factor_upper']:.2f}×",
+            f"{u['slope_median']:.3f}",
+            months(u["slope_median"]),
+            f"{u['r_squared_median']:.2f}",
+        ],
+    ]
+    header = ["fit", "growth/yr", interval, "OOM/yr", "doubling (months)", "R²"]
+    lines += format_table(header, rows)
+    run = record["run"]
+    notes = [
+        f"point estimates: one fit to each model's point estimate; {interval} is the fit's "
+        "confidence interval (Student t, n - 2).",
+        f"with model uncertainty: {u['fits']:,} fits, each to one draw of every model's cost "
+        f"(seed {run['seed']}: inputs shared by name move together); {interval} is the spread "
+        "of their slopes, not a confidence interval.",
+    ]
+    lines += ["", *(textwrap.fill(n, 99) for n in notes)]
+    return "\n".join(lines) + "\n"

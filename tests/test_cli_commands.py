@@ -1,0 +1,291 @@
+"""The analysis commands of the command line: tables, files, figures, progress and chatter.
+
+``test_cli_json.py`` checks the numbers through the JSON output; here the
+readable tables, the files written, and what goes to stderr.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import xarray as xr
+
+from frontiercost import simulate
+from frontiercost.analysis.format import format_usd
+from frontiercost.cli import _common, main
+
+SMALL = ["--draws", "500", "--chains", "2"]
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _row(out: str, first: str) -> list[str]:
+    line = next(line for line in out.splitlines() if line.startswith(first + " "))
+    return re.split(r" {2,}", line.strip())
+
+
+def _ok(capsys, argv: list[str]) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    return captured.out, captured.err
+
+
+# --------------------------------------------------------------------------- run, summarize
+
+
+def test_summarize_prints_the_table_run_printed(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out_file = tmp_path / "dev.nc"
+    ran, err = _ok(capsys, ["run", "gpt-4-development", *SMALL, "--out", str(out_file)])
+    assert err == f"wrote {out_file}\n"  # notes go to stderr, the table alone to stdout
+    again, _ = _ok(capsys, ["summarize", str(out_file)])
+    assert again == ran
+    # the split of a development cost: R&D compute and staff (component_shares)
+    assert _row(ran, "R&D compute")[0] == "R&D compute" and _row(ran, "staff")
+    assert "Monte Carlo error (1 sd): medians within" in ran
+
+
+def test_run_keeps_draws_in_zarr_too(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("zarr")  # the distributed extra; CI installs it
+    nc, zarr = tmp_path / "a.nc", tmp_path / "a.zarr"
+    for path in (nc, zarr, zarr):  # the second .zarr write replaces the first
+        _ok(capsys, ["run", "gpt-4", *SMALL, "--seed", "7", "--out", str(path)])
+    with (
+        xr.open_datatree(nc, engine="h5netcdf") as a,
+        xr.open_datatree(zarr, engine="zarr") as b,
+    ):
+        xr.testing.assert_identical(a["posterior"].to_dataset(), b["posterior"].to_dataset())
+        assert b.attrs["seed"] == 7
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.nc", "a.zarr"]
+    assert _ok(capsys, ["summarize", str(zarr)])[0] == _ok(capsys, ["summarize", str(nc)])[0]
+
+
+def test_run_plots_the_headline_or_the_fan_chart(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    for scenario in ("gpt-4", "frontier-run-2025-2030"):
+        png = tmp_path / f"{scenario}.png"
+        _, err = _ok(capsys, ["run", scenario, *SMALL, "--plot", str(png), "-q"])
+        assert err == "" and png.read_bytes()[:8] == PNG
+
+
+def test_var_selects_outputs_and_inputs(capsys) -> None:  # type: ignore[no-untyped-def]
+    out, _ = _ok(capsys, ["run", "gpt-4", *SMALL, "--var", "energy_cost", "--var", "pue"])
+    rows = [line.split()[0] for line in out.splitlines()[2:4]]
+    assert rows == ["energy_cost", "pue"]
+
+
+def test_quiet_prints_nothing_unless_a_format_is_asked_for(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    assert _ok(capsys, ["run", "gpt-4", *SMALL, "-q", "--out", str(tmp_path / "x.nc")]) == ("", "")
+    out, err = _ok(capsys, ["-q", "run", "gpt-4", *SMALL, "--format", "csv"])
+    assert out.startswith("output,units,") and err == ""
+
+
+def test_save_writes_the_result_in_the_format_of_its_suffix(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    for suffix, start in ((".json", "{\n"), (".csv", "output,units"), (".txt", "GPT-4 (gpt-4)")):
+        path = tmp_path / f"summary{suffix}"
+        out, err = _ok(capsys, ["run", "gpt-4", *SMALL, "--save", str(path)])
+        assert out == "" and err == f"wrote {path}\n"
+        assert path.read_text().startswith(start)
+        assert oct(path.stat().st_mode & 0o777) != oct(0o600)  # not mkstemp's private mode
+
+
+def test_verbose_reports_timings_threads_and_the_kernel_cache(capsys) -> None:  # type: ignore[no-untyped-def]
+    out, err = _ok(capsys, ["run", "gpt-4", *SMALL, "--verbose"])
+    assert out.startswith("GPT-4 (gpt-4)")
+    assert re.search(r"^\[frontiercost\] frontiercost \S+, numba \S+, \d+ threads$", err, re.M)
+    assert re.search(r"^\[frontiercost\] sampling gpt-4: 1,000 draws: \d+\.\d\d s$", err, re.M)
+    assert re.search(r"^\[frontiercost\] kernel run_stored: \d+ loaded from cache", err, re.M)
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_spins_on_a_terminal_and_clears_its_line(monkeypatch) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(_common.Progress, "DELAY", 0.0)
+    monkeypatch.setattr(_common.Progress, "INTERVAL", 0.01)
+    with _common.Console().step("sampling gpt-4: 4,000 draws", progress=True):
+        time.sleep(0.1)
+    text = terminal.getvalue()
+    assert "\r| sampling gpt-4: 4,000 draws   0.0 s" in text
+    assert text.endswith("\r\x1b[K")  # the line is cleared for what follows
+    with _common.Console(quiet=True).step("quiet", progress=True):
+        time.sleep(0.05)
+    assert "quiet" not in terminal.getvalue()
+
+
+def test_progress_waits_a_second_and_stays_off_pipes(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with _common.Console().step("fast", progress=True):
+        pass  # done before the spinner's first second
+    assert terminal.getvalue() == ""
+    monkeypatch.undo()
+    monkeypatch.setattr(_common.Progress, "DELAY", 0.0)
+    _ok(capsys, ["run", "gpt-4", *SMALL])  # stderr is a pipe here: nothing on it
+    assert capsys.readouterr().err == ""
+
+
+def test_progress_does_not_change_results(capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    plain, _ = _ok(capsys, ["run", "gpt-4", *SMALL, "--format", "json"])
+    monkeypatch.setattr(_common, "_stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(_common.Progress, "DELAY", 0.0)
+    monkeypatch.setattr(_common.Progress, "INTERVAL", 0.001)
+    spun, err = _ok(capsys, ["run", "gpt-4", *SMALL, "--format", "json"])
+    strip = re.compile(r'"created_at": "[^"]+"')
+    assert strip.sub("", spun) == strip.sub("", plain)
+    assert "sampling gpt-4" in err
+
+
+# --------------------------------------------------------------------------- analyses
+
+
+def test_compare_prints_both_sides_and_p_a_greater(capsys) -> None:  # type: ignore[no-untyped-def]
+    out, _ = _ok(capsys, ["compare", "gpt-4", "gemini-1-0-ultra", *SMALL])
+    lines = out.splitlines()
+    assert lines[:2] == ["A: GPT-4 (gpt-4)", "B: Gemini 1.0 Ultra (gemini-1-0-ultra)"]
+    assert lines[2].endswith("paired draw by draw (same seed: common random numbers)")
+    row = _row(out, "amortized_cost")
+    a = simulate("gpt-4", draws=500, chains=2)["posterior"]["amortized_cost"]
+    assert row[2] == format_usd(float(a.median()))
+    assert re.fullmatch(r"\d+(\.\d+)? % ± \d+(\.\d+)? %", row[-1])
+
+
+def test_compare_a_saved_run_samples_the_scenario_like_it(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    saved = tmp_path / "a.nc"
+    _ok(
+        capsys,
+        ["run", "gpt-4", "--draws", "300", "--chains", "3", "--seed", "9", "--out", str(saved)],
+    )
+    out, _ = _ok(capsys, ["compare", str(saved), "gpt-4"])
+    assert "900 draws each, seed 9" in out
+    assert _row(out, "amortized_cost")[-1] == "< 0.11 %"  # the same draws: never greater
+    other = tmp_path / "b.nc"
+    _ok(
+        capsys,
+        ["run", "gpt-4", "--draws", "300", "--chains", "3", "--seed", "1", "--out", str(other)],
+    )
+    out, _ = _ok(capsys, ["compare", str(saved), str(other)])
+    assert "draws paired by index, as independent runs" in out
+
+
+def test_sensitivity_tables(capsys) -> None:  # type: ignore[no-untyped-def]
+    out, _ = _ok(capsys, ["sensitivity", "gpt-4", "--n", "512", "--top", "3"])
+    lines = out.splitlines()
+    assert lines[0] == "GPT-4 (gpt-4): Sobol indices of amortized_cost (USD)"
+    assert lines[2].split() == ["parameter", "total", "(ST)", "first", "order", "(S1)"]
+    # the two drivers of GPT-4's cost (tornado below: the widest swings by far)
+    assert {line.split()[0] for line in lines[3:5]} == {"bare_chip_price", "training_hours"}
+    assert len(lines) == 7 and lines[-1].startswith("sum of S1: ")
+    out, _ = _ok(capsys, ["sensitivity", "gpt-4", "--method", "tornado"])
+    assert _row(out, "pue")[1:] == ["1", "1.12", "1.4", "$40.2M", "$41M", "$792k"]
+    out, _ = _ok(capsys, ["sensitivity", "gpt-4", "--method", "rank", *SMALL, "--top", "2"])
+    assert len(out.splitlines()) == 4 and re.search(r"\+0\.\d{3}$", out.splitlines()[2])
+
+
+def test_exceedance_table_of_a_saved_run(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    fixture = Path(__file__).parent / "scenarios" / "gpt4_handwritten.toml"
+    saved = tmp_path / "fixed.nc"  # every input fixed: $40.6M in every draw
+    _ok(capsys, ["run", str(fixture), "--draws", "1000", "--out", str(saved), "-q"])
+    out, _ = _ok(capsys, ["exceedance", str(saved), "-t", "40e6", "-t", "41M", "--level", "0.5"])
+    rows = [re.split(r" {2,}", line.strip()) for line in out.splitlines()[1:4]]
+    assert rows == [
+        ["variable", "threshold t", "P(X > t) ± MCSE"],
+        ["amortized_cost", "$40M", "> 99.975 %"],  # no draw at or below: 1 - 1/4000
+        ["amortized_cost", "$41M", "< 0.025 %"],  # no draw above: below 1/4000
+    ]
+    assert _row(out, "amortized_cost   50 %") == [
+        "amortized_cost",
+        "50 %",
+        "$40.6M",
+        "$40.6M",
+        "USD",
+    ]
+
+
+def test_exceedance_streams_large_runs_with_exact_counts(capsys) -> None:  # type: ignore[no-untyped-def]
+    argv = ["exceedance", "gpt-4", "-t", "1e8", "--draws", "2500001", "--chains", "4"]
+    out, _ = _ok(capsys, [*argv, "--format", "json"])
+    assert '"method": "counted"' in out and '"stored": false' in out
+
+
+def test_trend_table_and_chart(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    png = tmp_path / "trend.png"
+    out, err = _ok(capsys, ["trend", "--draws", "30", "--chains", "1", "--plot", str(png)])
+    assert out.startswith("Trend of amortized_cost (USD) over 41 frontier models")
+    # the paper's v2 trend, 2.4x/yr (90 % CI 2.0-2.9), from the point estimates
+    assert _row(out, "point estimates")[1:3] == ["2.41×", "1.97× – 2.94×"]
+    assert png.read_bytes()[:8] == PNG and err == f"wrote {png}\n"
+
+
+# --------------------------------------------------------------------------- figures, report
+
+
+@pytest.mark.parametrize("kind", ["distribution", "components", "exceedance", "tornado"])
+def test_plot_each_kind_from_a_saved_run(capsys, tmp_path, kind: str) -> None:  # type: ignore[no-untyped-def]
+    run = tmp_path / "run.nc"
+    _ok(capsys, ["run", "gpt-4", *SMALL, "--out", str(run), "-q"])
+    png = tmp_path / f"{kind}.png"
+    _, err = _ok(capsys, ["plot", str(run), "--kind", kind, "--out", str(png), "-t", "1e8"])
+    assert err == f"wrote {png}\n" and png.read_bytes()[:8] == PNG and png.stat().st_size > 10_000
+
+
+def test_plot_a_scenario_sampled_on_the_spot(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    svg = tmp_path / "fan.svg"
+    _ok(
+        capsys,
+        ["plot", "frontier-run-2025-2030", "--kind", "projection", "--out", str(svg), *SMALL],
+    )
+    assert svg.read_text().lstrip().startswith("<?xml") and "2030" in svg.read_text()
+    split = tmp_path / "split.png"
+    argv = ["plot", "gpt-4-development", "--kind", "components", "--out", str(split), *SMALL]
+    _ok(capsys, [*argv, "--var", "development_cost", "--parts", "rd_compute_cost,staff_cost"])
+    assert split.read_bytes()[:8] == PNG
+
+
+def test_report_writes_one_self_contained_page(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    page = tmp_path / "gpt4.html"
+    _, err = _ok(capsys, ["report", "gpt-4", "--out", str(page), *SMALL])
+    html = page.read_text()
+    assert err == f"wrote {page}\n"
+    assert html.lstrip().lower().startswith("<!doctype html>") and "GPT-4" in html
+    assert "data:image/png;base64," in html and 'src="http' not in html
+
+
+@pytest.mark.parametrize(
+    ("command", "flags"),
+    [
+        ("run", ["--format", "--save", "--out", "--plot", "--var", "--hdi", "--sampler"]),
+        ("summarize", ["--format", "--var", "--ci"]),
+        ("plot", ["--kind", "--out", "--var", "--parts", "--threshold"]),
+        ("compare", ["--draws", "--seed", "--var", "--format"]),
+        ("sensitivity", ["--output", "--method", "--n", "--ignore-correlations", "--top"]),
+        ("exceedance", ["--threshold", "--level", "--var", "--format"]),
+        ("report", ["--out", "--output", "--draws"]),
+        ("trend", ["--output", "--plot", "--format"]),
+    ],
+)
+def test_help_lists_the_flags(capsys, command: str, flags: list[str]) -> None:  # type: ignore[no-untyped-def]
+    out, _ = _ok(capsys, [command, "--help"])
+    assert out.startswith(f"usage: frontiercost {command}")
+    assert all(flag in out for flag in [*flags, "--quiet", "--verbose"])
+
+
+def test_a_conditioned_run_shows_its_prior_beside_the_posterior(capsys) -> None:  # type: ignore[no-untyped-def]
+    out, _ = _ok(capsys, ["run", "openai-2024-conditioned", *SMALL])
+    assert "conditioned on 3 observations (importance sampling (PSIS)): the table" in out
+    header = next(
+        line for line in out.splitlines() if line.startswith("output  ") and "prior" in line
+    )
+    assert re.split(r" {2,}", header) == [
+        "output", "prior median", "prior 90% ETI", "shift (prior sd)", "width ratio"
+    ]  # fmt: skip
+    assert len(re.findall(r"^total_compute_cost ", out, re.M)) == 2  # posterior, then prior

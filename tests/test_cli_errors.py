@@ -1,0 +1,255 @@
+"""Every user error of the command line: exit code 2, one line on stderr, no traceback.
+
+In-process (``main(argv)``) with files in ``tmp_path``. Where the machine cannot
+produce the condition for real (permissions when tests run as root, a missing
+zarr package) the check the command relies on is patched, and the test says so.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+import xarray as xr
+
+from frontiercost.cli import main
+
+FIXTURE = Path(__file__).parent / "scenarios" / "gpt4_handwritten.toml"
+SMALL = ["--draws", "200", "--chains", "2"]
+
+
+def _error(capsys, argv: list[str]) -> str:  # type: ignore[no-untyped-def]
+    """Run ``argv``; it must fail with exit code 2 and exactly one line on stderr."""
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("frontiercost: error: ") and captured.err.count("\n") == 1
+    assert "Traceback" not in captured.err
+    return captured.err
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Stored and streaming runs, a run without scenario, foreign and non-netCDF files."""
+    folder = tmp_path_factory.mktemp("runs")
+    names = ("stored", "streaming", "foreign", "text", "reference")
+    files = {k: folder / f"{k}.nc" for k in names}
+    assert main(["run", "gpt-4", *SMALL, "--out", str(files["stored"]), "-q"]) == 0
+    assert main(["run", "reference", *SMALL, "--out", str(files["reference"]), "-q"]) == 0
+    from frontiercost import simulate
+
+    simulate(FIXTURE, draws=100, chains=1, store=False).to_netcdf(
+        files["streaming"], engine="h5netcdf"
+    )
+    xr.Dataset({"t": ("x", [1.0, 2.0])}).to_netcdf(files["foreign"], engine="h5netcdf")
+    files["text"].write_text("not a netCDF file\n")
+    return files
+
+
+CASES = [
+    # unknown names, with the nearest one suggested
+    (["run", "gpt-5", *SMALL], "unknown scenario 'gpt-5' (did you mean 'gpt-4'?)"),
+    (["compare", "gpt-4", "gemni-1-0-ultra", *SMALL], "did you mean 'gemini-1-0-ultra'?"),
+    (["sensitivity", "gpt4"], "did you mean 'gpt-4'?"),
+    (["exceedance", "gpt4", "-t", "1e9"], "did you mean 'gpt-4'?"),
+    (["report", "gpt4", "--out", "{tmp}/r.html"], "did you mean 'gpt-4'?"),
+    (["plot", "gpt4", "--kind", "tornado", "--out", "{tmp}/t.png"], "did you mean 'gpt-4'?"),
+    (["run", "gpt-4", *SMALL, "--var", "amortised_cost"], "did you mean 'amortized_cost'?"),
+    (["summarize", "{stored}", "--var", "amortised_cost"], "did you mean 'amortized_cost'?"),
+    (
+        [
+            "plot",
+            "{stored}",
+            "--kind",
+            "distribution",
+            "--var",
+            "cloudcost",
+            "--out",
+            "{tmp}/x.png",
+        ],
+        "--var: run 'gpt-4' has no variable 'cloudcost'; did you mean 'cloud_cost'?",
+    ),
+    (["exceedance", "gpt-4", "-t", "1", "--var", "energycost", *SMALL], "'energy_cost'?"),
+    (["compare", "gpt-4", "gpt-4", *SMALL, "--var", "chip_hour"], "'chip_hours'?"),
+    (["sensitivity", "gpt-4", "--output", "amortised_cost"], "did you mean 'amortized_cost'?"),
+    (["trend", "--output", "amortised_cost", "--draws", "10"], "'amortized_cost'?"),
+    (["report", "gpt-4", "--out", "{tmp}/r.html", "--output", "cloudcost"], "'cloud_cost'?"),
+    # bad flag values
+    (["run", "gpt-4", "--draws", "-5"], "argument --draws: expected a positive whole number"),
+    (["run", "gpt-4", "--draws", "0"], "argument --draws: expected a positive whole number"),
+    (["run", "gpt-4", "--draws", "1e3.5"], "argument --draws: expected a number such as 1e6"),
+    (["run", "gpt-4", "--chains", "0"], "argument --chains: expected a whole number >= 1"),
+    (["run", "gpt-4", "--seed", "-1"], "argument --seed: must be in [0, 2**63)"),
+    (["run", "gpt-4", "--ci", "1"], "argument --ci: must be in (0, 1), e.g. 0.9, got 1"),
+    (["run", "gpt-4", "--ci", "0"], "argument --ci: must be in (0, 1)"),
+    (["summarize", "{stored}", "--ci", "95"], "argument --ci: must be in (0, 1)"),
+    (["compare", "gpt-4", "gpt-4", "--ci", "x"], "argument --ci: expected a number such as 0.9"),
+    (["run", "gpt-4", "--format", "yaml"], "argument --format: invalid choice: 'yaml'"),
+    (["run", "gpt-4", "--sampler", "sobol"], "argument --sampler: invalid choice: 'sobol'"),
+    (
+        ["plot", "{stored}", "--kind", "violin", "--out", "{tmp}/x.png"],
+        "argument --kind: invalid choice: 'violin'",
+    ),
+    (["plot", "{stored}", "--out", "{tmp}/x.png"], "the following arguments are required: --kind"),
+    (["exceedance", "gpt-4", "-t", "a lot"], "argument --threshold/-t: expected a number"),
+    (["exceedance", "gpt-4", "--level", "1.5"], "argument --level: must be in (0, 1)"),
+    (["exceedance", "gpt-4", *SMALL], "give at least one --threshold (e.g. 1e9) or --level"),
+    (["sensitivity", "gpt-4", "--n", "1000"], "argument --n: must be a power of two"),
+    (["sensitivity", "gpt-4", "--method", "morris"], "argument --method: invalid choice"),
+    (["run", "gpt-4", "-q", "-v"], "argument -v/--verbose: not allowed with argument -q/--quiet"),
+    (["-q", "run", "gpt-4", "-v", *SMALL], "--quiet and --verbose: choose one"),
+    (
+        ["plot", "{stored}", "--kind", "components", "--parts", "a,b", "--out", "{tmp}/x.png"],
+        "--parts: give the total they add up to with --var",
+    ),
+    (
+        [
+            "plot",
+            "{stored}",
+            "--kind",
+            "components",
+            "--var",
+            "cloud_cost",
+            "--out",
+            "{tmp}/x.png",
+        ],
+        "--parts: no default parts for 'cloud_cost'",
+    ),
+    (
+        [
+            "plot",
+            "frontier-run-2025-2030",
+            "--kind",
+            "projection",
+            "--var",
+            "x",
+            "--out",
+            "{tmp}/p.png",
+        ],
+        "--var: the projection plot shows every projected_cost_<year>",
+    ),
+    (
+        ["plot", "gpt-4", "--kind", "projection", "--out", "{tmp}/p.png", *SMALL],
+        "--kind projection: 'gpt-4' has no projected_cost_<year> outputs",
+    ),
+    (
+        ["run", "gpt-4", "--draws", "2e7", "--chains", "1", "--plot", "{tmp}/p.png"],
+        "--plot: the distribution plot needs stored draws",
+    ),
+    (["compare", "gpt-4", "gpt-4", "--draws", "1e7"], "compare pairs stored draws"),
+    (
+        ["run", "openai-2024-conditioned", "--sampler", "qmc", *SMALL],
+        "--sampler: openai-2024-conditioned is conditioned on observations",
+    ),
+    (["trend", "--draws", "1e7"], "trend stores every model's draws"),
+    # input files
+    (["summarize", "{tmp}/missing.nc"], "missing.nc: no such file"),
+    (["summarize", "{tmp}"], "expected a run saved with `frontiercost run --out` (.nc or"),
+    (["summarize", "gpt-4"], "to sample a scenario use `frontiercost run`"),
+    (["summarize", "{text}"], "not a readable netCDF4/HDF5 file"),
+    (["summarize", "{foreign}"], "foreign.nc: not a frontiercost run"),
+    (["compare", "{stored}", "{streaming}"], "a streaming run has no draws to pair"),
+    (
+        ["plot", "{streaming}", "--kind", "distribution", "--out", "{tmp}/x.png"],
+        "a streaming run has no draws to plot; --kind exceedance works on it",
+    ),
+    (
+        ["sensitivity", "{reference}", "--method", "tornado"],
+        "reference.nc: the run records no scenario; --method tornado needs one",
+    ),
+    (["report", "{reference}", "--out", "{tmp}/r.html"], "records no scenario to report on"),
+    (["run", "{tmp}/nothing.toml"], "nothing.toml: no such scenario file"),
+    # output files
+    (["run", "gpt-4", "--out", "{tmp}/no/such/run.nc"], "--out: folder '{tmp}/no/such' does not"),
+    (["run", "gpt-4", "--out", "{tmp}/run.csv"], "--out: expected a .nc or .zarr file"),
+    (["run", "gpt-4", "--out", "{tmp}"], "--out: expected a .nc or .zarr file"),
+    (["run", "gpt-4", "--plot", "{tmp}/plot.gif"], "--plot: expected a .png or .svg or .pdf"),
+    (["run", "gpt-4", "--save", "{tmp}/no/s.json"], "--save: folder '{tmp}/no' does not exist"),
+    (["run", "gpt-4", "--save", "{tmp}/s.yaml"], "--save: expected a .json or .csv or .txt"),
+    (["plot", "{stored}", "--kind", "tornado", "--out", "{tmp}/no/t.png"], "does not exist"),
+    (["report", "gpt-4", "--out", "{tmp}/report.pdf"], "--out: expected a .html or .htm file"),
+    (["trend", "--plot", "{tmp}/no/t.png"], "--plot: folder '{tmp}/no' does not exist"),
+]
+
+
+@pytest.mark.parametrize(("argv", "message"), CASES, ids=[" ".join(c[0])[:60] for c in CASES])
+def test_user_error(capsys, tmp_path, saved, argv: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
+    where = {"tmp": str(tmp_path), **{k: str(v) for k, v in saved.items()}}
+    argv = [a.format(**where) for a in argv]
+    assert message.format(**where) in _error(capsys, argv)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing written, no temporaries
+
+
+def test_an_existing_folder_named_like_a_run_is_refused(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "run.nc").mkdir()
+    assert "run.nc' is a folder" in _error(
+        capsys, ["run", "gpt-4", "--out", str(tmp_path / "run.nc")]
+    )
+    assert "is a folder, not a .nc file" in _error(capsys, ["summarize", str(tmp_path / "run.nc")])
+
+
+def _deny(monkeypatch: pytest.MonkeyPatch, denied: Path) -> None:
+    """``os.access`` says no for ``denied`` (root may write anywhere, so it is patched)."""
+    real = os.access
+
+    def access(path: object, mode: int, **kwargs: object) -> bool:
+        return False if Path(str(path)) == denied else real(path, mode, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", access)
+
+
+def test_an_unwritable_folder_is_refused_before_sampling(capsys, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    _deny(monkeypatch, tmp_path)
+    for flag in ("--out", "--save", "--plot"):
+        suffix = {"--out": ".nc", "--save": ".json", "--plot": ".png"}[flag]
+        err = _error(capsys, ["run", "gpt-4", flag, str(tmp_path / f"x{suffix}")])
+        assert f"{flag}: folder '{tmp_path}' is not writable" in err
+
+
+def test_an_unreadable_run_is_refused(capsys, tmp_path, monkeypatch, saved) -> None:  # type: ignore[no-untyped-def]
+    _deny(monkeypatch, saved["stored"])
+    assert "stored.nc: cannot read: permission denied" in _error(
+        capsys, ["summarize", str(saved["stored"])]
+    )
+
+
+def test_a_failing_write_is_one_message_and_leaves_nothing(capsys, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A disk that fills up mid-write: the error names the file, no temporary stays."""
+
+    def full(self: object, *args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(xr.DataTree, "to_netcdf", full)
+    err = _error(capsys, ["run", "gpt-4", *SMALL, "--out", str(tmp_path / "x.nc")])
+    assert "--out: cannot write" in err and "No space left on device" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_zarr_without_the_package_says_how_to_install_it(capsys, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "zarr" else real(name, *a)
+    )
+    err = _error(capsys, ["run", "gpt-4", *SMALL, "--out", str(tmp_path / "run.zarr")])
+    assert (
+        "Zarr needs the zarr package" in err and "pip install 'frontiercost[distributed]'" in err
+    )
+    (tmp_path / "old.zarr").mkdir()
+    err = _error(capsys, ["summarize", str(tmp_path / "old.zarr")])
+    assert "reading Zarr needs the zarr package" in err
+
+
+def test_sobol_on_correlated_inputs_names_the_flag(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from importlib import resources
+
+    text = (resources.files("frontiercost.scenarios") / "library/models/gpt-4.toml").read_text()
+    sc = tmp_path / "correlated.toml"
+    sc.write_text(
+        text + '\n[[correlation]]\nbetween = ["chip_count", "training_hours"]\nrank = -0.5\n'
+    )
+    err = _error(capsys, ["sensitivity", str(sc), "--n", "64"])
+    assert "Sobol indices here assume independent inputs. Pass --ignore-correlations" in err
+    assert main(["sensitivity", str(sc), "--n", "64", "--ignore-correlations"]) == 0
+    assert "correlations dropped: chip_count~training_hours" in capsys.readouterr().out

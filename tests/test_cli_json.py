@@ -1,0 +1,278 @@
+"""The JSON and CSV output of the command line against its contract, docs/json-output.md.
+
+The key tables of the page are the source of truth: every command's JSON must
+have exactly the keys listed for its schema (so neither can drift), and its
+numbers must be the library's own, bit for bit, after a trip through text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from frontiercost import evaluate, simulate, summarize
+from frontiercost.analysis import exceedance, prob_greater, tornado
+from frontiercost.cli import main
+
+DOC = Path(__file__).parent.parent / "docs" / "json-output.md"
+FIXTURE = Path(__file__).parent / "scenarios" / "gpt4_handwritten.toml"
+SMALL = ["--draws", "500", "--chains", "2"]
+
+
+# --------------------------------------------------------------------------- the contract
+
+
+def _documented() -> dict[str, set[str]]:
+    """``schema`` (or ``schema method=x``) -> the key paths its table lists."""
+    text = DOC.read_text(encoding="utf-8")
+    tables: dict[str, set[str]] = {}
+    for m in re.finditer(r"<!-- keys: (.+?) -->\n((?:\|.*\n)+)", text):
+        rows = m.group(2).splitlines()[2:]  # after the header and the rule
+        tables[m.group(1)] = {re.match(r"\| `([^`]+)` \|", r).group(1) for r in rows}  # type: ignore[union-attr]
+    return tables
+
+
+def _keys_of(schema: str, method: str | None = None) -> set[str]:
+    tables = _documented()
+    keys = set(tables[schema])
+    if method is not None:
+        keys |= tables[f"{schema} method={method}"]
+    return keys
+
+
+def _maps(documented: set[str]) -> set[str]:
+    """Objects whose keys are names: ``outputs`` in ``outputs.*.median``."""
+    out = set()
+    for p in documented:
+        i = p.find(".*")
+        while i != -1:
+            out.add(p[:i])
+            i = p.find(".*", i + 2)
+    return out
+
+
+def _paths(obj: Any, maps: set[str], prefix: str = "") -> tuple[set[str], set[str]]:
+    """Key paths of ``obj`` (``a.b``, ``a.*.b``, ``a[].b``), and those null or empty."""
+    found: set[str] = set()
+    hollow: set[str] = set()
+    if obj is None or obj == [] or obj == {}:
+        hollow.add(prefix)
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            p = f"{prefix}.*" if prefix in maps else f"{prefix}.{k}" if prefix else k
+            if prefix not in maps:
+                found.add(p)
+            f, h = _paths(v, maps, p)
+            found |= f
+            hollow |= h
+    elif isinstance(obj, list):
+        for v in obj:
+            f, h = _paths(v, maps, prefix + "[]")
+            found |= f
+            hollow |= h
+    return found, hollow
+
+
+def _check_keys(record: dict[str, Any]) -> None:
+    """``record`` has exactly the documented keys, less those under a null or empty value."""
+    schema = record["schema"]
+    documented = _keys_of(schema, record.get("method") if "sensitivity" in schema else None)
+    found, hollow = _paths(record, _maps(documented))
+    assert found - documented == set(), f"undocumented keys in {schema}"
+
+    def excused(path: str) -> bool:
+        return any(path.startswith(h + ".") or path.startswith(h + "[]") for h in hollow)
+
+    missing = {p for p in documented - found if not excused(p)}
+    assert missing == set(), f"documented keys missing from {schema}"
+
+
+def test_the_page_documents_every_schema() -> None:
+    assert set(_documented()) == {
+        "frontiercost.summary/1",
+        "frontiercost.compare/1",
+        "frontiercost.sensitivity/1",
+        "frontiercost.sensitivity/1 method=sobol",
+        "frontiercost.sensitivity/1 method=tornado",
+        "frontiercost.sensitivity/1 method=rank",
+        "frontiercost.exceedance/1",
+        "frontiercost.trend/1",
+    }
+
+
+def test_the_examples_on_the_page_follow_its_tables() -> None:
+    blocks = re.findall(r"```json\n(.*?)\n```", DOC.read_text(encoding="utf-8"), re.S)
+    schemas = []
+    for block in blocks:
+        record = json.loads(block)
+        _check_keys(record)
+        schemas.append((record["schema"], record.get("method")))
+    assert len(schemas) == 7 and {s for s, _ in schemas} == {
+        "frontiercost.summary/1",
+        "frontiercost.compare/1",
+        "frontiercost.sensitivity/1",
+        "frontiercost.exceedance/1",
+        "frontiercost.trend/1",
+    }
+
+
+def test_the_checker_catches_an_extra_or_a_missing_key() -> None:
+    record = json.loads(re.findall(r"```json\n(.*?)\n```", DOC.read_text(), re.S)[0])
+    record["outputs"]["amortized_cost"]["p99"] = 1.0
+    with pytest.raises(AssertionError, match="undocumented"):
+        _check_keys(record)
+    del record["outputs"]["amortized_cost"]["p99"]
+    del record["run"]["seed"]
+    with pytest.raises(AssertionError, match="missing"):
+        _check_keys(record)
+
+
+# --------------------------------------------------------------------------- live output
+
+
+def _json(capsys, argv: list[str]) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    assert main([*argv, "--format", "json"]) == 0
+    text = capsys.readouterr().out
+    record = json.loads(text)
+    # shortest round-trip floats: the text is a fixed point of parse and print
+    assert json.dumps(record, indent=2, ensure_ascii=False) + "\n" == text
+    _check_keys(record)
+    return record
+
+
+def test_run_json_is_the_library_summary_bit_for_bit(capsys) -> None:  # type: ignore[no-untyped-def]
+    record = _json(capsys, ["run", "gpt-4", *SMALL, "--seed", "3", "--hdi", "--ci", "0.8"])
+    tree = simulate("gpt-4", draws=500, chains=2, seed=3)
+    names = list(record["outputs"])
+    s = summarize(tree, ci_prob=0.8, ci_kind="hdi", var_names=names)
+    point = evaluate("gpt-4")
+    assert record["interval"] == {"kind": "hdi", "prob": 0.8}
+    assert record["run"]["seed"] == 3 and record["run"]["total_draws"] == 1000
+    for name, o in record["outputs"].items():
+        row = s.sel(variable=name)
+        assert o["median"] == float(row["median"]) and o["mean"] == float(row["mean"])
+        assert [o["lower"], o["upper"]] == [float(v) for v in row["ci"].values]
+        assert o["mcse_median"] == float(row["mcse_median"])
+        assert o["point"] == float(point[name])
+    parts = record["components"]["parts"]
+    assert list(parts) == ["chip_cost", "other_server_cost", "interconnect_cost", "energy_cost"]
+    assert sum(p["share_of_mean"] for p in parts.values()) == pytest.approx(1, abs=1e-12)
+
+
+def test_a_streaming_run_has_nulls_where_it_has_no_figure(capsys) -> None:  # type: ignore[no-untyped-def]
+    record = _json(capsys, ["run", str(FIXTURE), "--draws", "10000001", "--chains", "1"])
+    assert record["run"]["stored"] is False and record["source"] == "streaming histogram"
+    assert record["components"] is None
+    assert all(o["mcse_median"] is None for o in record["outputs"].values())
+
+
+def test_run_csv_has_the_documented_columns_and_the_json_numbers(capsys) -> None:  # type: ignore[no-untyped-def]
+    record = _json(capsys, ["run", "gpt-4", *SMALL])
+    assert main(["run", "gpt-4", *SMALL, "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert list(rows[0]) == [
+        "output", "units", "long_name", "mean", "sd", "median", "mcse_median", "ci_kind",
+        "ci_prob", "lower", "upper", "mcse_lower", "mcse_upper", "point",
+    ]  # fmt: skip
+    assert [r["output"] for r in rows] == list(record["outputs"])
+    for r in rows:
+        o = record["outputs"][r["output"]]
+        for key in ("mean", "median", "lower", "upper", "point"):
+            assert float(r[key]) == o[key]
+
+
+def test_summarize_of_a_saved_run_gives_the_run_json(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "gpt4.nc"
+    ran = _json(capsys, ["run", "gpt-4", *SMALL, "--out", str(out)])
+    again = _json(capsys, ["summarize", str(out)])
+    assert again["run"]["file"] == str(out) and ran["run"]["file"] is None
+    del ran["run"]["file"], again["run"]["file"]
+    assert again == ran
+
+
+def test_compare_json_pairs_by_common_random_numbers(capsys) -> None:  # type: ignore[no-untyped-def]
+    record = _json(capsys, ["compare", "gpt-4", "gemini-1-0-ultra", *SMALL])
+    assert record["paired"] is True
+    a = simulate("gpt-4", draws=500, chains=2)
+    b = simulate("gemini-1-0-ultra", draws=500, chains=2)
+    o = record["outputs"]["amortized_cost"]
+    pg = prob_greater(a, b, "amortized_cost")
+    assert o["prob_a_greater"] == float(pg["probability"]) and o["mcse"] == float(pg["mcse"])
+    assert o["a"]["median"] == float(np.median(a["posterior"]["amortized_cost"].values))
+    assert "usd_per_flop" in record["outputs"] and "development_cost" not in record["outputs"]
+
+
+@pytest.mark.parametrize("method", ["sobol", "tornado", "rank"])
+def test_sensitivity_json_per_method(capsys, method: str) -> None:  # type: ignore[no-untyped-def]
+    argv = ["sensitivity", "gpt-4", "--method", method, "--n", "256", *SMALL]
+    record = _json(capsys, argv)
+    assert record["method"] == method and record["output"] == {
+        "name": "amortized_cost",
+        "units": "USD",
+    }
+    names = [p["name"] for p in record["parameters"]]
+    # the 10 uncertain inputs of amortized_cost; a run's draws also hold the inputs of
+    # its other outputs, which rank correlations list too (near 0)
+    assert len(names) == (11 if method == "rank" else 10) and "pue" in names
+    key = {"sobol": "ST", "tornado": "swing", "rank": "rank_correlation"}[method]
+    values = [abs(p[key]) for p in record["parameters"]]
+    assert values == sorted(values, reverse=True)  # most important first
+    if method == "tornado":
+        table = tornado("gpt-4", "amortized_cost")
+        assert record["central"] == float(table["central"])
+        assert names == [str(p) for p in table["parameter"].values]
+
+
+def test_exceedance_json_is_the_library_figure(capsys) -> None:  # type: ignore[no-untyped-def]
+    argv = ["exceedance", "gpt-4", "-t", "1e8", "-t", "$200M", "--level", "0.95", *SMALL]
+    record = _json(capsys, argv)
+    v = record["variables"]["amortized_cost"]
+    ex = exceedance(simulate("gpt-4", draws=500, chains=2), "amortized_cost", [1e8, 2e8])
+    assert [e["threshold"] for e in v["exceedance"]] == [1e8, 2e8]
+    assert [e["probability"] for e in v["exceedance"]] == list(ex["probability"].values)
+    assert v["value_at_risk"][0]["level"] == 0.95 and v["method"] == "draws"
+
+
+def test_exceedance_without_thresholds_leaves_them_empty(capsys) -> None:  # type: ignore[no-untyped-def]
+    record = _json(capsys, ["exceedance", "gpt-4", "--level", "0.9", *SMALL])
+    v = record["variables"]["amortized_cost"]
+    assert v["exceedance"] == [] and v["method"] is None and len(v["expected_shortfall"]) == 1
+
+
+def test_trend_json_refits_the_paper_trend(capsys) -> None:  # type: ignore[no-untyped-def]
+    record = _json(capsys, ["trend", "--draws", "40", "--chains", "1"])
+    fit = record["point_fit"]
+    assert fit["n"] == len(record["models"]) == 41
+    # Cottier et al. 2024 v2, Table 1 (amortized hardware + energy): 2.4x/yr, 90 % CI 2.0-2.9
+    assert fit["growth_factor"] == pytest.approx(2.41, abs=0.005)
+    assert (fit["growth_factor_lower"], fit["growth_factor_upper"]) == pytest.approx(
+        (1.97, 2.94), abs=0.005
+    )
+    assert record["with_uncertainty"]["fits"] == 40
+
+
+def test_a_conditioned_run_reports_what_the_evidence_did(capsys) -> None:  # type: ignore[no-untyped-def]
+    from frontiercost.analysis.compare import prior_posterior
+    from frontiercost.simulator.conditioning import condition
+
+    argv = ["run", "openai-2024-conditioned", *SMALL, "--var", "total_compute_cost"]
+    record = _json(capsys, argv)
+    cond = record["conditioning"]
+    assert [o["quantity"] for o in cond["observations"]] == [
+        "rd_compute_cost",
+        "final_run_cost",
+        "inference_cost",
+    ]
+    tree = condition("openai-2024-conditioned", draws=500, chains=2)
+    pp = prior_posterior(tree, ["total_compute_cost"]).sel(variable="total_compute_cost")
+    v = cond["variables"]["total_compute_cost"]
+    assert v["prior_median"] == float(pp["median"].sel(group="prior"))
+    assert v["width_ratio"] == float(pp["width_ratio"]) < 0.2  # three spending figures narrow it
+    assert record["outputs"]["total_compute_cost"]["median"] == v["posterior_median"]

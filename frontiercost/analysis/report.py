@@ -37,7 +37,6 @@ import platform
 import re
 import shlex
 import string
-import tempfile
 from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
@@ -47,6 +46,7 @@ import numpy as np
 import xarray as xr
 
 from .. import __version__
+from .._files import atomic_open
 from ..errors import FrontiercostError
 from ..scenarios import Scenario, evaluate, load_scenario
 from ..simulator.simulate import simulate
@@ -748,15 +748,8 @@ def _check_path(path: str | os.PathLike[str]) -> Path:
 
 
 def _write_atomic(target: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_open(target, "w", encoding="utf-8") as fh:
+        fh.write(text)
 
 
 __all__ = ["headline_output", "report_html", "write_report"]

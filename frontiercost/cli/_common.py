@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from .._files import atomic_open, default_mode
 from ..errors import FrontiercostError
 
 if TYPE_CHECKING:
@@ -292,13 +293,6 @@ def need_zarr(flag: str, path: Path) -> None:
         )
 
 
-def _default_mode(path: str | os.PathLike[str]) -> None:
-    """Give a file made by ``mkstemp`` (mode 0600) the mode a plain ``open`` would."""
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(path, 0o666 & ~mask)
-
-
 def write_tree(tree: xr.DataTree, path: Path, flag: str = "--out") -> None:
     """Write a run to ``.nc`` (h5netcdf) or ``.zarr``, atomically: temporary name, then rename."""
     zarr = path.suffix.lower() == ".zarr"
@@ -310,7 +304,7 @@ def write_tree(tree: xr.DataTree, path: Path, flag: str = "--out") -> None:
         fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         os.close(fd)
         tmp = Path(name)
-        _default_mode(tmp)
+        default_mode(tmp)
     try:
         if zarr:
             with warnings.catch_warnings():
@@ -341,19 +335,13 @@ def write_tree(tree: xr.DataTree, path: Path, flag: str = "--out") -> None:
 
 def write_text(path: Path, text: str, flag: str) -> None:
     """Write ``text`` to ``path`` atomically."""
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        _default_mode(name)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        with atomic_open(path, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
-        os.replace(name, path)
     except OSError as err:
         raise FrontiercostError(
             f"{flag}: cannot write {str(path)!r}: {err.strerror or err}"
         ) from None
-    finally:
-        if os.path.exists(name):
-            os.unlink(name)
 
 
 def result_format(args: argparse.Namespace) -> str:

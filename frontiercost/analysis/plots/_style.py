@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 import tomllib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
 
+from ..._files import atomic_open
 from ...errors import FrontiercostError
 from ...simulator.dataset import output_attrs
 from ..format import format_share, format_usd, format_value
@@ -245,11 +245,5 @@ def save(fig: Figure, path: Target | None, dpi: float = 100) -> None:
         )
     if not target.parent.is_dir():
         raise FrontiercostError(f"path: {target}: directory {target.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh, style():
-            fig.savefig(fh, format=fmt_, dpi=dpi)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_open(target, "wb") as fh, style():
+        fig.savefig(fh, format=fmt_, dpi=dpi)

@@ -286,6 +286,6 @@ def test_a_conditioned_run_shows_its_prior_beside_the_posterior(capsys) -> None:
         line for line in out.splitlines() if line.startswith("output  ") and "prior" in line
     )
     assert re.split(r" {2,}", header) == [
-        "output", "prior median", "prior 90% ETI", "shift (prior sd)", "width ratio"
+        "output", "prior median", "prior 90% ETI", "shift (robust prior sd)", "width ratio"
     ]  # fmt: skip
     assert len(re.findall(r"^total_compute_cost ", out, re.M)) == 2  # posterior, then prior

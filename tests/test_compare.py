@@ -74,8 +74,18 @@ def test_shift_and_width_ratio_are_exact_for_an_affine_posterior() -> None:
     c = prior_posterior(tree)
     x = prior.ravel()
     assert float(c["width_ratio"].item()) == pytest.approx(0.25, rel=1e-12)
-    expected_shift = (np.median(post) - np.median(x)) / x.std(ddof=1)
+    # positive draws: on the log scale, in robust prior sds (5-95 % range / 3.29)
+    lx, lp = np.log(x), np.log(post.ravel())
+    lo, hi = np.quantile(lx, [0.05, 0.95])
+    expected_shift = (np.median(lp) - np.median(lx)) / ((hi - lo) / (2 * 1.6448536269514722))
     assert float(c["shift"].item()) == pytest.approx(expected_shift, rel=1e-12)
+    # a variable that crosses zero is shifted on its own scale
+    tree = xr.DataTree.from_dict(
+        {"prior": _group({"x": prior - 6.0}), "posterior": _group({"x": post - 6.0})}
+    )
+    lo, hi = np.quantile(x - 6.0, [0.05, 0.95])
+    linear = (np.median(post) - np.median(x)) / ((hi - lo) / (2 * 1.6448536269514722))
+    assert float(prior_posterior(tree)["shift"].item()) == pytest.approx(linear, rel=1e-12)
 
 
 def test_unchanged_variable_has_no_shift_and_same_width(conditioned: xr.DataTree) -> None:

@@ -313,7 +313,7 @@ def test_conditioned_run_gets_a_prior_posterior_section(
     assert page.sections[:2] == ["summary", "conditioning"]
     table = next(t for t in page.tables if t and t[0][:3] == ["variable", "unit", "prior median"])
     rows = {r[0]: r for r in table[1:]}
-    assert table[0][-2:] == ["shift (prior sd)", "width ratio"]
+    assert table[0][-2:] == ["shift (robust prior sd)", "width ratio"]
     assert rows["amortized_cost"][-1] == "0.50"
     assert rows["amortized_cost"][-2] in ("+0.00", "-0.00")  # medians unmoved
     assert "inflation_factor" not in rows  # fixed: nothing to compare

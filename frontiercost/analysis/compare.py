@@ -45,10 +45,11 @@ def prior_posterior(
           units (coordinate ``units``);
         - ``ci`` (``group``, ``ci_bound``): equal-tailed intervals
           (``ci_kind``/``ci_prob`` attributes);
-        - ``shift``: ``(posterior median - prior median) / prior sd``, how
-          far the data moved the variable in prior standard deviations
-          (medians, not means: a right-skewed cost's mean follows its tail,
-          and can fall while the bulk of the distribution rises);
+        - ``shift``: how far the data moved the variable's median, in robust
+          prior standard deviations (the prior's 5-95 % range / 3.29): on the
+          log scale for positive variables (costs, shares), where a heavy
+          right tail would otherwise make every move look like zero; medians,
+          not means, because a right-skewed cost's mean follows its tail;
         - ``width_ratio``: posterior interval width / prior interval width
           (below 1: the data narrowed it; 1: they taught nothing about it).
 
@@ -107,10 +108,9 @@ def prior_posterior(
     out: dict[str, xr.DataArray] = {
         k: xr.concat([stats[g][k] for g in GROUPS], dim="group") for k in stats["prior"]
     }
-    prior_sd = stats["prior"]["sd"]
-    # a constant's sd comes out as rounding noise (~1e-16 of its value), not 0
-    varies = prior_sd > 1e-12 * abs(stats["prior"]["mean"])
-    shift = (stats["posterior"]["median"] - stats["prior"]["median"]) / prior_sd.where(varies)
+    shift = xr.DataArray(
+        [_robust_shift(prior[n].values, post[n].values) for n in names], dims="variable"
+    )
     width = {g: stats[g]["ci"].diff("ci_bound").squeeze("ci_bound", drop=True) for g in GROUPS}
     ratio = width["posterior"] / width["prior"].where(width["prior"] > 0)
     units = [str(post[n].attrs.get("units", "")) for n in names]
@@ -123,7 +123,8 @@ def prior_posterior(
             .transpose("variable", "group", "ci_bound", ...)
             .assign_attrs(ci_kind="eti", ci_prob=float(ci_prob)),
             "shift": shift.assign_attrs(
-                units="1", long_name="(posterior median - prior median) / prior sd"
+                units="1",
+                long_name="median shift in robust prior sd (log scale for positive variables)",
             ),
             "width_ratio": ratio.assign_attrs(
                 units="1", long_name="posterior interval width / prior interval width"
@@ -138,6 +139,21 @@ def prior_posterior(
     )
     ds.attrs = {"ci_kind": "eti", "ci_prob": float(ci_prob)}
     return ds
+
+
+def _robust_shift(prior: np.ndarray, post: np.ndarray) -> float:
+    """(posterior median - prior median) / (prior 5-95 % range / 3.29), log scale if positive."""
+    a, b = np.ravel(prior).astype(float), np.ravel(post).astype(float)
+    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    if a.size == 0 or b.size == 0:
+        return float("nan")
+    if a.min() > 0 and b.min() > 0:
+        a, b = np.log(a), np.log(b)
+    lo, hi = np.quantile(a, [0.05, 0.95])
+    scale = (hi - lo) / (2 * 1.6448536269514722)
+    if not scale > 1e-12 * max(abs(float(np.median(a))), 1e-300):
+        return float("nan")  # a constant: its spread is rounding noise
+    return float((np.median(b) - np.median(a)) / scale)
 
 
 def _stack(ds: xr.Dataset, names: Sequence[str]) -> xr.DataArray:

@@ -383,7 +383,7 @@ def _conditioning_section(ctx: _Context) -> str | None:
         f"prior {ctx.interval}",
         "posterior median",
         f"posterior {ctx.interval}",
-        "shift (prior sd)",
+        "shift (robust prior sd)",
         "width ratio",
     ]
     out = [

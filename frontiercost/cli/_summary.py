@@ -323,7 +323,13 @@ def _conditioning_table(cond: dict[str, Any], outputs: dict[str, Any]) -> list[s
                 "-" if v["width_ratio"] is None else f"{v['width_ratio']:.2f}",
             ]
         )
-    header = ["output", "prior median", f"prior {interval}", "shift (prior sd)", "width ratio"]
+    header = [
+        "output",
+        "prior median",
+        f"prior {interval}",
+        "shift (robust prior sd)",
+        "width ratio",
+    ]
     lines = [*textwrap.wrap(head, 99), *format_table(header, rows)]
     lines += [f"warning: {w}" for w in cond["warnings"]]
     if not cond["diagnostics_ok"]:

@@ -24,7 +24,6 @@ command-line options; :func:`main` is what ``frontiercost bench`` calls.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
 import importlib.util
 import json
@@ -44,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from frontiercost._files import atomic_open
 from frontiercost.bench import baselines as bl
 
 __all__ = [
@@ -460,17 +460,8 @@ def _write_json_atomic(path: str | os.PathLike[str], obj: Any) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(obj, indent=2, allow_nan=False) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with atomic_open(path, "w") as f:
+        f.write(text)
 
 
 def _finite(obj: Any) -> Any:

@@ -67,8 +67,8 @@ def _paths(obj: Any, maps: set[str], prefix: str = "") -> tuple[set[str], set[st
     if isinstance(obj, dict):
         for k, v in obj.items():
             p = f"{prefix}.*" if prefix in maps else f"{prefix}.{k}" if prefix else k
-            if prefix not in maps:
-                found.add(p)
+            if prefix not in maps or not isinstance(v, dict | list):
+                found.add(p)  # a map of plain values (name -> number) is its own key
             f, h = _paths(v, maps, p)
             found |= f
             hollow |= h
@@ -104,6 +104,7 @@ def test_the_page_documents_every_schema() -> None:
         "frontiercost.sensitivity/1 method=rank",
         "frontiercost.exceedance/1",
         "frontiercost.trend/1",
+        "frontiercost.sweep/1",
     }
 
 
@@ -114,12 +115,13 @@ def test_the_examples_on_the_page_follow_its_tables() -> None:
         record = json.loads(block)
         _check_keys(record)
         schemas.append((record["schema"], record.get("method")))
-    assert len(schemas) == 7 and {s for s, _ in schemas} == {
+    assert len(schemas) == 8 and {s for s, _ in schemas} == {
         "frontiercost.summary/1",
         "frontiercost.compare/1",
         "frontiercost.sensitivity/1",
         "frontiercost.exceedance/1",
         "frontiercost.trend/1",
+        "frontiercost.sweep/1",
     }
 
 

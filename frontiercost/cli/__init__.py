@@ -86,12 +86,36 @@ def _parents(draws: int = 10_000) -> dict[str, Parser]:
         help="write the result to FILE (.json, .csv or .txt; format from the suffix) "
         "instead of stdout",
     )
-    return {"chatter": chatter, "sampling": sampling, "interval": interval, "result": result}
+    cluster = Parser(add_help=False)
+    k = cluster.add_argument_group("dask (scale-out; default: local threads)")
+    k.add_argument(
+        "--workers", type=positive_int, metavar="N", help="start a local cluster of N processes"
+    )
+    k.add_argument("--scheduler", metavar="ADDRESS", help="use a running dask scheduler")
+    k.add_argument(
+        "--threads-per-worker", type=positive_int, metavar="K", help="threads per worker (1)"
+    )
+    return {
+        "chatter": chatter,
+        "sampling": sampling,
+        "interval": interval,
+        "result": result,
+        "cluster": cluster,
+    }
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``frontiercost`` argument parser."""
-    from . import _compare, _exceedance, _figures, _info, _sensitivity, _summary, _trend
+    from . import (
+        _compare,
+        _exceedance,
+        _figures,
+        _info,
+        _sensitivity,
+        _summary,
+        _sweep,
+        _trend,
+    )
 
     p = Parser(
         prog="frontiercost",
@@ -124,7 +148,14 @@ def build_parser() -> argparse.ArgumentParser:
     ch = add("chips", "list the chip library")
     ch.set_defaults(func=_info.cmd_chips)
 
-    ru = add("run", "sample a scenario and print its summary", "sampling", "interval", "result")
+    ru = add(
+        "run",
+        "sample a scenario and print its summary",
+        "sampling",
+        "interval",
+        "result",
+        "cluster",
+    )
     ru.add_argument(
         "scenario",
         metavar="SCENARIO",
@@ -140,6 +171,36 @@ def build_parser() -> argparse.ArgumentParser:
         help="distribution of the headline output (fan chart for a projection): .png/.svg/.pdf",
     )
     ru.set_defaults(func=_summary.cmd_run)
+
+    sw = add(
+        "sweep",
+        "a scenario over a grid of field values, every point on the same draws",
+        "sampling",
+        "result",
+        "cluster",
+    )
+    sw.add_argument("scenario", metavar="SCENARIO")
+    sw.add_argument(
+        "--vary",
+        action="append",
+        metavar="FIELD=VALUES",
+        help="e.g. final_run_share.central=0.05:0.3:6, year=2025..2030, growth_rate=2,2.4 "
+        "(repeatable; adds to the scenario's [sweep] table)",
+    )
+    sw.add_argument("--var", action="append", metavar="NAME", help="outputs to show")
+    sw.add_argument(
+        "--summary", action="store_true", help="keep summaries only (streaming runs, no draws)"
+    )
+    sw.add_argument(
+        "--threshold",
+        "-t",
+        action="append",
+        metavar="VAR=T",
+        help="--summary: count P(VAR > T) exactly (repeatable)",
+    )
+    sw.add_argument("--ci", type=probability, default=0.9, help="interval mass (0.9)")
+    sw.add_argument("--out", metavar="FILE", help="keep the draws: FILE.nc or FILE.zarr")
+    sw.set_defaults(func=_sweep.cmd_sweep)
 
     su = add("summarize", "the summary of a saved run, as `run` prints it", "interval", "result")
     su.add_argument("file", metavar="RUN", help="a run saved with `run --out` (.nc or .zarr)")

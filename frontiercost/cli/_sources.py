@@ -230,6 +230,8 @@ def sample(
     if getattr(sc, "observations", ()):
         return _condition(sc, run, console)
     with console.step(f"sampling {sc.name}: {total:,} draws", progress=True):
+        from ._sweep import cluster_kwargs
+
         tree = simulate(
             sc,
             draws=run["draws"],
@@ -238,6 +240,7 @@ def sample(
             sampler=run["sampler"],
             store=keep,
             thresholds=thresholds,
+            **cluster_kwargs(args),
         )
     console.kernel_cache()
     return Source(tree, sc, sc.name, sc.title)

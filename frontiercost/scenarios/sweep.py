@@ -19,10 +19,10 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import xarray as xr
@@ -32,6 +32,9 @@ from ..priors.library import library_specs
 from ..simulator.cost_model import QUANTITIES
 from .scenario import Scenario, _build, _read, load_scenario
 from .schema import suggest
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 _LINSPACE = re.compile(r"^\s*([^:]+):([^:]+):(\d+)\s*$")
 _RANGE = re.compile(r"^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$")
@@ -235,6 +238,10 @@ def sweep(
     thresholds: Mapping[str, Sequence[float]] | None = None,
     ci_prob: float = 0.9,
     threads: int | None = None,
+    client: Client | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    threads_per_worker: int = 1,
 ) -> xr.DataTree:
     """Run a scenario at every point of a grid of field values, on common random numbers.
 
@@ -256,6 +263,9 @@ def sweep(
         Output name -> thresholds for exceedance probabilities (summary mode).
     ci_prob : float
         Interval probability of the summary.
+    client, workers, scheduler, threads_per_worker : optional
+        Run the points on dask (as for :func:`frontiercost.simulate`): the tasks
+        of every point are submitted together; same bits as the local engine.
 
     Returns
     -------
@@ -272,7 +282,6 @@ def sweep(
     """
     from ..analysis.risk import exceedance
     from ..analysis.summary import summarize
-    from ..simulator.simulate import simulate
 
     name, label, text = _read(scenario)
     import tomllib
@@ -323,10 +332,10 @@ def sweep(
 
     coords = {f: (f, list(v), {"units": u} if u else {}) for f, v, u in dims}
     run = {"draws": draws, "chains": chains, "seed": seed, "sampler": sampler, "threads": threads}
+    cluster = {"client": client, "workers": workers, "scheduler": scheduler}
     if summary_only:
         rows = []
-        for p in points:
-            tree = simulate(p, store=False, thresholds=thresholds, **run)  # type: ignore[arg-type]
+        for tree in _runs(points, False, thresholds, run, cluster, threads_per_worker):
             summary = summarize(tree, ci_prob=ci_prob)
             for var, ts in (thresholds or {}).items():
                 ex = exceedance(tree, var, ts)
@@ -339,8 +348,8 @@ def sweep(
         # a parameter swept as a whole is fixed at each point: its coordinate says it all
         swept = [f for f, _, _ in dims]
         rows = [
-            simulate(p, **run)["posterior"].to_dataset().drop_vars(swept, errors="ignore")  # type: ignore[arg-type]
-            for p in points
+            tree["posterior"].to_dataset().drop_vars(swept, errors="ignore")
+            for tree in _runs(points, True, None, run, cluster, threads_per_worker)
         ]
         group = "posterior"
     stacked = _stack(rows, dims, shape, coords)
@@ -360,6 +369,33 @@ def sweep(
         }
     )
     return xr.DataTree.from_dict({"/": root, group: stacked})
+
+
+def _runs(
+    points: Sequence[Scenario],
+    store: bool,
+    thresholds: Mapping[str, Sequence[float]] | None,
+    run: Mapping[str, Any],
+    cluster: Mapping[str, Any],
+    threads_per_worker: int,
+) -> Iterator[xr.DataTree]:
+    """The points' trees: one by one on local threads, or all at once on dask."""
+    from ..simulator.simulate import resolve, simulate
+
+    if all(v is None for v in cluster.values()):
+        for p in points:
+            yield simulate(p, store=store, thresholds=thresholds, **run)
+        return
+    from ..simulator.distributed import simulate_many
+
+    yield from simulate_many(
+        [resolve(p) for p in points],
+        store=store,
+        thresholds=thresholds,
+        threads_per_worker=threads_per_worker,
+        **run,
+        **cluster,
+    )
 
 
 def _stack(

@@ -1,0 +1,207 @@
+"""``frontiercost sweep``: a scenario over a grid of field values, on common random numbers."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from ..analysis.format import format_value
+from ..errors import FrontiercostError
+from ._common import (
+    Console,
+    check_out,
+    check_save,
+    emit,
+    need_zarr,
+    result_format,
+    write_tree,
+)
+
+HEADLINES = (
+    "amortized_cost",
+    "development_cost",
+    "total_compute_cost",
+    "rd_compute_cost",
+    "final_run_cost",
+    "cloud_cost",
+)
+RUN_SUFFIXES = (".nc", ".zarr")
+
+
+def cluster_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """``workers``/``scheduler``/``threads_per_worker`` for simulate and sweep, if given."""
+    out: dict[str, Any] = {}
+    if getattr(args, "workers", None) is not None:
+        out["workers"] = args.workers
+    if getattr(args, "scheduler", None) is not None:
+        out["scheduler"] = args.scheduler
+    if out and getattr(args, "threads_per_worker", None) is not None:
+        out["threads_per_worker"] = args.threads_per_worker
+    return out
+
+
+def _thresholds(items: Sequence[str] | None) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {}
+    for item in items or ():
+        var, sep, value = item.partition("=")
+        try:
+            t = float(value)
+        except ValueError:
+            t = float("nan")
+        if not sep or not var or not np.isfinite(t):
+            raise FrontiercostError(f"--threshold: {item!r} is not VAR=NUMBER (e.g. cost=1e9)")
+        out.setdefault(var, []).append(t)
+    return out
+
+
+def _variables(tree: xr.DataTree, wanted: Sequence[str] | None) -> list[str]:
+    if "summary" in tree.children:
+        available = [str(v) for v in np.asarray(tree["summary"].to_dataset()["variable"])]
+    else:
+        available = [str(v) for v in tree["posterior"].data_vars]
+    if wanted:
+        bad = [w for w in wanted if w not in available]
+        if bad:
+            raise FrontiercostError(f"--var: unknown {bad}; accepted: {', '.join(available)}")
+        return list(wanted)
+    for name in HEADLINES:
+        if name in available:
+            return [name]
+    projected = [v for v in available if v.startswith("projected_cost_")]
+    return projected[-1:] or available[:1]
+
+
+def _rows(tree: xr.DataTree, names: list[str], ci: float) -> tuple[list[str], list[dict]]:
+    """Per grid point: the field values, and each variable's median and interval."""
+    summary = "summary" in tree.children
+    data = tree["summary"].to_dataset() if summary else tree["posterior"].to_dataset()
+    sample_dims = {"chain", "draw", "variable", "ci_bound"}
+    fields = [
+        str(d) for d in data.dims if d not in sample_dims and not str(d).startswith("threshold")
+    ]
+    shape = [data.sizes[f] for f in fields]
+    lo_q, hi_q = (1 - ci) / 2, (1 + ci) / 2
+    rows = []
+    for index in np.ndindex(*shape):
+        at = {f: data[f].values[i].item() for f, i in zip(fields, index, strict=True)}
+        point = data.isel(dict(zip(fields, index, strict=True)))
+        values: dict[str, dict[str, Any]] = {}
+        for name in names:
+            if summary:
+                row = point.sel(variable=name)
+                lo, hi = (float(v) for v in row["ci"].values)
+                entry: dict[str, Any] = {
+                    "median": float(row["median"]),
+                    "lower": lo,
+                    "upper": hi,
+                }
+                ex = f"exceedance_{name}"
+                if ex in point:
+                    ts = point[f"threshold_{name}"].values
+                    entry["exceedance"] = {
+                        f"{t:g}": float(p) for t, p in zip(ts, point[ex].values, strict=True)
+                    }
+            else:
+                x = np.asarray(point[name].values, dtype=float).ravel()
+                lo, med, hi = np.quantile(x, [lo_q, 0.5, hi_q])
+                entry = {"median": float(med), "lower": float(lo), "upper": float(hi)}
+            if summary:
+                entry["units"] = str(data["units"].sel(variable=name).item())
+            else:
+                entry["units"] = str(data[name].attrs.get("units", ""))
+            values[name] = entry
+        rows.append({"at": at, "outputs": values})
+    return fields, rows
+
+
+def _render(tree: xr.DataTree, fields: list[str], rows: list[dict], ci: float, fmt: str) -> str:
+    if fmt == "json":
+        record = {
+            "schema": "frontiercost.sweep/1",
+            "scenario": tree.attrs.get("scenario"),
+            "seed": tree.attrs.get("seed"),
+            "draws": tree.attrs.get("draws"),
+            "chains": tree.attrs.get("chains"),
+            "interval": {"kind": "eti", "prob": ci},
+            "fields": fields,
+            "points": rows,
+        }
+        return json.dumps(record, indent=2, allow_nan=False) + "\n"
+    header = list(fields)
+    body = []
+    for row in rows:
+        cells = [str(row["at"][f]) for f in fields]
+        for e in row["outputs"].values():
+            u = e["units"]
+            cells += [
+                format_value(e["median"], u),
+                f"{format_value(e['lower'], u)} – {format_value(e['upper'], u)}",
+            ]
+            cells += [f"{p:.3g}" for p in e.get("exceedance", {}).values()]
+        body.append(cells)
+    for name, e in rows[0]["outputs"].items():
+        header += [f"{name} median", f"{round(ci * 100)}% ETI"]
+        header += [f"P(>{t})" for t in e.get("exceedance", {})]
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            cells = [row["at"][f] for f in fields]
+            for e in row["outputs"].values():
+                cells += [e["median"], e["lower"], e["upper"], *e.get("exceedance", {}).values()]
+            writer.writerow(cells)
+        return buf.getvalue()
+    widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(header)]
+    lines = [
+        f"{tree.attrs.get('scenario')}: sweep over {', '.join(fields)}, "
+        f"{tree.attrs.get('draws'):,} draws x {tree.attrs.get('chains')} chains per point, "
+        "common random numbers"
+    ]
+    lines.append("  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
+    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in body]
+    return "\n".join(lines) + "\n"
+
+
+def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
+    """Sweep a scenario and print one row per grid point."""
+    from ..scenarios.sweep import sweep
+
+    fmt = result_format(args)
+    save = check_save(args)
+    out = check_out(args.out, "--out", RUN_SUFFIXES) if args.out is not None else None
+    if out is not None:
+        need_zarr("--out", out)
+        if args.summary:
+            raise FrontiercostError("--out: a --summary sweep keeps no draws; drop one of them")
+    thresholds = _thresholds(args.threshold)
+    if thresholds and not args.summary:
+        raise FrontiercostError("--threshold: counted by --summary sweeps (streaming runs)")
+    with console.step(f"sweeping {args.scenario}", progress=True):
+        tree = sweep(
+            args.scenario,
+            vary=args.vary or None,
+            draws=args.draws,
+            chains=args.chains,
+            seed=args.seed,
+            sampler=args.sampler,
+            summary_only=args.summary,
+            thresholds=thresholds or None,
+            ci_prob=args.ci,
+            **cluster_kwargs(args),
+        )
+    names = _variables(tree, args.var)
+    fields, rows = _rows(tree, names, args.ci)
+    if out is not None:
+        with console.step(f"writing {out}", progress=True):
+            write_tree(tree, out)
+        console.note(f"wrote {out}")
+    emit(console, _render(tree, fields, rows, args.ci, fmt), save)
+    return 0

@@ -1,0 +1,71 @@
+"""``frontiercost sweep`` and the dask flags, in-process."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import xarray as xr
+
+from frontiercost.cli import main
+
+SMALL = ["--draws", "500", "--chains", "2", "--seed", "1"]
+
+
+def test_sweep_table_with_counted_exceedance(capsys) -> None:  # type: ignore[no-untyped-def]
+    argv = ["sweep", "frontier-run-2025-2030", "--vary", "growth_rate=2.0,2.9"]
+    argv += ["--vary", "year=2023..2024", "--summary", "-t", "projected_cost_2027=1e9"]
+    assert main([*argv, "--var", "projected_cost_2027", *SMALL]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "common random numbers" in out[0]
+    assert out[1].split()[:2] == ["growth_rate", "year"] and "P(>1e+09)" in out[1]
+    assert len(out) == 2 + 4  # header lines + one row per grid point
+
+
+def test_sweep_json_and_draws_file(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "sweep.nc"
+    argv = ["sweep", "openai-2024-lab-year", "--vary", "rd_compute_cost.central=4e9:6e9:3"]
+    argv += ["--var", "final_run_share", "--format", "json", "--out", str(out), *SMALL]
+    assert main(argv) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["schema"] == "frontiercost.sweep/1"
+    assert record["fields"] == ["rd_compute_cost.central"]
+    medians = [p["outputs"]["final_run_share"]["median"] for p in record["points"]]
+    assert medians == sorted(medians, reverse=True)  # more R&D, smaller final-run share
+    tree = xr.open_datatree(out)
+    assert tree["posterior"].sizes["rd_compute_cost.central"] == 3
+
+
+@pytest.mark.parametrize(
+    ("extra", "match"),
+    [
+        (["--vary", "year=2030..2025"], "empty range"),
+        (["--vary", "growht_rate=2"], "did you mean 'growth_rate'"),
+        (["--vary", "year=2025..2026", "-t", "projected_cost_2027=1e9"], "--summary"),
+        (["--vary", "year=2025..2026", "--summary", "-t", "x"], "VAR=NUMBER"),
+        (["--vary", "year=2025..2026", "--var", "nope"], "--var: unknown"),
+    ],
+)
+def test_sweep_errors_exit_2(extra, match, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["sweep", "frontier-run-2025-2030", *extra, *SMALL]) == 2
+    err = capsys.readouterr().err
+    assert match in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_run_on_two_dask_workers_matches_the_local_run(capsys) -> None:  # type: ignore[no-untyped-def]
+    argv = ["run", "gpt-4", "--format", "json", *SMALL]
+    assert main(argv) == 0
+    local = json.loads(capsys.readouterr().out)["outputs"]
+    assert main([*argv, "--workers", "2"]) == 0
+    dask = json.loads(capsys.readouterr().out)["outputs"]
+    assert dask == local
+
+
+def test_sweep_json_keys_are_the_documented_ones(capsys) -> None:  # type: ignore[no-untyped-def]
+    from test_cli_json import _check_keys  # the JSON page's contract checker
+
+    argv = ["sweep", "frontier-run-2025-2030", "--vary", "growth_rate=2.0,2.9", "--summary"]
+    argv += ["-t", "projected_cost_2027=1e9", "--var", "projected_cost_2027"]
+    assert main([*argv, "--format", "json", *SMALL]) == 0
+    _check_keys(json.loads(capsys.readouterr().out))

@@ -331,7 +331,8 @@ def test_netcdf_round_trip(tmp_path: Path) -> None:
 def test_prior_group_is_the_plain_run_and_its_scores_reproduce_it(tmp_path: Path) -> None:
     sc = _scenario(tmp_path, quantity="rd_compute_cost", value=3e9)
     tree = condition(sc, draws=500, chains=2, seed=9)
-    plain = fc.simulate(sc, draws=500, chains=2, seed=9)
+    # the scenario's own model and priors, unconditioned (simulate(sc) would condition it)
+    plain = fc.simulate(sc.model(), sc.input_priors(), draws=500, chains=2, seed=9)
     for name in plain["posterior"].data_vars:
         np.testing.assert_array_equal(tree["prior"][name].values, plain["posterior"][name].values)
     model, model_all = _models(sc, sc.observations)

@@ -122,6 +122,19 @@ def test_progress_spins_on_a_terminal_and_clears_its_line(monkeypatch) -> None:
     assert "quiet" not in terminal.getvalue()
 
 
+def test_progress_bar_shows_the_fraction_done(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(_common.Progress, "DELAY", 0.0)
+    monkeypatch.setattr(_common.Progress, "INTERVAL", 0.01)
+    with _common.Console().step("sampling", progress=True) as bar:
+        assert bar is not None
+        bar.update(45, 100)
+        time.sleep(0.1)
+    assert "]  45% sampling" in terminal.getvalue()
+    assert "[##########--------------]" in terminal.getvalue()
+
+
 def test_progress_waits_a_second_and_stays_off_pipes(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)

@@ -278,3 +278,21 @@ def test_odd_block_sizes_give_the_same_bits(sampler: str) -> None:
         assert np.array_equal(runs[0].outputs["y"], other.outputs["y"])
         for name in names:
             assert np.array_equal(runs[0].inputs[name], other.inputs[name]), name
+
+
+@pytest.mark.parametrize("store", [True, False])
+def test_progress_reports_without_changing_bits(store: bool) -> None:
+    """A run cut into pieces to report progress gives the uncut run's bits."""
+    priors = {"a": Beta(alpha=2, beta=2), "b": Normal(mu=0, sigma=1)}
+    seen: list[tuple[int, int]] = []
+    kw = {"draws": 300_001, "seed": 8, "store": store, "thresholds": {"s": [0.5]}}
+    plain = run_engine(two_input_model(), priors, **kw)  # type: ignore[arg-type]
+    cut = run_engine(two_input_model(), priors, progress=lambda d, t: seen.append((d, t)), **kw)  # type: ignore[arg-type]
+    assert len(seen) > 1 and seen[-1] == (300_001, 300_001)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    if store:
+        np.testing.assert_array_equal(plain.outputs["s"], cut.outputs["s"])
+    else:
+        a, b = plain.stats, cut.stats
+        for field in ("count", "mean", "var", "minimum", "maximum", "exceed", "hist"):
+            np.testing.assert_array_equal(getattr(a, field), getattr(b, field))

@@ -137,7 +137,7 @@ def check_names(flag: str, names: Sequence[str], accepted: Sequence[str], where:
 
 
 class Progress:
-    """An elapsed-time spinner on stderr while a long step runs.
+    """A progress bar (or, while the fraction done is unknown, a spinner) on stderr.
 
     It appears only after :attr:`DELAY` seconds and only on a terminal, and
     it only reads the clock: the step's result does not depend on it.  The
@@ -155,6 +155,11 @@ class Progress:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._spin, daemon=True)
         self._shown = False
+        self.fraction: float | None = None
+
+    def update(self, done: int, total: int) -> None:
+        """Record progress (the engine's ``progress`` callback)."""
+        self.fraction = done / total if total else 1.0
 
     def _spin(self) -> None:
         start = time.perf_counter()
@@ -163,8 +168,13 @@ class Progress:
         i = 0
         while not self._stop.is_set():
             elapsed = time.perf_counter() - start
-            frame = self._FRAMES[i % len(self._FRAMES)]
-            self.stream.write(f"\r{frame} {self.label} {elapsed:5.1f} s")
+            if self.fraction is None:
+                frame = self._FRAMES[i % len(self._FRAMES)]
+                self.stream.write(f"\r{frame} {self.label} {elapsed:5.1f} s")
+            else:
+                filled = int(24 * self.fraction)
+                bar = "#" * filled + "-" * (24 - filled)
+                self.stream.write(f"\r[{bar}] {self.fraction:4.0%} {self.label} {elapsed:5.1f} s")
             self.stream.flush()
             self._shown = True
             i += 1
@@ -211,12 +221,17 @@ class Console:
             print(f"[frontiercost] {message}", file=sys.stderr)
 
     @contextlib.contextmanager
-    def step(self, label: str, progress: bool = False) -> Iterator[None]:
-        """Time a step (printed with ``--verbose``), with a spinner if ``progress``."""
+    def step(self, label: str, progress: bool = False) -> Iterator[Progress | None]:
+        """Time a step (printed with ``--verbose``), with a progress display if ``progress``.
+
+        Yields the :class:`Progress` shown (its ``update`` is the engine's
+        ``progress`` callback), or None when nothing is shown (not a terminal).
+        """
         start = time.perf_counter()
         show = progress and not self.quiet and _stderr_is_terminal()
-        with Progress(label, sys.stderr) if show else contextlib.nullcontext():
-            yield
+        bar = Progress(label, sys.stderr) if show else None
+        with bar if bar is not None else contextlib.nullcontext():
+            yield bar
         self.detail(f"{label}: {time.perf_counter() - start:.2f} s")
 
     def environment(self) -> None:

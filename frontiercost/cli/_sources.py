@@ -229,9 +229,10 @@ def sample(
     keep = total <= STORE_LIMIT if store is None else store
     if getattr(sc, "observations", ()):
         return _condition(sc, run, console)
-    with console.step(f"sampling {sc.name}: {total:,} draws", progress=True):
+    with console.step(f"sampling {sc.name}: {total:,} draws", progress=True) as bar:
         from ._sweep import cluster_kwargs
 
+        cluster = cluster_kwargs(args)
         tree = simulate(
             sc,
             draws=run["draws"],
@@ -240,7 +241,8 @@ def sample(
             sampler=run["sampler"],
             store=keep,
             thresholds=thresholds,
-            **cluster_kwargs(args),
+            progress=bar.update if bar is not None and not cluster else None,
+            **cluster,
         )
     console.kernel_cache()
     return Source(tree, sc, sc.name, sc.title)

@@ -10,7 +10,7 @@ import contextlib
 import functools
 import math
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numba
@@ -26,6 +26,7 @@ from .model import Model
 from .streaming import StreamStats, merge_moments
 
 SAMPLERS = ("mc", "qmc", "lhs")
+Progress = Callable[[int, int], None]
 DEFAULT_BLOCK = 1 << 11
 CHUNK = 1 << 20  # draws per call when uniforms come from scipy (QMC)
 _U_MIN = 2.0**-53  # keep given uniforms strictly inside (0, 1)
@@ -204,8 +205,18 @@ def _chunks(plan: Plan, start: int, n: int) -> Iterator[tuple[int, int]]:
         yield a, min(step, start + n - a)
 
 
-def store_range(plan: Plan, start: int, n: int, out: np.ndarray, inputs_out: np.ndarray) -> None:
-    """Evaluate draws ``start .. start + n`` into ``out`` (and ``inputs_out``) columns 0..n."""
+def store_range(
+    plan: Plan,
+    start: int,
+    n: int,
+    out: np.ndarray,
+    inputs_out: np.ndarray,
+    offset: int = 0,
+) -> None:
+    """Evaluate draws ``start .. start + n`` into columns ``offset .. offset + n`` of ``out``.
+
+    ``inputs_out`` gets the input draws the same way (unless it has no columns).
+    """
     for a, m in _chunks(plan, start, n):
         run_stored(
             plan.model.kernel,
@@ -224,8 +235,20 @@ def store_range(plan: Plan, start: int, n: int, out: np.ndarray, inputs_out: np.
             plan.block,
             out,
             inputs_out,
-            a - start,
+            a - start + offset,
         )
+
+
+def _pieces(total: int, progress: Progress | None) -> list[tuple[int, int]]:
+    """Draw ranges to run in turn: one, or ~40 whole segments when progress is reported.
+
+    Ranges start on segment boundaries, so streaming sums and counts are the
+    same bits however a run is cut (every draw's value never depends on it).
+    """
+    if progress is None:
+        return [(0, total)]
+    step = max(SEGMENT, -(-total // 40) // SEGMENT * SEGMENT)
+    return [(a, min(step, total - a)) for a in range(0, total, step)]
 
 
 def central_shift(plan: Plan, priors: Mapping[str, Prior]) -> np.ndarray:
@@ -399,8 +422,12 @@ def run_engine(
     thresholds: Mapping[str, Sequence[float]] | None = None,
     block_size: int = DEFAULT_BLOCK,
     threads: int | None = None,
+    progress: Progress | None = None,
 ) -> EngineResult:
     """Sample ``model`` under ``priors``: ``chains × draws`` draws on local threads.
+
+    ``progress(done, total)``, if given, is called as draws complete (the run
+    is then cut into ~40 pieces; the result is the same bits).
 
     Parameters
     ----------
@@ -444,7 +471,10 @@ def run_engine(
         if store:
             out = np.empty((len(model.outputs), plan.total))
             inp = np.empty((len(plan.names), plan.total if store_inputs else 0))
-            store_range(plan, 0, plan.total, out, inp)
+            for a, m in _pieces(plan.total, progress):
+                store_range(plan, a, m, out, inp, offset=a)
+                if progress is not None:
+                    progress(a + m, plan.total)
             shape = (int(chains), int(draws))
             return EngineResult(
                 outputs={n: out[o].reshape(shape) for o, n in enumerate(model.output_names)},
@@ -453,7 +483,15 @@ def run_engine(
                 else {},
             )
         shift = central_shift(plan, priors)
-        seg, hist, exceed = stream_range(plan, 0, plan.total, shift, thr, n_threads)
+        parts = []
+        for a, m in _pieces(plan.total, progress):
+            parts.append(stream_range(plan, a, m, shift, thr, n_threads))
+            if progress is not None:
+                progress(a + m, plan.total)
+        seg = np.concatenate([p[0] for p in parts])
+        hist, exceed = parts[0][1], parts[0][2]
+        for _, h, e in parts[1:]:  # integer counts: the sum does not depend on the cut
+            hist, exceed = hist + h, exceed + e
     return EngineResult(stats=stats_from_parts(model, seg, hist, exceed, shift, thr))
 
 

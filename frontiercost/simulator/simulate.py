@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -89,6 +89,7 @@ def simulate(
     block_size: int = DEFAULT_BLOCK,
     threads: int | None = None,
     scenario_text: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
     client: Client | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
@@ -131,6 +132,9 @@ def simulate(
     scenario_text : str, optional
         Text of the scenario file, recorded in the root attributes (a
         scenario records its own).
+    progress : callable, optional
+        ``progress(done, total)`` as draws complete (local engine); the result
+        is the same bits with or without it.
     client, workers, scheduler : optional
         Run on dask instead of local threads (give at most one): a
         ``distributed.Client``; a number of worker processes for a loopback
@@ -216,6 +220,7 @@ def simulate(
         thresholds=thresholds,
         block_size=block_size,
         threads=threads,
+        progress=progress,
     )
     run = run_record(seed, sampler, draws, chains, correlations)
     used = {n: priors[n] for n in model.inputs}

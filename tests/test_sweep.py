@@ -126,3 +126,16 @@ def test_bad_fields_fail_before_any_sampling(vary, match, monkeypatch) -> None: 
 def test_nothing_to_sweep() -> None:
     with pytest.raises(ScenarioError, match="nothing to sweep"):
         fc.sweep("gpt-4", **RUN)
+
+
+def test_summarize_stacks_over_sweep_dims() -> None:
+    """A sweep's summary has the sweep dims; each point equals that point's own run."""
+    tree = fc.sweep("frontier-run-2025-2030", vary=["year=2023..2024"], **RUN)
+    s = fc.summarize(tree, var_names=["projected_cost_2027"])
+    assert s["median"].dims == ("year", "variable") and s["year"].attrs["units"] == "yr"
+    post = tree["posterior"].to_dataset().isel(year=0).drop_vars("year")
+    one = fc.summarize(
+        xr.DataTree.from_dict({"posterior": post}), var_names=["projected_cost_2027"]
+    )
+    for var in ("median", "mean", "ci"):
+        np.testing.assert_array_equal(s[var].isel(year=0).values, one[var].values)

@@ -96,6 +96,9 @@ def summarize(
         )
     if stored:
         post = data["posterior"].to_dataset()[names]
+        extra = [str(d) for d in post.dims if d not in ("chain", "draw")]
+        if extra:  # a sweep: one summary per grid point, stacked over its dims
+            return _per_point(data, post, extra, names, ci_prob, ci_kind)
         import arviz as az  # imported on use: it costs ~1 s and ~100 MB at start-up
 
         ci_fn = az.eti if ci_kind == "eti" else az.hdi
@@ -157,6 +160,28 @@ def summarize(
         },
     )
     return ds
+
+
+def _per_point(
+    data: xr.DataTree,
+    post: xr.Dataset,
+    extra: Sequence[str],
+    names: Sequence[str],
+    ci_prob: float,
+    ci_kind: str,
+) -> xr.Dataset:
+    """``summarize`` at each point of the dims beyond chain and draw (a sweep's)."""
+    stacked = post.stack(_point=list(extra))
+    parts = []
+    for i in range(stacked.sizes["_point"]):
+        one = stacked.isel(_point=i).drop_vars(["_point", *extra], errors="ignore")
+        tree = xr.DataTree.from_dict({"/": xr.Dataset(attrs=data.attrs), "posterior": one})
+        parts.append(summarize(tree, ci_prob, ci_kind, names))
+    out = xr.concat(parts, dim="_point", coords="minimal", compat="override")
+    out = out.assign_coords(_point=stacked["_point"]).unstack("_point")
+    for d in extra:
+        out[d].attrs = dict(post[d].attrs)
+    return out.transpose(*extra, ...)
 
 
 def _mcse_bounds(

@@ -94,12 +94,16 @@ def scenario_of_run(tree: xr.DataTree, console: Console) -> Scenario | None:
 
 
 def run_outputs(tree: xr.DataTree, scenario: Scenario | None = None) -> list[str]:
-    """Outputs of a run, in the scenario's order: stored variables without a prior."""
+    """Outputs of a run, in the scenario's order: stored variables without a prior,
+    and the parameters a scenario lists among its outputs."""
     from ..simulator.dataset import stream_stats
 
+    listed = set(scenario.outputs) if scenario is not None else set()
     if "posterior" in tree.children:
         post = tree["posterior"]
-        names = [str(n) for n, v in post.data_vars.items() if "prior" not in v.attrs]
+        names = [
+            str(n) for n, v in post.data_vars.items() if "prior" not in v.attrs or n in listed
+        ]
     else:
         names = list(stream_stats(tree).names)
     if scenario is not None:

@@ -143,9 +143,12 @@ def _conditioning(
         warnings = [str(w) for w in json.loads(str(tree.attrs.get("warnings", "[]")))]
     except json.JSONDecodeError:
         warnings = []
+    from ..simulator.conditioning import conditioning_report
+
     return {
         "inference": str(tree.attrs.get("inference", "")),
         "diagnostics_ok": bool(int(tree.attrs.get("diagnostics_ok", 1))),
+        "report": conditioning_report(tree),
         "warnings": warnings,
         "observations": [
             {
@@ -330,7 +333,9 @@ def _conditioning_table(cond: dict[str, Any], outputs: dict[str, Any]) -> list[s
         "shift (robust prior sd)",
         "width ratio",
     ]
-    lines = [*textwrap.wrap(head, 99), *format_table(header, rows)]
+    lines = [*textwrap.wrap(head, 99), *format_table(header, rows), ""]
+    for line in cond["report"]:  # method, diagnostics, evidence, published references
+        lines += textwrap.wrap(line, 99, subsequent_indent="    ") or [""]
     lines += [f"warning: {w}" for w in cond["warnings"]]
     if not cond["diagnostics_ok"]:
         lines.append("warning: the conditioning diagnostics failed (see the run's attributes)")

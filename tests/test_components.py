@@ -3,7 +3,7 @@
 Sources of truth: numpy on the same draws (shares, their quantiles and
 means), exact shares of hand-built runs, the model's identity
 ``amortized_cost = chips + other server + interconnect + energy`` (MODEL.md
-§3.2), and the command line's earlier ``format.component_split``.
+§3.2).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from frontiercost.analysis.components import (
     component_table,
     default_split,
 )
-from frontiercost.analysis.format import component_split
 from frontiercost.errors import FrontiercostError
 
 AMORTIZED = SPLITS["amortized_cost"]
@@ -129,20 +128,6 @@ def test_exact_shares_and_sweep_dims_are_kept() -> None:
     with pytest.raises(FrontiercostError, match="one table per sweep point"):
         component_table(s)
     assert len(component_table(s.sel(point=20))) == 3
-
-
-def test_table_agrees_with_the_command_lines_split(
-    gpt4: xr.DataTree, gpt4_point: xr.Dataset
-) -> None:
-    rows = component_table(component_shares(gpt4, point=gpt4_point))
-    old = component_split(gpt4, gpt4_point)
-    assert rows[0][0] == "share of amortized_cost"
-    assert rows[0][-1] == "point" and len(rows) == 5
-    for new_row, old_row in zip(rows[1:], old[1:], strict=True):
-        # label, median share, interval and point share are the same strings
-        assert [new_row[0], new_row[3], new_row[4], new_row[5]] == old_row
-        assert new_row[1].startswith("$")
-        assert new_row[2].endswith(" %")
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import xarray as xr
-
 _SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
 # Units whose values read best in scientific notation whatever their size.
 _SCIENTIFIC_UNITS = frozenset({"FLOP", "FLOP/s", "USD/FLOP"})
@@ -124,44 +122,3 @@ COMPONENTS = {
     "interconnect_cost": "interconnect",
     "energy_cost": "energy",
 }
-
-
-def component_split(
-    tree: xr.DataTree, point: xr.Dataset, ci_prob: float = 0.9, ci_kind: str = "eti"
-) -> list[list[str]]:
-    """Table of each component's share of ``amortized_cost``: header, then one row each.
-
-    The shares are computed per draw (``component / amortized_cost``), so
-    their median and interval describe the split's own uncertainty; the
-    point column is the share at the point estimate.
-
-    Parameters
-    ----------
-    tree : xarray.DataTree
-        A stored run (group ``posterior``) with ``amortized_cost`` and the
-        components of :data:`COMPONENTS`.
-    point : xarray.Dataset
-        The scenario's point estimate (``frontiercost.evaluate``).
-    ci_prob, ci_kind
-        As for :func:`frontiercost.summarize`.
-    """
-    from .summary import summarize
-
-    post = tree["posterior"]
-    total = post["amortized_cost"]
-    shares = xr.Dataset({name: post[name] / total for name in COMPONENTS})
-    s = summarize(xr.DataTree.from_dict({"posterior": shares}), ci_prob=ci_prob, ci_kind=ci_kind)
-    header = ["share of amortized_cost", "median", f"{ci_prob:.0%} {ci_kind.upper()}", "point"]
-    rows = [header]
-    for name, label in COMPONENTS.items():
-        lo, hi = (format_share(float(v)) for v in s["ci"].sel(variable=name).values)
-        at_point = float(point[name]) / float(point["amortized_cost"])
-        rows.append(
-            [
-                label,
-                format_share(float(s["median"].sel(variable=name))),
-                f"{lo} – {hi}",
-                format_share(at_point),
-            ]
-        )
-    return rows

@@ -54,7 +54,7 @@ from .compare import prior_posterior
 from .components import component_shares, component_table, default_split
 from .format import format_share, format_value
 from .risk import exceedance, expected_shortfall, value_at_risk
-from .sensitivity import _spearman, tornado
+from .sensitivity import rank_correlations, tornado
 from .summary import summarize
 
 # The output a report is about, first found wins (projected costs come after
@@ -508,7 +508,8 @@ def _sensitivity_section(ctx: _Context) -> str:
     table = tornado(ctx.sc, var)
     if table.sizes["parameter"] == 0:
         return f'<p class="note">No uncertain prior moves {_e(var)}: nothing to rank.</p>'
-    rho = _rank_correlations(ctx.post, var, [str(p) for p in table["parameter"].values])
+    ranks = rank_correlations(ctx.tree, var)
+    rho = {str(p): float(r) for p, r in zip(ranks["parameter"].values, ranks.values, strict=True)}
     out = [
         _figure(
             lambda buf: plot_tornado(table, path=buf, dpi=_DPI),
@@ -646,22 +647,6 @@ def _long_name(post: xr.Dataset, name: str) -> str:
 
 def _unit_text(units: str) -> str:
     return "dimensionless" if units in ("", "1") else units
-
-
-def _rank_correlations(post: xr.Dataset, output: str, names: Sequence[str]) -> dict[str, float]:
-    """Spearman correlation of each input's draws with ``output``.
-
-    Like :func:`frontiercost.analysis.sensitivity.rank_correlations`, but
-    over the given names, so it includes inputs that the scenario also
-    reports as outputs (those are stored without a ``prior`` attribute).
-    """
-    y = np.asarray(post[output].values, dtype=float).ravel()
-    out: dict[str, float] = {}
-    for n in names:
-        if n in post.data_vars and n != output:
-            x = np.asarray(post[n].values, dtype=float).ravel()
-            out[n] = float(_spearman(x, y))
-    return out
 
 
 def _thresholds(x: np.ndarray, most: int = 3) -> list[float]:

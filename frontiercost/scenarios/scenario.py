@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import FrontiercostError, PriorError, ScenarioError
-from ..priors import Fixed, Prior, prior_from_spec
+from ..priors import Fixed, LogNormal, Prior, prior_from_spec
 from ..priors.library import library_specs
 from ..simulator.copula import copula_factor
 from ..simulator.cost_model import (
@@ -355,8 +355,6 @@ def _per_person_rate(ctx: _Context, i: int, head: float, parts: dict[str, Prior]
     if var == 0:
         return Fixed(value=m, unit="USD/yr")
     sigma2 = math.log1p(var / (m * m))
-    from ..priors import LogNormal
-
     return LogNormal(
         mu=math.log(m) - sigma2 / 2,
         sigma=math.sqrt(sigma2),

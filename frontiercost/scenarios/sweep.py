@@ -19,6 +19,7 @@ import itertools
 import json
 import math
 import re
+import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ import xarray as xr
 from ..errors import FrontiercostError, ScenarioError
 from ..priors.library import library_specs
 from ..simulator.cost_model import QUANTITIES
-from .scenario import Scenario, _build, _read, load_scenario
+from .scenario import Scenario, _build, load_scenario
 from .schema import suggest
 
 if TYPE_CHECKING:
@@ -283,15 +284,10 @@ def sweep(
     from ..analysis.risk import exceedance
     from ..analysis.summary import summarize
 
-    name, label, text = _read(scenario)
-    import tomllib
-
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{label}: {err}") from None
+    base = load_scenario(scenario)  # reads and validates the file once, [sweep] included
+    name, label, text = base.name, base.path, base.text
+    raw = tomllib.loads(text)
     sweep_table = raw.pop("sweep", {})
-    base = load_scenario(scenario)
     axes, variants = _axes(vary, sweep_table)
     if not axes and not variants:
         raise ScenarioError(f"{label}: nothing to sweep: give vary or a [sweep] table")

@@ -22,7 +22,10 @@ like:
   dask time / local time on the same number of cores;
 - peak memory of a 1e9-draw streaming run, local and on 2 dask workers, each
   in a fresh child process (RSS high-water mark reset after warm-up, as
-  ``benchmarks/throughput.py`` does; on dask also each worker's).
+  ``benchmarks/throughput.py`` does; on dask also each worker's);
+- peak memory of the command a user types, ``frontiercost run gpt-4`` with 1e9
+  draws (streamed), against the same command with 4,000 draws (stored): whole
+  process, start-up and imports included (``wait4``'s ``ru_maxrss``).
 
 On a 2-core machine, "2 workers" uses both cores: the scaling figure is the
 dask engine's parallel efficiency on one machine (at most 2), not a forecast
@@ -63,6 +66,7 @@ from frontiercost.bench.harness import (  # noqa: E402
 from frontiercost.simulator.distributed import connect  # noqa: E402
 
 SCENARIO = "frontier-run-2025-2030"
+CLI_SCENARIO = "gpt-4"  # 16 parameters, 11 outputs: a model a user runs as is
 VARY = {"growth_rate.central": "2.0:2.8:6", "year": "2020..2025"}
 THRESHOLDS = {"final_run_cost": [1e8]}
 CHAINS = 4
@@ -82,7 +86,7 @@ QUICK = {
     "sweep_fixed_draws": 1_000,
     "stream_draws": 500_000,
     "stored_draws": 50_000,
-    "memory_draws": 10_000_000,
+    "memory_draws": 20_000_000,  # above the CLI's 1e7 stored-draw limit: streamed
     "repeats": 2,
 }
 
@@ -276,6 +280,40 @@ def _memory(draws: int) -> dict[str, Any]:
     return out
 
 
+def _cli_peak(draws: int) -> dict[str, Any]:
+    """Peak RSS of one ``frontiercost run`` process (via ``wait4``: this child only)."""
+    import tempfile
+
+    cmd = [sys.executable, "-m", "frontiercost", "run", CLI_SCENARIO, "--quiet"]
+    cmd += ["--format", "json", "--draws", str(draws // CHAINS), "--chains", str(CHAINS)]
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        dt = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        text, errors = out.read().decode(), err.read().decode()
+    if proc.returncode != 0:
+        return {"error": errors[-2000:], "returncode": proc.returncode}
+    run = json.loads(text)["run"]
+    return {
+        "command": " ".join(["frontiercost", *cmd[3:]]),
+        "draws": run["total_draws"],
+        "stored": run["stored"],
+        "seconds": dt,
+        "peak_rss_mb": usage.ru_maxrss / 1024,  # Linux: kilobytes
+    }
+
+
+def _cli_memory(draws: int) -> dict[str, Any]:
+    out = {"cli-stored": _cli_peak(1000 * CHAINS), "cli": _cli_peak(draws)}
+    for k, v in out.items():
+        print(f"  memory {k}: {v.get('peak_rss_mb')} MB peak", flush=True)
+    return out
+
+
 # ------------------------------------------------------------------ report
 
 
@@ -353,6 +391,12 @@ def format_table(result: dict[str, Any]) -> str:
         if "error" in m:
             lines.append(f"memory {engine}: failed ({m['returncode']})")
             continue
+        if engine.startswith("cli"):
+            lines.append(
+                f"memory {engine}: `{m['command']}` ({m['draws']:.0e} draws) in"
+                f" {m['seconds']:.1f} s, peak RSS {m['peak_rss_mb']:.0f} MB (whole process)"
+            )
+            continue
         extra = "".join(
             f", {w} peak {v['peak_rss_mb']:.0f} MB" for w, v in m.get("workers", {}).items()
         )
@@ -387,6 +431,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_memory:
         print("memory:", flush=True)
         result["memory"] = _memory(size["memory_draws"])
+        result["memory"].update(_cli_memory(size["memory_draws"]))
     result["meta"]["loadavg_at_end"] = _loadavg()
     _write_json_atomic(args.out, _finite(result))
     print(format_table(result))

@@ -235,6 +235,45 @@ def test_streaming_handles_negative_zero_and_nan() -> None:
     q = st.quantile("s", np.array([0.1, 0.5, 0.9]))
     np.testing.assert_allclose(q, np.quantile(stored, [0.1, 0.5, 0.9]), atol=2e-3)
     assert st.nan_count[0] == 0 and st.count[0] == n
+    o = st.names.index("s")
+    assert st.zeros[o] == np.count_nonzero(stored == 0.0)
+    assert st.zeros[o] + st.hist[o].sum() == n
+
+
+def test_streaming_zero_mass_is_exact() -> None:
+    """A point mass at zero is counted apart from the log bins, so its quantiles are 0."""
+    from frontiercost.simulator.dataset import stream_stats, streaming_tree
+
+    priors = {
+        "a": prior_from_spec({"family": "fixed", "value": 0.0}),
+        "b": prior_from_spec({"family": "fixed", "value": 0.0}),
+    }
+    model = two_input_model()
+    result = run_engine(model, priors, draws=10_000, chains=1, seed=2, store=False)
+    st = result.stats
+    assert st is not None and st.zeros.tolist() == [10_000, 10_000]
+    assert st.hist.sum() == 0
+    np.testing.assert_array_equal(st.quantile("s", np.array([0.05, 0.5, 0.95])), 0.0)
+    run = {"seed": 2, "sampler": "mc", "draws": 10_000, "chains": 1}
+    back = stream_stats(streaming_tree(model, priors, result, run))
+    np.testing.assert_array_equal(back.zeros, st.zeros)
+    np.testing.assert_array_equal(back.hist, st.hist)
+
+
+def test_streaming_counts_do_not_depend_on_the_int32_chunking(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Kernel calls capped at HIST32_DRAWS draws (int32 per-thread bins) sum to the same counts."""
+    import frontiercost.simulator.engine as eng
+
+    priors = {"a": Beta(alpha=2, beta=2), "b": Normal(mu=0, sigma=1)}
+    kw = {"draws": 300_001, "seed": 8, "store": False, "thresholds": {"s": [0.5]}}
+    whole = run_engine(two_input_model(), priors, **kw).stats  # type: ignore[arg-type]
+    monkeypatch.setattr(eng, "HIST32_DRAWS", SEGMENT)
+    cut = run_engine(two_input_model(), priors, **kw).stats  # type: ignore[arg-type]
+    assert whole is not None and cut is not None
+    for field in ("count", "mean", "var", "minimum", "maximum", "exceed", "hist", "zeros"):
+        np.testing.assert_array_equal(getattr(whole, field), getattr(cut, field))
 
 
 @pytest.mark.parametrize("sampler", ["mc", "lhs", "qmc"])
@@ -294,5 +333,5 @@ def test_progress_reports_without_changing_bits(store: bool) -> None:
         np.testing.assert_array_equal(plain.outputs["s"], cut.outputs["s"])
     else:
         a, b = plain.stats, cut.stats
-        for field in ("count", "mean", "var", "minimum", "maximum", "exceed", "hist"):
+        for field in ("count", "mean", "var", "minimum", "maximum", "exceed", "hist", "zeros"):
             np.testing.assert_array_equal(getattr(a, field), getattr(b, field))

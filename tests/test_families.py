@@ -249,7 +249,12 @@ IDS = list(CASES)
 
 def max_error(case: Case) -> float:
     prior = case.make()
-    ref = case.reference(prior, P) if case.reference else np.asarray(prior.ppf(P), float)
+    if case.reference:
+        ref = case.reference(prior, P)
+    elif type(prior)._scipy is not Prior._scipy:
+        ref = np.asarray(prior._scipy().ppf(P), float)  # scipy itself, not our closed forms
+    else:
+        ref = np.asarray(prior.ppf(P), float)
     x = kernel(prior, P)
     assert np.all(np.isfinite(ref))
     return float(np.max(np.abs(x - ref) / np.maximum(np.abs(ref), case.floor)))
@@ -363,6 +368,72 @@ SUPPORTS: list[tuple[Prior, tuple[float, float]]] = [
 def test_support(prior: Prior, expected: tuple[float, float]) -> None:
     """``support`` is the family's mathematical support, bounds exactly as given."""
     assert prior.support == expected
+
+
+WITH_SCIPY = [(p, e) for p, e in SUPPORTS if type(p)._scipy is not Prior._scipy]
+
+
+@pytest.mark.parametrize(("prior", "expected"), WITH_SCIPY, ids=lambda v: getattr(v, "family", ""))
+def test_support_agrees_with_scipy(prior: Prior, expected: tuple[float, float]) -> None:
+    """Supports written out per family (no scipy.stats needed) match the reference's."""
+    np.testing.assert_allclose(prior.support, prior._scipy().support(), rtol=1e-15, atol=1e-15)
+
+
+def test_truncnormal_closed_form_agrees_with_scipy() -> None:
+    """TruncNormal's ppf/cdf (the kernel's tail-aware formula) vs scipy's truncnorm."""
+    p = np.concatenate([[1e-9, 1e-6], np.linspace(0.001, 0.999, 999), [1 - 1e-6]])
+    for prior in (
+        TruncNormal(mu=0.3, sigma=0.2, lower=0.0),
+        TruncNormal(mu=0.1, sigma=1.0, lower=-0.62, upper=0.78),
+        TruncNormal(mu=0.0, sigma=1.0, lower=5.0, upper=9.0),
+        TruncNormal(mu=0.0, sigma=1.0, upper=-6.0),
+    ):
+        ref = prior._scipy()
+        np.testing.assert_allclose(prior.ppf(p), ref.ppf(p), rtol=2e-9, atol=0)
+        x = ref.ppf(p)
+        np.testing.assert_allclose(prior.cdf(x), ref.cdf(x), rtol=0, atol=5e-15)
+    edge = TruncNormal(mu=0.0, sigma=1.0, lower=-1.0, upper=2.0)
+    assert edge.ppf(0.0) == -1.0 and edge.ppf(1.0) == 2.0 and np.isnan(edge.ppf(1.5))
+
+
+CLOSED_FORMS = [
+    Normal(mu=0.3, sigma=2.1),
+    Normal(mu=-1e3, sigma=1e-3),
+    LogNormal(mu=2.3, sigma=0.7),
+    LogNormal(mu=-40.0, sigma=3.0),
+    Uniform(lower=-2.0, upper=7.3),
+]
+
+
+@pytest.mark.parametrize("prior", CLOSED_FORMS, ids=lambda v: v.family)
+def test_closed_form_ppf_and_cdf_are_scipys_bits(prior: Prior) -> None:
+    """Families whose ppf/cdf skip scipy.stats give its exact bits, edges and NaN included."""
+    ref = prior._scipy()
+    p = np.concatenate([[0.0, 1e-300, 1e-12], np.linspace(0, 1, 1001), [1.0, -0.1, 1.1, np.nan]])
+    np.testing.assert_array_equal(prior.ppf(p), ref.ppf(p))
+    x = ref.ppf(p[1:-4])
+    x = np.concatenate([x[np.isfinite(x)], [-np.inf, np.inf, 0.0, -1.0, np.nan]])
+    np.testing.assert_array_equal(prior.cdf(x), ref.cdf(x))
+    assert prior.ppf(0.3) == ref.ppf(0.3) and np.ndim(prior.ppf(0.3)) == 0
+    assert prior.cdf(0.3) == ref.cdf(0.3) and np.ndim(prior.cdf(0.3)) == 0
+
+
+def test_describing_common_priors_does_not_import_scipy_stats() -> None:
+    """Building and describing the families scenarios use leaves scipy.stats (~35 MB) out."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from frontiercost.priors import Fixed, LogNormal, Normal, TruncNormal, Uniform\n"
+        "for p in (Normal(mu=0, sigma=1), LogNormal(mu=0, sigma=1, central_value=2.0),\n"
+        "          Uniform(lower=0, upper=1), Fixed(value=3.0),\n"
+        "          TruncNormal(mu=0, sigma=1, lower=0)):\n"
+        "    p.describe(); p.central; p.kernel_spec()\n"
+        "print('scipy.stats' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 @pytest.mark.parametrize("name", IDS)

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import numpy as np
 import xarray as xr
-from scipy.stats import qmc, rankdata
 
 from ..errors import FrontiercostError, SimulationError
 from ..priors import Prior
@@ -102,6 +101,8 @@ def _spearman(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     Draws where either value is NaN are left out, pair by pair; fewer than
     three usable draws, or a constant series, give NaN.
     """
+    from scipy.stats import rankdata  # on use: scipy.stats costs ~40 MB at start-up
+
     x, y = np.broadcast_arrays(x, y)
     out = np.full(x.shape[:-1], np.nan)
     for idx in np.ndindex(out.shape):
@@ -206,6 +207,8 @@ def _design(
     b = np.full((len(model.inputs), n), 0.5)
     rows = [model.inputs.index(f) for f in factors]
     if sampler == "qmc":
+        from scipy.stats import qmc
+
         s = qmc.Sobol(2 * k, scramble=True, seed=seed).random_base2(int(math.log2(n)))
         a[rows] = s[:, :k].T
         b[rows] = s[:, k:].T

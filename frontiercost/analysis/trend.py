@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
-from scipy import stats
+from scipy import special
 
 from ..errors import FrontiercostError
 
@@ -96,7 +96,7 @@ def fit_trend(years: Any, costs: Any, ci_prob: float = 0.9) -> xr.Dataset:
     dof = n - 2
     s2 = ssr / dof if dof > 0 else np.nan
     se = float(np.sqrt(s2 / sxx))
-    tq = float(stats.t.ppf(0.5 + prob / 2, dof))
+    tq = float(special.stdtrit(dof, 0.5 + prob / 2))  # Student t quantile
     lo, hi = slope - tq * se, slope + tq * se
     ci_attrs = {"ci_kind": "eti", "ci_prob": prob, "method": "OLS slope +/- Student t(n-2) se"}
     with np.errstate(divide="ignore"):

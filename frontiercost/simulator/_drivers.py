@@ -144,6 +144,7 @@ def _reduce_block(
     mom: np.ndarray,
     lanes: np.ndarray,
     hist: np.ndarray,
+    zeros: np.ndarray,
     exceed: np.ndarray,
 ) -> None:
     """Fold a block into the segment's lane sums and the group's integer counts."""
@@ -168,7 +169,7 @@ def _reduce_block(
             elif v < 0.0:
                 hist[o, 0, _bin(v)] += 1
             else:
-                hist[o, 2, 0] += 1
+                zeros[o] += 1
             for t in range(thresholds.shape[1]):
                 if v > thresholds[o, t]:
                     exceed[o, t] += 1
@@ -196,12 +197,14 @@ def run_streaming(
     n_groups,
     seg_mom,
     hist,
+    zeros,
     exceed,
 ):
     """Reduce draws ``start .. start + n`` without storing them.
 
-    ``seg_mom[s]`` gets segment ``s``'s moments; ``hist[g]`` and ``exceed[g]``
-    group ``g``'s integer counts (summed by the caller).  ``block`` divides
+    ``seg_mom[s]`` gets segment ``s``'s moments; ``hist[g]``, ``zeros[g]`` and
+    ``exceed[g]`` group ``g``'s integer counts (summed by the caller; ``hist``
+    may be int32 when a call covers fewer than 2^31 draws).  ``block`` divides
     ``SEGMENT`` so a block never straddles two segments.
     """
     n_in = keys.size
@@ -215,6 +218,7 @@ def run_streaming(
         lanes = np.zeros((n_out, 2, 8))
         mom = np.empty((n_out, N_MOM))
         ex = np.zeros((n_out, thresholds.shape[1]), np.int64)
+        z = np.zeros(n_out, np.int64)
         for s in range(g, n_seg, n_groups):
             s0 = s * SEGMENT
             s_end = min(s0 + SEGMENT, n)
@@ -231,7 +235,7 @@ def run_streaming(
                     source, keys, codes, prm, tables, corr_idx, chol, gv, total, start + b0, x, m
                 )
                 kernel(x, y, m_pad, consts)
-                _reduce_block(y, m, shift, thresholds, mom, lanes, hist[g], ex)
+                _reduce_block(y, m, shift, thresholds, mom, lanes, hist[g], z, ex)
             for o in range(n_out):
                 s1 = 0.0
                 s2 = 0.0
@@ -243,3 +247,4 @@ def run_streaming(
                 for c in range(N_MOM):
                     seg_mom[s, o, c] = mom[o, c]
         exceed[g] = ex
+        zeros[g] = z

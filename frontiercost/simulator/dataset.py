@@ -105,7 +105,14 @@ def streaming_tree(
     units = {o.name: o.units for o in model.outputs}
     long = {o.name: o.long_name for o in model.outputs}
     for o, name in enumerate(st.names):
-        nz = np.flatnonzero(st.hist[o].reshape(-1))
+        # Stored as flat indices over (negative, positive, zero) rows of N_BINS
+        # each, exact zeros at index 2 * N_BINS.
+        flat = st.hist[o].reshape(-1)
+        nz = np.flatnonzero(flat)
+        index, count = nz, flat[nz]
+        if st.zeros[o]:
+            index = np.append(index, 2 * N_BINS)
+            count = np.append(count, st.zeros[o])
         attrs = {"units": units[name], "long_name": long[name]}
         data[f"{name}__count"] = ((), st.count[o], attrs)
         data[f"{name}__mean"] = ((), st.mean[o], attrs)
@@ -113,8 +120,8 @@ def streaming_tree(
         data[f"{name}__min"] = ((), st.minimum[o], attrs)
         data[f"{name}__max"] = ((), st.maximum[o], attrs)
         data[f"{name}__nan_count"] = ((), st.nan_count[o], attrs)
-        data[f"{name}__hist_index"] = ((f"{name}__bin",), nz.astype(np.int64), attrs)
-        data[f"{name}__hist_count"] = ((f"{name}__bin",), st.hist[o].reshape(-1)[nz], attrs)
+        data[f"{name}__hist_index"] = ((f"{name}__bin",), index.astype(np.int64), attrs)
+        data[f"{name}__hist_count"] = ((f"{name}__bin",), count.astype(np.int64), attrs)
         data[f"{name}__thresholds"] = ((f"{name}__threshold",), st.thresholds[o], attrs)
         data[f"{name}__exceed"] = ((f"{name}__threshold",), st.exceed[o], attrs)
     ds = xr.Dataset(
@@ -134,12 +141,16 @@ def stream_stats(tree: xr.DataTree) -> StreamStats:
     ds = tree["streaming"].to_dataset()
     names = tuple(json.loads(ds.attrs["outputs"]))
     n_out = len(names)
-    hist = np.zeros((n_out, 3 * N_BINS), np.int64)
+    hist = np.zeros((n_out, 2 * N_BINS), np.int64)
+    zeros = np.zeros(n_out, np.int64)
     k = max(ds[f"{n}__thresholds"].size for n in names)
     thr = np.full((n_out, k), np.nan)
     exc = np.zeros((n_out, k), np.int64)
     for o, n in enumerate(names):
-        hist[o, ds[f"{n}__hist_index"].values] = ds[f"{n}__hist_count"].values
+        index, count = ds[f"{n}__hist_index"].values, ds[f"{n}__hist_count"].values
+        binned = index < 2 * N_BINS
+        hist[o, index[binned]] = count[binned]
+        zeros[o] = count[~binned].sum()
         m = ds[f"{n}__thresholds"].size
         thr[o, :m] = ds[f"{n}__thresholds"].values
         exc[o, :m] = ds[f"{n}__exceed"].values
@@ -157,7 +168,8 @@ def stream_stats(tree: xr.DataTree) -> StreamStats:
         nan_count=col("nan_count"),
         thresholds=thr,
         exceed=exc,
-        hist=hist.reshape(n_out, 3, N_BINS),
+        hist=hist.reshape(n_out, 2, N_BINS),
+        zeros=zeros,
     )
 
 

@@ -57,7 +57,7 @@ import xarray as xr
 
 from ..errors import SimulationError
 from ..priors import Prior
-from ._drivers import N_BINS, SEGMENT
+from ._drivers import SEGMENT
 from .copula import Correlations
 from .dataset import stored_tree, streaming_tree
 from .engine import (
@@ -74,6 +74,7 @@ from .engine import (
 )
 from .model import Model, Output
 from .simulate import RunInputs, run_record
+from .streaming import Counts
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -370,6 +371,7 @@ class _Part:
     seg: np.ndarray  # (segments, n_out, N_MOM) in draw order
     hist_index: np.ndarray  # flat indices of non-zero histogram bins
     hist_count: np.ndarray
+    zeros: np.ndarray
     exceed: np.ndarray
 
 
@@ -382,11 +384,12 @@ def _stream_task(
     threads: int,
 ) -> _Part:
     """Reduce draws ``start .. start + n`` (``start`` a multiple of ``SEGMENT``)."""
+    counts = Counts.empty(shift.size, thresholds.shape[1])
     with _threads(threads) as groups:
-        seg, hist, exceed = stream_range(plan.plan(), start, n, shift, thresholds, groups)
-    flat = hist.reshape(-1)
+        seg = stream_range(plan.plan(), start, n, shift, thresholds, groups, counts)
+    flat = counts.hist.reshape(-1)
     index = np.flatnonzero(flat)
-    return _Part(seg, index, flat[index], exceed)
+    return _Part(seg, index, flat[index], counts.zeros, counts.exceed)
 
 
 def _merge_parts(*parts: _Part) -> _Part:
@@ -396,10 +399,11 @@ def _merge_parts(*parts: _Part) -> _Part:
     bins, where = np.unique(index, return_inverse=True)
     summed = np.zeros(bins.size, np.int64)
     np.add.at(summed, where, count)
-    exceed = parts[0].exceed.copy()
+    zeros, exceed = parts[0].zeros.copy(), parts[0].exceed.copy()
     for p in parts[1:]:
+        zeros += p.zeros
         exceed += p.exceed
-    return _Part(np.concatenate([p.seg for p in parts]), bins, summed, exceed)
+    return _Part(np.concatenate([p.seg for p in parts]), bins, summed, zeros, exceed)
 
 
 # ------------------------------------------------------------------ runs (on the client)
@@ -656,16 +660,11 @@ def _submit_stream(
 def _stream_tree(job: _Job, part: _Part) -> xr.DataTree:
     """The streaming tree from the merged part, through the local engine's final merge."""
     n_out = len(job.model.outputs)
-    hist = np.zeros(n_out * 3 * N_BINS, np.int64)
-    hist[part.hist_index] = part.hist_count
-    stats = stats_from_parts(
-        job.model,
-        part.seg,
-        hist.reshape(n_out, 3, N_BINS),
-        part.exceed,
-        job.shift,
-        job.thresholds,
-    )
+    counts = Counts.empty(n_out, job.thresholds.shape[1])
+    counts.hist.reshape(-1)[part.hist_index] = part.hist_count
+    counts.zeros[:] = part.zeros
+    counts.exceed[:] = part.exceed
+    stats = stats_from_parts(job.model, part.seg, counts, job.shift, job.thresholds)
     return streaming_tree(
         job.model, job.used, EngineResult(stats=stats), job.run, job.scenario_text
     )

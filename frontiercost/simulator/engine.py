@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import numba
 import numpy as np
-from scipy.stats import qmc
 
 from ..errors import SimulationError
 from ..priors import KernelSpec, Prior
@@ -23,12 +22,13 @@ from ._drivers import GIVEN, LHS, MC, N_BINS, N_MOM, SEGMENT, run_stored, run_st
 from ._rng import stream_key
 from .copula import Correlations, copula_factor
 from .model import Model
-from .streaming import StreamStats, merge_moments
+from .streaming import Counts, StreamStats, merge_moments
 
 SAMPLERS = ("mc", "qmc", "lhs")
 Progress = Callable[[int, int], None]
 DEFAULT_BLOCK = 1 << 11
 CHUNK = 1 << 20  # draws per call when uniforms come from scipy (QMC)
+HIST32_DRAWS = 1 << 30  # most draws per kernel call: per-thread int32 bin counts cannot overflow
 _U_MIN = 2.0**-53  # keep given uniforms strictly inside (0, 1)
 
 
@@ -184,6 +184,8 @@ def given_uniforms(plan: Plan, start: int, n: int) -> np.ndarray:
     """Uniforms of draws ``start .. start + n`` for samplers computed outside the kernel."""
     if plan.sampler != "qmc":
         return np.zeros((len(plan.names), 0))
+    from scipy.stats import qmc  # on use: scipy.stats costs ~40 MB of a streaming run's budget
+
     sobol = qmc.Sobol(len(plan.names), scramble=True, seed=plan.seed)
     if start:
         sobol.fast_forward(start)
@@ -200,7 +202,7 @@ def _source(plan: Plan) -> int:
 
 
 def _chunks(plan: Plan, start: int, n: int) -> Iterator[tuple[int, int]]:
-    step = CHUNK if plan.sampler == "qmc" else n
+    step = CHUNK if plan.sampler == "qmc" else HIST32_DRAWS
     for a in range(start, start + n, step):
         yield a, min(step, start + n - a)
 
@@ -260,20 +262,30 @@ def central_shift(plan: Plan, priors: Mapping[str, Prior]) -> np.ndarray:
 
 
 def stream_range(
-    plan: Plan, start: int, n: int, shift: np.ndarray, thresholds: np.ndarray, groups: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    plan: Plan,
+    start: int,
+    n: int,
+    shift: np.ndarray,
+    thresholds: np.ndarray,
+    groups: int,
+    counts: Counts,
+) -> np.ndarray:
     """Reduce draws ``start .. start + n`` (``start`` a multiple of ``SEGMENT``).
 
-    Returns per-segment moments, and histogram and exceedance counts summed
-    over thread groups.
+    Returns per-segment moments and adds the draws' histogram, zero and
+    exceedance counts into ``counts``.
     """
     n_out = len(plan.model.outputs)
-    seg_all, hist, exceed = [], np.zeros((n_out, 3, N_BINS), np.int64), None
+    seg_all = []
+    # Per-thread histograms are the largest arrays of a streaming run: int32
+    # halves them, and a call covers at most HIST32_DRAWS draws so they cannot overflow.
+    h = np.empty((groups, n_out, 2, N_BINS), np.int32)
+    z = np.empty((groups, n_out), np.int64)
+    ex = np.empty((groups, n_out, thresholds.shape[1]), np.int64)
     for a, m in _chunks(plan, start, n):
         n_seg = -(-m // SEGMENT)
         seg = np.zeros((n_seg, n_out, N_MOM))
-        h = np.zeros((groups, n_out, 3, N_BINS), np.int64)
-        ex = np.zeros((groups, n_out, thresholds.shape[1]), np.int64)
+        h[:] = 0
         run_streaming(
             plan.model.kernel,
             plan.model.consts,
@@ -295,12 +307,13 @@ def stream_range(
             groups,
             seg,
             h,
+            z,
             ex,
         )
         seg_all.append(seg)
-        hist += h.sum(axis=0)
-        exceed = ex.sum(axis=0) if exceed is None else exceed + ex.sum(axis=0)
-    return np.concatenate(seg_all), hist, exceed  # type: ignore[return-value]
+        for g in range(groups):  # in place: no int64 temporary of the whole histogram
+            counts.add(Counts(h[g], z[g], ex[g]))
+    return seg_all[0] if len(seg_all) == 1 else np.concatenate(seg_all)
 
 
 def evaluate_uniforms(
@@ -483,23 +496,21 @@ def run_engine(
                 else {},
             )
         shift = central_shift(plan, priors)
-        parts = []
+        # Integer counts: their sum does not depend on how the run is cut.
+        counts = Counts.empty(len(model.outputs), thr.shape[1])
+        segs = []
         for a, m in _pieces(plan.total, progress):
-            parts.append(stream_range(plan, a, m, shift, thr, n_threads))
+            segs.append(stream_range(plan, a, m, shift, thr, n_threads, counts))
             if progress is not None:
                 progress(a + m, plan.total)
-        seg = np.concatenate([p[0] for p in parts])
-        hist, exceed = parts[0][1], parts[0][2]
-        for _, h, e in parts[1:]:  # integer counts: the sum does not depend on the cut
-            hist, exceed = hist + h, exceed + e
-    return EngineResult(stats=stats_from_parts(model, seg, hist, exceed, shift, thr))
+        seg = segs[0] if len(segs) == 1 else np.concatenate(segs)
+    return EngineResult(stats=stats_from_parts(model, seg, counts, shift, thr))
 
 
 def stats_from_parts(
     model: Model,
     seg: np.ndarray,
-    hist: np.ndarray,
-    exceed: np.ndarray,
+    counts: Counts,
     shift: np.ndarray,
     thr: np.ndarray,
 ) -> StreamStats:
@@ -514,6 +525,7 @@ def stats_from_parts(
         maximum=mx,
         nan_count=nan,
         thresholds=thr,
-        exceed=exceed,
-        hist=hist,
+        exceed=counts.exceed,
+        hist=counts.hist,
+        zeros=counts.zeros,
     )

@@ -27,6 +27,44 @@ def _edges() -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class Counts:
+    """Integer counts of a range of draws; counts of consecutive ranges add exactly.
+
+    Attributes
+    ----------
+    hist : ndarray
+        ``(n_out, 2, N_BINS)`` int64: row 0 negative values by magnitude, row 1
+        positive values.
+    zeros : ndarray
+        ``(n_out,)`` draws exactly zero.
+    exceed : ndarray
+        ``(n_out, n_thresholds)`` draws above each threshold.
+    """
+
+    hist: np.ndarray
+    zeros: np.ndarray
+    exceed: np.ndarray
+
+    @classmethod
+    def empty(cls, n_out: int, n_thresholds: int) -> Counts:
+        """All-zero counts."""
+        return cls(
+            np.zeros((n_out, 2, N_BINS), np.int64),
+            np.zeros(n_out, np.int64),
+            np.zeros((n_out, n_thresholds), np.int64),
+        )
+
+    def add(self, other: Counts) -> None:
+        """Add ``other``'s counts into these, in place."""
+        for mine, theirs in zip(self.arrays(), other.arrays(), strict=True):
+            np.add(mine, theirs, out=mine)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``hist``, ``zeros`` and ``exceed``."""
+        return self.hist, self.zeros, self.exceed
+
+
+@dataclass(frozen=True)
 class StreamStats:
     """Reduced statistics of a streaming run.
 
@@ -39,8 +77,10 @@ class StreamStats:
     thresholds, exceed : ndarray
         ``(n_out, n_thresholds)`` thresholds and how many draws exceeded them.
     hist : ndarray
-        ``(n_out, 3, N_BINS)`` int64 counts: row 0 negative values by magnitude,
-        row 1 positive values, row 2 (bin 0) exact zeros.
+        ``(n_out, 2, N_BINS)`` int64 counts: row 0 negative values by magnitude,
+        row 1 positive values.
+    zeros : ndarray
+        ``(n_out,)`` draws exactly zero.
     """
 
     names: tuple[str, ...]
@@ -53,11 +93,12 @@ class StreamStats:
     thresholds: np.ndarray
     exceed: np.ndarray
     hist: np.ndarray
+    zeros: np.ndarray
 
     def _ordered(self, o: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Counts and (lower, upper) edges of output ``o``'s bins in increasing value order."""
         e = _edges()
-        neg, pos, zero = self.hist[o, 0], self.hist[o, 1], self.hist[o, 2, 0]
+        neg, pos, zero = self.hist[o, 0], self.hist[o, 1], self.zeros[o]
         nz_neg = np.flatnonzero(neg)[::-1]
         nz_pos = np.flatnonzero(pos)
         counts = np.concatenate([neg[nz_neg], [zero], pos[nz_pos]]).astype(float)

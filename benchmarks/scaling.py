@@ -25,7 +25,9 @@ like:
   ``benchmarks/throughput.py`` does; on dask also each worker's);
 - peak memory of the command a user types, ``frontiercost run gpt-4`` with 1e9
   draws (streamed), against the same command with 4,000 draws (stored): whole
-  process, start-up and imports included (``wait4``'s ``ru_maxrss``).
+  process, start-up and imports included (its ``VmHWM``).  Part of it is
+  shared-library pages (llvmlite's 180 MB ``.so``), which count more when the
+  library file is fresh in the page cache (just installed): 30-40 MB more.
 
 On a 2-core machine, "2 workers" uses both cores: the scaling figure is the
 dask engine's parallel efficiency on one machine (at most 2), not a forecast
@@ -54,16 +56,14 @@ DEFAULT_OUT = HERE / "results" / "scaling.json"
 sys.path.insert(0, str(HERE.parent))  # run from a source checkout without installing
 
 import frontiercost as fc  # noqa: E402
-from frontiercost.bench.harness import (  # noqa: E402
-    _cpu_stall_us,
-    _finite,
-    _loadavg,
-    _peak_rss_mb,
-    _reset_peak_rss,
-    _rss_mb,
-    _write_json_atomic,
+from frontiercost.bench.machine import (  # noqa: E402
+    cli_peak_rss,
+    cpu_stall_us,
+    loadavg,
+    peak_rss_mb,
+    reset_peak_rss,
+    rss_mb,
 )
-from frontiercost.simulator.distributed import connect  # noqa: E402
 
 SCENARIO = "frontier-run-2025-2030"
 CLI_SCENARIO = "gpt-4"  # 16 parameters, 11 outputs: a model a user runs as is
@@ -135,11 +135,11 @@ def _workloads(size: dict[str, int]) -> dict[str, tuple[int, int, Callable[..., 
 def _timed(call: Callable[[], Any]) -> tuple[float, float | None]:
     """Seconds of ``call()`` and the machine's CPU stall fraction meanwhile (PSI)."""
     gc.collect()
-    s0 = _cpu_stall_us()
+    s0 = cpu_stall_us()
     t0 = time.perf_counter()
     result = call()
     dt = time.perf_counter() - t0
-    s1 = _cpu_stall_us()
+    s1 = cpu_stall_us()
     del result
     stall = (s1 - s0) / 1e6 / dt if s0 is not None and s1 is not None else None
     return dt, stall
@@ -153,6 +153,8 @@ def _warm_worker() -> bool:
 
 
 def _throughput(size: dict[str, int]) -> dict[str, Any]:
+    from frontiercost.simulator.distributed import connect
+
     timings: dict[tuple[str, str], list[float]] = {}
     stalls: dict[tuple[str, str], list[float | None]] = {}
     starts = {}
@@ -226,31 +228,34 @@ def _child_memory(engine: str, draws: int) -> dict[str, Any]:
         "store": False,
         "thresholds": THRESHOLDS,
     }
-    rss_import = _rss_mb()
+    rss_import = rss_mb()
     if engine == "local":
         fc.simulate(SCENARIO, draws=2000, chains=1, store=False, threads=2)
-        rss_warm = _rss_mb()
-        reset = _reset_peak_rss()
+        rss_warm = rss_mb()
+        reset = reset_peak_rss()
         t0 = time.perf_counter()
         tree = fc.simulate(SCENARIO, threads=2, **kw)
         dt = time.perf_counter() - t0
         workers: dict[str, Any] = {}
     else:
+        # Imported here: the local child measures frontiercost without dask.distributed.
+        from frontiercost.simulator.distributed import connect
+
         with connect(workers=2, threads_per_worker=1) as client:
             client.run(_warm_worker)
             fc.simulate(SCENARIO, draws=2000, chains=1, store=False, client=client)
-            rss_warm = _rss_mb()
-            base = client.run(_rss_mb)
-            reset = _reset_peak_rss() and all(client.run(_reset_peak_rss).values())
+            rss_warm = rss_mb()
+            base = client.run(rss_mb)
+            reset = reset_peak_rss() and all(client.run(reset_peak_rss).values())
             t0 = time.perf_counter()
             tree = fc.simulate(SCENARIO, client=client, **kw)
             dt = time.perf_counter() - t0
-            peaks = client.run(_peak_rss_mb)
+            peaks = client.run(peak_rss_mb)
             workers = {
                 f"worker-{i}": {"rss_after_warmup_mb": base[a], "peak_rss_mb": peaks[a]}
                 for i, a in enumerate(sorted(peaks))
             }
-    peak = _peak_rss_mb()
+    peak = peak_rss_mb()
     count = float(tree["streaming"]["final_run_cost__count"])
     return {
         "engine": engine,
@@ -281,29 +286,21 @@ def _memory(draws: int) -> dict[str, Any]:
 
 
 def _cli_peak(draws: int) -> dict[str, Any]:
-    """Peak RSS of one ``frontiercost run`` process (via ``wait4``: this child only)."""
-    import tempfile
-
-    cmd = [sys.executable, "-m", "frontiercost", "run", CLI_SCENARIO, "--quiet"]
-    cmd += ["--format", "json", "--draws", str(draws // CHAINS), "--chains", str(CHAINS)]
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        dt = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        text, errors = out.read().decode(), err.read().decode()
+    """Peak RSS of one ``frontiercost run`` process, start-up included."""
+    args = ["run", CLI_SCENARIO, "--quiet", "--format", "json"]
+    args += ["--draws", str(draws // CHAINS), "--chains", str(CHAINS)]
+    t0 = time.perf_counter()
+    peak, proc = cli_peak_rss(args)
+    dt = time.perf_counter() - t0
     if proc.returncode != 0:
-        return {"error": errors[-2000:], "returncode": proc.returncode}
-    run = json.loads(text)["run"]
+        return {"error": proc.stderr[-2000:], "returncode": proc.returncode}
+    run = json.loads(proc.stdout)["run"]
     return {
-        "command": " ".join(["frontiercost", *cmd[3:]]),
+        "command": " ".join(["frontiercost", *args]),
         "draws": run["total_draws"],
         "stored": run["stored"],
         "seconds": dt,
-        "peak_rss_mb": usage.ru_maxrss / 1024,  # Linux: kilobytes
+        "peak_rss_mb": peak,
     }
 
 
@@ -340,7 +337,7 @@ def _meta(size: dict[str, int]) -> dict[str, Any]:
         "points": _points(),
         "chains": CHAINS,
         "sizes": size,
-        "loadavg_at_start": _loadavg(),
+        "loadavg_at_start": loadavg(),
         "timing": "warm-up call excluded; best of `repeats` rounds, engines interleaved",
         "engines": {
             "local-1t": "local engine, 1 numba thread",
@@ -419,9 +416,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--child", choices=("local", "dask-2w"), help=argparse.SUPPRESS)
     ap.add_argument("--child-draws", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    if args.child:
-        print(json.dumps(_finite(_child_memory(args.child, args.child_draws))))
+    if args.child:  # the parent makes the JSON strict
+        print(json.dumps(_child_memory(args.child, args.child_draws)))
         return 0
+    # Here, not at the top: the harness imports the baselines (scipy.stats), which
+    # would inflate the memory children's figures.
+    from frontiercost.bench.harness import _finite, _write_json_atomic
+
     size = dict(QUICK if args.quick else FULL)
     if args.repeats is not None:
         size["repeats"] = args.repeats
@@ -432,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
         print("memory:", flush=True)
         result["memory"] = _memory(size["memory_draws"])
         result["memory"].update(_cli_memory(size["memory_draws"]))
-    result["meta"]["loadavg_at_end"] = _loadavg()
+    result["meta"]["loadavg_at_end"] = loadavg()
     _write_json_atomic(args.out, _finite(result))
     print(format_table(result))
     print(f"wrote {args.out}")

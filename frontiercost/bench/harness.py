@@ -30,7 +30,6 @@ import json
 import math
 import os
 import platform
-import re
 import subprocess
 import sys
 import tempfile
@@ -45,6 +44,7 @@ import numpy as np
 
 from frontiercost._files import atomic_open
 from frontiercost.bench import baselines as bl
+from frontiercost.bench.machine import cpu_stall_us, loadavg, peak_rss_mb, reset_peak_rss, rss_mb
 
 __all__ = [
     "BASELINE_METHODS",
@@ -183,63 +183,7 @@ def _mean_of(result: Any) -> float | None:
     return None
 
 
-# ------------------------------------------------------------------------ memory
-
-
-def _rss_mb() -> float | None:
-    """Current resident set size of this process, MB."""
-    try:
-        import psutil
-
-        return psutil.Process().memory_info().rss / _MB
-    except ImportError:
-        pass
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / _MB
-    except OSError:
-        return None
-
-
-def _reset_peak_rss() -> bool:
-    """Reset the kernel's RSS high-water mark to the current RSS (Linux >= 4.0)."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def _peak_rss_mb() -> float | None:
-    """Peak resident set size of this process, MB (since the last reset, where possible)."""
-    try:
-        with open("/proc/self/status") as f:
-            m = re.search(r"^VmHWM:\s+(\d+)\s+kB", f.read(), re.MULTILINE)
-        if m:
-            return int(m.group(1)) / 1024
-    except OSError:
-        pass
-    try:
-        import resource
-    except ImportError:
-        return None
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    # ru_maxrss is in kB on Linux and in bytes on macOS.
-    return peak / _MB if sys.platform == "darwin" else peak / 1024
-
-
 # ---------------------------------------------------------------------- measuring
-
-
-def _cpu_stall_us() -> int | None:
-    """Machine-wide microseconds some task waited for a CPU (Linux PSI), or None."""
-    try:
-        with open("/proc/pressure/cpu") as f:
-            m = re.search(r"^some .*total=(\d+)", f.read(), re.MULTILINE)
-        return int(m.group(1)) if m else None
-    except OSError:
-        return None
 
 
 def _default_repeats(n: int) -> int:
@@ -252,17 +196,17 @@ def _measure_one(
     """Time one (method, n) in this process; with ``memory``, also its RSS figures."""
     run = _runner(method, threads)
     # After the method's imports and setup, before anything is sampled.
-    rss_import = _rss_mb() if memory else None
+    rss_import = rss_mb() if memory else None
     warm = run(min(n, WARMUP_N), seed)
     del warm
     record: dict[str, Any] = {"method": method, "n": n, "threads": threads, "seed": seed}
     if memory:
-        rss_warm = _rss_mb()
-        reset = _reset_peak_rss()
+        rss_warm = rss_mb()
+        reset = reset_peak_rss()
     times: list[float] = []
     cpu: list[float] = []
     mean = None
-    stall0, loop0 = _cpu_stall_us(), time.perf_counter()
+    stall0, loop0 = cpu_stall_us(), time.perf_counter()
     for i in range(repeats):
         c0, t0 = time.process_time(), time.perf_counter()
         res = run(n, seed)
@@ -272,7 +216,7 @@ def _measure_one(
             mean = _mean_of(res)
         # Dropped before the next repeat, so two results never coexist in the peak.
         del res
-    stall1, loop_s = _cpu_stall_us(), time.perf_counter() - loop0
+    stall1, loop_s = cpu_stall_us(), time.perf_counter() - loop0
     best = min(times)
     i_best = times.index(best)
     record.update(
@@ -295,7 +239,7 @@ def _measure_one(
         output_mb=0.0 if method in STREAMING else n * 8 / _MB,
     )
     if memory:
-        peak = _peak_rss_mb()
+        peak = peak_rss_mb()
         record.update(
             rss_after_import_mb=rss_import,
             rss_after_warmup_mb=rss_warm,
@@ -475,13 +419,6 @@ def _finite(obj: Any) -> Any:
     return obj
 
 
-def _loadavg() -> list[float] | None:
-    try:
-        return [round(x, 2) for x in os.getloadavg()]
-    except OSError:
-        return None
-
-
 def _meta(threads: int, sizes: Sequence[int], include_memory: bool) -> dict[str, Any]:
     import numba
     import scipy
@@ -498,7 +435,7 @@ def _meta(threads: int, sizes: Sequence[int], include_memory: bool) -> dict[str,
         "squigglepy": _squigglepy_version(),
         "threads": threads,
         "sizes": list(sizes),
-        "loadavg_at_start": _loadavg(),
+        "loadavg_at_start": loadavg(),
         "dtype": "float64",
         "timing": "warm-up excluded; best of 3 repeats for n <= 1e7, 1 run above",
         "memory": (
@@ -635,7 +572,7 @@ def run_benchmark(
             "huge": huge_run,
         }
     )
-    result["meta"]["loadavg_at_end"] = _loadavg()
+    result["meta"]["loadavg_at_end"] = loadavg()
     if out is not None:
         _write_json_atomic(out, result)
     return result

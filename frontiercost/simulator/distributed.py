@@ -384,7 +384,7 @@ def _stream_task(
     threads: int,
 ) -> _Part:
     """Reduce draws ``start .. start + n`` (``start`` a multiple of ``SEGMENT``)."""
-    counts = Counts.empty(shift.size, thresholds.shape[1])
+    counts = Counts.empty(shift.size, thresholds.shape[1], n)
     with _threads(threads) as groups:
         seg = stream_range(plan.plan(), start, n, shift, thresholds, groups, counts)
     flat = counts.hist.reshape(-1)

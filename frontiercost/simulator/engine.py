@@ -497,7 +497,7 @@ def run_engine(
             )
         shift = central_shift(plan, priors)
         # Integer counts: their sum does not depend on how the run is cut.
-        counts = Counts.empty(len(model.outputs), thr.shape[1])
+        counts = Counts.empty(len(model.outputs), thr.shape[1], plan.total)
         segs = []
         for a, m in _pieces(plan.total, progress):
             segs.append(stream_range(plan, a, m, shift, thr, n_threads, counts))

@@ -33,8 +33,8 @@ class Counts:
     Attributes
     ----------
     hist : ndarray
-        ``(n_out, 2, N_BINS)`` int64: row 0 negative values by magnitude, row 1
-        positive values.
+        ``(n_out, 2, N_BINS)``: row 0 negative values by magnitude, row 1
+        positive values; int32 when fewer than 2^31 draws are counted.
     zeros : ndarray
         ``(n_out,)`` draws exactly zero.
     exceed : ndarray
@@ -46,10 +46,12 @@ class Counts:
     exceed: np.ndarray
 
     @classmethod
-    def empty(cls, n_out: int, n_thresholds: int) -> Counts:
-        """All-zero counts."""
+    def empty(cls, n_out: int, n_thresholds: int, draws: int | None = None) -> Counts:
+        """All-zero counts for at most ``draws`` draws (``None``: any number)."""
+        # The histogram is a streaming run's largest array: int32 halves it.
+        small = draws is not None and draws < 2**31
         return cls(
-            np.zeros((n_out, 2, N_BINS), np.int64),
+            np.zeros((n_out, 2, N_BINS), np.int32 if small else np.int64),
             np.zeros(n_out, np.int64),
             np.zeros((n_out, n_thresholds), np.int64),
         )
@@ -77,8 +79,8 @@ class StreamStats:
     thresholds, exceed : ndarray
         ``(n_out, n_thresholds)`` thresholds and how many draws exceeded them.
     hist : ndarray
-        ``(n_out, 2, N_BINS)`` int64 counts: row 0 negative values by magnitude,
-        row 1 positive values.
+        ``(n_out, 2, N_BINS)`` integer counts: row 0 negative values by
+        magnitude, row 1 positive values.
     zeros : ndarray
         ``(n_out,)`` draws exactly zero.
     """

@@ -46,7 +46,14 @@ def reference_formula_model() -> Model:
     from ..simulator.formula import compile_program
 
     program = compile_program(INPUTS, {"cost": FORMULA}, ["cost"])
-    return Model("reference-formula", INPUTS, REFERENCE_MODEL.outputs, formula_kernel, program)
+    return Model(
+        "reference-formula",
+        INPUTS,
+        REFERENCE_MODEL.outputs,
+        formula_kernel,
+        program,
+        scratch_rows=int(program[0]),
+    )
 
 
 def reference_priors() -> dict[str, Prior]:

@@ -6,7 +6,9 @@ handed to the kernel as its ``consts``::
     [n_tmp, n_ops, n_out,  (op, dst, a, b, imm) * n_ops,  out_reg * n_out]
 
 Registers ``0 .. n_in - 1`` are the input rows ``x``; the next ``n_tmp`` are
-scratch rows.  Each op is one pass over the block, so the dispatch on the
+scratch rows: ``out``'s rows below the outputs when the caller provides them
+(``Model.scratch_rows``, so the drivers allocate them once per thread, not
+once per block), else a fresh array.  Each op is one pass over the block, so the dispatch on the
 opcode sits outside the inner loop and every pass vectorizes; a block of a few
 thousand draws stays in cache across the passes.  Compiled once and cached on
 disk, it serves every scenario without new JIT work.
@@ -27,7 +29,10 @@ HEADER, WIDTH = 3, 5
 def formula_kernel(x, out, n, consts):
     n_in = x.shape[0]
     n_tmp, n_ops, n_out = int(consts[0]), int(consts[1]), int(consts[2])
-    tmp = np.empty((max(n_tmp, 1), x.shape[1]))
+    if out.shape[0] >= n_out + n_tmp:
+        tmp = out[n_out : n_out + n_tmp]
+    else:
+        tmp = np.empty((max(n_tmp, 1), x.shape[1]))
     for k in range(n_ops):
         base = HEADER + WIDTH * k
         op, d, a, b = int(consts[base]), int(consts[base + 1]), consts[base + 2], consts[base + 3]

@@ -430,4 +430,5 @@ def build_model(
         outputs=tuple(Output(o, table[o].units, table[o].long_name) for o in outs),
         kernel=formula_kernel,
         consts=program,
+        scratch_rows=int(program[0]),
     )

@@ -112,6 +112,7 @@ class PortablePlan:
     inputs: tuple[str, ...]
     outputs: tuple[Output, ...]
     consts: np.ndarray
+    scratch_rows: int
     keys: np.ndarray
     codes: np.ndarray
     prm: np.ndarray
@@ -127,7 +128,7 @@ class PortablePlan:
         """Rebuild the plan (imports the kernel; no compilation beyond numba's cache)."""
         module, qualname = self.kernel
         kernel = _lookup(module, qualname)
-        model = Model(self.name, self.inputs, self.outputs, kernel, self.consts)
+        model = Model(self.name, self.inputs, self.outputs, kernel, self.consts, self.scratch_rows)
         return Plan(
             model=model,
             names=self.inputs,
@@ -193,6 +194,7 @@ def portable(plan: Plan) -> PortablePlan:
         inputs=tuple(m.inputs),
         outputs=tuple(m.outputs),
         consts=np.ascontiguousarray(m.consts, dtype=np.float64),
+        scratch_rows=m.scratch_rows,
         keys=plan.keys,
         codes=plan.codes,
         prm=plan.prm,

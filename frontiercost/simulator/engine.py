@@ -238,6 +238,8 @@ def store_range(
             out,
             inputs_out,
             a - start + offset,
+            plan.model.scratch_rows,
+            numba.get_num_threads(),
         )
 
 
@@ -309,6 +311,7 @@ def stream_range(
             h,
             z,
             ex,
+            plan.model.scratch_rows,
         )
         seg_all.append(seg)
         for g in range(groups):  # in place: no int64 temporary of the whole histogram
@@ -398,6 +401,8 @@ def evaluate_uniforms(
             out,
             np.empty((len(plan.names), 0)),
             0,
+            model.scratch_rows,
+            numba.get_num_threads(),
         )
     return {name: out[o] for o, name in enumerate(model.output_names)}
 

@@ -60,6 +60,10 @@ class Model:
         Made with :func:`model_kernel`.
     consts : numpy.ndarray, optional
         Constants handed to every kernel call (float64, 1-D).
+    scratch_rows : int, optional
+        Rows of working space the kernel may use in ``out`` below its outputs.
+        The engine's drivers allocate them once per thread; a kernel given an
+        ``out`` without them must allocate its own.
     """
 
     name: str
@@ -67,6 +71,7 @@ class Model:
     outputs: tuple[Output, ...]
     kernel: Any
     consts: np.ndarray = field(default_factory=lambda: np.zeros(1), compare=False)
+    scratch_rows: int = 0
 
     @property
     def output_names(self) -> tuple[str, ...]:

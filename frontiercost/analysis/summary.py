@@ -6,11 +6,13 @@ from collections.abc import Sequence
 
 import numpy as np
 import xarray as xr
+from scipy import special
 
 from ..errors import FrontiercostError
 from ..simulator.dataset import output_attrs, stream_stats
 
 CI_KINDS = ("eti", "hdi")
+_SD_PROBS = np.array([0.1586553, 0.8413447])  # a normal's ±1 sd, as arviz-stats uses
 
 
 def summarize(
@@ -39,15 +41,15 @@ def summarize(
         ``mean``, ``sd``, ``median``, ``mcse_median``, ``ci`` (with
         ``ci_kind``/``ci_prob`` attributes), ``mcse_lower`` and
         ``mcse_upper`` (Monte Carlo standard errors of the interval's bounds;
-        NaN for HDI and streaming runs);
+        NaN for HDI, and for streaming runs of the ``qmc`` and ``lhs``
+        samplers);
         coordinate ``units`` per variable.
 
     Notes
     -----
     Stored draws go through arviz-stats (``eti``, ``hdi``, ``mcse``).  A
     streaming run has no draws, so its quantiles and HDI come from the run's
-    histogram (error at most one bin, 0.39 %; see ``StreamStats``) and its
-    Monte Carlo standard errors are not available (NaN).
+    histogram (error at most one bin, 0.39 %; see ``StreamStats``).
 
     **When to draw more.**  ``mcse_median``, ``mcse_lower`` and ``mcse_upper``
     are the Monte Carlo standard errors of the median and of the interval's
@@ -67,6 +69,12 @@ def summarize(
     through the sorted draws).  For independent draws it matches the
     asymptotic ``sqrt(p (1 - p) / n) / f(q)`` of a sample quantile (tested
     against it and against the spread of the bounds over independent runs).
+    Draws of the ``mc`` sampler pushed through the model (no conditioning)
+    are independent by construction, so their ESS is the number of draws:
+    the same formula then runs with ESS = n instead of estimating it, on the
+    draws' order statistics (O(n), where arviz-stats sorts and runs FFTs: 25x
+    faster at 4e6 draws) or, for a streaming run, on its histogram.  Runs
+    of ``qmc``/``lhs`` or conditioned runs use arviz-stats' estimate.
 
     HDI bounds get NaN: they are not quantiles and have no estimator here
     that holds up.  Measured over 400 independent runs of 4,000 draws, the
@@ -108,15 +116,23 @@ def summarize(
             post.std(("chain", "draw"), ddof=1),
             post.median(("chain", "draw")),
         )
-        mcse = az.mcse(post, method="median")
         rows = {
             k: np.array([float(v[n]) for n in names])
-            for k, v in (("mean", mean), ("sd", sd), ("median", median), ("mcse_median", mcse))
+            for k, v in (("mean", mean), ("sd", sd), ("median", median))
         }
         ci_arr = np.array(
             [[float(ci[n].sel(ci_bound=b)) for b in ("lower", "upper")] for n in names]
         )
-        mcse_ci = _mcse_bounds(post, names, ci_kind, float(ci_prob))
+        if _independent(data):
+            mcse_all = np.array(
+                [_iid_mcse_draws(post[n].values, _mcse_probs(ci_prob)) for n in names]
+            )
+            rows["mcse_median"] = mcse_all[:, 0]
+            mcse_ci = mcse_all[:, 1:] if ci_kind == "eti" else np.full((len(names), 2), np.nan)
+        else:
+            mcse = az.mcse(post, method="median")
+            rows["mcse_median"] = np.array([float(mcse[n]) for n in names])
+            mcse_ci = _mcse_bounds(post, names, ci_kind, float(ci_prob))
     else:
         st = stream_stats(data)
         o = [st.names.index(n) for n in names]
@@ -124,14 +140,20 @@ def summarize(
             "mean": st.mean[o],
             "sd": np.sqrt(st.var[o]),
             "median": np.array([float(st.quantile(n, 0.5)) for n in names]),
-            "mcse_median": np.full(len(names), np.nan),
         }
         if ci_kind == "eti":
             a = (1 - ci_prob) / 2
             ci_arr = np.array([st.quantile(n, np.array([a, 1 - a])) for n in names])
         else:
             ci_arr = np.array([st.hdi(n, ci_prob) for n in names])
-        mcse_ci = np.full((len(names), 2), np.nan)
+        mcse_all = np.full((len(names), 3), np.nan)
+        if _independent(data):
+            for i, n in enumerate(names):
+                if st.nan_count[st.names.index(n)] == 0:
+                    lo, hi = _rank_sd_points(st.count[st.names.index(n)], _mcse_probs(ci_prob))
+                    mcse_all[i] = (st.quantile(n, hi) - st.quantile(n, lo)) / 2
+        rows["mcse_median"] = mcse_all[:, 0]
+        mcse_ci = mcse_all[:, 1:] if ci_kind == "eti" else np.full((len(names), 2), np.nan)
     units = [output_attrs(data, n).get("units", "") for n in names]
     ds = xr.Dataset(
         {k: ("variable", v) for k, v in rows.items()}
@@ -182,6 +204,44 @@ def _per_point(
     for d in extra:
         out[d].attrs = dict(post[d].attrs)
     return out.transpose(*extra, ...)
+
+
+def _independent(data: xr.DataTree) -> bool:
+    """Whether the run's draws are independent: the ``mc`` sampler, not conditioned."""
+    return data.attrs.get("sampler") == "mc" and str(data.attrs.get("inference", "")).startswith(
+        "none"
+    )
+
+
+def _mcse_probs(ci_prob: float) -> np.ndarray:
+    """Probabilities whose quantile MCSE a summary reports: median, ETI lower, ETI upper."""
+    a = (1 - ci_prob) / 2
+    return np.array([0.5, a, 1 - a])
+
+
+def _rank_sd_points(n: float, probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilities at ±1 sd of the rank of each ``probs`` quantile of ``n`` independent draws.
+
+    The rank is Beta(n p + 1, n (1 - p) + 1): arviz-stats' quantile MCSE with
+    ESS = ``n`` is half the distance between the quantiles at these points.
+    """
+    probs = np.asarray(probs, float)[:, None]
+    with np.errstate(invalid="ignore"):
+        lo, hi = special.betaincinv(n * probs + 1, n * (1 - probs) + 1, _SD_PROBS).T
+    return lo, hi
+
+
+def _iid_mcse_draws(x: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """Quantile MCSE of independent stored draws, on their order statistics as arviz-stats."""
+    x = np.ravel(x)
+    size = x.size
+    if size < 4 or np.isnan(x).any():  # as arviz-stats: no estimate
+        return np.full(len(probs), np.nan)
+    lo, hi = _rank_sd_points(size, probs)
+    k_lo = np.floor(np.maximum(lo * size - 1, 0)).astype(np.intp)
+    k_hi = np.ceil(np.minimum(hi * size - 1, size - 1)).astype(np.intp)
+    part = np.partition(x, np.unique(np.concatenate([k_lo, k_hi])))  # O(n), no sort
+    return (part[k_hi] - part[k_lo]) / 2
 
 
 def _mcse_bounds(

@@ -107,10 +107,20 @@ def test_independent_draws_use_ess_equal_to_draws() -> None:
     s = fc.summarize(tree, var_names=names)
     post = tree["posterior"].to_dataset()[names]
     for var, prob in zip(MCSE_VARS, (0.5, 0.05, 0.95), strict=True):
+        # arviz-stats' formula written out with ESS = n (sorted draws, scipy's beta)
+        exact = []
+        for n in names:
+            x = np.sort(post[n].values.ravel())
+            a, b = st.beta.ppf([0.1586553, 0.8413447], x.size * prob + 1, x.size * (1 - prob) + 1)
+            lo = x[int(np.floor(max(a * x.size - 1, 0)))]
+            hi = x[int(np.ceil(min(b * x.size - 1, x.size - 1)))]
+            exact.append((hi - lo) / 2)
+        np.testing.assert_allclose(s[var].values, exact, rtol=1e-12)
+        # ... which arviz-stats' ESS estimate of these iid draws scatters around by a few %
         ref = az.mcse(post, method="quantile", prob=prob)
         ratio = s[var].values / np.array([float(ref[n]) for n in names])
-        # arviz-stats' ESS estimate of iid draws scatters around n by a few %
         np.testing.assert_allclose(ratio, 1.0, atol=0.05)
+        assert not np.array_equal(ratio, np.ones(len(names)))  # not arviz-stats' own figure
     # A sampler whose draws are not independent keeps arviz-stats' estimate, exactly.
     lhs = fc.simulate("gpt-4", draws=2_000, chains=2, seed=2, sampler="lhs")
     s = fc.summarize(lhs, var_names=["amortized_cost"])

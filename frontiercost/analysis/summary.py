@@ -148,9 +148,9 @@ def summarize(
             ci_arr = np.array([st.hdi(n, ci_prob) for n in names])
         mcse_all = np.full((len(names), 3), np.nan)
         if _independent(data):
-            for i, n in enumerate(names):
-                if st.nan_count[st.names.index(n)] == 0:
-                    lo, hi = _rank_sd_points(st.count[st.names.index(n)], _mcse_probs(ci_prob))
+            for i, (n, k) in enumerate(zip(names, o, strict=True)):
+                if st.nan_count[k] == 0 and st.count[k] >= 4:  # as for stored draws
+                    lo, hi = _rank_sd_points(st.count[k], _mcse_probs(ci_prob))
                     mcse_all[i] = (st.quantile(n, hi) - st.quantile(n, lo)) / 2
         rows["mcse_median"] = mcse_all[:, 0]
         mcse_ci = mcse_all[:, 1:] if ci_kind == "eti" else np.full((len(names), 2), np.nan)

@@ -65,10 +65,10 @@ _CLI_PEAK = """\
 import atexit, os, runpy, sys
 
 def _report():
-    with open("/proc/self/status") as f:
-        hwm = next(line.split()[1] for line in f if line.startswith("VmHWM:"))
+    from frontiercost.bench.machine import peak_rss_mb
+
     with open(os.environ["FRONTIERCOST_PEAK_FILE"], "w") as out:
-        out.write(hwm)
+        out.write(repr(peak_rss_mb()))
 
 atexit.register(_report)
 sys.argv = ["frontiercost", *sys.argv[1:]]
@@ -93,7 +93,8 @@ def cli_peak_rss(args: Sequence[str]) -> tuple[float, subprocess.CompletedProces
             env=env,
             check=False,
         )
-        peak = int(peak_file.read_text()) / 1024 if peak_file.exists() else math.nan
+        text = peak_file.read_text() if peak_file.exists() else "None"
+        peak = math.nan if text == "None" else float(text)
     return peak, proc
 
 

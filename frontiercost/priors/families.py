@@ -34,6 +34,13 @@ def _pad(*values: float) -> tuple[float, ...]:
     return tuple(float(v) for v in values) + (0.0,) * (N_PARAMS - len(values))
 
 
+def _stats() -> Any:
+    """scipy.stats, imported on first use (~35 MB): closed-form families never need it."""
+    from scipy import stats
+
+    return stats
+
+
 def _inside_unit(p: Any, x: Any) -> Any:
     """``x`` where ``0 <= p <= 1``, NaN elsewhere (as scipy's ``ppf``)."""
     p = np.asarray(p, float)
@@ -81,9 +88,7 @@ class Normal(Prior):
         return (-math.inf, math.inf)
 
     def _scipy(self) -> Any:
-        from scipy import stats
-
-        return stats.norm(self.mu, self.sigma)
+        return _stats().norm(self.mu, self.sigma)
 
     # Closed forms with scipy.stats' own arithmetic (same bits): describing a
     # prior need not import scipy.stats (~35 MB, a tenth of a streaming run's budget).
@@ -114,9 +119,7 @@ class LogNormal(Prior):
         return (0.0, math.inf)
 
     def _scipy(self) -> Any:
-        from scipy import stats
-
-        return stats.lognorm(self.sigma, scale=math.exp(self.mu))
+        return _stats().lognorm(self.sigma, scale=math.exp(self.mu))
 
     def ppf(self, p: Any) -> Any:
         return _inside_unit(p, np.exp(self.sigma * special.ndtri(p)) * math.exp(self.mu))
@@ -185,10 +188,8 @@ class TruncNormal(Prior):
         return float(self.lower), float(self.upper)
 
     def _scipy(self) -> Any:
-        from scipy import stats
-
         a, b = self._ab()
-        return stats.truncnorm(a, b, loc=self.mu, scale=self.sigma)
+        return _stats().truncnorm(a, b, loc=self.mu, scale=self.sigma)
 
     def ppf(self, p: Any) -> Any:
         return _truncnorm_ppf(self.mu, self.sigma, self.lower, self.upper, p)
@@ -226,9 +227,7 @@ class Uniform(Prior):
         return (float(self.lower), float(self.upper))
 
     def _scipy(self) -> Any:
-        from scipy import stats
-
-        return stats.uniform(self.lower, self.upper - self.lower)
+        return _stats().uniform(self.lower, self.upper - self.lower)
 
     def ppf(self, p: Any) -> Any:
         return _inside_unit(p, np.asarray(p, float) * (self.upper - self.lower) + self.lower)
@@ -262,9 +261,7 @@ class LogUniform(Prior):
         return (float(self.lower), float(self.upper))
 
     def _scipy(self) -> Any:
-        from scipy import stats
-
-        return stats.loguniform(self.lower, self.upper)
+        return _stats().loguniform(self.lower, self.upper)
 
     def kernel_spec(self) -> KernelSpec:
         a, b = math.log(self.lower), math.log(self.upper)
@@ -292,10 +289,8 @@ class Triangular(Prior):
         return (float(self.minimum), float(self.maximum))
 
     def _scipy(self) -> Any:
-        from scipy import stats
-
         w = self.maximum - self.minimum
-        return stats.triang((self.mode - self.minimum) / w, loc=self.minimum, scale=w)
+        return _stats().triang((self.mode - self.minimum) / w, loc=self.minimum, scale=w)
 
     def kernel_spec(self) -> KernelSpec:
         w = self.maximum - self.minimum
@@ -379,9 +374,7 @@ class Beta(_Tabulated):
         return (float(self.lower), float(self.upper))
 
     def _scipy(self) -> Any:
-        from scipy import stats
-
-        return stats.beta(self.alpha, self.beta, loc=self.lower, scale=self.upper - self.lower)
+        return _stats().beta(self.alpha, self.beta, loc=self.lower, scale=self.upper - self.lower)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -406,12 +399,10 @@ class Pert(_Tabulated):
         return (float(self.minimum), float(self.maximum))
 
     def _scipy(self) -> Any:
-        from scipy import stats
-
         w = self.maximum - self.minimum
         a = 1 + self.shape * (self.mode - self.minimum) / w
         b = 1 + self.shape * (self.maximum - self.mode) / w
-        return stats.beta(a, b, loc=self.minimum, scale=w)
+        return _stats().beta(a, b, loc=self.minimum, scale=w)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -431,9 +422,7 @@ class Gamma(_Tabulated):
         return (0.0, math.inf)
 
     def _scipy(self) -> Any:
-        from scipy import stats
-
-        return stats.gamma(self.shape, scale=self.scale)
+        return _stats().gamma(self.shape, scale=self.scale)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,10 +8,11 @@ handed to the kernel as its ``consts``::
 Registers ``0 .. n_in - 1`` are the input rows ``x``; the next ``n_tmp`` are
 scratch rows: ``out``'s rows below the outputs when the caller provides them
 (``Model.scratch_rows``, so the drivers allocate them once per thread, not
-once per block), else a fresh array.  Each op is one pass over the block, so the dispatch on the
-opcode sits outside the inner loop and every pass vectorizes; a block of a few
-thousand draws stays in cache across the passes.  Compiled once and cached on
-disk, it serves every scenario without new JIT work.
+once per block), else a fresh array.  Each op is one pass over the block, so
+the dispatch on the opcode sits outside the inner loop and every pass
+vectorizes; a block of a few thousand draws stays in cache across the passes.
+Compiled once and cached on disk, it serves every scenario without new JIT
+work.
 """
 
 from __future__ import annotations

@@ -1,12 +1,15 @@
-"""frontiercost: Monte Carlo uncertainty simulator for the cost of frontier AI."""
+"""frontiercost: Monte Carlo uncertainty simulator for the cost of frontier AI.
+
+The public API is loaded on first use (``fc.simulate`` imports the engine,
+numba and xarray then), so ``import frontiercost`` itself is fast.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
-from .analysis import summarize
+from ._version import __version__
 from .errors import (
     ConditioningWarning,
     FrontiercostError,
@@ -15,19 +18,53 @@ from .errors import (
     ScenarioError,
     SimulationError,
 )
-from .priors import Prior, load_library, prior_from_spec
-from .scenarios import Scenario, evaluate, list_scenarios, load_scenario, sweep
-from .simulator import Model, Output, model_kernel, run_engine
-from .simulator.simulate import simulate
+
+if TYPE_CHECKING:
+    from .analysis import summarize
+    from .engine import DaskExecutor, LocalExecutor, model_kernel
+    from .model import Model, Output
+    from .priors import Prior, load_library, prior_from_spec
+    from .run import RunSpec, condition, evaluate, simulate, sweep
+    from .scenarios import Scenario, list_scenarios, load_scenario
+    from .settings import Keep, Limits, Sampling
+
+_LAZY = {
+    "summarize": "analysis",
+    "DaskExecutor": "engine",
+    "LocalExecutor": "engine",
+    "model_kernel": "engine",
+    "Model": "model",
+    "Output": "model",
+    "Prior": "priors",
+    "load_library": "priors",
+    "prior_from_spec": "priors",
+    "RunSpec": "run",
+    "condition": "run",
+    "evaluate": "run",
+    "simulate": "run",
+    "sweep": "run",
+    "Scenario": "scenarios",
+    "list_scenarios": "scenarios",
+    "load_scenario": "scenarios",
+    "Keep": "settings",
+    "Limits": "settings",
+    "Sampling": "settings",
+}
 
 __all__ = [
     "ConditioningWarning",
+    "DaskExecutor",
     "FrontiercostError",
     "FrontiercostWarning",
+    "Keep",
+    "Limits",
+    "LocalExecutor",
     "Model",
     "Output",
     "Prior",
     "PriorError",
+    "RunSpec",
+    "Sampling",
     "Scenario",
     "ScenarioError",
     "SimulationError",
@@ -39,7 +76,6 @@ __all__ = [
     "load_scenario",
     "model_kernel",
     "prior_from_spec",
-    "run_engine",
     "simulate",
     "summarize",
     "sweep",
@@ -47,9 +83,13 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # Conditioning pulls in ArviZ (~1 s at start-up): import it on first use.
-    if name == "condition":
-        from .simulator.conditioning import condition
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'frontiercost' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
-        return condition
-    raise AttributeError(f"module 'frontiercost' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

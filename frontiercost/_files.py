@@ -1,17 +1,59 @@
-"""Atomic file writes: a temporary file beside the target, renamed into place.
+"""Atomic file writes and interrupts.
 
-A failed write leaves the target as it was and no temporary file behind; the
-new file gets the mode a plain ``open`` would give it (``mkstemp`` makes 0600).
+A temporary file beside the target is renamed into place only when complete:
+a failed or interrupted write leaves the target as it was and no temporary
+file behind; the new file gets the mode a plain ``open`` would give it
+(``mkstemp`` makes 0600).
+
+Interrupts: the command line records SIGINT and SIGTERM here
+(:func:`handle_interrupts`) and raises at once; a signal that arrives while C
+code (HDF5, numba) holds the thread may have its exception swallowed on the
+way out, so every rename into place checks :func:`raise_if_interrupted`
+first: an interrupted write never replaces a target.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
+
+_received: list[int] = []
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised like KeyboardInterrupt so cleanup runs (exit code 143)."""
+
+
+def _handler(signum: int, frame: Any) -> None:
+    _received.append(signum)
+    if signum == signal.SIGTERM:
+        raise Terminated()
+    raise KeyboardInterrupt()
+
+
+def handle_interrupts() -> None:
+    """Record SIGINT and SIGTERM and raise on them (for the command line's main thread)."""
+    _received.clear()
+    signal.signal(signal.SIGINT, _handler)
+    signal.signal(signal.SIGTERM, _handler)
+
+
+def interrupted() -> int | None:
+    """The first signal recorded since :func:`handle_interrupts`, if any."""
+    return _received[0] if _received else None
+
+
+def raise_if_interrupted() -> None:
+    """Raise again for a recorded interrupt whose exception was swallowed."""
+    if _received:
+        if _received[0] == signal.SIGTERM:
+            raise Terminated()
+        raise KeyboardInterrupt()
 
 
 def default_mode(path: str | os.PathLike[str]) -> None:
@@ -32,6 +74,7 @@ def atomic_open(
         default_mode(tmp)
         with os.fdopen(fd, mode, **kwargs) as fh:
             yield fh
+        raise_if_interrupted()
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

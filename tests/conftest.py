@@ -31,8 +31,8 @@ os.environ.setdefault(
 import pytest  # noqa: E402
 
 from frontiercost.bench.reference import reference_model  # noqa: E402
+from frontiercost.model import Model  # noqa: E402
 from frontiercost.priors import Prior  # noqa: E402
-from frontiercost.simulator import Model  # noqa: E402
 
 
 @pytest.fixture(scope="session")

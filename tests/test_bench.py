@@ -260,8 +260,9 @@ def test_frontiercost_priors_equal_the_baselines_parameters(params: bl.Reference
 
 def test_frontiercost_mean_matches_the_exact_mean(params: bl.ReferenceParams) -> None:
     """The engine's reference-model mean is within 5 standard errors of the exact mean."""
+    from helpers import run_engine
+
     from frontiercost.bench.reference import reference_model
-    from frontiercost.simulator import run_engine
 
     mean, sd = bl.analytic_moments(params)
     model, priors = reference_model()
@@ -274,8 +275,9 @@ def test_frontiercost_mean_matches_the_exact_mean(params: bl.ReferenceParams) ->
 
 def test_formula_model_matches_the_fused_kernel_bit_for_bit() -> None:
     """The interpreter runs the reference formula in the fused kernel's operation order."""
+    from helpers import run_engine
+
     from frontiercost.bench.reference import reference_formula_model, reference_model
-    from frontiercost.simulator.engine import run_engine
 
     fused, priors = reference_model()
     formula = reference_formula_model()

@@ -28,10 +28,10 @@ import pytest
 import frontiercost
 from frontiercost.errors import ScenarioError
 from frontiercost.priors import Fixed
+from frontiercost.run import evaluate
 from frontiercost.scenarios import (
     Scenario,
     chip_library,
-    evaluate,
     find_chip,
     list_scenarios,
     load_scenario,

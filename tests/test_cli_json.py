@@ -264,8 +264,8 @@ def test_trend_json_refits_the_paper_trend(capsys) -> None:  # type: ignore[no-u
 
 
 def test_a_conditioned_run_reports_what_the_evidence_did(capsys) -> None:  # type: ignore[no-untyped-def]
+    from frontiercost import condition
     from frontiercost.analysis.compare import prior_posterior
-    from frontiercost.simulator.conditioning import condition
 
     argv = ["run", "openai-2024-conditioned", *SMALL, "--var", "total_compute_cost"]
     record = _json(capsys, argv)

@@ -29,10 +29,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from frontiercost import ScenarioError, load_scenario
-from frontiercost.simulator import _interp as op
-from frontiercost.simulator._interp import formula_kernel
-from frontiercost.simulator.cost_model import QUANTITIES, needed_inputs, resolve
-from frontiercost.simulator.formula import compile_program, names_in, parse
+from frontiercost.engine._interp import formula_kernel
+from frontiercost.model import QUANTITIES, needed_inputs, resolve
+from frontiercost.model import formula as op
+from frontiercost.model.formula import compile_program, names_in, parse
 
 EPS = 2.0**-52
 

@@ -4,7 +4,7 @@ Source of truth: the local engine (same seed).  Every comparison is exact
 (``assert_identical`` / ``array_equal``): the dask engine evaluates the same
 ranges of draws and merges streaming moments in the local order.
 
-One LocalCluster of 2 worker processes (``connect(workers=2)``: loopback, no
+One LocalCluster of 2 worker processes (``DaskExecutor(workers=2)``: loopback, no
 dashboard) serves the module; it is started from this module because worker
 processes are spawned and need an importable module.
 """
@@ -22,12 +22,11 @@ import pytest
 import xarray as xr
 
 import frontiercost as fc
-from frontiercost.errors import SimulationError
-from frontiercost.simulator import Model, Output, model_kernel
-from frontiercost.simulator._drivers import SEGMENT
-from frontiercost.simulator.dataset import stream_stats
-from frontiercost.simulator.distributed import connect, simulate_dask
-from frontiercost.simulator.simulate import resolve
+from frontiercost.engine import DaskExecutor, model_kernel
+from frontiercost.engine._drivers import SEGMENT
+from frontiercost.errors import FrontiercostError, SimulationError
+from frontiercost.model import Model, Output
+from frontiercost.results.trees import stream_stats
 
 distributed = pytest.importorskip("distributed")
 pytest.importorskip("zarr")
@@ -39,7 +38,7 @@ THRESHOLDS = {"final_run_cost": [3e7, 1e8, 3e8], "projected_cost_2030": [1e10]}
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
     """A loopback LocalCluster of 2 single-threaded worker processes, shared by the module."""
-    with connect(workers=2, threads_per_worker=1) as c:
+    with DaskExecutor(workers=2, threads_per_worker=1).connect() as c:
         yield c
 
 
@@ -52,16 +51,7 @@ def _same_root(a: xr.DataTree, b: xr.DataTree) -> None:
 
 
 def _dask(client: Any, task_draws: int | None = None, **kw: Any) -> xr.DataTree:
-    model, priors, corr, text = resolve(SCENARIO)
-    return simulate_dask(
-        model,
-        priors,
-        correlations=corr,
-        scenario_text=text,
-        client=client,
-        task_draws=task_draws,
-        **kw,
-    )
+    return fc.simulate(SCENARIO, client=client, task_draws=task_draws, **kw)
 
 
 def test_stored_run_is_bit_identical(client: Any) -> None:
@@ -157,14 +147,16 @@ def test_bad_arguments_stop_before_any_work(client: Any, tmp_path: Path) -> None
         fc.simulate(SCENARIO, workers=0, **run)
     with pytest.raises(SimulationError, match=f"multiple of {SEGMENT}"):
         _dask(client, task_draws=1000, store=False, **run)
-    with pytest.raises(SimulationError, match="streaming run"):
-        fc.simulate(SCENARIO, client=client, store=False, out=tmp_path / "x.zarr", **run)
-    with pytest.raises(SimulationError, match="needs workers, scheduler or client"):
-        fc.simulate(SCENARIO, out=tmp_path / "x.zarr", **run)
     (tmp_path / "notes.txt").write_text("keep me")
-    with pytest.raises(SimulationError, match="is not a Zarr store"):
+    with pytest.raises(FrontiercostError, match=r"expected a \.nc or \.zarr path"):
         fc.simulate(SCENARIO, client=client, out=tmp_path / "notes.txt", **run)
+    folder = tmp_path / "mine.zarr"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me too")
+    with pytest.raises(FrontiercostError, match="not a Zarr store; it is never deleted"):
+        fc.simulate(SCENARIO, client=client, out=folder, overwrite=True, **run)
     assert (tmp_path / "notes.txt").read_text() == "keep me"
+    assert (folder / "notes.txt").read_text() == "keep me too"
     with pytest.raises(SimulationError, match="draws: must be a positive integer"):
         fc.simulate(SCENARIO, client=client, draws=0)
     with (

@@ -8,12 +8,14 @@ import textwrap
 
 import numpy as np
 import pytest
+from helpers import run_engine
 from scipy import stats
 
+from frontiercost.engine import model_kernel
+from frontiercost.engine._drivers import SEGMENT
 from frontiercost.errors import SimulationError
+from frontiercost.model import Model, Output
 from frontiercost.priors import Beta, LogNormal, Normal, Uniform, prior_from_spec
-from frontiercost.simulator import Model, Output, model_kernel, run_engine
-from frontiercost.simulator._drivers import SEGMENT
 
 
 @model_kernel
@@ -54,9 +56,11 @@ def test_bits_identical_in_a_separate_process(ref) -> None:  # type: ignore[no-u
     code = textwrap.dedent("""
         import sys, numpy as np
         from frontiercost.bench.reference import reference_model
-        from frontiercost.simulator import run_engine
+        from frontiercost.engine import run_engine
+        from frontiercost.settings import Sampling
         m, p = reference_model()
-        out = run_engine(m, p, draws=5000, chains=2, seed=99, threads=1).outputs["cost"]
+        s = Sampling(draws=5000, chains=2, seed=99)
+        out = run_engine(m, p, s, threads=1).outputs["cost"]
         sys.stdout.write(out.tobytes().hex())
     """)
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -128,7 +132,7 @@ def test_lhs_puts_one_draw_in_each_stratum() -> None:
 
 def test_qmc_blocking_does_not_change_draws(monkeypatch: pytest.MonkeyPatch) -> None:
     """QMC uniforms come in chunks; a different chunk length gives the same run."""
-    import frontiercost.simulator.engine as eng
+    import frontiercost.engine.local as eng
 
     priors = {"a": Beta(alpha=2, beta=2), "b": Normal(mu=0, sigma=1)}
     base = run_engine(two_input_model(), priors, draws=5000, seed=1, sampler="qmc")
@@ -161,7 +165,10 @@ def test_copula_spearman_within_0_02(rho: float) -> None:
         ({"draws": 0}, "draws: must be a positive integer"),
         ({"draws": 10, "chains": -1}, "chains: must be a positive integer"),
         ({"draws": 10, "seed": -3}, "seed: must be an integer"),
-        ({"draws": 10, "sampler": "sobol"}, "sampler: unknown sampler 'sobol'; accepted: mc, qmc"),
+        (
+            {"draws": 10, "sampler": "sobol"},
+            "sampler: unknown sampler 'sobol'; accepted: mc, qmc, lhs",
+        ),
         ({"draws": 10, "block_size": 1000}, "block_size: must be a power of two"),
         ({"draws": 10, "threads": 0}, "threads: must be an integer from 1"),
         ({"draws": 10, "correlations": {("a", "zz"): 0.5}}, "'zz' is not a parameter"),
@@ -242,7 +249,7 @@ def test_streaming_handles_negative_zero_and_nan() -> None:
 
 def test_streaming_zero_mass_is_exact() -> None:
     """A point mass at zero is counted apart from the log bins, so its quantiles are 0."""
-    from frontiercost.simulator.dataset import stream_stats, streaming_tree
+    from frontiercost.results.trees import stream_stats, streaming_tree
 
     priors = {
         "a": prior_from_spec({"family": "fixed", "value": 0.0}),
@@ -264,7 +271,7 @@ def test_streaming_counts_do_not_depend_on_the_int32_chunking(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Kernel calls capped at HIST32_DRAWS draws (int32 per-thread bins) sum to the same counts."""
-    import frontiercost.simulator.engine as eng
+    import frontiercost.engine.local as eng
 
     priors = {"a": Beta(alpha=2, beta=2), "b": Normal(mu=0, sigma=1)}
     kw = {"draws": 300_001, "seed": 8, "store": False, "thresholds": {"s": [0.5]}}
@@ -283,9 +290,9 @@ def test_odd_block_sizes_give_the_same_bits(sampler: str) -> None:
     Exercises every closed-form family and the formula interpreter's exp/log/pow,
     whose multiply-adds LLVM may contract differently in a scalar loop remainder.
     """
+    from frontiercost.engine._interp import formula_kernel
+    from frontiercost.model.formula import compile_program
     from frontiercost.priors import Gamma, LogitNormal, Triangular, TruncNormal
-    from frontiercost.simulator._interp import formula_kernel
-    from frontiercost.simulator.formula import compile_program
 
     priors = {
         "a": Normal(mu=0.3, sigma=1.7),
@@ -322,8 +329,8 @@ def test_odd_block_sizes_give_the_same_bits(sampler: str) -> None:
 @pytest.mark.parametrize("store", [True, False])
 def test_interpreter_scratch_rows_give_the_same_bits(store: bool) -> None:
     """Working rows from the driver (once per thread) or the kernel (per call): same bits."""
-    from frontiercost.simulator._interp import formula_kernel
-    from frontiercost.simulator.formula import compile_program
+    from frontiercost.engine._interp import formula_kernel
+    from frontiercost.model.formula import compile_program
 
     priors = {"a": Beta(alpha=2, beta=2), "b": Normal(mu=0, sigma=1)}
     program = compile_program(("a", "b"), {"y": "exp(a * b) / (1 + a) - b ** 2"}, ["y"])

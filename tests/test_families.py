@@ -28,8 +28,10 @@ import numpy as np
 import pytest
 from scipy import optimize, special, stats
 
+from frontiercost.engine._transform import transform_row
 from frontiercost.errors import PriorError
 from frontiercost.priors import (
+    FAMILIES,
     Beta,
     Empirical,
     Fixed,
@@ -45,7 +47,6 @@ from frontiercost.priors import (
     TruncNormal,
     Uniform,
 )
-from frontiercost.simulator._transform import transform_row
 
 TINY = 1e-300
 SAMPLES = np.random.default_rng(20240611).lognormal(1.0, 0.7, size=1000)
@@ -485,3 +486,24 @@ def test_fixed_reference() -> None:
     assert f.ppf(0.3) == 3.5
     np.testing.assert_array_equal(f.ppf(np.array([0.1, 0.9])), [3.5, 3.5])
     np.testing.assert_array_equal(f.cdf(np.array([3.0, 3.5, 4.0])), [0.0, 1.0, 1.0])
+
+
+def test_every_registered_family_is_measured_here() -> None:
+    """The registry drives the tests: a family added to FAMILIES without a case fails here."""
+    measured = {case.make().family for case in CASES.values()}
+    assert measured == set(FAMILIES)
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_the_registry_declares_how_each_family_is_given(family: str) -> None:
+    """Natural keys are the class's fields (or spec-only aliases); required keys are natural."""
+    import dataclasses
+
+    cls = FAMILIES[family]
+    fields = {f.name for f in dataclasses.fields(cls)} - {
+        "unit", "source", "description", "central_value"
+    }  # fmt: skip
+    aliases = {"gamma": {"rate"}, "empirical": {"quantiles", "samples"}, "mixture": set()}
+    assert set(cls.required) <= set(cls.natural)
+    extra = set(cls.natural) - fields - aliases.get(family, set())
+    assert not extra, f"{family}: natural keys that are not fields: {extra}"

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy import special
 
-from frontiercost.simulator._fastmath import exp_fast, log_fast, ndtri_fast
-from frontiercost.simulator._jit import njit
+from frontiercost.engine._fastmath import exp_fast, log_fast, ndtri_fast
+from frontiercost.engine._jit import njit
 
 ULP = 2.220446049250313e-16
 

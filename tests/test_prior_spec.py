@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from frontiercost.engine._transform import transform_row
 from frontiercost.errors import PriorError
 from frontiercost.priors import (
     Beta,
@@ -36,7 +37,6 @@ from frontiercost.priors import (
     Uniform,
     prior_from_spec,
 )
-from frontiercost.simulator._transform import transform_row
 
 WHERE = "priors.toml [x]:"
 TIGHT = 1e-8  # closed-form fits

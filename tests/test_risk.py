@@ -20,10 +20,10 @@ from frontiercost.analysis.risk import (
     prob_greater,
     value_at_risk,
 )
+from frontiercost.engine._interp import formula_kernel
+from frontiercost.model import Model
+from frontiercost.model.formula import compile_program
 from frontiercost.priors import LogNormal
-from frontiercost.simulator._interp import formula_kernel
-from frontiercost.simulator.formula import compile_program
-from frontiercost.simulator.model import Model
 
 MU, SIGMA = math.log(4e7), 0.8
 PRIOR = {"x": LogNormal(mu=MU, sigma=SIGMA, unit="USD")}

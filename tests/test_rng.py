@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from frontiercost.simulator._rng import fill_uniform, stream_key, uniform
+from frontiercost.engine._rng import fill_uniform, stream_key, uniform
 
 ALPHA = 1e-4
 N = 1 << 18

@@ -14,8 +14,8 @@ import pytest
 
 from frontiercost import ScenarioError, evaluate, load_scenario
 from frontiercost.cli import main
+from frontiercost.model import QUANTITIES, SETTABLE
 from frontiercost.scenarios.schema import KEYS, TABLES
-from frontiercost.simulator.cost_model import QUANTITIES, SETTABLE
 
 BAD = Path(__file__).parent / "bad_scenarios"
 GOOD = Path(__file__).parent / "scenarios" / "gpt4_handwritten.toml"

@@ -15,15 +15,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 import xarray as xr
+from helpers import run_engine
 
 import frontiercost as fc
 from frontiercost.analysis.sensitivity import rank_correlations, sobol_indices, tornado
+from frontiercost.engine import model_kernel
+from frontiercost.engine._interp import formula_kernel
+from frontiercost.engine.local import evaluate_uniforms, given_uniforms
+from frontiercost.engine.plan import plan_run
 from frontiercost.errors import FrontiercostError, SimulationError
+from frontiercost.model import Model, Output
+from frontiercost.model.formula import compile_program
 from frontiercost.priors import Fixed, LogNormal, Normal, Prior, Uniform
-from frontiercost.simulator import Model, Output, model_kernel, run_engine
-from frontiercost.simulator._interp import formula_kernel
-from frontiercost.simulator.engine import evaluate_uniforms, given_uniforms, plan_run
-from frontiercost.simulator.formula import compile_program
+from frontiercost.settings import Sampling
 
 
 @model_kernel
@@ -184,7 +188,7 @@ def test_evaluate_uniforms_is_the_qmc_pass(ref) -> None:  # type: ignore[no-unty
     model, priors = ref
     a, b = model.inputs[:2]
     for corr in (None, {(a, b): 0.6}):
-        plan = plan_run(model, priors, draws=3000, chains=1, seed=9, sampler="qmc")
+        plan = plan_run(model, priors, Sampling(draws=3000, chains=1, seed=9, sampler="qmc"))
         u = given_uniforms(plan, 0, 3000)
         run = run_engine(model, priors, draws=3000, seed=9, sampler="qmc", correlations=corr)
         for block, threads in ((2048, None), (8, 1)):

@@ -21,7 +21,7 @@ def test_simulate_conditions_a_scenario_with_observations() -> None:
     [
         ({"store": False}, "store=False"),
         ({"sampler": "qmc"}, "sampler='qmc'"),
-        ({"workers": 2}, "a dask cluster"),
+        ({"workers": 2}, "a dask executor"),
     ],
 )
 def test_options_conditioning_cannot_honour_are_refused(kwargs, match) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ import xarray as xr
 import frontiercost as fc
 from frontiercost import ScenarioError
 from frontiercost.scenarios import parse_vary
-from frontiercost.scenarios.sweep import parse_values
+from frontiercost.scenarios.grid import parse_values
 
 HERE = Path(__file__).parent
 VARIANTS = HERE / "sweeps" / "variants.toml"
@@ -113,12 +113,12 @@ def test_summary_mode_keeps_no_draws_and_counts_exactly() -> None:
     ],
 )
 def test_bad_fields_fail_before_any_sampling(vary, match, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import frontiercost.simulator.simulate as sim
+    from frontiercost.engine import LocalExecutor
 
     def boom(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError("sampled before validating every point")
 
-    monkeypatch.setattr(sim, "simulate", boom)
+    monkeypatch.setattr(LocalExecutor, "run", boom)
     with pytest.raises(ScenarioError, match=match):
         fc.sweep("frontier-run-2025-2030", vary=vary, **RUN)
 

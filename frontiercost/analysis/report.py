@@ -1,6 +1,6 @@
 """A self-contained HTML report of one scenario.
 
-:func:`write_report` samples a scenario and writes one HTML file that needs
+:func:`frontiercost.run.report` samples a scenario and writes one HTML file that needs
 nothing else to be read: the figures are embedded as base64 PNG ``data:``
 URIs, the style sheet is inline, no script, font or image is fetched from
 anywhere.  Sections, in order:
@@ -45,11 +45,10 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from .. import __version__
 from .._files import atomic_open
+from .._version import __version__
 from ..errors import FrontiercostError
-from ..scenarios import Scenario, evaluate, load_scenario
-from ..simulator.simulate import simulate
+from ..scenarios import Scenario
 from .compare import prior_posterior
 from .components import component_shares, component_table, default_split
 from .format import format_share, format_value
@@ -106,82 +105,8 @@ def headline_output(scenario: Scenario) -> str:
     return usd[0] if usd else outs[0]
 
 
-def write_report(
-    scenario: Scenario | str | os.PathLike[str],
-    path: str | os.PathLike[str],
-    *,
-    draws: int = 20_000,
-    chains: int = 4,
-    seed: int = 0,
-    ci_prob: float = 0.9,
-    sampler: str = "mc",
-    output: str | None = None,
-) -> Path:
-    """Sample ``scenario`` and write a self-contained HTML report to ``path``.
-
-    Parameters
-    ----------
-    scenario : Scenario, str or path
-        A loaded scenario, a built-in name or a scenario file.
-    path : str or path
-        The HTML file to write (its directory must exist).  Written to a
-        temporary file beside it and renamed into place, so an interrupted
-        run leaves no half-written report.
-    draws, chains : int
-        Draws per chain and chains, at most 10^7 in all (the report keeps
-        every draw; at the default 4 x 20,000 the run takes well under a
-        second).
-    seed : int
-        Seed of the run; the report states it and the command reproducing it.
-    ci_prob : float
-        Mass of the equal-tailed credible intervals, in (0, 1).
-    sampler : {"mc", "qmc", "lhs"}
-        As for :func:`frontiercost.simulate`.
-    output : str, optional
-        The output the figures and the sensitivity section are about
-        (default: :func:`headline_output`).
-
-    Returns
-    -------
-    pathlib.Path
-        The file written.
-
-    Raises
-    ------
-    FrontiercostError
-        On a bad argument, an unknown scenario or output, or an unwritable
-        path, before anything is sampled.
-    """
-    target = _check_path(path)
-    page = report_html(
-        scenario,
-        draws=draws,
-        chains=chains,
-        seed=seed,
-        ci_prob=ci_prob,
-        sampler=sampler,
-        output=output,
-    )
-    _write_atomic(target, page)
-    return target
-
-
-def report_html(
-    scenario: Scenario | str | os.PathLike[str],
-    *,
-    draws: int = 20_000,
-    chains: int = 4,
-    seed: int = 0,
-    ci_prob: float = 0.9,
-    sampler: str = "mc",
-    output: str | None = None,
-) -> str:
-    """The report of :func:`write_report` as a string (same parameters, no ``path``)."""
-    for name, value in (("draws", draws), ("chains", chains)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise FrontiercostError(f"{name}: expected a whole number >= 1, got {value!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise FrontiercostError(f"seed: expected a whole number >= 0, got {seed!r}")
+def check_report_args(draws: int, chains: int, ci_prob: float) -> None:
+    """Refuse a report run that keeps too many draws, or a bad interval mass."""
     if isinstance(ci_prob, bool) or not isinstance(ci_prob, (int, float)) or not 0 < ci_prob < 1:
         raise FrontiercostError(f"ci_prob: must be a number in (0, 1), got {ci_prob!r}")
     if draws * chains > MAX_DRAWS:
@@ -189,31 +114,50 @@ def report_html(
             f"draws: a report keeps every draw; {draws:,} x {chains} chains is more than "
             f"{MAX_DRAWS:,} in all (20,000 x 4 is plenty for its figures)"
         )
-    if sampler not in SAMPLERS:
-        raise FrontiercostError(f"sampler: unknown {sampler!r}; accepted: {', '.join(SAMPLERS)}")
-    if isinstance(scenario, Scenario):
-        sc = scenario
-    else:
-        sc = load_scenario(scenario if isinstance(scenario, str) else Path(scenario))
+
+
+def check_headline(sc: Scenario, output: str | None) -> str:
+    """The output a report is about: ``output`` if the scenario computes it, else its headline."""
     headline = output if output is not None else headline_output(sc)
     if headline not in sc.outputs:
         raise FrontiercostError(
             f"output: {headline!r} is not an output of scenario {sc.name!r}; "
             f"accepted: {', '.join(sc.outputs)}"
         )
-    if getattr(sc, "observations", ()):
-        # a scenario with [[observe]] evidence: its posterior is conditioned on it
-        if sampler != "mc":
-            raise FrontiercostError(
-                f"sampler: {sampler!r} does not apply to a scenario conditioned on "
-                "observations (its conditioning method draws); use mc"
-            )
-        from ..simulator.conditioning import condition
+    return headline
 
-        tree = condition(sc, draws=draws, chains=chains, seed=seed)
-    else:
-        tree = simulate(sc, draws=draws, chains=chains, seed=seed, sampler=sampler)
-    point = evaluate(sc)
+
+def report_html(
+    sc: Scenario,
+    tree: xr.DataTree,
+    point: xr.Dataset,
+    *,
+    ci_prob: float = 0.9,
+    output: str | None = None,
+) -> str:
+    """The self-contained HTML report of a scenario's run.
+
+    Parameters
+    ----------
+    sc : Scenario
+        The scenario the run sampled.
+    tree : xarray.DataTree
+        Its stored run (:func:`frontiercost.simulate` or, for a scenario with
+        evidence, :func:`frontiercost.condition`).
+    point : xarray.Dataset
+        Its point estimate (:func:`frontiercost.evaluate`).
+    ci_prob : float
+        Mass of the equal-tailed credible intervals, in (0, 1).
+    output : str, optional
+        The output the figures and the sensitivity section are about
+        (default: :func:`headline_output`).
+
+    Returns
+    -------
+    str
+        The page.  :func:`frontiercost.run.report` samples and writes it.
+    """
+    headline = check_headline(sc, output)
     ctx = _Context(sc, tree, point, headline, float(ci_prob))
     sections = [
         ("summary", "Summary", _summary_section),
@@ -394,7 +338,7 @@ def _conditioning_section(ctx: _Context) -> str | None:
         "Fixed inputs are left out.</p>",
     ]
     if "observed_data" in ctx.tree.children:  # made by the conditioning engine
-        from ..simulator.conditioning import conditioning_report
+        from ..results.conditioned import conditioning_report
 
         out += [
             "<h3>How the posterior was made</h3>",
@@ -613,7 +557,7 @@ def _run_section(ctx: _Context) -> str:
     if "prior" in ctx.tree.children:
         py = (
             "import frontiercost as fc\n"
-            "from frontiercost.simulator.conditioning import condition\n"
+            "from frontiercost import condition\n"
             f"tree = condition({target!r}, draws={draws}, chains={chains}, seed={seed})\n"
         )
     else:
@@ -721,7 +665,8 @@ def _table(
     return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _check_path(path: str | os.PathLike[str]) -> Path:
+def check_report_path(path: str | os.PathLike[str]) -> Path:
+    """An HTML file path in an existing, writable folder (checked before sampling)."""
     target = Path(path)
     if target.is_dir():
         raise FrontiercostError(f"path: {target} is a directory; give a file name")
@@ -732,9 +677,10 @@ def _check_path(path: str | os.PathLike[str]) -> Path:
     return target
 
 
-def _write_atomic(target: Path, text: str) -> None:
+def write_page(target: Path, text: str) -> None:
+    """Write a report page atomically."""
     with atomic_open(target, "w", encoding="utf-8") as fh:
         fh.write(text)
 
 
-__all__ = ["headline_output", "report_html", "write_report"]
+__all__ = ["check_report_path", "headline_output", "report_html", "write_page"]

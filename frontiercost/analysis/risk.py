@@ -18,7 +18,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import FrontiercostError
-from ..simulator.dataset import output_attrs, stream_stats
+from ..results.trees import output_attrs, stream_stats
 
 
 def _stored(data: xr.DataTree) -> bool:

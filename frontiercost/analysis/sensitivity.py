@@ -25,13 +25,12 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from ..engine import evaluate_columns, evaluate_uniforms
+from ..engine._rng import fill_uniform, stream_key
 from ..errors import FrontiercostError, SimulationError
+from ..model import Correlations, Model
 from ..priors import Prior
 from ..scenarios import Scenario, load_scenario
-from ..simulator._rng import fill_uniform, stream_key
-from ..simulator.copula import Correlations
-from ..simulator.engine import evaluate_uniforms
-from ..simulator.model import Model
 
 SAMPLE_DIMS = ("chain", "draw")
 SOBOL_SAMPLERS = ("qmc", "mc")
@@ -329,7 +328,7 @@ def sobol_indices(
     Our own estimators, not SALib: the radial design of Saltelli et al. (2010)
     with matrices ``A``, ``B`` and ``A_B^(i)`` (``A`` with column ``i`` from
     ``B``) of scrambled-Sobol (``scipy.stats.qmc``) or counter-based
-    uniforms, mapped through :func:`frontiercost.simulator.engine.evaluate_uniforms`
+    uniforms, mapped through :func:`frontiercost.engine.evaluate_uniforms`
     (the same copula-free inverse-CDF pass as a run); first order by the
     Saltelli et al. (2010) estimator ``mean(f_B (f_ABi - f_A)) / V``, total
     by Jansen's (1999) ``mean((f_A - f_ABi)^2) / 2V``, with ``V`` the variance
@@ -497,9 +496,7 @@ def tornado(
         r = model.inputs.index(f)
         x[r, 1 + 2 * i] = x_lo[i]
         x[r, 2 + 2 * i] = x_hi[i]
-    x = np.ascontiguousarray(x)
-    y = np.empty((len(model.outputs), x.shape[1]))
-    model.kernel(x, y, x.shape[1], model.consts)
+    y = evaluate_columns(model, x)
     row = y[model.output_names.index(output)]
     y_lo, y_hi = row[1::2], row[2::2]
     swing = np.abs(y_hi - y_lo)

@@ -9,7 +9,7 @@ import xarray as xr
 from scipy import special
 
 from ..errors import FrontiercostError
-from ..simulator.dataset import output_attrs, stream_stats
+from ..results.trees import output_attrs, stream_stats
 
 CI_KINDS = ("eti", "hdi")
 _SD_PROBS = np.array([0.1586553, 0.8413447])  # a normal's ±1 sd, as arviz-stats uses

@@ -96,12 +96,12 @@ class FrontiercostUnavailableError(BenchmarkError):
 def _require_frontiercost() -> tuple[Callable[..., Any], Callable[..., Any]]:
     try:
         reference = importlib.import_module("frontiercost.bench.reference")
-        engine = importlib.import_module("frontiercost.simulator.engine")
+        engine = importlib.import_module("frontiercost.engine")
         return reference.reference_model, engine.run_engine
     except (ImportError, AttributeError) as exc:
         raise FrontiercostUnavailableError(
             "cannot benchmark frontiercost: importing frontiercost.bench.reference."
-            f"reference_model / frontiercost.simulator.engine.run_engine failed ({exc}). "
+            f"reference_model / frontiercost.engine.run_engine failed ({exc}). "
             "Benchmark the baselines alone with --methods " + ",".join(BASELINE_METHODS)
         ) from exc
 
@@ -129,8 +129,15 @@ def _runner(method: str, threads: int) -> Callable[[int, int], Any]:
         store = method not in STREAMING
 
         def run_fc(n: int, seed: int) -> Any:
+            from frontiercost.settings import Sampling
+
             return run_engine(
-                model, priors, draws=n, seed=seed, store=store, threads=threads, **extra
+                model,
+                priors,
+                Sampling(draws=n, chains=1, seed=seed),
+                store=store,
+                threads=threads,
+                **extra,
             )
 
         return run_fc
@@ -309,10 +316,11 @@ _PROBE = """\
 import json, sys, time
 t_start = time.time()
 from frontiercost.bench.reference import reference_model
-from frontiercost.simulator.engine import run_engine
+from frontiercost.engine import run_engine
+from frontiercost.settings import Sampling
 t_import = time.time()
 model, priors = reference_model()
-run_engine(model, priors, draws={n}, seed=0, store=True, threads=int(sys.argv[1]))
+run_engine(model, priors, Sampling(draws={n}, chains=1), store=True, threads=int(sys.argv[1]))
 t_block = time.time()
 print({tag!r} + json.dumps({{"t_start": t_start, "t_import": t_import, "t_block": t_block}}))
 """

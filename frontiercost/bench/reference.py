@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
+from ..engine import model_kernel
+from ..model import Model, Output
 from ..priors import Fixed, Prior, Uniform, prior_from_spec
-from ..simulator.model import Model, Output, model_kernel
 
 INPUTS = (
     "training_compute",
@@ -42,15 +43,14 @@ FORMULA = (
 
 def reference_formula_model() -> Model:
     """The reference model as a formula run by the interpreter (as scenarios run)."""
-    from ..simulator._interp import formula_kernel
-    from ..simulator.formula import compile_program
+    from ..model.formula import compile_program
 
     program = compile_program(INPUTS, {"cost": FORMULA}, ["cost"])
     return Model(
         "reference-formula",
         INPUTS,
         REFERENCE_MODEL.outputs,
-        formula_kernel,
+        None,
         program,
         scratch_rows=int(program[0]),
     )

@@ -333,6 +333,32 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+# The library names its arguments; the command line names its flags.
+_FLAGS = {
+    "out": "--out",
+    "overwrite": "--overwrite",
+    "draws": "--draws",
+    "chains": "--chains",
+    "seed": "--seed",
+    "sampler": "--sampler",
+    "workers": "--workers",
+    "scheduler": "--scheduler",
+    "threads_per_worker": "--threads-per-worker",
+    "thresholds": "--threshold",
+    "memory_bytes": "--memory",
+    "seconds": "--max-time",
+    "max_points": "--max-points",
+}
+
+
+def cli_message(text: str) -> str:
+    """A library message as the command line says it: ``out: ...`` -> ``--out: ...``."""
+    head, sep, rest = text.partition(": ")
+    if sep and head in _FLAGS:
+        return f"{_FLAGS[head]}: {rest}"
+    return text
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (2 for any user error)."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -346,7 +372,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise FrontiercostError("--quiet and --verbose: choose one")
         return int(args.func(args, Console(quiet=args.quiet, verbose=args.verbose)))
     except FrontiercostError as err:
-        print(f"frontiercost: error: {err}", file=sys.stderr)
+        print(f"frontiercost: error: {cli_message(str(err))}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

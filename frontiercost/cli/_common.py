@@ -240,7 +240,7 @@ class Console:
             return
         import numba
 
-        from .. import __version__
+        from .._version import __version__
 
         self.detail(
             f"frontiercost {__version__}, numba {numba.__version__}, "
@@ -255,7 +255,7 @@ class Console:
             return
         import numba
 
-        from ..simulator import _drivers
+        from ..engine import _drivers
 
         try:
             self.detail(f"numba threading layer: {numba.threading_layer()}")
@@ -324,7 +324,7 @@ def write_tree(tree: xr.DataTree, path: Path, flag: str = "--out") -> None:
         if zarr:
             with warnings.catch_warnings():
                 # Zarr v3 has no consolidated metadata in its spec yet; xarray writes and
-                # reads it all the same (as frontiercost.simulator.distributed does).
+                # reads it all the same (as the dask executor does).
                 warnings.filterwarnings("ignore", message=".*[Cc]onsolidated metadata")
                 tree.to_zarr(tmp, mode="w")
             if path.exists():
@@ -466,6 +466,6 @@ def interval_label(ci_prob: float, ci_kind: str) -> str:
 
 def version() -> str:
     """The package version."""
-    from .. import __version__
+    from .._version import __version__
 
     return __version__

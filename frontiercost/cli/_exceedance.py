@@ -61,7 +61,7 @@ def cmd_exceedance(args: argparse.Namespace, console: Console) -> int:
     names = list(dict.fromkeys(names))
     levels = list(dict.fromkeys(args.level or []))
     variables: dict[str, Any] = {}
-    from ..simulator.dataset import output_attrs
+    from ..results.trees import output_attrs
 
     for name in names:
         entry: dict[str, Any] = {

@@ -140,7 +140,7 @@ def _components(src: Source, args: argparse.Namespace, out: Any, ci_kind: str) -
 
 def cmd_report(args: argparse.Namespace, console: Console) -> int:
     """Sample a scenario and write the self-contained HTML report."""
-    from ..analysis.report import write_report
+    from ..run import report
     from ..scenarios import load_scenario
 
     console.environment()
@@ -171,7 +171,7 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
     if args.output is not None:
         check_names("--output", [args.output], list(sc.outputs), f"scenario {sc.name!r}")
     with console.step(f"writing the report on {sc.name}", progress=True):
-        path = write_report(
+        report(
             sc,
             out,
             draws=int(settings["draws"]),
@@ -181,5 +181,5 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
             ci_prob=args.ci,
             output=args.output,
         )
-    console.note(f"wrote {path}")
+    console.note(f"wrote {out}")
     return 0

@@ -84,7 +84,7 @@ def _show_scenario(sc: Scenario) -> int:
     import textwrap
 
     from ..analysis.format import format_table, format_value
-    from ..simulator.cost_model import QUANTITIES
+    from ..model import QUANTITIES
 
     print(f"{sc.name}: {sc.title}")
     description = sc.meta.get("description")
@@ -140,8 +140,8 @@ def _show_scenario(sc: Scenario) -> int:
 
 def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     """Load and compile scenario files without sampling; one line per file."""
+    from ..model import copula_factor
     from ..scenarios import load_scenario
-    from ..simulator.copula import copula_factor
 
     failed = 0
     for path in args.files:

@@ -96,7 +96,7 @@ def scenario_of_run(tree: xr.DataTree, console: Console) -> Scenario | None:
 def run_outputs(tree: xr.DataTree, scenario: Scenario | None = None) -> list[str]:
     """Outputs of a run, in the scenario's order: stored variables without a prior,
     and the parameters a scenario lists among its outputs."""
-    from ..simulator.dataset import stream_stats
+    from ..results.trees import stream_stats
 
     listed = set(scenario.outputs) if scenario is not None else set()
     if "posterior" in tree.children:
@@ -114,7 +114,7 @@ def run_outputs(tree: xr.DataTree, scenario: Scenario | None = None) -> list[str
 
 def run_variables(tree: xr.DataTree) -> list[str]:
     """Every variable of a run: outputs, then stored inputs."""
-    from ..simulator.dataset import stream_stats
+    from ..results.trees import stream_stats
 
     if "posterior" in tree.children:
         return [str(n) for n in tree["posterior"].data_vars]
@@ -123,7 +123,7 @@ def run_variables(tree: xr.DataTree) -> list[str]:
 
 def headline(tree: xr.DataTree, outputs: Sequence[str]) -> str:
     """The output a one-figure answer reports, for a run that records no scenario."""
-    from ..simulator.dataset import output_attrs
+    from ..results.trees import output_attrs
 
     for name in HEADLINES:
         if name in outputs:
@@ -191,7 +191,7 @@ class Source:
         """The scenario's point estimate (``frontiercost.evaluate``), if it has a scenario."""
         if self.scenario is None:
             return None
-        from ..scenarios import evaluate
+        from ..run import evaluate
 
         return evaluate(self.scenario)
 
@@ -213,13 +213,15 @@ def sample(
     store: bool | None = None,
     thresholds: dict[str, list[float]] | None = None,
     settings: dict[str, Any] | None = None,
+    out: Path | None = None,
 ) -> Source:
     """Load a scenario and sample it with the run flags (or ``settings`` of another run).
 
-    ``store`` defaults to storing draws up to :data:`STORE_LIMIT` in total.
+    ``store`` defaults to storing draws up to :data:`STORE_LIMIT` in total;
+    ``out`` writes the run there (block by block when it is larger than memory).
     """
+    from ..run import simulate
     from ..scenarios import load_scenario
-    from ..simulator.simulate import simulate
 
     with console.step("loading the scenario"):
         sc = load_scenario(scenario_text)
@@ -245,7 +247,9 @@ def sample(
             sampler=run["sampler"],
             store=keep,
             thresholds=thresholds,
-            progress=bar.update if bar is not None and not cluster else None,
+            progress=bar.update if bar is not None else None,
+            out=out,
+            overwrite=bool(getattr(args, "overwrite", False)),
             **cluster,
         )
     console.kernel_cache()
@@ -254,7 +258,7 @@ def sample(
 
 def _condition(sc: Scenario, run: dict[str, Any], console: Console) -> Source:
     """A scenario with ``[[observe]]`` evidence: prior draws, then the posterior given it."""
-    from ..simulator.conditioning import condition
+    from ..run import condition
 
     if run["sampler"] != "mc":
         raise FrontiercostError(

@@ -64,7 +64,7 @@ def summary_record(
 ) -> dict[str, Any]:
     """The summary of ``names`` in ``src`` as a JSON-ready dict (docs/json-output.md)."""
     from ..analysis import summarize
-    from ..simulator.dataset import output_attrs
+    from ..results.trees import output_attrs
 
     with console.step("summarizing"):
         s = summarize(src.tree, ci_prob=ci_prob, ci_kind=ci_kind, var_names=names)
@@ -143,7 +143,7 @@ def _conditioning(
         warnings = [str(w) for w in json.loads(str(tree.attrs.get("warnings", "[]")))]
     except json.JSONDecodeError:
         warnings = []
-    from ..simulator.conditioning import conditioning_report
+    from ..results.conditioned import conditioning_report
 
     return {
         "inference": str(tree.attrs.get("inference", "")),
@@ -388,7 +388,7 @@ def _names(src: Source, requested: list[str] | None) -> list[str]:
 
 def _sample_reference(args: argparse.Namespace, store: bool, console: Console) -> Source:
     from ..bench.reference import reference_model
-    from ..simulator.simulate import simulate
+    from ..run import simulate
 
     model, priors = reference_model()
     total = args.draws * args.chains
@@ -438,12 +438,13 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
             _check_plot_streaming(args.scenario)
         if args.var:
             _check_scenario_vars(args.scenario, args.var, store)
-        src = sample(args.scenario, args, console, store=store)
+        src = sample(args.scenario, args, console, store=store, out=out)
     names = _names(src, args.var)
     record = summary_record(src, names, args.ci, kind, console)
     if out is not None:
-        with console.step(f"writing {out}", progress=True):
-            write_tree(src.tree, out)
+        if reference or "prior" in src.tree.children:  # else simulate wrote it
+            with console.step(f"writing {out}", progress=True):
+                write_tree(src.tree, out)
         console.note(f"wrote {out}")
     if plot is not None:
         with console.step(f"plotting {plot}", progress=True):

@@ -172,7 +172,7 @@ def _render(tree: xr.DataTree, fields: list[str], rows: list[dict], ci: float, f
 
 def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
     """Sweep a scenario and print one row per grid point."""
-    from ..scenarios.sweep import sweep
+    from ..run import sweep
 
     fmt = result_format(args)
     save = check_save(args)

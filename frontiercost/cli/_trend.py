@@ -30,8 +30,8 @@ from ._common import (
 def cmd_trend(args: argparse.Namespace, console: Console) -> int:
     """The frontier models' cost trend: fitted to point estimates, and with their uncertainty."""
     from ..analysis import fit_trend, trend_with_uncertainty, value_at_risk
-    from ..scenarios import evaluate, list_scenarios, load_scenario
-    from ..simulator.simulate import simulate
+    from ..run import evaluate, simulate
+    from ..scenarios import list_scenarios, load_scenario
 
     console.environment()
     fmt = result_format(args)

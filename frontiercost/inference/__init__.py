@@ -1,6 +1,6 @@
 """Conditioning on evidence: likelihoods, importance sampling, MCMC and their diagnostics.
 
-The entry point is :func:`frontiercost.simulator.conditioning.condition`; this
+The entry point is :func:`frontiercost.condition`; this
 package holds its parts.
 """
 

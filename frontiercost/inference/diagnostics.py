@@ -63,6 +63,13 @@ def importance_diagnostics(
     return diag
 
 
+def mcmc_diagnostics_arrays(values: dict[str, np.ndarray], chains: int) -> Diagnostics:
+    """:func:`mcmc_diagnostics` of ``(chain, draw)`` arrays."""
+    return mcmc_diagnostics(
+        xr.Dataset({n: (("chain", "draw"), v) for n, v in values.items()}), chains
+    )
+
+
 def mcmc_diagnostics(posterior: xr.Dataset, chains: int) -> Diagnostics:
     """R-hat and bulk/tail ESS (ArviZ) of every non-constant variable of ``posterior``."""
     varying = [

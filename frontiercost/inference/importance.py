@@ -18,7 +18,7 @@ weighted set (one uniform offset, then evenly spaced points through the
 cumulative weights: the resampling noise is the lowest of the standard
 schemes), shuffled so that every chain is a random part of it.  Both the
 offset and the shuffle come from the counter-based streams of
-``frontiercost.simulator._rng`` keyed on the seed: same seed, same bits.
+``frontiercost.engine._rng`` keyed on the seed: same seed, same bits.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from ..simulator._rng import fill_uniform, stream_key, uniform
+from ..engine._rng import fill_uniform, stream_key, uniform
 
 RESAMPLE_STREAM = "__conditioning_resample__"
 SHUFFLE_STREAM = "__conditioning_shuffle__"

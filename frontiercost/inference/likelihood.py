@@ -24,8 +24,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from scipy import special
 
+from ..model.evidence import Observation
 from ..priors import Empirical, Fixed, LogitNormal, Mixture, Prior
-from ..scenarios.observe import Observation
 
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 

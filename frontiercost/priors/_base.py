@@ -13,7 +13,7 @@ from ..errors import PriorError
 
 
 class Code(IntEnum):
-    """Family codes understood by the sampling kernels (``simulator/_transform``)."""
+    """Family codes understood by the sampling kernels (``engine/_transform``)."""
 
     FIXED = 0
     NORMAL = 1
@@ -87,7 +87,13 @@ class Prior:
         The point-estimate value; the median when not given.
     """
 
+    # The family registry (``FAMILIES``) reads these: spec parsing, the
+    # command line's listings and the tests all follow from the classes.
     family: ClassVar[str]
+    natural: ClassVar[tuple[str, ...]] = ()  # natural parameters a spec may give
+    required: ClassVar[tuple[str, ...]] = ()  # of which every natural spec must give
+    by_quantiles: ClassVar[bool] = False  # may be given by two quantiles
+    by_moments: ClassVar[bool] = False  # may be given by mean and sd
     unit: str = "1"
     source: str = ""
     description: str = ""

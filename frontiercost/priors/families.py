@@ -52,6 +52,8 @@ class Fixed(Prior):
     """A point mass at ``value``."""
 
     family = "fixed"
+    natural = ("value",)
+    required = ("value",)
     value: float
 
     def _validate(self) -> None:
@@ -76,6 +78,10 @@ class Normal(Prior):
     """Normal with mean ``mu`` and standard deviation ``sigma``."""
 
     family = "normal"
+    natural = ("mu", "sigma")
+    required = ("mu", "sigma")
+    by_quantiles = True
+    by_moments = True
     mu: float
     sigma: float
 
@@ -107,6 +113,10 @@ class LogNormal(Prior):
     """Lognormal: ``log X ~ Normal(mu, sigma)``."""
 
     family = "lognormal"
+    natural = ("mu", "sigma")
+    required = ("mu", "sigma")
+    by_quantiles = True
+    by_moments = True
     mu: float
     sigma: float
 
@@ -159,6 +169,9 @@ class TruncNormal(Prior):
     """Normal(``mu``, ``sigma``) truncated to [``lower``, ``upper``] (either may be infinite)."""
 
     family = "truncnormal"
+    natural = ("mu", "sigma", "lower", "upper")
+    required = ("mu", "sigma")
+    by_quantiles = True
     mu: float
     sigma: float
     lower: float = -math.inf
@@ -214,6 +227,9 @@ class Uniform(Prior):
     """Uniform on [``lower``, ``upper``]."""
 
     family = "uniform"
+    natural = ("lower", "upper")
+    required = ("lower", "upper")
+    by_quantiles = True
     lower: float
     upper: float
 
@@ -245,6 +261,9 @@ class LogUniform(Prior):
     """Log-uniform on [``lower``, ``upper``], both > 0."""
 
     family = "loguniform"
+    natural = ("lower", "upper")
+    required = ("lower", "upper")
+    by_quantiles = True
     lower: float
     upper: float
 
@@ -274,6 +293,8 @@ class Triangular(Prior):
     """Triangular on [``minimum``, ``maximum``] with peak at ``mode``."""
 
     family = "triangular"
+    natural = ("minimum", "mode", "maximum")
+    required = ("minimum", "mode", "maximum")
     minimum: float
     mode: float
     maximum: float
@@ -305,6 +326,9 @@ class LogitNormal(Prior):
     """``lower + (upper - lower) * expit(N(mu, sigma))``; on (0, 1) by default."""
 
     family = "logitnormal"
+    natural = ("mu", "sigma", "lower", "upper")
+    required = ("mu", "sigma")
+    by_quantiles = True
     mu: float
     sigma: float
     lower: float = 0.0
@@ -357,6 +381,10 @@ class Beta(_Tabulated):
     """Beta(``alpha``, ``beta``) rescaled to [``lower``, ``upper``] (default [0, 1])."""
 
     family = "beta"
+    natural = ("alpha", "beta", "lower", "upper")
+    required = ("alpha", "beta")
+    by_quantiles = True
+    by_moments = True
     alpha: float
     beta: float
     lower: float = 0.0
@@ -382,6 +410,8 @@ class Pert(_Tabulated):
     """PERT on [``minimum``, ``maximum``] with mode ``mode`` and shape ``shape`` (default 4)."""
 
     family = "pert"
+    natural = ("minimum", "mode", "maximum", "shape")
+    required = ("minimum", "mode", "maximum")
     minimum: float
     mode: float
     maximum: float
@@ -410,6 +440,10 @@ class Gamma(_Tabulated):
     """Gamma with ``shape`` and ``scale``."""
 
     family = "gamma"
+    natural = ("shape", "scale", "rate")
+    required = ("shape",)
+    by_quantiles = True
+    by_moments = True
     shape: float
     scale: float
 
@@ -430,6 +464,8 @@ class Mixture(_Tabulated):
     """A weighted mixture of other priors (weights are normalised)."""
 
     family = "mixture"
+    natural = ("components", "weights")
+    required = ("components", "weights")
     components: tuple[Prior, ...]
     weights: tuple[float, ...]
 
@@ -507,6 +543,8 @@ class Empirical(Prior):
     """
 
     family = "empirical"
+    natural = ("quantiles", "samples")
+    required = ()
     p: tuple[float, ...]
     x: tuple[float, ...]
     _uniform_grid: bool = field(default=False, repr=False)

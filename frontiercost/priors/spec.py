@@ -24,15 +24,12 @@ from .families import (
     FAMILIES,
     Beta,
     Empirical,
-    Fixed,
     Gamma,
     LogitNormal,
     LogNormal,
     LogUniform,
     Mixture,
     Normal,
-    Pert,
-    Triangular,
     TruncNormal,
     Uniform,
     fit_beta,
@@ -41,32 +38,10 @@ from .families import (
 )
 
 META_KEYS = {"family", "unit", "source", "description", "central", "relative"}
-NATURAL = {
-    "fixed": {"value"},
-    "normal": {"mu", "sigma"},
-    "lognormal": {"mu", "sigma"},
-    "truncnormal": {"mu", "sigma", "lower", "upper"},
-    "uniform": {"lower", "upper"},
-    "loguniform": {"lower", "upper"},
-    "beta": {"alpha", "beta", "lower", "upper"},
-    "pert": {"minimum", "mode", "maximum", "shape"},
-    "triangular": {"minimum", "mode", "maximum"},
-    "logitnormal": {"mu", "sigma", "lower", "upper"},
-    "gamma": {"shape", "scale", "rate"},
-    "empirical": {"quantiles", "samples"},
-    "mixture": {"components", "weights"},
-}
-QUANTILE_FAMILIES = {
-    "normal",
-    "lognormal",
-    "truncnormal",
-    "uniform",
-    "loguniform",
-    "beta",
-    "logitnormal",
-    "gamma",
-}
-MOMENT_FAMILIES = {"normal", "lognormal", "beta", "gamma"}
+# Derived from the family classes (the one registry, FAMILIES).
+NATURAL = {name: set(cls.natural) for name, cls in FAMILIES.items()}
+QUANTILE_FAMILIES = {name for name, cls in FAMILIES.items() if cls.by_quantiles}
+MOMENT_FAMILIES = {name for name, cls in FAMILIES.items() if cls.by_moments}
 _PKEY = re.compile(r"^p(\d{1,2}(?:_\d+)?)$")
 Z95 = special.ndtri(0.95)
 
@@ -294,21 +269,7 @@ def _from_moments(family: str, spec: Mapping[str, Any], meta: dict[str, Any]) ->
 
 
 def _from_natural(family: str, natural: dict[str, Any], meta: dict[str, Any]) -> Prior:
-    need = {
-        "fixed": {"value"},
-        "normal": {"mu", "sigma"},
-        "lognormal": {"mu", "sigma"},
-        "truncnormal": {"mu", "sigma"},
-        "uniform": {"lower", "upper"},
-        "loguniform": {"lower", "upper"},
-        "beta": {"alpha", "beta"},
-        "pert": {"minimum", "mode", "maximum"},
-        "triangular": {"minimum", "mode", "maximum"},
-        "logitnormal": {"mu", "sigma"},
-        "gamma": {"shape"},
-        "empirical": set(),
-        "mixture": {"components", "weights"},
-    }[family]
+    need = set(FAMILIES[family].required)
     missing = sorted(need - set(natural))
     if missing:
         raise PriorError(
@@ -349,16 +310,4 @@ def _from_natural(family: str, natural: dict[str, Any], meta: dict[str, Any]) ->
         return Mixture(components=tuple(built), weights=tuple(weights), **meta)
     for key, value in natural.items():
         check_finite(key, value)
-    classes: dict[str, type[Prior]] = {
-        "fixed": Fixed,
-        "normal": Normal,
-        "lognormal": LogNormal,
-        "truncnormal": TruncNormal,
-        "uniform": Uniform,
-        "loguniform": LogUniform,
-        "beta": Beta,
-        "pert": Pert,
-        "triangular": Triangular,
-        "logitnormal": LogitNormal,
-    }
-    return classes[family](**natural, **meta)
+    return FAMILIES[family](**natural, **meta)

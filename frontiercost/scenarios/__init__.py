@@ -1,19 +1,18 @@
-"""Scenario files, the chip library and the built-in scenarios."""
+"""Scenarios: loading and validating scenario files, the chip library, sweep grids."""
 
 from .chips import Chip, chip_library, find_chip
-from .evaluate import evaluate
+from .grid import Grid, build_grid, parse_vary
 from .scenario import Reference, Scenario, list_scenarios, load_scenario
-from .sweep import parse_vary, sweep
 
 __all__ = [
     "Chip",
+    "Grid",
     "Reference",
     "Scenario",
+    "build_grid",
     "chip_library",
-    "evaluate",
     "find_chip",
     "list_scenarios",
     "load_scenario",
     "parse_vary",
-    "sweep",
 ]

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -33,21 +33,21 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import FrontiercostError, PriorError, ScenarioError
-from ..priors import Fixed, LogNormal, Prior, prior_from_spec
-from ..priors.library import library_specs
-from ..simulator.copula import copula_factor
-from ..simulator.cost_model import (
+from ..model import (
     DOMAINS,
     QUANTITIES,
     SETTABLE,
+    Model,
     Quantity,
     Resolved,
-    build_model,
+    copula_factor,
+    formula_model,
     needed_inputs,
     resolve,
 )
-from ..simulator.formula import compile_program, names_in, parse
-from ..simulator.model import Model
+from ..model.formula import compile_program, names_in, parse
+from ..priors import Fixed, LogNormal, Prior, prior_from_spec
+from ..priors.library import library_specs
 from ._locate import locate
 from .chips import CLOUD_BASES, find_chip
 from .observe import Observation, parse_observations
@@ -95,12 +95,25 @@ class Scenario:
         """Parameters the outputs read, in model row order."""
         return needed_inputs(self.resolved)
 
-    def model(self, outputs: tuple[str, ...] | None = None) -> Model:
-        """The compiled model (interpreter program) for ``outputs`` (default: all)."""
+    def model(self, outputs: Sequence[str] | None = None, *, with_inputs: bool = False) -> Model:
+        """The formula model of ``outputs`` (default: the scenario's outputs).
+
+        ``with_inputs``: the inputs those outputs read are outputs too (after
+        ``outputs``), which is how a conditioned run evaluates whole states.
+        """
         outs = self.outputs if outputs is None else tuple(outputs)
         res = Resolved(self.resolved.inputs, self.resolved.formulas, outs)
-        res = Resolved(needed_inputs(res), self.resolved.formulas, outs)
-        return build_model(self.name, res, self.quantities, outs)
+        inputs = needed_inputs(res)
+        extra = dict(self.quantities)
+        if with_inputs:
+            for n in inputs:
+                if n not in QUANTITIES and n not in extra:
+                    p = self.priors[n]
+                    extra[n] = Quantity(n, p.unit, p.description or n, (), False)
+            outs = outs + tuple(n for n in inputs if n not in outs)
+        return formula_model(
+            self.name, Resolved(inputs, self.resolved.formulas, outs), extra, outs
+        )
 
     def input_priors(self) -> dict[str, Prior]:
         """Priors of the model's inputs."""

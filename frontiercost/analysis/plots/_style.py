@@ -25,7 +25,7 @@ from matplotlib.figure import Figure, SubFigure
 
 from ..._files import atomic_open
 from ...errors import FrontiercostError
-from ...simulator.dataset import output_attrs
+from ...results.trees import output_attrs
 from ..format import format_share, format_usd, format_value
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable under the

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from ...errors import FrontiercostError
-from ...simulator.dataset import stream_stats
+from ...results.trees import stream_stats
 from ..format import format_share
 from ..risk import exceedance, value_at_risk
 from ..trend import fit_trend

@@ -10,12 +10,11 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from .. import __version__
+from .._version import __version__
+from ..engine import EngineResult, StreamStats
+from ..engine._drivers import N_BINS
+from ..model import Model
 from ..priors import Prior
-from ._drivers import N_BINS
-from .engine import EngineResult
-from .model import Model
-from .streaming import StreamStats
 
 
 def _root_attrs(
@@ -37,6 +36,7 @@ def _root_attrs(
         ),
         "inference": "none: the posterior is the prior pushed through the model",
         "frontiercost_version": __version__,
+        "frontiercost_kind": "run",
         "created_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
     }
 

@@ -1,6 +1,6 @@
 """The formula interpreter: one compiled kernel that runs any compiled formula set.
 
-A program (see :mod:`frontiercost.simulator.formula`) is a flat float64 array
+A program (see :mod:`frontiercost.model.formula`) is a flat float64 array
 handed to the kernel as its ``consts``::
 
     [n_tmp, n_ops, n_out,  (op, dst, a, b, imm) * n_ops,  out_reg * n_out]
@@ -19,11 +19,24 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..model.formula import (
+    ADD,
+    CONST,
+    DIV,
+    EXP,
+    HEADER,
+    LOG,
+    MAX,
+    MIN,
+    MUL,
+    NEG,
+    POW,
+    SQRT,
+    SUB,
+    WIDTH,
+)
 from ._fastmath import exp_fast, log_fast
-from .model import model_kernel
-
-CONST, ADD, SUB, MUL, DIV, POW, NEG, EXP, LOG, MIN, MAX, SQRT, COPY = range(13)
-HEADER, WIDTH = 3, 5
+from .signature import model_kernel
 
 
 @model_kernel

@@ -1,6 +1,11 @@
-"""What a model is to the sampling core: named inputs, named outputs, one kernel.
+"""What a model is: named inputs, named outputs, and how to compute the outputs.
 
-A kernel is a numba ``cfunc`` with :data:`KERNEL_SIG`::
+Two kinds share this class.  A *formula model* (``kernel is None``) carries
+its compiled formula program in ``consts``
+(:func:`frontiercost.model.resolve.formula_model`); every scenario is one, and
+the engine runs it in its one compiled interpreter, so no new compilation is
+needed per scenario and the model pickles as plain data.  A *kernel model*
+carries a numba C function made with :func:`frontiercost.model_kernel`::
 
     @model_kernel
     def kernel(x, out, n, consts):  # x: (n_inputs, block), out: (n_outputs, block)
@@ -8,11 +13,7 @@ A kernel is a numba ``cfunc`` with :data:`KERNEL_SIG`::
             out[0, j] = x[0, j] * x[1, j]
 
 It is called once per block with the inputs already drawn, rows in the order
-of ``Model.inputs``; ``consts`` is the model's constant array (``Model.consts``),
-which lets one compiled kernel serve many models (the cost-model interpreter
-reads its program from it).  Passing it as a first-class C function (not a jitted
-Python function) is what lets the compiled drivers be cached on disk once and
-shared by every model with this signature.
+of ``Model.inputs``; ``consts`` is the model's constant array.
 """
 
 from __future__ import annotations
@@ -21,18 +22,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from numba import types
-
-from ._jit import cfunc
-
-KERNEL_SIG = types.void(
-    types.float64[:, ::1], types.float64[:, ::1], types.int64, types.float64[::1]
-)
-
-
-def model_kernel(func: Any) -> Any:
-    """Compile ``func(x, out, n, consts)`` as a model kernel (cached on disk)."""
-    return cfunc(KERNEL_SIG)(func)
 
 
 @dataclass(frozen=True)
@@ -46,18 +35,19 @@ class Output:
 
 @dataclass(frozen=True)
 class Model:
-    """A cost model: its inputs (by name, in kernel row order), outputs and kernel.
+    """A cost model: its inputs (by name, in kernel row order), outputs and how to compute them.
 
     Parameters
     ----------
     name : str
         Identifier recorded in datasets.
     inputs : tuple of str
-        Parameter names; ``simulate`` needs a prior for each.
+        Parameter names; a run needs a prior for each.
     outputs : tuple of Output
         Output variables in kernel row order.
-    kernel : numba cfunc
-        Made with :func:`model_kernel`.
+    kernel : numba cfunc or None
+        Made with :func:`frontiercost.model_kernel`; ``None`` for a formula
+        model, whose program is ``consts``.
     consts : numpy.ndarray, optional
         Constants handed to every kernel call (float64, 1-D).
     scratch_rows : int, optional
@@ -69,7 +59,7 @@ class Model:
     name: str
     inputs: tuple[str, ...]
     outputs: tuple[Output, ...]
-    kernel: Any
+    kernel: Any = None
     consts: np.ndarray = field(default_factory=lambda: np.zeros(1), compare=False)
     scratch_rows: int = 0
 
@@ -77,3 +67,8 @@ class Model:
     def output_names(self) -> tuple[str, ...]:
         """Names of the outputs, in kernel row order."""
         return tuple(o.name for o in self.outputs)
+
+    @property
+    def is_formula(self) -> bool:
+        """Whether the engine's formula interpreter runs this model (its program is ``consts``)."""
+        return self.kernel is None

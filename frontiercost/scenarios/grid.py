@@ -1,4 +1,4 @@
-"""Scenario sweeps: vary scenario fields over a grid and run every point on the same draws.
+"""Sweep grids: scenario fields varied over a grid, every point a validated scenario.
 
 A field is ``year`` (the scenario's reference year), ``scenario.KEY``,
 ``hardware.KEY``, a parameter ``NAME`` (its value: a number fixes it) or
@@ -7,9 +7,10 @@ Varying ``central`` moves the whole prior: a prior given by quantiles keeps its
 shape relative to the central value (its quantiles scale with it).
 
 Every point is a complete scenario, built and validated before any sampling,
-and every point draws the same uniforms (common random numbers: draw ``i`` of a
-parameter depends only on the seed, the parameter's name and ``i``), so the
-differences between points are the model's, not sampling noise.
+and :func:`frontiercost.sweep` runs every point on the same uniforms (common
+random numbers: draw ``i`` of a parameter depends only on the seed, the
+parameter's name and ``i``), so the differences between points are the
+model's, not sampling noise.  Running the grid is not this module's job.
 """
 
 from __future__ import annotations
@@ -20,22 +21,18 @@ import json
 import math
 import re
 import tomllib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
-import xarray as xr
 
 from ..errors import FrontiercostError, ScenarioError
+from ..model import QUANTITIES
 from ..priors.library import library_specs
-from ..simulator.cost_model import QUANTITIES
 from .scenario import Scenario, _build, load_scenario
 from .schema import suggest
-
-if TYPE_CHECKING:
-    from distributed import Client
 
 _LINSPACE = re.compile(r"^\s*([^:]+):([^:]+):(\d+)\s*$")
 _RANGE = re.compile(r"^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$")
@@ -227,81 +224,103 @@ def _as_values(field: str, spec: Any) -> tuple[Any, ...]:
     raise ScenarioError(f"sweep {field}: no values ({spec!r})")
 
 
-def sweep(
-    scenario: str | Path,
-    vary: Mapping[str, Any] | Sequence[str] | None = None,
-    *,
-    draws: int = 10_000,
-    chains: int = 4,
-    seed: int = 0,
-    sampler: str = "mc",
-    summary_only: bool = False,
-    thresholds: Mapping[str, Sequence[float]] | None = None,
-    ci_prob: float = 0.9,
-    threads: int | None = None,
-    client: Client | None = None,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    threads_per_worker: int = 1,
-) -> xr.DataTree:
-    """Run a scenario at every point of a grid of field values, on common random numbers.
+@dataclass(frozen=True)
+class Grid:
+    """A sweep as data: the dims, and a validated scenario at every point.
 
-    Parameters
+    Attributes
     ----------
-    scenario : str or path
-        Built-in name or file; its ``[sweep]`` table (``vary``, ``[[sweep.variant]]``)
-        is used, and ``vary`` adds to it.
-    vary : mapping or sequence of str, optional
-        ``{field: values}`` (values a list or a spec string ``a:b:n``, ``a..b``,
-        ``v1,v2``) or the command line's ``["field=spec", ...]``.
-    draws, chains, seed, sampler, threads
-        As for :func:`frontiercost.simulate`; the same at every point.
-    summary_only : bool
-        Keep per point only the summary (median, mean, sd, credible interval and
-        exceedance probabilities for ``thresholds``), from streaming runs that
-        never hold the draws.
-    thresholds : mapping, optional
-        Output name -> thresholds for exceedance probabilities (summary mode).
-    ci_prob : float
-        Interval probability of the summary.
-    client, workers, scheduler, threads_per_worker : optional
-        Run the points on dask (as for :func:`frontiercost.simulate`): the tasks
-        of every point are submitted together; same bits as the local engine.
-
-    Returns
-    -------
-    xarray.DataTree
-        ``posterior`` with dims ``(*swept fields, chain, draw)`` or, in summary
-        mode, ``summary`` with dims ``(*swept fields, variable, ci_bound)`` (and
-        ``threshold``); sweep coordinates carry units.
-
-    Raises
-    ------
-    ScenarioError
-        For an unknown field, an empty range or a value outside a field's domain,
-        naming the field and value, before any sampling.
+    base : Scenario
+        The scenario swept.
+    dims : list of (field, values, units)
+        ``variant`` first when the scenario names variants, then each field.
+    points : list of Scenario
+        One per grid point, in row-major order of ``dims``.
+    axes : list of Axis
+        The varied fields (not the variants).
+    variants : list of (name, settings)
+        The scenario's named variants.
     """
-    from ..analysis.risk import exceedance
-    from ..analysis.summary import summarize
 
-    base = load_scenario(scenario)  # reads and validates the file once, [sweep] included
-    name, label, text = base.name, base.path, base.text
-    raw = tomllib.loads(text)
-    sweep_table = raw.pop("sweep", {})
+    base: Scenario
+    dims: list[tuple[str, tuple[Any, ...], str]]
+    points: list[Scenario]
+    axes: list[Axis]
+    variants: list[tuple[str, dict[str, Any]]]
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Points along each dim."""
+        return tuple(len(d[1]) for d in self.dims)
+
+    @property
+    def size(self) -> int:
+        """Number of points."""
+        return math.prod(self.shape)
+
+    def record(self) -> str:
+        """The grid as JSON, for the tree's root attributes."""
+        return json.dumps(
+            {"vary": {a.field: list(a.values) for a in self.axes}, "variants": self.variants},
+            default=str,
+        )
+
+
+def grid_dims(
+    scenario: Scenario, vary: Mapping[str, Any] | Sequence[str] | None = None
+) -> tuple[list[tuple[str, tuple[Any, ...], str]], list[Axis], list[tuple[str, dict[str, Any]]]]:
+    """The dims of a sweep (no scenario built yet): fast, for size checks."""
+    raw = tomllib.loads(scenario.text)
+    sweep_table = raw.get("sweep", {})
     axes, variants = _axes(vary, sweep_table)
     if not axes and not variants:
-        raise ScenarioError(f"{label}: nothing to sweep: give vary or a [sweep] table")
+        raise ScenarioError(f"{scenario.path}: nothing to sweep: give vary or a [sweep] table")
     for axis in axes:
         if not axis.values:
             raise ScenarioError(f"sweep {axis.field}: no values")
     dims = ([("variant", tuple(v[0] for v in variants), "")] if variants else []) + [
         (a.field, a.values, a.units) for a in axes
     ]
-    shape = tuple(len(d[1]) for d in dims)
-    if math.prod(shape) > MAX_POINTS:
-        raise ScenarioError(f"sweep: {math.prod(shape):,} points is more than {MAX_POINTS:,}")
+    return dims, axes, variants
 
-    # Build (and so validate) every point before any sampling.
+
+def build_grid(
+    scenario: str | Path | Scenario,
+    vary: Mapping[str, Any] | Sequence[str] | None = None,
+    *,
+    max_points: int = MAX_POINTS,
+) -> Grid:
+    """Build and validate every point of a sweep before any sampling.
+
+    Parameters
+    ----------
+    scenario : str, path or Scenario
+        Built-in name, file or loaded scenario; its ``[sweep]`` table (``vary``,
+        ``[[sweep.variant]]``) is used, and a field given in ``vary`` replaces
+        the table's values for that field.
+    vary : mapping or sequence of str, optional
+        ``{field: values}`` (values a list or a spec string ``a:b:n``, ``a..b``,
+        ``v1,v2``) or the command line's ``["field=spec", ...]``.
+    max_points : int
+        The most points accepted.
+
+    Raises
+    ------
+    ScenarioError
+        For an unknown field, an empty range, too many points or a value
+        outside a field's domain, naming the field and value.
+    """
+    base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    name, label, text = base.name, base.path, base.text
+    raw = tomllib.loads(text)
+    raw.pop("sweep", {})
+    dims, axes, variants = grid_dims(base, vary)
+    shape = tuple(len(d[1]) for d in dims)
+    if math.prod(shape) > max_points:
+        raise ScenarioError(
+            f"sweep: {math.prod(shape):,} points is more than {max_points:,}"
+            " (max_points; the command line's --max-points)"
+        )
     points: list[Scenario] = []
     for index in itertools.product(*(range(n) for n in shape)):
         data = copy.deepcopy(raw)
@@ -325,85 +344,4 @@ def sweep(
                 f"sweep: the points compute different outputs ({outputs} vs {p.outputs});"
                 " vary fields that keep the same outputs"
             )
-
-    coords = {f: (f, list(v), {"units": u} if u else {}) for f, v, u in dims}
-    run = {"draws": draws, "chains": chains, "seed": seed, "sampler": sampler, "threads": threads}
-    cluster = {"client": client, "workers": workers, "scheduler": scheduler}
-    if summary_only:
-        rows = []
-        for tree in _runs(points, False, thresholds, run, cluster, threads_per_worker):
-            summary = summarize(tree, ci_prob=ci_prob)
-            for var, ts in (thresholds or {}).items():
-                ex = exceedance(tree, var, ts)
-                summary[f"exceedance_{var}"] = ex["probability"].rename(
-                    {"threshold": f"threshold_{var}"}
-                )
-            rows.append(summary)
-        group = "summary"
-    else:
-        # a parameter swept as a whole is fixed at each point: its coordinate says it all
-        swept = [f for f, _, _ in dims]
-        rows = [
-            tree["posterior"].to_dataset().drop_vars(swept, errors="ignore")
-            for tree in _runs(points, True, None, run, cluster, threads_per_worker)
-        ]
-        group = "posterior"
-    stacked = _stack(rows, dims, shape, coords)
-    root = xr.Dataset(
-        attrs={
-            "scenario": base.name,
-            "scenario_text": text,
-            "sweep": json.dumps(
-                {"vary": {a.field: list(a.values) for a in axes}, "variants": variants},
-                default=str,
-            ),
-            "seed": seed,
-            "sampler": sampler,
-            "draws": draws,
-            "chains": chains,
-            "common_random_numbers": "yes: every point uses the same draws",
-        }
-    )
-    return xr.DataTree.from_dict({"/": root, group: stacked})
-
-
-def _runs(
-    points: Sequence[Scenario],
-    store: bool,
-    thresholds: Mapping[str, Sequence[float]] | None,
-    run: Mapping[str, Any],
-    cluster: Mapping[str, Any],
-    threads_per_worker: int,
-) -> Iterator[xr.DataTree]:
-    """The points' trees: one by one on local threads, or all at once on dask."""
-    from ..simulator.simulate import resolve, simulate
-
-    if all(v is None for v in cluster.values()):
-        for p in points:
-            yield simulate(p, store=store, thresholds=thresholds, **run)
-        return
-    from ..simulator.distributed import simulate_many
-
-    yield from simulate_many(
-        [resolve(p) for p in points],
-        store=store,
-        thresholds=thresholds,
-        threads_per_worker=threads_per_worker,
-        **run,
-        **cluster,
-    )
-
-
-def _stack(
-    rows: list[xr.Dataset],
-    dims: list[tuple[str, tuple[Any, ...], str]],
-    shape: tuple[int, ...],
-    coords: Mapping[str, Any],
-) -> xr.Dataset:
-    """Datasets of the grid points (row-major order) as one Dataset with the sweep dims."""
-    names = [d[0] for d in dims]
-    grid = np.empty(shape, dtype=object)
-    for flat, ds in enumerate(rows):
-        grid[np.unravel_index(flat, shape)] = ds
-    combined = xr.combine_nested(grid.tolist(), concat_dim=names, combine_attrs="override")
-    return combined.assign_coords(coords).transpose(*names, ...)
+    return Grid(base, dims, points, axes, variants)

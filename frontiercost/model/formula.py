@@ -6,7 +6,7 @@ The cost model's equations are written as plain formulas
 functions ``exp log log10 sqrt min max`` are accepted, so formulas are data
 (never ``eval``), and scenario files could one day carry their own.  A set of
 formulas is compiled into the flat program that
-:func:`frontiercost.simulator._interp.formula_kernel` runs.
+:func:`frontiercost.engine._interp.formula_kernel` runs.
 """
 
 from __future__ import annotations
@@ -18,14 +18,17 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from ..errors import ScenarioError
-from . import _interp as op
+
+# Opcodes and layout of a compiled program (run by frontiercost.engine._interp).
+CONST, ADD, SUB, MUL, DIV, POW, NEG, EXP, LOG, MIN, MAX, SQRT, COPY = range(13)
+HEADER, WIDTH = 3, 5
 
 _BINOPS: dict[type[ast.operator], int] = {
-    ast.Add: op.ADD,
-    ast.Sub: op.SUB,
-    ast.Mult: op.MUL,
-    ast.Div: op.DIV,
-    ast.Pow: op.POW,
+    ast.Add: ADD,
+    ast.Sub: SUB,
+    ast.Mult: MUL,
+    ast.Div: DIV,
+    ast.Pow: POW,
 }
 _FUNCS = {"exp": 1, "log": 1, "log10": 1, "sqrt": 1, "min": 2, "max": 2}
 _MATH: dict[str, Callable[..., float]] = {
@@ -37,11 +40,11 @@ _MATH: dict[str, Callable[..., float]] = {
     "max": max,
 }
 _PY = {
-    op.ADD: lambda a, b: a + b,
-    op.SUB: lambda a, b: a - b,
-    op.MUL: lambda a, b: a * b,
-    op.DIV: lambda a, b: a / b,
-    op.POW: lambda a, b: a**b,
+    ADD: lambda a, b: a + b,
+    SUB: lambda a, b: a - b,
+    MUL: lambda a, b: a * b,
+    DIV: lambda a, b: a / b,
+    POW: lambda a, b: a**b,
 }
 
 
@@ -115,7 +118,7 @@ class _Compiler:
 
     def const(self, value: float) -> int:
         if value not in self.consts:
-            self.consts[value] = self._emit(op.CONST, imm=value)
+            self.consts[value] = self._emit(CONST, imm=value)
         return self.consts[value]
 
     def fold(self, node: ast.expr) -> float | None:
@@ -149,21 +152,21 @@ class _Compiler:
             return self.reg[node.id]
         if isinstance(node, ast.UnaryOp):
             inner = self.expr(node.operand)
-            return self._emit(op.NEG, inner) if isinstance(node.op, ast.USub) else inner
+            return self._emit(NEG, inner) if isinstance(node.op, ast.USub) else inner
         if isinstance(node, ast.BinOp):
             code = _BINOPS[type(node.op)]
             base = self.fold(node.left)
-            if code == op.POW and base is not None and base > 0:
+            if code == POW and base is not None and base > 0:
                 # c ** e = exp(e ln c): one exp per draw instead of exp and log
                 e = self.expr(node.right)
-                return self._emit(op.EXP, self._emit(op.MUL, e, self.const(math.log(base))))
+                return self._emit(EXP, self._emit(MUL, e, self.const(math.log(base))))
             return self._emit(code, self.expr(node.left), self.expr(node.right))
         assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
         args = [self.expr(a) for a in node.args]
         name = node.func.id
         if name == "log10":
-            return self._emit(op.MUL, self._emit(op.LOG, args[0]), self.const(1 / math.log(10)))
-        codes = {"exp": op.EXP, "log": op.LOG, "sqrt": op.SQRT, "min": op.MIN, "max": op.MAX}
+            return self._emit(MUL, self._emit(LOG, args[0]), self.const(1 / math.log(10)))
+        codes = {"exp": EXP, "log": LOG, "sqrt": SQRT, "min": MIN, "max": MAX}
         return self._emit(codes[name], *args)
 
 

@@ -15,11 +15,12 @@ import math
 import numba
 import numpy as np
 
+from ..settings import MAX_BLOCK
 from ._jit import njit, njit_parallel
 from ._rng import fill_uniform
 from ._transform import apply_copula, fill_lhs, transform_row
 
-SEGMENT = 1 << 16
+SEGMENT = MAX_BLOCK  # draws per streaming segment; a block never straddles two
 SUB_BITS = 8  # 256 histogram bins per octave
 EXP_LO, EXP_HI = -160, 160  # octaves covered; outside, values clamp to the end bins
 N_BINS = (EXP_HI - EXP_LO) << SUB_BITS

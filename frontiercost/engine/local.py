@@ -1,0 +1,392 @@
+"""The local executor: ranges of draws on this process's numba threads.
+
+Also the range functions every executor shares (:func:`store_range`,
+:func:`stream_range`: the dask executor runs them on its workers) and
+:func:`evaluate_uniforms` for external samplers (sensitivity designs, MCMC).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+
+import numba
+import numpy as np
+
+from ..errors import SimulationError
+from ..model import Correlations, Model
+from ..priors import Prior
+from ..settings import Sampling
+from ._drivers import GIVEN, LHS, MC, N_MOM, SEGMENT, run_stored, run_streaming
+from .job import EngineResult, Job
+from .kernel import kernel_of
+from .plan import Plan, plan_run
+from .streaming import Counts, StreamStats, merge_moments
+
+Progress = Callable[[int, int], None]
+CHUNK = 1 << 20  # draws per call when uniforms come from scipy (QMC)
+HIST32_DRAWS = 1 << 30  # most draws per kernel call: per-thread int32 bin counts cannot overflow
+SINK_PIECE = 1 << 20  # draws per range written to a sink (~8 MB per variable row)
+_U_MIN = 2.0**-53  # keep given uniforms strictly inside (0, 1)
+
+
+@contextlib.contextmanager
+def numba_threads(threads: int | None) -> Iterator[int]:
+    """Run the body with ``threads`` numba threads (``None``: numba's setting)."""
+    if threads is None:
+        yield numba.get_num_threads()
+        return
+    limit = numba.config.NUMBA_NUM_THREADS
+    if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= limit:
+        raise SimulationError(f"threads: must be an integer from 1 to {limit}, got {threads!r}")
+    before = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        yield threads
+    finally:
+        numba.set_num_threads(before)
+
+
+def given_uniforms(plan: Plan, start: int, n: int) -> np.ndarray:
+    """Uniforms of draws ``start .. start + n`` for samplers computed outside the kernel."""
+    if plan.sampler != "qmc":
+        return np.zeros((len(plan.names), 0))
+    from scipy.stats import qmc  # on use: scipy.stats costs ~40 MB of a streaming run's budget
+
+    sobol = qmc.Sobol(len(plan.names), scramble=True, seed=plan.seed)
+    if start:
+        sobol.fast_forward(start)
+    with warnings.catch_warnings():
+        # Blocks of a run need not be powers of two; the whole run's balance is
+        # what matters and it is the same sequence whatever the blocking.
+        warnings.filterwarnings("ignore", message=".*balance properties.*")
+        u = sobol.random(n)
+    return np.ascontiguousarray(np.clip(u.T, _U_MIN, 1.0 - _U_MIN))
+
+
+def _source(plan: Plan) -> int:
+    return {"mc": MC, "lhs": LHS, "qmc": GIVEN}[plan.sampler]
+
+
+def _chunks(plan: Plan, start: int, n: int) -> Iterator[tuple[int, int]]:
+    step = CHUNK if plan.sampler == "qmc" else HIST32_DRAWS
+    for a in range(start, start + n, step):
+        yield a, min(step, start + n - a)
+
+
+def store_range(
+    plan: Plan,
+    start: int,
+    n: int,
+    out: np.ndarray,
+    inputs_out: np.ndarray,
+    offset: int = 0,
+) -> None:
+    """Evaluate draws ``start .. start + n`` into columns ``offset .. offset + n`` of ``out``.
+
+    ``inputs_out`` gets the input draws the same way (unless it has no columns).
+    """
+    kernel = kernel_of(plan.model)
+    for a, m in _chunks(plan, start, n):
+        run_stored(
+            kernel,
+            plan.model.consts,
+            _source(plan),
+            plan.keys,
+            plan.codes,
+            plan.prm,
+            plan.tables,
+            plan.corr_idx,
+            plan.chol,
+            given_uniforms(plan, a, m),
+            plan.total,
+            a,
+            m,
+            plan.block,
+            out,
+            inputs_out,
+            a - start + offset,
+            plan.model.scratch_rows,
+            numba.get_num_threads(),
+        )
+
+
+def stream_range(
+    plan: Plan,
+    start: int,
+    n: int,
+    shift: np.ndarray,
+    thresholds: np.ndarray,
+    groups: int,
+    counts: Counts,
+) -> np.ndarray:
+    """Reduce draws ``start .. start + n`` (``start`` a multiple of ``SEGMENT``).
+
+    Returns per-segment moments and adds the draws' histogram, zero and
+    exceedance counts into ``counts``.
+    """
+    n_out = len(plan.model.outputs)
+    kernel = kernel_of(plan.model)
+    seg_all = []
+    # Per-thread histograms are the largest arrays of a streaming run: int32
+    # halves them, and a call covers at most HIST32_DRAWS draws so they cannot overflow.
+    h = np.empty((groups, n_out, 2, counts.hist.shape[-1]), np.int32)
+    z = np.empty((groups, n_out), np.int64)
+    ex = np.empty((groups, n_out, thresholds.shape[1]), np.int64)
+    for a, m in _chunks(plan, start, n):
+        n_seg = -(-m // SEGMENT)
+        seg = np.zeros((n_seg, n_out, N_MOM))
+        h[:] = 0
+        run_streaming(
+            kernel,
+            plan.model.consts,
+            _source(plan),
+            plan.keys,
+            plan.codes,
+            plan.prm,
+            plan.tables,
+            plan.corr_idx,
+            plan.chol,
+            given_uniforms(plan, a, m),
+            plan.total,
+            a,
+            m,
+            plan.block,
+            n_out,
+            shift,
+            thresholds,
+            groups,
+            seg,
+            h,
+            z,
+            ex,
+            plan.model.scratch_rows,
+        )
+        seg_all.append(seg)
+        for g in range(groups):  # in place: no int64 temporary of the whole histogram
+            counts.add(Counts(h[g], z[g], ex[g]))
+    return seg_all[0] if len(seg_all) == 1 else np.concatenate(seg_all)
+
+
+def stats_from_parts(job: Job, seg: np.ndarray, counts: Counts) -> StreamStats:
+    """Assemble :class:`StreamStats` from reduced parts (local or distributed)."""
+    count, mean, var, mn, mx, nan = merge_moments(seg, job.shift)
+    return StreamStats(
+        names=job.plan.model.output_names,
+        count=count,
+        mean=mean,
+        var=var,
+        minimum=mn,
+        maximum=mx,
+        nan_count=nan,
+        thresholds=job.thresholds,
+        exceed=counts.exceed,
+        hist=counts.hist,
+        zeros=counts.zeros,
+    )
+
+
+def pieces(total: int, step: int) -> list[tuple[int, int]]:
+    """Consecutive ranges of at most ``step`` draws covering ``0 .. total``."""
+    return [(a, min(step, total - a)) for a in range(0, total, step)]
+
+
+def progress_step(total: int, progress: Progress | None) -> int:
+    """Draws per piece: the whole run, or ~40 whole segments when progress is reported.
+
+    Pieces start on segment boundaries, so streaming sums and counts are the
+    same bits however a run is cut (every draw's value never depends on it).
+    """
+    if progress is None:
+        return max(total, 1)
+    return max(SEGMENT, -(-total // 40) // SEGMENT * SEGMENT)
+
+
+class LocalExecutor:
+    """Run jobs on this process's numba threads.
+
+    Parameters
+    ----------
+    threads : int, optional
+        Numba threads (default: numba's setting, all cores); never changes
+        the result.
+    """
+
+    def __init__(self, threads: int | None = None) -> None:
+        with numba_threads(threads):  # validates
+            pass
+        self.threads = threads
+
+    def __repr__(self) -> str:
+        return f"LocalExecutor(threads={self.threads!r})"
+
+    def run(self, jobs: Sequence[Job], progress: Progress | None = None) -> list[EngineResult]:
+        """Run ``jobs`` one after another; ``progress(done, total)`` over all their draws."""
+        grand = sum(j.plan.total for j in jobs)
+        done = 0
+
+        def report(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress is not None:
+                progress(done, grand)
+
+        results = []
+        with numba_threads(self.threads) as n_threads:
+            for job in jobs:
+                if job.store:
+                    results.append(_run_stored(job, progress, report))
+                else:
+                    results.append(_run_streaming(job, n_threads, progress, report))
+        return results
+
+
+def _run_stored(
+    job: Job, progress: Progress | None, report: Callable[[int], None]
+) -> EngineResult:
+    plan = job.plan
+    n_out, n_in = len(plan.model.outputs), len(plan.names) if job.inputs else 0
+    if job.sink is not None:
+        step = min(progress_step(plan.total, progress), SINK_PIECE)
+        out = np.empty((n_out, min(step, plan.total)))
+        inp = np.empty((n_in, min(step, plan.total) if n_in else 0))
+        for a, m in pieces(plan.total, step):
+            store_range(plan, a, m, out, inp)
+            job.sink.write(a, out[:, :m], inp[:, :m])
+            report(m)
+        return EngineResult()
+    out = np.empty((n_out, plan.total))
+    inp = np.empty((n_in, plan.total if n_in else 0))
+    for a, m in pieces(plan.total, progress_step(plan.total, progress)):
+        store_range(plan, a, m, out, inp, offset=a)
+        report(m)
+    shape = (plan.chains, plan.draws)
+    return EngineResult(
+        outputs={n: out[o].reshape(shape) for o, n in enumerate(plan.model.output_names)},
+        inputs={n: inp[r].reshape(shape) for r, n in enumerate(plan.names)} if n_in else {},
+    )
+
+
+def _run_streaming(
+    job: Job, n_threads: int, progress: Progress | None, report: Callable[[int], None]
+) -> EngineResult:
+    plan = job.plan
+    # Integer counts: their sum does not depend on how the run is cut.
+    counts = Counts.empty(len(plan.model.outputs), job.thresholds.shape[1], plan.total)
+    segs = []
+    for a, m in pieces(plan.total, progress_step(plan.total, progress)):
+        segs.append(stream_range(plan, a, m, job.shift, job.thresholds, n_threads, counts))
+        report(m)
+    seg = segs[0] if len(segs) == 1 else np.concatenate(segs)
+    return EngineResult(stats=stats_from_parts(job, seg, counts))
+
+
+def evaluate_uniforms(
+    model: Model,
+    priors: Mapping[str, Prior],
+    u: np.ndarray,
+    correlations: Correlations | None = None,
+    *,
+    block_size: int | None = None,
+    threads: int | None = None,
+) -> dict[str, np.ndarray]:
+    """Run given uniforms through the priors' inverse CDFs and the model kernel.
+
+    The same pass as a QMC run (copula, inverse CDF, kernel), fed with ``u``
+    instead of a sampler: sensitivity designs and other external samplers use
+    it.  The result is a pure function of its arguments, with the run's
+    contract: ``block_size`` and ``threads`` do not change it.
+
+    Parameters
+    ----------
+    model : Model
+        Inputs, outputs and kernel.
+    priors : mapping
+        A prior for every input of ``model``.
+    u : array_like
+        Uniforms of shape ``(len(model.inputs), n)``, rows in ``model.inputs``
+        order, values in ``[0, 1]`` (kept ``2**-53`` inside the ends, as the
+        QMC sampler's are).  The row of a fixed prior is ignored.
+    correlations : mapping, optional
+        Spearman rank correlations ``{(a, b): rho}`` applied to ``u`` through
+        the Gaussian copula before the inverse CDFs.
+    block_size, threads : int
+        Performance knobs; they never change the result.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Output name -> values, shape ``(n,)``.
+
+    Raises
+    ------
+    SimulationError
+        Bad shape, values outside ``[0, 1]`` or NaN, or a bad prior set.
+    """
+    arr = np.asarray(u, dtype=np.float64)
+    if arr.ndim != 2 or arr.shape[0] != len(model.inputs) or arr.shape[1] < 1:
+        raise SimulationError(
+            f"u: expected shape ({len(model.inputs)}, n) with n >= 1 (one row per input of "
+            f"model {model.name!r}), got {arr.shape}"
+        )
+    if not np.all((arr >= 0.0) & (arr <= 1.0)):
+        raise SimulationError("u: uniforms must lie in [0, 1] (no NaN)")
+    n = int(arr.shape[1])
+    sampling = Sampling(
+        draws=n,
+        chains=1,
+        seed=0,
+        sampler="qmc",
+        **({} if block_size is None else {"block_size": block_size}),
+    )
+    plan = plan_run(model, priors, sampling, correlations)
+    given = np.ascontiguousarray(np.clip(arr, _U_MIN, 1.0 - _U_MIN))
+    out = np.empty((len(model.outputs), n))
+    with numba_threads(threads):
+        run_stored(
+            kernel_of(model),
+            model.consts,
+            GIVEN,
+            plan.keys,
+            plan.codes,
+            plan.prm,
+            plan.tables,
+            plan.corr_idx,
+            plan.chol,
+            given,
+            n,
+            0,
+            n,
+            plan.block,
+            out,
+            np.empty((len(plan.names), 0)),
+            0,
+            model.scratch_rows,
+            numba.get_num_threads(),
+        )
+    return {name: out[o] for o, name in enumerate(model.output_names)}
+
+
+def run_engine(
+    model: Model,
+    priors: Mapping[str, Prior],
+    sampling: Sampling | None = None,
+    *,
+    store: bool = True,
+    inputs: bool = False,
+    thresholds: Mapping[str, Sequence[float]] | None = None,
+    correlations: Correlations | None = None,
+    threads: int | None = None,
+    progress: Progress | None = None,
+) -> EngineResult:
+    """Sample ``model`` under ``priors`` on local threads: arrays out, no dataset.
+
+    The engine-level entry point (benchmarks, tests); :func:`frontiercost.simulate`
+    is the user's.  ``sampling`` defaults to ``Sampling()``; the other
+    arguments are those of :class:`Job` and :class:`LocalExecutor`.
+    """
+    sampling = sampling if sampling is not None else Sampling()
+    plan = plan_run(model, priors, sampling, correlations)
+    job = Job.make(plan, priors, store=store, inputs=inputs, thresholds=thresholds)
+    return LocalExecutor(threads).run([job], progress)[0]

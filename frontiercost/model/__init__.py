@@ -1,0 +1,21 @@
+"""The cost model as data: quantities, formulas, routes and models; no numba here."""
+
+from .correlation import Correlations, copula_factor
+from .definition import Model, Output
+from .quantities import DOMAINS, QUANTITIES, SETTABLE, Quantity
+from .resolve import Resolved, formula_model, needed_inputs, resolve
+
+__all__ = [
+    "DOMAINS",
+    "QUANTITIES",
+    "SETTABLE",
+    "Correlations",
+    "Model",
+    "Output",
+    "Quantity",
+    "Resolved",
+    "copula_factor",
+    "formula_model",
+    "needed_inputs",
+    "resolve",
+]

@@ -1,0 +1,224 @@
+"""Run files: checked before any work, written atomically, never replacing what is not ours.
+
+Rules, for ``.nc`` (netCDF4/HDF5 through h5netcdf) and ``.zarr`` (a folder):
+
+- The target's folder must exist and be writable, and the target must not be
+  a device, FIFO or socket: checked before sampling (:func:`check_out`).
+- An existing target is replaced only when it is recognisably a frontiercost
+  output of the same kind (its root records ``frontiercost_version`` and
+  ``frontiercost_kind``), or with ``overwrite=True``; a folder that is not a
+  Zarr store is never deleted, whatever the flags.
+- Everything is written under a hidden temporary name beside the target and
+  renamed into place only when complete; a failure or an interrupt removes
+  the temporary files and leaves the old target as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import uuid
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .._files import default_mode, raise_if_interrupted
+from ..errors import FrontiercostError
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+SUFFIXES = (".nc", ".zarr")
+KINDS = ("run", "sweep")
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+class OutputError(FrontiercostError):
+    """An output path that cannot or may not be written."""
+
+
+def _describe_special(path: Path) -> str | None:
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    for test, what in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return what
+    return None
+
+
+def _zarr_attrs(path: Path) -> dict[str, Any] | None:
+    """Root attributes of a Zarr store folder (v3 ``zarr.json`` or v2 ``.zattrs``)."""
+    try:
+        meta = path / "zarr.json"
+        if meta.is_file():
+            data = json.loads(meta.read_text("utf-8"))
+            attrs = data.get("attributes", {})
+            consolidated = data.get("consolidated_metadata") or {}
+            return dict(attrs) if isinstance(attrs, dict) else ({} if consolidated else None)
+        if (path / ".zgroup").is_file():
+            zattrs = path / ".zattrs"
+            return json.loads(zattrs.read_text("utf-8")) if zattrs.is_file() else {}
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def _netcdf_attrs(path: Path) -> dict[str, Any] | None:
+    """Root attributes of an HDF5 file, or ``None`` if it is not one."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(8) != _HDF5_SIGNATURE:
+                return None
+        import h5py
+
+        with h5py.File(path, "r") as f:
+            return {k: v for k, v in f.attrs.items()}
+    except (OSError, ValueError):
+        return None
+
+
+def existing_kind(path: Path) -> str | None:
+    """The frontiercost kind (``"run"``, ``"sweep"``) of an existing output, else ``None``."""
+    attrs = _zarr_attrs(path) if path.is_dir() else _netcdf_attrs(path)
+    if not attrs or "frontiercost_version" not in attrs:
+        return None
+    kind = attrs.get("frontiercost_kind", "run")
+    if isinstance(kind, bytes):
+        kind = kind.decode()
+    return str(kind)
+
+
+def check_out(
+    path_text: str | os.PathLike[str],
+    *,
+    flag: str = "out",
+    kind: str = "run",
+    overwrite: bool = False,
+) -> Path:
+    """An output path that may be written: checked before any sampling.
+
+    Raises
+    ------
+    OutputError
+        Naming ``flag``, the path and what would make it work.
+    """
+    path = Path(path_text)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise OutputError(f"{flag}: expected a .nc or .zarr path, got {str(path)!r}")
+    folder = path.parent
+    if not folder.is_dir():
+        raise OutputError(f"{flag}: folder {str(folder)!r} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"{flag}: folder {str(folder)!r} is not writable")
+    special = _describe_special(path)
+    if special is not None:
+        raise OutputError(f"{flag}: {str(path)!r} is {special}, not a file this program writes")
+    if not path.exists() and not path.is_symlink():
+        return path
+    if path.is_symlink():
+        raise OutputError(f"{flag}: {str(path)!r} is a symbolic link; give the real path")
+    if suffix == ".zarr" and not path.is_dir():
+        raise OutputError(f"{flag}: {str(path)!r} exists and is not a Zarr folder")
+    if suffix == ".nc" and path.is_dir():
+        raise OutputError(f"{flag}: {str(path)!r} is a folder")
+    found = existing_kind(path)
+    if found == kind:
+        return path
+    if suffix == ".zarr" and _zarr_attrs(path) is None:
+        raise OutputError(
+            f"{flag}: {str(path)!r} is a folder that is not a Zarr store; it is never"
+            " deleted: choose another name"
+        )
+    if overwrite:
+        return path
+    what = (
+        f"a frontiercost {found} output, not a {kind}"
+        if found is not None
+        else "not a frontiercost output"
+    )
+    raise OutputError(
+        f"{flag}: {str(path)!r} exists and is {what}; choose another name, or pass"
+        " --overwrite (overwrite=True) to replace it"
+    )
+
+
+def _temporary(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    elif path.exists() or path.is_symlink():
+        try:
+            path.unlink()
+        except OSError:
+            pass
+
+
+def _place(tmp: Path, path: Path) -> None:
+    """Move a finished temporary output into place, replacing an older one atomically."""
+    raise_if_interrupted()
+    if path.is_dir() and not path.is_symlink():
+        old = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.old")
+        os.replace(path, old)
+        try:
+            os.replace(tmp, path)
+        except OSError:
+            os.replace(old, path)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, path)
+
+
+@contextmanager
+def staged(path: Path, flag: str = "out") -> Iterator[Path]:
+    """A temporary path beside ``path``; renamed over it if the body completes."""
+    tmp = _temporary(path)
+    try:
+        yield tmp
+        _place(tmp, path)
+    except OSError as err:
+        raise OutputError(f"{flag}: cannot write {str(path)!r}: {err.strerror or err}") from None
+    finally:
+        _remove(tmp)
+
+
+def write_tree(tree: xr.DataTree, path: Path, flag: str = "out") -> None:
+    """Write a tree to ``.nc`` (h5netcdf) or ``.zarr``, atomically."""
+    zarr = path.suffix.lower() == ".zarr"
+    with staged(path, flag) as tmp:
+        if zarr:
+            with warnings.catch_warnings():
+                # Zarr v3 has no consolidated metadata in its spec yet; xarray writes and
+                # reads it all the same.
+                warnings.filterwarnings("ignore", message=".*[Cc]onsolidated metadata")
+                tree.to_zarr(tmp, mode="w")
+        else:
+            tree.to_netcdf(tmp, engine="h5netcdf")
+            default_mode(tmp)
+
+
+def zarr_needed(flag: str, path: Path) -> None:
+    """Refuse a ``.zarr`` path, with the fix, when zarr is not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("zarr") is None:
+        raise OutputError(
+            f"{flag}: {str(path)!r}: Zarr needs the zarr package, which is not installed; "
+            "install it with `pip install 'frontiercost[distributed]'` (or `pip install zarr`), "
+            "or write a .nc file"
+        )

@@ -1,0 +1,158 @@
+"""Stored runs larger than memory: the tree written block by block into its file.
+
+The run's tree is first written as a skeleton (root attributes, coordinates,
+variables with their attributes but no draws) under a temporary name beside
+the target; the executor then writes each range of draws into it through a
+:class:`~frontiercost.engine.Sink`, and the finished file is renamed into
+place (:mod:`frontiercost.results.files`).  netCDF is written by this
+process alone (HDF5 is not safe for concurrent writers); a Zarr store can
+also be written by dask workers, a chunk per task.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+CHUNK = 1 << 16  # draws per chunk of a stored variable on disk (512 KiB)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Which stored variable takes which row of a range's outputs or inputs."""
+
+    names: tuple[str, ...]
+    rows: tuple[tuple[int, int], ...]  # (0 = outputs / 1 = inputs, row)
+    chains: int
+    draws: int
+
+    @classmethod
+    def of(cls, outputs: Sequence[str], inputs: Sequence[str], chains: int, draws: int) -> Layout:
+        """Outputs, then inputs that are not also outputs (stored once, as the output)."""
+        names = list(outputs)
+        rows = [(0, o) for o in range(len(outputs))]
+        for r, n in enumerate(inputs):
+            if n not in outputs:
+                names.append(n)
+                rows.append((1, r))
+        return cls(tuple(names), tuple(rows), chains, draws)
+
+    def spans(self, start: int, n: int) -> list[tuple[int, int, int, int]]:
+        """``(chain, d0, column, length)`` pieces of flat range ``start .. start + n``."""
+        out = []
+        i = start
+        while i < start + n:
+            c, d0 = divmod(i, self.draws)
+            m = min(self.draws - d0, start + n - i)
+            out.append((c, d0, i - start, m))
+            i += m
+        return out
+
+
+def _placeholders(layout: Layout) -> dict[str, np.ndarray]:
+    shape = (layout.chains, layout.draws)
+    # a broadcast view: the template's variables take no memory
+    return {n: np.broadcast_to(np.float64(np.nan), shape) for n in layout.names}
+
+
+class NetCDFSink:
+    """Writes ranges of draws into the variables of a netCDF skeleton (this process only)."""
+
+    def __init__(self, path: Path, layout: Layout) -> None:
+        import h5py
+
+        self.layout = layout
+        self._file = h5py.File(path, "r+")
+        group = self._file["posterior"]
+        self._vars = [group[n] for n in layout.names]
+
+    def write(self, start: int, outputs: np.ndarray, inputs: np.ndarray) -> None:
+        """Write draws ``start .. start + n`` (columns of ``outputs`` / ``inputs``)."""
+        src = (outputs, inputs)
+        for c, d0, col, m in self.layout.spans(start, outputs.shape[1]):
+            for var, (kind, row) in zip(self._vars, self.layout.rows, strict=True):
+                var[c, d0 : d0 + m] = src[kind][row, col : col + m]
+
+    def close(self) -> None:
+        """Flush and close the file."""
+        self._file.close()
+
+
+@dataclass(frozen=True)
+class ZarrSink:
+    """Writes ranges of draws into a Zarr skeleton; pickles, so dask workers can write.
+
+    Concurrent writers must write whole chunks (``chunk`` draws of one chain,
+    aligned): two writers of parts of one chunk would each rewrite all of it.
+    """
+
+    path: str
+    layout: Layout
+    chunk: int
+
+    def write(self, start: int, outputs: np.ndarray, inputs: np.ndarray) -> None:
+        """Write draws ``start .. start + n`` (columns of ``outputs`` / ``inputs``)."""
+        import zarr
+
+        src = (outputs, inputs)
+        arrays = [
+            zarr.open_array(store=self.path, path=f"posterior/{n}", mode="r+")
+            for n in self.layout.names
+        ]
+        for c, d0, col, m in self.layout.spans(start, outputs.shape[1]):
+            for arr, (kind, row) in zip(arrays, self.layout.rows, strict=True):
+                arr[c, d0 : d0 + m] = src[kind][row, col : col + m]
+
+    def close(self) -> None:
+        """Nothing to close: every write opens and closes its arrays."""
+
+
+def write_skeleton(
+    template: xr.DataTree, path: Path, layout: Layout, *, zarr: bool, chunk: int = CHUNK
+) -> Any:
+    """Write ``template`` without its draws to ``path``; return the sink that fills them in.
+
+    ``template``'s posterior variables named in ``layout`` are placeholders;
+    everything else (attributes, coordinates, other groups) is written as it is.
+    ``zarr``: a Zarr store, else netCDF (``path`` is a temporary name).
+    """
+    chunk = max(1, min(chunk, layout.draws))
+    if zarr:
+        import dask.array as da
+
+        shape = (layout.chains, layout.draws)
+        post = template["posterior"].to_dataset()
+        for n in layout.names:
+            post[n] = post[n].copy(data=da.full(shape, np.nan, chunks=(1, chunk)))
+        skeleton = template.copy()
+        skeleton["posterior"] = xr.DataTree(post)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*[Cc]onsolidated metadata")
+            skeleton.to_zarr(path, mode="w", compute=False)
+        return ZarrSink(str(path), layout, chunk)
+    import h5netcdf
+
+    post = template["posterior"].to_dataset()
+    attrs = {n: dict(post[n].attrs) for n in layout.names}
+    skeleton = template.copy()
+    skeleton["posterior"] = xr.DataTree(post.drop_vars(list(layout.names)))
+    skeleton.to_netcdf(path, engine="h5netcdf")
+    with h5netcdf.File(path, "a") as f:
+        group = f.groups["posterior"]
+        for n in layout.names:
+            var = group.create_variable(
+                n, ("chain", "draw"), dtype=np.float64, chunks=(1, chunk), fillvalue=np.nan
+            )
+            var.attrs.update(attrs[n])
+    return NetCDFSink(path, layout)
+
+
+def template_data(layout: Layout) -> dict[str, np.ndarray]:
+    """Placeholder ``(chain, draw)`` arrays for building a skeleton's template tree."""
+    return _placeholders(layout)

@@ -1,0 +1,818 @@
+"""Running: the one module that joins scenarios, the engine, inference and results.
+
+``simulate``, ``sweep``, ``condition`` and ``evaluate`` resolve what is run
+once (:class:`RunSpec`), take their settings as objects
+(:class:`~frontiercost.settings.Sampling`, :class:`~frontiercost.settings.Keep`,
+an executor, :class:`~frontiercost.settings.Limits`) or as today's keywords
+(``draws=``, ``store=``, ``workers=``...; :func:`settings_from`), check every
+bound before any work (:func:`check_bounds`), run jobs on the executor and
+hand the engine's arrays to :mod:`frontiercost.results`.  An option that does
+not apply to a run is an error, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .engine import (
+    DaskExecutor,
+    EngineResult,
+    Job,
+    LocalExecutor,
+    evaluate_columns,
+    plan_run,
+)
+from .errors import ConditioningWarning, SimulationError
+from .model import Correlations, Model
+from .priors import Prior
+from .results import files
+from .results.stores import Layout, template_data, write_skeleton
+from .results.trees import stored_tree, streaming_tree
+from .scenarios import Scenario, load_scenario
+from .settings import Keep, Limits, Sampling
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from .inference.condition import Problem
+    from .model.evidence import Observation
+
+Executor = LocalExecutor | DaskExecutor
+Progress = Callable[[int, int], None]
+
+_SAMPLING_KEYS = ("draws", "chains", "seed", "sampler", "block_size")
+_KEEP_KEYS = {"store": "store", "store_inputs": "inputs", "thresholds": "thresholds",
+              "out": "out", "overwrite": "overwrite"}  # fmt: skip
+_DASK_KEYS = ("client", "workers", "scheduler", "threads_per_worker", "task_draws", "retries")
+_SPEC_KEYS = ("correlations", "scenario_text")
+
+
+# ------------------------------------------------------------------ what is run
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What a run samples, resolved once from a scenario, a name, a path or a bare model.
+
+    Attributes
+    ----------
+    name, title : str
+        For datasets and messages.
+    model : Model
+        Inputs, outputs and how to compute them.
+    priors : dict
+        A prior for every input of ``model``.
+    correlations : mapping, optional
+        Rank correlations between inputs.
+    scenario_text : str, optional
+        The scenario file's text, recorded with the run.
+    scenario : Scenario, optional
+        The scenario it came from.
+    """
+
+    name: str
+    title: str
+    model: Model
+    priors: dict[str, Prior]
+    correlations: Correlations | None = None
+    scenario_text: str | None = None
+    scenario: Scenario | None = field(default=None, compare=False)
+
+    @classmethod
+    def of(
+        cls,
+        what: Model | Scenario | str | Path | RunSpec,
+        priors: Mapping[str, Prior] | None = None,
+        *,
+        correlations: Correlations | None = None,
+        scenario_text: str | None = None,
+    ) -> RunSpec:
+        """Resolve ``what``; ``priors`` replace a scenario's of the same name.
+
+        Raises
+        ------
+        SimulationError
+            A bare model without priors, or a prior for a name that is not an input.
+        ScenarioError
+            A scenario that does not load.
+        """
+        if isinstance(what, RunSpec):
+            if priors is None and correlations is None and scenario_text is None:
+                return what
+            what = what.scenario if what.scenario is not None else what.model
+        if isinstance(what, Model):
+            if priors is None:
+                raise SimulationError("simulate: a bare Model needs priors for its inputs")
+            return cls(
+                what.name, what.name, what, dict(priors), correlations or None, scenario_text
+            )
+        sc = what if isinstance(what, Scenario) else load_scenario(what)
+        model = sc.model()
+        given = dict(priors or {})
+        extra = [n for n in given if n not in model.inputs]
+        if extra:
+            raise SimulationError(
+                f"priors: {', '.join(extra)} is not an input of scenario {sc.name!r};"
+                f" inputs: {', '.join(model.inputs)}"
+            )
+        used = {**sc.input_priors(), **given}
+        if correlations is None and sc.correlations:
+            correlations = {p: r for p, r in sc.correlations.items() if set(p) <= set(used)}
+        text = scenario_text if scenario_text is not None else sc.text
+        return cls(sc.name, sc.title, model, used, correlations or None, text, sc)
+
+    @property
+    def observations(self) -> tuple[Observation, ...]:
+        """The scenario's ``[[observe]]`` evidence (none for a bare model)."""
+        return self.scenario.observations if self.scenario is not None else ()
+
+
+# ------------------------------------------------------------------ settings
+
+
+def settings_from(
+    options: Mapping[str, Any],
+    *,
+    sampling: Sampling | None = None,
+    keep: Keep | None = None,
+    executor: Executor | None = None,
+    where: str = "simulate",
+) -> tuple[Sampling, Keep, Executor, dict[str, Any]]:
+    """Settings objects from today's keywords (``draws=``, ``store=``, ``workers=``...).
+
+    A keyword may not be given together with the object it belongs to
+    (``draws=`` with ``sampling=``), and an unknown keyword is an error naming
+    the accepted ones.  Returns the settings and the run-spec keywords
+    (``correlations``, ``scenario_text``).
+    """
+    opts = dict(options)
+    known = (*_SAMPLING_KEYS, *_KEEP_KEYS, *_DASK_KEYS, "threads", *_SPEC_KEYS)
+    unknown = [k for k in opts if k not in known]
+    if unknown:
+        raise SimulationError(
+            f"{where}: unknown keyword {unknown[0]!r}; accepted: sampling, keep, executor,"
+            f" progress, limits, {', '.join(known)}"
+        )
+    s_opts = {k: opts.pop(k) for k in _SAMPLING_KEYS if k in opts}
+    if sampling is not None and s_opts:
+        raise SimulationError(f"{where}: give {', '.join(s_opts)} in sampling=, not beside it")
+    sampling = sampling if sampling is not None else Sampling(**s_opts)
+    k_opts = {_KEEP_KEYS[k]: opts.pop(k) for k in list(_KEEP_KEYS) if k in opts}
+    if keep is not None and k_opts:
+        raise SimulationError(f"{where}: give {', '.join(k_opts)} in keep=, not beside it")
+    keep = keep if keep is not None else Keep(**k_opts)
+    d_opts = {k: opts.pop(k) for k in _DASK_KEYS if k in opts and opts[k] is not None}
+    for k in _DASK_KEYS:
+        opts.pop(k, None)  # None means "not given"
+    threads = opts.pop("threads", None)
+    if executor is not None and (d_opts or threads is not None):
+        given = [*d_opts, *(["threads"] if threads is not None else [])]
+        raise SimulationError(f"{where}: give {', '.join(given)} in executor=, not beside it")
+    if executor is None:
+        if d_opts:
+            if not {"client", "workers", "scheduler"} & set(d_opts):
+                raise SimulationError(
+                    f"{where}: {', '.join(d_opts)} applies to dask runs; give workers,"
+                    " scheduler or client too"
+                )
+            executor = DaskExecutor(**d_opts, **({"threads": threads} if threads else {}))
+        else:
+            executor = LocalExecutor(threads)
+    if not isinstance(executor, LocalExecutor | DaskExecutor):
+        raise SimulationError(
+            f"executor: expected LocalExecutor or DaskExecutor, got {type(executor).__name__}"
+        )
+    return sampling, keep, executor, opts
+
+
+# ------------------------------------------------------------------ bounds
+
+
+def check_bounds(
+    jobs_draws: Sequence[int],
+    bytes_per_draw: Sequence[int],
+    sampling: Sampling,
+    keep: Keep,
+    limits: Limits,
+    *,
+    what: str = "the run",
+) -> bool:
+    """Decide, before any work, whether a stored run fits in memory.
+
+    Returns ``True`` when the draws fit within ``limits.memory_bytes`` (held
+    in memory), ``False`` when they must be written block by block into
+    ``keep.out``.
+
+    Raises
+    ------
+    SimulationError
+        When the run is too large to hold and has no file to write into, or
+        its estimated time exceeds ``limits.seconds``; the message gives the
+        figure and the setting or flag that would make it work.
+    """
+    total = sum(jobs_draws)
+    limits.check_time(total, what)
+    if not keep.store:
+        return True
+    need = sum(n * b for n, b in zip(jobs_draws, bytes_per_draw, strict=True))
+    if need <= limits.memory_bytes:
+        return True
+    if keep.out is not None:
+        return False
+    raise SimulationError(
+        f"{what}: storing {total:,} draws needs {need / 2**30:.1f} GiB, more than the"
+        f" memory budget of {limits.memory_bytes / 2**30:.1f} GiB; stream instead"
+        " (store=False; the command line streams by default), write the draws to a file"
+        " (out='run.nc' or .zarr: written block by block), or raise the budget"
+        " (limits=Limits(memory_bytes=...), FRONTIERCOST_MEMORY)"
+    )
+
+
+# ------------------------------------------------------------------ simulate
+
+
+def simulate(
+    what: Model | Scenario | str | Path | RunSpec,
+    priors: Mapping[str, Prior] | None = None,
+    *,
+    sampling: Sampling | None = None,
+    keep: Keep | None = None,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+    limits: Limits | None = None,
+    **options: Any,
+) -> xr.DataTree:
+    """Sample a scenario or model and return an ArviZ-layout ``xarray.DataTree``.
+
+    A scenario with ``[[observe]]`` evidence is conditioned on it
+    (:func:`condition`): the tree then also has ``prior``, ``observed_data``,
+    ``log_likelihood``, ``log_prior`` and ``sample_stats``.
+
+    Parameters
+    ----------
+    what : Scenario, str, path, RunSpec or Model
+        A scenario (loaded, a built-in name or a file path), or a bare model.
+    priors : mapping of str to Prior, optional
+        A prior for every input of a bare model; a scenario brings its own
+        (given here, they replace the scenario's of the same name).
+    sampling : Sampling, optional
+        Draws, chains, seed, sampler and block size (default ``Sampling()``:
+        4 chains of 10,000 draws, seed 0, ``"mc"``).
+    keep : Keep, optional
+        Store or stream, inputs, thresholds, and an output file.
+    executor : LocalExecutor or DaskExecutor, optional
+        Where the draws run (default: local threads).
+    progress : callable, optional
+        ``progress(done, total)`` as draws complete, on either executor; the
+        result is the same bits with or without it.
+    limits : Limits, optional
+        Memory and time bounds checked before any work (default: ``Limits()``).
+    **options
+        Today's keywords, as a shorthand for the objects above: ``draws``,
+        ``chains``, ``seed``, ``sampler``, ``block_size`` (Sampling);
+        ``store``, ``store_inputs``, ``thresholds``, ``out``, ``overwrite``
+        (Keep); ``threads`` (either executor); ``client``, ``workers``,
+        ``scheduler``, ``threads_per_worker``, ``task_draws``, ``retries``
+        (a DaskExecutor); ``correlations`` (``{("a", "b"): rho}``) and
+        ``scenario_text`` (the RunSpec).
+
+    Returns
+    -------
+    xarray.DataTree
+        Group ``posterior`` (stored) or ``streaming``; root attributes record
+        scenario, seed, sampler, version and time.
+
+    Raises
+    ------
+    FrontiercostError
+        Any bad input, before any sampling.
+    """
+    sampling, keep, executor, spec_kw = settings_from(
+        options, sampling=sampling, keep=keep, executor=executor
+    )
+    limits = limits if limits is not None else Limits()
+    spec = RunSpec.of(what, priors, **spec_kw)
+    if spec.observations:
+        bad = {
+            "priors": priors is not None,
+            "correlations": spec_kw.get("correlations") is not None,
+            "store=False": not keep.store,
+            f"sampler={sampling.sampler!r}": sampling.sampler != "mc",
+            "a dask executor": isinstance(executor, DaskExecutor),
+            "out": keep.out is not None,
+            "thresholds": bool(keep.thresholds),
+            "progress": progress is not None,
+        }
+        asked = [k for k, v in bad.items() if v]
+        if asked:
+            raise SimulationError(
+                f"{spec.name}: a scenario with [[observe]] evidence is conditioned "
+                f"(stored Monte Carlo draws, then importance sampling or MCMC); "
+                f"not available with {', '.join(asked)}"
+            )
+        return condition(spec, sampling=sampling, threads=getattr(executor, "threads", None))
+    return _run([spec], sampling, keep, executor, progress, limits)[0]
+
+
+def _out_for(keep: Keep, executor: Executor) -> None:
+    if keep.out is not None and keep.out.suffix.lower() == ".zarr":
+        from .results.files import zarr_needed
+
+        zarr_needed("out", keep.out)
+
+
+def _run(
+    specs: Sequence[RunSpec],
+    sampling: Sampling,
+    keep: Keep,
+    executor: Executor,
+    progress: Progress | None,
+    limits: Limits,
+    *,
+    kind: str = "run",
+) -> list[xr.DataTree]:
+    """Plan, bound-check, run and assemble one tree per spec (``keep.out``: one spec)."""
+    if keep.out is not None:
+        if len(specs) != 1:
+            raise SimulationError("out: a file holds one run")
+        files.check_out(keep.out, flag="out", kind=kind, overwrite=keep.overwrite)
+        _out_for(keep, executor)
+    plans = [plan_run(s.model, s.priors, sampling, s.correlations) for s in specs]
+    jobs = [
+        Job.make(p, s.priors, store=keep.store, inputs=keep.inputs, thresholds=keep.thresholds)
+        for p, s in zip(plans, specs, strict=True)
+    ]
+    in_memory = check_bounds(
+        [j.plan.total for j in jobs],
+        [j.bytes_per_draw for j in jobs],
+        sampling,
+        keep,
+        limits,
+        what=specs[0].name if len(specs) == 1 else f"{len(specs)} runs",
+    )
+    record = {**sampling.record(), "correlations": None}
+    if keep.store and (not in_memory or _direct_zarr(keep, executor)):
+        return [_run_to_file(specs[0], jobs[0], sampling, keep, executor, progress)]
+    results = executor.run(jobs, progress)
+    trees = [
+        _tree(s, j, r, {**record, "correlations": s.correlations})
+        for s, j, r in zip(specs, jobs, results, strict=True)
+    ]
+    if keep.out is not None:
+        files.write_tree(trees[0], keep.out)
+    return trees
+
+
+def _direct_zarr(keep: Keep, executor: Executor) -> bool:
+    """Dask workers write a stored run's Zarr output themselves."""
+    return (
+        isinstance(executor, DaskExecutor)
+        and keep.out is not None
+        and keep.out.suffix.lower() == ".zarr"
+    )
+
+
+def _tree(spec: RunSpec, job: Job, result: EngineResult, record: dict[str, Any]) -> xr.DataTree:
+    used = {n: spec.priors[n] for n in spec.model.inputs}
+    if job.store:
+        return stored_tree(spec.model, used, result, record, spec.scenario_text)
+    return streaming_tree(spec.model, used, result, record, spec.scenario_text)
+
+
+def _run_to_file(
+    spec: RunSpec,
+    job: Job,
+    sampling: Sampling,
+    keep: Keep,
+    executor: Executor,
+    progress: Progress | None,
+) -> xr.DataTree:
+    """A stored run written block by block into ``keep.out``; returns it opened lazily."""
+    import xarray as xr
+
+    assert keep.out is not None
+    if isinstance(executor, DaskExecutor) and keep.out.suffix.lower() != ".zarr":
+        raise SimulationError(
+            f"out: dask workers write stored draws larger than memory into Zarr; give a"
+            f" .zarr path instead of {str(keep.out)!r}"
+        )
+    model = spec.model
+    layout = Layout.of(
+        model.output_names, model.inputs if job.inputs else (), sampling.chains, sampling.draws
+    )
+    record = {**sampling.record(), "correlations": spec.correlations}
+    used = {n: spec.priors[n] for n in model.inputs}
+    data = template_data(layout)
+    template = stored_tree(
+        model,
+        used,
+        EngineResult(
+            outputs={n: data[n] for n in model.output_names},
+            inputs={n: data[n] for n in model.inputs} if job.inputs else {},
+        ),
+        record,
+        spec.scenario_text,
+    )
+    with files.staged(keep.out) as tmp:
+        sink = write_skeleton(template, tmp, layout, zarr=keep.out.suffix.lower() == ".zarr")
+        try:
+            executor.run([replace(job, sink=sink)], progress)
+        finally:
+            sink.close()
+    engine = "zarr" if keep.out.suffix.lower() == ".zarr" else "h5netcdf"
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*[Cc]onsolidated metadata")
+        return xr.open_datatree(keep.out, engine=engine)
+
+
+# ------------------------------------------------------------------ conditioning
+
+
+def condition(
+    scenario: Scenario | str | Path | RunSpec,
+    *,
+    sampling: Sampling | None = None,
+    method: str = "auto",
+    observations: Sequence[Observation] | None = None,
+    warmup: int | None = None,
+    thin: int | None = None,
+    max_is_draws: int = 1 << 22,
+    threads: int | None = None,
+    **options: Any,
+) -> xr.DataTree:
+    """Condition a scenario on its ``[[observe]]`` evidence; return prior and posterior.
+
+    Method (:mod:`frontiercost.inference.condition`): prior draws (a plain
+    stored run with inputs: group ``prior``), importance sampling with
+    Pareto-smoothed weights, growing the importance sample along the same
+    streams while its diagnostics fail, and adaptive Metropolis when they
+    still fail (``method="auto"``).  Failing diagnostics never pass silently:
+    the root records ``diagnostics_ok = 0`` and a
+    :class:`~frontiercost.errors.ConditioningWarning` is raised.
+
+    Parameters
+    ----------
+    scenario : Scenario, str, path or RunSpec
+        A loaded scenario, a built-in name or a file path.
+    sampling : Sampling, optional
+        Prior draws per chain, chains and seed (``"mc"`` sampler); the
+        posterior has the same ``(chain, draw)`` shape.  ``draws``,
+        ``chains`` and ``seed`` may be given as keywords instead.
+    method : {"auto", "is", "mcmc"}
+        ``"auto"``: importance sampling, switching to MCMC when its weights are
+        unreliable; ``"is"`` or ``"mcmc"`` force one.
+    observations : sequence of Observation, optional
+        Evidence to use instead of the scenario's own ``[[observe]]`` tables.
+    warmup, thin : int, optional
+        MCMC warm-up iterations and iterations per kept draw.
+    max_is_draws : int
+        Largest importance sample before MCMC takes over.
+    threads : int, optional
+        Numba threads for the prior draws; never changes the result.
+
+    Returns
+    -------
+    xarray.DataTree
+        Groups ``prior``, ``posterior``, ``observed_data``, ``log_likelihood``,
+        ``log_prior``, ``sample_stats``.
+
+    Raises
+    ------
+    SimulationError
+        No observations, an unknown method, an observation of a quantity the
+        scenario does not compute, or evidence no prior draw is consistent with.
+
+    Warns
+    -----
+    ConditioningWarning
+        When the diagnostics of the method used fail.
+    """
+    from .inference.condition import check_method, condition_draws
+    from .results.conditioned import conditioned_tree
+
+    s_opts = {k: options.pop(k) for k in ("draws", "chains", "seed") if k in options}
+    if options:
+        raise SimulationError(
+            f"condition: unknown keyword {next(iter(options))!r}; accepted: sampling, draws,"
+            " chains, seed, method, observations, warmup, thin, max_is_draws, threads"
+        )
+    if sampling is not None and s_opts:
+        raise SimulationError(f"condition: give {', '.join(s_opts)} in sampling=, not beside it")
+    sampling = sampling if sampling is not None else Sampling(**s_opts)
+    if sampling.sampler != "mc":
+        raise SimulationError(
+            f"sampler: conditioning draws its prior with the 'mc' sampler, got"
+            f" {sampling.sampler!r}"
+        )
+    check_method(method, warmup, thin, max_is_draws)
+    spec = RunSpec.of(scenario)
+    problem = _problem(spec, observations)
+    executor = LocalExecutor(threads)
+    limits = Limits()
+    rows = len(problem.model.outputs) + len(problem.model.inputs)
+    check_bounds([sampling.total], [8 * rows * 3], sampling, Keep(), limits, what=spec.name)
+    prior_spec = replace(spec, model=problem.model, priors=problem.priors,
+                         correlations=problem.correlations)  # fmt: skip
+    prior_tree = _run([prior_spec], sampling, Keep(store=True, inputs=True), executor, None,
+                      limits)[0]  # fmt: skip
+    prior = {str(n): v.values for n, v in prior_tree["posterior"].data_vars.items()}
+    result = condition_draws(
+        problem,
+        prior,
+        sampling,
+        method=method,
+        warmup=warmup,
+        thin=thin,
+        max_is_draws=max_is_draws,
+        threads=threads,
+    )
+    sc = spec.scenario
+    refs = {n: (r.value, r.source) for n, r in sc.reference.items()} if sc is not None else {}
+    tree = conditioned_tree(prior_tree, result, problem.observations, refs)
+    if not result.diagnostics.ok:
+        warnings.warn(
+            ConditioningWarning(
+                f"{spec.name}: {result.inference}: diagnostics fail: "
+                + "; ".join(result.diagnostics.warnings)
+            ),
+            stacklevel=2,
+        )
+    return tree
+
+
+def _problem(spec: RunSpec, observations: Sequence[Observation] | None) -> Problem:
+    """The models, priors and checked evidence of a conditioned run."""
+    from .inference.condition import Problem
+    from .model.evidence import Observation
+    from .priors import Fixed
+
+    sc = spec.scenario
+    if sc is None:
+        raise SimulationError("condition: needs a scenario (its [[observe]] evidence)")
+    obs = tuple(observations) if observations is not None else sc.observations
+    if not obs:
+        raise SimulationError(
+            f"{sc.name}: no [[observe]] evidence to condition on; a plain run "
+            "(frontiercost.simulate) gives the prior"
+        )
+    computable = set(sc.computable())
+    seen: set[str] = set()
+    for o in obs:
+        if not isinstance(o, Observation):
+            raise SimulationError(f"observations: expected Observation objects, got {o!r}")
+        param = o.quantity in sc.priors and not isinstance(sc.priors[o.quantity], Fixed)
+        if o.quantity not in computable and not param:
+            accepted = sorted(
+                computable | {n for n, p in sc.priors.items() if not isinstance(p, Fixed)}
+            )
+            raise SimulationError(
+                f"observations: {sc.name} does not compute {o.quantity!r} (or it is fixed);"
+                f" it computes: {', '.join(accepted)}"
+            )
+        if o.name in seen:
+            raise SimulationError(f"observations: the name {o.name!r} is used twice")
+        seen.add(o.name)
+    outs = tuple(sc.outputs) + tuple(
+        dict.fromkeys(o.quantity for o in obs if o.quantity not in sc.outputs)
+    )
+    model = sc.model(outs)
+    model_all = sc.model(outs, with_inputs=True)
+    priors = {n: sc.priors[n] for n in model.inputs}
+    corr = {p: r for p, r in sc.correlations.items() if set(p) <= set(priors)} or None
+    return Problem(sc.name, model, model_all, priors, corr, obs)
+
+
+# ------------------------------------------------------------------ sweeps
+
+
+def sweep(
+    scenario: str | Path | Scenario,
+    vary: Mapping[str, Any] | Sequence[str] | None = None,
+    *,
+    sampling: Sampling | None = None,
+    keep: Keep | None = None,
+    executor: Executor | None = None,
+    summary_only: bool = False,
+    ci_prob: float = 0.9,
+    progress: Progress | None = None,
+    limits: Limits | None = None,
+    **options: Any,
+) -> xr.DataTree:
+    """Run a scenario at every point of a grid of field values, on common random numbers.
+
+    Parameters
+    ----------
+    scenario : str, path or Scenario
+        Built-in name, file or loaded scenario; its ``[sweep]`` table (``vary``,
+        ``[[sweep.variant]]``) is used, and a field in ``vary`` replaces the
+        table's values for it.
+    vary : mapping or sequence of str, optional
+        ``{field: values}`` (values a list or a spec string ``a:b:n``, ``a..b``,
+        ``v1,v2``) or the command line's ``["field=spec", ...]``.
+    sampling, keep, executor, progress, limits, **options
+        As for :func:`simulate`; the same at every point.  ``keep.out`` (or
+        ``out=``) writes the sweep's tree to a file.
+    summary_only : bool
+        Keep per point only the summary (median, mean, sd, credible interval and
+        exceedance probabilities for ``keep.thresholds``), from streaming runs
+        that never hold the draws.
+    ci_prob : float
+        Interval probability of the summary.
+
+    Returns
+    -------
+    xarray.DataTree
+        ``posterior`` with dims ``(*swept fields, chain, draw)`` or, in summary
+        mode, ``summary`` with dims ``(*swept fields, variable, ci_bound)`` (and
+        ``threshold``); sweep coordinates carry units.
+
+    Raises
+    ------
+    ScenarioError
+        For an unknown field, an empty range or a value outside a field's domain,
+        naming the field and value, before any sampling.
+    """
+    from .analysis.risk import exceedance
+    from .analysis.summary import summarize
+    from .results.sweep import stack_points
+    from .scenarios import build_grid
+    from .scenarios.grid import grid_dims
+
+    sampling, keep, executor, spec_kw = settings_from(
+        options, sampling=sampling, keep=keep, executor=executor, where="sweep"
+    )
+    if spec_kw:
+        raise SimulationError(f"sweep: {', '.join(spec_kw)} does not apply to a sweep")
+    limits = limits if limits is not None else Limits()
+    base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if base.observations:
+        raise SimulationError(
+            f"{base.name}: a scenario with [[observe]] evidence is conditioned; sweeps run"
+            " forward models only"
+        )
+    dims, _, _ = grid_dims(base, vary)
+    n_points = math.prod(len(d[1]) for d in dims)
+    limits.check_points(n_points)
+    limits.check_time(n_points * sampling.total, f"sweep of {n_points:,} points")
+    out = keep.out
+    if out is not None:
+        files.check_out(out, flag="out", kind="sweep", overwrite=keep.overwrite)
+    grid = build_grid(base, vary, max_points=limits.max_points)
+    specs = [RunSpec.of(p) for p in grid.points]
+    point_keep = replace(keep, out=None, store=not summary_only and keep.store)
+    if summary_only and not keep.store:
+        point_keep = replace(point_keep, store=False)
+    trees = _run(specs, sampling, point_keep, executor, progress, limits)
+    thresholds = keep.thresholds
+    if summary_only or not point_keep.store:
+        rows = []
+        for tree in trees:
+            summary = summarize(tree, ci_prob=ci_prob)
+            for var, ts in thresholds.items():
+                ex = exceedance(tree, var, list(ts))
+                summary[f"exceedance_{var}"] = ex["probability"].rename(
+                    {"threshold": f"threshold_{var}"}
+                )
+            rows.append(summary)
+        group = "summary"
+    else:
+        # a parameter swept as a whole is fixed at each point: its coordinate says it all
+        swept = [f for f, _, _ in grid.dims]
+        rows = [t["posterior"].to_dataset().drop_vars(swept, errors="ignore") for t in trees]
+        group = "posterior"
+    from ._version import __version__
+
+    attrs = {
+        "scenario": base.name,
+        "scenario_text": base.text,
+        "sweep": grid.record(),
+        **sampling.record(),
+        "common_random_numbers": "yes: every point uses the same draws",
+        "frontiercost_version": __version__,
+        "frontiercost_kind": "sweep",
+    }
+    tree = stack_points(rows, grid.dims, attrs, group)
+    if out is not None:
+        files.write_tree(tree, out)
+    return tree
+
+
+# ------------------------------------------------------------------ reports
+
+
+def report(
+    scenario: Scenario | str | Path,
+    path: str | Path | None = None,
+    *,
+    sampling: Sampling | None = None,
+    ci_prob: float = 0.9,
+    output: str | None = None,
+    **options: Any,
+) -> str:
+    """Sample a scenario and make its self-contained HTML report.
+
+    Parameters
+    ----------
+    scenario : Scenario, str or path
+        A loaded scenario, a built-in name or a scenario file.
+    path : str or path, optional
+        Write the page here (atomically; its folder must exist).
+    sampling : Sampling, optional
+        Default 4 chains of 20,000 draws (the report keeps every draw, at
+        most 10^7); ``draws``, ``chains``, ``seed``, ``sampler`` may be
+        given as keywords instead.
+    ci_prob : float
+        Mass of the equal-tailed credible intervals.
+    output : str, optional
+        The output the figures are about (default: the scenario's headline).
+
+    Returns
+    -------
+    str
+        The page.
+    """
+    from .analysis.report import (
+        check_headline,
+        check_report_args,
+        check_report_path,
+        report_html,
+        write_page,
+    )
+
+    s_opts = {k: options.pop(k) for k in _SAMPLING_KEYS if k in options}
+    if options:
+        raise SimulationError(f"report: unknown keyword {next(iter(options))!r}")
+    if sampling is not None and s_opts:
+        raise SimulationError(f"report: give {', '.join(s_opts)} in sampling=, not beside it")
+    sampling = sampling if sampling is not None else Sampling(**{"draws": 20_000, **s_opts})
+    target = check_report_path(path) if path is not None else None
+    check_report_args(sampling.draws, sampling.chains, ci_prob)
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    check_headline(sc, output)
+    if sc.observations:
+        if sampling.sampler != "mc":
+            raise SimulationError(
+                f"sampler: {sampling.sampler!r} does not apply to a scenario conditioned on "
+                "observations (its conditioning method draws); use mc"
+            )
+        tree = condition(sc, sampling=sampling)
+    else:
+        tree = simulate(sc, sampling=sampling)
+    page = report_html(sc, tree, evaluate(sc), ci_prob=ci_prob, output=output)
+    if target is not None:
+        write_page(target, page)
+    return page
+
+
+# ------------------------------------------------------------------ point estimates
+
+
+def evaluate(scenario: Scenario | str | Path) -> xr.Dataset:
+    """The scenario's point estimate: every prior at its central value.
+
+    This is how the paper's point estimates are computed.  The result holds
+    every quantity the scenario can compute (outputs and intermediates such as
+    ``hardware_value``) and the central value of every input, as 0-d variables
+    with ``units`` and ``long_name``.
+
+    Parameters
+    ----------
+    scenario : Scenario, str or path
+        A loaded scenario, a built-in name or a file path.
+    """
+    import numpy as np
+    import xarray as xr
+
+    from .model import QUANTITIES
+
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    names = sc.computable()
+    model = sc.model(outputs=names)
+    x = np.array([[sc.priors[n].central] for n in model.inputs], dtype=np.float64)
+    y = evaluate_columns(model, x.reshape(len(model.inputs), 1))
+    table = {**QUANTITIES, **sc.quantities}
+    data = {}
+    for name, value in zip(model.inputs, x[:, 0], strict=True):
+        q = table.get(name)
+        attrs = {"units": sc.priors[name].unit, "long_name": q.long_name if q else name}
+        data[name] = xr.DataArray(value, attrs={**attrs, "role": "input"})
+    for o, value in zip(model.outputs, y[:, 0], strict=True):
+        data[o.name] = xr.DataArray(value, attrs={"units": o.units, "long_name": o.long_name})
+    return xr.Dataset(data, attrs={"scenario": sc.name, "title": sc.title, "kind": "point"})
+
+
+__all__ = [
+    "RunSpec",
+    "check_bounds",
+    "condition",
+    "evaluate",
+    "report",
+    "settings_from",
+    "simulate",
+    "sweep",
+]

@@ -1,0 +1,264 @@
+"""A run's settings, each in one place: what to draw, what to keep, and the limits.
+
+:class:`Sampling`, :class:`Keep` and :class:`Limits` are frozen and validated
+when made, so a bad value stops before any work with a message naming the
+setting.  Where a run happens is an executor
+(:class:`frontiercost.engine.LocalExecutor`,
+:class:`frontiercost.engine.DaskExecutor`); what is run is a
+:class:`frontiercost.run.RunSpec`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import _validate as check
+from .errors import SimulationError
+
+SAMPLERS = ("mc", "qmc", "lhs")
+DEFAULT_BLOCK = 1 << 11
+MAX_BLOCK = 1 << 16  # a block never straddles two streaming segments
+MAX_DRAWS = 1 << 53  # draw indices stay exact in float64 (and far beyond any budget)
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """What to draw: ``chains x draws`` draws of the counter-based streams under ``seed``.
+
+    Parameters
+    ----------
+    draws : int
+        Draws per chain (the total is ``draws * chains``).
+    chains : int
+        Chains; datasets have dims ``(chain, draw)``.  Draw ``d`` of chain
+        ``c`` is stream index ``c * draws + d``.
+    seed : int
+        In ``[0, 2**63)``; same seed, same bits, whatever the threads, block
+        size, process or dask worker.
+    sampler : {"mc", "qmc", "lhs"}
+        Counter-based pseudo-random, scrambled Sobol, or Latin hypercube.
+    block_size : int
+        Draws per block, a power of two from 8 to 65536; never changes the result.
+    """
+
+    draws: int = 10_000
+    chains: int = 4
+    seed: int = 0
+    sampler: str = "mc"
+    block_size: int = DEFAULT_BLOCK
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "draws", check.positive_int("draws", self.draws))
+        set_(self, "chains", check.positive_int("chains", self.chains))
+        set_(self, "seed", check.seed(self.seed))
+        set_(self, "sampler", check.choice("sampler", self.sampler, SAMPLERS))
+        b = self.block_size
+        if not check.is_int(b) or b < 8 or b > MAX_BLOCK or b & (b - 1):
+            raise SimulationError(
+                f"block_size: must be a power of two from 8 to {MAX_BLOCK}, got {b!r}"
+            )
+        set_(self, "block_size", int(b))
+        if self.total > MAX_DRAWS:
+            raise SimulationError(
+                f"draws x chains: {self.total:,} draws is more than {MAX_DRAWS:,}"
+            )
+
+    @property
+    def total(self) -> int:
+        """Draws in all chains."""
+        return self.draws * self.chains
+
+    def record(self) -> dict[str, Any]:
+        """The settings a tree records in its root attributes."""
+        return {
+            "seed": self.seed,
+            "sampler": self.sampler,
+            "draws": self.draws,
+            "chains": self.chains,
+        }
+
+
+@dataclass(frozen=True)
+class Keep:
+    """What a run keeps.
+
+    Parameters
+    ----------
+    store : bool
+        ``True``: every draw (group ``posterior``).  ``False``: streaming
+        statistics (group ``streaming``: moments, a histogram, exceedance
+        counts) in bounded memory, for any number of draws.
+    inputs : bool
+        Stored runs: also keep the input draws.
+    thresholds : mapping of str to sequence of float
+        Output name -> thresholds whose exceedance is counted exactly
+        (streaming runs).
+    out : path, optional
+        Write the run to this ``.nc`` or ``.zarr`` file.  A stored run larger
+        than the memory budget is written block by block into it instead of
+        being held in memory.
+    overwrite : bool
+        Replace ``out`` if it exists (only ever a frontiercost run of the same
+        kind is replaced without it).
+    """
+
+    store: bool = True
+    inputs: bool = True
+    thresholds: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    out: Path | None = None
+    overwrite: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("store", "inputs", "overwrite"):
+            if not isinstance(getattr(self, name), bool):
+                raise SimulationError(
+                    f"{name}: must be True or False, got {getattr(self, name)!r}"
+                )
+        object.__setattr__(self, "thresholds", check.thresholds(self.thresholds))
+        if self.out is not None:
+            if not isinstance(self.out, str | Path):
+                raise SimulationError(f"out: expected a path, got {self.out!r}")
+            object.__setattr__(self, "out", Path(self.out))
+
+
+def available_memory() -> int:
+    """Bytes of memory available to new allocations (Linux ``MemAvailable``; else total)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (OSError, ValueError, AttributeError):
+        return 4 << 30
+
+
+_SIZE = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*([kmgt]?i?b?|%)?\s*$", re.I)
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+
+
+def parse_size(text: str, name: str = "memory") -> int:
+    """``"4G"``, ``"512MiB"``, ``"2e9"`` or ``"50%"`` (of available memory) as bytes."""
+    m = _SIZE.match(text)
+    if m is None:
+        try:
+            value = float(text)
+        except ValueError:
+            raise SimulationError(
+                f"{name}: expected a size such as 4G, 512M or 50%, got {text!r}"
+            ) from None
+        return int(value)
+    number, unit = float(m.group(1)), (m.group(2) or "").lower()
+    if unit == "%":
+        if not 0 < number <= 100:
+            raise SimulationError(f"{name}: a percentage must be in (0, 100], got {text!r}")
+        return int(available_memory() * number / 100)
+    return int(number * _UNITS[unit[:1]])
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else None
+
+
+# An optimistic rate for the time estimate: only requests that cannot finish
+# within the limit even at this speed are refused (measured: 10-60 M draws/s
+# on 2 cores, depending on the model).
+EST_DRAWS_PER_CORE_SECOND = 3e7
+
+
+def _default_memory() -> int:
+    env = _env("FRONTIERCOST_MEMORY")
+    return parse_size(env, "FRONTIERCOST_MEMORY") if env else available_memory() // 2
+
+
+def _default_seconds() -> float:
+    env = _env("FRONTIERCOST_MAX_SECONDS")
+    try:
+        return float(env) if env else 6 * 3600.0
+    except ValueError:
+        raise SimulationError(
+            f"FRONTIERCOST_MAX_SECONDS: expected a number of seconds, got {env!r}"
+        ) from None
+
+
+def _default_points() -> int:
+    env = _env("FRONTIERCOST_MAX_POINTS")
+    try:
+        return int(env) if env else 10_000
+    except ValueError:
+        raise SimulationError(
+            f"FRONTIERCOST_MAX_POINTS: expected a whole number, got {env!r}"
+        ) from None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds checked before any work; each is a setting, with an environment default.
+
+    Parameters
+    ----------
+    memory_bytes : int
+        Most memory a stored run may hold (default: ``FRONTIERCOST_MEMORY``, a
+        size such as ``8G`` or ``60%``, else half the available memory).  A
+        larger stored run is written block by block into its output file, or
+        refused with the fix.
+    seconds : float
+        Longest estimated run time accepted (default: ``FRONTIERCOST_MAX_SECONDS``,
+        else 6 hours), estimated optimistically at
+        ``EST_DRAWS_PER_CORE_SECOND`` per core.
+    max_points : int
+        Most points of a sweep (default: ``FRONTIERCOST_MAX_POINTS``, else 10,000).
+    """
+
+    memory_bytes: int = field(default_factory=_default_memory)
+    seconds: float = field(default_factory=_default_seconds)
+    max_points: int = field(default_factory=_default_points)
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "memory_bytes", check.positive_int("memory_bytes", self.memory_bytes))
+        sec = self.seconds
+        if isinstance(sec, bool) or not isinstance(sec, int | float) or not sec > 0:
+            raise SimulationError(f"seconds: must be a positive number, got {sec!r}")
+        set_(self, "seconds", float(sec))
+        set_(self, "max_points", check.positive_int("max_points", self.max_points))
+
+    def check_time(self, draws: int, what: str = "the run") -> None:
+        """Refuse ``draws`` whose optimistic time estimate exceeds ``seconds``."""
+        cores = os.cpu_count() or 1
+        estimate = draws / (EST_DRAWS_PER_CORE_SECOND * cores)
+        if estimate > self.seconds:
+            raise SimulationError(
+                f"{what}: {draws:,} draws would take at least {_duration(estimate)} on"
+                f" {cores} cores, more than the limit of {_duration(self.seconds)}; use fewer"
+                " draws, or raise the limit (--max-time, Limits(seconds=...),"
+                " FRONTIERCOST_MAX_SECONDS)"
+            )
+
+    def check_points(self, points: int) -> None:
+        """Refuse a sweep of more than ``max_points`` points."""
+        if points > self.max_points:
+            raise SimulationError(
+                f"sweep: {points:,} points is more than the limit of {self.max_points:,};"
+                " sweep fewer values, or raise the limit (--max-points,"
+                " Limits(max_points=...), FRONTIERCOST_MAX_POINTS)"
+            )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 3 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:,.0f} days"

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import xarray as xr
+
 from .engine import (
     DaskExecutor,
     EngineResult,
@@ -29,18 +31,16 @@ from .engine import (
 )
 from .errors import ConditioningWarning, SimulationError
 from .model import Correlations, Model
-from .priors import Prior
+from .model.evidence import Observation
+from .priors import Fixed, Prior
 from .results import files
 from .results.stores import Layout, template_data, write_skeleton
 from .results.trees import stored_tree, streaming_tree
 from .scenarios import Scenario, load_scenario
-from .settings import Keep, Limits, Sampling
+from .settings import Keep, Limits, Sampling, format_size
 
 if TYPE_CHECKING:
-    import xarray as xr
-
     from .inference.condition import Problem
-    from .model.evidence import Observation
 
 Executor = LocalExecutor | DaskExecutor
 Progress = Callable[[int, int], None]
@@ -225,8 +225,8 @@ def check_bounds(
     if keep.out is not None:
         return False
     raise SimulationError(
-        f"{what}: storing {total:,} draws needs {need / 2**30:.1f} GiB, more than the"
-        f" memory budget of {limits.memory_bytes / 2**30:.1f} GiB; stream instead"
+        f"{what}: storing {total:,} draws needs {format_size(need)}, more than the"
+        f" memory budget of {format_size(limits.memory_bytes)}; stream instead"
         " (store=False; the command line streams by default), write the draws to a file"
         " (out='run.nc' or .zarr: written block by block), or raise the budget"
         " (limits=Limits(memory_bytes=...), FRONTIERCOST_MEMORY)"
@@ -393,8 +393,6 @@ def _run_to_file(
     progress: Progress | None,
 ) -> xr.DataTree:
     """A stored run written block by block into ``keep.out``; returns it opened lazily."""
-    import xarray as xr
-
     assert keep.out is not None
     if isinstance(executor, DaskExecutor) and keep.out.suffix.lower() != ".zarr":
         raise SimulationError(
@@ -402,8 +400,13 @@ def _run_to_file(
             f" .zarr path instead of {str(keep.out)!r}"
         )
     model = spec.model
+    fixed = [n for n in model.inputs if isinstance(spec.priors[n], Fixed)]
     layout = Layout.of(
-        model.output_names, model.inputs if job.inputs else (), sampling.chains, sampling.draws
+        model.output_names,
+        model.inputs if job.inputs else (),
+        sampling.chains,
+        sampling.draws,
+        skip=fixed,
     )
     record = {**sampling.record(), "correlations": spec.correlations}
     used = {n: spec.priors[n] for n in model.inputs}
@@ -413,7 +416,10 @@ def _run_to_file(
         used,
         EngineResult(
             outputs={n: data[n] for n in model.output_names},
-            inputs={n: data[n] for n in model.inputs} if job.inputs else {},
+            # fixed inputs go to constant_data: any placeholder stands for their draws
+            inputs={n: data.get(n, data[model.output_names[0]]) for n in model.inputs}
+            if job.inputs
+            else {},
         ),
         record,
         spec.scenario_text,
@@ -786,7 +792,6 @@ def evaluate(scenario: Scenario | str | Path) -> xr.Dataset:
         A loaded scenario, a built-in name or a file path.
     """
     import numpy as np
-    import xarray as xr
 
     from .model import QUANTITIES
 

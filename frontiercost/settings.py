@@ -164,6 +164,14 @@ def parse_size(text: str, name: str = "memory") -> int:
     return int(number * _UNITS[unit[:1]])
 
 
+def format_size(n: float) -> str:
+    """Bytes as ``812 B``, ``3.1 MiB``, ``43.0 GiB``."""
+    for unit, scale in (("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n:.0f} B"
+
+
 def _env(name: str) -> str | None:
     value = os.environ.get(name)
     return value if value not in (None, "") else None

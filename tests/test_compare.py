@@ -139,7 +139,7 @@ def test_rejects_bad_arguments(conditioned: xr.DataTree, kwargs: dict, match: st
 def test_rejects_trees_without_the_layout() -> None:
     x = np.zeros((2, 10))
     no_post = xr.DataTree.from_dict({"prior": _group({"x": x})})
-    with pytest.raises(FrontiercostError, match="no 'posterior' group"):
+    with pytest.raises(FrontiercostError, match="no 'posterior', 'streaming' or 'summary' group"):
         prior_posterior(no_post)
     disjoint = xr.DataTree.from_dict({"prior": _group({"x": x}), "posterior": _group({"y": x})})
     with pytest.raises(FrontiercostError, match="share no variable"):

@@ -256,7 +256,7 @@ def test_distribution_density_per_decade_integrates_to_one(gpt4: xr.DataTree) ->
 def test_distribution_linear_axis_for_a_narrow_variable(gpt4: xr.DataTree) -> None:
     ax = _only_axes(plot_distribution(gpt4, "hardware_age", bins=30))
     assert ax.get_xscale() == "linear"
-    assert ax.get_xlabel() == "hardware_age (yr)"
+    assert ax.get_xlabel() == "time from hardware availability to training start (yr)"
     assert ax.get_ylabel() == "probability density (1/yr)"
     values, edges, _ = _one(ax, "histogram").get_data()
     assert len(values) == 30

@@ -8,6 +8,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import FrontiercostError
+from ..results.view import view
 
 SAMPLE_DIMS = ("chain", "draw")
 GROUPS = ("prior", "posterior")
@@ -69,10 +70,8 @@ def prior_posterior(
     """
     if isinstance(ci_prob, bool) or not isinstance(ci_prob, (int, float)) or not 0 < ci_prob < 1:
         raise FrontiercostError(f"ci_prob: must be a number in (0, 1), got {ci_prob!r}")
-    if "prior" not in tree.children:
+    if not view(tree).conditioned:
         raise FrontiercostError(NOT_CONDITIONED)
-    if "posterior" not in tree.children:
-        raise FrontiercostError("data: no 'posterior' group; expected a conditioned run")
     prior = tree["prior"].to_dataset()
     post = tree["posterior"].to_dataset()
     common = [str(n) for n in post.data_vars if n in prior.data_vars]

@@ -13,6 +13,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import FrontiercostError
+from ..results.view import view
 from .format import format_share, format_usd
 from .summary import CI_KINDS
 
@@ -43,9 +44,10 @@ _OVERSHOOT_TOLERANCE = 0.005
 
 def default_split(tree: xr.DataTree) -> tuple[str, tuple[str, ...]] | None:
     """The first of :data:`SPLITS` whose total and parts a stored run has, else ``None``."""
-    if "posterior" not in tree.children:
+    run = view(tree)
+    if not run.stored:
         return None
-    names = set(map(str, tree["posterior"].data_vars))
+    names = set(run.variables)
     for total, parts in SPLITS.items():
         if {total, *parts} <= names:
             return total, parts
@@ -118,11 +120,12 @@ def component_shares(
         raise FrontiercostError(f"ci_prob: must be a number in (0, 1), got {ci_prob!r}")
     if ci_kind not in CI_KINDS:
         raise FrontiercostError(f"ci_kind: unknown kind {ci_kind!r}; accepted: eti, hdi")
-    if "posterior" not in tree.children:
+    run = view(tree)
+    if not run.stored:
         raise FrontiercostError(
             "component_shares needs stored draws (group 'posterior'); a streaming run has none"
         )
-    post = tree["posterior"].to_dataset()
+    post = run.posterior
     total, parts = _resolve(post, total, parts)
 
     t = post[total]

@@ -48,6 +48,7 @@ import xarray as xr
 from .._files import atomic_open
 from .._version import __version__
 from ..errors import FrontiercostError
+from ..results.view import view
 from ..scenarios import Scenario
 from .compare import prior_posterior
 from .components import component_shares, component_table, default_split
@@ -297,7 +298,7 @@ def _summary_section(ctx: _Context) -> str:
 
 def _conditioning_section(ctx: _Context) -> str | None:
     """Prior against posterior, for a run conditioned on observations (else no section)."""
-    if "prior" not in ctx.tree.children:
+    if not view(ctx.tree).conditioned:
         return None
     c = prior_posterior(ctx.tree, ci_prob=ctx.ci_prob)
     names = [str(n) for n in c["variable"].values]
@@ -554,7 +555,7 @@ def _run_section(ctx: _Context) -> str:
         f"frontiercost report {q} {opts}{sampler_opt}{ci_opt} --out report.html",
         f"frontiercost run {q} {opts}{sampler_opt}{ci_opt} --out run.nc",
     ]
-    if "prior" in ctx.tree.children:
+    if view(ctx.tree).conditioned:
         py = (
             "import frontiercost as fc\n"
             "from frontiercost import condition\n"

@@ -18,31 +18,15 @@ import numpy as np
 import xarray as xr
 
 from ..errors import FrontiercostError
-from ..results.trees import output_attrs, stream_stats
+from ..results.view import RunView, view
 
 
-def _stored(data: xr.DataTree) -> bool:
-    if "posterior" in data.children:
-        return True
-    if "streaming" in data.children:
-        return False
-    raise FrontiercostError("data: no 'posterior' or 'streaming' group; expected a run")
+def _draws(run: RunView, var: str) -> np.ndarray:
+    return run.draws(var, drop_nan=True)
 
 
-def _draws(data: xr.DataTree, var: str) -> np.ndarray:
-    post = data["posterior"]
-    if var not in post.data_vars:
-        raise FrontiercostError(
-            f"var: unknown variable {var!r}; accepted: {', '.join(map(str, post.data_vars))}"
-        )
-    x = np.asarray(post[var].values, dtype=float).ravel()
-    return x[~np.isnan(x)]
-
-
-def _check_streaming_var(data: xr.DataTree, var: str) -> None:
-    names = stream_stats(data).names
-    if var not in names:
-        raise FrontiercostError(f"var: unknown variable {var!r}; accepted: {', '.join(names)}")
+def _check_streaming_var(run: RunView, var: str) -> None:
+    run.check([var], "var")
 
 
 def _levels(levels: float | Sequence[float], name: str) -> np.ndarray:
@@ -52,12 +36,12 @@ def _levels(levels: float | Sequence[float], name: str) -> np.ndarray:
     return arr
 
 
-def _units(data: xr.DataTree, var: str) -> str:
-    return str(output_attrs(data, var).get("units", ""))
+def _units(run: RunView, var: str) -> str:
+    return run.units(var)
 
 
 def exceedance(
-    data: xr.DataTree, var: str, thresholds: float | Sequence[float] | np.ndarray
+    data: xr.DataTree | RunView, var: str, thresholds: float | Sequence[float] | np.ndarray
 ) -> xr.Dataset:
     """P(var > t) for each threshold ``t``, with its Monte Carlo standard error.
 
@@ -70,17 +54,23 @@ def exceedance(
     t = np.atleast_1d(np.asarray(thresholds, dtype=float))
     if t.size == 0 or not np.all(np.isfinite(t)):
         raise FrontiercostError(f"thresholds: need finite numbers, got {thresholds!r}")
-    if _stored(data):
-        x = np.sort(_draws(data, var))
+    run = view(data)
+    if run.stored:
+        x = _draws(run, var)
         n = float(x.size)
-        p = (n - np.searchsorted(x, t, side="right")) / n
+        p: np.ndarray
+        if t.size <= 16:  # a pass per threshold: O(n), no sort
+            p = np.array([np.count_nonzero(x > ti) for ti in t], dtype=float) / n
+        else:
+            x = np.sort(x)
+            p = (n - np.searchsorted(x, t, side="right")) / n
         method = "draws"
     else:
-        _check_streaming_var(data, var)
-        stats = stream_stats(data)
+        _check_streaming_var(run, var)
+        stats = run.stats
         o = stats.names.index(var)
         n = float(stats.count[o])
-        p = _histogram_exceedance(data, var, t)
+        p = _histogram_exceedance(run, var, t)
         counted, frac = stats.exceedance(var)
         for i, ti in enumerate(t):
             hit = np.flatnonzero(counted == ti)
@@ -88,7 +78,7 @@ def exceedance(
                 p[i] = frac[hit[0]]
         method = "counted" if all(ti in counted for ti in t) else "histogram"
     mcse = np.sqrt(p * (1 - p) / n)
-    coords = {"threshold": ("threshold", t, {"units": _units(data, var)})}
+    coords = {"threshold": ("threshold", t, {"units": _units(run, var)})}
     return xr.Dataset(
         {
             "probability": ("threshold", p, {"long_name": f"P({var} > threshold)"}),
@@ -99,8 +89,8 @@ def exceedance(
     )
 
 
-def _histogram_exceedance(data: xr.DataTree, var: str, t: np.ndarray) -> np.ndarray:
-    stats = stream_stats(data)
+def _histogram_exceedance(run: RunView, var: str, t: np.ndarray) -> np.ndarray:
+    stats = run.stats
     counts, lower, upper = stats._ordered(stats.names.index(var))
     total = counts.sum()
     width = np.where(upper > lower, upper - lower, 1.0)
@@ -113,7 +103,7 @@ def _histogram_exceedance(data: xr.DataTree, var: str, t: np.ndarray) -> np.ndar
     return out
 
 
-def exceedance_curve(data: xr.DataTree, var: str, points: int = 200) -> xr.DataArray:
+def exceedance_curve(data: xr.DataTree | RunView, var: str, points: int = 200) -> xr.DataArray:
     """The whole exceedance curve P(var > x), on ``points`` values spanning the draws.
 
     Values are log-spaced between the 0.1 % and 99.9 % quantiles when the
@@ -127,43 +117,49 @@ def exceedance_curve(data: xr.DataTree, var: str, points: int = 200) -> xr.DataA
     return xr.DataArray(
         p,
         dims="value",
-        coords={"value": ("value", grid, {"units": _units(data, var)})},
+        coords={"value": ("value", grid, {"units": view(data).units(var)})},
         name="exceedance",
         attrs={"long_name": f"P({var} > value)", "variable": var},
     )
 
 
 def value_at_risk(
-    data: xr.DataTree, var: str, levels: float | Sequence[float] = (0.9, 0.95, 0.99)
+    data: xr.DataTree | RunView, var: str, levels: float | Sequence[float] = (0.9, 0.95, 0.99)
 ) -> xr.DataArray:
     """Value-at-risk: the ``level`` quantile of ``var`` (the cost exceeded with 1 − level)."""
     q = _levels(levels, "levels")
-    if _stored(data):
-        v = np.quantile(_draws(data, var), q)
+    run = view(data)
+    if run.stored:
+        v = np.quantile(_draws(run, var), q)
     else:
-        _check_streaming_var(data, var)
-        v = np.asarray(stream_stats(data).quantile(var, q), dtype=float)
+        _check_streaming_var(run, var)
+        v = np.asarray(run.stats.quantile(var, q), dtype=float)
     return xr.DataArray(
         v,
         dims="level",
         coords={"level": q},
         name="value_at_risk",
-        attrs={"units": _units(data, var), "long_name": f"value-at-risk of {var}"},
+        attrs={"units": _units(run, var), "long_name": f"value-at-risk of {var}"},
     )
 
 
 def expected_shortfall(
-    data: xr.DataTree, var: str, levels: float | Sequence[float] = (0.9, 0.95, 0.99)
+    data: xr.DataTree | RunView, var: str, levels: float | Sequence[float] = (0.9, 0.95, 0.99)
 ) -> xr.DataArray:
     """Expected shortfall: the mean of ``var`` over its worst ``1 − level`` tail."""
     q = _levels(levels, "levels")
-    if _stored(data):
-        x = np.sort(_draws(data, var))
+    run = view(data)
+    if run.stored:
+        x = _draws(run, var)
         n = x.size
-        es = np.array([x[int(np.floor(level * n)) :].mean() for level in q])
+        # the mean of the top n - floor(level n) draws: a partition, O(n), not a sort
+        es = np.empty(q.size)
+        for i, level in enumerate(q):
+            k = min(int(np.floor(level * n)), n - 1)
+            es[i] = np.partition(x, k)[k:].mean()
     else:
-        _check_streaming_var(data, var)
-        stats = stream_stats(data)
+        _check_streaming_var(run, var)
+        stats = run.stats
         counts, lower, upper = stats._ordered(stats.names.index(var))
         es = np.empty(q.size)
         for i, v in enumerate(np.atleast_1d(stats.quantile(var, q))):
@@ -180,11 +176,13 @@ def expected_shortfall(
         dims="level",
         coords={"level": q},
         name="expected_shortfall",
-        attrs={"units": _units(data, var), "long_name": f"expected shortfall of {var}"},
+        attrs={"units": _units(run, var), "long_name": f"expected shortfall of {var}"},
     )
 
 
-def prob_greater(a: xr.DataTree, b: xr.DataTree, var: str, var_b: str | None = None) -> xr.Dataset:
+def prob_greater(
+    a: xr.DataTree | RunView, b: xr.DataTree | RunView, var: str, var_b: str | None = None
+) -> xr.Dataset:
     """P(A > B) for ``var`` of two stored runs, paired draw by draw.
 
     Runs with the same seed share their random draws (common random numbers),
@@ -195,13 +193,12 @@ def prob_greater(a: xr.DataTree, b: xr.DataTree, var: str, var_b: str | None = N
     xarray.Dataset
         ``probability`` and ``mcse`` (0-d), ``mean_difference`` (A − B).
     """
-    if not (_stored(a) and _stored(b)):
+    ra, rb = view(a), view(b)
+    if not (ra.stored and rb.stored):
         raise FrontiercostError("prob_greater needs stored draws in both runs (not streaming)")
-    xa = np.asarray(a["posterior"][var].values, dtype=float)
+    xa = np.asarray(ra.sampled(ra.check(var, "var")[0]).values, dtype=float)
     name_b = var if var_b is None else var_b
-    if name_b not in b["posterior"].data_vars:
-        raise FrontiercostError(f"var_b: unknown variable {name_b!r} in the second run")
-    xb = np.asarray(b["posterior"][name_b].values, dtype=float)
+    xb = np.asarray(rb.sampled(rb.check(name_b, "var_b")[0]).values, dtype=float)
     if xa.shape != xb.shape:
         raise FrontiercostError(
             f"runs differ in shape {xa.shape} vs {xb.shape}: use the same draws and chains"
@@ -213,7 +210,7 @@ def prob_greater(a: xr.DataTree, b: xr.DataTree, var: str, var_b: str | None = N
         {
             "probability": ((), p, {"long_name": f"P(A.{var} > B.{name_b})"}),
             "mcse": ((), float(np.sqrt(p * (1 - p) / d.size)), {}),
-            "mean_difference": ((), float(d.mean()), {"units": _units(a, var)}),
+            "mean_difference": ((), float(d.mean()), {"units": _units(ra, var)}),
         },
         attrs={"paired_draws": int(d.size)},
     )

@@ -30,6 +30,7 @@ from ..engine._rng import fill_uniform, stream_key
 from ..errors import FrontiercostError, SimulationError
 from ..model import Correlations, Model
 from ..priors import Prior
+from ..results.view import view
 from ..scenarios import Scenario, load_scenario
 
 SAMPLE_DIMS = ("chain", "draw")
@@ -150,21 +151,15 @@ def rank_correlations(data: xr.DataTree, output: str) -> xr.DataArray:
     out.  Standard error is about ``1.03 / sqrt(n - 3)`` on the Fisher scale
     (Fieller, Hartley & Pearson 1957); at 10^4 draws, ±0.01.
     """
-    if "posterior" not in data.children:
+    run = view(data)
+    if not run.stored:
         raise FrontiercostError(
             "data: no 'posterior' group; rank correlations need a stored run "
             "(frontiercost.simulate(..., store=True))"
         )
-    post = data["posterior"].to_dataset()
-    if output not in post.data_vars:
-        raise FrontiercostError(
-            f"output: unknown variable {output!r}; accepted: {', '.join(map(str, post.data_vars))}"
-        )
-    inputs = [
-        str(n)
-        for n, v in post.data_vars.items()
-        if "prior" in v.attrs and v.attrs["prior"] != "fixed" and n != output
-    ]
+    post = run.posterior
+    run.check(output, "output")
+    inputs = [n for n in run.inputs if post[n].attrs["prior"] != "fixed" and n != output]
     if not inputs:
         raise FrontiercostError(
             "data: the run stored no uncertain inputs; simulate with store_inputs=True"

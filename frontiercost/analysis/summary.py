@@ -3,36 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import xarray as xr
 from scipy import special
 
 from ..errors import FrontiercostError
-from ..results.trees import output_attrs, stream_stats
+from ..results.view import RunView, view
 
 CI_KINDS = ("eti", "hdi")
 _SD_PROBS = np.array([0.1586553, 0.8413447])  # a normal's ±1 sd, as arviz-stats uses
 
 
 def summarize(
-    data: xr.DataTree,
+    data: xr.DataTree | RunView,
     ci_prob: float = 0.9,
     ci_kind: str = "eti",
-    var_names: Sequence[str] | None = None,
+    var_names: Sequence[str] | str | None = None,
 ) -> xr.Dataset:
     """Mean, sd, median and a credible interval of each variable.
 
     Parameters
     ----------
-    data : xarray.DataTree
-        From ``frontiercost.simulate`` (stored ``posterior`` or ``streaming``).
+    data : xarray.DataTree or RunView
+        From ``frontiercost.simulate`` (stored ``posterior`` or ``streaming``),
+        in memory or opened from a file (also lazily, ``chunks={}``).
     ci_prob : float
         Probability mass of the interval, in (0, 1).
     ci_kind : {"eti", "hdi"}
         Equal-tailed or highest-density interval.
-    var_names : sequence of str, optional
-        Variables to summarize (default: all).
+    var_names : str or sequence of str, optional
+        Variables to summarize (default: all); a string is one name.
 
     Returns
     -------
@@ -88,53 +90,23 @@ def summarize(
         raise FrontiercostError(f"ci_prob: must be a number in (0, 1), got {ci_prob!r}")
     if ci_kind not in CI_KINDS:
         raise FrontiercostError(f"ci_kind: unknown kind {ci_kind!r}; accepted: eti, hdi")
-    stored = "posterior" in data.children
-    if not stored and "streaming" not in data.children:
-        raise FrontiercostError(
-            "data: no 'posterior' or 'streaming' group; expected the "
-            "result of frontiercost.simulate"
-        )
-    available = list(data["posterior"].data_vars) if stored else list(stream_stats(data).names)
-    names = list(var_names) if var_names is not None else available
-    unknown = [n for n in names if n not in available]
-    if unknown:
-        raise FrontiercostError(
-            f"var_names: unknown variable(s) {', '.join(unknown)}; "
-            f"accepted: {', '.join(available)}"
-        )
+    run = view(data)
+    stored = run.stored
+    names = run.check(var_names, "var_names") if var_names is not None else list(run.variables)
     if stored:
-        post = data["posterior"].to_dataset()[names]
-        extra = [str(d) for d in post.dims if d not in ("chain", "draw")]
+        extra = list(run.sweep_dims)
         if extra:  # a sweep: one summary per grid point, stacked over its dims
-            return _per_point(data, post, extra, names, ci_prob, ci_kind)
-        import arviz as az  # imported on use: it costs ~1 s and ~100 MB at start-up
-
-        ci_fn = az.eti if ci_kind == "eti" else az.hdi
-        ci = ci_fn(post, prob=ci_prob)
-        mean, sd, median = (
-            post.mean(("chain", "draw")),
-            post.std(("chain", "draw"), ddof=1),
-            post.median(("chain", "draw")),
-        )
-        rows = {
-            k: np.array([float(v[n]) for n in names])
-            for k, v in (("mean", mean), ("sd", sd), ("median", median))
-        }
-        ci_arr = np.array(
-            [[float(ci[n].sel(ci_bound=b)) for b in ("lower", "upper")] for n in names]
-        )
-        if _independent(data):
-            mcse_all = np.array(
-                [_iid_mcse_draws(post[n].values, _mcse_probs(ci_prob)) for n in names]
-            )
-            rows["mcse_median"] = mcse_all[:, 0]
-            mcse_ci = mcse_all[:, 1:] if ci_kind == "eti" else np.full((len(names), 2), np.nan)
-        else:
-            mcse = az.mcse(post, method="median")
-            rows["mcse_median"] = np.array([float(mcse[n]) for n in names])
-            mcse_ci = _mcse_bounds(post, names, ci_kind, float(ci_prob))
+            return _per_point(run.tree, run.posterior[names], extra, names, ci_prob, ci_kind)
+        # One variable at a time, loaded into memory (a lazily opened or dask-backed
+        # file included): memory is one variable's draws, whatever the run's size.
+        cols = [_stored_row(run.sampled(n).load(), run.independent, ci_kind, ci_prob)
+                for n in names]  # fmt: skip
+        rows = {k: np.array([c[k] for c in cols]) for k in ("mean", "sd", "median")}
+        ci_arr = np.array([c["ci"] for c in cols]).reshape(len(names), 2)
+        rows["mcse_median"] = np.array([c["mcse_median"] for c in cols])
+        mcse_ci = np.array([c["mcse_ci"] for c in cols]).reshape(len(names), 2)
     else:
-        st = stream_stats(data)
+        st = run.stats
         o = [st.names.index(n) for n in names]
         rows = {
             "mean": st.mean[o],
@@ -147,14 +119,14 @@ def summarize(
         else:
             ci_arr = np.array([st.hdi(n, ci_prob) for n in names])
         mcse_all = np.full((len(names), 3), np.nan)
-        if _independent(data):
+        if run.independent:
             for i, (n, k) in enumerate(zip(names, o, strict=True)):
                 if st.nan_count[k] == 0 and st.count[k] >= 4:  # as for stored draws
                     lo, hi = _rank_sd_points(st.count[k], _mcse_probs(ci_prob))
                     mcse_all[i] = (st.quantile(n, hi) - st.quantile(n, lo)) / 2
         rows["mcse_median"] = mcse_all[:, 0]
         mcse_ci = mcse_all[:, 1:] if ci_kind == "eti" else np.full((len(names), 2), np.nan)
-    units = [output_attrs(data, n).get("units", "") for n in names]
+    units = [run.units(n) for n in names]
     ds = xr.Dataset(
         {k: ("variable", v) for k, v in rows.items()}
         | {
@@ -184,6 +156,30 @@ def summarize(
     return ds
 
 
+def _stored_row(
+    da: xr.DataArray, independent: bool, ci_kind: str, ci_prob: float
+) -> dict[str, Any]:
+    """Mean, sd, median, interval and MCSEs of one stored variable (in memory)."""
+    import arviz as az  # imported on use: it costs ~1 s and ~100 MB at start-up
+
+    post = xr.Dataset({"x": da})
+    ci = (az.eti if ci_kind == "eti" else az.hdi)(post, prob=ci_prob)["x"]
+    row: dict[str, Any] = {
+        "mean": float(da.mean(("chain", "draw"))),
+        "sd": float(da.std(("chain", "draw"), ddof=1)),
+        "median": float(da.median(("chain", "draw"))),
+        "ci": [float(ci.sel(ci_bound=b)) for b in ("lower", "upper")],
+    }
+    if independent:
+        mcse = _iid_mcse_draws(da.values, _mcse_probs(ci_prob))
+        row["mcse_median"] = float(mcse[0])
+        row["mcse_ci"] = list(mcse[1:]) if ci_kind == "eti" else [np.nan, np.nan]
+    else:
+        row["mcse_median"] = float(az.mcse(post, method="median")["x"])
+        row["mcse_ci"] = list(_mcse_bounds(post, ["x"], ci_kind, ci_prob)[0])
+    return row
+
+
 def _per_point(
     data: xr.DataTree,
     post: xr.Dataset,
@@ -204,13 +200,6 @@ def _per_point(
     for d in extra:
         out[d].attrs = dict(post[d].attrs)
     return out.transpose(*extra, ...)
-
-
-def _independent(data: xr.DataTree) -> bool:
-    """Whether the run's draws are independent: the ``mc`` sampler, not conditioned."""
-    return data.attrs.get("sampler") == "mc" and str(data.attrs.get("inference", "")).startswith(
-        "none"
-    )
 
 
 def _mcse_probs(ci_prob: float) -> np.ndarray:

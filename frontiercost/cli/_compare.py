@@ -65,7 +65,7 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
     }
     a, b = srcs["a"], srcs["b"]
     for k, s in srcs.items():
-        if "posterior" not in s.tree.children:
+        if not s.view.stored:
             raise FrontiercostError(
                 f"{k.upper()} ({s.path or s.name}): a streaming run has no draws to pair; "
                 "compare needs stored draws"
@@ -113,7 +113,7 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
         "a": {"scenario": scenario_record(a), "run": a.run_info()},
         "b": {"scenario": scenario_record(b), "run": b.run_info()},
         # a conditioned run's posterior draws are resampled: no longer aligned by seed
-        "paired": sa == sb and not any("prior" in x.tree.children for x in (a, b)),
+        "paired": sa == sb and not any(x.view.conditioned for x in (a, b)),
         "interval": {"kind": kind, "prob": args.ci},
         "outputs": outputs,
     }

@@ -85,7 +85,7 @@ def cmd_plot(args: argparse.Namespace, console: Console) -> int:
             var = args.var or headline_of(src)
             check_names("--var", [var], run_variables(src.tree), f"run {src.name!r}")
             if kind == "distribution":
-                if "posterior" not in src.tree.children:
+                if not src.view.stored:
                     raise FrontiercostError(
                         f"{args.source}: a streaming run has no draws to plot; "
                         "--kind exceedance works on it"
@@ -103,7 +103,7 @@ def _components(src: Source, args: argparse.Namespace, out: Any, ci_kind: str) -
     from ..analysis.components import SPLITS, default_split
     from ..analysis.plots import plot_components
 
-    if "posterior" not in src.tree.children:
+    if not src.view.stored:
         raise FrontiercostError(f"{args.source}: a streaming run has no draws to split")
     if args.var is None:
         if args.parts is not None:

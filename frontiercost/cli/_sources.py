@@ -17,6 +17,7 @@ from ._common import STORE_LIMIT, Console, zarr_available
 if TYPE_CHECKING:
     import xarray as xr
 
+    from ..results.view import RunView
     from ..scenarios import Scenario
 
 # A run that records no scenario reports the first of these it has (then the
@@ -65,7 +66,7 @@ def open_run(path_text: str) -> xr.DataTree:
         kind = "Zarr store" if zarr else "netCDF4/HDF5 file"
         raise FrontiercostError(f"{path_text}: not a readable {kind} ({err})") from None
     groups = {"posterior", "streaming"} & set(tree.children)
-    if "frontiercost_version" not in tree.attrs or not groups:
+    if "frontiercost_version" not in tree.attrs or not groups:  # a run file, not a sweep's
         raise FrontiercostError(
             f"{path_text}: not a frontiercost run (expected the file written by "
             "`frontiercost run --out` or frontiercost.simulate: a 'posterior' or "
@@ -96,29 +97,17 @@ def scenario_of_run(tree: xr.DataTree, console: Console) -> Scenario | None:
 def run_outputs(tree: xr.DataTree, scenario: Scenario | None = None) -> list[str]:
     """Outputs of a run, in the scenario's order: stored variables without a prior,
     and the parameters a scenario lists among its outputs."""
-    from ..results.trees import stream_stats
+    from ..results.view import view
 
-    listed = set(scenario.outputs) if scenario is not None else set()
-    if "posterior" in tree.children:
-        post = tree["posterior"]
-        names = [
-            str(n) for n, v in post.data_vars.items() if "prior" not in v.attrs or n in listed
-        ]
-    else:
-        names = list(stream_stats(tree).names)
-    if scenario is not None:
-        ordered = [n for n in scenario.outputs if n in names]
-        names = ordered + [n for n in names if n not in ordered]
-    return names
+    return view(tree).outputs(tuple(scenario.outputs) if scenario is not None else ())
 
 
 def run_variables(tree: xr.DataTree) -> list[str]:
-    """Every variable of a run: outputs, then stored inputs."""
-    from ..results.trees import stream_stats
+    """Every variable of a run: outputs, then stored inputs, then fixed inputs."""
+    from ..results.view import view
 
-    if "posterior" in tree.children:
-        return [str(n) for n in tree["posterior"].data_vars]
-    return list(stream_stats(tree).names)
+    run = view(tree)
+    return [*run.variables, *run.constant_names]
 
 
 def headline(tree: xr.DataTree, outputs: Sequence[str]) -> str:
@@ -162,6 +151,13 @@ class Source:
     path: Path | None = None
 
     @property
+    def view(self) -> RunView:
+        """What the run is (kind, variables, units), read once."""
+        from ..results.view import view
+
+        return view(self.tree)
+
+    @property
     def label(self) -> str:
         """``Title (name)``, or the name alone."""
         return (
@@ -182,7 +178,7 @@ class Source:
             "total_draws": draws * chains,
             "seed": int(a.get("seed", 0)),
             "sampler": str(a.get("sampler", "")),
-            "stored": "posterior" in self.tree.children,
+            "stored": self.view.stored,
             "file": str(self.path) if self.path is not None else None,
             "created_at": str(a["created_at"]) if "created_at" in a else None,
         }

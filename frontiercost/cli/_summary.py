@@ -64,7 +64,6 @@ def summary_record(
 ) -> dict[str, Any]:
     """The summary of ``names`` in ``src`` as a JSON-ready dict (docs/json-output.md)."""
     from ..analysis import summarize
-    from ..results.trees import output_attrs
 
     with console.step("summarizing"):
         s = summarize(src.tree, ci_prob=ci_prob, ci_kind=ci_kind, var_names=names)
@@ -73,7 +72,7 @@ def summary_record(
     outputs: dict[str, Any] = {}
     for i, name in enumerate(names):
         row = s.isel(variable=i)
-        attrs = output_attrs(src.tree, name)
+        attrs = src.view.attrs(name)
 
         def get(var: str, bound: int | None = None, row: Any = row) -> float | int | None:
             if var not in row:
@@ -114,7 +113,7 @@ def _conditioning(
     import json
 
     tree = src.tree
-    if "prior" not in tree.children:
+    if not src.view.conditioned:
         return None
     from ..analysis.compare import prior_posterior
 
@@ -442,7 +441,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     names = _names(src, args.var)
     record = summary_record(src, names, args.ci, kind, console)
     if out is not None:
-        if reference or "prior" in src.tree.children:  # else simulate wrote it
+        if reference or src.view.conditioned:  # else simulate wrote it
             with console.step(f"writing {out}", progress=True):
                 write_tree(src.tree, out)
         console.note(f"wrote {out}")

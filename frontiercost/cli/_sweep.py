@@ -14,6 +14,7 @@ import xarray as xr
 
 from ..analysis.format import format_value
 from ..errors import FrontiercostError
+from ..results.view import view
 from ._common import (
     Console,
     check_out,
@@ -62,10 +63,7 @@ def _thresholds(items: Sequence[str] | None) -> dict[str, list[float]]:
 
 
 def _variables(tree: xr.DataTree, wanted: Sequence[str] | None) -> list[str]:
-    if "summary" in tree.children:
-        available = [str(v) for v in np.asarray(tree["summary"].to_dataset()["variable"])]
-    else:
-        available = [str(v) for v in tree["posterior"].data_vars]
+    available = list(view(tree).variables)
     if wanted:
         bad = [w for w in wanted if w not in available]
         if bad:
@@ -80,8 +78,9 @@ def _variables(tree: xr.DataTree, wanted: Sequence[str] | None) -> list[str]:
 
 def _rows(tree: xr.DataTree, names: list[str], ci: float) -> tuple[list[str], list[dict]]:
     """Per grid point: the field values, and each variable's median and interval."""
-    summary = "summary" in tree.children
-    data = tree["summary"].to_dataset() if summary else tree["posterior"].to_dataset()
+    run = view(tree)
+    summary = run.summary_only
+    data = tree["summary"].to_dataset() if summary else run.posterior
     sample_dims = {"chain", "draw", "variable", "ci_bound"}
     fields = [
         str(d) for d in data.dims if d not in sample_dims and not str(d).startswith("threshold")

@@ -173,7 +173,7 @@ class DaskExecutor:
     def __init__(
         self,
         *,
-        client: Client | None = None,
+        client: Any = None,
         workers: int | None = None,
         scheduler: str | None = None,
         threads_per_worker: int = 1,
@@ -237,7 +237,7 @@ class DaskExecutor:
         return f"DaskExecutor({where}, threads_per_worker={self.threads_per_worker})"
 
     @contextlib.contextmanager
-    def connect(self) -> Iterator[Client]:
+    def connect(self) -> Iterator[Any]:
         """A checked client: given, connected, or on a new local cluster (closed on exit)."""
         if self.client is not None:
             self._preflight(self.client)

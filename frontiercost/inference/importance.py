@@ -103,6 +103,8 @@ def psis(log_ratio: np.ndarray) -> ImportanceResult:
         raw = sub - np.logaddexp.reduce(sub)
         lw[ok] = raw
         return ImportanceResult(lw, math.inf, _ess(raw), n_ok, False)
+    import arviz_stats  # noqa: F401  (registers the DataArray.azstats accessor used here)
+
     smoothed, khat = (-xr.DataArray(sub, dims=("sample",))).azstats.psislw(dim="sample", r_eff=1.0)
     k = float(khat)
     if not math.isfinite(k):  # the tail fit failed (weights spanning hundreds of e-folds)

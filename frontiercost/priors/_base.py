@@ -154,6 +154,26 @@ class Prior:
         out["description"] = self.description
         return out
 
+    def to_spec(self) -> dict[str, Any]:
+        """A spec that :func:`frontiercost.prior_from_spec` turns back into this prior.
+
+        Natural parameters, unit, source and description, and ``central``
+        when one was given; plain JSON/TOML types only.
+        """
+        spec: dict[str, Any] = {"family": self.family, **self._spec_params()}
+        spec["unit"] = self.unit
+        if self.source:
+            spec["source"] = self.source
+        if self.description:
+            spec["description"] = self.description
+        if self.central_value is not None:
+            spec["central"] = float(self.central_value)
+        return spec
+
+    def _spec_params(self) -> dict[str, Any]:
+        """Natural parameters as a spec gives them (override where they differ)."""
+        return {k: float(v) for k, v in self.natural_params().items()}
+
     def natural_params(self) -> dict[str, Any]:
         """The family's own parameters by name."""
         skip = {"unit", "source", "description", "central_value"}

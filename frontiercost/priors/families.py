@@ -533,6 +533,12 @@ class Mixture(_Tabulated):
             "weights": list(self.weights),
         }
 
+    def _spec_params(self) -> dict[str, Any]:
+        return {
+            "components": [c.to_spec() for c in self.components],
+            "weights": [float(w) for w in self.weights],
+        }
+
 
 @dataclass(frozen=True, kw_only=True)
 class Empirical(Prior):
@@ -592,6 +598,9 @@ class Empirical(Prior):
 
     def natural_params(self) -> dict[str, Any]:
         return {"n_points": len(self.p)}
+
+    def _spec_params(self) -> dict[str, Any]:
+        return {"quantiles": [[float(p), float(x)] for p, x in zip(self.p, self.x, strict=True)]}
 
 
 FAMILIES: dict[str, type[Prior]] = {

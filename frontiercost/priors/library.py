@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import tomllib
+from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -12,9 +14,8 @@ from ._base import Prior
 from .spec import prior_from_spec
 
 
-@cache
 def library_specs() -> dict[str, tuple[dict[str, Any], str]]:
-    """Every library entry as written: ``name -> (spec, file label)``.
+    """Every library entry as written: ``name -> (spec, file label)``, a fresh copy.
 
     Scenarios start from these to override single keys of a library prior.
 
@@ -23,6 +24,33 @@ def library_specs() -> dict[str, tuple[dict[str, Any], str]]:
     PriorError
         If a library file is malformed or two files define the same name.
     """
+    return copy.deepcopy(_library_specs())
+
+
+class _LibraryView(Mapping[str, tuple[dict[str, Any], str]]):
+    """The library's entries, each handed out as a fresh copy (cheap: no copy of the rest)."""
+
+    def __init__(self, entries: Mapping[str, tuple[dict[str, Any], str]]) -> None:
+        self._entries = entries
+
+    def __getitem__(self, name: str) -> tuple[dict[str, Any], str]:
+        spec, label = self._entries[name]
+        return copy.deepcopy(spec), label
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def library_view() -> Mapping[str, tuple[dict[str, Any], str]]:
+    """The library as a read-only mapping whose entries are fresh copies (for scenario builds)."""
+    return _LibraryView(_library_specs())
+
+
+@cache
+def _library_specs() -> dict[str, tuple[dict[str, Any], str]]:
     out: dict[str, tuple[dict[str, Any], str]] = {}
     folder = resources.files("frontiercost.priors") / "library"
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
@@ -40,16 +68,23 @@ def library_specs() -> dict[str, tuple[dict[str, Any], str]]:
     return out
 
 
-@cache
 def load_library() -> dict[str, Prior]:
     """All default priors by name (MODEL.md §4), each with unit and source.
+
+    A new dict each call (the priors themselves are frozen): changing it
+    changes nothing else.
 
     Raises
     ------
     PriorError
         If a library file is malformed or two files define the same name.
     """
+    return dict(_load_library())
+
+
+@cache
+def _load_library() -> dict[str, Prior]:
     return {
         name: prior_from_spec(spec, where=f"{label} [{name}]")
-        for name, (spec, label) in library_specs().items()
+        for name, (spec, label) in _library_specs().items()
     }

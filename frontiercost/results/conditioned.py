@@ -87,17 +87,18 @@ def conditioned_tree(
             k: json.dumps(v) if isinstance(v, list) else v for k, v in result.stats_attrs.items()
         },
     )
-    tree = xr.DataTree.from_dict(
-        {
-            "/": xr.Dataset(attrs=dict(prior_tree.attrs)),
-            "prior": prior,
-            "posterior": posterior,
-            "observed_data": xr.Dataset(observed),
-            "log_likelihood": ll,
-            "log_prior": lp,
-            "sample_stats": stats,
-        }
-    )
+    groups = {
+        "/": xr.Dataset(attrs=dict(prior_tree.attrs)),
+        "prior": prior,
+        "posterior": posterior,
+        "observed_data": xr.Dataset(observed),
+        "log_likelihood": ll,
+        "log_prior": lp,
+        "sample_stats": stats,
+    }
+    if "constant_data" in prior_tree.children:
+        groups["constant_data"] = prior_tree["constant_data"].to_dataset()
+    tree = xr.DataTree.from_dict(groups)
     diag = result.diagnostics
     tree.attrs.update(
         inference=result.inference,

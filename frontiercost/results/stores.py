@@ -33,12 +33,22 @@ class Layout:
     draws: int
 
     @classmethod
-    def of(cls, outputs: Sequence[str], inputs: Sequence[str], chains: int, draws: int) -> Layout:
-        """Outputs, then inputs that are not also outputs (stored once, as the output)."""
+    def of(
+        cls,
+        outputs: Sequence[str],
+        inputs: Sequence[str],
+        chains: int,
+        draws: int,
+        skip: Sequence[str] = (),
+    ) -> Layout:
+        """Outputs, then inputs that are not also outputs (stored once, as the output).
+
+        ``skip``: inputs not stored with the draws (fixed ones, in ``constant_data``).
+        """
         names = list(outputs)
         rows = [(0, o) for o in range(len(outputs))]
         for r, n in enumerate(inputs):
-            if n not in outputs:
+            if n not in outputs and n not in skip:
                 names.append(n)
                 rows.append((1, r))
         return cls(tuple(names), tuple(rows), chains, draws)

@@ -13,20 +13,25 @@ import xarray as xr
 from .._version import __version__
 from ..engine import EngineResult, StreamStats
 from ..engine._drivers import N_BINS
-from ..model import Model
-from ..priors import Prior
+from ..model import QUANTITIES, Model
+from ..priors import Fixed, Prior
+
+FORWARD = "none: the posterior is the prior pushed through the model"
+GROUPS_NOTE = (
+    "posterior: a forward run's draws (the priors pushed through the model; no data"
+    " conditions them unless a prior group is present); constant_data: fixed inputs"
+)
 
 
 def _root_attrs(
     model: Model, priors: Mapping[str, Prior], run: Mapping[str, Any], scenario_text: str | None
 ) -> dict[str, Any]:
-    prior_desc = {
-        n: {k: v for k, v in p.describe().items() if k != "description"} for n, p in priors.items()
-    }
+    # each prior as a spec that frontiercost.prior_from_spec loads back
+    prior_specs = {n: p.to_spec() for n, p in priors.items()}
     return {
         "model": model.name,
         "scenario": scenario_text if scenario_text is not None else "",
-        "priors": json.dumps(prior_desc, default=float),
+        "priors": json.dumps(prior_specs, default=float),
         "seed": int(run["seed"]),
         "sampler": str(run["sampler"]),
         "draws": int(run["draws"]),
@@ -34,11 +39,34 @@ def _root_attrs(
         "correlations": json.dumps(
             [[a, b, float(r)] for (a, b), r in dict(run.get("correlations") or {}).items()]
         ),
-        "inference": "none: the posterior is the prior pushed through the model",
+        "inference": FORWARD,
+        "groups": GROUPS_NOTE,
         "frontiercost_version": __version__,
         "frontiercost_kind": "run",
         "created_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
     }
+
+
+def input_attrs(name: str, prior: Prior) -> dict[str, Any]:
+    """``units``, ``long_name`` (what is stored), ``prior`` and ``source`` of an input."""
+    q = QUANTITIES.get(name)
+    long_name = prior.description or (q.long_name if q is not None else name)
+    return {
+        "units": prior.unit,
+        "long_name": long_name,
+        "prior": prior.family,
+        "source": prior.source,
+    }
+
+
+def constant_data(model: Model, priors: Mapping[str, Prior]) -> xr.Dataset:
+    """The fixed inputs (point-mass priors), as ArviZ's ``constant_data`` group."""
+    data = {
+        n: xr.DataArray(float(p.central), attrs=input_attrs(n, p))
+        for n in model.inputs
+        if isinstance((p := priors[n]), Fixed) and n not in model.output_names
+    }
+    return xr.Dataset(data, attrs={"note": "inputs with a fixed value in this run"})
 
 
 def stored_tree(
@@ -48,7 +76,12 @@ def stored_tree(
     run: Mapping[str, Any],
     scenario_text: str | None = None,
 ) -> xr.DataTree:
-    """DataTree with a ``posterior`` group (dims ``chain``, ``draw``) of outputs and inputs."""
+    """DataTree with ``posterior`` (dims ``chain``, ``draw``) and ``constant_data`` groups.
+
+    ``posterior`` holds the outputs and the uncertain inputs' draws; fixed
+    inputs, which do not vary, are 0-d variables of ``constant_data`` (so
+    ArviZ's diagnostics see no constant chains).
+    """
     chains, draws = next(iter(result.outputs.values())).shape
     coords = {"chain": np.arange(chains), "draw": np.arange(draws)}
     data: dict[str, xr.DataArray] = {}
@@ -64,27 +97,18 @@ def stored_tree(
             # an input the scenario also reports as an output: same draws, mark it an input
             data[name].attrs.update(prior=p.family, source=p.source)
             continue
-        data[name] = xr.DataArray(
-            values,
-            dims=("chain", "draw"),
-            attrs={
-                "units": p.unit,
-                "long_name": p.description or name,
-                "prior": p.family,
-                "source": p.source,
-            },
-        )
-    posterior = xr.Dataset(
-        data,
-        coords=coords,
-        attrs={"inference": "none: the posterior is the prior pushed through the model"},
-    )
-    return xr.DataTree.from_dict(
-        {
-            "/": xr.Dataset(attrs=_root_attrs(model, priors, run, scenario_text)),
-            "posterior": posterior,
-        }
-    )
+        if isinstance(p, Fixed):
+            continue  # in constant_data
+        data[name] = xr.DataArray(values, dims=("chain", "draw"), attrs=input_attrs(name, p))
+    posterior = xr.Dataset(data, coords=coords, attrs={"inference": FORWARD})
+    groups = {
+        "/": xr.Dataset(attrs=_root_attrs(model, priors, run, scenario_text)),
+        "posterior": posterior,
+    }
+    const = constant_data(model, priors)
+    if const.data_vars and result.inputs:
+        groups["constant_data"] = const
+    return xr.DataTree.from_dict(groups)
 
 
 def streaming_tree(
@@ -113,17 +137,38 @@ def streaming_tree(
         if st.zeros[o]:
             index = np.append(index, 2 * N_BINS)
             count = np.append(count, st.zeros[o])
-        attrs = {"units": units[name], "long_name": long[name]}
-        data[f"{name}__count"] = ((), st.count[o], attrs)
-        data[f"{name}__mean"] = ((), st.mean[o], attrs)
-        data[f"{name}__var"] = ((), st.var[o], attrs)
-        data[f"{name}__min"] = ((), st.minimum[o], attrs)
-        data[f"{name}__max"] = ((), st.maximum[o], attrs)
-        data[f"{name}__nan_count"] = ((), st.nan_count[o], attrs)
-        data[f"{name}__hist_index"] = ((f"{name}__bin",), index.astype(np.int64), attrs)
-        data[f"{name}__hist_count"] = ((f"{name}__bin",), count.astype(np.int64), attrs)
-        data[f"{name}__thresholds"] = ((f"{name}__threshold",), st.thresholds[o], attrs)
-        data[f"{name}__exceed"] = ((f"{name}__threshold",), st.exceed[o], attrs)
+        u, long_name = units[name], long[name]
+
+        def a(unit: str, what: str, _l: str = long_name) -> dict[str, str]:
+            return {"units": unit, "long_name": f"{what} of {_l}"}
+
+        squared = "1" if u == "1" else f"({u})^2"
+        data[f"{name}__count"] = ((), st.count[o], a("1", "non-NaN draws"))
+        data[f"{name}__mean"] = ((), st.mean[o], {"units": u, "long_name": long_name})
+        data[f"{name}__var"] = ((), st.var[o], a(squared, "variance"))
+        data[f"{name}__min"] = ((), st.minimum[o], a(u, "smallest draw"))
+        data[f"{name}__max"] = ((), st.maximum[o], a(u, "largest draw"))
+        data[f"{name}__nan_count"] = ((), st.nan_count[o], a("1", "NaN draws"))
+        data[f"{name}__hist_index"] = (
+            (f"{name}__bin",),
+            index.astype(np.int64),
+            a("1", "histogram bin index (negative, positive, zero rows of N_BINS)"),
+        )
+        data[f"{name}__hist_count"] = (
+            (f"{name}__bin",),
+            count.astype(np.int64),
+            a("1", "draws in the histogram bin"),
+        )
+        data[f"{name}__thresholds"] = (
+            (f"{name}__threshold",),
+            st.thresholds[o],
+            a(u, "exceedance threshold"),
+        )
+        data[f"{name}__exceed"] = (
+            (f"{name}__threshold",),
+            st.exceed[o],
+            a("1", "draws above the threshold"),
+        )
     ds = xr.Dataset(
         {k: xr.Variable(*v) for k, v in data.items()},
         attrs={
@@ -176,5 +221,7 @@ def stream_stats(tree: xr.DataTree) -> StreamStats:
 def output_attrs(tree: xr.DataTree, name: str) -> dict[str, Any]:
     """``units`` and ``long_name`` of a variable in a stored or streaming tree."""
     if "posterior" in tree.children:
-        return dict(tree["posterior"][name].attrs)
+        if name in tree["posterior"].data_vars or "constant_data" not in tree.children:
+            return dict(tree["posterior"][name].attrs)
+        return dict(tree["constant_data"][name].attrs)
     return dict(tree["streaming"][f"{name}__mean"].attrs)

@@ -30,7 +30,7 @@ import numpy as np
 
 from ..errors import FrontiercostError, ScenarioError
 from ..model import QUANTITIES
-from ..priors.library import library_specs
+from ..priors.library import library_view
 from .scenario import Scenario, _build, load_scenario
 from .schema import suggest
 
@@ -150,7 +150,7 @@ def _apply(data: dict[str, Any], field: str, value: Any, base: Scenario) -> None
 
 
 def _raw_spec(value: Any, name: str, field: str, base: Scenario) -> dict[str, Any]:
-    library = library_specs()
+    library = library_view()
     if isinstance(value, Mapping):
         spec = dict(value)
         if "prior" in spec:

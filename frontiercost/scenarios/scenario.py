@@ -47,7 +47,7 @@ from ..model import (
 )
 from ..model.formula import compile_program, names_in, parse
 from ..priors import Fixed, LogNormal, Prior, prior_from_spec
-from ..priors.library import library_specs
+from ..priors.library import library_view
 from ._locate import locate
 from .chips import CLOUD_BASES, find_chip
 from .observe import Observation, parse_observations
@@ -230,8 +230,9 @@ def _spec(ctx: _Context, table: str, key: str, value: Any, unit: str) -> Prior:
     if _is_number(value):
         if not math.isfinite(value):
             raise ScenarioError(f"{where}: {value} is not a finite number")
-        return Fixed(value=float(value), unit=unit)
-    library = library_specs()
+        # a number written in a file: the file and line are its source
+        return Fixed(value=float(value), unit=unit, source=f"given in {where}")
+    library = library_view()
     if isinstance(value, str):
         try:
             number: float | None = float(value)
@@ -254,6 +255,9 @@ def _spec(ctx: _Context, table: str, key: str, value: Any, unit: str) -> Prior:
                     f"{where}: prior {ref!r} is not in the prior library{suggest(ref, library)}"
                 )
             base = dict(library[ref][0])
+            # the stored value is the quantity, not the library's multiplier or offset
+            q = QUANTITIES.get(key)
+            what = q.long_name if q is not None else key
             if "times" in spec:
                 times = spec.pop("times")
                 if not _is_number(times) or times <= 0:
@@ -263,7 +267,14 @@ def _spec(ctx: _Context, table: str, key: str, value: Any, unit: str) -> Prior:
                         f"{where}: times needs a multiplier prior (unit '1'); "
                         f"{ref!r} has unit {base['unit']!r}"
                     )
-                base.update(relative=True, central=float(times), unit=unit)
+                base.update(
+                    relative=True,
+                    central=float(times),
+                    unit=unit,
+                    description=f"{what}: {float(times):g} × library prior {ref}",
+                )
+            elif set(spec) - {"unit", "source", "description"}:
+                base["description"] = f"{what} (library prior {ref}, adjusted)"
             base.update(spec)
             spec = base
         elif "times" in spec:

@@ -25,7 +25,7 @@ from matplotlib.figure import Figure, SubFigure
 
 from ..._files import atomic_open
 from ...errors import FrontiercostError
-from ...results.trees import output_attrs
+from ...results.view import view
 from ..format import format_share, format_usd, format_value
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable under the
@@ -150,13 +150,14 @@ def units_text(units: str) -> str:
 
 
 def axis_label(name: str, attrs: Mapping[str, Any]) -> str:
-    """``long name (units)``; the variable name for sampled inputs.
+    """``long name (units)``: the stored value's readable name, or the variable name when long.
 
-    An input's ``long_name`` describes its prior (often a multiplier), not
-    the value plotted, so inputs (attribute ``prior``) are labelled by name.
+    A ``long_name`` describes the value stored (for a scaled library prior:
+    ``chips in the training cluster: 25000 × library prior ...``); only the
+    part before a colon or parenthesis is a good axis label.
     """
-    long_name = str(attrs.get("long_name", "") or "")
-    text = name if "prior" in attrs or not long_name or len(long_name) > 60 else long_name
+    long_name = str(attrs.get("long_name", "") or "").split(":")[0].split(" (")[0].strip()
+    text = long_name if long_name and len(long_name) <= 60 else name
     units = units_text(str(attrs.get("units", "")))
     return f"{text} ({units})" if units else text
 
@@ -176,26 +177,19 @@ def run_title(tree: xr.DataTree) -> str:
 
 def variable_attrs(tree: xr.DataTree, var: str) -> dict[str, Any]:
     """``units``/``long_name`` of ``var``, checked to exist (stored or streaming run)."""
-    if "posterior" not in tree.children and "streaming" not in tree.children:
-        raise FrontiercostError("data: no 'posterior' or 'streaming' group; expected a run")
-    try:
-        return output_attrs(tree, var)
-    except KeyError:
-        raise FrontiercostError(f"var: unknown variable {var!r} in this run") from None
+    run = view(tree)
+    run.check([var], "var")
+    return run.attrs(var)
 
 
 def draws(tree: xr.DataTree, var: str, what: str) -> np.ndarray:
     """All finite draws of ``var`` from a stored run (``what`` names the caller)."""
-    if "posterior" not in tree.children:
+    run = view(tree)
+    if not run.stored:
         raise FrontiercostError(
             f"{what} needs stored draws (group 'posterior'); a streaming run has none"
         )
-    post = tree["posterior"]
-    if var not in post.data_vars:
-        raise FrontiercostError(
-            f"var: unknown variable {var!r}; accepted: {', '.join(map(str, post.data_vars))}"
-        )
-    x = np.asarray(post[var].values, dtype=float).ravel()
+    x = run.draws(var)
     return x[np.isfinite(x)]
 
 

@@ -10,6 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ...errors import FrontiercostError
+from ...results.view import view
 from ..format import COMPONENTS, format_share, format_value
 from ..summary import summarize
 from ._style import (
@@ -80,16 +81,12 @@ def plot_components(
         On a streaming run, unknown variables, no parts, or parts whose mean
         exceeds the mean total by more than 0.5 %.
     """
-    if "posterior" not in tree.children:
+    run = view(tree)
+    if not run.stored:
         raise FrontiercostError("plot_components needs stored draws (group 'posterior')")
-    post = tree["posterior"]
     names = [total, *parts]
-    unknown = [n for n in names if n not in post.data_vars]
-    if unknown:
-        raise FrontiercostError(
-            f"unknown variable(s) {', '.join(unknown)}; "
-            f"accepted: {', '.join(map(str, post.data_vars))}"
-        )
+    run.check(names, "var")
+    post = run.dataset(names)
     if not parts:
         raise FrontiercostError("parts: give at least one part")
     units = str(post[total].attrs.get("units", ""))

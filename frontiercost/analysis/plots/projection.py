@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from ...errors import FrontiercostError
-from ...results.trees import stream_stats
+from ...results.view import view
 from ..format import format_share
 from ..risk import exceedance, value_at_risk
 from ..trend import fit_trend
@@ -35,12 +35,7 @@ _FAN = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 def _year_variables(tree: xr.DataTree, prefix: str) -> dict[int, str]:
-    if "posterior" in tree.children:
-        names = [str(v) for v in tree["posterior"].data_vars]
-    elif "streaming" in tree.children:
-        names = list(stream_stats(tree).names)
-    else:
-        raise FrontiercostError("data: no 'posterior' or 'streaming' group; expected a run")
+    names = view(tree).variables
     pattern = re.compile(re.escape(prefix) + r"(\d{4})$")
     return {int(m.group(1)): n for n in names if (m := pattern.match(n))}
 

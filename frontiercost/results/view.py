@@ -1,0 +1,291 @@
+"""``RunView``: what a run's tree is, read once — its kind, variables, units and settings.
+
+Every consumer of a tree (analysis, plots, the report, the command line) asks
+it instead of probing groups itself.  Kinds:
+
+- ``stored``: group ``posterior`` with every draw (dims ``chain``, ``draw``,
+  and a sweep's dims before them), fixed inputs in ``constant_data``;
+- ``streaming``: group ``streaming``, moments, histogram and exceedance counts;
+- ``conditioned``: a stored run with a ``prior`` group as well (and the
+  evidence groups of :mod:`frontiercost.results.conditioned`);
+- a sweep: a stored run with ``sweep_dims``, or a ``summary`` group.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from ..engine import StreamStats
+from ..errors import FrontiercostError
+from .trees import FORWARD, stream_stats
+
+SAMPLE_DIMS = ("chain", "draw")
+
+
+class NotARunError(FrontiercostError):
+    """A tree that is not a frontiercost run (or not the kind a function needs)."""
+
+
+@dataclass(frozen=True)
+class RunView:
+    """A run's tree, described once.
+
+    Parameters
+    ----------
+    tree : xarray.DataTree
+        From :func:`frontiercost.simulate`, :func:`frontiercost.sweep`,
+        :func:`frontiercost.condition`, or a file they wrote.
+
+    Raises
+    ------
+    NotARunError
+        When the tree has none of the groups a run has.
+    """
+
+    tree: xr.DataTree
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        groups = set(self.tree.children)
+        if not groups & {"posterior", "streaming", "summary"}:
+            raise NotARunError(
+                "data: no 'posterior', 'streaming' or 'summary' group; expected the result"
+                " of frontiercost.simulate (or a file it wrote)"
+            )
+
+    # ------------------------------------------------------------------ kind
+
+    @property
+    def stored(self) -> bool:
+        """Whether every draw is kept (group ``posterior``)."""
+        return "posterior" in self.tree.children
+
+    @property
+    def streaming(self) -> bool:
+        """Whether the run kept streaming statistics only."""
+        return not self.stored and "streaming" in self.tree.children
+
+    @property
+    def conditioned(self) -> bool:
+        """Whether the posterior is conditioned on evidence (a ``prior`` group exists)."""
+        return "prior" in self.tree.children
+
+    @property
+    def summary_only(self) -> bool:
+        """A sweep that kept per-point summaries only."""
+        return "summary" in self.tree.children and not self.stored
+
+    @property
+    def kind(self) -> str:
+        """``"conditioned"``, ``"stored"``, ``"streaming"`` or ``"summary"``."""
+        if self.conditioned:
+            return "conditioned"
+        if self.stored:
+            return "stored"
+        return "streaming" if self.streaming else "summary"
+
+    @property
+    def group(self) -> str:
+        """The group holding the run's variables."""
+        return "posterior" if self.stored else "streaming" if self.streaming else "summary"
+
+    @property
+    def independent(self) -> bool:
+        """Draws are independent: the ``mc`` sampler pushed through the model, not conditioned."""
+        a = self.tree.attrs
+        return a.get("sampler") == "mc" and str(a.get("inference", "")).startswith("none")
+
+    @property
+    def forward(self) -> bool:
+        """Whether the posterior is the prior pushed through the model."""
+        return str(self.tree.attrs.get("inference", FORWARD)).startswith("none")
+
+    @property
+    def sweep_dims(self) -> tuple[str, ...]:
+        """Dims of a stored sweep beyond ``chain`` and ``draw`` (empty for one run)."""
+        if not self.stored:
+            return ()
+        return tuple(str(d) for d in self.posterior.dims if d not in SAMPLE_DIMS)
+
+    # ------------------------------------------------------------------ variables
+
+    @property
+    def posterior(self) -> xr.Dataset:
+        """The stored draws.
+
+        Raises
+        ------
+        NotARunError
+            For a streaming run.
+        """
+        if not self.stored:
+            raise NotARunError(
+                "data: a streaming run keeps no draws; simulate with store=True"
+                " (the command line: at most the store limit of draws, or --out FILE)"
+            )
+        if "posterior" not in self._cache:
+            self._cache["posterior"] = self.tree["posterior"].to_dataset()
+        return self._cache["posterior"]
+
+    @property
+    def constants(self) -> xr.Dataset:
+        """Fixed inputs (``constant_data``), empty when none were stored."""
+        if "constant_data" in self.tree.children:
+            return self.tree["constant_data"].to_dataset()
+        return xr.Dataset()
+
+    @cached_property
+    def stats(self) -> StreamStats:
+        """The streaming statistics.
+
+        Raises
+        ------
+        NotARunError
+            For a stored run.
+        """
+        if not self.streaming:
+            raise NotARunError("data: not a streaming run (it stores its draws)")
+        return stream_stats(self.tree)
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """Every variable with draws or statistics: outputs first, then uncertain inputs."""
+        if self.stored:
+            return tuple(str(n) for n in self.posterior.data_vars)
+        if self.streaming:
+            return tuple(self.stats.names)
+        return tuple(str(v) for v in self._summary_names())
+
+    def _summary_names(self) -> list[str]:
+        return [str(v) for v in self.tree["summary"].to_dataset()["variable"].values]
+
+    def outputs(self, listed: Sequence[str] = ()) -> list[str]:
+        """The run's outputs: variables that are not inputs, and inputs listed as outputs."""
+        if not self.stored:
+            return list(self.variables)
+        post = self.posterior
+        names = [
+            str(n) for n, v in post.data_vars.items() if "prior" not in v.attrs or n in listed
+        ]
+        if listed:
+            first = [n for n in listed if n in names]
+            names = first + [n for n in names if n not in first]
+        return names
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """Stored uncertain inputs (variables with a ``prior`` attribute)."""
+        if not self.stored:
+            return ()
+        return tuple(str(n) for n, v in self.posterior.data_vars.items() if "prior" in v.attrs)
+
+    @property
+    def constant_names(self) -> tuple[str, ...]:
+        """Fixed inputs of a stored run (group ``constant_data``)."""
+        return tuple(str(n) for n in self.constants.data_vars) if self.stored else ()
+
+    def check(self, names: Sequence[str] | str, flag: str = "var") -> list[str]:
+        """``names`` (one name or several), each a variable or a fixed input of the run.
+
+        Raises
+        ------
+        FrontiercostError
+            Naming ``flag``, the unknown name and the accepted ones.
+        """
+        wanted = [names] if isinstance(names, str) else list(names)
+        accepted = self.variables + self.constant_names
+        for n in wanted:
+            if n not in accepted:
+                import difflib
+
+                near = difflib.get_close_matches(n, accepted, n=1, cutoff=0.6)
+                hint = f" (did you mean {near[0]!r}?)" if near else ""
+                raise FrontiercostError(
+                    f"{flag}: unknown variable {n!r}{hint}; accepted: {', '.join(accepted)}"
+                )
+        return wanted
+
+    def attrs(self, name: str) -> dict[str, Any]:
+        """A variable's attributes (``units``, ``long_name``, ``prior``...)."""
+        if self.stored:
+            if name in self.posterior.data_vars:
+                return dict(self.posterior[name].attrs)
+            if name in self.constants.data_vars:
+                return dict(self.constants[name].attrs)
+            self.check([name])
+        if self.streaming:
+            self.check([name])
+            return dict(self.tree["streaming"][f"{name}__mean"].attrs)
+        return {"units": self.units(name)}
+
+    def units(self, name: str) -> str:
+        """A variable's unit (``""`` when it records none)."""
+        if self.summary_only:
+            summary = self.tree["summary"].to_dataset()
+            names = self._summary_names()
+            return str(summary["units"].values[names.index(name)]) if name in names else ""
+        return str(self.attrs(name).get("units", ""))
+
+    def draws(self, name: str, *, drop_nan: bool = False) -> np.ndarray:
+        """A stored variable's draws, flattened (``chain`` then ``draw``).
+
+        A fixed input gives its value at every draw.
+        """
+        self.check([name])
+        x = np.asarray(self.sampled(name).values, dtype=float).ravel()
+        return x[~np.isnan(x)] if drop_nan else x
+
+    def sampled(self, name: str) -> xr.DataArray:
+        """A stored variable as a ``(chain, draw)`` array; a fixed input broadcast to it."""
+        post = self.posterior
+        if name in post.data_vars:
+            return post[name]
+        const = self.constants[name]
+        shape = tuple(post.sizes[d] for d in SAMPLE_DIMS)
+        return xr.DataArray(
+            np.broadcast_to(float(const), shape),
+            dims=SAMPLE_DIMS,
+            coords={d: post[d] for d in SAMPLE_DIMS if d in post.coords},
+            attrs=dict(const.attrs),
+        )
+
+    def dataset(self, names: Sequence[str]) -> xr.Dataset:
+        """Stored draws of ``names`` (fixed inputs broadcast) as one Dataset."""
+        return xr.Dataset({n: self.sampled(n) for n in self.check(names)})
+
+    # ------------------------------------------------------------------ settings
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """Seed, sampler, draws per chain, chains and total draws the run records."""
+        a = self.tree.attrs
+        draws, chains = int(a.get("draws", 0)), int(a.get("chains", 0))
+        return {
+            "draws": draws,
+            "chains": chains,
+            "total_draws": draws * chains,
+            "seed": int(a.get("seed", 0)),
+            "sampler": str(a.get("sampler", "")),
+        }
+
+    @property
+    def scenario_text(self) -> str:
+        """The scenario file's text the run recorded (``""`` for a bare model)."""
+        return str(self.tree.attrs.get("scenario", ""))
+
+    @property
+    def priors(self) -> dict[str, dict[str, Any]]:
+        """Each input's prior as a spec (:func:`frontiercost.prior_from_spec` loads it)."""
+        return dict(json.loads(self.tree.attrs.get("priors", "{}")))
+
+
+def view(tree: xr.DataTree | RunView) -> RunView:
+    """A :class:`RunView` of ``tree`` (a view is returned as it is)."""
+    return tree if isinstance(tree, RunView) else RunView(tree)

@@ -1,0 +1,233 @@
+"""The run layer: settings objects, the keyword shorthand, bounds decided before work,
+output files written block by block, plans that pickle, and RunView.
+
+Sources of truth: the settings' own documented rules, and the in-memory run (a run
+written block by block into a file must hold the same bits).
+"""
+
+from __future__ import annotations
+
+import itertools
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import frontiercost as fc
+from frontiercost.engine import DaskExecutor, Job, LocalExecutor, plan_run
+from frontiercost.errors import FrontiercostError, SimulationError
+from frontiercost.results import RunView
+from frontiercost.run import RunSpec, settings_from
+from frontiercost.settings import Keep, Limits, Sampling, parse_size
+
+SMALL = {"draws": 3000, "chains": 2, "seed": 5}
+
+
+# --------------------------------------------------------------------------- settings
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"draws": 0}, "draws: must be a positive integer"),
+        ({"draws": 2.5}, "draws: must be a positive integer"),
+        ({"chains": True}, "chains: must be a positive integer"),
+        ({"seed": -1}, r"seed: must be an integer in \[0, 2\*\*63\)"),
+        ({"seed": 2**63}, r"seed: must be an integer in \[0, 2\*\*63\)"),
+        ({"sampler": "sobol"}, "sampler: unknown sampler 'sobol'; accepted: mc, qmc, lhs"),
+        ({"block_size": 1000}, "block_size: must be a power of two from 8 to 65536"),
+        ({"draws": 2**52, "chains": 4}, "more than"),
+    ],
+)
+def test_sampling_is_validated_once(kwargs: dict, match: str) -> None:
+    with pytest.raises(SimulationError, match=match):
+        Sampling(**kwargs)
+
+
+def test_one_seed_rule_everywhere() -> None:
+    """The API, the engine and the command line accept the same seeds."""
+    assert Sampling(seed=2**63 - 1).seed == 2**63 - 1
+    with pytest.raises(SimulationError, match="seed"):
+        fc.simulate("gpt-4", draws=10, seed=2**63)
+    from frontiercost.cli import main
+
+    assert main(["run", "gpt-4", "--draws", "10", "--seed", str(2**63)]) == 2
+
+
+def test_keep_and_limits_validate() -> None:
+    with pytest.raises(SimulationError, match="store: must be True or False"):
+        Keep(store="yes")  # type: ignore[arg-type]
+    with pytest.raises(SimulationError, match="thresholds: x has a NaN threshold"):
+        Keep(thresholds={"x": [float("nan")]})
+    assert Keep(thresholds={"x": 1e9}).thresholds == {"x": (1e9,)}
+    with pytest.raises(SimulationError, match="memory_bytes: must be a positive integer"):
+        Limits(memory_bytes=0)
+    assert parse_size("4G") == 4 << 30 and parse_size("512MiB") == 512 << 20
+    assert parse_size("2e9") == 2_000_000_000
+    with pytest.raises(SimulationError, match="expected a size such as 4G"):
+        parse_size("lots")
+
+
+def test_limits_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRONTIERCOST_MEMORY", "1G")
+    monkeypatch.setenv("FRONTIERCOST_MAX_SECONDS", "60")
+    monkeypatch.setenv("FRONTIERCOST_MAX_POINTS", "7")
+    lim = Limits()
+    assert (lim.memory_bytes, lim.seconds, lim.max_points) == (1 << 30, 60.0, 7)
+    monkeypatch.setenv("FRONTIERCOST_MAX_POINTS", "many")
+    with pytest.raises(SimulationError, match="FRONTIERCOST_MAX_POINTS"):
+        Limits()
+
+
+# --------------------------------------------------------------------------- the shorthand
+
+
+def test_keywords_map_to_the_settings_objects() -> None:
+    sampling, keep, executor, spec = settings_from(
+        {
+            "draws": 7,
+            "chains": 3,
+            "seed": 2,
+            "store": False,
+            "thresholds": {"a": [1]},
+            "threads": 1,
+            "correlations": {},
+        }
+    )
+    assert sampling == Sampling(draws=7, chains=3, seed=2)
+    assert keep == Keep(store=False, thresholds={"a": (1.0,)})
+    assert isinstance(executor, LocalExecutor) and executor.threads == 1
+    assert spec == {"correlations": {}}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"draw": 10}, "unknown keyword 'draw'"),
+        ({"sampling": Sampling(), "draws": 10}, "give draws in sampling="),
+        ({"keep": Keep(), "store": False}, "give store in keep="),
+        ({"executor": LocalExecutor(), "threads": 1}, "give threads in executor="),
+        ({"threads_per_worker": 2}, "applies to dask runs"),
+        ({"task_draws": 1000}, "applies to dask runs"),
+        ({"executor": "local"}, "expected LocalExecutor or DaskExecutor"),
+    ],
+)
+def test_an_option_that_does_not_apply_is_an_error(kwargs: dict, match: str) -> None:
+    with pytest.raises(FrontiercostError, match=match):
+        fc.simulate("gpt-4", **kwargs)
+
+
+def test_dask_executor_refuses_what_it_cannot_honour() -> None:
+    pytest.importorskip("distributed")
+    with pytest.raises(SimulationError, match="give one of client, workers or scheduler"):
+        DaskExecutor()
+    with pytest.raises(SimulationError, match="threads_per_worker: applies to the LocalCluster"):
+        DaskExecutor(scheduler="tcp://127.0.0.1:9", threads_per_worker=2)
+    with pytest.raises(SimulationError, match="worker processes on a machine with"):
+        DaskExecutor(workers=10_000)
+
+
+def test_progress_is_reported_and_changes_nothing() -> None:
+    seen: list[tuple[int, int]] = []
+    plain = fc.simulate("gpt-4", store=False, draws=200_000, chains=2)
+    with_bar = fc.simulate(
+        "gpt-4", store=False, draws=200_000, chains=2, progress=lambda d, t: seen.append((d, t))
+    )
+    xr.testing.assert_identical(
+        plain["streaming"].to_dataset(), with_bar["streaming"].to_dataset()
+    )
+    assert seen[-1] == (400_000, 400_000) and len(seen) > 1
+    assert all(x[0] < y[0] for x, y in itertools.pairwise(seen))
+
+
+# --------------------------------------------------------------------------- bounds
+
+
+def test_a_stored_run_too_large_for_memory_is_refused_with_the_fix() -> None:
+    with pytest.raises(SimulationError) as err:
+        fc.simulate("gpt-4", draws=10_000, limits=Limits(memory_bytes=1 << 20))
+    text = str(err.value)
+    assert "needs 7.9 MiB, more than the memory budget of 1.0 MiB" in text
+    assert "store=False" in text and "out=" in text and "FRONTIERCOST_MEMORY" in text
+
+
+def test_a_run_that_would_take_too_long_is_refused_before_sampling() -> None:
+    with pytest.raises(SimulationError, match=r"would take at least .* more than the limit"):
+        fc.simulate("gpt-4", draws=10**12, store=False)
+    with pytest.raises(SimulationError, match="--max-time"):
+        fc.simulate("gpt-4", draws=10**8, store=False, limits=Limits(seconds=0.5))
+
+
+def test_a_sweep_with_too_many_points_is_refused_before_building_them() -> None:
+    with pytest.raises(SimulationError, match="sweep: 1,000,000 points is more than the limit"):
+        fc.sweep("frontier-run-2025-2030", vary=["growth_rate=1:3:1000", "year=1..1000"])
+
+
+@pytest.mark.parametrize("suffix", [".nc", ".zarr"])
+def test_a_run_larger_than_memory_is_written_block_by_block_with_the_same_bits(
+    tmp_path: Path, suffix: str
+) -> None:
+    """Memory budget below the run's size and an output file: block-by-block, same bits."""
+    if suffix == ".zarr":
+        pytest.importorskip("zarr")
+        pytest.importorskip("dask")
+    kw = {"draws": 70_001, "chains": 2, "seed": 3}
+    memory = fc.simulate("gpt-4", **kw)
+    out = tmp_path / f"run{suffix}"
+    small = Limits(memory_bytes=1 << 20)
+    disk = fc.simulate("gpt-4", out=out, limits=small, **kw)
+    xr.testing.assert_identical(memory["posterior"].to_dataset(), disk["posterior"].to_dataset())
+    xr.testing.assert_identical(
+        memory["constant_data"].to_dataset(), disk["constant_data"].to_dataset()
+    )
+    assert disk.attrs["seed"] == 3
+    # only the output is left beside it: the temporary was renamed into place
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+
+
+# --------------------------------------------------------------------------- pieces
+
+
+def test_plans_pickle_formula_models_as_data_and_kernels_by_path(ref) -> None:  # type: ignore[no-untyped-def]
+    spec = RunSpec.of("gpt-4")
+    sampling = Sampling(draws=100, chains=1)
+    plan = plan_run(spec.model, spec.priors, sampling)
+    back = pickle.loads(pickle.dumps(plan))
+    assert back.model.kernel is None and np.array_equal(back.model.consts, plan.model.consts)
+    model, priors = ref
+    kplan = pickle.loads(pickle.dumps(plan_run(model, priors, sampling)))
+    assert kplan.model.kernel is model.kernel
+    a = LocalExecutor().run([Job.make(plan, spec.priors, store=True)])[0]
+    b = LocalExecutor().run([Job.make(back, spec.priors, store=True)])[0]
+    for name in a.outputs:
+        np.testing.assert_array_equal(a.outputs[name], b.outputs[name])
+
+
+def test_runspec_resolves_once_and_refuses_foreign_priors() -> None:
+    spec = RunSpec.of("gpt-4")
+    assert spec.name == "gpt-4" and spec.scenario is not None and spec.title == "GPT-4"
+    assert set(spec.priors) == set(spec.model.inputs)
+    assert RunSpec.of(spec) is spec
+    with pytest.raises(SimulationError, match="nope is not an input of scenario 'gpt-4'"):
+        RunSpec.of("gpt-4", {"nope": fc.prior_from_spec({"family": "fixed", "value": 1})})
+
+
+def test_run_view_answers_what_a_tree_is(tmp_path: Path) -> None:
+    stored = RunView(fc.simulate("gpt-4", **SMALL))
+    assert stored.kind == "stored" and stored.independent and not stored.conditioned
+    assert "amortized_cost" in stored.outputs() and "chip_count" in stored.inputs
+    assert "inflation_factor" in stored.constant_names
+    assert stored.units("inflation_factor") == "1" and stored.units("cloud_cost") == "USD"
+    assert stored.draws("inflation_factor").shape == (6000,)
+    assert stored.check("cloud_cost") == ["cloud_cost"]  # one name, not letters
+    with pytest.raises(FrontiercostError, match="did you mean 'cloud_cost'"):
+        stored.check("clod_cost")
+    streaming = RunView(fc.simulate("gpt-4", store=False, **SMALL))
+    assert streaming.kind == "streaming" and streaming.inputs == ()
+    assert streaming.settings["total_draws"] == 6000
+    with pytest.raises(FrontiercostError, match="a streaming run keeps no draws"):
+        streaming.posterior  # noqa: B018
+    with pytest.raises(FrontiercostError, match="no 'posterior', 'streaming' or 'summary'"):
+        RunView(xr.DataTree())

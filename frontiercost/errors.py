@@ -23,9 +23,17 @@ class SimulationError(FrontiercostError, ValueError):
     """Arguments to the engine are invalid (draws, block size, sampler, correlations)."""
 
 
+class NonFiniteError(SimulationError):
+    """A strict run whose outputs have NaN or infinite draws."""
+
+
 class FrontiercostWarning(UserWarning):
     """Base class of warnings about results a user should look at (never silent)."""
 
 
 class ConditioningWarning(FrontiercostWarning):
     """A conditioned run whose diagnostics fail: its posterior may be wrong."""
+
+
+class NonFiniteWarning(FrontiercostWarning):
+    """Outputs with NaN or infinite draws (the count and the output are in the message)."""

@@ -12,6 +12,7 @@ not apply to a run is an error, never silently dropped.
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -245,6 +246,7 @@ def simulate(
     executor: Executor | None = None,
     progress: Progress | None = None,
     limits: Limits | None = None,
+    strict: bool = False,
     **options: Any,
 ) -> xr.DataTree:
     """Sample a scenario or model and return an ArviZ-layout ``xarray.DataTree``.
@@ -272,6 +274,11 @@ def simulate(
         result is the same bits with or without it.
     limits : Limits, optional
         Memory and time bounds checked before any work (default: ``Limits()``).
+    strict : bool
+        Raise when an output has NaN or infinite draws.  Either way the tree
+        records them (root attribute ``nonfinite``, JSON, and each
+        variable's ``nonfinite_draws``) and a
+        :class:`~frontiercost.errors.NonFiniteWarning` is issued.
     **options
         Today's keywords, as a shorthand for the objects above: ``draws``,
         ``chains``, ``seed``, ``sampler``, ``block_size`` (Sampling);
@@ -315,8 +322,42 @@ def simulate(
                 f"(stored Monte Carlo draws, then importance sampling or MCMC); "
                 f"not available with {', '.join(asked)}"
             )
-        return condition(spec, sampling=sampling, threads=getattr(executor, "threads", None))
-    return _run([spec], sampling, keep, executor, progress, limits)[0]
+        tree = condition(spec, sampling=sampling, threads=getattr(executor, "threads", None))
+    else:
+        tree = _run([spec], sampling, keep, executor, progress, limits)[0]
+    return check_finite(tree, strict)
+
+
+def check_finite(tree: xr.DataTree, strict: bool = False, what: str = "") -> xr.DataTree:
+    """Record the run's NaN and infinite output draws in ``tree``; warn, or raise if ``strict``.
+
+    Raises
+    ------
+    NonFiniteError
+        With ``strict``, naming each output and how many of its draws are not finite.
+    """
+    import json
+
+    from .errors import NonFiniteError, NonFiniteWarning
+    from .results.view import describe_nonfinite, nonfinite_counts, view
+
+    run = view(tree)
+    counts = nonfinite_counts(run)
+    tree.attrs["nonfinite"] = json.dumps(counts)
+    if not counts:
+        return tree
+    group = tree[run.group] if run.stored else None
+    for name, c in counts.items():
+        if group is not None and name in group.data_vars:
+            group[name].attrs["nonfinite_draws"] = c["nan"] + c["inf"]
+    label = what or str(tree.attrs.get("model", "run"))
+    text = f"{label}: outputs with draws that are not finite numbers: " + describe_nonfinite(
+        counts, run.settings["total_draws"]
+    )
+    if strict:
+        raise NonFiniteError(text + " (strict)")
+    warnings.warn(NonFiniteWarning(text), stacklevel=3)
+    return tree
 
 
 def _out_for(keep: Keep, executor: Executor) -> None:
@@ -607,6 +648,7 @@ def sweep(
     ci_prob: float = 0.9,
     progress: Progress | None = None,
     limits: Limits | None = None,
+    strict: bool = False,
     **options: Any,
 ) -> xr.DataTree:
     """Run a scenario at every point of a grid of field values, on common random numbers.
@@ -629,6 +671,9 @@ def sweep(
         that never hold the draws.
     ci_prob : float
         Interval probability of the summary.
+    strict : bool
+        Raise when any point's outputs have NaN or infinite draws (else the
+        tree records them in ``nonfinite`` and a warning is issued).
 
     Returns
     -------
@@ -674,6 +719,7 @@ def sweep(
     if summary_only and not keep.store:
         point_keep = replace(point_keep, store=False)
     trees = _run(specs, sampling, point_keep, executor, progress, limits)
+    nonfinite = _sweep_nonfinite(trees)
     thresholds = keep.thresholds
     if summary_only or not point_keep.store:
         rows = []
@@ -703,9 +749,33 @@ def sweep(
         "frontiercost_kind": "sweep",
     }
     tree = stack_points(rows, grid.dims, attrs, group)
+    tree.attrs["nonfinite"] = json.dumps(nonfinite)
+    if nonfinite:
+        from .errors import NonFiniteError, NonFiniteWarning
+        from .results.view import describe_nonfinite
+
+        text = f"{base.name} sweep: outputs with draws that are not finite numbers: " + (
+            describe_nonfinite(nonfinite, n_points * sampling.total)
+        )
+        if strict:
+            raise NonFiniteError(text + " (strict)")
+        warnings.warn(NonFiniteWarning(text), stacklevel=2)
     if out is not None:
         files.write_tree(tree, out)
     return tree
+
+
+def _sweep_nonfinite(trees: Sequence[xr.DataTree]) -> dict[str, dict[str, int]]:
+    """NaN and infinite draws per output, summed over a sweep's points."""
+    from .results.view import nonfinite_counts, view
+
+    total: dict[str, dict[str, int]] = {}
+    for t in trees:
+        for name, c in nonfinite_counts(view(t)).items():
+            acc = total.setdefault(name, {"nan": 0, "inf": 0})
+            acc["nan"] += c["nan"]
+            acc["inf"] += c["inf"]
+    return total
 
 
 # ------------------------------------------------------------------ reports

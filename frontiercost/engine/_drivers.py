@@ -24,7 +24,7 @@ SEGMENT = MAX_BLOCK  # draws per streaming segment; a block never straddles two
 SUB_BITS = 8  # 256 histogram bins per octave
 EXP_LO, EXP_HI = -160, 160  # octaves covered; outside, values clamp to the end bins
 N_BINS = (EXP_HI - EXP_LO) << SUB_BITS
-N_MOM = 6  # count, sum(y - shift), sum((y - shift)^2), min, max, nan count
+N_MOM = 7  # count, sum(y - shift), sum((y - shift)^2), min, max, nan count, inf count
 MC, LHS, GIVEN = 0, 1, 2
 # Transforms and kernels run over whole multiples of PAD columns (the tail padded
 # with u = 0.5), so every draw goes through the vectorized loop body: LLVM's scalar
@@ -164,6 +164,8 @@ def _reduce_block(
             if math.isnan(v):
                 mom[o, 5] += 1.0
                 continue
+            if math.isinf(v):
+                mom[o, 6] += 1.0  # still counted: the moments of such a run are inf
             d = v - c
             lane = j & 7
             lanes[o, 0, lane] += d
@@ -237,6 +239,7 @@ def run_streaming(
                 mom[o, 3] = np.inf
                 mom[o, 4] = -np.inf
                 mom[o, 5] = 0.0
+                mom[o, 6] = 0.0
             lanes[:] = 0.0
             for b0 in range(s0, s_end, block):
                 m = min(block, s_end - b0)

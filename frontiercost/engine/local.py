@@ -171,7 +171,7 @@ def stream_range(
 
 def stats_from_parts(job: Job, seg: np.ndarray, counts: Counts) -> StreamStats:
     """Assemble :class:`StreamStats` from reduced parts (local or distributed)."""
-    count, mean, var, mn, mx, nan = merge_moments(seg, job.shift)
+    count, mean, var, mn, mx, nan, inf = merge_moments(seg, job.shift)
     return StreamStats(
         names=job.plan.model.output_names,
         count=count,
@@ -180,6 +180,7 @@ def stats_from_parts(job: Job, seg: np.ndarray, counts: Counts) -> StreamStats:
         minimum=mn,
         maximum=mx,
         nan_count=nan,
+        inf_count=inf,
         thresholds=job.thresholds,
         exceed=counts.exceed,
         hist=counts.hist,

@@ -75,7 +75,9 @@ class StreamStats:
     names : tuple of str
         Output names (row order of every array).
     count, mean, var, minimum, maximum, nan_count : ndarray
-        Per output.
+        Per output (``count``: draws that are not NaN).
+    inf_count : ndarray
+        Per output: draws that are +inf or -inf (counted in ``count``).
     thresholds, exceed : ndarray
         ``(n_out, n_thresholds)`` thresholds and how many draws exceeded them.
     hist : ndarray
@@ -92,6 +94,7 @@ class StreamStats:
     minimum: np.ndarray
     maximum: np.ndarray
     nan_count: np.ndarray
+    inf_count: np.ndarray
     thresholds: np.ndarray
     exceed: np.ndarray
     hist: np.ndarray
@@ -146,7 +149,7 @@ class StreamStats:
 
 
 def merge_moments(seg_mom: np.ndarray, shift: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Combine per-segment shifted sums (in segment order) into count, mean, var, min, max, nan."""
+    """Per-segment shifted sums (in segment order) as count, mean, var, min, max, NaN, inf."""
     count = seg_mom[:, :, 0].sum(axis=0)
     s1 = seg_mom[:, :, 1].sum(axis=0)
     s2 = seg_mom[:, :, 2].sum(axis=0)
@@ -160,4 +163,5 @@ def merge_moments(seg_mom: np.ndarray, shift: np.ndarray) -> tuple[np.ndarray, .
         seg_mom[:, :, 3].min(axis=0),
         seg_mom[:, :, 4].max(axis=0),
         seg_mom[:, :, 5].sum(axis=0),
+        seg_mom[:, :, 6].sum(axis=0),
     )

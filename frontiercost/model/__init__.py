@@ -2,7 +2,7 @@
 
 from .correlation import Correlations, copula_factor
 from .definition import Model, Output
-from .quantities import DOMAINS, QUANTITIES, SETTABLE, Quantity
+from .quantities import DOMAINS, QUANTITIES, SETTABLE, Domain, Quantity
 from .resolve import Resolved, formula_model, needed_inputs, resolve
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "QUANTITIES",
     "SETTABLE",
     "Correlations",
+    "Domain",
     "Model",
     "Output",
     "Quantity",

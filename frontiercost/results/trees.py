@@ -149,6 +149,7 @@ def streaming_tree(
         data[f"{name}__min"] = ((), st.minimum[o], a(u, "smallest draw"))
         data[f"{name}__max"] = ((), st.maximum[o], a(u, "largest draw"))
         data[f"{name}__nan_count"] = ((), st.nan_count[o], a("1", "NaN draws"))
+        data[f"{name}__inf_count"] = ((), st.inf_count[o], a("1", "infinite draws"))
         data[f"{name}__hist_index"] = (
             (f"{name}__bin",),
             index.astype(np.int64),
@@ -201,7 +202,10 @@ def stream_stats(tree: xr.DataTree) -> StreamStats:
         exc[o, :m] = ds[f"{n}__exceed"].values
 
     def col(stat: str) -> np.ndarray:
-        return np.array([float(ds[f"{n}__{stat}"]) for n in names])
+        # a run written before a statistic existed has none of it: 0
+        return np.array(
+            [float(ds[f"{n}__{stat}"]) if f"{n}__{stat}" in ds else 0.0 for n in names]
+        )
 
     return StreamStats(
         names=names,
@@ -211,6 +215,7 @@ def stream_stats(tree: xr.DataTree) -> StreamStats:
         minimum=col("min"),
         maximum=col("max"),
         nan_count=col("nan_count"),
+        inf_count=col("inf_count"),
         thresholds=thr,
         exceed=exc,
         hist=hist.reshape(n_out, 2, N_BINS),

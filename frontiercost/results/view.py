@@ -289,3 +289,39 @@ class RunView:
 def view(tree: xr.DataTree | RunView) -> RunView:
     """A :class:`RunView` of ``tree`` (a view is returned as it is)."""
     return tree if isinstance(tree, RunView) else RunView(tree)
+
+
+def nonfinite_counts(run: RunView) -> dict[str, dict[str, int]]:
+    """Per output with any: draws that are NaN and draws that are infinite.
+
+    Stored runs are read one variable at a time; streaming runs count them as
+    they run.  A run whose outputs are all finite gives ``{}``.
+    """
+    out: dict[str, dict[str, int]] = {}
+    if run.streaming:
+        st = run.stats
+        for o, name in enumerate(st.names):
+            nan, inf = int(st.nan_count[o]), int(st.inf_count[o])
+            if nan or inf:
+                out[name] = {"nan": nan, "inf": inf}
+        return out
+    if not run.stored:
+        return out
+    for name in run.outputs():
+        x = np.asarray(run.posterior[name].values)
+        nan = int(np.count_nonzero(np.isnan(x)))
+        inf = int(np.count_nonzero(np.isinf(x)))
+        if nan or inf:
+            out[name] = {"nan": nan, "inf": inf}
+    return out
+
+
+def describe_nonfinite(counts: dict[str, dict[str, int]], total: int) -> str:
+    """One line: ``energy_cost: 12 NaN and 3 infinite of 40,000 draws; ...``."""
+    parts = []
+    for name, c in counts.items():
+        what = " and ".join(
+            f"{c[k]:,} {label}" for k, label in (("nan", "NaN"), ("inf", "infinite")) if c[k]
+        )
+        parts.append(f"{name}: {what} of {total:,} draws")
+    return "; ".join(parts)

@@ -37,6 +37,7 @@ from ..model import (
     DOMAINS,
     QUANTITIES,
     SETTABLE,
+    Domain,
     Model,
     Quantity,
     Resolved,
@@ -46,7 +47,7 @@ from ..model import (
     resolve,
 )
 from ..model.formula import compile_program, names_in, parse
-from ..priors import Fixed, LogNormal, Prior, prior_from_spec
+from ..priors import Fixed, LogNormal, Normal, Prior, TruncNormal, prior_from_spec
 from ..priors.library import library_view
 from ._locate import locate
 from .chips import CLOUD_BASES, find_chip
@@ -54,6 +55,7 @@ from .observe import Observation, parse_observations
 from .schema import COST_BASES, DEPRECIATION, KEYS, SAMPLING, TABLES, suggest
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+YEARS = (1950, 2100)  # the years a scenario or a projection may name
 DEFAULT_TOLERANCE = 0.005
 
 
@@ -123,6 +125,49 @@ class Scenario:
         """Every quantity the scenario can compute (outputs and intermediates)."""
         return tuple(self.resolved.formulas)
 
+    @classmethod
+    def from_text(cls, text: str, name: str = "scenario") -> Scenario:
+        """A scenario from the text of a scenario file (the schema of docs/scenarios.md).
+
+        Errors name ``NAME.toml:LINE key``, as for a file.
+
+        Raises
+        ------
+        ScenarioError
+            As :func:`load_scenario`.
+        """
+        if not isinstance(text, str):
+            raise ScenarioError(
+                f"text: expected the text of a TOML file, got {type(text).__name__}"
+            )
+        return _from_text(_check_name(name), f"{name}.toml", text)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], name: str = "scenario") -> Scenario:
+        """A scenario from a mapping with exactly the scenario-file schema.
+
+        Tables are dicts (``{"scenario": {...}, "parameters": {...}}``),
+        formulas strings, priors the same specs as in a file.  Errors name the
+        key's path, e.g. ``scenario['parameters']['utilization']: p5 (0.7)
+        must be below p95 (0.4)``.  The run records the mapping as TOML text.
+
+        Raises
+        ------
+        ScenarioError
+            As :func:`load_scenario`, naming the path instead of file and line.
+        """
+        import tomli_w
+
+        name = _check_name(name)
+        if not isinstance(data, Mapping):
+            raise ScenarioError(f"{name}: expected a mapping of tables, got {type(data).__name__}")
+        plain = _plain(data, name)
+        try:
+            text = tomli_w.dumps(plain)
+        except (TypeError, ValueError) as err:
+            raise ScenarioError(f"{name}: not representable as a scenario file: {err}") from None
+        return _build(name, name, text, plain, _DictContext(name, text))
+
 
 class _Context:
     """File label and text, to put ``file:line key`` in front of messages."""
@@ -142,6 +187,18 @@ class _Context:
 
     def error(self, table: str, key: str | None, message: str, index: int = 0) -> ScenarioError:
         return ScenarioError(f"{self.where(table, key, index)}: {message}")
+
+
+class _DictContext(_Context):
+    """A scenario given as a mapping: messages name the key's path, ``name["parameters"]["x"]``."""
+
+    ARRAYS = ("staff", "correlation", "observe")  # arrays of tables: an index in the path
+
+    def where(self, table: str, key: str | None = None, index: int = 0) -> str:
+        path = f"{self.label}[{table!r}]" if table else self.label
+        if table in self.ARRAYS:
+            path += f"[{index}]"
+        return f"{path}[{key!r}]" if key is not None else path
 
 
 # --- built-in scenarios -----------------------------------------------------------------
@@ -192,6 +249,47 @@ def _read(name_or_path: str | Path) -> tuple[str, str, str]:
     return path.stem, label, text
 
 
+def _check_name(name: Any) -> str:
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+        raise ScenarioError(
+            f"name: expected a scenario name of letters, digits, '-', '_' or '.', got {name!r}"
+        )
+    return name
+
+
+def _plain(value: Any, path: str) -> Any:
+    """Plain TOML types (numpy scalars to Python numbers), refusing what TOML cannot hold."""
+    if isinstance(value, Mapping):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise ScenarioError(f"{path}: keys must be strings, got {k!r}")
+            out[k] = _plain(v, f"{path}[{k!r}]")
+        return out
+    if isinstance(value, list | tuple):
+        return [_plain(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, int | float):
+        return value
+    item = getattr(value, "item", None)  # a numpy scalar
+    if callable(item) and getattr(value, "shape", None) == ():
+        return _plain(item(), path)
+    raise ScenarioError(
+        f"{path}: {type(value).__name__} is not a scenario value (numbers, strings, booleans,"
+        " lists and tables)"
+    )
+
+
+def _from_text(name: str, label: str, text: str) -> Scenario:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        m = re.search(r"\(at line (\d+)", str(err))
+        raise ScenarioError(f"{label}:{m.group(1)}: {err}" if m else f"{label}: {err}") from None
+    return _build(name, label, text, data)
+
+
 def load_scenario(name_or_path: str | Path) -> Scenario:
     """Load and validate a scenario by built-in name or file path.
 
@@ -201,12 +299,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         Naming file, line, key and the accepted values; nothing is sampled.
     """
     name, label, text = _read(name_or_path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        m = re.search(r"\(at line (\d+)", str(err))
-        raise ScenarioError(f"{label}:{m.group(1)}: {err}" if m else f"{label}: {err}") from None
-    return _build(name, label, text, data)
+    return _from_text(name, label, text)
 
 
 def _check_keys(ctx: _Context, table: str, data: Mapping[str, Any], index: int = 0) -> None:
@@ -287,10 +380,39 @@ def _spec(ctx: _Context, table: str, key: str, value: Any, unit: str) -> Prior:
     if given != unit:
         raise ScenarioError(f"{where}: unit {given!r} does not match {key}'s unit {unit!r}")
     spec["unit"] = unit
+    truncate = spec.pop("truncate", False)
     try:
-        return prior_from_spec(spec, where=f"{where}:")
+        prior = prior_from_spec(spec, where=f"{where}:")
     except PriorError as err:
         raise ScenarioError(str(err)) from None
+    return _truncated(where, key, prior, truncate) if truncate is not False else prior
+
+
+def _truncated(where: str, key: str, prior: Prior, truncate: Any) -> Prior:
+    """``truncate = true``: a normal prior cut at its quantity's domain (a truncnormal)."""
+    if truncate is not True:
+        raise ScenarioError(f"{where}: truncate must be true or false, got {truncate!r}")
+    domain = DOMAINS.get(key)
+    if domain is None:
+        raise ScenarioError(
+            f"{where}: truncate cuts a prior at its quantity's domain, and {key} has none;"
+            " use family = 'truncnormal' with lower and upper"
+        )
+    if not isinstance(prior, Normal):
+        raise ScenarioError(
+            f"{where}: truncate applies to a normal prior (it becomes a truncnormal at"
+            f" {domain}); for a {prior.family} prior choose bounds inside the domain"
+        )
+    return TruncNormal(
+        mu=prior.mu,
+        sigma=prior.sigma,
+        lower=domain.lower,
+        upper=domain.upper,
+        unit=prior.unit,
+        source=prior.source,
+        description=prior.description,
+        central_value=prior.central,  # the point estimate stays the normal's
+    )
 
 
 def _moments(prior: Prior) -> tuple[float, float]:
@@ -388,18 +510,20 @@ def _per_person_rate(ctx: _Context, i: int, head: float, parts: dict[str, Prior]
 
 
 class _GroupContext(_Context):
-    """Locates keys inside the i-th ``[[staff]]`` table."""
+    """Locates keys inside the i-th ``[[staff]]`` table (of a file or a mapping)."""
 
     def __init__(self, ctx: _Context, index: int) -> None:
         super().__init__(ctx.label, ctx.text)
-        self.index = index
+        self.ctx, self.index = ctx, index
 
     def where(self, table: str, key: str | None = None, index: int = 0) -> str:
-        return super().where(table, key, self.index)
+        return self.ctx.where(table, key, self.index)
 
 
-def _build(name: str, label: str, text: str, data: dict[str, Any]) -> Scenario:
-    ctx = _Context(label, text)
+def _build(
+    name: str, label: str, text: str, data: dict[str, Any], ctx: _Context | None = None
+) -> Scenario:
+    ctx = ctx if ctx is not None else _Context(label, text)
     for table in data:
         if table not in TABLES:
             raise ctx.error(
@@ -416,8 +540,10 @@ def _build(name: str, label: str, text: str, data: dict[str, Any]) -> Scenario:
     if not isinstance(meta.get("title"), str) or not meta["title"].strip():
         raise ctx.error("scenario", "title", "required: a readable name")
     year = meta.get("year")
-    if year is not None and not (_is_number(year) and 1950 <= year <= 2100):
-        raise ctx.error("scenario", "year", f"must be a year between 1950 and 2100, got {year!r}")
+    if year is not None and not (_is_number(year) and YEARS[0] <= year <= YEARS[1]):
+        raise ctx.error(
+            "scenario", "year", f"must be a year between {YEARS[0]} and {YEARS[1]}, got {year!r}"
+        )
     basis = meta.get("cost_basis", "amortized")
     if basis not in COST_BASES:
         raise ctx.error("scenario", "cost_basis", f"{basis!r}; accepted: {COST_BASES}")
@@ -521,7 +647,7 @@ def _build(name: str, label: str, text: str, data: dict[str, Any]) -> Scenario:
 
     for key in params:
         if key in priors:
-            _check_domain(ctx, key, priors[key])
+            _check_domain(ctx, "parameters", key, priors[key])
     _drop_shadowed_defaults(specs, priors, set(params))
     _staff(ctx, list(data.get("staff", [])), priors, quantities)
     _formulas(ctx, formulas, priors, quantities, set(params))
@@ -585,16 +711,49 @@ def _build(name: str, label: str, text: str, data: dict[str, Any]) -> Scenario:
     )
 
 
-def _check_domain(ctx: _Context, key: str, prior: Prior) -> None:
-    """A parameter's central value must lie in its quantity's domain (fractions, positives)."""
+def _check_domain(ctx: _Context, table: str, key: str, prior: Prior) -> None:
+    """A prior must stay inside its quantity's domain: central value and (nearly) all its mass.
+
+    A normal prior on a positive quantity reaches below zero only in its far
+    tail: up to the domain's ``tolerance`` of the mass outside is accepted
+    (one draw in ten million for most; the paper's normal depreciation prior
+    has 4e-9 below 0).
+    """
     domain = DOMAINS.get(key)
     if domain is None:
         return
-    lo, hi, what = domain
     c = prior.central
-    if not (lo < c <= hi):
-        hint = " (a fraction, not a percentage)" if hi == 1 and c > 1 else ""
-        raise ctx.error("parameters", key, f"central value {c:g} is outside {what}{hint}")
+    if not domain.contains(c):
+        hint = " (a fraction, not a percentage)" if domain.upper == 1 and c > 1 else ""
+        raise ctx.error(table, key, f"central value {c:g} is outside {domain}{hint}")
+    if isinstance(prior, Fixed):
+        return
+    outside = _mass_outside(prior, domain)
+    if outside > domain.tolerance:
+        fix = (
+            "; give bounds inside it (family = 'truncnormal' with lower/upper, or"
+            " truncate = true to cut this normal prior at the domain's ends)"
+            if prior.family == "normal"
+            else "; choose a family or bounds that stay inside it"
+        )
+        raise ctx.error(
+            table,
+            key,
+            f"the {prior.family} prior puts {outside:.2g} of its mass outside {domain}"
+            f" (at most {domain.tolerance:g} is accepted){fix}",
+        )
+
+
+def _mass_outside(prior: Prior, domain: Domain) -> float:
+    """Probability mass of ``prior`` outside ``domain`` (exact cdf; tail-safe)."""
+    lo_sup, hi_sup = prior.support
+    below = 0.0
+    if lo_sup < domain.lower or (lo_sup == domain.lower and domain.lower_open):
+        below = float(prior.cdf(domain.lower))
+    above = 0.0
+    if hi_sup > domain.upper:
+        above = 1.0 - float(prior.cdf(domain.upper))
+    return max(below, 0.0) + max(above, 0.0)
 
 
 def _drop_shadowed_defaults(
@@ -688,6 +847,16 @@ def _projection(
         raise ctx.error("projection", "years", "must be a non-empty list of integer years")
     if year is None:
         raise ctx.error("scenario", "year", "required with [projection]: years count from it")
+    bad = [y for y in years if not YEARS[0] <= y <= YEARS[1]]
+    if bad:
+        raise ctx.error(
+            "projection",
+            "years",
+            f"{bad[0]} is not a year from {YEARS[0]} to {YEARS[1]} (projections count from"
+            f" the scenario's year, {year:g})",
+        )
+    if len(set(years)) != len(years):
+        raise ctx.error("projection", "years", "a year is given twice")
     for target in years:
         name = f"projected_cost_{target}"
         quantities[name] = Quantity(
@@ -717,6 +886,15 @@ def _correlations(
             )
         if pair[0] == pair[1]:
             raise ctx.error("correlation", "between", "a parameter with itself", i)
+        fixed = [p for p in pair if isinstance(priors[p], Fixed)]
+        if fixed:
+            raise ctx.error(
+                "correlation",
+                "between",
+                f"{fixed[0]} is fixed (one value): a correlation with it cannot act;"
+                " give it an uncertain prior or drop the correlation",
+                i,
+            )
         if not _is_number(rank) or not -1 < rank < 1:
             raise ctx.error("correlation", "rank", f"must lie in (-1, 1), got {rank!r}", i)
         key = frozenset(pair)

@@ -3,13 +3,15 @@
 Layers:
 
 * library: every chip loads with consistent facts; every key, name and alias
-  finds its chip and no label names two chips; unknown chips and missing
-  price years or precisions fail with a message that names the accepted values;
-* facts: current-hardware peak FLOP/s and TDP match MODEL.md §4.1, and every
-  ``training_hardware`` string of the paper's model table
-  (``../shared/data/frontier_models.csv``) resolves to a chip whose
-  default-precision peak FLOP/s, TDP, cost and power factors and paper price
-  reproduce the table's resolved inputs;
+  finds its chip and no label names two chips; unknown chips and bad
+  precisions, price years or cloud bases fail with one message that names the
+  key and the values this chip accepts;
+* facts: current-hardware peak FLOP/s and TDP match docs/model.md §4.1, and every
+  ``training_hardware`` string of the paper's model table (its chip columns,
+  copied from ``frontier_models.csv`` to ``tests/data/paper_chip_inputs.csv``)
+  resolves to a chip whose default-precision peak FLOP/s, TDP, cost and power
+  factors and paper price reproduce the table's resolved inputs (the figures
+  cited from Epoch's 2026 data are checked in ``tests/test_chip_records.py``);
 * prices: every price row of every chip builds priors with the right units and
   positive central values;
 * scenarios: every built-in hardware scenario loads, has positive finite
@@ -39,7 +41,7 @@ from frontiercost.scenarios import (
 from frontiercost.scenarios.chips import _norm
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data"
+DATA = Path(__file__).parent / "data"
 HARDWARE = ROOT / "frontiercost" / "scenarios" / "library" / "hardware"
 HARDWARE_SCENARIOS = sorted(p.stem for p in HARDWARE.glob("*.toml"))
 
@@ -49,9 +51,18 @@ PAPER_CHIPS = {
     "v100-dgxs-16gb", "v100-dgxs-32gb", "v100s-pcie-32gb", "a100-sxm4-40gb",
     "a100-sxm4-80gb", "h100-pcie", "h100-sxm5",
 }  # fmt: skip
-CURRENT_CHIPS = {"h200", "b200", "gb200", "tpu-v5e", "tpu-v5p", "tpu-v6e"}
+CURRENT_CHIPS = {
+    "h800-sxm", "h800-pcie", "a800-pcie", "a800-sxm", "h20", "gh200", "h200", "b200",
+    "gb200", "mi250x", "mi300x", "mi325x", "trainium1", "trainium2", "gaudi2", "gaudi3",
+    "ascend-910b", "ascend-910c", "tpu-v5e", "tpu-v5p", "tpu-v6e",
+}  # fmt: skip
 CHIP_KEYS = sorted(chip_library())
-BASES = (("on-demand", "cloud_on_demand"), ("1yr", "cloud_1yr"), ("3yr", "cloud_3yr"))
+BASES = (
+    ("on-demand", "cloud_on_demand"),
+    ("1yr", "cloud_1yr"),
+    ("3yr", "cloud_3yr"),
+    ("contract", "cloud_contract"),
+)
 PRICE_ROWS = [(k, y) for k in CHIP_KEYS for y in sorted(chip_library()[k].prices)]
 
 
@@ -167,9 +178,79 @@ def test_missing_price_year_lists_the_years(tmp_path: Path) -> None:
 
 
 def test_chip_without_prices_for_a_year_of_another_chip(tmp_path: Path) -> None:
-    # TPU v5p is priced for 2025 only: 2022 (a year other chips have) must fail
-    with pytest.raises(ScenarioError, match=r"no tpu-v5p prices for 2022; accepted: 2025"):
+    # TPU v5p is priced for 2024 and 2025: 2022 (a year other chips have) must fail
+    with pytest.raises(ScenarioError, match=r"no tpu-v5p prices for 2022; accepted: 2024, 2025$"):
         load_scenario(_priced(tmp_path, "tpu-v5p", 2022))
+
+
+def test_price_year_must_be_an_integer(tmp_path: Path) -> None:
+    path = tmp_path / "quoted.toml"
+    path.write_text(
+        '[scenario]\ntitle = "q"\n\n[hardware]\nchip = "h200"\nprice_year = "2025"\n\n'
+        "[parameters]\nchip_count = 1000\ntraining_hours = 1000\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ScenarioError,
+        match=r"quoted\.toml:6 hardware\.price_year: expected a year \(an integer\), got '2025'; "
+        r"accepted for h200: 2024, 2025$",
+    ):
+        load_scenario(path)
+
+
+def test_unknown_cloud_basis_lists_the_chips_bases(tmp_path: Path) -> None:
+    with pytest.raises(
+        ScenarioError,
+        match=r"priced\.toml:6 hardware\.cloud_basis: '5yr' is not a cloud basis; accepted for "
+        r"h200 in 2025: on-demand, 1yr, 3yr, contract \(the bases: on-demand, 1yr, 3yr, "
+        r"contract\)$",
+    ):
+        load_scenario(_priced(tmp_path, "h200", 2025, "5yr"))
+    # a price year the chip lacks: the bases of each year it has
+    with pytest.raises(
+        ScenarioError,
+        match=r"'5yr' is not a cloud basis; accepted for h200 by price year: "
+        r"2024: contract; 2025: on-demand, 1yr, 3yr, contract ",
+    ):
+        load_scenario(_priced(tmp_path, "h200", 2031, "5yr"))
+    with pytest.raises(
+        ScenarioError, match=r"'3YR' is not a cloud basis; accepted for mi300x in 2025: none "
+    ):
+        load_scenario(_priced(tmp_path, "mi300x", 2025, "3YR"))
+
+
+def test_missing_cloud_basis_names_the_years_that_have_it(tmp_path: Path) -> None:
+    with pytest.raises(
+        ScenarioError,
+        match=r"hardware\.cloud_basis: no 3yr cloud price for b200 in 2025; accepted in 2025: "
+        r"contract; b200 has no 3yr price in any year$",
+    ):
+        load_scenario(_priced(tmp_path, "b200", 2025, "3yr"))
+    with pytest.raises(
+        ScenarioError,
+        match=r"no on-demand cloud price for h200 in 2024; accepted in 2024: contract; "
+        r"on-demand is priced in 2025$",
+    ):
+        load_scenario(_priced(tmp_path, "h200", 2024, "on-demand"))
+
+
+def test_cloud_basis_needs_a_price_year(tmp_path: Path) -> None:
+    with pytest.raises(
+        ScenarioError,
+        match=r"priced\.toml:6 hardware\.cloud_basis: needs hardware\.price_year; accepted for "
+        r"tpu-v6e by price year: 2025: on-demand, 1yr, 3yr$",
+    ):
+        load_scenario(_priced(tmp_path, "tpu-v6e", None, "3yr"))
+
+
+def test_default_basis_is_3yr_where_a_year_has_it(tmp_path: Path) -> None:
+    """Without cloud_basis the 3-year list price is used, and a year without one
+    simply supplies no cloud price (the scenario may set cloud_price itself)."""
+    sc = load_scenario(_priced(tmp_path, "h100", 2025))
+    assert sc.priors["cloud_price"].central == 4.86
+    assert "cloud_price" not in load_scenario(_priced(tmp_path, "b200", 2025)).priors
+    sc = load_scenario(_priced(tmp_path, "h100", 2025, "contract"))
+    assert sc.priors["cloud_price"].central == pytest.approx(math.sqrt(1.2 * 1.8))
 
 
 def test_unlisted_precision_lists_the_accepted(tmp_path: Path) -> None:
@@ -185,7 +266,7 @@ def test_precision_selects_peak_flops(tmp_path: Path) -> None:
 
 # --- facts of current hardware ---------------------------------------------------------
 
-# MODEL.md §4.1 (Epoch hardware data and vendor specifications), dense bf16
+# docs/model.md §4.1 (Epoch hardware data and vendor specifications), dense bf16
 CURRENT_FACTS = {
     "h100-sxm5": (989e12, 700),
     "h200": (989e12, 700),
@@ -210,8 +291,9 @@ def test_current_hardware_matches_model_md(key: str) -> None:
 
 
 def test_server_power_per_gpu_matches_model_md() -> None:
-    # MODEL.md §4.1: server power per GPU DGX H100 1,275 W, DGX A100 812 W, NVL72 1,833 W
+    # docs/model.md §4.1: server power per GPU DGX H100 1,275 W, DGX A100 812 W, NVL72 1,833 W
     lib = chip_library()
+    assert lib["h100-sxm5"].server_power == pytest.approx(1275)
     assert lib["h100-sxm5"].tdp * lib["h100-sxm5"].server_power_factor == pytest.approx(1275)
     assert lib["a100-sxm4-40gb"].tdp * lib["a100-sxm4-40gb"].server_power_factor == (
         pytest.approx(812, abs=1)
@@ -223,10 +305,7 @@ def test_server_power_per_gpu_matches_model_md() -> None:
 
 
 def _frontier_rows() -> list[dict[str, str]]:
-    path = DATA / "frontier_models.csv"
-    if not path.exists():
-        pytest.skip(f"reference data not found: {path} (the shared data folder is absent)")
-    with path.open(encoding="utf-8") as fh:
+    with (DATA / "paper_chip_inputs.csv").open(encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -310,10 +389,32 @@ def test_on_demand_costs_more_than_commitments(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("key", sorted(CURRENT_CHIPS | {"h100-sxm5"}))
 def test_current_hardware_prices_are_uncertain(tmp_path: Path, key: str) -> None:
-    """2025 purchase prices of current hardware are priors, not point values."""
-    sc = load_scenario(_priced(tmp_path, key, 2025))
-    name = "chip_price" if "chip_price" in sc.priors else "bare_chip_price"
-    assert not isinstance(sc.priors[name], Fixed)
+    """Purchase prices of current hardware are priors, not point values."""
+    chip = chip_library()[key]
+    years = [y for y, row in chip.prices.items() if {"chip_price", "bare_chip_price"} & set(row)]
+    if key == "h100-sxm5":
+        years = [y for y in years if y > 2022]  # 2022: the paper's point price, fixed
+    if key == "a800-sxm":
+        assert not years  # no price record: scenarios set chip_price
+    else:
+        assert years
+    for year in years:
+        sc = load_scenario(_priced(tmp_path, key, year))
+        name = "chip_price" if "chip_price" in sc.priors else "bare_chip_price"
+        assert not isinstance(sc.priors[name], Fixed), year
+
+
+def test_the_current_chips_the_issue_asks_for_have_their_years() -> None:
+    """H200 and B200 priced for 2024 as well as 2025; TPU v5e/v5p/v6e for more than one year;
+    fp8 peak wherever the chip computes in fp8."""
+    lib = chip_library()
+    assert {2024, 2025} <= set(lib["h200"].prices) and {2024, 2025} <= set(lib["b200"].prices)
+    for key in ("tpu-v5e", "tpu-v5p", "tpu-v6e"):
+        assert len(lib[key].prices) > 1, key
+    fp8 = {"h800-sxm", "h800-pcie", "h20", "gh200", "h200", "b200", "gb200", "mi300x",
+           "mi325x", "trainium1", "trainium2", "gaudi2", "gaudi3"}  # fmt: skip
+    for key in fp8:
+        assert "fp8" in lib[key].peak_flops, key
 
 
 # --- hardware scenarios ------------------------------------------------------------------

@@ -105,6 +105,7 @@ def test_the_page_documents_every_schema() -> None:
         "frontiercost.exceedance/1",
         "frontiercost.trend/1",
         "frontiercost.sweep/1",
+        "frontiercost.chips/1",
     }
 
 
@@ -115,13 +116,14 @@ def test_the_examples_on_the_page_follow_its_tables() -> None:
         record = json.loads(block)
         _check_keys(record)
         schemas.append((record["schema"], record.get("method")))
-    assert len(schemas) == 8 and {s for s, _ in schemas} == {
+    assert len(schemas) == 9 and {s for s, _ in schemas} == {
         "frontiercost.summary/1",
         "frontiercost.compare/1",
         "frontiercost.sensitivity/1",
         "frontiercost.exceedance/1",
         "frontiercost.trend/1",
         "frontiercost.sweep/1",
+        "frontiercost.chips/1",
     }
 
 
@@ -281,3 +283,61 @@ def test_a_conditioned_run_reports_what_the_evidence_did(capsys) -> None:  # typ
     assert v["prior_median"] == float(pp["median"].sel(group="prior"))
     assert v["width_ratio"] == float(pp["width_ratio"]) < 0.2  # three spending figures narrow it
     assert record["outputs"]["total_compute_cost"]["median"] == v["posterior_median"]
+
+
+# --------------------------------------------------------------------------- chips
+
+
+def test_chips_json_lists_every_chip_with_the_librarys_figures(capsys) -> None:  # type: ignore[no-untyped-def]
+    from frontiercost.scenarios import chip_library, chip_price_priors
+    from frontiercost.scenarios.chips import CLOUD_BASES
+
+    record = _json(capsys, ["chips"])
+    lib = chip_library()
+    assert [c["key"] for c in record["chips"]] == sorted(lib)
+    assert record["default_cloud_basis"] == "3yr"
+    assert list(record["cloud_bases"]) == ["on-demand", "1yr", "3yr", "contract"]
+    for c in record["chips"]:
+        chip = lib[c["key"]]
+        assert c["peak_flops"] == chip.peak_flops and c["tdp_w"] == chip.tdp
+        assert c["server_power_w"] == chip.tdp * chip.server_power_factor
+        assert c["released"] == (chip.released.isoformat() if chip.released else None)
+        assert [p["year"] for p in c["prices"]] == sorted(chip.prices)
+        for p in c["prices"]:
+            row = chip.prices[p["year"]]
+            priors = chip_price_priors(chip, p["year"])
+            assert set(p["purchase"]) == {"chip_price", "bare_chip_price"} & set(row)
+            assert set(p["cloud"]) == {b for b, k in CLOUD_BASES.items() if k in row}
+            for basis, price in p["cloud"].items():
+                prior = priors[CLOUD_BASES[basis]]
+                assert price["central"] == prior.central and price["unit"] == "USD/h"
+                assert [price["p5"], price["p95"]] == [float(prior.ppf(q)) for q in (0.05, 0.95)]
+            for name, price in p["purchase"].items():
+                assert price["central"] == priors[name].central and price["unit"] == "USD"
+    # the current hardware the issue asked for, under the keys the epoch pipeline uses
+    h800 = next(c for c in record["chips"] if c["key"] == "h800-sxm")
+    assert h800["peak_flops"]["fp8"] == 1979e12
+    assert {p["year"]: sorted(p["cloud"]) for p in h800["prices"]} == {
+        2024: ["contract", "on-demand"],
+        2025: ["contract", "on-demand"],
+    }
+
+
+def test_chips_csv_has_a_row_per_price(capsys) -> None:  # type: ignore[no-untyped-def]
+    record = _json(capsys, ["chips"])
+    assert main(["chips", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert list(rows[0])[:3] == ["key", "name", "kind"]
+    n = sum(
+        max(1, sum(len(p["purchase"]) + len(p["cloud"]) for p in c["prices"]))
+        for c in record["chips"]
+    )
+    assert len(rows) == n
+    h200 = [r for r in rows if r["key"] == "h200" and r["year"] == "2025"]
+    assert {(r["price"], r["basis"]) for r in h200} == {
+        ("chip_price", ""),
+        ("cloud_price", "on-demand"),
+        ("cloud_price", "1yr"),
+        ("cloud_price", "3yr"),
+        ("cloud_price", "contract"),
+    }

@@ -145,7 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     va.add_argument("files", nargs="+", metavar="FILE", help="scenario files (or built-in names)")
     va.set_defaults(func=_info.cmd_validate)
 
-    ch = add("chips", "list the chip library")
+    ch = add(
+        "chips", "list the chip library (--format json: every chip's facts and prices)", "result"
+    )
     ch.set_defaults(func=_info.cmd_chips)
 
     ru = add(

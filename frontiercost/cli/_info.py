@@ -6,13 +6,24 @@ import argparse
 import difflib
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import FrontiercostError
-from ._common import EXIT_USAGE, Console
+from ._common import (
+    EXIT_USAGE,
+    Console,
+    check_save,
+    emit,
+    number,
+    result_format,
+    to_csv,
+    to_json,
+    version,
+)
 
 if TYPE_CHECKING:
-    from ..scenarios import Scenario
+    from ..priors import Prior
+    from ..scenarios import Chip, Scenario
 
 
 def _fmt(v: float) -> str:
@@ -162,15 +173,119 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_chips(args: argparse.Namespace, console: Console) -> int:
-    """The chip library as a table."""
+    """The chip library: a table, or every chip with its facts and prices as JSON or CSV."""
     from ..analysis.format import format_table, format_value
     from ..scenarios import chip_library
 
+    fmt = result_format(args)
+    save = check_save(args)
+    chips = sorted(chip_library().items())
+    if fmt == "json":
+        emit(console, to_json(chips_record()), save)
+        return 0
+    if fmt == "csv":
+        emit(console, to_csv(CHIP_CSV_COLUMNS, chips_csv_rows()), save)
+        return 0
     rows = []
-    for key, chip in sorted(chip_library().items()):
+    for key, chip in chips:
         peak = f"{format_value(chip.peak_flops[chip.precision], 'FLOP/s')} {chip.precision}"
         years = ", ".join(str(y) for y in sorted(chip.prices)) or "-"
         rows.append([key, chip.name, chip.kind, peak, f"{chip.tdp:g} W", years])
     header = ["key", "name", "kind", "peak", "TDP", "price years"]
-    print("\n".join(format_table(header, rows, "lllrrl")))
+    emit(console, "\n".join(format_table(header, rows, "lllrrl")), save)
     return 0
+
+
+# CSV of `chips`: one row per chip, price year and price (a chip without prices: one
+# row with the price columns empty); the chip's columns repeat on each of its rows.
+CHIP_CSV_COLUMNS = (
+    "key", "name", "kind", "released", "precision", "peak_flops", "tdp_w", "server_power_w",
+    "year", "price", "basis", "family", "central", "p5", "p95", "unit", "source",
+)  # fmt: skip
+
+
+def _price(prior: Prior) -> dict[str, Any]:
+    """A price prior as JSON: family, central value, 90 % interval, unit, source."""
+    return {
+        "family": prior.family,
+        "central": number(prior.central),
+        "p5": number(prior.ppf(0.05)),
+        "p95": number(prior.ppf(0.95)),
+        "unit": prior.unit,
+        "source": prior.source,
+    }
+
+
+def _chip_json(chip: Chip) -> dict[str, Any]:
+    from ..scenarios import chip_price_priors
+    from ..scenarios.chips import CLOUD_BASES, PURCHASE_KEYS
+
+    prices = []
+    for year in sorted(chip.prices):
+        priors = chip_price_priors(chip, year)
+        prices.append(
+            {
+                "year": year,
+                "purchase": {k: _price(priors[k]) for k in PURCHASE_KEYS if k in priors},
+                "cloud": {b: _price(priors[CLOUD_BASES[b]]) for b in chip.cloud_bases(year)},
+            }
+        )
+    return {
+        "key": chip.key,
+        "name": chip.name,
+        "aliases": list(chip.aliases),
+        "kind": chip.kind,
+        "released": chip.released.isoformat() if chip.released else None,
+        "precision": chip.precision,
+        "peak_flops": {k: number(v) for k, v in chip.peak_flops.items()},
+        "tdp_w": number(chip.tdp),
+        "server_power_w": number(chip.server_power),
+        "server_cost_factor": number(chip.server_cost_factor),
+        "server_power_factor": number(chip.server_power_factor),
+        "avg_power_fraction": number(chip.avg_power_fraction),
+        "source": chip.source,
+        "prices": prices,
+    }
+
+
+def chips_record() -> dict[str, Any]:
+    """The ``frontiercost.chips/1`` document (docs/json-output.md)."""
+    from ..scenarios import chip_library
+    from ..scenarios.chips import CLOUD_BASIS_MEANING, DEFAULT_CLOUD_BASIS
+
+    return {
+        "schema": "frontiercost.chips/1",
+        "frontiercost_version": version(),
+        "default_cloud_basis": DEFAULT_CLOUD_BASIS,
+        "cloud_bases": dict(CLOUD_BASIS_MEANING),
+        "chips": [_chip_json(chip) for _, chip in sorted(chip_library().items())],
+    }
+
+
+def chips_csv_rows() -> list[list[Any]]:
+    """The rows of ``chips --format csv`` (:data:`CHIP_CSV_COLUMNS`)."""
+    rows = []
+    for chip in chips_record()["chips"]:
+        head = [
+            chip["key"],
+            chip["name"],
+            chip["kind"],
+            chip["released"],
+            chip["precision"],
+            chip["peak_flops"][chip["precision"]],
+            chip["tdp_w"],
+            chip["server_power_w"],
+        ]
+        found = False
+        for row in chip["prices"]:
+            priced = [(k, None, p) for k, p in row["purchase"].items()]
+            priced += [("cloud_price", b, p) for b, p in row["cloud"].items()]
+            for name, basis, p in priced:
+                found = True
+                rows.append(
+                    [*head, row["year"], name, basis]
+                    + [p[k] for k in ("family", "central", "p5", "p95", "unit", "source")]
+                )
+        if not found:
+            rows.append(head + [None] * (len(CHIP_CSV_COLUMNS) - len(head)))
+    return rows

@@ -2,7 +2,7 @@
 
 from .chips import Chip, chip_library, find_chip
 from .grid import Grid, build_grid, parse_vary
-from .scenario import Reference, Scenario, list_scenarios, load_scenario
+from .scenario import Reference, Scenario, chip_price_priors, list_scenarios, load_scenario
 
 __all__ = [
     "Chip",
@@ -11,6 +11,7 @@ __all__ = [
     "Scenario",
     "build_grid",
     "chip_library",
+    "chip_price_priors",
     "find_chip",
     "list_scenarios",
     "load_scenario",

@@ -16,12 +16,22 @@
 
     [h100-sxm5.prices.2024]            # by year; each value a prior (spec, library name, number)
     chip_price = { ... }               # server level, per chip
-    cloud_3yr = { ... }                # also cloud_1yr, cloud_on_demand
+    cloud_3yr = { ... }                # also cloud_on_demand, cloud_1yr, cloud_contract
 
 A scenario's ``[hardware]`` table picks a chip (by key, name or alias), a
 precision, a price year and a cloud basis; the chip supplies defaults for
 ``peak_flops``, ``chip_tdp``, ``server_cost_factor``, ``server_power_factor``,
 ``avg_power_fraction`` and, with a price year, ``chip_price`` and ``cloud_price``.
+
+``frontiercost.scenarios.chip_price_priors(chip, year)`` builds the priors of
+one price year as a scenario would (it lives beside the scenario loader, which
+resolves prior specs).
+
+A cloud basis means the same for every chip (:data:`CLOUD_BASIS_MEANING`):
+``on-demand``, ``1yr`` and ``3yr`` are a vendor's list prices (the last two
+with its committed-use discount), ``contract`` a negotiated frontier-lab
+price. The header of ``chips.toml`` says where each kind of figure comes from
+and how wide its prior is.
 """
 
 from __future__ import annotations
@@ -38,8 +48,22 @@ from ..errors import ScenarioError
 
 KINDS = ("gpu", "tpu")
 PRECISIONS = ("fp64", "fp32", "tf32", "bf16", "fp16", "fp8", "int8")
-CLOUD_BASES = {"on-demand": "cloud_on_demand", "1yr": "cloud_1yr", "3yr": "cloud_3yr"}
-PRICE_KEYS = ("chip_price", "bare_chip_price", *CLOUD_BASES.values())
+CLOUD_BASES = {
+    "on-demand": "cloud_on_demand",
+    "1yr": "cloud_1yr",
+    "3yr": "cloud_3yr",
+    "contract": "cloud_contract",
+}
+CLOUD_BASIS_MEANING = {
+    "on-demand": "a cloud vendor's published pay-as-you-go list price",
+    "1yr": "the vendor's list price with its 1-year committed-use discount",
+    "3yr": "the vendor's list price with its 3-year committed-use discount (the paper's basis)",
+    "contract": "a negotiated frontier-lab price (a prior)",
+}
+# The paper priced cloud rental at 3-year committed-use list prices (docs/model.md §5)
+DEFAULT_CLOUD_BASIS = "3yr"
+PURCHASE_KEYS = ("chip_price", "bare_chip_price")
+PRICE_KEYS = (*PURCHASE_KEYS, *CLOUD_BASES.values())
 CHIP_KEYS = (
     "name",
     "aliases",
@@ -76,23 +100,73 @@ class Chip:
     aliases: tuple[str, ...] = ()
     prices: dict[int, dict[str, Any]] = field(default_factory=dict)
 
+    @property
+    def server_power(self) -> float:
+        """Server power per chip, W (``tdp × server_power_factor``)."""
+        return self.tdp * self.server_power_factor
+
+    def cloud_bases(self, year: int) -> tuple[str, ...]:
+        """The cloud bases priced in ``year``, in :data:`CLOUD_BASES` order."""
+        row = self.prices.get(year, {})
+        return tuple(basis for basis, key in CLOUD_BASES.items() if key in row)
+
+    def _years(self) -> str:
+        """The price years, for a message."""
+        return ", ".join(str(y) for y in sorted(self.prices)) or "none"
+
+    def _bases_text(self, year: int | None) -> str:
+        """The accepted cloud bases, for a message: of ``year``, else by year."""
+        if year is not None:
+            return f"in {year}: {', '.join(self.cloud_bases(year)) or 'none'}"
+        by_year = [f"{y}: {', '.join(self.cloud_bases(y))}" for y in sorted(self.prices)]
+        by_year = [text for text in by_year if not text.endswith(": ")]
+        return "by price year: " + ("; ".join(by_year) or "none (no cloud prices)")
+
     def defaults(
         self,
         precision: str | None,
         price_year: int | None,
-        cloud_basis: str,
+        cloud_basis: str = DEFAULT_CLOUD_BASIS,
         explicit_basis: bool = False,
     ) -> dict[str, Any]:
         """Parameter specs this chip supplies to a scenario (see module docstring).
 
-        A cloud basis asked for explicitly must have a price that year; the
-        default basis (3yr) is used only where there is one.
+        Parameters
+        ----------
+        precision : str or None
+            Number format of ``peak_flops``; None: the chip's default.
+        price_year : int or None
+            Year of the purchase and cloud prices; None: no prices.
+        cloud_basis : str
+            One of :data:`CLOUD_BASES`.
+        explicit_basis : bool
+            True when the scenario named the basis: then it must have a price
+            that year (and a price year must be given). The default basis
+            (3yr) is used only where there is one.
+
+        Raises
+        ------
+        ScenarioError
+            ``hardware.<key>: ...`` naming the accepted values for this chip.
         """
         prec = precision or self.precision
         if prec not in self.peak_flops:
             raise ScenarioError(
                 f"hardware.precision: {prec!r} is not listed for {self.key}; "
                 f"accepted: {', '.join(self.peak_flops)}"
+            )
+        if price_year is not None and (
+            isinstance(price_year, bool) or not isinstance(price_year, int)
+        ):
+            raise ScenarioError(
+                f"hardware.price_year: expected a year (an integer), got {price_year!r}; "
+                f"accepted for {self.key}: {self._years()}"
+            )
+        year = price_year if price_year in self.prices else None
+        if not isinstance(cloud_basis, str) or cloud_basis not in CLOUD_BASES:
+            raise ScenarioError(
+                f"hardware.cloud_basis: {cloud_basis!r} is not a cloud basis; accepted for "
+                f"{self.key} {self._bases_text(year)} (the bases: {', '.join(CLOUD_BASES)})"
             )
         src = f"chip library [{self.key}]: {self.source}"
 
@@ -106,26 +180,37 @@ class Chip:
             "server_power_factor": fixed(self.server_power_factor, "1"),
             "avg_power_fraction": fixed(self.avg_power_fraction, "1"),
         }
-        if price_year is not None:
-            if price_year not in self.prices:
-                years = ", ".join(str(y) for y in sorted(self.prices)) or "none"
+        if price_year is None:
+            if explicit_basis:
+                # a cloud price is a price of a year: without one the basis would do nothing
                 raise ScenarioError(
-                    f"hardware.price_year: no {self.key} prices for {price_year}; "
-                    f"accepted: {years}"
+                    f"hardware.cloud_basis: needs hardware.price_year; accepted for "
+                    f"{self.key} {self._bases_text(None)}"
                 )
-            row = self.prices[price_year]
-            for key in ("chip_price", "bare_chip_price"):
-                if key in row:
-                    out[key] = row[key]
-            cloud_key = CLOUD_BASES[cloud_basis]
-            if cloud_key in row:
-                out["cloud_price"] = row[cloud_key]
-            elif explicit_basis:
-                have = [b for b, k in CLOUD_BASES.items() if k in row]
-                raise ScenarioError(
-                    f"hardware.cloud_basis: no {cloud_basis} cloud price for {self.key} in "
-                    f"{price_year}; accepted: {', '.join(have) or 'none that year'}"
-                )
+            return out
+        if year is None:
+            raise ScenarioError(
+                f"hardware.price_year: no {self.key} prices for {price_year}; "
+                f"accepted: {self._years()}"
+            )
+        row = self.prices[year]
+        for key in PURCHASE_KEYS:
+            if key in row:
+                out[key] = row[key]
+        cloud_key = CLOUD_BASES[cloud_basis]
+        if cloud_key in row:
+            out["cloud_price"] = row[cloud_key]
+        elif explicit_basis:
+            elsewhere = [str(y) for y in sorted(self.prices) if cloud_key in self.prices[y]]
+            hint = (
+                f"; {cloud_basis} is priced in {', '.join(elsewhere)}"
+                if elsewhere
+                else f"; {self.key} has no {cloud_basis} price in any year"
+            )
+            raise ScenarioError(
+                f"hardware.cloud_basis: no {cloud_basis} cloud price for {self.key} in "
+                f"{year}; accepted {self._bases_text(year)}{hint}"
+            )
         return out
 
 

@@ -50,7 +50,7 @@ from ..model.formula import compile_program, names_in, parse
 from ..priors import Fixed, LogNormal, Normal, Prior, TruncNormal, prior_from_spec
 from ..priors.library import library_view
 from ._locate import locate
-from .chips import CLOUD_BASES, find_chip
+from .chips import DEFAULT_CLOUD_BASIS, PURCHASE_KEYS, Chip, find_chip
 from .observe import Observation, parse_observations
 from .schema import COST_BASES, DEPRECIATION, KEYS, SAMPLING, TABLES, suggest
 
@@ -415,6 +415,30 @@ def _truncated(where: str, key: str, prior: Prior, truncate: Any) -> Prior:
     )
 
 
+def chip_price_priors(chip: Chip, year: int) -> dict[str, Prior]:
+    """The priors of one price year of a chip, by price key (``chip_price``, ``cloud_3yr``...).
+
+    Purchase prices are in USD, cloud prices in USD per chip-hour; a library
+    name or ``prior``/``times`` table resolves as it does in a scenario.
+
+    Raises
+    ------
+    ScenarioError
+        If the chip has no prices for ``year``, or a spec does not build.
+    """
+    if year not in chip.prices:
+        years = ", ".join(str(y) for y in sorted(chip.prices)) or "none"
+        raise ScenarioError(
+            f"hardware.price_year: no {chip.key} prices for {year}; accepted: {years}"
+        )
+    ctx = _Context(f"chips.toml [{chip.key}.prices.{year}]", "")
+    out: dict[str, Prior] = {}
+    for key, value in chip.prices[year].items():
+        name, unit = (key, "USD") if key in PURCHASE_KEYS else ("cloud_price", "USD/h")
+        out[key] = _spec(ctx, "", name, value, unit)
+    return out
+
+
 def _moments(prior: Prior) -> tuple[float, float]:
     """Mean and mean square of a prior."""
     if isinstance(prior, Fixed):
@@ -584,17 +608,13 @@ def _build(
     elif "hyperscaler" in hardware and hardware["hyperscaler"] is not False:
         raise ctx.error("hardware", "hyperscaler", "must be true or false")
     if "chip" in hardware:
-        basis_cloud = hardware.get("cloud_basis", "3yr")
-        if basis_cloud not in CLOUD_BASES:
-            raise ctx.error(
-                "hardware", "cloud_basis", f"{basis_cloud!r}; accepted: {', '.join(CLOUD_BASES)}"
-            )
         try:
             chip = find_chip(str(hardware["chip"]))
+            # the chip checks precision, price year and cloud basis: it knows what it accepts
             chip_specs = chip.defaults(
                 hardware.get("precision"),
                 hardware.get("price_year"),
-                basis_cloud,
+                hardware.get("cloud_basis", DEFAULT_CLOUD_BASIS),
                 explicit_basis="cloud_basis" in hardware,
             )
         except ScenarioError as err:

@@ -37,7 +37,8 @@ KEYS: dict[str, dict[str, str]] = {
         "chip": "chip library key, name or alias (e.g. 'h100-sxm5', 'TPU v4')",
         "precision": "numeric format for peak_flops (default: the chip's, usually bf16)",
         "price_year": "year of the chip's price and cloud-price priors",
-        "cloud_basis": "'on-demand', '1yr' or '3yr' (default) committed-use cloud price",
+        "cloud_basis": "'on-demand', '1yr' or '3yr' (default) vendor list price (the last two"
+        " with its committed-use discount), or 'contract' (a negotiated frontier-lab price)",
         "hyperscaler": "true: PUE 1.10 (Google, Microsoft, Amazon, Meta data centres)",
     },
     "correlation": {

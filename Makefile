@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	@set -e; py=$$(scripts/find-python); echo "using $$py"; \
 	  rm -rf $(VENV); "$$py" -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev,distributed,bench]"
+	$(PY) -m pip install --quiet -e ".[distributed,bench]" --group dev
 	@touch $(STAMP)
 
 run: $(STAMP)

@@ -89,7 +89,7 @@ def prior_posterior(
                 f"var_names: {', '.join(unknown)} not in both the prior and the posterior; "
                 f"accepted: {', '.join(common)}"
             )
-    import arviz as az  # imported on use: it costs ~1 s at start-up
+    import arviz_stats as az  # imported on use: it costs ~1 s at start-up
 
     stats = {}
     for group, ds in zip(GROUPS, (prior, post), strict=True):

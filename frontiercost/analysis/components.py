@@ -134,7 +134,7 @@ def component_shares(
     ).assign_coords(component=list(parts))
     shares = shares.where(np.isfinite(shares))
     dims = [d for d in SAMPLE_DIMS if d in shares.dims]
-    import arviz as az  # imported on use: it costs ~1 s at start-up
+    import arviz_stats as az  # imported on use: it costs ~1 s at start-up
 
     ci_fn = az.eti if ci_kind == "eti" else az.hdi
     ci = ci_fn(shares, prob=ci_prob, dim=dims, skipna=True)

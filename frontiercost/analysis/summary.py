@@ -160,7 +160,7 @@ def _stored_row(
     da: xr.DataArray, independent: bool, ci_kind: str, ci_prob: float
 ) -> dict[str, Any]:
     """Mean, sd, median, interval and MCSEs of one stored variable (in memory)."""
-    import arviz as az  # imported on use: it costs ~1 s and ~100 MB at start-up
+    import arviz_stats as az  # imported on use: it costs ~1 s and ~100 MB at start-up
 
     post = xr.Dataset({"x": da})
     ci = (az.eti if ci_kind == "eti" else az.hdi)(post, prob=ci_prob)["x"]
@@ -239,7 +239,7 @@ def _mcse_bounds(
     """MCSE of each variable's interval bounds, shape ``(len(names), 2)`` (see ``summarize``)."""
     if ci_kind != "eti":
         return np.full((len(names), 2), np.nan)
-    import arviz as az
+    import arviz_stats as az
 
     a = (1 - ci_prob) / 2
     lo, hi = (az.mcse(post, method="quantile", prob=p) for p in (a, 1 - a))

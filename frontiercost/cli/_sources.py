@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import tempfile
 from collections.abc import Sequence
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import FrontiercostError
-from ._common import STORE_LIMIT, Console, zarr_available
+from ._common import STORE_LIMIT, Console
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -40,39 +39,10 @@ def is_run_file(text: str) -> bool:
 
 
 def open_run(path_text: str) -> xr.DataTree:
-    """Load a saved run (``.nc`` or ``.zarr``) into memory, checking it is frontiercost's."""
-    import xarray as xr
+    """Load a saved run (``.nc`` or ``.zarr``) into memory, checked whole and frontiercost's."""
+    from ..results.files import open_run as open_checked
 
-    path = Path(path_text)
-    if not path.exists():
-        raise FrontiercostError(f"{path_text}: no such file")
-    zarr = path.suffix.lower() == ".zarr"
-    if zarr:
-        if not zarr_available():
-            raise FrontiercostError(
-                f"{path_text}: reading Zarr needs the zarr package, which is not installed; "
-                "install it with `pip install 'frontiercost[distributed]'`"
-            )
-    elif path.is_dir():
-        raise FrontiercostError(f"{path_text}: is a folder, not a .nc file")
-    if not os.access(path, os.R_OK):
-        raise FrontiercostError(f"{path_text}: cannot read: permission denied")
-    try:
-        with xr.open_datatree(path, engine="zarr" if zarr else "h5netcdf") as tree:
-            tree = tree.load()
-    except Exception as err:  # xarray and its backends raise many kinds on foreign files
-        if isinstance(err, OSError) and err.errno is not None:
-            raise FrontiercostError(f"{path_text}: cannot read: {err.strerror}") from None
-        kind = "Zarr store" if zarr else "netCDF4/HDF5 file"
-        raise FrontiercostError(f"{path_text}: not a readable {kind} ({err})") from None
-    groups = {"posterior", "streaming"} & set(tree.children)
-    if "frontiercost_version" not in tree.attrs or not groups:  # a run file, not a sweep's
-        raise FrontiercostError(
-            f"{path_text}: not a frontiercost run (expected the file written by "
-            "`frontiercost run --out` or frontiercost.simulate: a 'posterior' or "
-            "'streaming' group and a 'frontiercost_version' attribute)"
-        )
-    return tree
+    return open_checked(path_text)
 
 
 def scenario_of_run(tree: xr.DataTree, console: Console) -> Scenario | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import arviz as az
+import arviz_stats as az
 import numpy as np
 import xarray as xr
 

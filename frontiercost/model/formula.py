@@ -48,6 +48,20 @@ _PY = {
 }
 
 
+MAX_LENGTH = 20_000  # characters of one formula
+MAX_DEPTH = 200  # nesting of operators, calls and unary signs (the compiler recurses)
+
+
+def _depth(tree: ast.AST) -> int:
+    """Deepest nesting of ``tree``, found without recursion."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, d = stack.pop()
+        deepest = max(deepest, d)
+        stack.extend((child, d + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
 def parse(expr: str) -> ast.expr:
     """Parse ``expr`` and check it uses only the whitelisted syntax.
 
@@ -56,10 +70,29 @@ def parse(expr: str) -> ast.expr:
     ScenarioError
         On a syntax error or anything outside the whitelist.
     """
+    if not isinstance(expr, str):
+        raise ScenarioError(f"formula: expected a string, got {type(expr).__name__}")
+    shown = expr if len(expr) <= 80 else expr[:60] + f"... ({len(expr):,} characters)"
+    if len(expr) > MAX_LENGTH:
+        raise ScenarioError(
+            f"formula {shown!r}: longer than {MAX_LENGTH:,} characters; split it into"
+            " named [formulas] entries"
+        )
     try:
         tree = ast.parse(expr, mode="eval").body
     except SyntaxError as exc:
-        raise ScenarioError(f"formula {expr!r}: {exc.msg}") from None
+        raise ScenarioError(f"formula {shown!r}: {exc.msg}") from None
+    except (RecursionError, MemoryError):  # the parser's own nesting limit
+        raise ScenarioError(
+            f"formula {shown!r}: nested too deeply to parse; split it into named"
+            " [formulas] entries"
+        ) from None
+    depth = _depth(tree)
+    if depth > MAX_DEPTH:
+        raise ScenarioError(
+            f"formula {shown!r}: nested {depth} levels deep, more than {MAX_DEPTH}; split it"
+            " into named [formulas] entries"
+        )
     for node in ast.walk(tree):
         ok = isinstance(
             node,

@@ -125,6 +125,7 @@ def check_out(
     special = _describe_special(path)
     if special is not None:
         raise OutputError(f"{flag}: {str(path)!r} is {special}, not a file this program writes")
+    _probe(folder, flag)
     if not path.exists() and not path.is_symlink():
         return path
     if path.is_symlink():
@@ -152,6 +153,126 @@ def check_out(
         f"{flag}: {str(path)!r} exists and is {what}; choose another name, or pass"
         " --overwrite (overwrite=True) to replace it"
     )
+
+
+def _probe(folder: Path, flag: str) -> None:
+    """Create and remove a file in ``folder``: /proc or a read-only mount fail here, not later."""
+    import tempfile
+
+    try:
+        fd, name = tempfile.mkstemp(dir=folder, prefix=".frontiercost-probe-")
+    except OSError as err:
+        raise OutputError(
+            f"{flag}: cannot write in folder {str(folder)!r}: {err.strerror or err}"
+        ) from None
+    os.close(fd)
+    os.unlink(name)
+
+
+def open_run(path_text: str | os.PathLike[str], flag: str = "file") -> xr.DataTree:
+    """A saved run (``.nc`` or ``.zarr``) loaded into memory, checked to be whole and ours.
+
+    Raises
+    ------
+    OutputError
+        Naming the file and what is wrong: missing, not a regular file or Zarr
+        folder (a FIFO or device is never opened), not readable, not a
+        frontiercost run, damaged (a variable that is not numeric draws), or
+        an incomplete Zarr store (chunks missing).
+    """
+    import xarray as xr
+
+    path = Path(path_text)
+    label = str(path_text)
+    zarr = path.suffix.lower() == ".zarr"
+    if not path.exists():
+        raise OutputError(f"{label}: no such file")
+    special = _describe_special(path)
+    if special is not None:
+        raise OutputError(f"{label}: is {special}, not a saved run")
+    if zarr and not path.is_dir():
+        raise OutputError(f"{label}: not a Zarr folder")
+    if not zarr and not path.is_file():
+        raise OutputError(f"{label}: is a folder, not a .nc file")
+    if not os.access(path, os.R_OK):
+        raise OutputError(f"{label}: cannot read: permission denied")
+    if zarr:
+        zarr_needed(flag, path)
+    elif _netcdf_attrs(path) is None:
+        raise OutputError(f"{label}: not a netCDF4/HDF5 file (a saved run is one)")
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*[Cc]onsolidated metadata")
+            with xr.open_datatree(path, engine="zarr" if zarr else "h5netcdf") as tree:
+                if zarr:
+                    _check_complete(path, tree, label)
+                tree = tree.load()
+    except OutputError:
+        raise
+    except Exception as err:  # the backends raise many kinds on foreign or damaged files
+        if isinstance(err, OSError) and err.errno is not None:
+            raise OutputError(f"{label}: cannot read: {err.strerror}") from None
+        kind = "Zarr store" if zarr else "netCDF4/HDF5 file"
+        why = f"{type(err).__name__}: {err}"
+        raise OutputError(f"{label}: not a readable {kind} ({why})") from None
+    _check_run(tree, label)
+    return tree
+
+
+def _check_complete(path: Path, tree: xr.DataTree, label: str) -> None:
+    """Every chunk of every stored variable present (a missing chunk would read as NaN)."""
+    import zarr
+
+    group = "posterior" if "posterior" in tree.children else None
+    if group is None:
+        return
+    for name in tree[group].data_vars:
+        try:
+            arr = zarr.open_array(store=str(path), path=f"{group}/{name}", mode="r")
+        except Exception:  # a variable zarr cannot open is damage too
+            raise OutputError(
+                f"{label}: damaged Zarr store: {group}/{name} cannot be opened"
+            ) from None
+        done, whole = arr.nchunks_initialized, arr.nchunks
+        if done < whole:
+            raise OutputError(
+                f"{label}: incomplete Zarr store: {group}/{name} has {done} of {whole} chunks"
+                " (the run that wrote it did not finish); run it again"
+            )
+
+
+def _check_run(tree: xr.DataTree, label: str) -> None:
+    """A frontiercost run: its version attribute, a run group, numeric draws and statistics."""
+    import numpy as np
+
+    groups = {"posterior", "streaming"} & set(tree.children)
+    if "frontiercost_version" not in tree.attrs or not groups:
+        raise OutputError(
+            f"{label}: not a frontiercost run (expected the file written by "
+            "`frontiercost run --out` or frontiercost.simulate: a 'posterior' or "
+            "'streaming' group and a 'frontiercost_version' attribute)"
+        )
+    if "posterior" in tree.children:
+        post = tree["posterior"]
+        if not post.data_vars:
+            raise OutputError(f"{label}: damaged run: the posterior group has no variables")
+        for name, var in post.data_vars.items():
+            if not np.issubdtype(var.dtype, np.number) or var.dims[-2:] != ("chain", "draw"):
+                raise OutputError(
+                    f"{label}: damaged run: posterior variable {name!r} is not numeric"
+                    f" (chain, draw) draws ({var.dtype}, dims {var.dims})"
+                )
+    else:
+        stream = tree["streaming"]
+        try:
+            outputs = json.loads(str(stream.attrs["outputs"]))
+            for name in outputs:
+                for stat in ("count", "mean", "var", "min", "max", "hist_index", "hist_count"):
+                    var = stream[f"{name}__{stat}"]
+                    if not np.issubdtype(var.dtype, np.number):
+                        raise TypeError(f"{name}__{stat} is {var.dtype}")
+        except (KeyError, TypeError, ValueError) as err:
+            raise OutputError(f"{label}: damaged streaming run ({err})") from None
 
 
 def _temporary(path: Path) -> Path:

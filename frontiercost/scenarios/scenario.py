@@ -161,6 +161,7 @@ class Scenario:
         name = _check_name(name)
         if not isinstance(data, Mapping):
             raise ScenarioError(f"{name}: expected a mapping of tables, got {type(data).__name__}")
+        _check_values(data, name)
         plain = _plain(data, name)
         try:
             text = tomli_w.dumps(plain)
@@ -242,10 +243,19 @@ def _read(name_or_path: str | Path) -> tuple[str, str, str]:
                 f"unknown scenario {raw!r}{hint}; `frontiercost scenarios` lists the built-in ones"
             )
         label = str(path)
+    if not path.is_file():  # a FIFO or a device would block or never end
+        what = "a folder" if path.is_dir() else "not a regular file"
+        raise ScenarioError(f"{label}: {what}; a scenario is a .toml file")
+    if path.stat().st_size > MAX_TEXT:
+        raise ScenarioError(f"{label}: larger than 10 MB; a scenario file is a few kB")
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError(f"{label}: cannot read: {err}") from None
+    except UnicodeDecodeError as err:
+        raise ScenarioError(
+            f"{label}: not UTF-8 text ({err.reason} at byte {err.start})"
+        ) from None
+    except OSError as err:
+        raise ScenarioError(f"{label}: cannot read: {err.strerror or err}") from None
     return path.stem, label, text
 
 
@@ -281,12 +291,44 @@ def _plain(value: Any, path: str) -> Any:
     )
 
 
+MAX_NESTING = 32  # tables and arrays inside each other; a scenario needs four
+MAX_TEXT = 10 << 20  # characters of a scenario file
+
+
+def _check_values(data: Any, label: str) -> None:
+    """Refuse nesting deeper than :data:`MAX_NESTING` and integers no float can hold."""
+    stack: list[tuple[Any, int, str]] = [(data, 0, "")]
+    while stack:
+        value, depth, path = stack.pop()
+        if isinstance(value, Mapping | list | tuple):
+            if depth > MAX_NESTING:
+                raise ScenarioError(
+                    f"{label}: tables and arrays nested more than {MAX_NESTING} deep"
+                    f" (at {path or 'the top'})"
+                )
+            items = value.items() if isinstance(value, Mapping) else enumerate(value)
+            stack.extend((v, depth + 1, f"{path}.{k}" if path else str(k)) for k, v in items)
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > 1e308:
+            raise ScenarioError(f"{label} {path}: the integer is too large for a number")
+
+
 def _from_text(name: str, label: str, text: str) -> Scenario:
+    if len(text) > MAX_TEXT:
+        raise ScenarioError(f"{label}: {len(text):,} characters; a scenario file is at most 10 MB")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         m = re.search(r"\(at line (\d+)", str(err))
         raise ScenarioError(f"{label}:{m.group(1)}: {err}" if m else f"{label}: {err}") from None
+    except RecursionError:
+        raise ScenarioError(
+            f"{label}: tables or arrays nested too deeply to read (a scenario needs four levels)"
+        ) from None
+    except ValueError:  # an integer of thousands of digits (CPython's int-string limit)
+        raise ScenarioError(
+            f"{label}: an integer with more than 4,300 digits is not a number (write 1e30, say)"
+        ) from None
+    _check_values(data, label)
     return _build(name, label, text, data)
 
 

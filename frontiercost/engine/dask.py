@@ -246,9 +246,10 @@ class DaskExecutor:
         from distributed import Client, LocalCluster
 
         if self.scheduler is not None:
+            self._reachable(self.scheduler)
             try:
                 remote = Client(self.scheduler, set_as_default=False, timeout=self.timeout)
-            except (OSError, TimeoutError) as err:
+            except (OSError, TimeoutError, ValueError) as err:
                 raise SimulationError(
                     f"scheduler: cannot connect to {self.scheduler!r} within"
                     f" {self.timeout:g} s: {err}"
@@ -278,6 +279,38 @@ class DaskExecutor:
             Client(cluster, set_as_default=False) as c,
         ):
             yield c
+
+    def _reachable(self, address: str) -> None:
+        """Refuse a malformed address, or a TCP scheduler nothing answers at, within the timeout.
+
+        Checked with a plain socket before a ``Client`` exists: a client that
+        fails to connect leaves a half-built object whose clean-up prints a
+        traceback at exit.
+        """
+        import socket
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(address if "://" in address else f"tcp://{address}")
+        try:
+            host, port = parts.hostname, parts.port
+        except ValueError:
+            host, port = None, None
+        if parts.scheme not in ("tcp", "tls", "ws", "wss", "ucx", "inproc") or not host:
+            raise SimulationError(
+                f"scheduler: {address!r} is not an address such as 'tcp://host:8786'"
+            )
+        if parts.scheme != "tcp":
+            return  # other protocols: the client's own timeout applies
+        if port is None:
+            raise SimulationError(f"scheduler: {address!r} has no port, e.g. 'tcp://{host}:8786'")
+        try:
+            with socket.create_connection((host, port), timeout=self.timeout):
+                pass
+        except OSError as err:
+            raise SimulationError(
+                f"scheduler: cannot connect to {address!r} within {self.timeout:g} s:"
+                f" {err.strerror or err}"
+            ) from None
 
     def _preflight(self, client: Client) -> None:
         """At least one worker within the timeout, each importing this frontiercost version."""

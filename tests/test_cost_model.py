@@ -162,8 +162,10 @@ def test_power_of_a_constant_base_is_one_exp() -> None:
     ops = _ops(compile_program(["x"], {"y": "10 ** x"}, ["y"]))
     assert [code for code, _ in ops] == [op.CONST, op.MUL, op.EXP]
     assert ops[0][1] == pytest.approx(math.log(10), rel=1e-16)
-    ops = _ops(compile_program(["x"], {"y": "x ** 2"}, ["y"]))
+    ops = _ops(compile_program(["x"], {"y": "x ** 2.5"}, ["y"]))
     assert op.POW in [code for code, _ in ops]  # a variable base keeps exp(b log a)
+    ops = _ops(compile_program(["x"], {"y": "x ** 2"}, ["y"]))
+    assert [code for code, _ in ops] == [op.MUL]  # small integer powers are multiplies
 
 
 def test_compile_rejects_unknown_names() -> None:

@@ -1,18 +1,28 @@
-"""Branch-free exp, log and normal quantile that LLVM can vectorize.
+"""Branch-free exp, log, power and normal quantile that LLVM can vectorize.
 
 libm's ``exp``/``log`` are opaque calls that keep the kernels' loops scalar
 (this llvmlite has no SVML).  These versions are straight-line polynomial code
-(selects instead of branches) and vectorize; all three are within a few ulp of
-numpy/scipy (``tests/test_fastmath.py`` measures it).
+(selects instead of branches) and vectorize; all are within a few ulp of
+numpy/scipy (``tests/test_fastmath.py`` and ``tests/test_formula_domain.py``
+measure it).
 
 - ``exp_fast``: ``x = k ln2 + r`` with ``|r| <= ln2/2`` (Cody-Waite split of
-  ln2), degree-13 Taylor polynomial for ``e^r`` (truncation < 2e-17), ``2^k``
-  put into the exponent bits.  Saturates to 0 / inf outside [-708, 709.7].
+  ln2), degree-13 Taylor polynomial for ``e^r`` (truncation < 2e-17), times
+  ``2^k`` as two exact powers of two.  The whole real line, 1 ulp: overflows to
+  inf above ~709.78, subnormal then 0 below ~-708.4, NaN stays NaN.
 - ``log_fast``: ``x = 2^e m`` with ``m`` in [√½, √2), ``log m = 2 atanh(f)``,
-  ``f = (m - 1)/(m + 1)``, odd series to ``f^23`` (truncation < 1e-17).  For
-  positive normal numbers (the only inputs the kernels give it).
+  ``f = (m - 1)/(m + 1)``, odd series to ``f^23`` (truncation < 1e-17).  The
+  whole real line, 3 ulp: subnormals rescaled, ``-inf`` at ±0, NaN below 0.
+- ``log_pos_fast``: the same polynomial without those fix-ups, for positive
+  normal arguments only: what the inverse-CDF transforms give it (``ndtri_fast``
+  and the tabulated families), so they pay nothing for the other lanes.
+- ``pow_fast``: ``np.power`` (C99 ``pow``) semantics from
+  ``exp_fast(b * log_fast(|a|))`` and selects for the sign and special cases.
 - ``ndtri_fast``: AS 241 (Wichura 1988) with all three rational branches
-  evaluated and the answer selected, using ``log_fast``.
+  evaluated and the answer selected, using ``log_pos_fast``.
+
+For positive normal arguments (and results in exp's normal range) all of them
+give exactly the bits of the saturating versions they replaced.
 """
 
 from __future__ import annotations
@@ -27,15 +37,27 @@ _LN2_LO = 1.90821492927058770002e-10
 _LN2 = 0.6931471805599453
 _SQRT2 = 1.4142135623730951
 _MANT = np.int64(0x000FFFFFFFFFFFFF)
+_EXP_BIAS = np.int64(1023)
+MIN_NORMAL = 2.2250738585072014e-308
+_TWO52 = 4503599627370496.0
+_EXP_SHIFT = 6755399441056767.0  # 1.5 * 2**52 + 1023: low bits of the float hold k + 1023
 _ONE_BITS = np.int64(0x3FF0000000000000)
 
 
 @njit_inline
 def exp_fast(x: float) -> float:
-    """``e**x`` to ~1 ulp, vectorizable."""
-    x = min(max(x, -708.0), 709.7)
-    kf = np.floor(x * _LOG2E + 0.5)
-    r = (x - kf * _LN2_HI) - kf * _LN2_LO
+    """``e**x`` over the whole real line, within 1 ulp of numpy, vectorizable.
+
+    ``x`` is clamped to [-746, 710] only to keep ``k`` small; beyond that range
+    the scaling by ``2**k`` (two exact factors, so neither over- nor underflows
+    by itself) overflows to ``inf`` above ~709.78 and rounds to subnormals, then
+    0, below ~-708.4, as libm does.  NaN gives NaN.
+    """
+    # numba's max/min keep a NaN first argument (Python's rule; vmaxpd/vminpd),
+    # and NaN then flows through to the result: no select needed for it.
+    xc = min(max(x, -746.0), 710.0)
+    kf = np.floor(xc * _LOG2E + 0.5)
+    r = (xc - kf * _LN2_HI) - kf * _LN2_LO
     p = 1.0 / 6227020800.0
     p = p * r + 1.0 / 479001600.0
     p = p * r + 1.0 / 39916800.0
@@ -50,15 +72,24 @@ def exp_fast(x: float) -> float:
     p = p * r + 0.5
     p = p * r + 1.0
     p = p * r + 1.0
-    bits = np.float64(p).view(np.int64) + (np.int64(kf) << np.int64(52))
-    return np.int64(bits).view(np.float64)
+    # 2**k as 2**k1 * 2**(k - k1), k1 = k/2 rounded: both normal for |k| <= 1076,
+    # so the product is exact while the result is normal (the bits of adding k to
+    # p's exponent), rounds once into the subnormals and overflows past the top.
+    # The biased exponents come from the float bits of k + 1.5 * 2**52 + 1023
+    # (the float-to-int conversion AVX2 cannot vectorize is never used) and
+    # shifting left by 52 drops the rest of those bits.
+    b = np.float64(kf + _EXP_SHIFT).view(np.int64)
+    b1 = np.float64(kf * 0.5 + _EXP_SHIFT).view(np.int64)
+    s1 = np.int64(b1 << np.int64(52)).view(np.float64)
+    s2 = np.int64((b - b1 + _EXP_BIAS) << np.int64(52)).view(np.float64)
+    return p * s1 * s2
 
 
 @njit_inline
-def log_fast(x: float) -> float:
-    """Natural log of a positive normal float to ~1 ulp, vectorizable."""
+def _log_normal(x: float, bias: int) -> float:
+    """``log(x)`` for a positive normal ``x`` whose exponent field is biased by ``bias``."""
     bits = np.float64(x).view(np.int64)
-    e = (bits >> np.int64(52)) - np.int64(1023)
+    e = (bits >> np.int64(52)) - bias
     m = np.int64((bits & _MANT) | _ONE_BITS).view(np.float64)
     big = m > _SQRT2
     m = m * 0.5 if big else m
@@ -78,6 +109,58 @@ def log_fast(x: float) -> float:
     p = p * s + 1.0 / 3.0
     p = p * s + 1.0
     return ef * _LN2 + 2.0 * f * p
+
+
+@njit_inline
+def log_pos_fast(x: float) -> float:
+    """Natural log of a positive normal float to ~1 ulp, vectorizable.
+
+    For the inverse-CDF transforms, whose arguments are always positive and
+    normal (``min(p, 1 - p)`` and ``u / (1 - u)`` of uniforms in
+    [2**-53, 1 - 2**-53]): no lanes to fix up.  Elsewhere it is wrong (0 gives
+    ~-709, negatives garbage); use :func:`log_fast`.
+    """
+    return _log_normal(x, _EXP_BIAS)
+
+
+@njit_inline
+def log_fast(x: float) -> float:
+    """Natural log over the whole real line, within 3 ulp of numpy, vectorizable.
+
+    The same bits as :func:`log_pos_fast` for positive normal ``x``; subnormals
+    are scaled by ``2**52`` first; ``log(±0) = -inf``, ``log(inf) = inf``, NaN
+    below 0 and for NaN (selects, no branches).
+    """
+    sub = x < MIN_NORMAL
+    y = _log_normal(x * _TWO52 if sub else x, _EXP_BIAS + 52 if sub else _EXP_BIAS)
+    y = y if x < np.inf else x  # inf, NaN
+    return y if x > 0.0 else (-np.inf if x == 0.0 else np.nan)
+
+
+@njit_inline
+def pow_fast(a: float, b: float) -> float:
+    """``a ** b`` as numpy's ``np.power`` (C99 ``pow``) gives it, vectorizable.
+
+    ``exp(b log|a|)``: for ``a > 0`` and finite ``b`` exactly the bits of
+    ``exp_fast(b * log_fast(a))``, within ``4 (1 + |b ln a|)`` ulp of numpy
+    (measured 3.1: the rounding of ``b ln a`` is magnified by exp).
+    The other lanes are fixed up by selects: ``a ** 0 = 1`` and ``1 ** b = 1``
+    even for NaN, ``(-1) ** ±inf = 1``; a negative base (or ``-0.0``, ``-inf``)
+    with an odd integer exponent gives the negated magnitude, with a non-integer
+    exponent NaN when the base is finite; ``±inf`` exponents count as even.
+    Zero and infinite bases and out-of-range results follow from ``log_fast``
+    and ``exp_fast`` (``0 ** -1 = inf``, ``2 ** 2000 = inf``).
+    """
+    lg = log_fast(abs(a))
+    t = b * lg
+    t = 0.0 if (lg == 0.0) | (b == 0.0) else t  # |a| = 1 or b = 0: 1, whatever the other
+    y = exp_fast(t)
+    fb = np.floor(b)
+    whole = fb == b  # ±inf count as (even) integers, NaN as no integer
+    half = b * 0.5
+    odd = whole & (np.floor(half) != half)
+    y = -y if odd & (np.float64(a).view(np.int64) < 0) else y
+    return np.nan if (a < 0.0) & (a > -np.inf) & (fb != b) else y
 
 
 # AS 241 tail coefficients, (intermediate tail r <= 5, far tail r > 5), highest degree first.
@@ -149,7 +232,7 @@ def ndtri_fast(p: float) -> float:
         * r
         + 42.313330701600911252
     ) * r + 1.0
-    t = np.sqrt(-log_fast(min(p, 1.0 - p)))
+    t = np.sqrt(-log_pos_fast(min(p, 1.0 - p)))
     far = t > 5.0
     a = t - (5.0 if far else 1.6)
     tn = _TN[0][1] if far else _TN[0][0]

@@ -35,7 +35,7 @@ from ..model.formula import (
     SUB,
     WIDTH,
 )
-from ._fastmath import exp_fast, log_fast
+from ._fastmath import MIN_NORMAL, exp_fast, log_fast, log_pos_fast, pow_fast
 from .signature import model_kernel
 
 
@@ -71,8 +71,17 @@ def formula_kernel(x, out, n, consts):
             for j in range(n):
                 dst[j] = ra[j] / rb[j]
         elif op == POW:
+            # Positive normal bases and finite exponents take exp(b log a) alone;
+            # a block with any other lane reruns with the fix-ups (same bits on
+            # the plain lanes, so where a block ends changes nothing).
+            odd = 0
             for j in range(n):
-                dst[j] = exp_fast(rb[j] * log_fast(ra[j]))
+                u, v = ra[j], rb[j]
+                odd += 0 if (u >= MIN_NORMAL) & (u < np.inf) & (abs(v) < np.inf) else 1
+                dst[j] = exp_fast(v * log_pos_fast(u))
+            if odd:
+                for j in range(n):
+                    dst[j] = pow_fast(ra[j], rb[j])
         elif op == NEG:
             for j in range(n):
                 dst[j] = -ra[j]
@@ -80,14 +89,22 @@ def formula_kernel(x, out, n, consts):
             for j in range(n):
                 dst[j] = exp_fast(ra[j])
         elif op == LOG:
+            odd = 0  # as POW: positive normal blocks skip log_fast's fix-ups
             for j in range(n):
-                dst[j] = log_fast(ra[j])
+                u = ra[j]
+                odd += 0 if (u >= MIN_NORMAL) & (u < np.inf) else 1
+                dst[j] = log_pos_fast(u)
+            if odd:
+                for j in range(n):
+                    dst[j] = log_fast(ra[j])
         elif op == MIN:
             for j in range(n):
-                dst[j] = min(ra[j], rb[j])
+                u, v = ra[j], rb[j]
+                dst[j] = u if (u < v) | (u != u) else v
         elif op == MAX:
             for j in range(n):
-                dst[j] = max(ra[j], rb[j])
+                u, v = ra[j], rb[j]
+                dst[j] = u if (u > v) | (u != u) else v
         elif op == SQRT:
             for j in range(n):
                 dst[j] = np.sqrt(ra[j])

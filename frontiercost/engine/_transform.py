@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ._fastmath import exp_fast, log_fast, ndtri_fast
+from ._fastmath import exp_fast, log_pos_fast, ndtri_fast
 from ._jit import njit
 from ._rng import mix64, uniform
 from ._special import ndtr
@@ -29,7 +29,7 @@ def _wtable(prm: np.ndarray, tables: np.ndarray, x: np.ndarray, n: int) -> None:
     # back-transform (vectorizes).  Fused in one loop none of it vectorizes.
     for j in range(n):
         u = x[j]
-        x[j] = log_fast(u / (1.0 - u))
+        x[j] = log_pos_fast(u / (1.0 - u))
     if n_guide == 0:
         _hermite_uniform(tables, off, m, w0, inv_h, x, n)
     else:

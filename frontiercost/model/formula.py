@@ -7,6 +7,26 @@ functions ``exp log log10 sqrt min max`` are accepted, so formulas are data
 (never ``eval``), and scenario files could one day carry their own.  A set of
 formulas is compiled into the flat program that
 :func:`frontiercost.engine._interp.formula_kernel` runs.
+
+Numeric semantics are numpy's on float64 over the whole real line (signed
+zeros, subnormals, infinities, NaN): ``+ - * /``, unary minus and ``sqrt`` are
+IEEE operations (bit-identical to numpy); ``min``/``max`` are
+``np.minimum``/``np.maximum`` (NaN if either argument is NaN; on a tie of
+``+0.0`` and ``-0.0`` the second argument, as numpy on x86-64); ``**`` is
+``np.power`` (C99 ``pow``).  ``exp``, ``log``, ``log10`` and ``**`` through
+``exp(b log a)`` are fast polynomials within a few ulp of numpy (see
+docs/scenarios.md for the bounds, ``tests/test_formula_domain.py`` for their
+test).  A constant exponent in ``{0, 1, -1, 2, 3, 4}`` compiles to multiplies
+(``x ** 2`` is ``x * x``, exact for negative ``x``), a base of 1 to 1, another
+positive constant base ``c`` to ``exp(b ln c)``.
+
+Constant sub-expressions are folded at compile time only where the fold gives
+the kernel's bits (IEEE arithmetic, ``sqrt``, ``min``/``max``, the multiplied
+powers, ``exp(0)`` and ``log(1)``); ``exp``, ``log`` and ``**`` of other
+constants run in the kernel like any other value.  Every constant
+sub-expression is still evaluated (numpy semantics) when the formula is
+compiled, and one that is not a finite number (``log(0)``, ``10 ** 400``,
+``(-8) ** (1/3)``) is refused there with the formula named, not met mid-run.
 """
 
 from __future__ import annotations
@@ -14,6 +34,7 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -31,20 +52,61 @@ _BINOPS: dict[type[ast.operator], int] = {
     ast.Pow: POW,
 }
 _FUNCS = {"exp": 1, "log": 1, "log10": 1, "sqrt": 1, "min": 2, "max": 2}
-_MATH: dict[str, Callable[..., float]] = {
-    "exp": math.exp,
-    "log": math.log,
-    "log10": math.log10,
-    "sqrt": math.sqrt,
-    "min": min,
-    "max": max,
+_INV_LN10 = 1 / math.log(10)
+# Constant integer exponents compiled to multiplies (at most three roundings,
+# and the same bits as the constant fold).  Other exponents, including -2 .. -4,
+# go through exp/log: 1 / (x * x) would lose the subnormal results of huge x.
+_MULTIPLIED_POWERS = (0.0, 1.0, -1.0, 2.0, 3.0, 4.0)
+
+
+def fmin(a: float, b: float) -> float:
+    """The kernel's ``min``: ``np.minimum`` (NaN propagates; ±0 tie: ``b``)."""
+    return a if a < b or a != a else b
+
+
+def fmax(a: float, b: float) -> float:
+    """The kernel's ``max``: ``np.maximum`` (NaN propagates; ±0 tie: ``b``)."""
+    return a if a > b or a != a else b
+
+
+def multiplied_power(x: float, n: float) -> float:
+    """``x ** n`` for ``n`` in ``_MULTIPLIED_POWERS``, in the kernel's order of operations."""
+    if n == 0.0:
+        return 1.0  # np.power(x, 0) is 1 even for NaN
+    if n == 1.0:
+        return x
+    if n == -1.0:
+        return _numpy(np.divide, 1.0, x)  # IEEE: 1 / ±0 is ±inf
+    sq = x * x
+    return sq if n == 2.0 else (sq * x if n == 3.0 else sq * sq)
+
+
+class _Const(NamedTuple):
+    """A constant sub-expression: its value, and whether the kernel gives exactly that value."""
+
+    value: float
+    exact: bool
+
+
+def _numpy(func: Callable[..., Any], *args: float) -> float:
+    with np.errstate(all="ignore"):
+        return float(func(*(np.float64(a) for a in args)))
+
+
+_NP_BINOPS: dict[int, Callable[..., Any]] = {
+    ADD: np.add,
+    SUB: np.subtract,
+    MUL: np.multiply,
+    DIV: np.divide,
+    POW: np.power,
 }
-_PY = {
-    ADD: lambda a, b: a + b,
-    SUB: lambda a, b: a - b,
-    MUL: lambda a, b: a * b,
-    DIV: lambda a, b: a / b,
-    POW: lambda a, b: a**b,
+_NP_FUNCS: dict[str, Callable[..., Any]] = {
+    "exp": np.exp,
+    "log": np.log,
+    "log10": np.log10,
+    "sqrt": np.sqrt,
+    "min": fmin,
+    "max": fmax,
 }
 
 
@@ -131,12 +193,13 @@ def names_in(expr: str) -> frozenset[str]:
 
 
 class _Compiler:
-    def __init__(self, inputs: Sequence[str]) -> None:
+    def __init__(self, inputs: Sequence[str], fold: bool = True) -> None:
+        self.folding = fold
         self.reg: dict[str, int] = {name: i for i, name in enumerate(inputs)}
         self.n_in = len(inputs)
         self.n_tmp = 0
         self.ops: list[tuple[int, int, int, int, float]] = []
-        self.consts: dict[float, int] = {}
+        self.consts: dict[tuple[float, float], int] = {}
 
     def _new(self) -> int:
         self.n_tmp += 1
@@ -150,61 +213,109 @@ class _Compiler:
         return d
 
     def const(self, value: float) -> int:
-        if value not in self.consts:
-            self.consts[value] = self._emit(CONST, imm=value)
-        return self.consts[value]
+        key = (value, math.copysign(1.0, value))  # 0.0 == -0.0, but they are two constants
+        if key not in self.consts:
+            self.consts[key] = self._emit(CONST, imm=value)
+        return self.consts[key]
 
-    def fold(self, node: ast.expr) -> float | None:
-        """The value of a constant sub-expression, else None."""
-        if isinstance(node, ast.Constant):
-            return float(node.value)  # type: ignore[arg-type]  # parse() allows numbers only
-        if isinstance(node, ast.UnaryOp):
+    def fold(self, node: ast.expr) -> _Const | None:
+        """The value of a constant sub-expression (numpy semantics), else None.
+
+        Raises
+        ------
+        ScenarioError
+            When the value is not a finite number.
+        """
+        c: _Const | None = None
+        if isinstance(node, ast.Constant):  # parse() lets numbers through only
+            try:
+                c = _Const(float(node.value), True)  # type: ignore[arg-type]
+            except OverflowError:  # an integer literal beyond float range
+                c = _Const(math.inf, True)
+        elif isinstance(node, ast.UnaryOp):
             v = self.fold(node.operand)
-            return None if v is None else (-v if isinstance(node.op, ast.USub) else v)
-        value = None
-        try:
-            if isinstance(node, ast.BinOp):
-                a, b = self.fold(node.left), self.fold(node.right)
-                if a is not None and b is not None:
-                    value = float(_PY[_BINOPS[type(node.op)]](a, b))
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                args = [self.fold(a) for a in node.args]
-                if all(a is not None for a in args):
-                    value = float(_MATH[node.func.id](*args))
-        except (ArithmeticError, ValueError) as exc:
-            raise ScenarioError(f"{ast.unparse(node)} cannot be evaluated ({exc})") from None
-        if value is not None and not math.isfinite(value):
-            raise ScenarioError(f"{ast.unparse(node)} is not a finite number")
-        return value
+            c = None if v is None else (_Const(-v.value, v.exact) if _neg(node) else v)
+        elif isinstance(node, ast.BinOp):
+            a, b = self.fold(node.left), self.fold(node.right)
+            if a is not None and b is not None:
+                code = _BINOPS[type(node.op)]
+                c = _Const(_numpy(_NP_BINOPS[code], a.value, b.value), a.exact and b.exact)
+                if code == POW and c.exact:
+                    if b.value in _MULTIPLIED_POWERS:
+                        c = _Const(multiplied_power(a.value, b.value), True)
+                    else:  # 1 ** b is 1; other powers go through the kernel's exp
+                        c = _Const(c.value, a.value == 1.0)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            args = [self.fold(a) for a in node.args]
+            if all(a is not None for a in args):
+                vals = [a.value for a in args if a is not None]
+                exact = all(a is not None and a.exact for a in args)
+                name = node.func.id
+                if name in ("exp", "log", "log10"):  # only exp(0) = 1 and log(1) = 0 are sure
+                    exact = exact and vals[0] == (0.0 if name == "exp" else 1.0)
+                c = _Const(_numpy(_NP_FUNCS[name], *vals), exact)
+        if c is not None and not math.isfinite(c.value):
+            raise ScenarioError(
+                f"{ast.unparse(node)} is {c.value} (a constant part must be a finite number)"
+            )
+        return c
 
     def expr(self, node: ast.expr) -> int:
-        value = self.fold(node)
-        if value is not None:
-            return self.const(value)
+        c = self.fold(node)
+        if c is not None and c.exact and (self.folding or isinstance(node, ast.Constant)):
+            return self.const(c.value)
         if isinstance(node, ast.Name):
             return self.reg[node.id]
         if isinstance(node, ast.UnaryOp):
             inner = self.expr(node.operand)
-            return self._emit(NEG, inner) if isinstance(node.op, ast.USub) else inner
+            return self._emit(NEG, inner) if _neg(node) else inner
         if isinstance(node, ast.BinOp):
             code = _BINOPS[type(node.op)]
-            base = self.fold(node.left)
-            if code == POW and base is not None and base > 0:
-                # c ** e = exp(e ln c): one exp per draw instead of exp and log
-                e = self.expr(node.right)
-                return self._emit(EXP, self._emit(MUL, e, self.const(math.log(base))))
+            if code == POW:
+                return self.power(node.left, node.right)
             return self._emit(code, self.expr(node.left), self.expr(node.right))
         assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
         args = [self.expr(a) for a in node.args]
         name = node.func.id
         if name == "log10":
-            return self._emit(MUL, self._emit(LOG, args[0]), self.const(1 / math.log(10)))
+            return self._emit(MUL, self._emit(LOG, args[0]), self.const(_INV_LN10))
         codes = {"exp": EXP, "log": LOG, "sqrt": SQRT, "min": MIN, "max": MAX}
         return self._emit(codes[name], *args)
 
+    def power(self, left: ast.expr, right: ast.expr) -> int:
+        """``left ** right``, not both exactly known constants."""
+        e, base = self.fold(right), self.fold(left)
+        if e is not None and e.exact and e.value in _MULTIPLIED_POWERS:
+            if e.value == 0.0:
+                return self.const(1.0)
+            x = self.expr(left)
+            if e.value == 1.0:
+                return x
+            if e.value == -1.0:
+                return self._emit(DIV, self.const(1.0), x)
+            sq = self._emit(MUL, x, x)
+            return sq if e.value == 2.0 else self._emit(MUL, sq, sq if e.value == 4.0 else x)
+        if base is not None and base.exact and base.value == 1.0:
+            return self.const(1.0)  # np.power(1, b) is 1 even for inf or NaN b
+        if base is not None and base.exact and base.value > 0.0:
+            # c ** e = exp(e ln c): one exp per draw instead of exp and log
+            ln = math.log(base.value)
+            if e is not None and e.exact and self.folding:
+                return self._emit(EXP, self.const(e.value * ln))
+            return self._emit(EXP, self._emit(MUL, self.expr(right), self.const(ln)))
+        return self._emit(POW, self.expr(left), self.expr(right))
+
+
+def _neg(node: ast.UnaryOp) -> bool:
+    return isinstance(node.op, ast.USub)
+
 
 def compile_program(
-    inputs: Sequence[str], formulas: Mapping[str, str], outputs: Sequence[str]
+    inputs: Sequence[str],
+    formulas: Mapping[str, str],
+    outputs: Sequence[str],
+    *,
+    fold: bool = True,
 ) -> np.ndarray:
     """Compile formulas into an interpreter program.
 
@@ -217,18 +328,27 @@ def compile_program(
         and formulas before it.
     outputs : sequence of str
         Names (inputs or formulas) to write to the output rows, in order.
+    fold : bool, default True
+        Fold constant sub-expressions into one constant where that gives the
+        kernel's bits.  ``False`` leaves them to the kernel (the same program
+        otherwise), which is how the tests check that claim.  Constants are
+        checked for finiteness either way.
 
     Returns
     -------
     numpy.ndarray
         The program, to be passed as ``Model.consts``.
     """
-    c = _Compiler(inputs)
+    c = _Compiler(inputs, fold)
     for name, expr in formulas.items():
         missing = names_in(expr) - set(c.reg)
         if missing:
             raise ScenarioError(f"formula {name} = {expr!r} reads unknown {sorted(missing)}")
-        c.reg[name] = c.expr(parse(expr))
+        tree = parse(expr)
+        try:
+            c.reg[name] = c.expr(tree)
+        except ScenarioError as err:
+            raise ScenarioError(f"formula {name} = {expr!r}: {err}") from None
     header = [float(c.n_tmp), float(len(c.ops)), float(len(outputs))]
     body = [float(v) for o in c.ops for v in o]
     return np.array(header + body + [float(c.reg[o]) for o in outputs], dtype=np.float64)

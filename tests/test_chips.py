@@ -39,7 +39,7 @@ from frontiercost.scenarios import (
 from frontiercost.scenarios.chips import _norm
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data"
+DATA = ROOT / "tests" / "data"
 HARDWARE = ROOT / "frontiercost" / "scenarios" / "library" / "hardware"
 HARDWARE_SCENARIOS = sorted(p.stem for p in HARDWARE.glob("*.toml"))
 
@@ -224,8 +224,6 @@ def test_server_power_per_gpu_matches_model_md() -> None:
 
 def _frontier_rows() -> list[dict[str, str]]:
     path = DATA / "frontier_models.csv"
-    if not path.exists():
-        pytest.skip(f"reference data not found: {path} (the shared data folder is absent)")
     with path.open(encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 

@@ -171,7 +171,7 @@ def test_run_gpt4_split_comes_from_the_draws(capsys, tmp_path) -> None:  # type:
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert out.startswith("GPT-4 (gpt-4): 4,000 draws, seed 5, sampler mc, 90% HDI")
-    assert _row(out, "amortized_cost")[-1] == "$40.6M"  # the point estimate (MODEL.md §6.1)
+    assert _row(out, "amortized_cost")[-1] == "$40.6M"  # the point estimate (docs/model.md §6.1)
     with xr.open_datatree(out_file, engine="h5netcdf") as tree:
         post = tree["posterior"]
         share = (post["energy_cost"] / post["amortized_cost"]).values.ravel()

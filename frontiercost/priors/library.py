@@ -42,7 +42,7 @@ def library_specs() -> dict[str, tuple[dict[str, Any], str]]:
 
 @cache
 def load_library() -> dict[str, Prior]:
-    """All default priors by name (MODEL.md §4), each with unit and source.
+    """All default priors by name (docs/model.md §4), each with unit and source.
 
     Raises
     ------

@@ -73,6 +73,7 @@ def test_user_errors_exit_2_with_one_message(capsys, tmp_path) -> None:  # type:
 # --- scenarios, chips, validate, run SCENARIO ----------------------------------------
 
 FIXTURE = Path(__file__).parent / "scenarios" / "gpt4_handwritten.toml"
+pytestmark = pytest.mark.e2e  # the command line end to end (main() in-process)
 
 
 def test_format_money_shares_and_units() -> None:
@@ -186,6 +187,7 @@ def test_run_gpt4_split_comes_from_the_draws(capsys, tmp_path) -> None:  # type:
         assert sum(shares) == pytest.approx(100, abs=0.2)  # (3 digits each)
 
 
+@pytest.mark.slow
 def test_run_a_streaming_scenario_says_why_there_is_no_split(capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["run", str(FIXTURE), "--draws", "10000001", "--chains", "1"]) == 0
     out = capsys.readouterr().out

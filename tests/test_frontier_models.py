@@ -282,6 +282,7 @@ def _paper_pool(rows: list[tuple[str, bool, dict[str, np.ndarray]]], key: str) -
     return lo / med, hi / med
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["gpu", "tpu"])
 def test_paper_method_on_our_priors_reproduces_table5(kind: str) -> None:
     """Our per-model priors, combined the way the paper's notebook combined its
@@ -325,6 +326,7 @@ def test_paper_method_on_our_priors_reproduces_table5(kind: str) -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["gpu", "tpu"])
 def test_acquisition_interval_matches_table5(kind: str) -> None:
     """Our own acquisition uncertainty, pooled over models as draw / point estimate.
@@ -358,6 +360,7 @@ def test_acquisition_interval_matches_table5(kind: str) -> None:
 OWN_AMORTIZED = {"gpu": (0.307, 3.58), "tpu": (0.205, 6.48)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["gpu", "tpu"])
 def test_own_amortized_interval(kind: str) -> None:
     """The reported figures (OWN_AMORTIZED) and their documented departure from Table 5.

@@ -98,6 +98,7 @@ def test_ishigami_indices(sampler: str) -> None:
     assert ds.attrs["evaluations"] == (1 << 12) * 5
 
 
+@pytest.mark.slow
 def test_mc_bootstrap_interval_coverage() -> None:
     """90 % bootstrap intervals cover the analytic Ishigami indices ~90 % of the time (MC).
 

@@ -139,6 +139,7 @@ def test_fit_rejects_bad_input(years: list, costs: list, kwargs: dict, match: st
         fit_trend(years, costs, **kwargs)
 
 
+@pytest.mark.slow
 def test_trend_with_model_uncertainty() -> None:
     """Slopes when each model's amortized cost is one draw of its distribution.
 

@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test test-fast lint bench clean
 
 $(STAMP): pyproject.toml
 	@set -e; py=$$(scripts/find-python); echo "using $$py"; \
@@ -16,8 +16,13 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/frontiercost run gpt-4 --draws 1e5
 
+# Every test: the README's command and CI's.
 test: $(STAMP)
 	$(PY) -m pytest
+
+# The developer loop: no slow, dask or child-process (e2e) tests.
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow and not dask and not e2e"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

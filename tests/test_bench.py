@@ -189,6 +189,7 @@ def test_run_benchmark_in_process_table_and_json(tmp_path) -> None:
             assert [method, n] in rows, (method, n)
 
 
+@pytest.mark.e2e
 def test_run_benchmark_measures_memory_in_a_child() -> None:
     result = harness.run_benchmark(
         sizes=(20_000,), methods=("numpy-best-stream",), include_memory=True, repeats=1

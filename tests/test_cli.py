@@ -73,6 +73,7 @@ def test_user_errors_exit_2_with_one_message(capsys, tmp_path) -> None:  # type:
 # --- scenarios, chips, validate, run SCENARIO ----------------------------------------
 
 FIXTURE = Path(__file__).parent / "scenarios" / "gpt4_handwritten.toml"
+pytestmark = pytest.mark.e2e  # the command line end to end (main() in-process)
 
 
 def test_format_money_shares_and_units() -> None:
@@ -171,7 +172,7 @@ def test_run_gpt4_split_comes_from_the_draws(capsys, tmp_path) -> None:  # type:
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert out.startswith("GPT-4 (gpt-4): 4,000 draws, seed 5, sampler mc, 90% HDI")
-    assert _row(out, "amortized_cost")[-1] == "$40.6M"  # the point estimate (MODEL.md §6.1)
+    assert _row(out, "amortized_cost")[-1] == "$40.6M"  # the point estimate (docs/model.md §6.1)
     with xr.open_datatree(out_file, engine="h5netcdf") as tree:
         post = tree["posterior"]
         share = (post["energy_cost"] / post["amortized_cost"]).values.ravel()
@@ -186,6 +187,7 @@ def test_run_gpt4_split_comes_from_the_draws(capsys, tmp_path) -> None:  # type:
         assert sum(shares) == pytest.approx(100, abs=0.2)  # (3 digits each)
 
 
+@pytest.mark.slow
 def test_run_a_streaming_scenario_says_why_there_is_no_split(capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["run", str(FIXTURE), "--draws", "10000001", "--chains", "1"]) == 0
     out = capsys.readouterr().out

@@ -20,6 +20,7 @@ from frontiercost.analysis.format import format_usd
 from frontiercost.cli import _common, main
 
 SMALL = ["--draws", "500", "--chains", "2"]
+pytestmark = pytest.mark.e2e  # the commands end to end (main() in-process), figures and reports
 PNG = b"\x89PNG\r\n\x1a\n"
 
 

@@ -18,6 +18,7 @@ from frontiercost.cli import main
 
 FIXTURE = Path(__file__).parent / "scenarios" / "gpt4_handwritten.toml"
 SMALL = ["--draws", "200", "--chains", "2"]
+pytestmark = pytest.mark.e2e  # the command line end to end (main() in-process)
 
 
 def _error(capsys, argv: list[str]) -> str:  # type: ignore[no-untyped-def]

@@ -24,6 +24,7 @@ from frontiercost.cli import main
 DOC = Path(__file__).parent.parent / "docs" / "json-output.md"
 FIXTURE = Path(__file__).parent / "scenarios" / "gpt4_handwritten.toml"
 SMALL = ["--draws", "500", "--chains", "2"]
+pytestmark = pytest.mark.e2e  # the command line end to end (main() in-process)
 
 
 # --------------------------------------------------------------------------- the contract
@@ -253,6 +254,7 @@ def test_exceedance_without_thresholds_leaves_them_empty(capsys) -> None:  # typ
     assert v["exceedance"] == [] and v["method"] is None and len(v["expected_shortfall"]) == 1
 
 
+@pytest.mark.slow
 def test_trend_json_refits_the_paper_trend(capsys) -> None:  # type: ignore[no-untyped-def]
     record = _json(capsys, ["trend", "--draws", "40", "--chains", "1"])
     fit = record["point_fit"]

@@ -11,6 +11,7 @@ import xarray as xr
 from frontiercost.cli import main
 
 SMALL = ["--draws", "500", "--chains", "2", "--seed", "1"]
+pytestmark = pytest.mark.e2e  # the command line end to end (main() in-process)
 
 
 def test_sweep_table_with_counted_exceedance(capsys) -> None:  # type: ignore[no-untyped-def]
@@ -53,6 +54,7 @@ def test_sweep_errors_exit_2(extra, match, capsys) -> None:  # type: ignore[no-u
     assert match in err and err.count("\n") == 1 and "Traceback" not in err
 
 
+@pytest.mark.dask
 def test_run_on_two_dask_workers_matches_the_local_run(capsys) -> None:  # type: ignore[no-untyped-def]
     argv = ["run", "gpt-4", "--format", "json", *SMALL]
     assert main(argv) == 0

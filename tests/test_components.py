@@ -2,7 +2,7 @@
 
 Sources of truth: numpy on the same draws (shares, their quantiles and
 means), exact shares of hand-built runs, the model's identity
-``amortized_cost = chips + other server + interconnect + energy`` (MODEL.md
+``amortized_cost = chips + other server + interconnect + energy`` (docs/model.md
 §3.2).
 """
 

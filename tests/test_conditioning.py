@@ -191,7 +191,7 @@ def test_psis_flags_heavy_weights_and_handles_ruled_out_draws() -> None:
 # --- correctness: known posteriors ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("method", ["is", "mcmc"])
+@pytest.mark.parametrize("method", ["is", pytest.param("mcmc", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("quantity", ["final_run_cost", "rd_compute_cost"])
 def test_conjugate_posterior_matches_the_closed_form(
     tmp_path: Path, method: str, quantity: str
@@ -312,6 +312,7 @@ def test_tree_has_the_arviz_groups_and_reads_in_arviz(tmp_path: Path) -> None:
     assert "inference: importance sampling (PSIS)" in report and "diagnostics: ok" in report
 
 
+@pytest.mark.slow
 def test_netcdf_round_trip(tmp_path: Path) -> None:
     sc = _scenario(tmp_path)
     tree = condition(sc, draws=500, chains=2, seed=1, method="mcmc")
@@ -341,7 +342,7 @@ def test_prior_group_is_the_plain_run_and_its_scores_reproduce_it(tmp_path: Path
         np.testing.assert_array_equal(got[name][::-1], tree["prior"][name].values.ravel())
 
 
-@pytest.mark.parametrize("method", ["is", "mcmc"])
+@pytest.mark.parametrize("method", ["is", pytest.param("mcmc", marks=pytest.mark.slow)])
 def test_same_seed_same_bits(tmp_path: Path, method: str) -> None:
     sc = _scenario(tmp_path, quantity="rd_compute_cost", value=3e9)
     kw = {"draws": 500, "chains": 4, "method": method, "warmup": 500, "thin": 2}
@@ -357,6 +358,7 @@ def test_same_seed_same_bits(tmp_path: Path, method: str) -> None:
         )
 
 
+@pytest.mark.slow
 def test_sharp_evidence_in_the_tail_switches_to_mcmc(tmp_path: Path) -> None:
     """A report far in the prior's tail: k-hat fails, auto switches, forced IS warns."""
     sc = _scenario(tmp_path, value=3e11, sigma=0.02)  # prior 95th percentile is 1e9
@@ -488,6 +490,7 @@ source = "test"
 """
 
 
+@pytest.mark.slow
 def test_correlated_inputs_is_and_mcmc_agree(tmp_path: Path) -> None:
     """The copula enters the prior of both methods; their posteriors agree within MC error."""
     path = tmp_path / "corr.toml"

@@ -1,7 +1,7 @@
 """The formula language, its interpreter kernel, and how the cost model resolves routes.
 
 Sources of truth: plain numpy evaluation of the same formula (the compiled
-kernel must reproduce it), and MODEL.md §3 for which route a scenario takes.
+kernel must reproduce it), and docs/model.md §3 for which route a scenario takes.
 
 Measured accuracy of the compiled kernel against numpy (1e6 random inputs,
 ``tests`` below assert bounds a little above these):
@@ -232,7 +232,7 @@ def test_kernel_transcendentals_match_numpy(a: list[float], b: list[float]) -> N
 
 
 def test_cost_model_formulas_match_numpy() -> None:
-    """Every formula of MODEL.md §3 in the kernel equals numpy within 1e-13 relative."""
+    """Every formula of docs/model.md §3 in the kernel equals numpy within 1e-13 relative."""
     rng = np.random.default_rng(7)
     for q in QUANTITIES.values():
         for way in q.ways:
@@ -243,7 +243,7 @@ def test_cost_model_formulas_match_numpy() -> None:
             np.testing.assert_allclose(got, ref, rtol=1e-13, atol=0, err_msg=f"{q.name}: {way}")
 
 
-# --- routes (MODEL.md §3.1, §3.6) ---------------------------------------------------
+# --- routes (docs/model.md §3.1, §3.6) ----------------------------------------------
 
 FLOP_ROUTE = {"training_compute", "peak_flops", "utilization"}
 
@@ -263,7 +263,7 @@ def test_recorded_chip_hours_are_preferred() -> None:
 
 
 def test_a_chip_count_without_time_falls_back_to_the_flop_route() -> None:
-    # MODEL.md §7: Inflection-2
+    # docs/model.md §7: Inflection-2
     r = resolve(FLOP_ROUTE | {"chip_count"})
     assert r.formulas["chip_hours"].startswith("training_compute /")
 

@@ -1,4 +1,4 @@
-"""Development-cost case studies of the paper (MODEL.md 6.4), reproduced by Monte Carlo.
+"""Development-cost case studies of the paper (docs/model.md §6.4), reproduced by Monte Carlo.
 
 Source of truth: Cottier et al. 2024 (arXiv 2405.21015 v2, section 2.5 and
 A.6) and the notebook behind it (Epoch AI training-cost-trends,
@@ -43,7 +43,7 @@ import frontiercost as fc
 DRAWS, CHAINS, SEED = 5000, 4, 20240531
 
 # Published development cost, 2023 USD: median and 90 % interval (paper v2,
-# section 2.5 / Figure of development costs; GPT-3 and OPT-175B also MODEL.md 6.4)
+# section 2.5 / Figure of development costs; GPT-3 and OPT-175B also docs/model.md §6.4)
 PUBLISHED = {
     "gpt-3-development": (7.45e6, 5.36e6, 10.24e6),
     "opt-175b-development": (2.80e6, 2.16e6, 3.70e6),

@@ -30,6 +30,7 @@ from frontiercost.results.trees import stream_stats
 
 distributed = pytest.importorskip("distributed")
 pytest.importorskip("zarr")
+pytestmark = pytest.mark.dask  # every test here uses a LocalCluster of worker processes
 
 SCENARIO = "frontier-run-2025-2030"
 THRESHOLDS = {"final_run_cost": [3e7, 1e8, 3e8], "projected_cost_2030": [1e10]}

@@ -49,6 +49,7 @@ def test_streaming_bits_identical_across_block_sizes_and_threads(ref) -> None:  
         assert np.array_equal(getattr(a, field), getattr(b, field)), field
 
 
+@pytest.mark.e2e
 def test_bits_identical_in_a_separate_process(ref) -> None:  # type: ignore[no-untyped-def]
     """A fresh interpreter computes the same draws (no hidden process state)."""
     model, priors = ref

@@ -1,11 +1,11 @@
-"""The paper's 41 frontier models as built-in scenarios (MODEL.md §6.1-6.3).
+"""The paper's 41 frontier models as built-in scenarios (docs/model.md §6.1-6.3).
 
 Sources of truth:
 - the ``[reference]`` tables of the scenario files, transcribed from the paper's
-  published outputs (``ref_*`` columns of ``data/frontier_models.csv``, Cottier
-  et al. 2024 v2), cross-checked against the CSV when ``../shared/data`` exists;
-- the worked examples of MODEL.md §6.1 (GPT-4, Gemini 1.0 Ultra);
-- the paper's Table 5 multiplicative 90 % intervals (MODEL.md §6.3) and the
+  published outputs (``ref_*`` columns of ``tests/data/frontier_models.csv``,
+  Cottier et al. 2024 v2), and cross-checked against that CSV;
+- the worked examples of docs/model.md §6.1 (GPT-4, Gemini 1.0 Ultra);
+- the paper's Table 5 multiplicative 90 % intervals (docs/model.md §6.3) and the
   intermediate figures of its uncertainty notebook (training-cost-trends
   ``uncertainty.ipynb``, cells 7-8, 16-17).
 """
@@ -29,7 +29,7 @@ from frontiercost.priors import Fixed, load_library, prior_from_spec
 from frontiercost.scenarios.chips import chip_library
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data"
+DATA = ROOT / "tests" / "data"
 MODELS_DIR = resources.files("frontiercost.scenarios") / "library" / "models"
 MODELS = sorted(e.name[: -len(".toml")] for e in MODELS_DIR.iterdir() if e.name.endswith(".toml"))
 REFERENCE_COLUMNS = {
@@ -80,11 +80,6 @@ def _generator() -> Any:
     return module
 
 
-needs_data = pytest.mark.skipif(
-    not (DATA / "frontier_models.csv").exists(), reason="../shared/data is not present"
-)
-
-
 # --- loading and point estimates ----------------------------------------------------------
 
 
@@ -109,7 +104,7 @@ def test_outputs_follow_the_inputs() -> None:
 
 @pytest.mark.parametrize(("name", "key"), REFERENCE_CASES)
 def test_point_estimate_matches_reference(name: str, key: str) -> None:
-    """evaluate() within 0.5 % of each published output (MODEL.md §6.2)."""
+    """evaluate() within 0.5 % of each published output (docs/model.md §6.2)."""
     ref = load_scenario(name).reference[key]
     assert float(_point(name)[key]) == pytest.approx(ref.value, rel=ref.tolerance)
 
@@ -120,7 +115,6 @@ def test_reference_cases_cover_the_paper() -> None:
     assert sum(key == "amortized_cost" for _, key in (c.values for c in REFERENCE_CASES)) == 22
 
 
-@needs_data
 def test_reference_values_equal_the_csv() -> None:
     rows = _csv_rows()
     assert sorted(rows) == MODELS
@@ -131,7 +125,6 @@ def test_reference_values_equal_the_csv() -> None:
         assert load_scenario(name).title == row["model"]
 
 
-@needs_data
 def test_chip_hours_equal_the_csv() -> None:
     """The chip-hour route of each scenario gives the paper's chip-hours (6 printed digits)."""
     for name, row in _csv_rows().items():
@@ -140,7 +133,6 @@ def test_chip_hours_equal_the_csv() -> None:
         ), name
 
 
-@needs_data
 def test_generated_files_are_up_to_date(capsys: pytest.CaptureFixture[str]) -> None:
     code = _generator().main([str(DATA), "--check"])
     assert code == 0, capsys.readouterr().out
@@ -153,11 +145,11 @@ def test_slug() -> None:
     assert slug("--A  b--") == "a-b"
 
 
-# --- worked examples, MODEL.md §6.1 --------------------------------------------------------
+# --- worked examples, docs/model.md §6.1 ---------------------------------------------------
 
 
 def test_gpt4_worked_example() -> None:
-    """GPT-4: every intermediate value of MODEL.md §6.1 (printed to 3-4 figures)."""
+    """GPT-4: every intermediate value of docs/model.md §6.1 (printed to 3-4 figures)."""
     p = _point("gpt-4")
     infl = float(p["inflation_factor"])
     approx = pytest.approx
@@ -184,7 +176,7 @@ def test_gpt4_worked_example() -> None:
 
 
 def test_gemini_ultra_worked_example() -> None:
-    """Gemini 1.0 Ultra: every intermediate value of MODEL.md §6.1 (inflation factor 1)."""
+    """Gemini 1.0 Ultra: every intermediate value of docs/model.md §6.1 (inflation factor 1)."""
     p = _point("gemini-1-0-ultra")
     approx = pytest.approx
     assert float(p["inflation_factor"]) == 1.0
@@ -202,10 +194,10 @@ def test_gemini_ultra_worked_example() -> None:
     assert float(p["acquisition_cost"]) == approx(575.4e6, rel=1e-4)  # §6.1: $575.4 M
 
 
-# --- uncertainty, MODEL.md §6.3 (paper Table 5) -------------------------------------------
+# --- uncertainty, docs/model.md §6.3 (paper Table 5) --------------------------------------
 
 DRAWS = 4000
-# Table 5 (MODEL.md §6.3, unrounded), 90 % interval as multipliers of the sample median
+# Table 5 (docs/model.md §6.3, unrounded), 90 % interval as multipliers of the sample median
 TABLE5 = {
     ("amortized_cost", "gpu"): (0.34, 3.7),
     ("amortized_cost", "tpu"): (0.27, 4.9),
@@ -290,6 +282,7 @@ def _paper_pool(rows: list[tuple[str, bool, dict[str, np.ndarray]]], key: str) -
     return lo / med, hi / med
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["gpu", "tpu"])
 def test_paper_method_on_our_priors_reproduces_table5(kind: str) -> None:
     """Our per-model priors, combined the way the paper's notebook combined its
@@ -333,6 +326,7 @@ def test_paper_method_on_our_priors_reproduces_table5(kind: str) -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["gpu", "tpu"])
 def test_acquisition_interval_matches_table5(kind: str) -> None:
     """Our own acquisition uncertainty, pooled over models as draw / point estimate.
@@ -366,6 +360,7 @@ def test_acquisition_interval_matches_table5(kind: str) -> None:
 OWN_AMORTIZED = {"gpu": (0.307, 3.58), "tpu": (0.205, 6.48)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["gpu", "tpu"])
 def test_own_amortized_interval(kind: str) -> None:
     """The reported figures (OWN_AMORTIZED) and their documented departure from Table 5.

@@ -12,6 +12,7 @@ of lower layers only (docs/architecture.md):
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 from pathlib import Path
 
@@ -85,6 +86,7 @@ def _unit(module: str) -> str:
     return parts[1] if len(parts) > 1 else "__init__"
 
 
+@functools.cache  # one reading of the package serves every test
 def _graph() -> dict[str, list[tuple[int, str]]]:
     modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
     graph = {}

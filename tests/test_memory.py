@@ -17,6 +17,7 @@ import pytest
 from frontiercost.bench.machine import cli_peak_rss
 
 BUDGET_MB = 300
+pytestmark = pytest.mark.e2e  # every test here measures a command in a child process
 
 
 @pytest.mark.slow

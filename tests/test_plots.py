@@ -45,6 +45,8 @@ from frontiercost.analysis.plots import (
 from frontiercost.analysis.risk import exceedance, value_at_risk
 from frontiercost.analysis.trend import fit_trend
 
+pytestmark = pytest.mark.slow  # every test draws figures (seconds each)
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 USD_TICK = re.compile(r"^\$\d+(\.\d+)?[kMBT]?$")
 PARTS = ("chip_cost", "other_server_cost", "interconnect_cost", "energy_cost")

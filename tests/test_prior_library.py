@@ -5,13 +5,15 @@ Two layers:
 * TOML level (no project code): every file parses, every prior carries
   family/unit/source/description, names are unique across files, quantile
   keys are ordered, relative priors carry a central value, and a few priors
-  match the numbers of MODEL.md §4 / the Epoch data files verbatim.
+  match the numbers of docs/model.md §4 and the paper's uncertainty inputs
+  (tests/data/epoch_uncertainty_inputs.csv) verbatim.
 * Loader level: ``frontiercost.priors.load_library()`` turns every entry into a
   Prior whose quantiles and central value reproduce the spec.
 """
 
 from __future__ import annotations
 
+import csv
 import itertools
 import math
 import re
@@ -215,7 +217,7 @@ def test_prior_spec_well_formed(fname: str, name: str, spec: Any) -> None:
         assert spec["lower"] <= spec["central"] <= spec["upper"]
 
 
-# Numbers transcribed from MODEL.md §4 / §4.1 and the Epoch data files.
+# Numbers transcribed from docs/model.md §4 / §4.1 and the Epoch data files.
 TOML_FACTS = [
     ("server_cost_factor", {"family": "lognormal", "p5": 1.3, "p95": 2.1, "central": 1.64}),
     ("cluster_interconnect_factor", {"p5": 1.07, "p95": 1.32, "central": 1 / 0.81}),
@@ -273,6 +275,91 @@ def test_toml_matches_model_md(name: str, facts: dict[str, Any]) -> None:
             assert got == pytest.approx(want, rel=1e-9), f"{name}.{key}"
         else:
             assert got == want, f"{name}.{key}"
+
+
+# The paper's uncertainty inputs (tests/data/epoch_uncertainty_inputs.csv): library
+# prior -> (the input's row, conversion of its p5/p95 to the prior's unit).
+UNCERTAINTY_INPUTS = Path(__file__).resolve().parent / "data" / "epoch_uncertainty_inputs.csv"
+_DAYS, _MONTHS, _HOURS_31D = 1 / 365.25, 1 / 12, 31 * 24
+
+
+def _decimal_year(date: str) -> float:
+    """``year + month/12 + day/365.25``, as the paper's notebook computes dates."""
+    y, m, d = (int(x) for x in date.split("-"))
+    return y + m / 12 + d / 365.25
+
+
+PAPER_INPUTS: dict[str, tuple[str, Any]] = {
+    "chip_count_multiplier": ("hardware_quantity (relative)", 1.0),
+    "gpu_price_multiplier": ("hardware_price GPU (relative)", 1.0),
+    "tpu_price_multiplier": ("hardware_price TPU (relative)", 1.0),
+    "server_cost_factor": ("server_cost_overhead (absolute)", 1.0),
+    "cluster_interconnect_factor": ("cluster_interconnect_overhead (absolute)", 1.0),
+    "depreciation_rate": ("price_performance_rate r (OOM/yr)", 1.0),
+    "hardware_age_offset": ("years_since (hardware availability -> training start), offset", 1.0),
+    "training_time_multiplier": ("training_time (relative)", 1.0),
+    "training_compute_multiplier": ("training_compute (relative)", 1.0),
+    "peak_flops_multiplier": ("peak_flop_per_second (relative)", 1.0),
+    "utilization_final_run": ("hardware_utilization (absolute)", 1.0),
+    "share_models_imputed_chip_hours": ("share of models with imputed chip-hours", 1.0),
+    "electricity_price_multiplier": ("energy_price (relative)", 1.0),
+    "avg_power_fraction_tpu": ("avg power / TDP, TPU (absolute)", 1.0),
+    "avg_power_fraction_gpu": ("avg power / TDP, GPU (absolute)", 1.0),
+    "pue_hyperscaler": ("PUE, hyperscaler (absolute)", 1.0),
+    "pue_non_hyperscaler": ("PUE, non-hyperscaler (absolute)", 1.0),
+    "energy_capex_ratio": ("energy as fraction of capex (ratio)", 1.0),
+    "experiment_factor": ("experiment_factor (total dev compute / final-run compute)", 1.0),
+    "salary_base": ("base salary (USD/yr)", 1.0),
+    "equity_annual": ("equity (USD/yr)", 1.0),
+    "salary_overhead_multiplier": ("salary overhead (taxes, benefits) multiplier", 1.0),
+    "fte_fraction_contributor": (
+        "FTE fraction per listed contributor (GPT-3, OPT-175B, GPT-4)",
+        1.0,
+    ),
+    "fte_fraction_gemini_leads": ("Gemini Leads FTE", 1.0),
+    "fte_fraction_gemini_core": ("Gemini Core contributors FTE", 1.0),
+    "fte_fraction_gemini_contributors": ("Gemini Contributors FTE", 1.0),
+    "salary_gemini_technical_leads": ("Gemini Program/Overall technical leads salary", 1.0),
+    "gpt3_project_start_date": ("GPT-3 project start date", _decimal_year),
+    "gpt3_training_end_date": ("GPT-3 training end date", _decimal_year),
+    "gpt3_paper_delay": ("GPT-3 paper delay after project end (days)", _DAYS),
+    "opt175b_project_duration": ("OPT-175B project duration (days)", _DAYS),
+    "gpt4_project_start_date": ("GPT-4 project start date", _decimal_year),
+    "gemini_ultra_project_duration": ("Gemini Ultra project duration (months)", _MONTHS),
+    "gemini_ultra_training_time": ("Gemini Ultra final training time (31-day months)", _HOURS_31D),
+    "gemini_ultra_tpu_v4_pods": ("Gemini Ultra number of TPUv4 pods (x4096 chips)", 1.0),
+    "h100_dgx_manufacturing_cost_per_gpu": ("H100 DGX manufacturing cost per GPU (USD)", 1.0),
+}
+
+
+def _paper_inputs() -> dict[str, dict[str, str]]:
+    with UNCERTAINTY_INPUTS.open(newline="", encoding="utf-8") as fh:
+        return {row["variable"]: row for row in csv.DictReader(fh)}
+
+
+@pytest.mark.parametrize("name", sorted(PAPER_INPUTS))
+def test_library_prior_is_the_papers_uncertainty_input(name: str) -> None:
+    """p5/p95 (uniform: bounds; fixed: the value) equal the paper's input, unit converted."""
+    variable, convert = PAPER_INPUTS[name]
+    row = _paper_inputs()[variable]
+    spec = SPECS[name]
+
+    def value(text: str) -> float:
+        return convert(text) if callable(convert) else float(text) * convert
+
+    lo, hi = value(row["p5"]), value(row["p95"])
+    if spec["family"] == "fixed":
+        assert lo == hi and spec["value"] == pytest.approx(lo, rel=1e-12), name
+    elif spec["family"] == "uniform":
+        assert (spec["lower"], spec["upper"]) == pytest.approx((lo, hi), rel=1e-12), name
+    else:
+        assert (spec["p5"], spec["p95"]) == pytest.approx((lo, hi), rel=1e-12), name
+
+
+def test_every_paper_input_row_named_here_exists() -> None:
+    rows = _paper_inputs()
+    assert len(rows) == 37  # every uncertain input of the paper (docs/model.md §4)
+    assert {v for v, _ in PAPER_INPUTS.values()} <= set(rows)
 
 
 # -------------------------------------------------------------- loader level

@@ -1,4 +1,4 @@
-"""R&D-share, projection and follower scenarios (MODEL.md 1.3-1.5, 3.6-3.8, 6.6).
+"""R&D-share, projection and follower scenarios (docs/model.md §1.3-1.5, §3.6-3.8, §6.6).
 
 Sources of truth: the analytic distribution of each output where the inputs
 are independent lognormals (a product of lognormals is lognormal), exact

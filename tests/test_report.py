@@ -38,6 +38,7 @@ SCENARIOS = {
 ALWAYS = {"summary", "headline", "sensitivity", "priors", "run"}
 VOID = {"meta", "img", "br", "hr", "link", "input", "source", "wbr", "col", "area", "base"}
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow  # every test samples and renders a full report (seconds each)
 
 
 def write_report(scenario, path, **kw):  # type: ignore[no-untyped-def]
@@ -347,6 +348,7 @@ needs_chromium = pytest.mark.skipif(
 )
 
 
+@pytest.mark.e2e  # a headless browser in a child process
 @needs_chromium
 @pytest.mark.parametrize(
     "name", ["gpt-4", pytest.param("frontier-run-2025-2030", marks=pytest.mark.slow)]
@@ -358,6 +360,7 @@ def test_report_renders_in_headless_chromium(tmp_path: Path, name: str) -> None:
     assert set(result["dom"]["sections"]) == ALWAYS | SCENARIOS[name][1]
 
 
+@pytest.mark.e2e  # a headless browser in a child process
 @needs_chromium
 def test_browser_check_fails_on_broken_figures(tmp_path: Path) -> None:
     # the check can fail: the same page with its images replaced by junk

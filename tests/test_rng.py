@@ -1,4 +1,4 @@
-"""The counter-based streams: purity, uniformity, independence (DESIGN.md contract).
+"""The counter-based streams: purity, uniformity, independence (docs/architecture.md §4.1).
 
 Statistical tests use a per-test false-failure rate of 1e-4 (p-value threshold),
 so the file's chance of a spurious failure is below 1e-3.

@@ -179,7 +179,7 @@ def test_doc_examples_load_and_match_their_references(tmp_path: Path) -> None:
     assert worked.correlations == {("chip_count", "training_hours"): -0.5}
     assert float(evaluate(_complete_example_path(tmp_path, examples[0]))["amortized_cost"]) == (
         pytest.approx(40.59e6, rel=0.005)
-    )  # the small example is GPT-4 at the paper's point inputs (MODEL.md §6.1)
+    )  # the small example is GPT-4 at the paper's point inputs (docs/model.md §6.1)
 
 
 def _complete_example_path(tmp_path: Path, text: str) -> Path:

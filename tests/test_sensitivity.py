@@ -98,6 +98,7 @@ def test_ishigami_indices(sampler: str) -> None:
     assert ds.attrs["evaluations"] == (1 << 12) * 5
 
 
+@pytest.mark.slow
 def test_mc_bootstrap_interval_coverage() -> None:
     """90 % bootstrap intervals cover the analytic Ishigami indices ~90 % of the time (MC).
 
@@ -252,7 +253,7 @@ def test_tornado_gpt4(tmp_path: Path) -> None:
     """Tornado of gpt-4's amortized cost against exact and direct evaluations.
 
     - Every term of the amortized cost is proportional to chip-hours
-      (MODEL.md §3; cost_model.py), so at training_hours' p5 / p95 the cost
+      (docs/model.md §3.2; model/quantities.py), so at training_hours' p5 / p95 the cost
       is central x p5 / central of training_hours, exactly (0.5 and 2).
     - ``central`` is the point estimate of ``frontiercost.evaluate``.
     - ``high`` for bare_chip_price equals ``evaluate`` on the scenario file

@@ -1,16 +1,18 @@
-"""Trend fits (frontiercost.analysis.trend) against scipy and the paper (MODEL.md §6.5).
+"""Trend fits (frontiercost.analysis.trend) against scipy and the paper (docs/model.md §6.5).
 
 Sources of truth: ``scipy.stats.linregress`` for the regression itself; the
 paper's v2 amortized trend as re-computed from its code and data
-(``data/epoch_growth_rates.csv``, rows "reproduced by running repo code+data at
-that commit") and as printed (MODEL.md §6.5: 0.3815 OOM/yr, 2.41x/yr, 90 % CI
+(``tests/data/epoch_growth_rates.csv``, rows "reproduced by running repo code+data at
+that commit") and as printed (docs/model.md §6.5: 0.3815 OOM/yr, 2.41x/yr, 90 % CI
 1.97-2.94, R² 0.58).
 """
 
 from __future__ import annotations
 
+import csv
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,7 +25,7 @@ from frontiercost.analysis.trend import fit_trend, trend_with_uncertainty
 MODELS_DIR = resources.files("frontiercost.scenarios") / "library" / "models"
 MODELS = sorted(e.name[: -len(".toml")] for e in MODELS_DIR.iterdir() if e.name.endswith(".toml"))
 
-# data/epoch_growth_rates.csv, v2 "amortized hardware CapEx + energy", N = 41,
+# tests/data/epoch_growth_rates.csv, v2 "amortized hardware CapEx + energy", N = 41,
 # reproduced by running the paper's code and data (full precision)
 V2_SLOPE = 0.3815247000235795
 V2_INTERCEPT = -765.4884010246252
@@ -60,13 +62,34 @@ def test_fit_reproduces_the_paper_v2_trend() -> None:
     assert tuple(fit.growth_factor_ci.values) == pytest.approx(V2_GROWTH_CI90, rel=1e-4)
     wide = fit_trend(years, costs, ci_prob=0.95)
     assert tuple(wide.growth_factor_ci.values) == pytest.approx(V2_GROWTH_CI95, rel=1e-4)
-    # as printed in MODEL.md §6.5
+    # as printed in docs/model.md §6.5
     assert round(float(fit.slope), 4) == 0.3815
     assert round(float(fit.growth_factor), 2) == 2.41
     assert tuple(np.round(fit.growth_factor_ci.values, 2)) == (1.97, 2.94)
     assert round(float(fit.r_squared), 2) == 0.58
     assert fit.slope.attrs["units"] == "OOM/yr"
     assert fit.growth_factor_ci.attrs["ci_prob"] == 0.9
+
+
+def test_reference_values_are_the_papers_reproduced_rows() -> None:
+    """The V2_* constants are the rows of tests/data/epoch_growth_rates.csv (full precision)."""
+    path = Path(__file__).resolve().parent / "data" / "epoch_growth_rates.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = {
+            row["ci_level"]: row
+            for row in csv.DictReader(fh)
+            if row["paper_version"] == "v2"
+            and row["approach"] == "amortized hardware CapEx + energy"
+            and row["source"].startswith("reproduced")
+        }
+    ci90, ci95 = rows["90"], rows["95"]
+    assert int(ci90["N"]) == 41
+    assert float(ci90["slope_oom_per_year"]) == V2_SLOPE
+    assert float(ci90["intercept_log10usd"]) == pytest.approx(V2_INTERCEPT, rel=1e-14)
+    assert float(ci90["r_squared"]) == V2_R2
+    assert float(ci90["doubling_months"]) == V2_DOUBLING_MONTHS
+    assert (float(ci90["factor_lo"]), float(ci90["factor_hi"])) == V2_GROWTH_CI90
+    assert (float(ci95["factor_lo"]), float(ci95["factor_hi"])) == V2_GROWTH_CI95
 
 
 def test_fit_matches_scipy_linregress() -> None:
@@ -116,6 +139,7 @@ def test_fit_rejects_bad_input(years: list, costs: list, kwargs: dict, match: st
         fit_trend(years, costs, **kwargs)
 
 
+@pytest.mark.slow
 def test_trend_with_model_uncertainty() -> None:
     """Slopes when each model's amortized cost is one draw of its distribution.
 

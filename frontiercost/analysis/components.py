@@ -19,7 +19,7 @@ from .summary import CI_KINDS
 
 SAMPLE_DIMS = ("chain", "draw")
 
-# Totals that are sums of named parts (MODEL.md §3.2 and §3.6), in the order a
+# Totals that are sums of named parts (docs/model.md §3.2 and §3.6), in the order a
 # default is picked: the first whose total and parts a run has.
 SPLITS: dict[str, tuple[str, ...]] = {
     "amortized_cost": ("chip_cost", "other_server_cost", "interconnect_cost", "energy_cost"),

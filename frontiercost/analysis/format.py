@@ -115,7 +115,7 @@ def format_table(
     return [line(header), *(line(r) for r in rows)]
 
 
-# The parts of amortized_cost (MODEL.md §3.2) and their labels.
+# The parts of amortized_cost (docs/model.md §3.2) and their labels.
 COMPONENTS = {
     "chip_cost": "chips",
     "other_server_cost": "other server",

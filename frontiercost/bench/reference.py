@@ -1,4 +1,4 @@
-"""The benchmark's reference model (issue #2), as frontiercost runs it.
+"""The benchmark's reference model (docs/architecture.md §6), as frontiercost runs it.
 
 ``cost = training_compute / (peak_flops × utilization × 3600)
 × price_per_chip_hour × overhead / final_run_share``
@@ -57,7 +57,7 @@ def reference_formula_model() -> Model:
 
 
 def reference_priors() -> dict[str, Prior]:
-    """The reference model's priors (90 % intervals from the issue)."""
+    """The reference model's priors (90 % intervals of docs/architecture.md §6)."""
     priors = {
         "training_compute": prior_from_spec(
             {"family": "lognormal", "p5": 1e25, "p95": 5e25, "unit": "FLOP"}

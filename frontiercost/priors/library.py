@@ -69,7 +69,7 @@ def _library_specs() -> dict[str, tuple[dict[str, Any], str]]:
 
 
 def load_library() -> dict[str, Prior]:
-    """All default priors by name (MODEL.md §4), each with unit and source.
+    """All default priors by name (docs/model.md §4), each with unit and source.
 
     A new dict each call (the priors themselves are frozen): changing it
     changes nothing else.

@@ -14,7 +14,9 @@ import numpy as np
 
 from ..errors import SimulationError
 from ..model import Model
+from ._drivers import PAD
 from ._interp import formula_kernel
+from ._jit import njit
 
 
 def kernel_of(model: Model) -> Any:
@@ -22,16 +24,29 @@ def kernel_of(model: Model) -> Any:
     return formula_kernel if model.kernel is None else model.kernel
 
 
+@njit
+def _call(kernel: Any, x: np.ndarray, y: np.ndarray, n: int, consts: np.ndarray) -> None:
+    kernel(x, y, n, consts)  # compiled: a cfunc called from Python runs its Python body
+
+
 def evaluate_columns(model: Model, x: np.ndarray) -> np.ndarray:
     """Outputs ``(n_outputs, n)`` of the model at input columns ``x`` ``(n_inputs, n)``.
 
-    For a handful of columns (point estimates, tornado ends): one kernel call,
-    no sampling.
+    For a handful of columns (point estimates, tornado ends): one compiled
+    kernel call, no sampling.  The columns are padded to a whole number of
+    ``PAD`` as the drivers pad blocks, so a column gets the bits it would get
+    as a draw of a run.
     """
-    x = np.ascontiguousarray(x, dtype=np.float64)
-    y = np.empty((len(model.outputs), x.shape[1]))
-    kernel_of(model)(x, y, x.shape[1], np.ascontiguousarray(model.consts, dtype=np.float64))
-    return y
+    x = np.asarray(x, dtype=np.float64)
+    n = x.shape[1]
+    width = max(PAD, -(-n // PAD) * PAD)
+    padded = np.empty((x.shape[0], width))
+    padded[:, :n] = x
+    padded[:, n:] = x[:, -1:] if n else 0.0
+    y = np.empty((len(model.outputs) + model.scratch_rows, width))
+    consts = np.ascontiguousarray(model.consts, dtype=np.float64)
+    _call(kernel_of(model), padded, y, width, consts)
+    return y[: len(model.outputs), :n].copy()
 
 
 def _lookup(module: str, qualname: str) -> Any:

@@ -149,7 +149,7 @@ CASES = [
     (["summarize", "{tmp}/missing.nc"], "missing.nc: no such file"),
     (["summarize", "{tmp}"], "expected a run saved with `frontiercost run --out` (.nc or"),
     (["summarize", "gpt-4"], "to sample a scenario use `frontiercost run`"),
-    (["summarize", "{text}"], "not a readable netCDF4/HDF5 file"),
+    (["summarize", "{text}"], "not a netCDF4/HDF5 file"),
     (["summarize", "{foreign}"], "foreign.nc: not a frontiercost run"),
     (["compare", "{stored}", "{streaming}"], "a streaming run has no draws to pair"),
     (
@@ -239,7 +239,7 @@ def test_zarr_without_the_package_says_how_to_install_it(capsys, tmp_path, monke
     )
     (tmp_path / "old.zarr").mkdir()
     err = _error(capsys, ["summarize", str(tmp_path / "old.zarr")])
-    assert "reading Zarr needs the zarr package" in err
+    assert "Zarr needs the zarr package, which is not installed" in err
 
 
 def test_sobol_on_correlated_inputs_names_the_flag(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -276,12 +276,14 @@ def test_tree_has_the_arviz_groups_and_reads_in_arviz(tmp_path: Path) -> None:
     sc = _scenario(tmp_path, quantity="rd_compute_cost", value=3e9)
     tree = condition(sc, draws=1000, chains=4, seed=5)
     assert set(tree.children) == {
-        "prior", "posterior", "observed_data", "log_likelihood", "log_prior", "sample_stats"
+        "prior", "posterior", "observed_data", "log_likelihood", "log_prior", "sample_stats",
+        "constant_data",
     }  # fmt: skip
     post = tree["posterior"]
     assert set(post.data_vars) == set(tree["prior"].data_vars) == {
-        "rd_compute_cost", "final_run_cost", "final_run_share"
+        "rd_compute_cost", "final_run_cost"
     }  # fmt: skip
+    assert set(tree["constant_data"].data_vars) == {"final_run_share"}  # fixed: not a draw
     assert post["final_run_cost"].attrs["units"] == "USD"
     assert post.attrs["inference"] == tree.attrs["inference"] == "importance sampling (PSIS)"
     assert float(tree["observed_data"]["rd_compute_cost"]) == 3e9

@@ -70,6 +70,7 @@ def test_fixed_inputs_are_constant_data_with_units_and_source() -> None:
 
 def test_conditioned_trees_work_with_arvizs_own_functions() -> None:
     import matplotlib
+    import matplotlib.pyplot as plt
 
     matplotlib.use("Agg")
     tree = fc.condition("openai-2024-conditioned", draws=500, chains=4, seed=3)
@@ -78,7 +79,10 @@ def test_conditioned_trees_work_with_arvizs_own_functions() -> None:
         az.summary(tree)
         az.summary(tree, group="prior")
         stats = az.summary(tree, group="sample_stats")
-        az.plot_prior_posterior(tree, var_names=["final_run_share"])
+        try:
+            az.plot_prior_posterior(tree, var_names=["final_run_share"])
+        finally:
+            plt.close("all")  # ArviZ draws through pyplot: leave no figure behind
     assert all(v.dims == ("chain", "draw") for v in tree["sample_stats"].data_vars.values())
     assert {"pareto_k", "ess", "importance_draws"} <= set(tree["sample_stats"].attrs)
     assert len(stats) == len(tree["sample_stats"].data_vars)

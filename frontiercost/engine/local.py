@@ -19,6 +19,7 @@ from ..model import Correlations, Model
 from ..priors import Prior
 from ..settings import Sampling
 from ._drivers import GIVEN, LHS, MC, N_MOM, SEGMENT, run_stored, run_streaming
+from . import memory
 from .job import EngineResult, Job
 from .kernel import kernel_of
 from .plan import Plan, plan_run
@@ -257,8 +258,8 @@ def _run_stored(
             job.sink.write(a, out[:, :m], inp[:, :m])
             report(m)
         return EngineResult()
-    out = np.empty((n_out, plan.total))
-    inp = np.empty((n_in, plan.total if n_in else 0))
+    out = memory.empty((n_out, plan.total))
+    inp = memory.empty((n_in, plan.total if n_in else 0))
     for a, m in pieces(plan.total, progress_step(plan.total, progress)):
         store_range(plan, a, m, out, inp, offset=a)
         report(m)

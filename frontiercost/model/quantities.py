@@ -80,7 +80,7 @@ PARAMETERS: tuple[Quantity, ...] = (
 class Domain:
     """Where a quantity's values may lie: ``lower`` .. ``upper``, each end open or closed.
 
-    ``tolerance`` is the prior mass accepted outside it: 1e-7 (one draw in ten
+    ``tolerance`` is the prior mass accepted outside it: 1e-6 (one draw in a
     million: far normal tails) where a value outside makes no sense (a
     negative price, a fraction above 1), 0.5 % for the cost ratios whose
     published lognormal priors reach below 1 (Cottier et al. 2024 Table 5:
@@ -92,7 +92,7 @@ class Domain:
     lower_open: bool = True
     upper_open: bool = False
     what: str = ""
-    tolerance: float = 1e-7
+    tolerance: float = 1e-6
 
     def contains(self, x: float) -> bool:
         """Whether ``x`` lies in the domain."""

@@ -778,7 +778,7 @@ def _check_domain(ctx: _Context, table: str, key: str, prior: Prior) -> None:
 
     A normal prior on a positive quantity reaches below zero only in its far
     tail: up to the domain's ``tolerance`` of the mass outside is accepted
-    (one draw in ten million for most; the paper's normal depreciation prior
+    (one draw in a million for most; the paper's normal depreciation prior
     has 4e-9 below 0).
     """
     domain = DOMAINS.get(key)

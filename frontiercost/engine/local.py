@@ -18,8 +18,8 @@ from ..errors import SimulationError
 from ..model import Correlations, Model
 from ..priors import Prior
 from ..settings import Sampling
-from ._drivers import GIVEN, LHS, MC, N_MOM, SEGMENT, run_stored, run_streaming
 from . import memory
+from ._drivers import GIVEN, LHS, MC, N_MOM, SEGMENT, run_stored, run_streaming
 from .job import EngineResult, Job
 from .kernel import kernel_of
 from .plan import Plan, plan_run

@@ -31,7 +31,7 @@ from .engine import (
     plan_run,
 )
 from .errors import ConditioningWarning, SimulationError
-from .model import Correlations, Model
+from .model import Correlations, Model, Quantity
 from .model.evidence import Observation
 from .priors import Fixed, Prior
 from .results import files
@@ -92,8 +92,14 @@ class RunSpec:
         *,
         correlations: Correlations | None = None,
         scenario_text: str | None = None,
+        derived: Mapping[str, Quantity] | None = None,
     ) -> RunSpec:
         """Resolve ``what``; ``priors`` replace a scenario's of the same name.
+
+        ``derived``: further outputs of a scenario, each a quantity with one
+        formula of what the scenario computes (e.g.
+        :func:`frontiercost.model.share_outputs`, the split of a cost that a
+        streaming run can then report).
 
         Raises
         ------
@@ -103,17 +109,19 @@ class RunSpec:
             A scenario that does not load.
         """
         if isinstance(what, RunSpec):
-            if priors is None and correlations is None and scenario_text is None:
+            if priors is None and correlations is None and scenario_text is None and not derived:
                 return what
             what = what.scenario if what.scenario is not None else what.model
         if isinstance(what, Model):
+            if derived:
+                raise SimulationError("derived: outputs can be added to a scenario, not a Model")
             if priors is None:
                 raise SimulationError("simulate: a bare Model needs priors for its inputs")
             return cls(
                 what.name, what.name, what, dict(priors), correlations or None, scenario_text
             )
         sc = what if isinstance(what, Scenario) else load_scenario(what)
-        model = sc.model()
+        model = sc.model(derived=derived)
         given = dict(priors or {})
         extra = [n for n in given if n not in model.inputs]
         if extra:

@@ -159,3 +159,22 @@ def test_needs_stored_draws() -> None:
 def test_point_must_have_the_parts(gpt4: xr.DataTree) -> None:
     with pytest.raises(FrontiercostError, match="point: no variable"):
         component_shares(gpt4, point=xr.Dataset({"amortized_cost": 1.0}))
+
+
+def test_a_streaming_run_with_share_outputs_gives_the_stored_split() -> None:
+    """``{part}__share`` outputs streamed: the split without storing draws (one bin, 0.39 %)."""
+    from frontiercost.model import share_outputs
+    from frontiercost.run import RunSpec
+
+    sc = fc.load_scenario("gpt-4")
+    spec = RunSpec.of(sc, derived=share_outputs(sc.outputs))
+    kw = {"draws": 50_000, "chains": 2, "seed": 4}
+    streamed = component_shares(fc.simulate(spec, store=False, **kw), point=fc.evaluate(sc))
+    stored = component_shares(fc.simulate(sc, **kw), point=fc.evaluate(sc))
+    for v in ("mean", "share_of_mean", "share_at_point", "mean_value"):
+        np.testing.assert_allclose(streamed[v].values, stored[v].values, rtol=1e-9)
+    for v in ("median", "ci"):
+        np.testing.assert_allclose(streamed[v].values, stored[v].values, rtol=2**-8)
+    assert streamed.attrs["source"] == "streaming histogram"
+    with pytest.raises(FrontiercostError, match="per-draw shares"):
+        component_shares(fc.simulate(sc, store=False, **kw))

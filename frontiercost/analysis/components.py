@@ -13,19 +13,13 @@ import numpy as np
 import xarray as xr
 
 from ..errors import FrontiercostError
-from ..results.view import view
+from ..model import SHARE_SUFFIX, SPLITS
+from ..results.view import RunView, view
 from .format import format_share, format_usd
 from .summary import CI_KINDS
 
 SAMPLE_DIMS = ("chain", "draw")
 
-# Totals that are sums of named parts (docs/model.md §3.2 and §3.6), in the order a
-# default is picked: the first whose total and parts a run has.
-SPLITS: dict[str, tuple[str, ...]] = {
-    "amortized_cost": ("chip_cost", "other_server_cost", "interconnect_cost", "energy_cost"),
-    "development_cost": ("rd_compute_cost", "staff_cost"),
-    "total_compute_cost": ("rd_compute_cost", "inference_cost"),
-}
 
 # Readable names of the parts (the amortized ones as in ``format.COMPONENTS``).
 LABELS = {
@@ -45,7 +39,7 @@ _OVERSHOOT_TOLERANCE = 0.005
 def default_split(tree: xr.DataTree) -> tuple[str, tuple[str, ...]] | None:
     """The first of :data:`SPLITS` whose total and parts a stored run has, else ``None``."""
     run = view(tree)
-    if not run.stored:
+    if not (run.stored or run.streaming):
         return None
     names = set(run.variables)
     for total, parts in SPLITS.items():
@@ -121,9 +115,11 @@ def component_shares(
     if ci_kind not in CI_KINDS:
         raise FrontiercostError(f"ci_kind: unknown kind {ci_kind!r}; accepted: eti, hdi")
     run = view(tree)
+    if run.streaming:
+        return _streaming_shares(run, total, parts, ci_prob, ci_kind, point)
     if not run.stored:
         raise FrontiercostError(
-            "component_shares needs stored draws (group 'posterior'); a streaming run has none"
+            "component_shares needs stored draws, or a streaming run with share outputs"
         )
     post = run.posterior
     total, parts = _resolve(post, total, parts)
@@ -184,6 +180,78 @@ def component_shares(
         "ci_kind": ci_kind,
         "ci_prob": float(ci_prob),
     }
+    return ds
+
+
+def _streaming_shares(
+    run: RunView,
+    total: str | None,
+    parts: Sequence[str] | None,
+    ci_prob: float,
+    ci_kind: str,
+    point: xr.Dataset | None,
+) -> xr.Dataset:
+    """:func:`component_shares` of a streaming run that carries ``{part}__share`` outputs.
+
+    Means come from the run's moments, the median and interval of each
+    per-draw share from its histogram (within one bin, 0.39 %).
+    """
+    st = run.stats
+    names = set(st.names)
+    if total is None:
+        found = [(t, ps) for t, ps in SPLITS.items() if {t, *ps} <= names]
+        if not found:
+            raise FrontiercostError("component_shares: the run has no split of a total")
+        total, parts = found[0]
+    parts = tuple(parts if parts is not None else SPLITS.get(total, ()))
+    missing = [p for p in parts if f"{p}{SHARE_SUFFIX}" not in names]
+    if missing or total not in names:
+        raise FrontiercostError(
+            "component_shares needs stored draws, or a streaming run that carries the"
+            f" per-draw shares ({', '.join(p + SHARE_SUFFIX for p in missing or parts)})"
+        )
+    mean = {n: float(st.mean[st.names.index(n)]) for n in (total, *parts)}
+    rows = []
+    a = (1 - ci_prob) / 2
+    for p in parts:
+        s = f"{p}{SHARE_SUFFIX}"
+        ci = st.quantile(s, np.array([a, 1 - a])) if ci_kind == "eti" else st.hdi(s, ci_prob)
+        rows.append(
+            (float(st.quantile(s, 0.5)), float(st.mean[st.names.index(s)]), [float(c) for c in ci])
+        )
+    of_mean = np.array([mean[p] / mean[total] for p in parts])
+    remainder = 1 - of_mean.sum()
+    if remainder < -_OVERSHOOT_TOLERANCE:
+        raise FrontiercostError(
+            f"parts: {', '.join(parts)} add up to {format_share(1 - remainder)} of {total}"
+        )
+    units = run.units(total)
+    share = {"units": "1"}
+    data: dict[str, xr.DataArray] = {
+        "median": xr.DataArray([r[0] for r in rows], dims="component", attrs=share),
+        "mean": xr.DataArray([r[1] for r in rows], dims="component", attrs=share),
+        "ci": xr.DataArray(
+            [r[2] for r in rows],
+            dims=("component", "ci_bound"),
+            attrs={**share, "ci_kind": ci_kind, "ci_prob": float(ci_prob)},
+        ),
+        "share_of_mean": xr.DataArray(of_mean, dims="component", attrs=share),
+        "remainder": xr.DataArray(remainder, attrs=share),
+        "mean_value": xr.DataArray(
+            [mean[p] for p in parts], dims="component", attrs={"units": units}
+        ),
+    }
+    if point is not None:
+        data["share_at_point"] = xr.DataArray(
+            [float(point[p]) / float(point[total]) for p in parts], dims="component", attrs=share
+        )
+    ds = xr.Dataset(data).assign_coords(
+        component=list(parts),
+        ci_bound=["lower", "upper"],
+        label=("component", [LABELS.get(p, p) for p in parts]),
+    )
+    ds.attrs = {"total": total, "total_units": units, "ci_kind": ci_kind,
+                "ci_prob": float(ci_prob), "source": "streaming histogram"}  # fmt: skip
     return ds
 
 

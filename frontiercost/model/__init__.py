@@ -2,13 +2,24 @@
 
 from .correlation import Correlations, copula_factor
 from .definition import Model, Output
-from .quantities import DOMAINS, QUANTITIES, SETTABLE, Domain, Quantity
+from .quantities import (
+    DOMAINS,
+    QUANTITIES,
+    SETTABLE,
+    SHARE_SUFFIX,
+    SPLITS,
+    Domain,
+    Quantity,
+    share_outputs,
+)
 from .resolve import Resolved, formula_model, needed_inputs, resolve
 
 __all__ = [
     "DOMAINS",
     "QUANTITIES",
     "SETTABLE",
+    "SHARE_SUFFIX",
+    "SPLITS",
     "Correlations",
     "Domain",
     "Model",
@@ -19,4 +30,5 @@ __all__ = [
     "formula_model",
     "needed_inputs",
     "resolve",
+    "share_outputs",
 ]

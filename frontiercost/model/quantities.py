@@ -352,3 +352,30 @@ for _quantity in PARAMETERS + DERIVED:
         if _old is None
         else Quantity(_quantity.name, _old.units, _old.long_name, _quantity.ways, _quantity.output)
     )
+
+# Totals that are sums of named parts (docs/model.md §3.2 and §3.6), in the order
+# a default is picked: the first whose total and parts a run has.
+SPLITS: dict[str, tuple[str, ...]] = {
+    "amortized_cost": ("chip_cost", "other_server_cost", "interconnect_cost", "energy_cost"),
+    "development_cost": ("rd_compute_cost", "staff_cost"),
+    "total_compute_cost": ("rd_compute_cost", "inference_cost"),
+}
+SHARE_SUFFIX = "__share"
+
+
+def share_outputs(outputs: tuple[str, ...] | list[str]) -> dict[str, Quantity]:
+    """Per-draw shares of the first split whose total and parts are all in ``outputs``.
+
+    ``{part}__share = part / total``: a streaming run that carries them gives
+    the split's median and interval without storing draws.
+    """
+    have = set(outputs)
+    for total, parts in SPLITS.items():
+        if {total, *parts} <= have:
+            return {
+                f"{p}{SHARE_SUFFIX}": Quantity(
+                    f"{p}{SHARE_SUFFIX}", "1", f"share of {total}: {p}", (f"{p} / {total}",)
+                )
+                for p in parts
+            }
+    return {}

@@ -97,25 +97,44 @@ class Scenario:
         """Parameters the outputs read, in model row order."""
         return needed_inputs(self.resolved)
 
-    def model(self, outputs: Sequence[str] | None = None, *, with_inputs: bool = False) -> Model:
+    def model(
+        self,
+        outputs: Sequence[str] | None = None,
+        *,
+        with_inputs: bool = False,
+        derived: Mapping[str, Quantity] | None = None,
+    ) -> Model:
         """The formula model of ``outputs`` (default: the scenario's outputs).
 
         ``with_inputs``: the inputs those outputs read are outputs too (after
         ``outputs``), which is how a conditioned run evaluates whole states.
+        ``derived``: further outputs computed from the scenario's quantities
+        (each a :class:`~frontiercost.model.Quantity` with one formula, e.g. a
+        component's share of a total), after ``outputs``.
         """
         outs = self.outputs if outputs is None else tuple(outputs)
-        res = Resolved(self.resolved.inputs, self.resolved.formulas, outs)
+        formulas = dict(self.resolved.formulas)
+        for name, q in (derived or {}).items():
+            if name in formulas or name in self.priors:
+                raise ScenarioError(f"derived output {name!r}: the scenario already has {name}")
+            unknown = sorted(names_in(q.ways[0]) - set(formulas) - set(self.priors))
+            if unknown:
+                raise ScenarioError(
+                    f"derived output {name!r}: reads {', '.join(unknown)}, which {self.name}"
+                    " does not compute"
+                )
+            formulas[name] = q.ways[0]
+            outs = (*outs, name)
+        res = Resolved(self.resolved.inputs, formulas, outs)
         inputs = needed_inputs(res)
-        extra = dict(self.quantities)
+        extra = {**self.quantities, **(derived or {})}
         if with_inputs:
             for n in inputs:
                 if n not in QUANTITIES and n not in extra:
                     p = self.priors[n]
                     extra[n] = Quantity(n, p.unit, p.description or n, (), False)
             outs = outs + tuple(n for n in inputs if n not in outs)
-        return formula_model(
-            self.name, Resolved(inputs, self.resolved.formulas, outs), extra, outs
-        )
+        return formula_model(self.name, Resolved(inputs, formulas, outs), extra, outs)
 
     def input_priors(self) -> dict[str, Prior]:
         """Priors of the model's inputs."""

@@ -18,10 +18,12 @@ from .errors import (
     NonFiniteWarning,
     PriorError,
     ScenarioError,
+    ScenarioWarning,
     SimulationError,
 )
 
 if TYPE_CHECKING:
+    from . import epoch
     from .analysis import summarize
     from .engine import DaskExecutor, LocalExecutor, model_kernel
     from .model import Model, Output
@@ -71,9 +73,11 @@ __all__ = [
     "Sampling",
     "Scenario",
     "ScenarioError",
+    "ScenarioWarning",
     "SimulationError",
     "__version__",
     "condition",
+    "epoch",
     "evaluate",
     "list_scenarios",
     "load_library",
@@ -86,7 +90,15 @@ __all__ = [
 ]
 
 
+# Subpackages reached as attributes (``fc.epoch``) without an import of their own.
+_SUBPACKAGES = ("epoch",)
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBPACKAGES:
+        value = importlib.import_module(f".{name}", __name__)
+        globals()[name] = value
+        return value
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'frontiercost' has no attribute {name!r}")
@@ -96,4 +108,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | set(_SUBPACKAGES))

@@ -19,6 +19,14 @@ class ScenarioError(FrontiercostError, ValueError):
     """A scenario or option is invalid (names file, line and key where known)."""
 
 
+class DatabaseError(FrontiercostError, ValueError):
+    """A database export is unreadable or lacks a column or record (names file and column)."""
+
+
+class RecordError(DatabaseError):
+    """A database record lacks the inputs to price it (names the record and what it lacks)."""
+
+
 class SimulationError(FrontiercostError, ValueError):
     """Arguments to the engine are invalid (draws, block size, sampler, correlations)."""
 
@@ -33,6 +41,10 @@ class FrontiercostWarning(UserWarning):
 
 class ConditioningWarning(FrontiercostWarning):
     """A conditioned run whose diagnostics fail: its posterior may be wrong."""
+
+
+class ScenarioWarning(FrontiercostWarning):
+    """A scenario whose inputs switch how a quantity is computed without saying so."""
 
 
 class NonFiniteWarning(FrontiercostWarning):

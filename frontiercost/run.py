@@ -30,7 +30,7 @@ from .engine import (
     evaluate_columns,
     plan_run,
 )
-from .errors import ConditioningWarning, SimulationError
+from .errors import ConditioningWarning, ScenarioWarning, SimulationError
 from .model import Correlations, Model, Quantity
 from .model.evidence import Observation
 from .priors import Fixed, Prior
@@ -312,6 +312,9 @@ def simulate(
     )
     limits = limits if limits is not None else Limits()
     spec = RunSpec.of(what, priors, **spec_kw)
+    notes = spec.scenario.notes if spec.scenario is not None else ()
+    for note in notes:  # switches the file did not state: never silent
+        warnings.warn(ScenarioWarning(f"{spec.name}: {note}"), stacklevel=2)
     if spec.observations:
         bad = {
             "priors": priors is not None,
@@ -333,6 +336,7 @@ def simulate(
         tree = condition(spec, sampling=sampling, threads=getattr(executor, "threads", None))
     else:
         tree = _run([spec], sampling, keep, executor, progress, limits)[0]
+    tree.attrs["notes"] = json.dumps(list(notes))
     return check_finite(tree, strict)
 
 
@@ -885,8 +889,14 @@ def evaluate(scenario: Scenario | str | Path) -> xr.Dataset:
         attrs = {"units": sc.priors[name].unit, "long_name": q.long_name if q else name}
         data[name] = xr.DataArray(value, attrs={**attrs, "role": "input"})
     for o, value in zip(model.outputs, y[:, 0], strict=True):
-        data[o.name] = xr.DataArray(value, attrs={"units": o.units, "long_name": o.long_name})
-    return xr.Dataset(data, attrs={"scenario": sc.name, "title": sc.title, "kind": "point"})
+        attrs = {"units": o.units, "long_name": o.long_name}
+        if o.dollars:
+            attrs["dollars"] = o.dollars
+        data[o.name] = xr.DataArray(value, attrs=attrs)
+    attrs = {"scenario": sc.name, "title": sc.title, "kind": "point"}
+    if sc.dollars:
+        attrs.update(dollars=sc.dollars, dollar_basis=str(sc.meta.get("dollar_note", "")))
+    return xr.Dataset(data, attrs=attrs)
 
 
 __all__ = [

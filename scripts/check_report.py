@@ -110,14 +110,15 @@ def check(
     FileNotFoundError
         When no Chromium binary is found.
     """
-    from frontiercost.analysis.report import write_report
+    from frontiercost.run import report as write_report
 
     binary = binary or find_chromium()
     if binary is None:
         raise FileNotFoundError("no Chromium binary (" + ", ".join(BINARIES) + ") on PATH")
     work = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="fc-report-"))
     work.mkdir(parents=True, exist_ok=True)
-    report = write_report(scenario, work / f"{scenario}.html", draws=draws, chains=chains)
+    report = work / f"{scenario}.html"
+    write_report(scenario, report, draws=draws, chains=chains)
     text = report.read_text(encoding="utf-8")
     expected_imgs = len(re.findall(r"<img\b", text))
     url = report.resolve().as_uri()

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from scipy import stats
 
+from frontiercost.model.dates import availability, hardware_age, training_start
 from frontiercost.scenarios.chips import find_chip
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +48,6 @@ CSV_SOURCE = (
 
 DEFAULT_UTILIZATION = 0.375  # paper: median of 33 known values (docs/model.md §5)
 HYPERSCALERS = ("google", "deepmind", "microsoft", "amazon", "meta", "facebook")  # PUE rule
-AGE_HALF_WIDTH = 120 / 365.25  # Table 5: +/- 120 days as a 90 % interval, in years
 # Table 5 cluster_interconnect_overhead: cluster cost / server cost, lognormal 1.07-1.32;
 # the point value is 1 / (1 - 0.19).
 INTERCONNECT_FRACTION = 0.19
@@ -159,6 +159,15 @@ def render(row: dict[str, str]) -> str:
     # paper (prices.py get_hardware_value_at_training_start): a GPU run cannot start
     # before its hardware is available; the start is moved to the availability date
     age = max(raw_age, 0.0) if kind == "gpu" else raw_age
+    # The scenario states the dates; the loader's rule gives the age. Where the rule's
+    # dates differ from the paper's, the scenario gives the paper's.
+    assert chip.released is not None
+    rule_available, _ = availability(kind, chip.released, chip.first_price_date)
+    date_hours = _float(row, "training_time_hours")
+    rule_start = training_start(published, date_hours).date()
+    dated = hardware_age(kind, available, "", start=start)
+    if abs(dated.years - age) > 1e-12:
+        raise ValueError(f"{model}: the date rule gives age {dated.years}, the paper {age}")
 
     count = _float(row, "hardware_quantity")
     hours = _float(row, "training_time_hours")
@@ -192,6 +201,7 @@ def render(row: dict[str, str]) -> str:
             f"{hardware}: {num(chip_hours)} chip-hours from {how}. Point inputs as resolved "
             "by the paper's pipeline (v2); uncertainty from the paper's Table 5 around them."
         ),
+        f"published = {published.isoformat()}",
         f"year = {decimal_year(published)!r}  # {published.isoformat()}: "
         "year + (month-1)/12 + (day-1)/365 (paper)",
         f"organization = {_str(org)}",
@@ -202,6 +212,19 @@ def render(row: dict[str, str]) -> str:
         f"chip = {_str(chip.key)}  # {hardware}",
         f"hyperscaler = {'true' if hyperscaler else 'false'}"
         f"  # PUE 1.10 for {', '.join(HYPERSCALERS)}",
+        *(
+            [
+                f"available = {available.isoformat()}  # the paper's date for {hardware!r}"
+                " (its data dates a generic variant)"
+            ]
+            if rule_available != available
+            else []
+        ),
+        *(
+            [f"training_start = {start.isoformat()}  # fixed by the paper's pipeline (prices.py)"]
+            if rule_start != start
+            else []
+        ),
         "",
         "# Priors: the paper's Table 5 (final-run uncertainty, docs/model.md §4.2-4.5)",
         "# around each point input; central = the paper's point value.",
@@ -220,7 +243,9 @@ def render(row: dict[str, str]) -> str:
     elif route == "flop":
         p("# chip-hours imputed: training_compute / (peak_flops x utilization x 3600)")
         if hours is not None:
-            p(f"# training time {num(hours)} h is reported but the chip count is not")
+            p(f"# training time {num(hours)} h is reported but the chip count is not: it dates")
+            p("# the run (hardware age) but chip-hours come from compute")
+            p(f'training_hours = {{ prior = "training_time_multiplier", times = {num(hours)} }}')
         if count is not None:
             p("# chip count reported, training time not: used for the acquisition cost only")
             p(f'chip_count = {{ prior = "chip_count_multiplier", times = {num(count)} }}')
@@ -249,12 +274,9 @@ def render(row: dict[str, str]) -> str:
         f"# hardware available {available.isoformat()}, training start {start.isoformat()}: "
         f"{(start - available).days} days / 365.25"
     )
+    p("# hardware_age follows from the dates (docs/scenarios.md), +/-120 days (Table 5)")
     if age != raw_age:
         p(f"# = {raw_age:.6f} yr < 0: a GPU's value is taken at availability (paper), age 0")
-    p(
-        f'hardware_age = {{ prior = "hardware_age_offset", central = {age!r},'
-        f" p5 = {age - AGE_HALF_WIDTH!r}, p95 = {age + AGE_HALF_WIDTH!r} }}"
-    )
     if cloud is not None:
         p(f"cloud_price = {num(cloud)}  # 3-year committed-use price (no prior in Table 5)")
     else:
@@ -275,6 +297,10 @@ def render(row: dict[str, str]) -> str:
         'interconnect_factor = { prior = "cluster_interconnect_factor", '
         f"central = {num(1 / (1 - INTERCONNECT_FRACTION))} }}"
     )
+    p("")
+    p("# The interconnect share follows from the factor above (not the pipeline's fixed 0.19).")
+    p("[routes]")
+    p('interconnect_fraction = "1 - 1 / interconnect_factor"')
 
     refs: list[tuple[str, str, float]] = []
     for col, out in REFERENCE_COLUMNS.items():

@@ -119,6 +119,39 @@ def test_chip_facts_are_consistent(key: str) -> None:
         assert all(v >= chip.peak_flops["fp32"] for v in chip.peak_flops.values())
 
 
+# First server-level price records of Epoch's hardware price data (2025 copy),
+# as the pipeline picks them (docs/model.md §8: H100 DGX H100, 2022-09-29).
+FIRST_PRICE_DATES = {
+    "k40t": "2012-07-01", "k80": "2014-11-17", "titan-x": "2015-03-17",
+    "p100-sxm2": "2016-06-21", "v100-dgxs-16gb": "2017-07-01", "v100-dgxs-32gb": "2017-07-01",
+    "v100s-pcie-32gb": "2017-07-01", "a100-sxm4-40gb": "2020-05-21",
+    "a100-sxm4-80gb": "2020-05-21", "h100-sxm5": "2022-09-29", "h200": "2024-03-27",
+    "b200": "2024-12-17", "h800-sxm": "2025-02-21",
+}  # fmt: skip
+
+
+def test_first_price_dates() -> None:
+    """GPUs carry the date of their first price record; it is no later than their first
+    price row (the price the pipeline keeps for every later run)."""
+    dated = {k: c for k, c in chip_library().items() if c.first_price_date is not None}
+    assert {k: c.first_price_date.isoformat() for k, c in dated.items()} == FIRST_PRICE_DATES
+    for chip in dated.values():
+        assert chip.kind == "gpu"
+        # purchase-price rows (a year may carry cloud prices only: H800 2024)
+        bought = [
+            y for y, row in chip.prices.items() if {"chip_price", "bare_chip_price"} & set(row)
+        ]
+        assert chip.first_price_date.year <= min(bought)
+
+
+def test_a_chip_date_must_be_a_date() -> None:
+    from frontiercost.scenarios.chips import _chip
+
+    raw = {"name": "x", "kind": "gpu", "tdp": 100, "peak_flops": {"bf16": 1e12}}
+    with pytest.raises(ScenarioError, match=r"chips.toml \[x\] first_price_date: expected a date"):
+        _chip("x", {**raw, "first_price_date": "2022-09-29"})
+
+
 def test_no_label_names_two_chips() -> None:
     owners: dict[str, set[str]] = {}
     for chip in chip_library().values():

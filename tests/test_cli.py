@@ -114,13 +114,16 @@ def test_scenarios_shows_one(capsys) -> None:  # type: ignore[no-untyped-def]
     assert "year 2023.2; chip a100-sxm4-40gb" in out
     # parameters: name, family, central, interval, unit
     assert re.search(r"^  chip_price +fixed +\$24\.9k +fixed +USD$", out, re.M)
-    assert re.search(r"^  training_compute", out, re.M) is None  # no output reads it
+    # the fixture routes cost per FLOP through the compute, so the compute is read and
+    # the utilization is not
+    assert re.search(r"^  training_compute", out, re.M)
+    assert re.search(r"^  utilization", out, re.M) is None
     assert re.search(r"^  amortized_cost +USD +final-run cost", out, re.M)
     assert main(["scenarios", "gpt-4"]) == 0
     out = capsys.readouterr().out
     assert "sources:\n  - Cottier et al. 2024" in out
     assert re.search(r"^  chip_count +lognormal +25k +20k – 31\.3k +1$", out, re.M)
-    assert "reference values (for validation only):" in out
+    assert "published figures (for comparison only, never an input):" in out
 
 
 def test_chips_lists_the_library(capsys) -> None:  # type: ignore[no-untyped-def]
@@ -136,7 +139,7 @@ def test_validate_a_good_file(capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["validate", str(FIXTURE), "gpt-4"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == (
-        f"{FIXTURE}: ok (16 parameters, outputs: chip_hours, chip_cost, other_server_cost, "
+        f"{FIXTURE}: ok (15 parameters, outputs: chip_hours, chip_cost, other_server_cost, "
         "interconnect_cost, energy_use, energy_cost, amortized_cost, cloud_cost, "
         "acquisition_cost, usd_per_flop, final_run_cost)"
     )

@@ -107,6 +107,7 @@ def test_the_page_documents_every_schema() -> None:
         "frontiercost.trend/1",
         "frontiercost.sweep/1",
         "frontiercost.chips/1",
+        "frontiercost.epoch-compare/1",
     }
 
 
@@ -117,7 +118,7 @@ def test_the_examples_on_the_page_follow_its_tables() -> None:
         record = json.loads(block)
         _check_keys(record)
         schemas.append((record["schema"], record.get("method")))
-    assert len(schemas) == 9 and {s for s, _ in schemas} == {
+    assert len(schemas) == 10 and {s for s, _ in schemas} == {
         "frontiercost.summary/1",
         "frontiercost.compare/1",
         "frontiercost.sensitivity/1",
@@ -125,6 +126,7 @@ def test_the_examples_on_the_page_follow_its_tables() -> None:
         "frontiercost.trend/1",
         "frontiercost.sweep/1",
         "frontiercost.chips/1",
+        "frontiercost.epoch-compare/1",
     }
 
 
@@ -343,3 +345,25 @@ def test_chips_csv_has_a_row_per_price(capsys) -> None:  # type: ignore[no-untyp
         ("cloud_price", "3yr"),
         ("cloud_price", "contract"),
     }
+
+
+def test_epoch_compare_json_has_the_documented_keys(capsys) -> None:  # type: ignore[no-untyped-def]
+    """One record of the database extract (tests/data), Epoch's figures against ours."""
+    db = str(Path(__file__).parent / "data" / "epoch_notable_models.csv")
+    record = _json(
+        capsys,
+        ["epoch", "compare", "--database", db, "--model", "Xception", "--draws", "200"],
+    )
+    assert [r["output"] for r in record["rows"]] == [
+        "amortized_cost",
+        "cloud_cost",
+        "acquisition_cost",
+    ]
+    assert record["summary"]["amortized_cost"]["match"] == 1
+
+
+def test_epoch_price_json_is_a_run_summary(capsys) -> None:  # type: ignore[no-untyped-def]
+    db = str(Path(__file__).parent / "data" / "epoch_notable_models.csv")
+    record = _json(capsys, ["epoch", "price", "Xception", "--database", db, *SMALL])
+    assert record["schema"] == "frontiercost.summary/1"
+    assert {r["label"] for r in record["references"]} == {"Epoch"}

@@ -276,6 +276,11 @@ def test_constant_exponents(text: str, e: float, bound: int | None) -> None:
     a = np.concatenate([SPECIAL, np.linspace(-5, 5, 401)])
     with np.errstate(all="ignore"):  # an array exponent: C99 pow (numpy's scalar path differs)
         ref = np.power(a, np.full_like(a, e))
+    if e == 2.0:
+        # numpy 2.5's SIMD pow is 1 ulp off at some squares (1.175 ** 2); a * a is
+        # the correctly rounded square (one IEEE rounding), so it is the reference
+        with np.errstate(all="ignore"):
+            ref = a * a
     allowed = pow_bound(a, np.full_like(a, e)) if bound is None else bound
     got = run_kernel(f"a ** {text}", {"a": a})
     assert_agrees(got, ref, allowed, f"a ** {text}")

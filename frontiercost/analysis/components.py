@@ -43,7 +43,8 @@ def default_split(tree: xr.DataTree) -> tuple[str, tuple[str, ...]] | None:
         return None
     names = set(run.variables)
     for total, parts in SPLITS.items():
-        if {total, *parts} <= names:
+        shares = {f"{p}{SHARE_SUFFIX}" for p in parts} if run.streaming else set()
+        if {total, *parts, *shares} <= names:
             return total, parts
     return None
 

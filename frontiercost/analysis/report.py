@@ -163,6 +163,7 @@ def report_html(
     sections = [
         ("summary", "Summary", _summary_section),
         ("conditioning", "Prior and posterior", _conditioning_section),
+        ("figures", "Published figures", _figures_section),
         ("headline", f"Distribution of {headline}", _headline_section),
         ("components", "Components", _components_section),
         ("projection", "Projection", _projection_section),
@@ -294,6 +295,47 @@ def _summary_section(ctx: _Context) -> str:
             + "</ul></details>"
         )
     return "\n".join(out)
+
+
+def _figures_section(ctx: _Context) -> str | None:
+    """Each published figure, its basis and dollars, and where it falls in the run."""
+    from .references import describe_position, reference_positions
+
+    if not ctx.sc.references:
+        return None
+    point = {n: float(ctx.point[n]) for n in ctx.sc.outputs if n in ctx.point.data_vars}
+    recs = reference_positions(ctx.tree, ctx.sc.references, list(ctx.sc.outputs), point)
+    if not recs:
+        return None
+    rows = []
+    for r in recs:
+        unit = str(ctx.post[r["output"]].attrs.get("units", ""))
+        shown = ctx.fmt(r["value"], unit)
+        if r["kind"] != "value":
+            shown = f"{'<' if r['kind'] == 'below' else '>'} {shown}"
+        if r["conversion"]:
+            shown += f" ({ctx.fmt(r['compared'], unit)} in the run's dollars)"
+        ratio = "" if r["point_ratio"] is None else f"{r['point_ratio']:.3g}"
+        rows.append(
+            [
+                _Html(f"<code>{_e(r['output'])}</code>"),
+                shown,
+                r["basis"] or "",
+                r["dollars"] or "",
+                describe_position(r),
+                ratio,
+                r["source"],
+            ]
+        )
+    header = ["output", "figure", "basis", "dollars", "in the run", "point / figure", "source"]
+    dollars = ctx.sc.dollars or "nominal"
+    note = (
+        "Published figures are never an input. <em>in the run</em>: a value's percentile "
+        "among the draws (50 = the median), or for a bound the probability the run agrees "
+        f"with it. The run is in {_e(dollars)} dollars; figures in other dollars are "
+        "converted with the producer price index PCU518210518210 first."
+    )
+    return _table(header, rows, numeric=range(1, 2)) + f'\n<p class="note">{note}</p>'
 
 
 def _conditioning_section(ctx: _Context) -> str | None:

@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from ..errors import FrontiercostError
 from ._common import (
@@ -108,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``frontiercost`` argument parser."""
     from . import (
         _compare,
+        _epoch,
         _exceedance,
         _figures,
         _info,
@@ -128,10 +130,18 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("-v", "--verbose", action="store_true", help="timings, threads, cache")
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
 
-    def add(name: str, help_: str, *groups: str, draws: int = 10_000) -> argparse.ArgumentParser:
+    def add_to(
+        subparsers: Any, name: str, help_: str, *groups: str, draws: int = 10_000
+    ) -> argparse.ArgumentParser:
         parents = _parents(draws)
         chosen = [parents["chatter"], *(parents[g] for g in groups)]
-        return sub.add_parser(name, help=help_, description=help_, parents=chosen)
+        parser: argparse.ArgumentParser = subparsers.add_parser(
+            name, help=help_, description=help_, parents=chosen
+        )
+        return parser
+
+    def add(name: str, help_: str, *groups: str, draws: int = 10_000) -> argparse.ArgumentParser:
+        return add_to(sub, name, help_, *groups, draws=draws)
 
     pr = add("priors", "list the default priors, or show one")
     pr.add_argument("name", nargs="?", help="a prior's name")
@@ -329,6 +339,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--ci", type=probability, default=0.9, help="interval mass (0.9)")
     tr.add_argument("--plot", metavar="FILE", help="the trend chart: .png, .svg or .pdf")
     tr.set_defaults(func=_trend.cmd_trend)
+
+    _epoch.add_parser(sub, add_to)
 
     # Listed for --help only: main() hands `bench ...` to the benchmark's own parser.
     sub.add_parser("bench", help="throughput benchmark against numpy baselines (bench --help)")

@@ -103,9 +103,11 @@ def _show_scenario(sc: Scenario) -> int:
         print(textwrap.fill(description, 99, initial_indent="  ", subsequent_indent="  "))
     facts = [
         f"{k} {sc.meta[k]:.6g}" if k == "year" else f"{k} {sc.meta[k]}"
-        for k in ("year", "organization", "chip")
+        for k in ("year", "published", "organization", "chip", "pipeline")
         if k in sc.meta
     ]
+    if sc.dollars and sc.dollars != "inflation_factor":
+        facts.append(f"dollars {sc.dollars}")
     if sc.meta.get("tags"):
         facts.append("tags: " + ", ".join(sc.meta["tags"]))
     if facts:
@@ -126,6 +128,11 @@ def _show_scenario(sc: Scenario) -> int:
             interval = f"{lo} – {hi}"
         central = format_value(prior.central, unit, show_unit=False)
         rows.append([name, prior.family, central, interval, unit])
+    if sc.meta.get("dollar_note") and sc.dollars not in ("nominal", "inflation_factor"):
+        print(textwrap.fill(f"dollars: {sc.meta['dollar_note']}", 99, subsequent_indent="  "))
+    if sc.meta.get("hardware_age"):
+        text = f"hardware age: {sc.meta['hardware_age']}"
+        print(textwrap.fill(text, 99, subsequent_indent="  "))
     print("parameters (what the outputs read):")
     header = ["name", "family", "central", "90% interval", "unit"]
     print("\n".join("  " + line for line in format_table(header, rows, "llrrl")))
@@ -135,17 +142,17 @@ def _show_scenario(sc: Scenario) -> int:
     print(
         "\n".join("  " + line for line in format_table(["name", "unit", "meaning"], rows, "lll"))
     )
-    if sc.reference:
-        print("reference values (for validation only):")
-        rows = [
-            [k, format_value(r.value, table[k].units if k in table else "1"), r.source]
-            for k, r in sc.reference.items()
-        ]
-        print(
-            "\n".join(
-                "  " + line for line in format_table(["name", "value", "source"], rows, "lrl")
-            )
-        )
+    if sc.references:
+        print("published figures (for comparison only, never an input):")
+        rows = []
+        for r in sc.references:
+            unit = table[r.output].units if r.output in table else "1"
+            shown = format_value(r.value, unit)
+            if r.kind != "value":
+                shown = f"{'<' if r.kind == 'below' else '>'} {shown}"
+            rows.append([r.output, shown, r.basis, r.dollars, r.source])
+        header = ["output", "figure", "basis", "dollars", "source"]
+        print("\n".join("  " + line for line in format_table(header, rows, "lrlll")))
     return 0
 
 

@@ -103,7 +103,27 @@ def summary_record(
         "outputs": outputs,
         "components": _components(src, names, ci_prob, ci_kind, point, console),
         "conditioning": _conditioning(src, names, ci_prob, console),
+        "references": _references(src, names, point, console),
     }
+
+
+def _references(src: Source, names: list[str], point: Any, console: Console) -> list[Any]:
+    """Where the scenario's published figures fall (``references`` of the JSON)."""
+    sc = src.scenario
+    if sc is None or not sc.references:
+        return []
+    from ..analysis.references import reference_positions
+
+    values = (
+        {n: float(point[n]) for n in names if n in point.data_vars} if point is not None else None
+    )
+    with console.step("published figures"):
+        recs = reference_positions(src.tree, sc.references, names, values)
+    for rec in recs:
+        for k in ("value", "compared", "percentile", "probability", "point_ratio"):
+            if rec[k] is not None:
+                rec[k] = number(float(rec[k]))
+    return recs
 
 
 def _conditioning(
@@ -294,6 +314,9 @@ def summary_table(record: dict[str, Any]) -> str:
                 f"component split: needs stored draws (use --out, or at most "
                 f"{STORE_LIMIT:.0e} draws in total)".replace("e+0", "e"),
             ]
+    refs = record.get("references") or []
+    if refs:
+        lines += ["", *references_table(refs, record["outputs"])]
     cond = record["conditioning"]
     if cond is not None:
         lines += ["", *_conditioning_table(cond, record["outputs"])]
@@ -301,6 +324,34 @@ def summary_table(record: dict[str, Any]) -> str:
     if note is not None:
         lines += ["", note]
     return "\n".join(lines) + "\n"
+
+
+def references_table(refs: list[dict[str, Any]], outputs: dict[str, Any]) -> list[str]:
+    """Lines: each published figure, its basis and dollars, and where it falls in the run."""
+    from ..analysis.format import format_table, format_value
+    from ..analysis.references import describe_position
+
+    rows = []
+    notes = []
+    for i, r in enumerate(refs, 1):
+        unit = outputs[r["output"]]["units"] if r["output"] in outputs else ""
+        shown = format_value(r["value"], unit, show_unit=False)
+        if r["kind"] != "value":
+            shown = f"{'<' if r['kind'] == 'below' else '>'} {shown}"
+        if r["conversion"]:
+            shown += f" ({format_value(r['compared'], unit, show_unit=False)})"
+        ratio = "-" if r["point_ratio"] is None else f"{r['point_ratio']:.3g}"
+        rows.append(
+            [f"[{i}] {r['output']}", shown, r["basis"] or "-", r["dollars"] or "-",
+             describe_position(r), ratio]
+        )  # fmt: skip
+        notes.append(f"[{i}] {r['source']}" + (f"; {r['conversion']}" if r["conversion"] else ""))
+    header = ["published figure", "figure", "basis", "dollars", "in our distribution",
+              "point / figure"]  # fmt: skip
+    lines = format_table(header, rows, "lrllll")
+    for note in notes:
+        lines += textwrap.wrap(note, 99, subsequent_indent="    ")
+    return lines
 
 
 def _conditioning_table(cond: dict[str, Any], outputs: dict[str, Any]) -> list[str]:

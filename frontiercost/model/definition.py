@@ -26,11 +26,16 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Output:
-    """An output variable: name, unit and a readable name."""
+    """An output variable: name, unit, a readable name and, for money, its dollars.
+
+    ``dollars`` names the dollar basis of a money output (``"2025-06"``:
+    dollars of June 2025; ``"nominal"``; ...); empty for other outputs.
+    """
 
     name: str
     units: str
     long_name: str
+    dollars: str = ""
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ PARAMETERS: tuple[Quantity, ...] = (
     _p("avg_power_fraction", "1", "average power draw / rated power"),
     _p("pue", "1", "data-centre power usage effectiveness"),
     _p("electricity_price", "USD/kWh", "electricity price"),
-    _p("inflation_factor", "1", "nominal USD to 2023 USD"),
+    _p("inflation_factor", "1", "nominal USD to the dollars of the outputs"),
     _p("final_run_share", "1", "final run's share of R&D compute dollars"),
     _p("experiment_factor", "1", "R&D compute / final-run compute (older view)"),
     _p("rd_utilization", "1", "utilization of the non-final R&D workloads"),
@@ -144,7 +144,9 @@ DOMAINS: dict[str, Domain] = {
         ),
         POSITIVE,
     ),
-    "chip_count": Domain(1.0, _INF, False, True, "at least one chip"),
+    # an effective count: the paper's multiplier prior (Cottier et al. 2024 A.6) on a
+    # reported count of one chip puts half its draws below 1; the formulas hold for any positive
+    "chip_count": POSITIVE,
     **dict.fromkeys(
         ("server_cost_factor", "interconnect_factor", "pue", "server_power_factor"),
         AT_LEAST_ONE,

@@ -94,6 +94,11 @@ def resolve(
     return Resolved(given, order, outputs)
 
 
+def is_money(units: str) -> bool:
+    """Whether a unit is money (``USD``, ``USD/h``, ``USD/FLOP``...): it has a dollar basis."""
+    return units.split("/")[0] == "USD"
+
+
 def _closure(formulas: Mapping[str, str], outputs: Iterable[str]) -> set[str]:
     """Every quantity the outputs depend on (themselves included)."""
     need: set[str] = set()
@@ -118,8 +123,12 @@ def formula_model(
     resolved: Resolved,
     extra: Mapping[str, Quantity] | None = None,
     outputs: Sequence[str] | None = None,
+    dollars: str = "",
 ) -> Model:
-    """Compile the resolved formulas into a formula :class:`Model` (the engine interprets it)."""
+    """Compile the resolved formulas into a formula :class:`Model` (the engine interprets it).
+
+    ``dollars`` labels the dollar basis of every money output (units in USD).
+    """
     table = dict(QUANTITIES)
     table.update(extra or {})
     outs = tuple(outputs if outputs is not None else resolved.outputs)
@@ -129,7 +138,12 @@ def formula_model(
     return Model(
         name=name,
         inputs=resolved.inputs,
-        outputs=tuple(Output(o, table[o].units, table[o].long_name) for o in outs),
+        outputs=tuple(
+            Output(
+                o, table[o].units, table[o].long_name, dollars if is_money(table[o].units) else ""
+            )
+            for o in outs
+        ),
         kernel=None,
         consts=program,
         scratch_rows=int(program[0]),

@@ -13,7 +13,7 @@ import xarray as xr
 from .._version import __version__
 from ..engine import EngineResult, StreamStats
 from ..engine._drivers import N_BINS
-from ..model import QUANTITIES, Model
+from ..model import QUANTITIES, Model, Output
 from ..priors import Fixed, Prior
 
 FORWARD = "none: the posterior is the prior pushed through the model"
@@ -69,6 +69,14 @@ def constant_data(model: Model, priors: Mapping[str, Prior]) -> xr.Dataset:
     return xr.Dataset(data, attrs={"note": "inputs with a fixed value in this run"})
 
 
+def _out_attrs(out: Output) -> dict[str, str]:
+    """``units``, ``long_name`` and, for money, ``dollars`` (the dollar basis)."""
+    attrs = {"units": out.units, "long_name": out.long_name}
+    if out.dollars:
+        attrs["dollars"] = out.dollars
+    return attrs
+
+
 def stored_tree(
     model: Model,
     priors: Mapping[str, Prior],
@@ -89,7 +97,7 @@ def stored_tree(
         data[out.name] = xr.DataArray(
             result.outputs[out.name],
             dims=("chain", "draw"),
-            attrs={"units": out.units, "long_name": out.long_name},
+            attrs=_out_attrs(out),
         )
     for name, values in result.inputs.items():
         p = priors[name]
@@ -126,8 +134,7 @@ def streaming_tree(
     if st is None:
         raise ValueError("not a streaming result")
     data: dict[str, Any] = {}
-    units = {o.name: o.units for o in model.outputs}
-    long = {o.name: o.long_name for o in model.outputs}
+    described = {o.name: _out_attrs(o) for o in model.outputs}
     for o, name in enumerate(st.names):
         # Stored as flat indices over (negative, positive, zero) rows of N_BINS
         # each, exact zeros at index 2 * N_BINS.
@@ -137,14 +144,14 @@ def streaming_tree(
         if st.zeros[o]:
             index = np.append(index, 2 * N_BINS)
             count = np.append(count, st.zeros[o])
-        u, long_name = units[name], long[name]
+        u, long_name = described[name]["units"], described[name]["long_name"]
 
         def a(unit: str, what: str, _l: str = long_name) -> dict[str, str]:
             return {"units": unit, "long_name": f"{what} of {_l}"}
 
         squared = "1" if u == "1" else f"({u})^2"
         data[f"{name}__count"] = ((), st.count[o], a("1", "non-NaN draws"))
-        data[f"{name}__mean"] = ((), st.mean[o], {"units": u, "long_name": long_name})
+        data[f"{name}__mean"] = ((), st.mean[o], described[name])
         data[f"{name}__var"] = ((), st.var[o], a(squared, "variance"))
         data[f"{name}__min"] = ((), st.minimum[o], a(u, "smallest draw"))
         data[f"{name}__max"] = ((), st.maximum[o], a(u, "largest draw"))

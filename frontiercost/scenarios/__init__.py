@@ -2,7 +2,14 @@
 
 from .chips import Chip, chip_library, find_chip
 from .grid import Grid, build_grid, parse_vary
-from .scenario import Reference, Scenario, chip_price_priors, list_scenarios, load_scenario
+from .scenario import (
+    Reference,
+    Scenario,
+    chip_price_priors,
+    list_scenarios,
+    load_scenario,
+    scenario_from_text,
+)
 
 __all__ = [
     "Chip",
@@ -16,4 +23,5 @@ __all__ = [
     "list_scenarios",
     "load_scenario",
     "parse_vary",
+    "scenario_from_text",
 ]

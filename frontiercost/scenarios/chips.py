@@ -7,6 +7,7 @@
     aliases = ["h100"]
     kind = "gpu"                       # gpu | tpu
     released = 2022-09-20
+    first_price_date = 2022-09-29      # first server-level price record (GPUs)
     tdp = 700                          # W
     peak_flops = { fp32 = 67e12, bf16 = 989e12 }
     precision = "bf16"                 # default precision
@@ -69,6 +70,7 @@ CHIP_KEYS = (
     "aliases",
     "kind",
     "released",
+    "first_price_date",
     "tdp",
     "peak_flops",
     "precision",
@@ -97,6 +99,7 @@ class Chip:
     avg_power_fraction: float
     source: str
     released: dt.date | None = None
+    first_price_date: dt.date | None = None
     aliases: tuple[str, ...] = ()
     prices: dict[int, dict[str, Any]] = field(default_factory=dict)
 
@@ -213,6 +216,32 @@ class Chip:
             )
         return out
 
+    def first_price(self) -> tuple[int, float, str] | None:
+        """The server-level purchase price of the chip's first price row, at its central value.
+
+        Returns ``(year, price per chip, source)``: ``chip_price`` of the
+        earliest row that has a purchase price, or its ``bare_chip_price`` x
+        the chip's server cost factor; ``None`` when no row has one.  The
+        pipeline keeps this price for every later run of the chip (docs/model.md §8).
+        """
+        from .specs import build_prior
+
+        for year in sorted(self.prices):
+            row = self.prices[year]
+            where = f"chips.toml [{self.key}.prices.{year}]"
+            if "chip_price" in row:
+                p = build_prior(where, "chip_price", row["chip_price"], "USD")
+                return year, p.central, f"{where} chip_price: {p.source}"
+            if "bare_chip_price" in row:
+                p = build_prior(where, "bare_chip_price", row["bare_chip_price"], "USD")
+                return (
+                    year,
+                    p.central * self.server_cost_factor,
+                    f"{where} bare_chip_price x server cost factor {self.server_cost_factor}:"
+                    f" {p.source}",
+                )
+        return None
+
 
 def _chip(key: str, raw: dict[str, Any]) -> Chip:
     where = f"chips.toml [{key}]"
@@ -221,6 +250,14 @@ def _chip(key: str, raw: dict[str, Any]) -> Chip:
         raise ScenarioError(f"{where}: unknown keys {sorted(unknown)}; accepted: {CHIP_KEYS}")
     if raw.get("kind") not in KINDS:
         raise ScenarioError(f"{where} kind: {raw.get('kind')!r}; accepted: {KINDS}")
+    for date_key in ("released", "first_price_date"):
+        value = raw.get(date_key)
+        if value is not None and (
+            not isinstance(value, dt.date) or isinstance(value, dt.datetime)
+        ):
+            raise ScenarioError(
+                f"{where} {date_key}: expected a date such as 2022-09-20, got {value!r}"
+            )
     prices: dict[int, dict[str, Any]] = {}
     for year, row in raw.get("prices", {}).items():
         bad = set(row) - set(PRICE_KEYS)
@@ -239,6 +276,7 @@ def _chip(key: str, raw: dict[str, Any]) -> Chip:
         avg_power_fraction=float(raw.get("avg_power_fraction", AVG_POWER[raw["kind"]])),
         source=raw.get("source", ""),
         released=raw.get("released"),
+        first_price_date=raw.get("first_price_date"),
         aliases=tuple(raw.get("aliases", ())),
         prices=prices,
     )

@@ -22,6 +22,7 @@ key and the accepted values, e.g.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import tomllib
@@ -32,7 +33,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..errors import FrontiercostError, PriorError, ScenarioError
+from ..errors import FrontiercostError, ScenarioError
 from ..model import (
     DOMAINS,
     QUANTITIES,
@@ -46,26 +47,23 @@ from ..model import (
     needed_inputs,
     resolve,
 )
+from ..model.dates import decimal_year
 from ..model.formula import compile_program, names_in, parse
-from ..priors import Fixed, LogNormal, Normal, Prior, TruncNormal, prior_from_spec
-from ..priors.library import library_view
-from ._locate import locate
-from .chips import DEFAULT_CLOUD_BASIS, PURCHASE_KEYS, Chip, find_chip
+from ..priors import Fixed, LogNormal, Prior, prior_from_spec
+from ._context import _Context, _DictContext
+from .chips import PURCHASE_KEYS, Chip
+from .dates import read_date, read_dollars
+from .fleet import CHIP_LEVEL
+from .fleet import quantities as fleet_quantities
+from .hardware import hardware_ages, pipeline_priors, read_hardware
 from .observe import Observation, parse_observations
+from .pipelines import RunFacts, find_pipeline
+from .reference import Reference, first_values, parse_references
 from .schema import COST_BASES, DEPRECIATION, KEYS, SAMPLING, TABLES, suggest
+from .specs import build_prior, is_number
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 YEARS = (1950, 2100)  # the years a scenario or a projection may name
-DEFAULT_TOLERANCE = 0.005
-
-
-@dataclass(frozen=True)
-class Reference:
-    """A published value of an output, for validation only."""
-
-    value: float
-    source: str
-    tolerance: float = DEFAULT_TOLERANCE
 
 
 @dataclass(frozen=True)
@@ -84,8 +82,10 @@ class Scenario:
     resolved: Resolved
     correlations: dict[tuple[str, str], float] = field(default_factory=dict)
     reference: dict[str, Reference] = field(default_factory=dict)
+    references: tuple[Reference, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
     observations: tuple[Observation, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def outputs(self) -> tuple[str, ...]:
@@ -134,7 +134,17 @@ class Scenario:
                     p = self.priors[n]
                     extra[n] = Quantity(n, p.unit, p.description or n, (), False)
             outs = outs + tuple(n for n in inputs if n not in outs)
-        return formula_model(self.name, Resolved(inputs, formulas, outs), extra, outs)
+        return formula_model(
+            self.name, Resolved(inputs, formulas, outs), extra, outs, dollars=self.dollars
+        )
+
+    @property
+    def dollars(self) -> str:
+        """Dollar basis of the money outputs: ``"2025-06"``, ``"nominal"``, ``"inflation_factor"``.
+
+        ``"inflation_factor"``: the scenario's own factor, whose basis it does not state.
+        """
+        return str(self.meta.get("dollar_basis", ""))
 
     def input_priors(self) -> dict[str, Prior]:
         """Priors of the model's inputs."""
@@ -143,6 +153,10 @@ class Scenario:
     def computable(self) -> tuple[str, ...]:
         """Every quantity the scenario can compute (outputs and intermediates)."""
         return tuple(self.resolved.formulas)
+
+    def routes(self) -> dict[str, str]:
+        """The formula each computed quantity follows (``validate`` shows them)."""
+        return dict(self.resolved.formulas)
 
     @classmethod
     def from_text(cls, text: str, name: str = "scenario") -> Scenario:
@@ -187,38 +201,6 @@ class Scenario:
         except (TypeError, ValueError) as err:
             raise ScenarioError(f"{name}: not representable as a scenario file: {err}") from None
         return _build(name, name, text, plain, _DictContext(name, text))
-
-
-class _Context:
-    """File label and text, to put ``file:line key`` in front of messages."""
-
-    def __init__(self, label: str, text: str) -> None:
-        self.label, self.text = label, text
-
-    def where(self, table: str, key: str | None = None, index: int = 0) -> str:
-        line = locate(self.text, table, key, index)
-        if key is None:
-            name = f"[{table}]"
-        elif table in ("parameters", "formulas", "reference"):
-            name = key
-        else:
-            name = f"{table}.{key}"
-        return f"{self.label}:{line} {name}" if line else f"{self.label} {name}"
-
-    def error(self, table: str, key: str | None, message: str, index: int = 0) -> ScenarioError:
-        return ScenarioError(f"{self.where(table, key, index)}: {message}")
-
-
-class _DictContext(_Context):
-    """A scenario given as a mapping: messages name the key's path, ``name["parameters"]["x"]``."""
-
-    ARRAYS = ("staff", "correlation", "observe")  # arrays of tables: an index in the path
-
-    def where(self, table: str, key: str | None = None, index: int = 0) -> str:
-        path = f"{self.label}[{table!r}]" if table else self.label
-        if table in self.ARRAYS:
-            path += f"[{index}]"
-        return f"{path}[{key!r}]" if key is not None else path
 
 
 # --- built-in scenarios -----------------------------------------------------------------
@@ -270,12 +252,15 @@ def _read(name_or_path: str | Path) -> tuple[str, str, str]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
-        raise ScenarioError(
-            f"{label}: not UTF-8 text ({err.reason} at byte {err.start})"
-        ) from None
+        where = f"{err.reason} at byte {err.start}"
+        raise ScenarioError(f"{label}: not UTF-8 text ({where})") from None
     except OSError as err:
         raise ScenarioError(f"{label}: cannot read: {err.strerror or err}") from None
     return path.stem, label, text
+
+
+MAX_NESTING = 32  # tables and arrays inside each other; a scenario needs four
+MAX_TEXT = 10 << 20  # characters of a scenario file
 
 
 def _check_name(name: Any) -> str:
@@ -297,21 +282,15 @@ def _plain(value: Any, path: str) -> Any:
         return out
     if isinstance(value, list | tuple):
         return [_plain(v, f"{path}[{i}]") for i, v in enumerate(value)]
-    if isinstance(value, bool | str):
-        return value
-    if isinstance(value, int | float):
+    if isinstance(value, bool | str | int | float | dt.date):
         return value
     item = getattr(value, "item", None)  # a numpy scalar
     if callable(item) and getattr(value, "shape", None) == ():
         return _plain(item(), path)
     raise ScenarioError(
         f"{path}: {type(value).__name__} is not a scenario value (numbers, strings, booleans,"
-        " lists and tables)"
+        " dates, lists and tables)"
     )
-
-
-MAX_NESTING = 32  # tables and arrays inside each other; a scenario needs four
-MAX_TEXT = 10 << 20  # characters of a scenario file
 
 
 def _check_values(data: Any, label: str) -> None:
@@ -331,7 +310,17 @@ def _check_values(data: Any, label: str) -> None:
             raise ScenarioError(f"{label} {path}: the integer is too large for a number")
 
 
-def _from_text(name: str, label: str, text: str) -> Scenario:
+def scenario_from_text(text: str, name: str, label: str | None = None) -> Scenario:
+    """Load and validate a scenario from its TOML text (e.g. one a program wrote).
+
+    ``label`` names it in messages (default: ``name``).
+
+    Raises
+    ------
+    ScenarioError
+        Naming the label, line and key and the accepted values.
+    """
+    label = label or name
     if len(text) > MAX_TEXT:
         raise ScenarioError(f"{label}: {len(text):,} characters; a scenario file is at most 10 MB")
     try:
@@ -351,6 +340,10 @@ def _from_text(name: str, label: str, text: str) -> Scenario:
     return _build(name, label, text, data)
 
 
+def _from_text(name: str, label: str, text: str) -> Scenario:
+    return scenario_from_text(text, name, label)
+
+
 def load_scenario(name_or_path: str | Path) -> Scenario:
     """Load and validate a scenario by built-in name or file path.
 
@@ -360,7 +353,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         Naming file, line, key and the accepted values; nothing is sampled.
     """
     name, label, text = _read(name_or_path)
-    return _from_text(name, label, text)
+    return scenario_from_text(text, name, label)
 
 
 def _check_keys(ctx: _Context, table: str, data: Mapping[str, Any], index: int = 0) -> None:
@@ -375,105 +368,12 @@ def _check_keys(ctx: _Context, table: str, data: Mapping[str, Any], index: int =
 
 
 def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
+    return is_number(v)
 
 
 def _spec(ctx: _Context, table: str, key: str, value: Any, unit: str) -> Prior:
     """A prior from a scenario value: number, library name, or table."""
-    where = ctx.where(table, key)
-    if _is_number(value):
-        if not math.isfinite(value):
-            raise ScenarioError(f"{where}: {value} is not a finite number")
-        # a number written in a file: the file and line are its source
-        return Fixed(value=float(value), unit=unit, source=f"given in {where}")
-    library = library_view()
-    if isinstance(value, str):
-        try:
-            number: float | None = float(value)
-        except ValueError:
-            number = None
-        if number is not None:
-            raise ScenarioError(f"{where}: {value!r} is a number in quotes; write {value}")
-        if value not in library:
-            raise ScenarioError(
-                f"{where}: {value!r} is not in the prior library{suggest(value, library)}; "
-                "`frontiercost priors` lists it"
-            )
-        spec = dict(library[value][0])
-    elif isinstance(value, Mapping):
-        spec = dict(value)
-        if "prior" in spec:
-            ref = spec.pop("prior")
-            if ref not in library:
-                raise ScenarioError(
-                    f"{where}: prior {ref!r} is not in the prior library{suggest(ref, library)}"
-                )
-            base = dict(library[ref][0])
-            # the stored value is the quantity, not the library's multiplier or offset
-            q = QUANTITIES.get(key)
-            what = q.long_name if q is not None else key
-            if "times" in spec:
-                times = spec.pop("times")
-                if not _is_number(times) or times <= 0:
-                    raise ScenarioError(f"{where}: times must be a positive number, got {times!r}")
-                if base.get("unit", "1") != "1":
-                    raise ScenarioError(
-                        f"{where}: times needs a multiplier prior (unit '1'); "
-                        f"{ref!r} has unit {base['unit']!r}"
-                    )
-                base.update(
-                    relative=True,
-                    central=float(times),
-                    unit=unit,
-                    description=f"{what}: {float(times):g} × library prior {ref}",
-                )
-            elif set(spec) - {"unit", "source", "description"}:
-                base["description"] = f"{what} (library prior {ref}, adjusted)"
-            base.update(spec)
-            spec = base
-        elif "times" in spec:
-            raise ScenarioError(f"{where}: times goes with prior = '<library multiplier>'")
-    else:
-        raise ScenarioError(
-            f"{where}: expected a number, a prior-library name or a prior table, got {value!r}"
-        )
-    given = spec.get("unit", unit)
-    if given != unit:
-        raise ScenarioError(f"{where}: unit {given!r} does not match {key}'s unit {unit!r}")
-    spec["unit"] = unit
-    truncate = spec.pop("truncate", False)
-    try:
-        prior = prior_from_spec(spec, where=f"{where}:")
-    except PriorError as err:
-        raise ScenarioError(str(err)) from None
-    return _truncated(where, key, prior, truncate) if truncate is not False else prior
-
-
-def _truncated(where: str, key: str, prior: Prior, truncate: Any) -> Prior:
-    """``truncate = true``: a normal prior cut at its quantity's domain (a truncnormal)."""
-    if truncate is not True:
-        raise ScenarioError(f"{where}: truncate must be true or false, got {truncate!r}")
-    domain = DOMAINS.get(key)
-    if domain is None:
-        raise ScenarioError(
-            f"{where}: truncate cuts a prior at its quantity's domain, and {key} has none;"
-            " use family = 'truncnormal' with lower and upper"
-        )
-    if not isinstance(prior, Normal):
-        raise ScenarioError(
-            f"{where}: truncate applies to a normal prior (it becomes a truncnormal at"
-            f" {domain}); for a {prior.family} prior choose bounds inside the domain"
-        )
-    return TruncNormal(
-        mu=prior.mu,
-        sigma=prior.sigma,
-        lower=domain.lower,
-        upper=domain.upper,
-        unit=prior.unit,
-        source=prior.source,
-        description=prior.description,
-        central_value=prior.central,  # the point estimate stays the normal's
-    )
+    return build_prior(ctx.where(table, key), key, value, unit)
 
 
 def chip_price_priors(chip: Chip, year: int) -> dict[str, Prior]:
@@ -655,39 +555,46 @@ def _build(
         )
         quantities[q.name] = Quantity(q.name, q.units, q.long_name, (exact,), q.output)
 
-    # parameter specs: pipeline defaults < chip library < the scenario's own
+    # Priors in layers, each replacing the one before: pipeline defaults
+    # (defaults.toml) < chip library < pipeline preset and dates < [parameters].
     specs: dict[str, tuple[str, Any]] = {}
     defaults = tomllib.loads(
         (resources.files("frontiercost.scenarios") / "defaults.toml").read_text("utf-8")
     )
     for key, value in defaults.items():
         specs[key] = ("defaults", value)
-    hardware = dict(data.get("hardware", {}))
-    _check_keys(ctx, "hardware", hardware)
-    if hardware.get("hyperscaler", False) is True:
-        specs["pue"] = ("defaults", {**defaults["pue"], "value": 1.10})
-    elif "hyperscaler" in hardware and hardware["hyperscaler"] is not False:
-        raise ctx.error("hardware", "hyperscaler", "must be true or false")
-    if "chip" in hardware:
+    hardware_table = dict(data.get("hardware", {}))
+    _check_keys(ctx, "hardware", hardware_table)
+    published = meta.get("published")
+    if published is not None:
+        published = read_date(ctx, "scenario", "published", published)
+        if year is None:
+            year = meta["year"] = decimal_year(published)
+    pipeline = None
+    if "pipeline" in meta:
         try:
-            chip = find_chip(str(hardware["chip"]))
-            # the chip checks precision, price year and cloud basis: it knows what it accepts
-            chip_specs = chip.defaults(
-                hardware.get("precision"),
-                hardware.get("price_year"),
-                hardware.get("cloud_basis", DEFAULT_CLOUD_BASIS),
-                explicit_basis="cloud_basis" in hardware,
-            )
+            pipeline = find_pipeline(meta["pipeline"])
         except ScenarioError as err:
-            key = str(err).split(":", 1)[0].removeprefix("hardware.")
-            raise ctx.error("hardware", key, str(err).split(": ", 1)[1]) from None
-        meta["chip"] = chip.key
-        for key, value in chip_specs.items():
-            specs[key] = ("hardware", value)
-    else:
-        for key in ("precision", "price_year", "cloud_basis"):
-            if key in hardware:
-                raise ctx.error("hardware", key, "needs hardware.chip")
+            raise ctx.error("scenario", "pipeline", _message(err)) from None
+        priced = ["price_year" in hardware_table] + [
+            "price_year" in e for e in hardware_table.get("fleet", []) if isinstance(e, Mapping)
+        ]
+        if any(priced):
+            raise ctx.error(
+                "hardware",
+                "price_year",
+                f"the {pipeline.name} pipeline prices a chip at its first price record; set"
+                " chip_price in [parameters] for another price",
+            )
+    hw = read_hardware(ctx, hardware_table, meta)
+    if hw.hyperscaler is True:
+        specs["pue"] = ("defaults", {**defaults["pue"], "value": 1.10})
+    if hw.chip is not None:
+        meta["chip"] = hw.chip.key
+    elif hw.members:
+        meta["chip"] = ", ".join(f"{m.chip.key} {m.share:g}" for m in hw.members)
+    for key, value in hw.specs.items():
+        specs[key] = ("hardware", value)
 
     params = data.get("parameters", {})
     if not isinstance(params, Mapping):
@@ -701,41 +608,108 @@ def _build(
                 read_by_formulas |= names_in(str(formula_text))
             except FrontiercostError:
                 pass  # reported with its line by _formulas
-    custom_units: dict[str, str] = {}
+    labelled = hw.labelled()
+    custom_units: dict[str, str] = dict(labelled)
     for key, value in params.items():
-        if key not in QUANTITIES and key in read_by_formulas and _IDENT.match(key):
+        if key in labelled:
+            pass  # a chip type's own quantity in a fleet: the base quantity's unit
+        elif key not in QUANTITIES and key in read_by_formulas and _IDENT.match(key):
             # a scenario's own parameter: only formulas read it, so its unit is its own
             unit = value.get("unit", "1") if isinstance(value, Mapping) else "1"
             custom_units[key] = str(unit)
         elif key not in QUANTITIES:
+            accepted = sorted(QUANTITIES) + (sorted(labelled) if labelled else [])
             raise ctx.error(
                 "parameters",
                 key,
-                f"unknown parameter{suggest(key, QUANTITIES)}; accepted: "
-                f"{', '.join(sorted(QUANTITIES))}, or a name a [formulas] entry reads",
+                f"unknown parameter{suggest(key, accepted)}; accepted: "
+                f"{', '.join(accepted)}, or a name a [formulas] entry reads",
             )
         specs[key] = ("parameters", value)
+    if hw.members:
+        given_plain = {q for q in CHIP_LEVEL if q in params}
+        quantities.update(fleet_quantities(hw.members, given_plain))
 
     priors: dict[str, Prior] = {}
+    layer: dict[str, int] = {}
     for key, (table, value) in specs.items():
         unit = custom_units[key] if key in custom_units else QUANTITIES[key].units
         if table == "defaults":
             priors[key] = prior_from_spec(value, where=f"defaults.toml [{key}]")
         elif table == "hardware":
-            priors[key] = _spec(_Context(f"chips.toml [{meta['chip']}]", ""), "", key, value, unit)
+            priors[key] = _spec(_Context(hw.where[key], ""), "", key, value, unit)
         else:
             priors[key] = _spec(ctx, table, key, value, unit)
+        layer[key] = LAYERS[table]
 
     for key in params:
         if key in priors:
             _check_domain(ctx, "parameters", key, priors[key])
-    _drop_shadowed_defaults(specs, priors, set(params))
+    given = set(params)
+    hours = priors["training_hours"].central if "training_hours" in given else None
+    if pipeline is not None:
+        facts = RunFacts(
+            organization=str(meta.get("organization", "")),
+            published=published,
+            hyperscaler=hw.hyperscaler,
+            given=frozenset(given),
+            training_hours=hours,
+            training_start=hw.dates.training_start,
+        )
+        try:
+            added = pipeline_priors(pipeline, hw, facts, given)
+        except ScenarioError as err:
+            table, _, key = str(err).split(":", 1)[0].partition(".")
+            raise ctx.error(table, key or None, _message(err)) from None
+        for key, prior in added.items():
+            if key not in given:
+                priors[key], layer[key] = prior, LAYERS["pipeline"]
+    ages = hardware_ages(ctx, hw, hours, given)
+    for key, (prior, _) in ages.items():
+        priors[key], layer[key] = prior, LAYERS["pipeline"]
+    if ages:
+        meta["hardware_age"] = "; ".join(prior.source for prior, _ in ages.values())
+    if pipeline is not None:
+        chip_ages = (
+            ["hardware_age"]
+            if hw.chip is not None
+            else [m.name("hardware_age") for m in hw.members]
+        )
+        missing = [n for n in chip_ages if n not in priors and "hardware_age" not in given]
+        if missing:
+            raise ctx.error(
+                "scenario",
+                "published",
+                f"the {pipeline.name} pipeline needs the hardware age: give the chip's dates"
+                " or hardware_age",
+            )
+    dollars = read_dollars(
+        ctx,
+        meta,
+        published,
+        "inflation_factor" in given,
+        default=pipeline.dollars if pipeline is not None else None,
+        beyond_last=pipeline.beyond_last if pipeline is not None else "error",
+    )
+    inflation = dollars.prior()
+    if inflation is not None:
+        priors["inflation_factor"], layer["inflation_factor"] = inflation, LAYERS["pipeline"]
+    meta["dollar_basis"] = dollars.label
+    meta["dollar_note"] = dollars.sentence
+    routes = _routes(ctx, data.get("routes", {}), quantities, set(params))
+    notes = _drop_shadowed_defaults(priors, layer, quantities, routes)
+    for routed in routes:  # a routed quantity is computed: its prior of a lower layer goes
+        if routed in priors and routed not in params:
+            del priors[routed]
     _staff(ctx, list(data.get("staff", [])), priors, quantities)
     _formulas(ctx, formulas, priors, quantities, set(params))
     _projection(ctx, data.get("projection", {}), year, quantities)
     correlations = _correlations(ctx, data.get("correlation", []), priors)
-    reference = _reference(ctx, data.get("reference", {}), quantities)
+    references = parse_references(ctx, data.get("reference", {}), quantities, dollars.month)
 
+    for routed, way in routes.items():  # the chosen way is the only one the resolver sees
+        base = quantities.get(routed) or QUANTITIES[routed]
+        quantities[routed] = Quantity(routed, base.units, base.long_name, (way,), base.output)
     wanted = meta.get("outputs") or None
     try:
         resolved = resolve(priors, quantities, wanted)
@@ -743,6 +717,8 @@ def _build(
         raise ctx.error("scenario", "outputs", str(err).removeprefix("outputs: ")) from None
     if not resolved.outputs:
         raise ctx.error("parameters", None, "the parameters given support no output")
+    stated = set(params) | {k for k, v in layer.items() if v == LAYERS["hardware"]}
+    notes += _check_routes(ctx, resolved, quantities, priors, stated, routes, basis)
     for key in formulas if isinstance(formulas, Mapping) else ():
         if key not in resolved.formulas and key not in priors:
             reads = ", ".join(sorted(names_in(quantities[key].ways[0])))
@@ -760,7 +736,7 @@ def _build(
             "needs growth_rate (or compute_growth and price_performance_growth) and a"
             " final-run cost (amortized, cloud or final_run_cost)",
         )
-    for key in reference:
+    for key in dict.fromkeys(r.output for r in references):
         if key not in resolved.formulas and key not in priors:
             raise ctx.error("reference", key, "this scenario does not compute it")
     observations = parse_observations(
@@ -786,9 +762,11 @@ def _build(
         quantities=quantities,
         resolved=resolved,
         correlations=correlations,
-        reference=reference,
+        reference=first_values(references),
+        references=references,
         meta=meta,
         observations=observations,
+        notes=tuple(notes),
     )
 
 
@@ -837,24 +815,193 @@ def _mass_outside(prior: Prior, domain: Domain) -> float:
     return max(below, 0.0) + max(above, 0.0)
 
 
+# Layers of priors: a later layer replaces an earlier one of the same name.
+LAYERS = {"defaults": 0, "hardware": 1, "pipeline": 2, "parameters": 3}
+
+
+# Layers of priors: a later layer replaces an earlier one of the same name.
+LAYERS = {"defaults": 0, "hardware": 1, "pipeline": 2, "parameters": 3}
+
+
+_LAYER_NAMES = {0: "the pipeline defaults", 1: "the chip library", 2: "the pipeline preset"}
+
+
 def _drop_shadowed_defaults(
-    specs: Mapping[str, tuple[str, Any]], priors: dict[str, Prior], explicit: set[str]
-) -> None:
-    """Drop a default (pipeline or chip) prior when the scenario computes it instead.
+    priors: dict[str, Prior],
+    layer: Mapping[str, int],
+    extra: Mapping[str, Quantity],
+    routes: Mapping[str, str],
+) -> list[str]:
+    """Drop a prior when a later layer gives what it is computed from.
 
     Giving ``interconnect_factor`` means ``interconnect_fraction`` comes from it,
-    not from the pipeline's fixed 0.19; giving ``bare_chip_price`` means the
-    server-level ``chip_price`` is built from it, not taken from the chip library.
+    not from the pipeline's fixed 0.19; giving ``server_cost_factor`` means the
+    server-level ``chip_price`` is built from the bare chip price, not taken
+    from the chip library.  A switch that [parameters] causes changes numbers,
+    so it is a note (shown by ``validate`` and ``run``) unless ``[routes]``
+    names it.
     """
-    for key, (table, _) in specs.items():
-        q = QUANTITIES.get(key)
-        if table == "parameters" or q is None or not q.ways:
+    table = {**QUANTITIES, **extra}
+    notes = []
+    for key in list(priors):
+        q = table.get(key)
+        if layer.get(key, LAYERS["parameters"]) == LAYERS["parameters"] or q is None:
             continue
         for way in q.ways:
             reads = names_in(way)
-            if reads & explicit and reads <= set(priors):
+            if reads <= set(priors) and max(layer.get(n, 3) for n in reads) > layer[key]:
+                source = _LAYER_NAMES.get(layer[key], "a default")
                 del priors[key]
+                given = sorted(n for n in reads if layer.get(n, 3) == LAYERS["parameters"])
+                if given and key not in routes:
+                    notes.append(
+                        f"{key} is computed as {way} (because {', '.join(given)} is given),"
+                        f' not taken from {source}; say so with [routes] {key} = "{way}"'
+                    )
                 break
+    return notes
+
+
+def _message(err: ScenarioError) -> str:
+    """The message of a ``"key: message"`` error, without its key."""
+    return str(err).split(": ", 1)[1] if ": " in str(err) else str(err)
+
+
+def _routes(
+    ctx: _Context, table: Any, quantities: Mapping[str, Quantity], given: set[str]
+) -> dict[str, str]:
+    """``[routes]``: the way chosen for a quantity, checked against the model's ways."""
+    if not isinstance(table, Mapping):
+        raise ctx.error("routes", None, "must be a table of quantity = 'formula'")
+    out: dict[str, str] = {}
+    for key, value in table.items():
+        q = quantities.get(key) or QUANTITIES.get(key)
+        if q is None or not q.ways:
+            computed = sorted(n for n, x in QUANTITIES.items() if len(x.ways) > 1)
+            raise ctx.error(
+                "routes", key, f"not a quantity with a choice of formulas; those: {computed}"
+            )
+        if key in given:
+            raise ctx.error(
+                "routes", key, "is given in [parameters]; a route says how it is computed"
+            )
+        if not isinstance(value, str):
+            raise ctx.error("routes", key, f"expected a formula string, got {value!r}")
+        try:
+            chosen = _same_formula(value, q.ways)
+        except FrontiercostError as err:
+            raise ctx.error("routes", key, str(err)) from None
+        if chosen is None:
+            ways = "; ".join(f"'{w}'" for w in q.ways)
+            raise ctx.error("routes", key, f"{value!r} is not one of its formulas: {ways}")
+        out[key] = chosen
+    return out
+
+
+def _same_formula(text: str, ways: Sequence[str]) -> str | None:
+    """The way ``text`` writes (the same expression, whatever the spacing), if any."""
+    import ast
+
+    target = ast.dump(parse(text))
+    for way in ways:
+        if ast.dump(parse(way)) == target:
+            return way
+    return None
+
+
+# Quantities whose ways are a choice of accounting basis (amortized or cloud), set by
+# [scenario] cost_basis, not a conflict between inputs.
+_BASES = ("amortized_cost", "cloud_cost")
+
+
+def _basis(way: str) -> str | None:
+    """The accounting basis a way reads (amortized or cloud), if any."""
+    reads = names_in(way)
+    found = [b for b in _BASES if b in reads]
+    return found[0] if len(found) == 1 else None
+
+
+def _check_routes(
+    ctx: _Context,
+    resolved: Resolved,
+    quantities: Mapping[str, Quantity],
+    priors: Mapping[str, Prior],
+    stated: set[str],
+    routes: Mapping[str, str],
+    basis: str,
+) -> list[str]:
+    """Refuse a quantity the file's own inputs give two different ways; notes on fall-backs.
+
+    Two available ways conflict when each reads (through the formulas chosen
+    for what they read) inputs the other does not, and all of those are
+    ``stated``: given in the file or facts of its chip, not defaults.  Chips x
+    hours against compute / (peak x utilization) with the utilization given,
+    for ``chip_hours``, say (with a default utilization, chips x hours is the
+    rule).  The file then chooses with ``[routes]``.
+    """
+    table = {**QUANTITIES, **quantities}
+    available = set(resolved.formulas) | set(priors)
+
+    def leaves(expr: str) -> set[str]:
+        out, todo, seen = set(), list(names_in(expr)), set()
+        while todo:
+            n = todo.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            if n in priors:
+                out.add(n)
+            elif n in resolved.formulas:
+                todo.extend(names_in(resolved.formulas[n]))
+        return out
+
+    conflicts = []
+    for name, chosen in resolved.formulas.items():
+        q = table.get(name)
+        if q is None or name in routes or len(q.ways) < 2:
+            continue
+        ways = [w for w in q.ways if names_in(w) <= available and name not in names_in(w)]
+        for other in ways:
+            # amortized against cloud is a choice of accounting basis ([scenario]
+            # cost_basis), not a conflict between inputs
+            pair = {_basis(chosen), _basis(other)}
+            if other == chosen or pair == set(_BASES):
+                continue
+            a, b = leaves(chosen), leaves(other)
+            if a - b and b - a and (a - b) | (b - a) <= stated:
+                conflicts.append(
+                    f"{name} as {chosen} (from {', '.join(sorted(a - b))}) or as {other}"
+                    f" (from {', '.join(sorted(b - a))})"
+                )
+                break
+    if conflicts:
+        raise ctx.error(
+            "parameters",
+            None,
+            "the parameters given compute "
+            + "; and ".join(conflicts)
+            + ': choose each in a [routes] table (quantity = "formula"), or give fewer'
+            " parameters",
+        )
+    notes = []
+    route = resolved.formulas.get("final_run_cost")
+    used, todo = set(), list(resolved.outputs)
+    while todo:  # what the outputs read, through the chosen formulas
+        n = todo.pop()
+        if n not in used:
+            used.add(n)
+            todo.extend(names_in(resolved.formulas[n]) if n in resolved.formulas else ())
+    if (
+        route == "cloud_cost"
+        and basis == "amortized"
+        and "final_run_cost" in used
+        and "amortized_cost" not in available
+    ):
+        notes.append(
+            "final_run_cost is the cloud cost: the amortized cost is not computed (it needs"
+            " a chip price and hardware_age); set [scenario] cost_basis = 'cloud' to say so"
+        )
+    return notes
 
 
 def _formulas(
@@ -994,26 +1141,4 @@ def _correlations(
         except FrontiercostError as err:
             msg = str(err).removeprefix("correlations: ")
             raise ctx.error("correlation", None, msg) from None
-    return out
-
-
-def _reference(ctx: _Context, table: Any, quantities: dict[str, Quantity]) -> dict[str, Reference]:
-    out = {}
-    for key, value in dict(table).items():
-        if key not in QUANTITIES and key not in quantities:
-            raise ctx.error("reference", key, f"not a model output{suggest(key, QUANTITIES)}")
-        if not isinstance(value, Mapping):
-            raise ctx.error("reference", key, "expected {value = ..., source = '...'}")
-        for k in value:
-            if k not in KEYS["reference"]:
-                raise ctx.error("reference", key, f"unknown key {k!r}; accepted: value, source")
-        v, src = value.get("value"), value.get("source")
-        if not _is_number(v) or not math.isfinite(v):  # type: ignore[arg-type]
-            raise ctx.error("reference", key, f"value must be a finite number, got {v!r}")
-        if not isinstance(src, str) or not src:
-            raise ctx.error("reference", key, "source is required")
-        tol = value.get("tolerance", DEFAULT_TOLERANCE)
-        if not _is_number(tol) or tol <= 0:
-            raise ctx.error("reference", key, f"tolerance must be positive, got {tol!r}")
-        out[key] = Reference(float(v), src, float(tol))  # type: ignore[arg-type]
     return out

@@ -14,17 +14,29 @@ TABLES: dict[str, str] = {
     "correlation": "rank correlations between parameters ([[correlation]], one per pair)",
     "staff": "contributor groups for the staff cost ([[staff]], one per group)",
     "projection": "target years for projected costs",
-    "reference": "published values to validate against (never used in computation)",
+    "reference": "published figures to compare with, one or several per output, with basis,"
+    " dollars and bounds (never used in computation)",
     "sweep": "fields to vary for `frontiercost sweep` / `frontiercost.sweep` (ignored by run)",
     "observe": "evidence to condition on ([[observe]], one per observation): the run"
     " returns a true posterior",
+    "routes": "which formula computes a quantity the inputs support two ways"
+    " (quantity = 'formula', one of the model's ways for it)",
 }
 
 KEYS: dict[str, dict[str, str]] = {
     "scenario": {
         "title": "readable name (required)",
         "description": "one paragraph on what is modelled",
-        "year": "reference year, decimal (publication of the model; projections count from it)",
+        "year": "reference year, decimal (publication of the model; projections count from it;"
+        " default: from published)",
+        "published": "publication date (2024-07-23, no quotes): the training start, hardware age"
+        " and the month of the inputs' dollars follow from it",
+        "dollars": "dollar basis of the outputs: a month '2025-06' or a year (its December, as"
+        " the paper's 2023 USD); the inflation factor comes from the package's price index",
+        "nominal_month": "month whose dollars the inputs' prices are in (default: the"
+        " publication month)",
+        "pipeline": "a pipeline preset that supplies the priors a pipeline decides:"
+        " 'epoch-2025' (Epoch AI's 2025 pipeline, docs/model.md §8)",
         "organization": "developer or lab",
         "sources": "list of sources for the inputs",
         "tags": "list of labels, e.g. 'frontier-model', 'development', 'projection'",
@@ -40,6 +52,13 @@ KEYS: dict[str, dict[str, str]] = {
         "cloud_basis": "'on-demand', '1yr' or '3yr' (default) vendor list price (the last two"
         " with its committed-use discount), or 'contract' (a negotiated frontier-lab price)",
         "hyperscaler": "true: PUE 1.10 (Google, Microsoft, Amazon, Meta data centres)",
+        "training_start": "date the final run started, when known (else publication - training"
+        " time - 60 days)",
+        "released": "release (GPU) or announcement (TPU) date, replacing the chip library's",
+        "available": "date the hardware was available, replacing the rule (later of the first"
+        " price record and release + 90 days)",
+        "fleet": "[[hardware.fleet]] chip = '...', share = ...: several chip types, each a share"
+        " of the chips",
     },
     "correlation": {
         "between": "two parameter names",
@@ -58,8 +77,15 @@ KEYS: dict[str, dict[str, str]] = {
         "years": "list of target years; adds projected_cost_YYYY outputs",
     },
     "reference": {
-        "value": "published value",
+        "value": "published value, in the output's unit",
+        "below": "a bound instead of a value: the published claim is '< this'",
+        "above": "a bound instead of a value: the published claim is '> this'",
+        "basis": "'amortized', 'cloud', 'acquisition' or 'claim' (a developer's statement);"
+        " default from the output",
+        "dollars": "the figure's dollars: a month '2024-12' or a year (its December);"
+        " converted to the scenario's dollars before comparing",
         "source": "where it is published (required)",
+        "label": "a short name for tables",
         "tolerance": "relative tolerance for validation (default 0.005)",
     },
     "sweep": {

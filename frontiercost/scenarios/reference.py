@@ -1,0 +1,229 @@
+"""Published figures of a scenario's outputs (``[reference]``), never used in a computation.
+
+One figure per output::
+
+    [reference]
+    amortized_cost = { value = 40.59e6, source = "Cottier et al. 2024 v2" }
+
+or several, each with its basis, its dollars and a bound instead of a value::
+
+    [[reference.cloud_cost]]
+    value = 5.576e6
+    basis = "claim"            # amortized | cloud | acquisition | claim
+    dollars = "2024-12"        # the figure's dollars: a month, a year (its December)
+    source = "DeepSeek-V3 report: 2.788 M H800-hours at $2/h"
+
+    [[reference.amortized_cost]]
+    below = 2e6                # "< $2M"; also above = ...
+    source = "..."
+
+A figure in other dollars than the scenario's is converted with the
+package's price index before it is compared (``Reference.compared``).
+Runs report where each figure falls in the distribution: the percentile of
+a value, the probability of a bound (``frontiercost.analysis.references``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ScenarioError
+from ..model import QUANTITIES, Quantity
+from ..model.dollars import Month, month_label, parse_month, price_index
+from ._locate import locate
+from .schema import KEYS, suggest
+from .specs import is_number
+
+if TYPE_CHECKING:
+    from ._context import _Context
+
+DEFAULT_TOLERANCE = 0.005
+BASES = ("amortized", "cloud", "acquisition", "claim")
+KINDS = ("value", "below", "above")
+# The basis a figure of these outputs has unless it says otherwise.
+DEFAULT_BASIS = {
+    "amortized_cost": "amortized",
+    "cloud_cost": "cloud",
+    "acquisition_cost": "acquisition",
+}
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A published figure of an output, for validation and comparison only.
+
+    Attributes
+    ----------
+    value : float
+        The figure (or the bound, for ``kind`` ``"below"`` / ``"above"``).
+    source : str
+        Where it is published.
+    tolerance : float
+        Relative tolerance when tests check a point estimate against it.
+    output : str
+        The output it is a figure of.
+    kind : {"value", "below", "above"}
+        A value, or a bound: the output is below / above ``value``.
+    basis : str
+        ``amortized``, ``cloud``, ``acquisition`` or ``claim`` (a developer's
+        own statement); "" when not stated for an output without a default.
+    dollars : str
+        The figure's dollars (``"2024-12"``), "" when not stated.
+    label : str
+        A short name for tables ("" : the source).
+    compared : float
+        The figure in the scenario's dollars (``value`` when no conversion applies).
+    conversion : str
+        How ``compared`` was obtained, "" when it is ``value``.
+    """
+
+    value: float
+    source: str
+    tolerance: float = DEFAULT_TOLERANCE
+    output: str = ""
+    kind: str = "value"
+    basis: str = ""
+    dollars: str = ""
+    label: str = ""
+    compared: float = math.nan
+    conversion: str = ""
+
+    def __post_init__(self) -> None:
+        if math.isnan(self.compared):
+            object.__setattr__(self, "compared", self.value)
+
+    @property
+    def name(self) -> str:
+        """``label``, else the source cut to its first clause."""
+        return self.label or self.source.split(";")[0][:60]
+
+    def record(self) -> dict[str, Any]:
+        """A JSON-ready description (docs/json-output.md)."""
+        return {
+            "output": self.output,
+            "label": self.name,
+            "kind": self.kind,
+            "value": self.value,
+            "basis": self.basis or None,
+            "dollars": self.dollars or None,
+            "compared": self.compared,
+            "conversion": self.conversion or None,
+            "source": self.source,
+        }
+
+
+def _one(
+    ctx: _Context,
+    key: str,
+    value: Any,
+    index: int | None,
+    run_dollars: Month | None,
+) -> Reference:
+    def error(message: str) -> ScenarioError:
+        if index is None:
+            return ctx.error("reference", key, message)
+        line = locate(ctx.text, f"reference.{key}", None, index)  # [[reference.KEY]] header
+        where = f"{ctx.label}:{line} {key}" if line else ctx.where("reference", key)
+        return ScenarioError(f"{where}[{index + 1}]: {message}")
+
+    if not isinstance(value, Mapping):
+        raise error("expected {value = ..., source = '...'} (or a list of such tables)")
+    for k in value:
+        if k not in KEYS["reference"]:
+            raise error(
+                f"unknown key {k!r}{suggest(k, KEYS['reference'])}; accepted:"
+                f" {', '.join(KEYS['reference'])}"
+            )
+    kinds = [k for k in KINDS if k in value]
+    if len(kinds) != 1:
+        raise error("give one of value, below (a bound: '< X') or above ('> X')")
+    kind = kinds[0]
+    v = value[kind]
+    if not is_number(v) or not math.isfinite(v):
+        raise error(f"{kind} must be a finite number, got {v!r}")
+    src = value.get("source")
+    if not isinstance(src, str) or not src:
+        raise error("source is required")
+    tol = value.get("tolerance", DEFAULT_TOLERANCE)
+    if not is_number(tol) or tol <= 0:
+        raise error(f"tolerance must be positive, got {tol!r}")
+    basis = value.get("basis", DEFAULT_BASIS.get(key, ""))
+    if basis and basis not in BASES:
+        raise error(f"basis {basis!r}; accepted: {', '.join(BASES)}")
+    label = value.get("label", "")
+    if not isinstance(label, str):
+        raise error(f"label must be a string, got {label!r}")
+    dollars, compared, conversion = "", float(v), ""
+    if "dollars" in value:
+        try:
+            month = parse_month(value["dollars"], what="dollars")
+        except ScenarioError as err:
+            raise error(str(err)) from None
+        dollars = month_label(month)
+        unit = QUANTITIES[key].units if key in QUANTITIES else ""
+        if run_dollars is not None and month != run_dollars and unit.startswith("USD"):
+            index_ = price_index()
+            try:
+                factor = index_.factor(run_dollars, month, beyond_last="latest")
+            except ScenarioError as err:
+                raise error(str(err).removeprefix("dollars: ")) from None
+            compared = float(v) * factor
+            conversion = (
+                f"{dollars} -> {month_label(run_dollars)} USD: x {factor:.4f} ({index_.series})"
+            )
+    return Reference(
+        value=float(v),
+        source=src,
+        tolerance=float(tol),
+        output=key,
+        kind=kind,
+        basis=basis,
+        dollars=dollars,
+        label=label,
+        compared=compared,
+        conversion=conversion,
+    )
+
+
+def parse_references(
+    ctx: _Context, table: Any, quantities: Mapping[str, Quantity], run_dollars: Month | None
+) -> tuple[Reference, ...]:
+    """Every figure of ``[reference]``, in file order.
+
+    ``run_dollars`` is the scenario's dollar month, to which dated figures
+    are converted (``None``: no conversion).
+    """
+    if not isinstance(table, Mapping):
+        raise ctx.error("reference", None, "must be a table of output = {value, source}")
+    out = []
+    for key, value in table.items():
+        if key not in QUANTITIES and key not in quantities:
+            raise ctx.error("reference", key, f"not a model output{suggest(key, QUANTITIES)}")
+        if isinstance(value, list):
+            if not value:
+                raise ctx.error("reference", key, "an empty list of figures")
+            out += [_one(ctx, key, v, i, run_dollars) for i, v in enumerate(value)]
+        else:
+            out.append(_one(ctx, key, value, None, run_dollars))
+    return tuple(out)
+
+
+def first_values(references: tuple[Reference, ...]) -> dict[str, Reference]:
+    """The first value figure of each output (the single-figure view: tests, conditioning)."""
+    out: dict[str, Reference] = {}
+    for r in references:
+        if r.kind == "value":
+            out.setdefault(r.output, r)
+    return out
+
+
+__all__ = [
+    "BASES",
+    "DEFAULT_TOLERANCE",
+    "Reference",
+    "first_values",
+    "parse_references",
+]

@@ -1,0 +1,135 @@
+"""Mixed fleets (``[[hardware.fleet]]``): several chip types, each a share of the chips.
+
+Sources of truth: the cost model is linear in chip-hours for a fixed per-chip
+rate (docs/model.md §3.2-3.4), so a run on a fleet that splits its chips s : 1-s
+costs s x (the run on the first type alone) + (1-s) x (the run on the other
+alone), for every cost and its parts; a fleet of one chip type twice costs
+what that chip alone costs.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from frontiercost import evaluate, load_scenario, simulate
+from frontiercost.errors import ScenarioError
+
+COSTS = ("amortized_cost", "chip_cost", "other_server_cost", "interconnect_cost",
+         "energy_cost", "energy_use", "cloud_cost", "acquisition_cost")  # fmt: skip
+
+HEAD = """[scenario]
+title = "fleet"
+published = 2025-09-01
+
+[hardware]
+{hardware}
+
+[parameters]
+chip_count = 10000
+training_hours = 2000
+{parameters}
+"""
+
+
+def _write(tmp_path: Path, hardware: str, parameters: str = "", name: str = "f.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(HEAD.format(hardware=hardware, parameters=parameters), encoding="utf-8")
+    return path
+
+
+def _member(chip: str, share: float, extra: str = "") -> str:
+    return f'[[hardware.fleet]]\nchip = "{chip}"\nshare = {share}\nprice_year = 2025\n{extra}\n'
+
+
+def _point(path: Path) -> dict[str, float]:
+    p = evaluate(load_scenario(path))
+    return {k: float(p[k]) for k in COSTS if k in p}
+
+
+def test_fleet_cost_is_the_share_weighted_cost_of_its_chips(tmp_path: Path) -> None:
+    h100 = _point(_write(tmp_path, 'chip = "h100-sxm5"\nprice_year = 2025',
+                         'chip_price = 30000', "a.toml"))  # fmt: skip
+    b200 = _point(_write(tmp_path, 'chip = "b200"\nprice_year = 2025', "", "b.toml"))
+    fleet_path = _write(
+        tmp_path,
+        _member("h100-sxm5", 0.6) + _member("b200", 0.4),
+        "chip_price_h100_sxm5 = 30000",
+        "fleet.toml",
+    )
+    fleet = _point(fleet_path)
+    # B200 has no 3-yr list price: no cloud cost for it alone, and none for the fleet
+    assert "cloud_cost" not in b200 and set(fleet) == set(h100) & set(b200)
+    for k in fleet:
+        assert fleet[k] == pytest.approx(0.6 * h100[k] + 0.4 * b200[k], rel=1e-12), k
+    sc = load_scenario(fleet_path)
+    assert sc.meta["chip"] == "h100-sxm5 0.6, b200 0.4"
+    # each chip type depreciates from its own availability
+    ages = {n: sc.priors[n].central for n in ("hardware_age_h100_sxm5", "hardware_age_b200")}
+    assert ages["hardware_age_h100_sxm5"] > ages["hardware_age_b200"] > 0
+
+
+def test_one_chip_twice_is_that_chip(tmp_path: Path) -> None:
+    alone = _point(_write(tmp_path, 'chip = "h200"\nprice_year = 2025', "", "a.toml"))
+    twice = _point(
+        _write(
+            tmp_path,
+            _member("h200", 0.25, 'label = "x"') + _member("h200", 0.75, 'label = "y"'),
+        )
+    )
+    for k in COSTS:
+        assert twice[k] == pytest.approx(alone[k], rel=1e-12), k
+
+
+def test_compute_route_uses_the_fleets_mean_peak(tmp_path: Path) -> None:
+    path = tmp_path / "flop.toml"
+    path.write_text(
+        '[scenario]\ntitle = "f"\npublished = 2025-03-01\n[hardware]\n'
+        + _member("h100-sxm5", 0.5)
+        + _member("b200", 0.5)
+        + "[parameters]\ntraining_compute = 1e26\nutilization = 0.4\n",
+        encoding="utf-8",
+    )
+    p = evaluate(load_scenario(path))
+    peak = 0.5 * 989e12 + 0.5 * 2.25e15
+    assert float(p["chip_hours"]) == pytest.approx(1e26 / (peak * 0.4 * 3600))
+
+
+def test_an_unlabelled_chip_level_value_is_the_fleets(tmp_path: Path) -> None:
+    path = _write(tmp_path, _member("h100-sxm5", 0.5) + _member("b200", 0.5), "cloud_price = 2.0")
+    p = evaluate(load_scenario(path))
+    assert float(p["cloud_cost"]) == pytest.approx(2.0 * 10000 * 2000)
+
+
+def test_fleet_draws(tmp_path: Path) -> None:
+    sc = load_scenario(_write(tmp_path, _member("h100-sxm5", 0.5) + _member("h200", 0.5)))
+    tree = simulate(sc, draws=500, chains=2, seed=1)
+    x = tree["posterior"]["amortized_cost"].values
+    assert np.all(np.isfinite(x)) and np.all(x > 0)
+
+
+@pytest.mark.parametrize(
+    ("hardware", "parameters", "message"),
+    [
+        (_member("h100-sxm5", 0.5) + _member("b200", 0.4), "", "shares must sum to 1, got 0.9"),
+        (_member("h100-sxm5", 1.0), "", "a fleet has two or more chip types"),
+        (_member("h100-sxm5", 0.5) + _member("h100-sxm5", 0.5), "", "'h100_sxm5' is used twice"),
+        (_member("h100-sxm5", 0.5, "cost = 1") + _member("b200", 0.5), "", "unknown key"),
+        (_member("h100-sxm5", 0.5) + '[[hardware.fleet]]\nchip = "b200"\n', "", "share: missing"),
+        ('chip = "b200"\n' + _member("h100-sxm5", 0.5), "", "give chip (one chip type) or fleet"),
+        (
+            _member("h100-sxm5", 0.5) + _member("b200", 0.5),
+            "chip_price_h100 = 1",
+            "chip_price_h100: unknown parameter (did you mean",
+        ),
+    ],
+)
+def test_fleet_mistakes_name_the_key(
+    tmp_path: Path, hardware: str, parameters: str, message: str
+) -> None:
+    with pytest.raises(ScenarioError, match=re.escape(message)) as err:
+        load_scenario(_write(tmp_path, hardware, parameters))
+    assert re.match(r".*f\.toml:\d+ ", str(err.value)), str(err.value)

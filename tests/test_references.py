@@ -1,0 +1,161 @@
+"""Published figures (``[reference]``): several per output, bounds, bases, dollars, positions.
+
+Sources of truth: the definitions of docs/scenarios.md ``[reference]`` (a
+value's percentile is 100 P(X <= v) over the draws; a bound's probability
+P(X < b) or P(X > b)); the price index PCU518210518210 (2023-12: 119.029,
+2025-06: 123.659) for converting a figure's dollars; GPT-4's published
+amortized cost, $40.59 M in 2023 USD (docs/model.md §6.1).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from frontiercost import load_scenario, simulate
+from frontiercost.analysis.references import reference_positions
+from frontiercost.cli import main
+from frontiercost.errors import ScenarioError
+
+BASE = """[scenario]
+title = "refs"
+published = 2023-03-15
+dollars = "2025-06"
+
+[hardware]
+chip = "a100-sxm4-40gb"
+price_year = 2020
+
+[parameters]
+chip_count = {{ prior = "chip_count_multiplier", times = 25000 }}
+training_hours = {{ prior = "training_time_multiplier", times = 2280 }}
+
+{reference}
+"""
+FIGURES = """[reference]
+acquisition_cost = { value = 8e8, source = "single form" }
+
+[[reference.amortized_cost]]
+value = 40.59e6
+dollars = 2023
+label = "paper"
+source = "Cottier et al. 2024 v2; docs/model.md §6.1"
+
+[[reference.amortized_cost]]
+below = 1e8
+basis = "claim"
+source = "a claim: under $100M"
+
+[[reference.amortized_cost]]
+above = 1e7
+source = "a bound from below"
+"""
+
+
+def _path(tmp_path: Path, reference: str = FIGURES) -> Path:
+    path = tmp_path / "refs.toml"
+    path.write_text(BASE.format(reference=reference), encoding="utf-8")
+    return path
+
+
+def test_several_figures_per_output(tmp_path: Path) -> None:
+    sc = load_scenario(_path(tmp_path))
+    refs = sc.references
+    assert [(r.output, r.kind) for r in refs] == [
+        ("acquisition_cost", "value"),
+        ("amortized_cost", "value"),
+        ("amortized_cost", "below"),
+        ("amortized_cost", "above"),
+    ]
+    acq, paper, claim, _ = refs
+    assert acq.basis == "acquisition" and acq.compared == acq.value and not acq.conversion
+    assert paper.basis == "amortized" and paper.dollars == "2023-12" and paper.name == "paper"
+    assert paper.compared == pytest.approx(40.59e6 * 123.659 / 119.029)
+    assert claim.basis == "claim"
+    # the single-figure view: the first value figure of each output
+    assert set(sc.reference) == {"acquisition_cost", "amortized_cost"}
+    assert sc.reference["amortized_cost"] is paper
+
+
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [
+        (
+            "[reference]\namortized_cost = { value = 1, below = 2, source = 'x' }",
+            "amortized_cost: give one of value, below",
+        ),
+        (
+            "[[reference.amortized_cost]]\nvalue = 1\nsource = 'x'\n"
+            "[[reference.amortized_cost]]\nvalue = 2\n",
+            "amortized_cost[2]: source is required",
+        ),
+        (
+            "[reference]\namortized_cost = { value = 1, basis = 'rental', source = 'x' }",
+            "basis 'rental'; accepted: amortized, cloud, acquisition, claim",
+        ),
+        (
+            "[reference]\namortized_cost = { value = 1, dollars = '2023', source = 'x' }",
+            "expected a month such as",
+        ),
+        (
+            "[reference]\namortized_cost = { value = 1, dollar = 2023, source = 'x' }",
+            "unknown key 'dollar' (did you mean 'dollars'?)",
+        ),
+    ],
+)
+def test_mistakes_name_file_line_and_key(tmp_path: Path, reference: str, message: str) -> None:
+    with pytest.raises(ScenarioError, match=re.escape(message)) as err:
+        load_scenario(_path(tmp_path, reference))
+    assert re.match(r".*refs\.toml:\d+ amortized_cost(\[\d\])?: ", str(err.value)), str(err.value)
+
+
+def test_positions_are_percentiles_and_probabilities(tmp_path: Path) -> None:
+    sc = load_scenario(_path(tmp_path))
+    tree = simulate(sc, draws=4000, chains=2, seed=2)
+    recs = reference_positions(tree, sc.references, sc.outputs, {"amortized_cost": 4e7})
+    x = np.sort(tree["posterior"]["amortized_cost"].values.ravel())
+    acq = np.sort(tree["posterior"]["acquisition_cost"].values.ravel())
+    by = {(r["output"], r["kind"]): r for r in recs}
+    assert by["acquisition_cost", "value"]["percentile"] == pytest.approx(
+        100 * np.mean(acq <= 8e8)
+    )
+    paper = by["amortized_cost", "value"]
+    assert paper["percentile"] == pytest.approx(100 * np.mean(x <= paper["compared"]))
+    assert paper["point_ratio"] == pytest.approx(4e7 / paper["compared"])
+    assert by["amortized_cost", "below"]["probability"] == pytest.approx(np.mean(x < 1e8))
+    assert by["amortized_cost", "above"]["probability"] == pytest.approx(np.mean(x > 1e7))
+    assert by["amortized_cost", "below"]["percentile"] is None
+
+
+def test_streaming_positions_match_the_draws(tmp_path: Path) -> None:
+    """From the histogram: within one bin (0.39 % of the value), so within ~0.5 points here."""
+    sc = load_scenario(_path(tmp_path))
+    stored = simulate(sc, draws=20_000, chains=2, seed=4)
+    streamed = simulate(sc, draws=20_000, chains=2, seed=4, store=False)
+    a = reference_positions(stored, sc.references, sc.outputs)
+    b = reference_positions(streamed, sc.references, sc.outputs)
+    for ra, rb in zip(a, b, strict=True):
+        key = "percentile" if ra["kind"] == "value" else "probability"
+        scale = 1 if key == "percentile" else 100
+        assert scale * rb[key] == pytest.approx(scale * ra[key], abs=0.5)
+
+
+def test_run_json_and_table_show_the_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _path(tmp_path)
+    assert (
+        main(["-q", "run", str(path), "--draws", "2000", "--chains", "2", "--format", "json"]) == 0
+    )
+    record = json.loads(capsys.readouterr().out)
+    refs = record["references"]
+    assert [r["kind"] for r in refs] == ["value", "value", "below", "above"]
+    assert refs[1]["dollars"] == "2023-12" and "PCU518210518210" in refs[1]["conversion"]
+    assert record["outputs"]["amortized_cost"]["units"] == "USD"
+    assert main(["run", str(path), "--draws", "2000", "--chains", "2"]) == 0
+    table = capsys.readouterr().out
+    assert "published figure" in table and "P(below) =" in table and "percentile" in table

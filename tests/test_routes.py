@@ -1,0 +1,105 @@
+"""Scenarios never change numbers silently: over-determined routes are refused, switches
+a file does not state are notes (warned by simulate, shown by validate and run).
+
+Source of truth: docs/scenarios.md (routes) and the model's ways (frontiercost.model.QUANTITIES).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import warnings
+
+import pytest
+
+import frontiercost as fc
+from frontiercost import Scenario, ScenarioError, ScenarioWarning
+
+H100 = {"chip": "h100", "price_year": 2024}
+FOUR = {
+    "scenario": {"title": "x", "year": 2024},
+    "hardware": H100,
+    "parameters": {
+        "training_compute": 2.1e25,
+        "chip_count": 25000,
+        "training_hours": 2280,
+        "utilization": 0.4,
+        "hardware_age": 0.5,
+    },
+}
+
+
+def test_compute_chips_time_and_utilization_together_are_refused() -> None:
+    """The review's case: compute was ignored and cost per FLOP came from another compute."""
+    with pytest.raises(ScenarioError, match=r"compute chip_hours as chip_count") as err:
+        Scenario.from_dict(FOUR)
+    # every conflict in one message, each with both ways, and the way out
+    assert "usd_per_flop as amortized_cost" in str(err.value)
+    assert "[routes] table" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "route",
+    ["chip_count * training_hours", "training_compute / (peak_flops * utilization * 3600)"],
+)
+def test_a_route_chooses_and_the_choice_is_followed(route: str) -> None:
+    data = copy.deepcopy(FOUR)
+    data["routes"] = {"chip_hours": route.replace(" ", "  ")}  # spacing does not matter
+    if route.startswith("chip_count"):
+        # chip-hours from the cluster then disagree with the compute: cost per FLOP too
+        data["routes"]["usd_per_flop"] = "amortized_cost / training_compute"
+    sc = Scenario.from_dict(data)
+    assert sc.routes()["chip_hours"] == route
+    point = fc.evaluate(sc)
+    if route.startswith("training_compute"):
+        # cost per FLOP then divides by the given compute itself
+        assert float(point["usd_per_flop"]) == pytest.approx(
+            float(point["amortized_cost"]) / 2.1e25, rel=1e-12
+        )
+
+
+def test_bad_routes_name_the_accepted_formulas() -> None:
+    data = copy.deepcopy(FOUR)
+    data["routes"] = {"chip_hours": "chip_count * 2"}
+    with pytest.raises(
+        ScenarioError, match=r"not one of its formulas: 'chip_count \* training_hours'"
+    ):
+        Scenario.from_dict(data)
+    data["routes"] = {"training_hours": "chip_hours / chip_count"}
+    with pytest.raises(ScenarioError, match=r"is given in \[parameters\]|not a quantity"):
+        Scenario.from_dict(data)
+
+
+def test_a_switch_the_file_does_not_state_is_warned_and_recorded() -> None:
+    data = {
+        "scenario": {"title": "x", "year": 2024},
+        "hardware": H100,
+        "parameters": {"chip_count": 25000, "training_hours": 2280, "server_cost_factor": 1.6,
+                       "hardware_age": 0.5},
+    }  # fmt: skip
+    sc = Scenario.from_dict(data)
+    assert len(sc.notes) == 1 and sc.notes[0].startswith("chip_price is computed as")
+    with pytest.warns(ScenarioWarning, match="chip_price is computed as bare_chip_price"):
+        tree = fc.simulate(sc, draws=200, chains=1)
+    assert json.loads(tree.attrs["notes"]) == list(sc.notes)
+    data["routes"] = {"chip_price": "bare_chip_price * server_cost_factor"}
+    assert Scenario.from_dict(data).notes == ()  # stated: no note
+
+
+def test_a_cloud_final_cost_for_want_of_hardware_age_is_a_note() -> None:
+    data = {
+        "scenario": {"title": "x", "year": 2024},
+        "hardware": H100,
+        "parameters": {"chip_count": 25000, "training_hours": 2280},
+    }
+    sc = Scenario.from_dict(data)
+    assert any("final_run_cost is the cloud cost" in n for n in sc.notes)
+    data["scenario"]["cost_basis"] = "cloud"
+    assert Scenario.from_dict(data).notes == ()
+
+
+def test_builtin_scenarios_state_every_switch() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for name in fc.list_scenarios():
+            assert fc.load_scenario(name).notes == (), name

@@ -108,6 +108,16 @@ def test_file_cites_its_sources_and_every_parameter_has_one(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_no_epoch_cost_figure_is_a_reference(name: str) -> None:
+    """Epoch's cost cells of models published from 2024-03 are withheld from our copy of its
+    database: a reference of such a model is a developer's claim, never an Epoch figure."""
+    sc = fc.load_scenario(name)
+    assert sc.meta["published"] >= dt.date(2024, 3, 1)
+    for r in sc.references:
+        assert r.basis == "claim" and "Epoch" not in r.source, r.source
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_tagged_post_paper_not_frontier_model(name: str) -> None:
     """The paper's trend is over its 41 models (tag frontier-model): these stay out of it."""
     tags = fc.load_scenario(name).meta["tags"]
@@ -134,6 +144,19 @@ def test_loads_evaluates_and_samples_to_finite_positive_costs(name: str) -> None
     assert len(refs) == len(sc.references)
     for r in refs:
         assert r["kind"] == "value" and 0 <= r["percentile"] <= 100
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_chip_is_in_the_library_and_has_an_epoch_name(name: str) -> None:
+    """So ``frontiercost epoch price`` of the same record reads the same chip."""
+    from frontiercost.epoch.names import hardware_names
+    from frontiercost.scenarios.chips import chip_library
+
+    hw = _toml(name)["hardware"]
+    chips = [hw["chip"]] if "chip" in hw else [m["chip"] for m in hw["fleet"]]
+    mapped = {h.chip for h in hardware_names().values()}
+    for chip in chips:
+        assert chip in chip_library() and chip in mapped, chip
 
 
 # --- point estimates by hand ------------------------------------------------------------------

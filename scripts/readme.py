@@ -90,7 +90,14 @@ def _tests_fast() -> int:
     return _collected("not slow and not dask and not e2e")
 
 
+def _post_paper_models() -> int:
+    import frontiercost as fc
+
+    return sum(1 for s in fc.list_scenarios() if "post-paper" in _tags(s))
+
+
 COUNTS: dict[str, Callable[[], int]] = {
+    "post-paper-models": _post_paper_models,
     "tests": _tests,
     "tests-fast": _tests_fast,
     "scenarios": _scenarios,

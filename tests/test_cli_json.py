@@ -372,3 +372,17 @@ def test_epoch_price_json_is_a_run_summary(capsys) -> None:  # type: ignore[no-u
     record = _json(capsys, ["epoch", "price", "Xception", "--database", db, *SMALL])
     assert record["schema"] == "frontiercost.summary/2"
     assert {r["label"] for r in record["references"]} == {"Epoch"}
+
+
+def test_scenarios_and_priors_json_have_the_documented_keys(capsys) -> None:  # type: ignore[no-untyped-def]
+    from frontiercost import list_scenarios
+    from frontiercost.priors import load_library
+
+    scenarios = _json(capsys, ["scenarios"])
+    assert [s["name"] for s in scenarios["scenarios"]] == list_scenarios()
+    one = _json(capsys, ["scenarios", "gpt-4"])["scenarios"]
+    assert len(one) == 1 and one[0] == next(
+        s for s in scenarios["scenarios"] if s["name"] == "gpt-4"
+    )
+    priors = _json(capsys, ["priors"])
+    assert [p["name"] for p in priors["priors"]] == sorted(load_library())

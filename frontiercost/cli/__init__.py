@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import logging
 import os
 import signal
 import sys
@@ -615,25 +616,63 @@ def _run_command(argv: list[str], console: Console) -> int:
 def _warnings_on(console: Console) -> Iterator[None]:
     """frontiercost's warnings as one ``frontiercost: warning:`` line each, once.
 
-    Other packages' warnings keep Python's own filters (so a test run's
-    ``-W error`` still sees them).
+    Other packages' warnings (numerical noise inside ArviZ or numpy) are not
+    the user's to act on: one ``--verbose`` line each, never Python's
+    two-line ``file:line`` format.
     """
     import warnings
 
     from ..errors import FrontiercostWarning
 
-    shown = warnings.showwarning
-
-    def show(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:
+    def show(message: Any, category: Any, filename: str, lineno: int, *args: Any) -> None:
         if issubclass(category, FrontiercostWarning):
             console.warn(str(message))
         else:
-            shown(message, category, *args, **kwargs)
+            console.detail(f"{category.__name__} in {filename}:{lineno}: {message}")
 
     with warnings.catch_warnings():
-        warnings.simplefilter("always", FrontiercostWarning)
-        warnings.showwarning = show
+        warnings.simplefilter("always")
+        warnings.showwarning = show  # type: ignore[assignment]
         yield
+
+
+class _AfterInterrupt(logging.Filter):
+    """Drops log records once SIGINT or SIGTERM arrived: the cluster's shutdown chatter."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return interrupted() is None
+
+
+@contextlib.contextmanager
+def _quiet_dask(console: Console) -> Iterator[None]:
+    """Dask's own log lines (worker and nanny warnings) only with ``--verbose``.
+
+    An interrupted run cancels its tasks; asyncio then logs the client's
+    cancelled gather ("Task exception was never retrieved") and the nanny
+    its kill of a busy worker: noise after ``frontiercost: interrupted``.
+    Workers are spawned processes, so their level goes by the environment.
+    """
+    if console.verbose:
+        yield
+        return
+    name = "DASK_LOGGING__DISTRIBUTED"
+    saved_env = os.environ.get(name)
+    os.environ[name] = "error"
+    loggers = [logging.getLogger(n) for n in ("distributed", "asyncio")]
+    saved_levels = [lg.level for lg in loggers]
+    loggers[0].setLevel(logging.ERROR)
+    after = _AfterInterrupt()
+    loggers[1].addFilter(after)
+    try:
+        yield
+    finally:
+        loggers[1].removeFilter(after)
+        for lg, level in zip(loggers, saved_levels, strict=True):
+            lg.setLevel(level)
+        if saved_env is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = saved_env
 
 
 def _silence_stdout() -> None:
@@ -672,8 +711,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     Renamed.notes.clear()
     console = Console(verbose="-v" in argv or "--verbose" in argv)
     restore = _catch_signals()
+    unraisable = sys.unraisablehook
+    sys.unraisablehook = _quiet_unraisable(console)
     try:
-        with _warnings_on(console):
+        with _warnings_on(console), _quiet_dask(console):
             code = _run_command(argv, console)
         raise_if_interrupted()  # a signal whose exception C code swallowed
         if _stdout_fails():
@@ -724,7 +765,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     finally:
+        if interrupted() is not None:
+            import gc
+
+            gc.collect()  # half-built file objects of the interrupted write go now, quietly
+        sys.unraisablehook = unraisable
         restore()
+
+
+def _quiet_unraisable(console: Console) -> Callable[[Any], None]:
+    """Errors in destructors (an HDF5 file object cut short by a signal): one --verbose line.
+
+    Python would print them as a traceback after the command's own message.
+    """
+
+    def hook(info: Any) -> None:
+        console.detail(f"ignored in {info.object!r}: {info.exc_type.__name__}: {info.exc_value}")
+
+    return hook
 
 
 def _catch_signals() -> Callable[[], None]:

@@ -513,7 +513,9 @@ class Console:
             print(f"[frontiercost] {message}", file=sys.stderr)
 
     @contextlib.contextmanager
-    def step(self, label: str, progress: bool = False) -> Iterator[Progress | None]:
+    def step(
+        self, label: str, progress: bool = False, unit: str = "draw"
+    ) -> Iterator[Progress | None]:
         """Time a step (printed with ``--verbose``), with a progress display if ``progress``.
 
         Yields the :class:`Progress` shown (its ``update`` is the engine's
@@ -521,7 +523,7 @@ class Console:
         """
         start = time.perf_counter()
         show = progress and not self.quiet and (self.progress or _stderr_is_terminal())
-        bar = Progress(label, sys.stderr) if show else None
+        bar = Progress(label, sys.stderr, unit) if show else None
         with bar if bar is not None else contextlib.nullcontext():
             yield bar
         self.detail(f"{label}: {time.perf_counter() - start:.2f} s")

@@ -328,7 +328,7 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
         db = load_database(args.database)
     for name in args.model or ():
         db.record(name)  # an unknown name fails before any work, naming the nearest
-    with console.step("pricing every record with a figure", progress=True) as bar:
+    with console.step("pricing every record with a figure", progress=True, unit="record") as bar:
         result = compare(
             db,
             pipeline=args.pipeline,

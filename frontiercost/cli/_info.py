@@ -320,8 +320,8 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
             print(f"frontiercost: error: {err}", file=sys.stderr)
             failed += 1
             continue
-        if not console.quiet:
-            print(f"{path}: ok ({len(sc.inputs)} parameters, outputs: {', '.join(sc.outputs)})")
+        # the result, printed even with --quiet (which drops notes only)
+        print(f"{path}: ok ({len(sc.inputs)} parameters, outputs: {', '.join(sc.outputs)})")
     return EXIT_USAGE if failed else 0
 
 

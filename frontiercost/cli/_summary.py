@@ -343,7 +343,8 @@ def summary_table(record: dict[str, Any]) -> str:
             "",
             textwrap.fill(
                 "non-finite draws: NaN or infinite values of an output (a formula outside its "
-                "domain); the figures are of the finite draws; --strict makes them an error.",
+                "domain); a figure they leave undefined shows as -; --strict makes them an "
+                "error (exit 2).",
                 99,
             ),
         ]
@@ -412,6 +413,8 @@ def _conditioning_table(cond: dict[str, Any], outputs: dict[str, Any]) -> list[s
     ]
     lines = [*textwrap.wrap(head, 99), *format_table(header, rows), ""]
     for line in cond["report"]:  # method, diagnostics, evidence, published references
+        if line.startswith("warning:"):  # said once, on stderr, with the flags that help
+            continue
         lines += textwrap.wrap(line, 99, subsequent_indent="    ") or [""]
     if not cond["diagnostics_ok"]:  # the warning itself went to stderr, once
         lines.append("the conditioning diagnostics failed: see the warning on stderr")

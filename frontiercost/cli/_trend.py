@@ -67,7 +67,7 @@ def cmd_trend(args: argparse.Namespace, console: Console) -> int:
     years = np.array([float(sc.meta["year"]) for sc in models])
     points, samples, intervals = [], {}, []
     label = f"sampling {len(models)} models: {run_label(args.draws, args.chains)} each"
-    with console.step(label, progress=True) as bar:
+    with console.step(label, progress=True, unit="model") as bar:
         for i, sc in enumerate(models):
             if bar is not None:
                 bar.update(i, len(models))

@@ -44,7 +44,7 @@ def test_sweep_json_and_draws_file(tmp_path: Path, capsys) -> None:  # type: ign
         (["--vary", "year=2030..2025"], "empty range"),
         (["--vary", "growht_rate=2"], "did you mean 'growth_rate'"),
         (["--vary", "year=2025..2026", "-t", "projected_cost_2027=1e9"], "--summary"),
-        (["--vary", "year=2025..2026", "--summary", "-t", "x"], "VAR=NUMBER"),
+        (["--vary", "year=2025..2026", "--summary", "-t", "x"], "expected VAR=T such as"),
         (["--vary", "year=2025..2026", "--var", "nope"], "--var: unknown"),
     ],
 )

@@ -210,6 +210,7 @@ def check_bounds(
     limits: Limits,
     *,
     what: str = "the run",
+    conditioning: bool = False,
 ) -> bool:
     """Decide, before any work, whether a stored run fits in memory.
 
@@ -231,8 +232,18 @@ def check_bounds(
     need = sum(n * b for n, b in zip(jobs_draws, bytes_per_draw, strict=True))
     if need <= limits.memory_bytes:
         return True
-    if keep.out is not None:
+    if keep.out is not None and not conditioning:
         return False
+    if conditioning:
+        per_draw = need / max(total, 1)
+        fits = int(limits.memory_bytes // per_draw) // max(sampling.chains, 1)
+        raise SimulationError(
+            f"{what}: conditioning weighs every draw in memory: {total:,} draws need"
+            f" {format_size(need)}, more than the memory budget of"
+            f" {format_size(limits.memory_bytes)}; use at most {fits:,} draws per chain"
+            " (--draws), or raise the budget (--memory, limits=Limits(memory_bytes=...),"
+            " FRONTIERCOST_MEMORY)"
+        )
     raise SimulationError(
         f"{what}: storing {total:,} draws needs {format_size(need)}, more than the"
         f" memory budget of {format_size(limits.memory_bytes)}; stream instead"
@@ -579,7 +590,10 @@ def condition(
     executor = LocalExecutor(threads)
     limits = limits if limits is not None else Limits()
     rows = len(problem.model.outputs) + len(problem.model.inputs)
-    check_bounds([sampling.total], [8 * rows * 3], sampling, Keep(), limits, what=spec.name)
+    check_bounds(
+        [sampling.total], [8 * rows * 3], sampling, Keep(), limits, what=spec.name,
+        conditioning=True,
+    )  # fmt: skip
     prior_spec = replace(spec, model=problem.model, priors=problem.priors,
                          correlations=problem.correlations)  # fmt: skip
     prior_tree = _run([prior_spec], sampling, Keep(store=True, inputs=True), executor, None,

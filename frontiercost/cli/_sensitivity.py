@@ -58,8 +58,10 @@ def _sobol(sc: Scenario, output: str, args: argparse.Namespace, console: Console
                 ignore_correlations=args.ignore_correlations,
             )
         except FrontiercostError as err:  # name the flag, not the keyword argument
-            message = str(err).replace(
-                "Pass ignore_correlations=True", "Pass --ignore-correlations"
+            message = (
+                str(err)
+                .replace("Pass ignore_correlations=True", "Pass --ignore-correlations")
+                .replace("; use n = ", "; use --n ")
             )
             raise FrontiercostError(message) from None
     rows: list[dict[str, Any]] = []

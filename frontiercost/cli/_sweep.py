@@ -127,9 +127,15 @@ def _render(tree: xr.DataTree, fields: list[str], rows: list[dict], ci: float, f
         header += [f"{name} median", f"{round(ci * 100)}% ETI"]
         header += [f"P(>{t})" for t in e.get("exceedance", {})]
     if fmt == "csv":
+        # one header field per column: an interval is two columns (pandas would shift)
+        lo, hi = (0.5 - ci / 2) * 100, (0.5 + ci / 2) * 100
+        head = list(fields)
+        for name, e in rows[0]["outputs"].items():
+            head += [f"{name} median", f"{name} p{lo:g}", f"{name} p{hi:g}"]
+            head += [f"{name} P(>{t})" for t in e.get("exceedance", {})]
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(header)
+        writer.writerow(head)
         for row in rows:
             cells = [row["at"][f] for f in fields]
             for e in row["outputs"].values():

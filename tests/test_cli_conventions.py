@@ -435,9 +435,8 @@ def test_progress_when_asked_fits_a_50_column_terminal() -> None:
     json.loads(done.stdout)  # the result is untouched by the bar
 
 
-def _interrupt_mid_write(tmp_path: Path, signum: int) -> tuple[int, str]:
-    """Start a run that replaces ``x.nc``; signal it once its temporary file appears."""
-    target = tmp_path / "x.nc"
+def _interrupt_mid_write(target: Path, signum: int) -> tuple[int, str]:
+    """Start a run that replaces ``target``; signal it once its temporary file appears."""
     argv = ["run", "gpt-4", "--draws", "250000", "--out", str(target), "-q"]
     with subprocess.Popen(
         [*CLI, *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -445,7 +444,9 @@ def _interrupt_mid_write(tmp_path: Path, signum: int) -> tuple[int, str]:
         deadline = time.monotonic() + 240
         sent = False
         while child.poll() is None and time.monotonic() < deadline:
-            if not sent and any(p.name.startswith(".x.nc.") for p in tmp_path.iterdir()):
+            if not sent and any(
+                p.name.startswith(f".{target.name}.") for p in target.parent.iterdir()
+            ):
                 child.send_signal(signum)
                 sent = True
             time.sleep(0.002)
@@ -454,19 +455,50 @@ def _interrupt_mid_write(tmp_path: Path, signum: int) -> tuple[int, str]:
     return child.returncode, err.decode()
 
 
+def _snapshot(path: Path) -> dict[str, bytes]:
+    """A file's bytes, or every file of a Zarr folder by relative path."""
+    if path.is_file():
+        return {"": path.read_bytes()}
+    return {
+        str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()
+    }
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_a_signal_mid_write_leaves_the_old_file_and_no_temporary(tmp_path, signum, code) -> None:  # type: ignore[no-untyped-def]
-    target = tmp_path / "x.nc"
+@pytest.mark.parametrize(
+    ("name", "signum", "code"),
+    [("x.nc", signal.SIGINT, 130), ("x.nc", signal.SIGTERM, 143), ("x.zarr", signal.SIGINT, 130)],
+)
+def test_a_signal_mid_write_leaves_the_old_file_and_no_temporary(
+    tmp_path, name, signum, code
+) -> None:  # type: ignore[no-untyped-def]
+    if name.endswith(".zarr"):
+        pytest.importorskip("zarr")  # the distributed extra; CI installs it
+    target = tmp_path / name
     assert main(["run", "gpt-4", "--draws", "100", "--chains", "1", "--out", str(target)]) == 0
-    before = target.read_bytes()
+    before = _snapshot(target)
     started = time.monotonic()
-    got, err = _interrupt_mid_write(tmp_path, signum)
+    got, err = _interrupt_mid_write(target, signum)
     assert got == code
     assert err == f"frontiercost: {'interrupted' if code == 130 else 'terminated'}\n"
-    assert target.read_bytes() == before  # byte for byte the run written before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.nc"]  # no temporary left
+    assert _snapshot(target) == before  # byte for byte the run written before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]  # no temporary left
     assert time.monotonic() - started < 120
+
+
+def test_a_bug_is_one_line_and_verbose_shows_its_traceback(capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from frontiercost.cli import _info
+
+    def broken(args: object, console: object) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(_info, "cmd_chips", broken)
+    assert main(["chips"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("frontiercost: internal error: RuntimeError: boom (a bug")
+    assert err.count("\n") == 1
+    assert main(["chips", "--verbose"]) == 1
+    assert "Traceback (most recent call last)" in capsys.readouterr().err
 
 
 @pytest.mark.slow

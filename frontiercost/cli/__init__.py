@@ -768,6 +768,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if interrupted() is not None:
             import gc
 
+            from ..results.files import remove_temporaries
+
+            remove_temporaries()  # what zarr's I/O thread still wrote after the interrupt
             gc.collect()  # half-built file objects of the interrupted write go now, quietly
         sys.unraisablehook = unraisable
         restore()

@@ -32,6 +32,20 @@ FORMATS = ("table", "json", "csv")
 STORE_LIMIT = 10**7
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """Descriptions and notes wrapped to the terminal; an ``examples:`` paragraph kept as
+    written, one command a line (so each can be copied, and the tests run each)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        parts = []
+        for paragraph in text.split("\n\n"):
+            if paragraph.startswith("examples:"):
+                parts.append("\n".join(indent + line for line in paragraph.splitlines()))
+            else:
+                parts.append(super()._fill_text(paragraph, width, indent))
+        return "\n\n".join(parts)
+
+
 class Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so ``main`` owns the exit code.
 
@@ -41,7 +55,7 @@ class Parser(argparse.ArgumentParser):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("allow_abbrev", False)
-        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
 
     def _print_message(self, message: str, file: Any = None) -> None:

@@ -23,6 +23,7 @@ from ._common import (
     emit,
     interval_label,
     label_text,
+    limits_from,
     number,
     refuse,
     refuse_sampling,
@@ -56,6 +57,7 @@ def _sobol(sc: Scenario, output: str, args: argparse.Namespace, console: Console
                 seed=args.seed,
                 ci_prob=args.ci,
                 ignore_correlations=args.ignore_correlations,
+                limits=limits_from(args),
             )
         except FrontiercostError as err:  # name the flag, not the keyword argument
             message = (
@@ -210,7 +212,9 @@ def _refuse_unused(args: argparse.Namespace) -> None:
             "--chains and --sampler are for --method rank",
         )
         refuse(args, ["--hdi"], "--method sobol gives equal-tailed bootstrap intervals")
-        refuse(args, list(LIMIT_FLAGS), "--method sobol is not a run; limits apply to runs")
+        refuse(
+            args, ["--strict"], "--method sobol is not a run (its design's outputs are not kept)"
+        )
     elif method == "tornado":
         refuse(
             args,

@@ -275,8 +275,36 @@ def _check_run(tree: xr.DataTree, label: str) -> None:
             raise OutputError(f"{label}: damaged streaming run ({err})") from None
 
 
+# Temporaries of writes under way or cut short; see remove_temporaries.
+_pending: set[Path] = set()
+
+
 def _temporary(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+    _pending.add(tmp)
+    return tmp
+
+
+def remove_temporaries(settle: float = 0.25, limit: float = 10.0) -> None:
+    """Remove what interrupted writes left, once nothing writes into it any more.
+
+    Zarr writes its chunks from an I/O thread of its own: when an interrupt
+    stops the main thread, chunks already under way still land, and may
+    recreate a temporary folder that :func:`staged` has just removed.  This
+    removes each leftover again until it stays gone for ``settle`` seconds
+    (at most ``limit`` seconds in all); the command line calls it on SIGINT
+    and SIGTERM.
+    """
+    import time
+
+    deadline = time.monotonic() + limit
+    while _pending and time.monotonic() < deadline:
+        for tmp in list(_pending):
+            _remove(tmp)
+        time.sleep(settle)
+        for tmp in list(_pending):
+            if not tmp.exists() and not tmp.is_symlink():
+                _pending.discard(tmp)
 
 
 def _remove(path: Path) -> None:
@@ -316,6 +344,8 @@ def staged(path: Path, flag: str = "out") -> Iterator[Path]:
         raise OutputError(f"{flag}: cannot write {str(path)!r}: {err.strerror or err}") from None
     finally:
         _remove(tmp)
+        if not tmp.exists():
+            _pending.discard(tmp)
 
 
 def write_tree(tree: xr.DataTree, path: Path, flag: str = "out") -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
+import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,10 +35,11 @@ def snapshot(folder: Path) -> dict[str, str]:
             out[os.path.relpath(os.path.join(root, d), folder)] = "dir"
         for f in files:
             p = os.path.join(root, f)
-            try:
+            mode = os.lstat(p).st_mode
+            if stat.S_ISREG(mode):
                 out[os.path.relpath(p, folder)] = hashlib.sha256(Path(p).read_bytes()).hexdigest()
-            except OSError as err:  # a FIFO or a device: its kind, not its content
-                out[os.path.relpath(p, folder)] = f"unreadable {err.errno}"
+            else:  # a FIFO, a device, a symbolic link: its kind (reading it could block)
+                out[os.path.relpath(p, folder)] = f"mode {stat.S_IFMT(mode):o}"
     return out
 
 

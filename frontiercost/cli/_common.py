@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .._files import atomic_open, default_mode
+from .._files import atomic_open, default_mode, os_reason
 from ..errors import FrontiercostError
 
 if TYPE_CHECKING:
@@ -338,9 +338,7 @@ def write_tree(tree: xr.DataTree, path: Path, flag: str = "--out") -> None:
             tree.to_netcdf(tmp, engine="h5netcdf")
             os.replace(tmp, path)
     except OSError as err:
-        raise FrontiercostError(
-            f"{flag}: cannot write {str(path)!r}: {err.strerror or err}"
-        ) from None
+        raise FrontiercostError(f"{flag}: cannot write {str(path)!r}: {os_reason(err)}") from None
     finally:
         if tmp.is_dir():
             shutil.rmtree(tmp, ignore_errors=True)
@@ -354,9 +352,7 @@ def write_text(path: Path, text: str, flag: str) -> None:
         with atomic_open(path, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
     except OSError as err:
-        raise FrontiercostError(
-            f"{flag}: cannot write {str(path)!r}: {err.strerror or err}"
-        ) from None
+        raise FrontiercostError(f"{flag}: cannot write {str(path)!r}: {os_reason(err)}") from None
 
 
 def result_format(args: argparse.Namespace) -> str:
@@ -381,8 +377,16 @@ def emit(console: Console, text: str, save: Path | None) -> None:
     if not text.endswith("\n"):
         text += "\n"
     if save is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as err:  # a full disk or /dev/full: one line, and no retry at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise FrontiercostError(
+                f"cannot write the result to stdout: {os_reason(err)}"
+            ) from None
         return
     write_text(save, text, "--save")
     console.note(f"wrote {save}")

@@ -20,6 +20,26 @@ import numba
 FASTMATH = {"contract"}
 
 
+def _keep_going_when_the_cache_is_full(compiled: Any) -> None:
+    """A cache entry that cannot be saved (a full disk) is skipped, not a failed run.
+
+    Numba saves a compiled kernel to its disk cache inside the call that compiles
+    it and lets an ``OSError`` of that write escape the call.
+    """
+    cache = getattr(compiled, "_cache", None)
+    save = getattr(cache, "save_overload", None)
+    if save is None:
+        return
+
+    def save_overload(sig: Any, data: Any) -> None:
+        try:
+            save(sig, data)
+        except OSError:
+            pass  # this process keeps the compiled code; the next one compiles again
+
+    cache.save_overload = save_overload
+
+
 def _cached(make: Callable[..., Any], **options: Any) -> Callable[[Callable[..., Any]], Any]:
     """``make(cache=True, **options)``, or without the cache where none can be written.
 
@@ -31,11 +51,15 @@ def _cached(make: Callable[..., Any], **options: Any) -> Callable[[Callable[...,
 
     def decorate(func: Callable[..., Any]) -> Any:
         try:
-            return make(cache=True, **options)(func)
+            compiled = make(cache=True, **options)(func)
         except RuntimeError as err:
             if "cannot cache" not in str(err):
                 raise
             return make(cache=False, **options)(func)
+        except OSError:  # a cfunc compiles and saves here, when decorated: a full disk
+            return make(cache=False, **options)(func)
+        _keep_going_when_the_cache_is_full(compiled)
+        return compiled
 
     return decorate
 

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._files import default_mode, raise_if_interrupted
+from .._files import default_mode, os_reason, raise_if_interrupted
 from ..errors import FrontiercostError
 
 if TYPE_CHECKING:
@@ -331,8 +331,11 @@ def staged(path: Path, flag: str = "out") -> Iterator[Path]:
     try:
         yield tmp
         _place(tmp, path)
-    except OSError as err:
-        raise OutputError(f"{flag}: cannot write {str(path)!r}: {err.strerror or err}") from None
+    except (OSError, RuntimeError) as err:  # HDF5 reports a failed close as RuntimeError
+        if isinstance(err, RuntimeError) and "errno" not in str(err):
+            raise
+        reason = os_reason(err) if isinstance(err, OSError) else os_reason(OSError(str(err)))
+        raise OutputError(f"{flag}: cannot write {str(path)!r}: {reason}") from None
     finally:
         _remove(tmp)
 

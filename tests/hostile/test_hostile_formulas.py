@@ -136,7 +136,7 @@ def _ulps(a: float, b: float) -> float:
 
 FINITE = st.floats(allow_nan=False, allow_infinity=False, width=64)
 PROPERTY = settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
 )
 
 

@@ -160,13 +160,20 @@ COMMANDS = {
 }
 
 
-@pytest.mark.parametrize("command", list(COMMANDS))
+# report reads a run the way summarize does: a few cases show it refuses the same way
+REPORTED = {"empty file", "truncated to half", "foreign netCDF", "draws attribute missing", "Zarr chunk missing"}
+
+
 @pytest.mark.parametrize(("name", "make", "message"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_a_damaged_run_is_refused(capsys, tmp_path: Path, good, command: str, name: str, make, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_damaged_run_is_refused(capsys, tmp_path: Path, good, name: str, make, message: str) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / name
     make(good, path)
-    argv = COMMANDS[command](str(path), str(good["nc"]), str(tmp_path))
-    clear_error(capsys, argv, f"{path}: {message}", folder=tmp_path)
+    case = next(c[0] for c in CASES if c[1] == name and c[2] is make)
+    for command, argv_of in COMMANDS.items():
+        if command == "report" and case not in REPORTED:
+            continue
+        argv = argv_of(str(path), str(good["nc"]), str(tmp_path))
+        clear_error(capsys, argv, f"{path}: {message}", folder=tmp_path)
 
 
 def _summary(capsys, path: Path) -> dict:  # type: ignore[no-untyped-def,type-arg]

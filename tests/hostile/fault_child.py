@@ -37,7 +37,7 @@ def main() -> None:
             resource.setrlimit(resource.RLIMIT_FSIZE, (case["fsize"], hard))
         try:
             code = cli(case["argv"])
-        except BaseException as exc:  # noqa: BLE001 - reported, not raised: the parent checks
+        except BaseException as exc:
             code = f"{type(exc).__name__}: {exc}"
         finally:
             resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))

@@ -59,7 +59,9 @@ def deadline(seconds: int) -> Iterator[None]:
         signal.signal(signal.SIGALRM, old)
 
 
-def clear_error(capsys: Any, argv: Sequence[str], *fragments: str, folder: Path | None = None) -> str:
+def clear_error(
+    capsys: Any, argv: Sequence[str], *fragments: str, folder: Path | None = None
+) -> str:
     """``main(argv)`` exits 2 with exactly one line on stderr holding every fragment.
 
     Nothing on stdout, no traceback, and ``folder`` (when given) exactly as it was.

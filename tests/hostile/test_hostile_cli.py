@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import xarray as xr
-
 from hostile_common import BASE, clear_error, snapshot, succeeds
 
 pytestmark = pytest.mark.e2e
@@ -35,7 +34,10 @@ def scenario(tmp_path: Path) -> Path:
 
 FLAGS = [
     # --draws
-    (["--draws", "1e30"], "draws x chains: 1,000,000,000,000,000,019,884,624,838,656 draws is more than"),
+    (
+        ["--draws", "1e30"],
+        "draws x chains: 1,000,000,000,000,000,019,884,624,838,656 draws is more than",
+    ),
     (["--draws", "0"], "argument --draws: expected a positive whole number, got '0'"),
     (["--draws", "-1"], "argument --draws: expected a positive whole number, got '-1'"),
     (["--draws", "abc"], "argument --draws: expected a number such as 1e6, got 'abc'"),
@@ -63,19 +65,34 @@ FLAGS = [
     (["--seed", str(2**64)], "argument --seed: must be in [0, 2**63)"),
     (["--seed", "-1"], "argument --seed: must be in [0, 2**63)"),
     # --sampler, --format
-    (["--sampler", "sobol"], "argument --sampler: invalid choice: 'sobol' (choose from 'mc', 'qmc', 'lhs')"),
+    (
+        ["--sampler", "sobol"],
+        "argument --sampler: invalid choice: 'sobol' (choose from 'mc', 'qmc', 'lhs')",
+    ),
     (["--sampler", ""], "argument --sampler: invalid choice"),
-    (["--format", "yaml"], "argument --format: invalid choice: 'yaml' (choose from 'table', 'json', 'csv')"),
+    (
+        ["--format", "yaml"],
+        "argument --format: invalid choice: 'yaml' (choose from 'table', 'json', 'csv')",
+    ),
     # --workers, --scheduler
     (["--workers", "0"], "argument --workers: expected a whole number >= 1, got '0'"),
     (["--workers", "-1"], "argument --workers: expected a whole number >= 1, got '-1'"),
     (["--workers", "abc"], "argument --workers: expected a whole number"),
     (["--scheduler", "not a url"], "--scheduler: 'not a url' has no port"),
     (["--scheduler", ""], "--scheduler: expected an address such as 'tcp://host:8786', got ''"),
-    (["--scheduler", "tcp://127.0.0.1:99999"], "--scheduler: 'tcp://127.0.0.1:99999' is not an address"),
+    (
+        ["--scheduler", "tcp://127.0.0.1:99999"],
+        "--scheduler: 'tcp://127.0.0.1:99999' is not an address",
+    ),
     (["--scheduler", "tcp://127.0.0.1:1"], "--scheduler: cannot connect to 'tcp://127.0.0.1:1'"),
-    (["--scheduler", "tcp://no-such-host.invalid:8786"], "--scheduler: cannot connect to 'tcp://no-such-host.invalid:8786'"),
-    (["--scheduler", "tcp://127.0.0.1:1", "--workers", "2"], "give one of client, workers or scheduler"),
+    (
+        ["--scheduler", "tcp://no-such-host.invalid:8786"],
+        "--scheduler: cannot connect to 'tcp://no-such-host.invalid:8786'",
+    ),
+    (
+        ["--scheduler", "tcp://127.0.0.1:1", "--workers", "2"],
+        "give one of client, workers or scheduler",
+    ),
     # --out
     (["--out", "/proc/x.nc"], "--out: cannot write in folder '/proc'"),
     (["--out", "/proc/self/x.nc"], "--out: folder '/proc/self' is not writable"),
@@ -89,7 +106,9 @@ FLAGS = [
 
 
 @pytest.mark.parametrize(("flags", "message"), FLAGS, ids=[" ".join(f[0])[:50] for f in FLAGS])
-def test_a_bad_flag_of_run(capsys, tmp_path: Path, scenario: Path, flags: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_flag_of_run(
+    capsys, tmp_path: Path, scenario: Path, flags: list[str], message: str
+) -> None:  # type: ignore[no-untyped-def]
     argv = ["run", str(scenario), *SMALL, *[f.format(tmp=tmp_path) for f in flags]]
     start = time.monotonic()
     clear_error(capsys, argv, message.format(tmp=tmp_path), folder=tmp_path)
@@ -97,25 +116,70 @@ def test_a_bad_flag_of_run(capsys, tmp_path: Path, scenario: Path, flags: list[s
 
 
 COMMANDS = [
-    (["sweep", "{s}", *SMALL, "--vary", "cloud_price"], "sweep: 'cloud_price' is not FIELD=VALUES"),
+    (
+        ["sweep", "{s}", *SMALL, "--vary", "cloud_price"],
+        "sweep: 'cloud_price' is not FIELD=VALUES",
+    ),
     (["sweep", "{s}", *SMALL, "--vary", "=1,2"], "sweep: '=1,2' is not FIELD=VALUES"),
-    (["sweep", "{s}", *SMALL, "--vary", "cloud_price=nan,1"], "sweep point cloud_price=nan: {s}:8 cloud_price: nan is not a finite number"),
-    (["sweep", "{s}", *SMALL, "--vary", "cloud_price=1:inf:3"], "sweep cloud_price: 'inf' is not a finite number"),
-    (["sweep", "{s}", *SMALL, "--vary", "cloud_price=1:2:0"], "sweep cloud_price: '1:2:0' asks for no values"),
-    (["sweep", "{s}", *SMALL, "--vary", "cloud_price=1:2:1000000000000"], "asks for 1,000,000,000,000 values, more than a sweep's 1,000,000 points"),
-    (["sweep", "{s}", *SMALL, "--vary", "year=0..100000000000000"], "sweep year: '0..100000000000000' asks for"),
-    (["sweep", "{s}", *SMALL, "--vary", "year=2030..2025"], "sweep year: empty range '2030..2025' (end before start)"),
-    (["sweep", "{s}", *SMALL, "--vary", "cloud_price=1:2:20000"], "sweep: 20,000 points is more than the limit of 10,000"),
+    (
+        ["sweep", "{s}", *SMALL, "--vary", "cloud_price=nan,1"],
+        "sweep point cloud_price=nan: {s}:8 cloud_price: nan is not a finite number",
+    ),
+    (
+        ["sweep", "{s}", *SMALL, "--vary", "cloud_price=1:inf:3"],
+        "sweep cloud_price: 'inf' is not a finite number",
+    ),
+    (
+        ["sweep", "{s}", *SMALL, "--vary", "cloud_price=1:2:0"],
+        "sweep cloud_price: '1:2:0' asks for no values",
+    ),
+    (
+        ["sweep", "{s}", *SMALL, "--vary", "cloud_price=1:2:1000000000000"],
+        "asks for 1,000,000,000,000 values, more than a sweep's 1,000,000 points",
+    ),
+    (
+        ["sweep", "{s}", *SMALL, "--vary", "year=0..100000000000000"],
+        "sweep year: '0..100000000000000' asks for",
+    ),
+    (
+        ["sweep", "{s}", *SMALL, "--vary", "year=2030..2025"],
+        "sweep year: empty range '2030..2025' (end before start)",
+    ),
+    (
+        ["sweep", "{s}", *SMALL, "--vary", "cloud_price=1:2:20000"],
+        "sweep: 20,000 points is more than the limit of 10,000",
+    ),
     (["sweep", "{s}", *SMALL, "--vary", "cloud_price=2,2"], "sweep cloud_price: 2 is given twice"),
-    (["sweep", "{s}", *SMALL, "--vary", "cloud_prize=1,2"], "sweep cloud_prize: unknown field (did you mean 'cloud_price'?)"),
-    (["sweep", "{s}", *SMALL, "--vary", "cloud_price=-1,2"], "cloud_price: central value -1 is outside (0, inf)"),
-    (["sweep", "{s}", *SMALL, "--vary", "cloud_price=1,2", "--vary", "cloud_price=3,4"], "sweep cloud_price: varied twice"),
+    (
+        ["sweep", "{s}", *SMALL, "--vary", "cloud_prize=1,2"],
+        "sweep cloud_prize: unknown field (did you mean 'cloud_price'?)",
+    ),
+    (
+        ["sweep", "{s}", *SMALL, "--vary", "cloud_price=-1,2"],
+        "cloud_price: central value -1 is outside (0, inf)",
+    ),
+    (
+        ["sweep", "{s}", *SMALL, "--vary", "cloud_price=1,2", "--vary", "cloud_price=3,4"],
+        "sweep cloud_price: varied twice",
+    ),
     (["sweep", "{s}", *SMALL], "nothing to sweep"),
-    (["sweep", "{s}", *SMALL, "--vary", "cloud_price=1,2", "--out", "{tmp}/x.txt"], "--out: expected a .nc or .zarr file"),
-    (["exceedance", "{s}", *SMALL, "--level", "nan"], "argument --level: must be in (0, 1), e.g. 0.9, got nan"),
+    (
+        ["sweep", "{s}", *SMALL, "--vary", "cloud_price=1,2", "--out", "{tmp}/x.txt"],
+        "--out: expected a .nc or .zarr file",
+    ),
+    (
+        ["exceedance", "{s}", *SMALL, "--level", "nan"],
+        "argument --level: must be in (0, 1), e.g. 0.9, got nan",
+    ),
     (["exceedance", "{s}", *SMALL, "--level", "1"], "argument --level: must be in (0, 1)"),
-    (["exceedance", "{s}", *SMALL, "-t", "inf"], "argument --threshold/-t: expected a number such as 1e9 or 1B, got 'inf'"),
-    (["exceedance", "{s}", *SMALL, "-t", "nan"], "argument --threshold/-t: expected a number such as 1e9 or 1B, got 'nan'"),
+    (
+        ["exceedance", "{s}", *SMALL, "-t", "inf"],
+        "argument --threshold/-t: expected a number such as 1e9 or 1B, got 'inf'",
+    ),
+    (
+        ["exceedance", "{s}", *SMALL, "-t", "nan"],
+        "argument --threshold/-t: expected a number such as 1e9 or 1B, got 'nan'",
+    ),
     (["exceedance", "{s}", *SMALL], "give at least one --threshold"),
     (["compare", "{s}", *SMALL], "the following arguments are required"),
     (["compare", "{s}", "{tmp}/missing.toml", *SMALL], "missing.toml: no such scenario file"),
@@ -135,13 +199,21 @@ COMMANDS = [
 ]
 
 
-@pytest.mark.parametrize(("argv", "message"), COMMANDS, ids=[" ".join(c[0])[:60] for c in COMMANDS])
-def test_a_bad_command_line(capsys, tmp_path: Path, scenario: Path, argv: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("argv", "message"), COMMANDS, ids=[" ".join(c[0])[:60] for c in COMMANDS]
+)
+def test_a_bad_command_line(
+    capsys, tmp_path: Path, scenario: Path, argv: list[str], message: str
+) -> None:  # type: ignore[no-untyped-def]
     where = {"s": str(scenario), "tmp": str(tmp_path)}
-    clear_error(capsys, [a.format(**where) for a in argv], message.format(**where), folder=tmp_path)
+    clear_error(
+        capsys, [a.format(**where) for a in argv], message.format(**where), folder=tmp_path
+    )
 
 
-def test_workers_1000_are_refused_without_starting_any(capsys, tmp_path: Path, scenario: Path) -> None:  # type: ignore[no-untyped-def]
+def test_workers_1000_are_refused_without_starting_any(
+    capsys, tmp_path: Path, scenario: Path
+) -> None:  # type: ignore[no-untyped-def]
     before = {p.pid for p in multiprocessing.active_children()}
     start = time.monotonic()
     cores = os.cpu_count()
@@ -158,21 +230,43 @@ def test_workers_1000_are_refused_without_starting_any(capsys, tmp_path: Path, s
         assert children.read_text().split() == []
 
 
-def test_an_existing_foreign_file_is_refused_and_untouched(capsys, tmp_path: Path, scenario: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_existing_foreign_file_is_refused_and_untouched(
+    capsys, tmp_path: Path, scenario: Path
+) -> None:  # type: ignore[no-untyped-def]
     target = tmp_path / "x.nc"
     xr.Dataset({"t": ("x", [1.0, 2.0])}).to_netcdf(target, engine="h5netcdf")
-    clear_error(capsys, ["run", str(scenario), *SMALL, "--out", str(target)], "--out", "x.nc", folder=tmp_path)
+    clear_error(
+        capsys,
+        ["run", str(scenario), *SMALL, "--out", str(target)],
+        "--out",
+        "x.nc",
+        folder=tmp_path,
+    )
     text = tmp_path / "notes.nc"
     text.write_text("my notes\n")
-    clear_error(capsys, ["run", str(scenario), *SMALL, "--out", str(text)], "--out", "notes.nc", folder=tmp_path)
+    clear_error(
+        capsys,
+        ["run", str(scenario), *SMALL, "--out", str(text)],
+        "--out",
+        "notes.nc",
+        folder=tmp_path,
+    )
 
 
-def test_an_existing_folder_is_refused_and_untouched(capsys, tmp_path: Path, scenario: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_existing_folder_is_refused_and_untouched(
+    capsys, tmp_path: Path, scenario: Path
+) -> None:  # type: ignore[no-untyped-def]
     for name in ("x.nc", "x.zarr"):
         folder = tmp_path / name
         folder.mkdir()
         (folder / "precious.txt").write_text("keep me")
-        clear_error(capsys, ["run", str(scenario), *SMALL, "--out", str(folder)], "--out", name, folder=tmp_path)
+        clear_error(
+            capsys,
+            ["run", str(scenario), *SMALL, "--out", str(folder)],
+            "--out",
+            name,
+            folder=tmp_path,
+        )
     assert (tmp_path / "x.zarr" / "precious.txt").read_text() == "keep me"
 
 
@@ -224,7 +318,11 @@ def test_a_sweep_range_gives_each_point_its_product(capsys, scenario: Path) -> N
 
 def test_comparing_a_run_with_itself_is_p_zero(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "u.toml"
-    path.write_text(RUNNABLE.replace("chip_hours = 1e7", 'chip_hours = { family = "lognormal", p5 = 5e6, p95 = 2e7 }'))
+    path.write_text(
+        RUNNABLE.replace(
+            "chip_hours = 1e7", 'chip_hours = { family = "lognormal", p5 = 5e6, p95 = 2e7 }'
+        )
+    )
     got = _json(capsys, ["compare", str(path), str(path), *SMALL, "-q"])
     pairs = [v for k, v in _items(got) if k == "prob_a_greater"]
     assert pairs and all(p == 0.0 for p in pairs)  # identical draws: A > B never
@@ -239,7 +337,9 @@ def _items(tree: object) -> list[tuple[str, object]]:
 
 
 def test_exceedance_of_a_fixed_output_is_zero_or_one(capsys, scenario: Path) -> None:  # type: ignore[no-untyped-def]
-    got = _json(capsys, ["exceedance", str(scenario), *SMALL, "-t", "1.999e7", "-t", "2.001e7", "-q"])
+    got = _json(
+        capsys, ["exceedance", str(scenario), *SMALL, "-t", "1.999e7", "-t", "2.001e7", "-q"]
+    )
     ex = got["variables"]["final_run_cost"]["exceedance"]
     assert [(e["threshold"], e["probability"]) for e in ex] == [(1.999e7, 1.0), (2.001e7, 0.0)]
 

@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from hostile_common import BASE, PREFIX, snapshot
 
 from frontiercost.cli import main
-from hostile_common import BASE, PREFIX, snapshot
 
 pytestmark = pytest.mark.e2e
 
@@ -64,7 +64,10 @@ def test_a_full_disk_and_a_full_stdout(folder: Path, capsys) -> None:  # type: i
     results = _child(
         [
             {"argv": ["run", s, *small, "--plot", str(folder / "p.png")], "fsize": LIMIT // 16},
-            {"argv": ["chips", "--format", "json", "--save", str(folder / "r.json")], "fsize": 1024},
+            {
+                "argv": ["chips", "--format", "json", "--save", str(folder / "r.json")],
+                "fsize": 1024,
+            },
             {"argv": ["chips", "--format", "json"], "stdout": "/dev/full"},
             {"argv": ["run", s, *small, "--format", "json"], "stdout": "/dev/full"},
         ],
@@ -79,7 +82,22 @@ def test_a_full_disk_and_a_full_stdout(folder: Path, capsys) -> None:  # type: i
 
 def test_a_full_disk_while_writing_netcdf_keeps_the_old_run(folder: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     target = folder / "x.nc"
-    assert main(["run", str(folder / "s.toml"), "--draws", "100", "--chains", "1", "--out", str(target), "-q"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(folder / "s.toml"),
+                "--draws",
+                "100",
+                "--chains",
+                "1",
+                "--out",
+                str(target),
+                "-q",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     before = snapshot(folder)
     proc = subprocess.run(
@@ -126,7 +144,9 @@ def test_no_writable_home_or_numba_cache_still_runs(folder: Path) -> None:
 
 @pytest.mark.slow  # compiles every kernel: no cache to load them from
 def test_no_writable_numba_cache_samples_the_right_number(folder: Path) -> None:
-    (folder / "f.toml").write_text(BASE.replace("year = 2024", 'year = 2024\ncost_basis = "cloud"'))
+    (folder / "f.toml").write_text(
+        BASE.replace("year = 2024", 'year = 2024\ncost_basis = "cloud"')
+    )
     env = {
         "HOME": "/dev/null/home",
         "NUMBA_CACHE_DIR": "/dev/null/numba",
@@ -134,7 +154,20 @@ def test_no_writable_numba_cache_samples_the_right_number(folder: Path) -> None:
         "MPLCONFIGDIR": "/dev/null/mpl",
     }
     proc = subprocess.run(
-        [sys.executable, "-m", "frontiercost", "run", "f.toml", "--draws", "100", "--chains", "1", "--format", "json", "-q"],
+        [
+            sys.executable,
+            "-m",
+            "frontiercost",
+            "run",
+            "f.toml",
+            "--draws",
+            "100",
+            "--chains",
+            "1",
+            "--format",
+            "json",
+            "-q",
+        ],
         cwd=folder,
         env={**os.environ, **env},
         capture_output=True,
@@ -145,16 +178,33 @@ def test_no_writable_numba_cache_samples_the_right_number(folder: Path) -> None:
     assert json.loads(proc.stdout)["outputs"]["cloud_cost"]["median"] == 1e7 * 2.0
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a chmod 555 folder: the check means nothing")
+@pytest.mark.skipif(
+    os.geteuid() == 0, reason="root writes into a chmod 555 folder: the check means nothing"
+)
 def test_an_unwritable_folder_is_refused(folder: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     out = folder / "out"
     out.mkdir()
     out.chmod(0o555)
     try:
         for flag, name in (("--out", "x.nc"), ("--save", "x.json"), ("--plot", "x.png")):
-            code = main(["run", str(folder / "s.toml"), "--draws", "100", "--chains", "1", flag, str(out / name)])
+            code = main(
+                [
+                    "run",
+                    str(folder / "s.toml"),
+                    "--draws",
+                    "100",
+                    "--chains",
+                    "1",
+                    flag,
+                    str(out / name),
+                ]
+            )
             err = capsys.readouterr().err
-            assert code == 2 and err.count("\n") == 1 and f"{flag}: folder '{out}' is not writable" in err
+            assert (
+                code == 2
+                and err.count("\n") == 1
+                and f"{flag}: folder '{out}' is not writable" in err
+            )
         assert list(out.iterdir()) == []
     finally:
         out.chmod(0o755)

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hostile_common import BASE, clear_error
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import frontiercost as fc
 from frontiercost import Scenario
-from hostile_common import BASE, clear_error
 
 pytestmark = pytest.mark.e2e
 
@@ -59,7 +59,11 @@ REFUSED = [
     ("generator", "max(x for x in [1])", ALLOWED),
     ("empty", "", "invalid syntax"),
     ("semicolon", "chip_hours; 1", "invalid syntax"),
-    ("name that is not a quantity", "chip_hourz * 2", "reads unknown ['chip_hourz'] (did you mean 'chip_hours'?)"),
+    (
+        "name that is not a quantity",
+        "chip_hourz * 2",
+        "reads unknown ['chip_hourz'] (did you mean 'chip_hours'?)",
+    ),
     ("nan is not a name", "nan * chip_hours", "reads unknown ['nan']"),
     ("inf is not a name", "inf", "reads unknown ['inf']"),
     ("reads itself", "x + 1", "formulas may not read each other in a cycle"),
@@ -68,15 +72,29 @@ REFUSED = [
     ("1 / 0", "1 / 0", "1 / 0 is inf"),
     ("exp(1000)", "exp(1000)", "exp(1000) is inf"),
     ("cube root of -8", "(-8) ** (1 / 3)", "is nan"),
-    ("integer of 5000 digits", "9" * 5000, "an integer with more than 4,300 digits is not a number"),
+    (
+        "integer of 5000 digits",
+        "9" * 5000,
+        "an integer with more than 4,300 digits is not a number",
+    ),
     ("2000 parentheses", "(" * 2000 + "chip_hours" + ")" * 2000, "too many nested parentheses"),
     ("10,000 unary minuses", "-" * 10000 + "chip_hours", "nested too deeply to parse; split it"),
-    ("1,000 terms", " + ".join(["chip_hours"] * 1000), "nested 1001 levels deep, more than 200; split it"),
-    ("100,000 terms", " + ".join(["chip_hours"] * 100_000), "longer than 20,000 characters; split it"),
+    (
+        "1,000 terms",
+        " + ".join(["chip_hours"] * 1000),
+        "nested 1001 levels deep, more than 200; split it",
+    ),
+    (
+        "100,000 terms",
+        " + ".join(["chip_hours"] * 100_000),
+        "longer than 20,000 characters; split it",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("expr", "message"), [c[1:] for c in REFUSED], ids=[c[0] for c in REFUSED])
+@pytest.mark.parametrize(
+    ("expr", "message"), [c[1:] for c in REFUSED], ids=[c[0] for c in REFUSED]
+)
 def test_the_sandbox_refuses(capsys, tmp_path: Path, expr: str, message: str) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "s.toml"
     path.write_text(BASE + "[formulas]\nx = " + repr(expr).replace("\\\\", "\\") + "\n")
@@ -237,7 +255,9 @@ SPECIAL = [
 ]
 
 
-@pytest.mark.parametrize(("formula", "a", "b"), SPECIAL, ids=[f"{c[0]} at {c[1]!r},{c[2]!r}" for c in SPECIAL])
+@pytest.mark.parametrize(
+    ("formula", "a", "b"), SPECIAL, ids=[f"{c[0]} at {c[1]!r},{c[2]!r}" for c in SPECIAL]
+)
 def test_special_values_are_numpys(formula: str, a: float, b: float) -> None:
     names = {"a": np.float64(a), "b": np.float64(b)}
     py = formula.replace("min(", "np.minimum(").replace("max(", "np.maximum(")

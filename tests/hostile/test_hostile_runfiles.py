@@ -17,9 +17,9 @@ import h5py
 import numpy as np
 import pytest
 import xarray as xr
+from hostile_common import BASE, clear_error, succeeds
 
 from frontiercost.cli import main
-from hostile_common import BASE, clear_error, succeeds
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +34,22 @@ def good(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     (folder / "s.toml").write_text(RUNNABLE)
     files = {"nc": folder / "good.nc", "zarr": folder / "good.zarr"}
     for f in files.values():
-        assert main(["run", str(folder / "s.toml"), "--draws", "200", "--chains", "2", "--out", str(f), "-q"]) == 0
+        assert (
+            main(
+                [
+                    "run",
+                    str(folder / "s.toml"),
+                    "--draws",
+                    "200",
+                    "--chains",
+                    "2",
+                    "--out",
+                    str(f),
+                    "-q",
+                ]
+            )
+            == 0
+        )
     return files
 
 
@@ -58,7 +73,9 @@ def _with_attrs(change: Callable[[dict], None]) -> Callable[[dict[str, Path], Pa
     return make
 
 
-def _with_posterior(change: Callable[[xr.Dataset], xr.Dataset]) -> Callable[[dict[str, Path], Path], None]:
+def _with_posterior(
+    change: Callable[[xr.Dataset], xr.Dataset],
+) -> Callable[[dict[str, Path], Path], None]:
     def make(good: dict[str, Path], path: Path) -> None:
         tree = _tree(good)
         tree["posterior"] = xr.DataTree(change(tree["posterior"].to_dataset()))
@@ -136,17 +153,72 @@ CASES: list[tuple[str, str, Callable[[dict[str, Path], Path], None], str]] = [
     ("plain HDF5", "x.nc", _hdf5, NOT_A_RUN),
     ("no attributes", "x.nc", _with_attrs(lambda a: a.clear()), NOT_A_RUN),
     ("no posterior group", "x.nc", _no_posterior, NOT_A_RUN),
-    ("draws attribute missing", "x.nc", _with_attrs(lambda a: a.pop("draws")), "damaged run: the root attribute 'draws' is missing"),
-    ("chains attribute missing", "x.nc", _with_attrs(lambda a: a.pop("chains")), "damaged run: the root attribute 'chains' is missing"),
-    ("seed attribute missing", "x.nc", _with_attrs(lambda a: a.pop("seed")), "damaged run: the root attribute 'seed' is missing"),
-    ("draws attribute a string", "x.nc", _with_attrs(lambda a: a.update(draws="200")), "damaged run: the root attribute 'draws' is '200'"),
-    ("draws attribute 0", "x.nc", _with_attrs(lambda a: a.update(draws=0)), "damaged run: the root attribute 'draws' is 0"),
-    ("draws attribute disagrees", "x.nc", _with_attrs(lambda a: a.update(draws=300)), "damaged run: the posterior holds 2 chains of 200 draws, the run records 2 of 300"),
-    ("zero draws", "x.nc", _with_posterior(lambda d: d.isel(draw=slice(0, 0))), "damaged run: the posterior holds 2 chains of 0 draws"),
-    ("a string variable", "x.nc", _with_posterior(lambda d: d.assign(cloud_cost=d["cloud_cost"].astype(str))), "damaged run: posterior variable 'cloud_cost' is not numeric"),
-    ("a variable without draws", "x.nc", _with_posterior(lambda d: d.assign(cloud_cost=d["cloud_cost"].isel(draw=0))), "damaged run: posterior variable 'cloud_cost' is not numeric (chain, draw) draws"),
-    ("no posterior variables", "x.nc", _with_posterior(lambda d: d.drop_vars(list(d.data_vars))), "damaged run: the posterior group has no variables"),
-    ("Zarr chunk missing", "x.zarr", _zarr(_drop_chunks), "incomplete Zarr store: posterior/cloud_cost has 0 of 1 chunks"),
+    (
+        "draws attribute missing",
+        "x.nc",
+        _with_attrs(lambda a: a.pop("draws")),
+        "damaged run: the root attribute 'draws' is missing",
+    ),
+    (
+        "chains attribute missing",
+        "x.nc",
+        _with_attrs(lambda a: a.pop("chains")),
+        "damaged run: the root attribute 'chains' is missing",
+    ),
+    (
+        "seed attribute missing",
+        "x.nc",
+        _with_attrs(lambda a: a.pop("seed")),
+        "damaged run: the root attribute 'seed' is missing",
+    ),
+    (
+        "draws attribute a string",
+        "x.nc",
+        _with_attrs(lambda a: a.update(draws="200")),
+        "damaged run: the root attribute 'draws' is '200'",
+    ),
+    (
+        "draws attribute 0",
+        "x.nc",
+        _with_attrs(lambda a: a.update(draws=0)),
+        "damaged run: the root attribute 'draws' is 0",
+    ),
+    (
+        "draws attribute disagrees",
+        "x.nc",
+        _with_attrs(lambda a: a.update(draws=300)),
+        "damaged run: the posterior holds 2 chains of 200 draws, the run records 2 of 300",
+    ),
+    (
+        "zero draws",
+        "x.nc",
+        _with_posterior(lambda d: d.isel(draw=slice(0, 0))),
+        "damaged run: the posterior holds 2 chains of 0 draws",
+    ),
+    (
+        "a string variable",
+        "x.nc",
+        _with_posterior(lambda d: d.assign(cloud_cost=d["cloud_cost"].astype(str))),
+        "damaged run: posterior variable 'cloud_cost' is not numeric",
+    ),
+    (
+        "a variable without draws",
+        "x.nc",
+        _with_posterior(lambda d: d.assign(cloud_cost=d["cloud_cost"].isel(draw=0))),
+        "damaged run: posterior variable 'cloud_cost' is not numeric (chain, draw) draws",
+    ),
+    (
+        "no posterior variables",
+        "x.nc",
+        _with_posterior(lambda d: d.drop_vars(list(d.data_vars))),
+        "damaged run: the posterior group has no variables",
+    ),
+    (
+        "Zarr chunk missing",
+        "x.zarr",
+        _zarr(_drop_chunks),
+        "incomplete Zarr store: posterior/cloud_cost has 0 of 1 chunks",
+    ),
     ("Zarr metadata garbage", "x.zarr", _zarr(_garbage_metadata), "not a readable Zarr store"),
     ("Zarr empty folder", "x.zarr", lambda g, p: p.mkdir(), "not a readable Zarr store"),
     ("Zarr that is a file", "x.zarr", lambda g, p: p.write_text("x"), "not a Zarr folder"),
@@ -161,11 +233,21 @@ COMMANDS = {
 
 
 # report reads a run the way summarize does: a few cases show it refuses the same way
-REPORTED = {"empty file", "truncated to half", "foreign netCDF", "draws attribute missing", "Zarr chunk missing"}
+REPORTED = {
+    "empty file",
+    "truncated to half",
+    "foreign netCDF",
+    "draws attribute missing",
+    "Zarr chunk missing",
+}
 
 
-@pytest.mark.parametrize(("name", "make", "message"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_a_damaged_run_is_refused(capsys, tmp_path: Path, good, name: str, make, message: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("name", "make", "message"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_a_damaged_run_is_refused(
+    capsys, tmp_path: Path, good, name: str, make, message: str
+) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / name
     make(good, path)
     case = next(c[0] for c in CASES if c[1] == name and c[2] is make)
@@ -205,7 +287,9 @@ def test_the_summary_is_numpys(capsys, good) -> None:  # type: ignore[no-untyped
     assert got["mean"] == pytest.approx(float(np.mean(draws)), rel=1e-12)
 
 
-def test_an_output_whose_draws_are_all_nan_is_summarized_not_a_crash(capsys, tmp_path: Path, good) -> None:  # type: ignore[no-untyped-def]
+def test_an_output_whose_draws_are_all_nan_is_summarized_not_a_crash(
+    capsys, tmp_path: Path, good
+) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "nan.nc"
     _with_posterior(lambda d: d.assign(cloud_cost=d["cloud_cost"] * np.nan))(good, path)
     out, err = succeeds(capsys, ["summarize", str(path)])

@@ -26,7 +26,7 @@ def _keep_going_when_the_cache_is_full(compiled: Any) -> None:
     Numba saves a compiled kernel to its disk cache inside the call that compiles
     it and lets an ``OSError`` of that write escape the call.
     """
-    cache = getattr(compiled, "_cache", None)
+    cache: Any = getattr(compiled, "_cache", None)
     save = getattr(cache, "save_overload", None)
     if save is None:
         return

@@ -1119,6 +1119,57 @@ CASES: list[tuple[str, str | bytes, tuple[str, ...]]] = [
         UNCERTAIN + '[sweep]\nvary = { cloud_price = [1, 2] }\nmode = "x"\n',
         ("sweep.mode: unknown key; accepted: vary, variant",),
     ),
+    (
+        "sweep vary a number",
+        UNCERTAIN + "[sweep]\nvary = 5\n",
+        ("sweep.vary: expected a table of field = values",),
+    ),
+    (
+        "sweep no values",
+        UNCERTAIN + "[sweep]\nvary = { cloud_price = [] }\n",
+        ("sweep cloud_price: no values ([])",),
+    ),
+    (
+        "sweep range of no values",
+        UNCERTAIN + '[sweep]\nvary = { cloud_price = "1:2:0" }\n',
+        ("sweep cloud_price: '1:2:0' asks for no values",),
+    ),
+    (
+        "sweep range of 1e8 values",
+        UNCERTAIN + '[sweep]\nvary = { cloud_price = "1:2:100000000" }\n',
+        ("asks for 100,000,000 values, more than a sweep's 1,000,000 points",),
+    ),
+    (
+        "sweep year range of 1e14",
+        UNCERTAIN + '[sweep]\nvary = { year = "0..100000000000000" }\n',
+        ("sweep year: '0..100000000000000' asks for 100,000,000,000,001 values",),
+    ),
+    (
+        "sweep year range reversed",
+        UNCERTAIN + '[sweep]\nvary = { year = "2030..2025" }\n',
+        ("sweep year: empty range '2030..2025' (end before start)",),
+    ),
+    (
+        "sweep value twice",
+        UNCERTAIN + "[sweep]\nvary = { cloud_price = [2, 2] }\n",
+        ("sweep cloud_price: 2 is given twice",),
+    ),
+    (
+        "sweep range to inf",
+        UNCERTAIN + '[sweep]\nvary = { cloud_price = "1:inf:3" }\n',
+        ("sweep cloud_price: 'inf' is not a finite number",),
+    ),
+    (
+        "sweep variant without name",
+        UNCERTAIN
+        + "[sweep]\nvary = { cloud_price = [1, 2] }\n[[sweep.variant]]\nset = { cloud_price = 3 }\n",
+        ("sweep: variant 1 needs name = '...' and set = { field = value, ... }",),
+    ),
+    (
+        "sweep variant a string",
+        UNCERTAIN + '[sweep]\nvariant = "x"\n',
+        ("sweep: variant 1 needs name",),
+    ),
     # ---- [formulas] table shapes (the language itself: test_hostile_formulas.py)
     (
         "formula a number",

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .._files import atomic_open, default_mode, os_reason
-from ..errors import FrontiercostError
+from ..errors import FrontiercostError, FrontiercostWarning
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -199,6 +199,21 @@ def _stderr_is_terminal() -> bool:
         return False
 
 
+_python_formatwarning = warnings.formatwarning
+
+
+def _one_line_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    line: str | None = None,
+) -> str:
+    if issubclass(category, FrontiercostWarning):
+        return f"frontiercost: warning: {message}\n"
+    return _python_formatwarning(message, category, filename, lineno, line)
+
+
 @dataclass
 class Console:
     """Where messages go: notes and timings on stderr, results on stdout.
@@ -209,6 +224,11 @@ class Console:
 
     quiet: bool = False
     verbose: bool = False
+
+    def __post_init__(self) -> None:
+        # frontiercost's own warnings (notes, non-finite draws) as one line each, not
+        # Python's "path:line: Category: ..." followed by the source line that warned
+        warnings.formatwarning = _one_line_warning
 
     def note(self, message: str) -> None:
         """A short status line (``wrote run.nc``) unless quiet."""

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (a corpus of literal hostile inputs: long lines are the data)
 """Hostile command lines: flag values, clusters and output paths.
 
 Each bad flag exits 2 with one line naming the flag and what it accepts, before
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -354,3 +356,31 @@ def test_a_run_writes_exactly_its_file(capsys, tmp_path: Path, scenario: Path) -
         assert (tree["posterior"]["cloud_cost"].values == 2e7).all()
     finally:
         tree.close()
+
+
+def test_an_output_nan_in_every_draw_is_one_warning_line_and_null(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """log of a negative number in every draw: numpy's NaN, said once, in one line."""
+    import warnings
+
+    path = tmp_path / "n.toml"
+    path.write_text(
+        RUNNABLE.replace(
+            "chip_hours = 1e7", 'chip_hours = { family = "lognormal", p5 = 5e6, p95 = 2e7 }'
+        )
+        + '[formulas]\nx = "log(chip_hours - 1e9)"\n'
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")  # shown as the command line shows them, not raised
+        warnings.showwarning = lambda message, category, filename, lineno, file=None, line=None: (
+            sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+        )
+        out, err = succeeds(capsys, ["run", str(path), *SMALL, "--format", "json"])
+    lines = err.splitlines()
+    assert lines == [
+        "frontiercost: warning: n: outputs with draws that are not finite numbers: x: 100 NaN of 100 draws"
+    ]
+    got = json.loads(out)["outputs"]
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(np.log(np.float64(2e7) - 1e9))  # numpy's answer for every draw
+    assert got["x"]["median"] is None and got["x"]["mean"] is None
+    assert got["cloud_cost"]["median"] is not None

@@ -229,6 +229,17 @@ class Console:
         # frontiercost's own warnings (notes, non-finite draws) as one line each, not
         # Python's "path:line: Category: ..." followed by the source line that warned
         warnings.formatwarning = _one_line_warning
+        # an ASCII or Latin-1 locale (LC_ALL=C without UTF-8 mode, PYTHONIOENCODING=ascii)
+        # cannot encode the tables' '–' or '§': shown as '?' rather than a traceback
+        reconfigure = getattr(sys.stdout, "reconfigure", None)
+        if reconfigure is not None and getattr(sys.stdout, "errors", None) in (
+            "strict",
+            "surrogateescape",
+        ):
+            try:
+                "–§≥".encode(sys.stdout.encoding or "utf-8")
+            except (UnicodeEncodeError, LookupError):
+                reconfigure(errors="replace")
 
     def note(self, message: str) -> None:
         """A short status line (``wrote run.nc``) unless quiet."""

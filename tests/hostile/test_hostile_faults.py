@@ -208,3 +208,18 @@ def test_an_unwritable_folder_is_refused(folder: Path, capsys) -> None:  # type:
         assert list(out.iterdir()) == []
     finally:
         out.chmod(0o755)
+
+
+def test_an_ascii_locale_gets_its_tables_not_a_traceback(folder: Path) -> None:
+    """LC_ALL=C without UTF-8 mode: stdout is ASCII; a table's '–' and '§' become '?'."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "frontiercost", "priors"],
+        cwd=folder,
+        env={**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": ""},
+        capture_output=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
+    assert proc.stderr == b""
+    assert proc.stdout.isascii() and b"utilization_final_run" in proc.stdout
+    assert b"?" in proc.stdout  # the characters ASCII lacks, replaced

@@ -210,6 +210,7 @@ def check_bounds(
     limits: Limits,
     *,
     what: str = "the run",
+    conditioning: bool = False,
 ) -> bool:
     """Decide, before any work, whether a stored run fits in memory.
 
@@ -231,8 +232,18 @@ def check_bounds(
     need = sum(n * b for n, b in zip(jobs_draws, bytes_per_draw, strict=True))
     if need <= limits.memory_bytes:
         return True
-    if keep.out is not None:
+    if keep.out is not None and not conditioning:
         return False
+    if conditioning:
+        per_draw = need / max(total, 1)
+        fits = int(limits.memory_bytes // per_draw) // max(sampling.chains, 1)
+        raise SimulationError(
+            f"{what}: conditioning weighs every draw in memory: {total:,} draws need"
+            f" {format_size(need)}, more than the memory budget of"
+            f" {format_size(limits.memory_bytes)}; use at most {fits:,} draws per chain"
+            " (--draws), or raise the budget (--memory, limits=Limits(memory_bytes=...),"
+            " FRONTIERCOST_MEMORY)"
+        )
     raise SimulationError(
         f"{what}: storing {total:,} draws needs {format_size(need)}, more than the"
         f" memory budget of {format_size(limits.memory_bytes)}; stream instead"
@@ -333,7 +344,9 @@ def simulate(
                 f"(stored Monte Carlo draws, then importance sampling or MCMC); "
                 f"not available with {', '.join(asked)}"
             )
-        tree = condition(spec, sampling=sampling, threads=getattr(executor, "threads", None))
+        tree = condition(
+            spec, sampling=sampling, threads=getattr(executor, "threads", None), limits=limits
+        )
     else:
         tree = _run([spec], sampling, keep, executor, progress, limits)[0]
     tree.attrs["notes"] = json.dumps(list(notes))
@@ -502,6 +515,7 @@ def condition(
     thin: int | None = None,
     max_is_draws: int = 1 << 22,
     threads: int | None = None,
+    limits: Limits | None = None,
     **options: Any,
 ) -> xr.DataTree:
     """Condition a scenario on its ``[[observe]]`` evidence; return prior and posterior.
@@ -533,6 +547,8 @@ def condition(
         Largest importance sample before MCMC takes over.
     threads : int, optional
         Numba threads for the prior draws; never changes the result.
+    limits : Limits, optional
+        Memory and time bounds of the prior draws (default: ``Limits()``).
 
     Returns
     -------
@@ -558,7 +574,7 @@ def condition(
     if options:
         raise SimulationError(
             f"condition: unknown keyword {next(iter(options))!r}; accepted: sampling, draws,"
-            " chains, seed, method, observations, warmup, thin, max_is_draws, threads"
+            " chains, seed, method, observations, warmup, thin, max_is_draws, threads, limits"
         )
     if sampling is not None and s_opts:
         raise SimulationError(f"condition: give {', '.join(s_opts)} in sampling=, not beside it")
@@ -572,9 +588,12 @@ def condition(
     spec = RunSpec.of(scenario)
     problem = _problem(spec, observations)
     executor = LocalExecutor(threads)
-    limits = Limits()
+    limits = limits if limits is not None else Limits()
     rows = len(problem.model.outputs) + len(problem.model.inputs)
-    check_bounds([sampling.total], [8 * rows * 3], sampling, Keep(), limits, what=spec.name)
+    check_bounds(
+        [sampling.total], [8 * rows * 3], sampling, Keep(), limits, what=spec.name,
+        conditioning=True,
+    )  # fmt: skip
     prior_spec = replace(spec, model=problem.model, priors=problem.priors,
                          correlations=problem.correlations)  # fmt: skip
     prior_tree = _run([prior_spec], sampling, Keep(store=True, inputs=True), executor, None,
@@ -800,6 +819,8 @@ def report(
     sampling: Sampling | None = None,
     ci_prob: float = 0.9,
     output: str | None = None,
+    limits: Limits | None = None,
+    strict: bool = False,
     **options: Any,
 ) -> str:
     """Sample a scenario and make its self-contained HTML report.
@@ -818,6 +839,10 @@ def report(
         Mass of the equal-tailed credible intervals.
     output : str, optional
         The output the figures are about (default: the scenario's headline).
+    limits : Limits, optional
+        Memory and time bounds of the run (default: ``Limits()``).
+    strict : bool
+        Raise when an output has NaN or infinite draws (as :func:`simulate`).
 
     Returns
     -------
@@ -848,9 +873,9 @@ def report(
                 f"sampler: {sampling.sampler!r} does not apply to a scenario conditioned on "
                 "observations (its conditioning method draws); use mc"
             )
-        tree = condition(sc, sampling=sampling)
+        tree = check_finite(condition(sc, sampling=sampling, limits=limits), strict, sc.name)
     else:
-        tree = simulate(sc, sampling=sampling)
+        tree = simulate(sc, sampling=sampling, limits=limits, strict=strict)
     page = report_html(sc, tree, evaluate(sc), ci_prob=ci_prob, output=output)
     if target is not None:
         write_page(target, page)

@@ -313,7 +313,8 @@ def render(row: dict[str, str]) -> str:
         p("[reference]")
         for col, out, value in refs:
             src = f"Cottier et al. 2024 v2, docs/model.md §6.2 {col}"
-            p(f"{out} = {{ value = {num(value)}, source = {_str(src)} }}")
+            dollars = ", dollars = 2023" if col.endswith("_2023usd") else ""
+            p(f"{out} = {{ value = {num(value)}{dollars}, source = {_str(src)} }}")
     return "\n".join(lines) + "\n"
 
 

@@ -30,7 +30,7 @@ def test_run_reference_prints_table_and_writes_file(capsys, tmp_path) -> None:  
     out_file = tmp_path / "ref.nc"
     assert main(["run", "reference", "--draws", "2e3", "--seed", "3", "--out", str(out_file)]) == 0
     out = capsys.readouterr().out
-    assert "8,000 draws, seed 3" in out and "90% ETI" in out
+    assert "8,000 draws (4 chains × 2,000), seed 3" in out and "90% ETI" in out
     assert out.splitlines()[2].startswith("cost") and "USD" in out
     with xr.open_datatree(out_file, engine="h5netcdf") as tree:
         assert tree.attrs["seed"] == 3 and tree["posterior"]["cost"].shape == (4, 2000)
@@ -67,7 +67,7 @@ def test_user_errors_exit_2_with_one_message(capsys, tmp_path) -> None:  # type:
     assert "expected a .nc or .zarr file" in _error(
         capsys, ["run", "reference", "--draws", "100", "--out", str(tmp_path / "x.csv")]
     )
-    assert "the following arguments are required" in _error(capsys, [])
+    assert "the following arguments are required: SCENARIO" in _error(capsys, ["run"])
 
 
 # --- scenarios, chips, validate, run SCENARIO ----------------------------------------
@@ -155,7 +155,9 @@ def test_run_a_scenario_file_prints_costs_split_and_point(capsys) -> None:  # ty
     # every input of the fixture is fixed: draws, medians and point all agree
     assert main(["run", str(FIXTURE), "--draws", "200", "--chains", "2"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("GPT-4 (gpt4_handwritten): 400 draws, seed 0, sampler mc, 90% ETI\n")
+    assert out.startswith(
+        "GPT-4 (gpt4_handwritten): 400 draws (2 chains × 200), seed 0, sampler mc, 90% ETI\n"
+    )
     assert _row(out, "amortized_cost") == [
         "amortized_cost", "USD", "$40.6M", "$40.6M", "$40.6M – $40.6M", "$40.6M"
     ]  # fmt: skip
@@ -174,7 +176,9 @@ def test_run_gpt4_split_comes_from_the_draws(capsys, tmp_path) -> None:  # type:
     argv = ["run", "gpt-4", "--draws", "1000", "--seed", "5", "--hdi", "--out", str(out_file)]
     assert main(argv) == 0
     out = capsys.readouterr().out
-    assert out.startswith("GPT-4 (gpt-4): 4,000 draws, seed 5, sampler mc, 90% HDI")
+    assert out.startswith(
+        "GPT-4 (gpt-4): 4,000 draws (4 chains × 1,000), seed 5, sampler mc, 90% HDI"
+    )
     assert _row(out, "amortized_cost")[-1] == "$40.6M"  # the point estimate (docs/model.md §6.1)
     with xr.open_datatree(out_file, engine="h5netcdf") as tree:
         post = tree["posterior"]

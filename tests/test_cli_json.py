@@ -97,7 +97,9 @@ def _check_keys(record: dict[str, Any]) -> None:
 
 def test_the_page_documents_every_schema() -> None:
     assert set(_documented()) == {
-        "frontiercost.summary/1",
+        "frontiercost.summary/2",
+        "frontiercost.priors/1",
+        "frontiercost.scenarios/1",
         "frontiercost.compare/1",
         "frontiercost.sensitivity/1",
         "frontiercost.sensitivity/1 method=sobol",
@@ -118,8 +120,10 @@ def test_the_examples_on_the_page_follow_its_tables() -> None:
         record = json.loads(block)
         _check_keys(record)
         schemas.append((record["schema"], record.get("method")))
-    assert len(schemas) == 10 and {s for s, _ in schemas} == {
-        "frontiercost.summary/1",
+    assert len(schemas) == 12 and {s for s, _ in schemas} == {
+        "frontiercost.summary/2",
+        "frontiercost.priors/1",
+        "frontiercost.scenarios/1",
         "frontiercost.compare/1",
         "frontiercost.sensitivity/1",
         "frontiercost.exceedance/1",
@@ -189,7 +193,7 @@ def test_run_csv_has_the_documented_columns_and_the_json_numbers(capsys) -> None
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert list(rows[0]) == [
         "output", "units", "long_name", "mean", "sd", "median", "mcse_median", "ci_kind",
-        "ci_prob", "lower", "upper", "mcse_lower", "mcse_upper", "point",
+        "ci_prob", "lower", "upper", "mcse_lower", "mcse_upper", "point", "nonfinite",
     ]  # fmt: skip
     assert [r["output"] for r in rows] == list(record["outputs"])
     for r in rows:
@@ -221,7 +225,8 @@ def test_compare_json_pairs_by_common_random_numbers(capsys) -> None:  # type: i
 
 @pytest.mark.parametrize("method", ["sobol", "tornado", "rank"])
 def test_sensitivity_json_per_method(capsys, method: str) -> None:  # type: ignore[no-untyped-def]
-    argv = ["sensitivity", "gpt-4", "--method", method, "--n", "256", *SMALL]
+    flags = {"sobol": ["--n", "256"], "tornado": [], "rank": SMALL}[method]
+    argv = ["sensitivity", "gpt-4", "--method", method, *flags]
     record = _json(capsys, argv)
     assert record["method"] == method and record["output"] == {
         "name": "amortized_cost",
@@ -365,5 +370,19 @@ def test_epoch_compare_json_has_the_documented_keys(capsys) -> None:  # type: ig
 def test_epoch_price_json_is_a_run_summary(capsys) -> None:  # type: ignore[no-untyped-def]
     db = str(Path(__file__).parent / "data" / "epoch_notable_models.csv")
     record = _json(capsys, ["epoch", "price", "Xception", "--database", db, *SMALL])
-    assert record["schema"] == "frontiercost.summary/1"
+    assert record["schema"] == "frontiercost.summary/2"
     assert {r["label"] for r in record["references"]} == {"Epoch"}
+
+
+def test_scenarios_and_priors_json_have_the_documented_keys(capsys) -> None:  # type: ignore[no-untyped-def]
+    from frontiercost import list_scenarios
+    from frontiercost.priors import load_library
+
+    scenarios = _json(capsys, ["scenarios"])
+    assert [s["name"] for s in scenarios["scenarios"]] == list_scenarios()
+    one = _json(capsys, ["scenarios", "gpt-4"])["scenarios"]
+    assert len(one) == 1 and one[0] == next(
+        s for s in scenarios["scenarios"] if s["name"] == "gpt-4"
+    )
+    priors = _json(capsys, ["priors"])
+    assert [p["name"] for p in priors["priors"]] == sorted(load_library())

@@ -44,7 +44,7 @@ def test_sweep_json_and_draws_file(tmp_path: Path, capsys) -> None:  # type: ign
         (["--vary", "year=2030..2025"], "empty range"),
         (["--vary", "growht_rate=2"], "did you mean 'growth_rate'"),
         (["--vary", "year=2025..2026", "-t", "projected_cost_2027=1e9"], "--summary"),
-        (["--vary", "year=2025..2026", "--summary", "-t", "x"], "VAR=NUMBER"),
+        (["--vary", "year=2025..2026", "--summary", "-t", "x"], "expected VAR=T such as"),
         (["--vary", "year=2025..2026", "--var", "nope"], "--var: unknown"),
     ],
 )
@@ -71,3 +71,27 @@ def test_sweep_json_keys_are_the_documented_ones(capsys) -> None:  # type: ignor
     argv += ["-t", "projected_cost_2027=1e9", "--var", "projected_cost_2027"]
     assert main([*argv, "--format", "json", *SMALL]) == 0
     _check_keys(json.loads(capsys.readouterr().out))
+
+
+def test_sweep_csv_has_one_header_field_per_column(capsys) -> None:  # type: ignore[no-untyped-def]
+    """pandas reads every number under its own name (an interval is two columns)."""
+    import io
+
+    import pandas as pd
+
+    argv = ["sweep", "frontier-run-2025-2030", "--vary", "growth_rate=2.0,2.9", "--summary"]
+    argv += ["-t", "projected_cost_2027=1e9", "--var", "projected_cost_2027", "--format", "csv"]
+    assert main([*argv, *SMALL]) == 0
+    text = capsys.readouterr().out
+    table = pd.read_csv(io.StringIO(text))
+    assert list(table.columns) == [
+        "growth_rate",
+        "projected_cost_2027 median",
+        "projected_cost_2027 p5",
+        "projected_cost_2027 p95",
+        "projected_cost_2027 P(>1e+09)",
+    ]
+    assert all(len(line.split(",")) == 5 for line in text.splitlines())
+    lo, mid, hi = (table[f"projected_cost_2027 {c}"] for c in ("p5", "median", "p95"))
+    assert ((lo < mid) & (mid < hi)).all()
+    assert table["projected_cost_2027 P(>1e+09)"].between(0, 1).all()

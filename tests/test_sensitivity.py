@@ -358,3 +358,21 @@ def test_bad_arguments() -> None:
     tree = fc.simulate(SUM, SUM_PRIORS, draws=100, chains=1)
     with pytest.raises(FrontiercostError, match="unknown variable"):
         rank_correlations(tree, "nope")
+
+
+def test_sobol_design_too_big_for_the_memory_budget_is_refused_before_allocating() -> None:
+    from frontiercost.analysis.sensitivity import sobol_memory
+    from frontiercost.run import RunSpec
+    from frontiercost.settings import Limits
+
+    model = RunSpec.of("gpt-4").model
+    need = sobol_memory(model, 10, 1, 1 << 24)
+    assert need >= 8 * (1 << 24) * (3 * len(model.inputs) + 12)  # A, B, one A_B, k + 2 outputs
+    budget = Limits(memory_bytes=sobol_memory(model, 10, 1, 1 << 20))
+    with pytest.raises(
+        fc.FrontiercostError, match=r"need about .* GiB.*use n = 1,048,576 \(2\*\*20\)"
+    ):
+        sobol_indices("gpt-4", "amortized_cost", n=1 << 24, limits=budget)
+    slow = Limits(seconds=1e-3)
+    with pytest.raises(fc.FrontiercostError, match=r"would take at least .*--max-time"):
+        sobol_indices("gpt-4", "amortized_cost", n=1 << 16, limits=slow)

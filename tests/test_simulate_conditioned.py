@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -27,3 +29,12 @@ def test_simulate_conditions_a_scenario_with_observations() -> None:
 def test_options_conditioning_cannot_honour_are_refused(kwargs, match) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(fc.SimulationError, match=match):
         fc.simulate("bloom-176b-calibration", draws=100, **kwargs)
+
+
+def test_a_conditioned_run_too_big_for_memory_is_refused_with_the_draws_that_fit() -> None:
+    """Conditioning cannot stream: the refusal says so and gives the draws that fit."""
+    with pytest.raises(fc.FrontiercostError, match=r"conditioning weighs every draw") as err:
+        fc.simulate("opt-175b-calibration", draws=10**8, chains=4)
+    fits = int(re.search(r"at most ([\d,]+) draws per chain", str(err.value))[1].replace(",", ""))
+    assert 0 < fits < 10**8
+    assert "stream instead" not in str(err.value)

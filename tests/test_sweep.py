@@ -139,3 +139,11 @@ def test_summarize_stacks_over_sweep_dims() -> None:
     )
     for var in ("median", "mean", "ci"):
         np.testing.assert_array_equal(s[var].isel(year=0).values, one[var].values)
+
+
+def test_vary_replaces_the_files_values_of_a_field() -> None:
+    """A field given to vary= replaces the [sweep] table's values, never adds to them."""
+    tree = fc.sweep(VARIANTS, vary={"cloud_price.central": [1.0, 3.0]}, **RUN)
+    post = tree["posterior"]
+    assert list(post["cloud_price.central"].values) == [1.0, 3.0]  # not 1.0, 1.5, 2.0, 2.5, 3.0
+    assert list(post["variant"].values) == ["slow", "fast"]  # the other axes stay

@@ -32,6 +32,7 @@ from ..model import Correlations, Model
 from ..priors import Prior
 from ..results.view import view
 from ..scenarios import Scenario, load_scenario
+from ..settings import Limits
 
 SAMPLE_DIMS = ("chain", "draw")
 SOBOL_SAMPLERS = ("qmc", "mc")
@@ -215,6 +216,36 @@ def _design(
     return a, b
 
 
+def sobol_memory(model: Model, k: int, n_outputs: int, n: int) -> int:
+    """Peak bytes of a Sobol design of base size ``n`` with ``k`` uncertain inputs.
+
+    ``A``, ``B`` and one ``A_B^(i)`` (each inputs x n), the engine's clipped
+    copy and all-quantity result of one evaluation, the kept outputs of the
+    ``k + 2`` designs, and the estimator's ``n x (2k + 4)`` terms with their
+    centred copies: float64 throughout.
+    """
+    rows = 4 * len(model.inputs) + len(model.outputs) + (k + 2) * n_outputs + (2 * k + 4) + 3 * k
+    return 8 * n * rows
+
+
+def _check_sobol_bounds(
+    model: Model, k: int, n_outputs: int, n: int, limits: Limits, label: str
+) -> None:
+    need = sobol_memory(model, k, n_outputs, n)
+    if need > limits.memory_bytes:
+        fits = n
+        while fits > 16 and sobol_memory(model, k, n_outputs, fits) > limits.memory_bytes:
+            fits //= 2
+        fix = f"use n = {fits:,} (2**{fits.bit_length() - 1}) or less" if fits >= 16 else ""
+        raise SimulationError(
+            f"{label}: Sobol indices at n = {n:,} ({k} uncertain inputs) need about"
+            f" {need / 2**30:.1f} GiB, more than the memory budget of"
+            f" {limits.memory_bytes / 2**30:.1f} GiB; {fix + ', or ' if fix else ''}raise the"
+            " budget (--memory, Limits(memory_bytes=...), FRONTIERCOST_MEMORY)"
+        )
+    limits.check_time(n * (k + 2), f"{label}: Sobol indices at n = {n:,}")
+
+
 def _sobol_from_means(m: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """S1 and ST from per-row means of ``[t1 (k), t2 (k), fA, fB, fA^2, fB^2]``."""
     mean = 0.5 * (m[..., 2 * k] + m[..., 2 * k + 1])
@@ -269,6 +300,7 @@ def sobol_indices(
     n_boot: int = 1000,
     ignore_correlations: bool = False,
     threads: int | None = None,
+    limits: Limits | None = None,
 ) -> xr.Dataset:
     """First-order and total Sobol indices of the uncertain inputs, with intervals.
 
@@ -302,6 +334,10 @@ def sobol_indices(
         the result says so in ``attrs["correlations"]``.
     threads : int, optional
         Numba threads; does not change the result.
+    limits : Limits, optional
+        Memory budget and longest run time (default :class:`Limits()`): the
+        design's memory (:func:`sobol_memory`) and its ``n * (k + 2)``
+        evaluations are checked before anything is allocated.
 
     Returns
     -------
@@ -367,15 +403,23 @@ def sobol_indices(
             "Pass ignore_correlations=True to drop the correlations for this analysis, "
             "or use rank_correlations on a run"
         )
-    a, b = _design(model, factors, int(n), int(seed), sampler)
-    runs = [a, b]
-    for f in factors:
-        ab = a.copy()
-        r = model.inputs.index(f)
-        ab[r] = b[r]
-        runs.append(ab)
-    values = [evaluate_uniforms(model, used, u, threads=threads) for u in runs]
     k = len(factors)
+    _check_sobol_bounds(model, k, len(outs), int(n), limits or Limits(), label)
+    a, b = _design(model, factors, int(n), int(seed), sampler)
+
+    def keep(u: np.ndarray) -> dict[str, np.ndarray]:
+        # only the outputs asked for: every quantity of k + 2 designs would not fit at 2**24
+        got = evaluate_uniforms(model, used, u, threads=threads)
+        return {name: got[name] for name in outs}
+
+    values = [keep(a), keep(b)]
+    ab = np.empty_like(a)  # one A_B^(i) at a time
+    for f in factors:
+        r = model.inputs.index(f)
+        np.copyto(ab, a)
+        ab[r] = b[r]
+        values.append(keep(ab))
+    del a, b, ab
     s1 = np.empty((len(outs), k))
     st = np.empty((len(outs), k))
     s1_ci = np.empty((len(outs), k, 2))

@@ -1,31 +1,47 @@
 """Command line: each subcommand parses, calls the public API, returns an exit code.
 
-``main(argv)`` returns 0 on success and 2 on any user error (one message on
-stderr, never a traceback).  Results go to stdout (``--format table|json|csv``,
-or ``--save FILE``); notes, progress and ``--verbose`` timings go to stderr.
+``main(argv)`` returns 0 on success, 2 on any user error (one message on
+stderr, never a traceback), 1 on an I/O error, 130/143 when interrupted.
+Results go to stdout (``--format table|json|csv``, or ``--save FILE``); notes,
+warnings, progress and ``--verbose`` timings go to stderr.
 The JSON output is described in ``docs/json-output.md``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import logging
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import textwrap
+import threading
+import traceback
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from .._files import Terminated, handle_interrupts, interrupted, raise_if_interrupted
 from ..errors import FrontiercostError
 from ._common import (
     EXIT_USAGE,
     FORMATS,
     Console,
     Parser,
-    amount,
+    Renamed,
+    draws_help,
     draws_value,
+    given_flags,
+    memory_value,
     names_list,
     positive_int,
     probability,
+    safe_streams,
+    seconds_value,
     seed_value,
+    threshold_value,
+    version,
 )
 
 __all__ = ["EXIT_USAGE", "build_parser", "main"]
@@ -40,7 +56,20 @@ def _power_of_two(text: str) -> int:
     return n
 
 
-def _parents(draws: int = 10_000) -> dict[str, Parser]:
+def _examples(*lines: str) -> str:
+    """An ``Examples`` epilog; ``tests/test_cli_conventions.py`` runs every line of it."""
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def _file(action: argparse.Action, kind: str = "file") -> argparse.Action:
+    """Mark an argument as a path for shell completion (shtab)."""
+    import shtab
+
+    action.complete = shtab.DIRECTORY if kind == "dir" else shtab.FILE  # type: ignore[attr-defined]
+    return action
+
+
+def _parents(draws: int = 10_000, chains: int = 4) -> dict[str, Parser]:
     """Option groups shared by subcommands (new objects per call: argparse shares actions)."""
     chatter = Parser(add_help=False)
     g = chatter.add_mutually_exclusive_group()
@@ -50,7 +79,7 @@ def _parents(draws: int = 10_000) -> dict[str, Parser]:
         "--quiet",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="errors only (a result asked for with --format or --save is still written)",
+        help="no notes and no progress on stderr (results, warnings and errors still show)",
     )
     g.add_argument(
         "-v",
@@ -59,12 +88,16 @@ def _parents(draws: int = 10_000) -> dict[str, Parser]:
         default=argparse.SUPPRESS,
         help="also timings, threads and kernel cache (on stderr)",
     )
+    chatter.add_argument(
+        "--progress",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show progress on stderr even when it is not a terminal (default: terminals only)",
+    )
     sampling = Parser(add_help=False)
     s = sampling.add_argument_group("sampling (when given a scenario)")
-    s.add_argument(
-        "--draws", type=draws_value, default=draws, help=f"draws per chain, e.g. 1e6 ({draws})"
-    )
-    s.add_argument("--chains", type=positive_int, default=4, help="chains (4)")
+    s.add_argument("--draws", type=draws_value, default=draws, help=draws_help(draws, chains))
+    s.add_argument("--chains", type=positive_int, default=chains, help=f"chains ({chains})")
     s.add_argument("--seed", type=seed_value, default=0, help="seed (0): same seed, same draws")
     s.add_argument("--sampler", choices=SAMPLERS, default="mc", help="mc, qmc or lhs (mc)")
     interval = Parser(add_help=False)
@@ -81,11 +114,13 @@ def _parents(draws: int = 10_000) -> dict[str, Parser]:
         default=None,
         help="table (default), json (docs/json-output.md) or csv",
     )
-    r.add_argument(
-        "--save",
-        metavar="FILE",
-        help="write the result to FILE (.json, .csv or .txt; format from the suffix) "
-        "instead of stdout",
+    _file(
+        r.add_argument(
+            "--save",
+            metavar="FILE",
+            help="write the result to FILE (.json, .csv or .txt; format from the suffix) "
+            "instead of stdout",
+        )
     )
     cluster = Parser(add_help=False)
     k = cluster.add_argument_group("dask (scale-out; default: local threads)")
@@ -94,7 +129,41 @@ def _parents(draws: int = 10_000) -> dict[str, Parser]:
     )
     k.add_argument("--scheduler", metavar="ADDRESS", help="use a running dask scheduler")
     k.add_argument(
-        "--threads-per-worker", type=positive_int, metavar="K", help="threads per worker (1)"
+        "--threads-per-worker",
+        type=positive_int,
+        metavar="K",
+        help="threads per worker of --workers (1)",
+    )
+    out = Parser(add_help=False)
+    o = out.add_argument_group("draws file")
+    _file(o.add_argument("--out", metavar="FILE", help="keep the draws: FILE.nc or FILE.zarr"))
+    o.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing --out file even if it is not a frontiercost output of this"
+        " kind (a folder that is not a Zarr store is never replaced)",
+    )
+    limits = Parser(add_help=False)
+    m = limits.add_argument_group("limits (checked before any work)")
+    m.add_argument(
+        "--memory",
+        type=memory_value,
+        metavar="SIZE",
+        help="most memory stored draws may take, e.g. 4G or 50%% (FRONTIERCOST_MEMORY;"
+        " default half the available memory); larger runs need --out or stream",
+    )
+    m.add_argument(
+        "--max-time",
+        type=seconds_value,
+        metavar="TIME",
+        help="refuse a run estimated to take longer, e.g. 600, 10m, 2h"
+        " (FRONTIERCOST_MAX_SECONDS; default 6h)",
+    )
+    m.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 2 when an output has NaN or infinite draws, or when a conditioned run's"
+        " diagnostics fail (default: a warning on stderr)",
     )
     return {
         "chatter": chatter,
@@ -102,11 +171,36 @@ def _parents(draws: int = 10_000) -> dict[str, Parser]:
         "interval": interval,
         "result": result,
         "cluster": cluster,
+        "out": out,
+        "limits": limits,
     }
+
+
+def _var(parser: argparse.ArgumentParser, help_: str, *, many: bool, renamed: bool) -> None:
+    """``--var NAME`` (repeatable or one), with the old ``--output`` as a hidden alias."""
+    if many:
+        parser.add_argument("--var", action="append", metavar="NAME", help=help_)
+    else:
+        parser.add_argument("--var", metavar="NAME", help=help_)
+    if renamed:
+        parser.add_argument("--output", dest="var", action=Renamed, new="--var", metavar="NAME")
+
+
+def _threshold(parser: argparse.ArgumentParser, help_: str) -> None:
+    parser.add_argument(
+        "-t",
+        "--threshold",
+        type=threshold_value,
+        action="append",
+        metavar="VAR=T",
+        help=help_ + "; a bare T is for the one variable shown (the headline, or a single --var)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``frontiercost`` argument parser."""
+    import shtab
+
     from . import (
         _compare,
         _epoch,
@@ -122,41 +216,99 @@ def build_parser() -> argparse.ArgumentParser:
     p = Parser(
         prog="frontiercost",
         description="Monte Carlo uncertainty simulator for the cost of frontier AI.",
-        epilog="SCENARIO is a built-in name (`frontiercost scenarios`) or a .toml file; "
-        "RUN is a file saved with `run --out` (.nc or .zarr).",
+        epilog=textwrap.fill(
+            "SCENARIO is a built-in name (`frontiercost scenarios`) or a .toml file; RUN is a"
+            " file saved with `run --out` (.nc or .zarr). `frontiercost COMMAND --help` shows"
+            " a command's flags and examples. Exit codes: 0 done, 1 an I/O or internal error,"
+            " 2 bad input (or --strict), 130 interrupted (SIGINT), 143 terminated (SIGTERM).",
+            79,
+        )
+        + "\n\n"
+        + _examples(
+            "frontiercost scenarios",
+            "frontiercost run gpt-4 --draws 1e4",
+            "frontiercost run gpt-4 --out gpt-4.nc --quiet",
+            "frontiercost summarize gpt-4.nc --format csv",
+        ),
+    )
+    p.add_argument("--version", action="version", version=f"frontiercost {version()}")
+    shtab.add_argument_to(
+        p, ["--print-completion"], help="print a shell completion script (bash, zsh or tcsh)"
     )
     g = p.add_mutually_exclusive_group()
-    g.add_argument("-q", "--quiet", action="store_true", help="errors only")
+    g.add_argument("-q", "--quiet", action="store_true", help="no notes and no progress")
     g.add_argument("-v", "--verbose", action="store_true", help="timings, threads, cache")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
+    p.add_argument("--progress", action="store_true", help="progress even when not a terminal")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=Parser)
 
     def add_to(
-        subparsers: Any, name: str, help_: str, *groups: str, draws: int = 10_000
+        subparsers: Any,
+        name: str,
+        help_: str,
+        *groups: str,
+        draws: int = 10_000,
+        chains: int = 4,
+        examples: Sequence[str] = (),
     ) -> argparse.ArgumentParser:
-        parents = _parents(draws)
+        parents = _parents(draws, chains)
         chosen = [parents["chatter"], *(parents[g] for g in groups)]
         parser: argparse.ArgumentParser = subparsers.add_parser(
-            name, help=help_, description=help_, parents=chosen
+            name,
+            help=help_,
+            description=help_,
+            parents=chosen,
+            epilog=_examples(*examples) if examples else None,
         )
         return parser
 
-    def add(name: str, help_: str, *groups: str, draws: int = 10_000) -> argparse.ArgumentParser:
-        return add_to(sub, name, help_, *groups, draws=draws)
+    def add(
+        name: str, help_: str, *groups: str, draws: int = 10_000, examples: Sequence[str] = ()
+    ) -> argparse.ArgumentParser:
+        return add_to(sub, name, help_, *groups, draws=draws, examples=examples)
 
-    pr = add("priors", "list the default priors, or show one")
+    pr = add(
+        "priors",
+        "list the default priors, or show one",
+        "result",
+        examples=[
+            "frontiercost priors",
+            "frontiercost priors server_cost_factor",
+            "frontiercost priors --format json",
+        ],
+    )
     pr.add_argument("name", nargs="?", help="a prior's name")
     pr.set_defaults(func=_info.cmd_priors)
 
-    sc = add("scenarios", "list the built-in scenarios, or show one")
-    sc.add_argument("name", nargs="?", help="a scenario's name or file")
+    sc = add(
+        "scenarios",
+        "list the built-in scenarios, or show one",
+        "result",
+        examples=[
+            "frontiercost scenarios",
+            "frontiercost scenarios gpt-4",
+            "frontiercost scenarios --format json",
+        ],
+    )
+    _file(sc.add_argument("name", nargs="?", help="a scenario's name or file"))
     sc.set_defaults(func=_info.cmd_scenarios)
 
-    va = add("validate", "check scenario files without running them")
-    va.add_argument("files", nargs="+", metavar="FILE", help="scenario files (or built-in names)")
+    va = add(
+        "validate",
+        "check scenario files without running them",
+        examples=["frontiercost validate gpt-4 gpt-4-development"],
+    )
+    _file(
+        va.add_argument(
+            "files", nargs="+", metavar="FILE", help="scenario files (or built-in names)"
+        )
+    )
     va.set_defaults(func=_info.cmd_validate)
 
     ch = add(
-        "chips", "list the chip library (--format json: every chip's facts and prices)", "result"
+        "chips",
+        "list the chip library (--format json: every chip's facts and prices)",
+        "result",
+        examples=["frontiercost chips", "frontiercost chips --format json"],
     )
     ch.set_defaults(func=_info.cmd_chips)
 
@@ -166,21 +318,33 @@ def build_parser() -> argparse.ArgumentParser:
         "sampling",
         "interval",
         "result",
+        "out",
+        "limits",
         "cluster",
+        examples=[
+            "frontiercost run gpt-4 --draws 1e4",
+            "frontiercost run gpt-4 --draws 2500 --var amortized_cost --var cloud_cost --hdi",
+            "frontiercost run gpt-4 --draws 2500 --out gpt-4.nc --plot gpt-4.png",
+            "frontiercost run gpt-4 --format json --save gpt-4.json",
+            "frontiercost run reference --draws 1e6 --chains 2",
+        ],
     )
-    ru.add_argument(
-        "scenario",
-        metavar="SCENARIO",
-        help="a built-in scenario's name, a scenario file, or 'reference' (the benchmark model)",
+    _file(
+        ru.add_argument(
+            "scenario",
+            metavar="SCENARIO",
+            help="a built-in scenario's name, a scenario file, or 'reference' (the benchmark"
+            " model)",
+        )
     )
-    ru.add_argument(
-        "--var", action="append", metavar="NAME", help="summarize NAME only (repeatable)"
-    )
-    ru.add_argument("--out", metavar="FILE", help="keep the draws: FILE.nc or FILE.zarr")
-    ru.add_argument(
-        "--plot",
-        metavar="FILE",
-        help="distribution of the headline output (fan chart for a projection): .png/.svg/.pdf",
+    _var(ru, "summarize NAME only (repeatable)", many=True, renamed=False)
+    _file(
+        ru.add_argument(
+            "--plot",
+            metavar="FILE",
+            help="distribution of the headline output (fan chart for a projection):"
+            " .png/.svg/.pdf",
+        )
     )
     ru.set_defaults(func=_summary.cmd_run)
 
@@ -188,10 +352,18 @@ def build_parser() -> argparse.ArgumentParser:
         "sweep",
         "a scenario over a grid of field values, every point on the same draws",
         "sampling",
+        "interval",
         "result",
+        "out",
+        "limits",
         "cluster",
+        examples=[
+            "frontiercost sweep frontier-run-2025-2030 --vary growth_rate=2,2.4,2.9 --draws 2500",
+            "frontiercost sweep frontier-run-2025-2030 --vary growth_rate=2,2.9 --summary"
+            " -t projected_cost_2027=1e9 --var projected_cost_2027 --draws 2500",
+        ],
     )
-    sw.add_argument("scenario", metavar="SCENARIO")
+    _file(sw.add_argument("scenario", metavar="SCENARIO"))
     sw.add_argument(
         "--vary",
         action="append",
@@ -199,32 +371,55 @@ def build_parser() -> argparse.ArgumentParser:
         help="e.g. final_run_share.central=0.05:0.3:6, year=2025..2030, growth_rate=2,2.4 "
         "(repeatable; adds to the scenario's [sweep] table)",
     )
-    sw.add_argument("--var", action="append", metavar="NAME", help="outputs to show")
+    _var(sw, "outputs to show (repeatable)", many=True, renamed=False)
     sw.add_argument(
         "--summary", action="store_true", help="keep summaries only (streaming runs, no draws)"
     )
+    _threshold(sw, "--summary: count P(VAR > T) exactly at every point (repeatable)")
     sw.add_argument(
-        "--threshold",
-        "-t",
-        action="append",
-        metavar="VAR=T",
-        help="--summary: count P(VAR > T) exactly (repeatable)",
+        "--max-points",
+        type=positive_int,
+        metavar="N",
+        help="refuse a grid of more than N points (FRONTIERCOST_MAX_POINTS; default 10,000)",
     )
-    sw.add_argument("--ci", type=probability, default=0.9, help="interval mass (0.9)")
-    sw.add_argument("--out", metavar="FILE", help="keep the draws: FILE.nc or FILE.zarr")
     sw.set_defaults(func=_sweep.cmd_sweep)
 
-    su = add("summarize", "the summary of a saved run, as `run` prints it", "interval", "result")
-    su.add_argument("file", metavar="RUN", help="a run saved with `run --out` (.nc or .zarr)")
-    su.add_argument(
-        "--var", action="append", metavar="NAME", help="summarize NAME only (repeatable)"
+    su = add(
+        "summarize",
+        "the summary of a saved run, as `run` prints it",
+        "interval",
+        "result",
+        examples=[
+            "frontiercost summarize gpt-4.nc",
+            "frontiercost summarize gpt-4.nc --var amortized_cost --format json",
+        ],
     )
+    _file(
+        su.add_argument("file", metavar="RUN", help="a run saved with `run --out` (.nc or .zarr)")
+    )
+    _var(su, "summarize NAME only (repeatable)", many=True, renamed=False)
     su.set_defaults(func=_summary.cmd_summarize)
 
-    pl = add("plot", "one figure of a saved run or a scenario", "sampling", "interval")
-    pl.add_argument("source", metavar="RUN|SCENARIO", help="a saved run, or a scenario to sample")
+    pl = add(
+        "plot",
+        "one figure of a saved run or a scenario",
+        "sampling",
+        "interval",
+        "limits",
+        examples=[
+            "frontiercost plot gpt-4.nc --kind distribution --plot cost.png",
+            "frontiercost plot gpt-4 --kind tornado --plot tornado.svg",
+            "frontiercost plot gpt-4 --kind exceedance -t 1e8 --draws 2500 --plot tail.png",
+        ],
+    )
+    _file(
+        pl.add_argument(
+            "source", metavar="RUN|SCENARIO", help="a saved run, or a scenario to sample"
+        )
+    )
     pl.add_argument("--kind", choices=_figures.PLOT_KINDS, required=True, help="the figure")
-    pl.add_argument("--out", metavar="FILE", required=True, help="image file: .png, .svg or .pdf")
+    _file(pl.add_argument("--plot", metavar="FILE", help="the image file: .png, .svg or .pdf"))
+    pl.add_argument("--out", dest="plot", action=Renamed, new="--plot", metavar="FILE")
     pl.add_argument(
         "--var",
         metavar="NAME",
@@ -234,14 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument(
         "--parts", type=names_list, metavar="A,B", help="components: the parts of --var"
     )
-    pl.add_argument(
-        "--threshold",
-        "-t",
-        type=amount,
-        action="append",
-        metavar="T",
-        help="exceedance: mark T (repeatable); projection: the threshold line (1e9)",
-    )
+    _threshold(pl, "exceedance: mark T (repeatable); projection: the threshold line (1e9)")
     pl.set_defaults(func=_figures.cmd_plot)
 
     co = add(
@@ -250,30 +438,45 @@ def build_parser() -> argparse.ArgumentParser:
         "sampling",
         "interval",
         "result",
+        "limits",
+        examples=[
+            "frontiercost compare gpt-4 gemini-1-0-ultra --draws 2500",
+            "frontiercost compare gpt-4.nc gemini-1-0-ultra --var amortized_cost",
+        ],
     )
-    co.add_argument("a", metavar="A", help="a scenario or a saved run")
-    co.add_argument("b", metavar="B", help="a scenario or a saved run")
-    co.add_argument("--var", action="append", metavar="NAME", help="compare NAME only")
+    _file(co.add_argument("a", metavar="A", help="a scenario or a saved run"))
+    _file(co.add_argument("b", metavar="B", help="a scenario or a saved run"))
+    _var(co, "compare NAME only (repeatable)", many=True, renamed=False)
     co.set_defaults(func=_compare.cmd_compare)
 
-    se = add("sensitivity", "which priors drive an output's uncertainty", "sampling", "result")
-    se.add_argument("scenario", metavar="SCENARIO|RUN")
-    se.add_argument("--output", metavar="NAME", help="the output (default: the headline)")
+    se = add(
+        "sensitivity",
+        "which priors drive an output's uncertainty",
+        "sampling",
+        "interval",
+        "result",
+        "limits",
+        examples=[
+            "frontiercost sensitivity gpt-4 --n 1024",
+            "frontiercost sensitivity gpt-4 --method tornado --var cloud_cost",
+            "frontiercost sensitivity gpt-4.nc --method rank",
+        ],
+    )
+    _file(se.add_argument("scenario", metavar="SCENARIO|RUN"))
+    _var(se, "the output (default: the headline)", many=False, renamed=True)
     se.add_argument(
         "--method",
         choices=("sobol", "tornado", "rank"),
         default="sobol",
-        help="sobol: variance-based indices (default); tornado: one at a time, p5 to p95; "
-        "rank: Spearman correlations of a run's draws",
+        help="sobol: variance-based indices with bootstrap intervals (default; --n, --seed,"
+        " --ci); tornado: one at a time, p5 to p95 (no sampling); rank: Spearman correlations"
+        " of a run's draws (--draws, --chains, --seed, --sampler)",
     )
     se.add_argument(
         "--n",
         type=_power_of_two,
         default=1 << 13,
         help="sobol: base sample size, a power of two (8192)",
-    )
-    se.add_argument(
-        "--ci", type=probability, default=0.9, help="sobol: bootstrap interval mass (0.9)"
     )
     se.add_argument(
         "--ignore-correlations",
@@ -288,16 +491,15 @@ def build_parser() -> argparse.ArgumentParser:
         "P(X > threshold) with its Monte Carlo error; value-at-risk and expected shortfall",
         "sampling",
         "result",
+        "limits",
+        examples=[
+            "frontiercost exceedance gpt-4 -t 1e8 --level 0.95 --draws 2500",
+            "frontiercost exceedance gpt-4 -t amortized_cost=1e8 -t cloud_cost=100M --draws 2500",
+            "frontiercost exceedance gpt-4.nc --level 0.99",
+        ],
     )
-    ex.add_argument("scenario", metavar="SCENARIO|RUN")
-    ex.add_argument(
-        "--threshold",
-        "-t",
-        type=amount,
-        action="append",
-        metavar="T",
-        help="a threshold, e.g. 1e9 or 1B (repeatable)",
-    )
+    _file(ex.add_argument("scenario", metavar="SCENARIO|RUN"))
+    _threshold(ex, "P(VAR > T), T such as 1e9 or 1B (repeatable)")
     ex.add_argument(
         "--level",
         type=probability,
@@ -305,45 +507,48 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="L",
         help="value-at-risk and expected shortfall at level L, e.g. 0.95 (repeatable)",
     )
-    ex.add_argument(
-        "--var",
-        action="append",
-        metavar="NAME",
-        help="the variable (default: the headline output; repeatable)",
-    )
+    _var(ex, "the variable (default: the headline output; repeatable)", many=True, renamed=False)
     ex.set_defaults(func=_exceedance.cmd_exceedance)
 
     rp = add(
         "report",
         "sample a scenario and write a self-contained HTML report",
         "sampling",
+        "interval",
+        "limits",
         draws=20_000,
+        examples=["frontiercost report gpt-4 --out gpt-4.html --draws 2500"],
     )
-    rp.add_argument("scenario", metavar="SCENARIO|RUN")
-    rp.add_argument("--out", metavar="FILE", required=True, help="the HTML file")
-    rp.add_argument("--ci", type=probability, default=0.9, help="interval mass (0.9)")
-    rp.add_argument("--output", metavar="NAME", help="the output the report is about")
+    _file(rp.add_argument("scenario", metavar="SCENARIO|RUN"))
+    _file(rp.add_argument("--out", metavar="FILE", required=True, help="the HTML file"))
+    _var(rp, "the output the report is about (default: the headline)", many=False, renamed=True)
     rp.set_defaults(func=_figures.cmd_report)
 
     tr = add(
         "trend",
         "the frontier models' cost trend, fitted to point estimates and with their uncertainty",
         "sampling",
+        "interval",
         "result",
+        "limits",
         draws=2_500,
+        examples=["frontiercost trend --draws 250 --chains 2 --plot trend.png"],
     )
-    tr.add_argument("--output", default="amortized_cost", help="the cost (amortized_cost)")
+    _var(tr, "the cost (amortized_cost)", many=False, renamed=True)
     tr.add_argument(
         "--tag", default="frontier-model", help="scenarios with this tag (frontier-model)"
     )
-    tr.add_argument("--ci", type=probability, default=0.9, help="interval mass (0.9)")
-    tr.add_argument("--plot", metavar="FILE", help="the trend chart: .png, .svg or .pdf")
-    tr.set_defaults(func=_trend.cmd_trend)
+    _file(tr.add_argument("--plot", metavar="FILE", help="the trend chart: .png, .svg or .pdf"))
+    tr.set_defaults(func=_trend.cmd_trend, var=None)
 
     _epoch.add_parser(sub, add_to)
 
     # Listed for --help only: main() hands `bench ...` to the benchmark's own parser.
-    sub.add_parser("bench", help="throughput benchmark against numpy baselines (bench --help)")
+    sub.add_parser(
+        "bench",
+        help="throughput benchmark against numpy baselines (bench --help)",
+        add_help=False,
+    )
     return p
 
 
@@ -373,26 +578,226 @@ def cli_message(text: str) -> str:
     return text
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (2 for any user error)."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    try:
-        if argv[:1] == ["bench"]:  # the benchmark owns its options
-            from ..bench.harness import main as bench_main
+def _chosen(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The (sub)subcommand's own parser, e.g. ``epoch price``'s."""
+    chosen = parser
+    for dest in ("command", "epoch_command"):
+        subs = [a for a in chosen._actions if isinstance(a, argparse._SubParsersAction)]
+        name = getattr(args, dest, None)
+        if not subs or name is None or name not in subs[0].choices:
+            break
+        chosen = subs[0].choices[name]
+    return chosen
 
-            return bench_main(argv[1:])
-        args = build_parser().parse_args(argv)
-        if args.quiet and args.verbose:
-            raise FrontiercostError("--quiet and --verbose: choose one")
-        return int(args.func(args, Console(quiet=args.quiet, verbose=args.verbose)))
+
+def _run_command(argv: list[str], console: Console) -> int:
+    if argv[:1] == ["bench"]:  # the benchmark owns its options
+        from ..bench.harness import main as bench_main
+
+        return bench_main(argv[1:])
+    parser = build_parser()
+    if not argv:  # a bare `frontiercost`: what it can do, not an error
+        parser.print_help()
+        return 0
+    args = parser.parse_args(argv)
+    args.given = given_flags(_chosen(parser, args), argv) | given_flags(parser, argv[:1])
+    if args.quiet and args.verbose:
+        raise FrontiercostError("--quiet and --verbose: choose one")
+    if args.quiet and args.progress:
+        raise FrontiercostError("--progress: --quiet turns progress off; choose one")
+    console.quiet, console.verbose, console.progress = args.quiet, args.verbose, args.progress
+    for note in Renamed.notes:
+        if not console.quiet:
+            print(note, file=sys.stderr)
+    return int(args.func(args, console))
+
+
+@contextlib.contextmanager
+def _warnings_on(console: Console) -> Iterator[None]:
+    """frontiercost's warnings as one ``frontiercost: warning:`` line each, once.
+
+    Other packages' warnings (numerical noise inside ArviZ or numpy) are not
+    the user's to act on: one ``--verbose`` line each, never Python's
+    two-line ``file:line`` format.
+    """
+    import warnings
+
+    from ..errors import FrontiercostWarning
+
+    def show(message: Any, category: Any, filename: str, lineno: int, *args: Any) -> None:
+        if issubclass(category, FrontiercostWarning):
+            console.warn(str(message))
+        else:
+            console.detail(f"{category.__name__} in {filename}:{lineno}: {message}")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = show  # type: ignore[assignment]
+        yield
+
+
+class _AfterInterrupt(logging.Filter):
+    """Drops log records once SIGINT or SIGTERM arrived: the cluster's shutdown chatter."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return interrupted() is None
+
+
+@contextlib.contextmanager
+def _quiet_dask(console: Console) -> Iterator[None]:
+    """Dask's own log lines (worker and nanny warnings) only with ``--verbose``.
+
+    An interrupted run cancels its tasks; asyncio then logs the client's
+    cancelled gather ("Task exception was never retrieved") and the nanny
+    its kill of a busy worker: noise after ``frontiercost: interrupted``.
+    Workers are spawned processes, so their level goes by the environment.
+    """
+    if console.verbose:
+        yield
+        return
+    name = "DASK_LOGGING__DISTRIBUTED"
+    saved_env = os.environ.get(name)
+    os.environ[name] = "error"
+    loggers = [logging.getLogger(n) for n in ("distributed", "asyncio")]
+    saved_levels = [lg.level for lg in loggers]
+    loggers[0].setLevel(logging.ERROR)
+    after = _AfterInterrupt()
+    loggers[1].addFilter(after)
+    try:
+        yield
+    finally:
+        loggers[1].removeFilter(after)
+        for lg, level in zip(loggers, saved_levels, strict=True):
+            lg.setLevel(level)
+        if saved_env is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = saved_env
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null: what is still buffered must not fail again at exit."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _stdout_fails() -> bool:
+    try:
+        sys.stdout.flush()
+    except OSError:
+        return True
+    return False
+
+
+def _interrupt_code() -> int | None:
+    signum = interrupted()
+    if signum is None:
+        return None
+    return 128 + signum
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code.
+
+    0 done; 1 an I/O error (a full disk, stdout closed) or a bug, one line
+    either way (``--verbose`` adds the traceback of a bug); 2 bad input or a
+    ``--strict`` failure; 130 on SIGINT (Ctrl-C) and 143 on SIGTERM, after
+    removing every temporary file and leaving earlier outputs as they were.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    safe_streams()
+    Renamed.notes.clear()
+    console = Console(verbose="-v" in argv or "--verbose" in argv)
+    restore = _catch_signals()
+    unraisable = sys.unraisablehook
+    sys.unraisablehook = _quiet_unraisable(console)
+    try:
+        with _warnings_on(console), _quiet_dask(console):
+            code = _run_command(argv, console)
+        raise_if_interrupted()  # a signal whose exception C code swallowed
+        if _stdout_fails():
+            raise OSError(errno.EIO, "cannot write to standard output")
+        return code
+    except (KeyboardInterrupt, Terminated) as exc:
+        default = 128 + (signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT)
+        stopped = _interrupt_code() or default
+        print(
+            f"frontiercost: {'terminated' if stopped == 143 else 'interrupted'}", file=sys.stderr
+        )
+        return stopped
     except FrontiercostError as err:
+        swallowed = _interrupt_code()  # HDF5 may turn an interrupt into an I/O error
+        if swallowed is not None:
+            print(
+                f"frontiercost: {'terminated' if swallowed == 143 else 'interrupted'}",
+                file=sys.stderr,
+            )
+            return swallowed
         print(f"frontiercost: error: {cli_message(str(err))}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # output piped into `head` and the like
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         return 1
-    except SystemExit as exc:  # --help
+    except SystemExit as exc:  # --help, --version, --print-completion
+        if _stdout_fails():
+            _silence_stdout()
+            print("frontiercost: error: cannot write to standard output", file=sys.stderr)
+            return 1
         return exc.code if isinstance(exc.code, int) else 0
-    except KeyboardInterrupt:
-        print("frontiercost: interrupted", file=sys.stderr)
-        return 130
+    except OSError as err:
+        # our file writes name their file (OutputError); an OSError without one is stdout's
+        if _stdout_fails() or err.filename is None:
+            _silence_stdout()
+            what = err.strerror or str(err)
+            print(f"frontiercost: error: cannot write to standard output: {what}", file=sys.stderr)
+        else:
+            print(f"frontiercost: error: {err.filename}: {err.strerror or err}", file=sys.stderr)
+        return 1
+    except Exception as err:  # a bug: one line, the traceback with --verbose
+        if console.verbose:
+            traceback.print_exc()
+        print(
+            f"frontiercost: internal error: {type(err).__name__}: {err} (a bug: please report"
+            " it with the command; --verbose shows the traceback)",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        if interrupted() is not None:
+            import gc
+
+            gc.collect()  # half-built file objects of the interrupted write go now, quietly
+        sys.unraisablehook = unraisable
+        restore()
+
+
+def _quiet_unraisable(console: Console) -> Callable[[Any], None]:
+    """Errors in destructors (an HDF5 file object cut short by a signal): one --verbose line.
+
+    Python would print them as a traceback after the command's own message.
+    """
+
+    def hook(info: Any) -> None:
+        console.detail(f"ignored in {info.object!r}: {info.exc_type.__name__}: {info.exc_value}")
+
+    return hook
+
+
+def _catch_signals() -> Callable[[], None]:
+    """SIGINT and SIGTERM raise in the main thread (``_files.handle_interrupts``).
+
+    Returns the function that puts the previous handlers back, so that
+    ``main`` called in-process (tests, notebooks) leaves the process as it was.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    handle_interrupts()
+
+    def restore() -> None:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+    return restore

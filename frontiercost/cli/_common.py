@@ -10,19 +10,16 @@ import json
 import math
 import os
 import re
-import shutil
 import sys
-import tempfile
 import threading
 import time
-import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
-from .._files import atomic_open, default_mode, os_reason
-from ..errors import FrontiercostError, FrontiercostWarning
+from .._files import atomic_open, os_reason
+from ..errors import FrontiercostError
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -36,24 +33,135 @@ STORE_LIMIT = 10**7
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse that raises instead of exiting, so ``main`` owns the exit code."""
+    """argparse that raises instead of exiting, so ``main`` owns the exit code.
+
+    Abbreviated long options are off: ``--draw`` is an error, not ``--draws``,
+    so a flag added later never changes what an old command line means.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        # argparse swallows a failed write (``--help > /dev/full`` would exit 0); ``main``
+        # reports it instead
+        if message:
+            (file or sys.stderr).write(message)
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise FrontiercostError(f"{self.prog}: {message}")
+        # ``main`` prefixes ``frontiercost: error:``; a subcommand adds its own name once
+        command = self.prog.removeprefix("frontiercost").strip()
+        raise FrontiercostError(f"{command}: {message}" if command else message)
+
+
+class Renamed(argparse.Action):
+    """An old spelling of a flag: stores into the new flag's ``dest`` and notes the rename.
+
+    Hidden from ``--help``; the note goes to stderr (``main`` prints it unless
+    ``--quiet``), so scripts that use the old spelling keep working.
+    """
+
+    notes: ClassVar[list[str]] = []
+
+    def __init__(self, option_strings: Sequence[str], dest: str, new: str, **kwargs: Any) -> None:
+        kwargs["help"] = argparse.SUPPRESS
+        super().__init__(option_strings, dest, **kwargs)
+        self.new = new
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        Renamed.notes.append(
+            f"frontiercost: note: {option_string} is now {self.new}; "
+            "the old spelling will be removed"
+        )
+        setattr(namespace, self.dest, values)
+
+
+def given_flags(parser: argparse.ArgumentParser, argv: Sequence[str]) -> set[str]:
+    """The flags ``argv`` gives explicitly, by their first long spelling (``--draws``).
+
+    A flag left at its default and a flag given with the default value differ
+    here: a flag that has no effect is an error only when the user typed it.
+    """
+    by_string: dict[str, str] = {}
+    for action in parser._actions:
+        if not action.option_strings:
+            continue
+        long = next((o for o in action.option_strings if o.startswith("--")), None)
+        name = long or action.option_strings[0]
+        for o in action.option_strings:
+            by_string[o] = name
+    found = set()
+    for token in argv:
+        if token == "--":
+            break
+        if not token.startswith("-") or token == "-":
+            continue
+        head = token.split("=", 1)[0]
+        if head in by_string:
+            found.add(by_string[head])
+        elif not token.startswith("--") and token[:2] in by_string:  # -t1e9, -qv
+            found.add(by_string[token[:2]])
+    return found
+
+
+def refuse(args: argparse.Namespace, flags: Sequence[str], why: str) -> None:
+    """A flag that would have no effect here is an error naming it and why."""
+    given: set[str] = getattr(args, "given", set())
+    for flag in flags:
+        if flag in given:
+            raise FrontiercostError(f"{flag}: {why}")
+
+
+SAMPLING_FLAGS = ("--draws", "--chains", "--seed", "--sampler")
+LIMIT_FLAGS = ("--memory", "--max-time", "--strict")
+
+
+def refuse_sampling(args: argparse.Namespace, path: str) -> None:
+    """Sampling flags given with a saved run: it has its draws already, they would do nothing."""
+    refuse(
+        args,
+        [*SAMPLING_FLAGS, *LIMIT_FLAGS],
+        f"{path} is a saved run with its own draws (these flags apply when sampling a scenario)",
+    )
 
 
 # --------------------------------------------------------------------------- flag values
 
 
+# Draws per chain: at most 2**53 in all keeps every draw index exact (settings.MAX_DRAWS);
+# the flag's own bound is the same, so `--draws 1e30` fails here naming the flag.
+MAX_DRAWS_PER_CHAIN = 1 << 53
+
+
 def draws_value(text: str) -> int:
-    """``--draws``: a positive whole number, ``1e6`` accepted."""
+    """``--draws``: a whole number of draws per chain, ``1e6`` accepted, 1 to 2**53."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number such as 1e6, got {text!r}") from None
     if not math.isfinite(value) or value != int(value) or value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    if value > MAX_DRAWS_PER_CHAIN:
+        raise argparse.ArgumentTypeError(
+            f"{text} is out of range: draws per chain run from 1 to 2**53 (9.0e15)"
+        )
     return int(value)
+
+
+def draws_help(draws: int, chains: int = 4) -> str:
+    """``--draws`` help: per chain, with the default total."""
+    return (
+        f"draws per chain, e.g. 1e6 (default {draws:,} per chain: {draws * chains:,} in all "
+        f"with the default {chains} chains)"
+    )
 
 
 def positive_int(text: str) -> int:
@@ -109,6 +217,98 @@ def amount(text: str) -> float:
     return -value if m.group(1) else value
 
 
+def threshold_value(text: str) -> tuple[str | None, float]:
+    """``-t/--threshold``: ``VAR=T`` (``cloud_cost=1e8``), or a bare ``T`` for the one variable.
+
+    ``T`` is an amount (``1e9``, ``1B``, ``$200M``).  A bare ``T`` is for the
+    command's one variable (its single ``--var``, else the headline output);
+    :func:`thresholds_for` refuses it where that is ambiguous.
+    """
+    var, sep, value = text.partition("=")
+    var = var.strip()
+    if sep and not var:
+        raise argparse.ArgumentTypeError(
+            f"expected VAR=T such as amortized_cost=1e9, got {text!r}"
+        )
+    try:
+        t = amount(value if sep else text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected VAR=T such as amortized_cost=1e9 (or a bare T such as 1e9 or 1B for "
+            f"the one variable shown), got {text!r}"
+        ) from None
+    return (var if sep else None, t)
+
+
+def thresholds_for(
+    items: Sequence[tuple[str | None, float]] | None, names: Sequence[str]
+) -> dict[str, list[float]]:
+    """``-t`` values by variable: ``VAR=T`` as given; a bare ``T`` only with one variable."""
+    out: dict[str, list[float]] = {}
+    for var, t in items or ():
+        if var is None:
+            if len(names) != 1:
+                shown = ", ".join(names)
+                raise FrontiercostError(
+                    f"--threshold: {t:g} names no variable and {len(names)} are shown ({shown});"
+                    f" write VAR=T, e.g. -t {names[0]}={t:g}"
+                )
+            var = names[0]
+        out.setdefault(var, []).append(t)
+    return out
+
+
+def threshold_names(items: Sequence[tuple[str | None, float]] | None) -> list[str]:
+    """The variables ``-t VAR=T`` names, in order."""
+    return list(dict.fromkeys(v for v, _ in items or () if v is not None))
+
+
+def memory_value(text: str) -> int:
+    """``--memory``: a size such as ``4G``, ``512M`` or ``50%`` (of available memory)."""
+    from ..settings import parse_size
+
+    try:
+        value = parse_size(text, "memory")
+    except FrontiercostError:
+        raise argparse.ArgumentTypeError(
+            f"expected a size such as 4G, 512M or 50%, got {text!r}"
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a size above 0, got {text!r}")
+    return value
+
+
+_DURATION = {"": 1.0, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def seconds_value(text: str) -> float:
+    """``--max-time``: seconds, or with a unit: ``90``, ``90s``, ``10m``, ``2h``, ``1d``."""
+    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*(s|m|min|h|d)?\s*", text, re.I)
+    value = float(m.group(1)) * _DURATION[(m.group(2) or "").lower()] if m else math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a time above 0 such as 600, 10m or 2h, got {text!r}"
+        )
+    return value
+
+
+def limits_from(args: argparse.Namespace) -> Any:
+    """``Limits`` from ``--memory``, ``--max-time``, ``--max-points`` (the rest from the
+    environment: FRONTIERCOST_MEMORY, FRONTIERCOST_MAX_SECONDS, FRONTIERCOST_MAX_POINTS)."""
+    from ..settings import Limits
+
+    given = {
+        key: getattr(args, attr)
+        for key, attr in (
+            ("memory_bytes", "memory"),
+            ("seconds", "max_time"),
+            ("max_points", "max_points"),
+        )
+        if getattr(args, attr, None) is not None
+    }
+    return Limits(**given)
+
+
 def names_list(text: str) -> list[str]:
     """A comma-separated list of names: ``chip_cost,energy_cost``."""
     names = [n.strip() for n in text.split(",") if n.strip()]
@@ -136,60 +336,104 @@ def check_names(flag: str, names: Sequence[str], accepted: Sequence[str], where:
 # --------------------------------------------------------------------------- console
 
 
-class Progress:
-    """A progress bar (or, while the fraction done is unknown, a spinner) on stderr.
+def terminal_columns(stream: TextIO) -> int:
+    """Columns of the terminal ``stream`` writes to: ``COLUMNS`` if set, else its size, else 80."""
+    env = os.environ.get("COLUMNS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, OSError, ValueError):
+        return 80
 
-    It appears only after :attr:`DELAY` seconds and only on a terminal, and
-    it only reads the clock: the step's result does not depend on it.  The
-    numba kernels release the GIL, so the spinner keeps turning while they
-    run.
+
+class Progress:
+    """A progress bar on stderr (tqdm): fraction, draws per second and time left.
+
+    It appears only after :attr:`DELAY` seconds, is cut to the terminal's
+    width, and only reads the clock: the step's result does not depend on it.
+    The engine's ``progress(done, total)`` callback (:meth:`update`) only
+    stores numbers, from whatever thread (dask's callbacks come from the
+    client's); a thread of its own draws the bar every :attr:`INTERVAL`, so a
+    step with no callback (writing a file) still shows its elapsed time while
+    numba or HDF5 holds the main thread.
     """
 
     DELAY = 1.0
     INTERVAL = 0.1
-    _FRAMES = "|/-\\"
+    # fraction, rate and time left first: a narrow terminal cuts the label, not them
+    FORMAT = (
+        "{percentage:3.0f}% |{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}] {desc}"
+    )
 
-    def __init__(self, label: str, stream: TextIO) -> None:
+    def __init__(self, label: str, stream: TextIO, unit: str = "draw") -> None:
         self.label = label
         self.stream = stream
+        self.unit = unit
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._spin, daemon=True)
+        self._thread = threading.Thread(target=self._draw, daemon=True)
         self._shown = False
-        self.fraction: float | None = None
+        self.done = 0
+        self.total: int | None = None
+
+    @property
+    def fraction(self) -> float | None:
+        """The fraction done, or ``None`` while the total is unknown."""
+        if self.total is None:
+            return None
+        return self.done / self.total if self.total else 1.0
 
     def update(self, done: int, total: int) -> None:
         """Record progress (the engine's ``progress`` callback)."""
-        self.fraction = done / total if total else 1.0
+        self.done, self.total = done, total
 
-    def _spin(self) -> None:
-        start = time.perf_counter()
+    def _draw(self) -> None:
+        from tqdm import tqdm  # imported by __enter__ already: the delay is not the import's
+
         if self._stop.wait(self.DELAY):
             return
-        i = 0
-        while not self._stop.is_set():
-            elapsed = time.perf_counter() - start
-            if self.fraction is None:
-                frame = self._FRAMES[i % len(self._FRAMES)]
-                self.stream.write(f"\r{frame} {self.label} {elapsed:5.1f} s")
-            else:
-                filled = int(24 * self.fraction)
-                bar = "#" * filled + "-" * (24 - filled)
-                self.stream.write(f"\r[{bar}] {self.fraction:4.0%} {self.label} {elapsed:5.1f} s")
-            self.stream.flush()
-            self._shown = True
-            i += 1
-            self._stop.wait(self.INTERVAL)
+        width = terminal_columns(self.stream)
+        bar = tqdm(
+            desc=self.label,
+            total=self.total,
+            file=self.stream,
+            ncols=width,
+            unit=self.unit,
+            unit_scale=True,
+            leave=False,
+            mininterval=0,
+            ascii=not _can_encode(self.stream, "█▏"),
+            bar_format=self.FORMAT if self.total is not None else "{desc} {elapsed}",
+        )
+        self._shown = True
+        try:
+            while not self._stop.is_set():
+                if self.total is not None and bar.total != self.total:
+                    bar.reset(total=self.total)
+                    bar.bar_format = self.FORMAT
+                bar.n = self.done
+                bar.refresh()
+                self._stop.wait(self.INTERVAL)
+        finally:
+            bar.close()  # leave=False: clears its line for what follows
 
     def __enter__(self) -> Progress:
+        import tqdm  # noqa: F401 - before the clock starts
+
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-        if self._shown:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
+
+
+def _can_encode(stream: TextIO, text: str) -> bool:
+    try:
+        text.encode(getattr(stream, "encoding", None) or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def _stderr_is_terminal() -> bool:
@@ -199,52 +443,69 @@ def _stderr_is_terminal() -> bool:
         return False
 
 
-_python_formatwarning = warnings.formatwarning
+# Characters of our tables and messages with an ASCII spelling, for a terminal or pipe
+# whose encoding cannot show them (PYTHONIOENCODING=ascii, a latin-1 locale).
+ASCII = {
+    "–": "-", "—": "-", "−": "-", "×": "x", "≥": ">=", "≤": "<=", "±": "+/-", "→": "->",
+    "←": "<-", "…": "...", "²": "^2", "³": "^3", "µ": "u", "·": ".", "≈": "~", "’": "'",
+    "‘": "'", "“": '"', "”": '"', "█": "#", "▏": "|", "Δ": "delta", "σ": "sigma", "φ": "phi",
+    "≠": "!=", "√": "sqrt", "∞": "inf", "€": "EUR", "£": "GBP", "\u00a0": " ",
+}  # fmt: skip
 
 
-def _one_line_warning(
-    message: Warning | str,
-    category: type[Warning],
-    filename: str,
-    lineno: int,
-    line: str | None = None,
-) -> str:
-    if issubclass(category, FrontiercostWarning):
-        return f"frontiercost: warning: {message}\n"
-    return _python_formatwarning(message, category, filename, lineno, line)
+def _ascii_fallback(err: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: an ASCII spelling of each character the stream cannot encode."""
+    if not isinstance(err, UnicodeEncodeError):
+        raise err
+    bad = err.object[err.start : err.end]
+    return "".join(ASCII.get(c, "?") for c in bad), err.end
+
+
+def safe_streams() -> None:
+    """Let stdout and stderr write any character: unencodable ones get ASCII spellings.
+
+    Only streams whose encoding cannot write our tables' characters change
+    (their error handler), so a UTF-8 terminal is left exactly as it was.
+    """
+    import codecs
+
+    try:
+        codecs.lookup_error("frontiercost-ascii")
+    except LookupError:
+        codecs.register_error("frontiercost-ascii", _ascii_fallback)
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None or _can_encode(stream, "–×≥±²…"):
+            continue
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="frontiercost-ascii")
 
 
 @dataclass
 class Console:
-    """Where messages go: notes and timings on stderr, results on stdout.
+    """Where messages go: notes, warnings and timings on stderr, results on stdout.
 
-    ``quiet``: errors only (and the results asked for with ``--format``);
-    ``verbose``: also timings, threads and cache information.
+    ``quiet``: no notes and no progress (results, warnings and errors still
+    show); ``verbose``: also timings, threads and cache information;
+    ``progress``: show progress bars even when stderr is not a terminal.
     """
 
     quiet: bool = False
     verbose: bool = False
-
-    def __post_init__(self) -> None:
-        # frontiercost's own warnings (notes, non-finite draws) as one line each, not
-        # Python's "path:line: Category: ..." followed by the source line that warned
-        warnings.formatwarning = _one_line_warning
-        # an ASCII or Latin-1 locale (LC_ALL=C without UTF-8 mode, PYTHONIOENCODING=ascii)
-        # cannot encode the tables' '–' or '§': shown as '?' rather than a traceback
-        reconfigure = getattr(sys.stdout, "reconfigure", None)
-        if reconfigure is not None and getattr(sys.stdout, "errors", None) in (
-            "strict",
-            "surrogateescape",
-        ):
-            try:
-                "–§≥".encode(sys.stdout.encoding or "utf-8")
-            except (UnicodeEncodeError, LookupError):
-                reconfigure(errors="replace")
+    progress: bool = False
+    warned: set[str] = field(default_factory=set)
 
     def note(self, message: str) -> None:
         """A short status line (``wrote run.nc``) unless quiet."""
         if not self.quiet:
             print(message, file=sys.stderr)
+
+    def warn(self, message: str) -> None:
+        """A result to look at (failed diagnostics, non-finite draws): once, even if quiet."""
+        if message in self.warned:
+            return
+        self.warned.add(message)
+        print(f"frontiercost: warning: {message}", file=sys.stderr)
 
     def detail(self, message: str) -> None:
         """A line for ``--verbose`` only."""
@@ -252,15 +513,17 @@ class Console:
             print(f"[frontiercost] {message}", file=sys.stderr)
 
     @contextlib.contextmanager
-    def step(self, label: str, progress: bool = False) -> Iterator[Progress | None]:
+    def step(
+        self, label: str, progress: bool = False, unit: str = "draw"
+    ) -> Iterator[Progress | None]:
         """Time a step (printed with ``--verbose``), with a progress display if ``progress``.
 
         Yields the :class:`Progress` shown (its ``update`` is the engine's
         ``progress`` callback), or None when nothing is shown (not a terminal).
         """
         start = time.perf_counter()
-        show = progress and not self.quiet and _stderr_is_terminal()
-        bar = Progress(label, sys.stderr) if show else None
+        show = progress and not self.quiet and (self.progress or _stderr_is_terminal())
+        bar = Progress(label, sys.stderr, unit) if show else None
         with bar if bar is not None else contextlib.nullcontext():
             yield bar
         self.detail(f"{label}: {time.perf_counter() - start:.2f} s")
@@ -339,42 +602,36 @@ def need_zarr(flag: str, path: Path) -> None:
         )
 
 
+def check_run_out(args: argparse.Namespace, kind: str = "run") -> Path | None:
+    """``--out FILE.nc|.zarr`` checked before any work (results.files rules, ``--overwrite``).
+
+    An existing target is replaced only when it is a frontiercost output of
+    the same kind, or with ``--overwrite``; a folder that is not a Zarr store
+    never is.
+    """
+    from ..results.files import check_out as check_run_file
+
+    if getattr(args, "out", None) is None:
+        refuse(args, ["--overwrite"], "there is no --out file to replace")
+        return None
+    path = Path(args.out)
+    if path.suffix.lower() not in (".nc", ".zarr"):
+        raise FrontiercostError(f"--out: expected a .nc or .zarr file, got {args.out!r}")
+    need_zarr("--out", path)
+    return check_run_file(
+        path, flag="--out", kind=kind, overwrite=bool(getattr(args, "overwrite", False))
+    )
+
+
 def write_tree(tree: xr.DataTree, path: Path, flag: str = "--out") -> None:
-    """Write a run to ``.nc`` (h5netcdf) or ``.zarr``, atomically: temporary name, then rename."""
-    zarr = path.suffix.lower() == ".zarr"
-    if zarr:
-        need_zarr(flag, path)
-        tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
-        shutil.rmtree(tmp)
-    else:
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.close(fd)
-        tmp = Path(name)
-        default_mode(tmp)
-    try:
-        if zarr:
-            with warnings.catch_warnings():
-                # Zarr v3 has no consolidated metadata in its spec yet; xarray writes and
-                # reads it all the same (as the dask executor does).
-                warnings.filterwarnings("ignore", message=".*[Cc]onsolidated metadata")
-                tree.to_zarr(tmp, mode="w")
-            if path.exists():
-                old = path.with_name(f".{path.name}.old")
-                os.replace(path, old)
-                os.replace(tmp, path)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(tmp, path)
-        else:
-            tree.to_netcdf(tmp, engine="h5netcdf")
-            os.replace(tmp, path)
-    except OSError as err:
-        raise FrontiercostError(f"{flag}: cannot write {str(path)!r}: {os_reason(err)}") from None
-    finally:
-        if tmp.is_dir():
-            shutil.rmtree(tmp, ignore_errors=True)
-        elif tmp.exists():
-            tmp.unlink()
+    """Write a run to ``.nc`` or ``.zarr`` atomically (``results.files.write_tree``).
+
+    A temporary name beside the target, renamed into place when complete: an
+    error or an interrupt leaves the old target as it was and no temporary.
+    """
+    from ..results.files import write_tree as write_run_file
+
+    write_run_file(tree, path, flag)
 
 
 def write_text(path: Path, text: str, flag: str) -> None:

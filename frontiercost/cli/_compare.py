@@ -7,6 +7,7 @@ from typing import Any
 
 from ..errors import FrontiercostError
 from ._common import (
+    SAMPLING_FLAGS,
     STORE_LIMIT,
     Console,
     cell,
@@ -17,6 +18,8 @@ from ._common import (
     label_text,
     number,
     prob_cell,
+    refuse,
+    refuse_sampling,
     result_format,
     to_csv,
     to_json,
@@ -26,6 +29,7 @@ from ._sources import (
     Source,
     is_run_file,
     load_source,
+    run_label,
     sample,
     scenario_record,
 )
@@ -53,7 +57,14 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
         k: load_source(t, console) for k, t in (("a", args.a), ("b", args.b)) if is_run_file(t)
     }
     settings = None
+    if len(files) == 2:
+        refuse_sampling(args, f"{args.a} and {args.b}")
     if len(files) == 1:  # sample the scenario like the saved run: same draws, same seed
+        refuse(
+            args,
+            list(SAMPLING_FLAGS),
+            "the scenario is sampled with the saved run's settings, so that draws pair",
+        )
         settings = _settings(next(iter(files.values())))
     elif not files and args.draws * args.chains > STORE_LIMIT:
         raise FrontiercostError(
@@ -151,7 +162,8 @@ def _render_compare(record: dict[str, Any], fmt: str) -> str:
         "a conditioned run's resampled posterior)"
     )
     lines.append(
-        f"{run['total_draws']:,} draws each, seed {run['seed']}, sampler {run['sampler']}; {how}"
+        f"{run_label(run['draws'], run['chains'])} each, seed {run['seed']}, "
+        f"sampler {run['sampler']}; {how}"
     )
     rows = []
     for name, o in record["outputs"].items():

@@ -19,10 +19,16 @@ from ._common import (
     Console,
     check_out,
     check_save,
+    draws_value,
     emit,
     interval_label,
+    limits_from,
     number,
+    positive_int,
+    probability,
+    refuse,
     result_format,
+    seed_value,
     to_csv,
     to_json,
     version,
@@ -70,8 +76,14 @@ def add_parser(sub: Any, add: Any) -> None:
         description="Epoch AI's notable-models database, priced by a pipeline preset"
         " (docs/scenarios.md, 'Pipeline presets'; README, 'Epoch's current pipeline and"
         " database').",
+        epilog="examples:\n"
+        "  frontiercost epoch price Xception --database notable_ai_models.csv --draws 2500\n"
+        "  frontiercost epoch compare --database notable_ai_models.csv --model Xception"
+        " --draws 200",
     )
-    esub = ep.add_subparsers(dest="epoch_command", required=True, parser_class=type(ep))
+    esub = ep.add_subparsers(
+        dest="epoch_command", metavar="COMMAND", required=True, parser_class=type(ep)
+    )
     pr = add(
         esub,
         "price",
@@ -79,6 +91,10 @@ def add_parser(sub: Any, add: Any) -> None:
         "sampling",
         "interval",
         "result",
+        "limits",
+        examples=[
+            "frontiercost epoch price Xception --database notable_ai_models.csv --draws 2500",
+        ],
     )
     pr.add_argument("name", metavar="NAME", help="the record's Model name")
     _database(pr)
@@ -101,6 +117,10 @@ def add_parser(sub: Any, add: Any) -> None:
         "compare",
         "every record with one of Epoch's figures: ours against theirs, and why they differ",
         "result",
+        examples=[
+            "frontiercost epoch compare --database notable_ai_models.csv --model Xception"
+            " --draws 200",
+        ],
     )
     _database(co)
     co.add_argument(
@@ -117,15 +137,18 @@ def add_parser(sub: Any, add: Any) -> None:
     )
     co.add_argument(
         "--draws",
-        type=int,
+        type=_draws_or_zero,
         default=2000,
         metavar="N",
-        help="Monte Carlo draws per chain and record for percentiles and intervals (2000;"
-        " 0: point estimates only)",
+        help="Monte Carlo draws per chain and record for percentiles and intervals (default"
+        " 2,000 per chain: 4,000 in all with the default 2 chains; 0: point estimates only)",
     )
-    co.add_argument("--chains", type=int, default=2, help="chains per record (2)")
-    co.add_argument("--seed", type=int, default=0, help="seed (0)")
-    co.add_argument("--ci", type=float, default=0.9, help="interval mass (0.9)")
+    co.add_argument("--chains", type=positive_int, default=2, help="chains per record (2)")
+    co.add_argument("--seed", type=seed_value, default=0, help="seed (0)")
+    co.add_argument("--ci", type=probability, default=0.9, help="interval mass (0.9)")
+    co.add_argument(
+        "--hdi", action="store_true", help="not available: the intervals are equal-tailed"
+    )
     co.add_argument(
         "--tolerance", type=float, default=0.01, help="relative difference that matches (0.01)"
     )
@@ -133,6 +156,11 @@ def add_parser(sub: Any, add: Any) -> None:
         "--all", action="store_true", help="table: list every figure, not only the mismatches"
     )
     co.set_defaults(func=cmd_compare)
+
+
+def _draws_or_zero(text: str) -> int:
+    """``epoch compare --draws``: draws per chain, or 0 for point estimates only."""
+    return 0 if text.strip() in ("0", "0.0", "0e0") else draws_value(text)
 
 
 def _database(p: argparse.ArgumentParser) -> None:
@@ -152,7 +180,7 @@ def cmd_price(args: argparse.Namespace, console: Console) -> int:
     """One record: its scenario sampled, summarized with Epoch's figures."""
     from ..epoch import scenario
     from ..run import simulate
-    from ._sources import Source
+    from ._sources import Source, run_label
     from ._summary import render_summary, summary_record
 
     console.environment()
@@ -172,9 +200,9 @@ def cmd_price(args: argparse.Namespace, console: Console) -> int:
         with atomic_open(out, "w") as fh:
             fh.write(sc.text)
         console.note(f"wrote {out}")
-    total = args.draws * args.chains
-    store = total <= STORE_LIMIT
-    with console.step(f"sampling {sc.name}: {total:,} draws", progress=True) as bar:
+    store = args.draws * args.chains <= STORE_LIMIT
+    label = f"sampling {sc.name}: {run_label(args.draws, args.chains)}"
+    with console.step(label, progress=True) as bar:
         tree = simulate(
             sc,
             draws=args.draws,
@@ -183,6 +211,8 @@ def cmd_price(args: argparse.Namespace, console: Console) -> int:
             sampler=args.sampler,
             store=store,
             progress=bar.update if bar is not None else None,
+            limits=limits_from(args),
+            strict=args.strict,
         )
     src = Source(tree, sc, sc.name, sc.title)
     names = list(sc.outputs) if not args.var else list(dict.fromkeys(args.var))
@@ -193,8 +223,7 @@ def cmd_price(args: argparse.Namespace, console: Console) -> int:
             f" {', '.join(sc.outputs)}"
         )
     record = summary_record(src, names, args.ci, "hdi" if args.hdi else "eti", console)
-    if not (console.quiet and fmt == "table" and save is None):
-        emit(console, render_summary(record, fmt), save)
+    emit(console, render_summary(record, fmt), save)
     return 0
 
 
@@ -292,17 +321,14 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
 
     fmt = result_format(args)
     save = check_save(args)
-    if args.draws < 0 or args.chains < 1:
-        raise FrontiercostError("--draws: 0 or more; --chains: 1 or more")
-    if not 0 < args.ci < 1:
-        raise FrontiercostError(f"--ci: must be in (0, 1), got {args.ci}")
+    refuse(args, ["--hdi"], "epoch compare's intervals are equal-tailed")
     if not 0 < args.tolerance < 1:
         raise FrontiercostError(f"--tolerance: must be in (0, 1), got {args.tolerance}")
     with console.step("loading the database"):
         db = load_database(args.database)
     for name in args.model or ():
         db.record(name)  # an unknown name fails before any work, naming the nearest
-    with console.step("pricing every record with a figure", progress=True) as bar:
+    with console.step("pricing every record with a figure", progress=True, unit="record") as bar:
         result = compare(
             db,
             pipeline=args.pipeline,

@@ -17,7 +17,10 @@ from ._common import (
     label_text,
     number,
     prob_cell,
+    refuse_sampling,
     result_format,
+    threshold_names,
+    thresholds_for,
     to_csv,
     to_json,
     version,
@@ -26,6 +29,7 @@ from ._sources import (
     headline_of,
     is_run_file,
     load_source,
+    run_label,
     run_variables,
     sample,
     scenario_record,
@@ -42,22 +46,25 @@ def cmd_exceedance(args: argparse.Namespace, console: Console) -> int:
     save = check_save(args)
     if not args.threshold and not args.level:
         raise FrontiercostError("give at least one --threshold (e.g. 1e9) or --level (e.g. 0.95)")
+    asked = list(dict.fromkeys([*(args.var or []), *threshold_names(args.threshold)]))
     if is_run_file(args.scenario):
+        refuse_sampling(args, args.scenario)
         src = load_source(args.scenario, console)
-        names = args.var or [headline_of(src)]
+        names = asked or [headline_of(src)]
         check_names("--var", names, run_variables(src.tree), f"run {src.name!r}")
+        thresholds = thresholds_for(args.threshold, names)
     else:
         from ..scenarios import load_scenario
 
         sc = load_scenario(args.scenario)
-        names = args.var or [headline_output(sc)]
+        names = asked or [headline_output(sc)]
         store = args.draws * args.chains <= STORE_LIMIT
         accepted = list(sc.outputs) + (
             [n for n in sc.inputs if n not in sc.outputs] if store else []
         )
         check_names("--var", names, accepted, f"scenario {sc.name!r}")
-        thresholds = {n: list(args.threshold) for n in names} if args.threshold else None
-        src = sample(args.scenario, args, console, store=store, thresholds=thresholds)
+        thresholds = thresholds_for(args.threshold, names)
+        src = sample(args.scenario, args, console, store=store, thresholds=thresholds or None)
     names = list(dict.fromkeys(names))
     levels = list(dict.fromkeys(args.level or []))
     variables: dict[str, Any] = {}
@@ -72,8 +79,8 @@ def cmd_exceedance(args: argparse.Namespace, console: Console) -> int:
             "value_at_risk": [],
             "expected_shortfall": [],
         }
-        if args.threshold:
-            ex = exceedance(src.tree, name, args.threshold)
+        if thresholds.get(name):
+            ex = exceedance(src.tree, name, thresholds[name])
             entry["method"] = str(ex.attrs["method"])
             entry["draws"] = int(ex.attrs["draws"])
             entry["exceedance"] = [
@@ -135,7 +142,8 @@ def _render_exceedance(record: dict[str, Any], fmt: str) -> str:
         return to_csv(["variable", "units", "measure", "at", "value", "mcse"], rows)
     run = record["run"]
     lines = [
-        f"{label_text(record['scenario'])}: {run['total_draws']:,} draws, seed {run['seed']}, "
+        f"{label_text(record['scenario'])}: {run_label(run['draws'], run['chains'])}, "
+        f"seed {run['seed']}, "
         f"sampler {run['sampler']}"
     ]
     ex_rows, risk_rows = [], []

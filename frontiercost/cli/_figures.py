@@ -8,10 +8,17 @@ from typing import Any
 from ..errors import FrontiercostError
 from ._common import (
     IMAGE_SUFFIXES,
+    LIMIT_FLAGS,
+    SAMPLING_FLAGS,
     STORE_LIMIT,
     Console,
     check_names,
     check_out,
+    limits_from,
+    refuse,
+    refuse_sampling,
+    threshold_names,
+    thresholds_for,
 )
 from ._sources import (
     Source,
@@ -52,8 +59,11 @@ def cmd_plot(args: argparse.Namespace, console: Console) -> int:
     from ..analysis import plots
 
     console.environment()
-    out = check_out(args.out, "--out", IMAGE_SUFFIXES)
+    if args.plot is None:
+        raise FrontiercostError("--plot: give the image file, e.g. --plot cost.png")
+    out = check_out(args.plot, "--plot", IMAGE_SUFFIXES)
     kind = args.kind
+    _refuse_unused(args)
     if kind == "projection" and args.var is not None:
         raise FrontiercostError(
             "--var: the projection plot shows every projected_cost_<year>; leave --var out"
@@ -77,8 +87,10 @@ def cmd_plot(args: argparse.Namespace, console: Console) -> int:
                 raise FrontiercostError(
                     f"--kind projection: {src.name!r} has no projected_cost_<year> outputs"
                 )
-            thresholds = args.threshold or [1e9]
-            plots.plot_projection(src.tree, threshold=thresholds[0], path=out)
+            marks = [t for _, t in args.threshold or ()]
+            if len(marks) > 1:
+                raise FrontiercostError("--threshold: the projection plot draws one threshold")
+            plots.plot_projection(src.tree, threshold=(marks or [1e9])[0], path=out)
         elif kind == "components":
             _components(src, args, out, kind_ci)
         else:
@@ -94,9 +106,33 @@ def cmd_plot(args: argparse.Namespace, console: Console) -> int:
                     src.tree, var, ci_prob=args.ci, ci_kind=kind_ci, point=src.point(), path=out
                 )
             else:
-                plots.plot_exceedance(src.tree, var, thresholds=args.threshold, path=out)
+                ticks = thresholds_for(args.threshold, [var]).get(var)
+                if args.threshold and set(threshold_names(args.threshold)) - {var}:
+                    raise FrontiercostError(
+                        f"--threshold: the figure is of {var}; write -t {var}=T or a bare T"
+                    )
+                plots.plot_exceedance(src.tree, var, thresholds=ticks, path=out)
     console.note(f"wrote {out}")
     return 0
+
+
+def _refuse_unused(args: argparse.Namespace) -> None:
+    """Flags the chosen figure does not read are errors, not silently ignored."""
+    kind = args.kind
+    if kind not in ("exceedance", "projection"):
+        refuse(args, ["--threshold"], "marks thresholds on --kind exceedance or projection")
+    if kind != "components":
+        refuse(args, ["--parts"], "splits a total in --kind components")
+    if kind not in ("distribution", "components"):
+        refuse(args, ["--ci", "--hdi"], f"--kind {kind} draws no credible interval")
+    if kind == "tornado":
+        refuse(
+            args,
+            [*SAMPLING_FLAGS, *LIMIT_FLAGS],
+            "--kind tornado samples nothing: each parameter at its p5 and p95",
+        )
+    elif is_run_file(args.source):
+        refuse_sampling(args, args.source)
 
 
 def _components(src: Source, args: argparse.Namespace, out: Any, ci_kind: str) -> None:
@@ -145,6 +181,7 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
 
     console.environment()
     out = check_out(args.out, "--out", REPORT_SUFFIXES)
+    refuse(args, ["--hdi"], "the report's intervals are equal-tailed")
     settings = {
         "draws": args.draws,
         "chains": args.chains,
@@ -152,6 +189,11 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
         "sampler": args.sampler,
     }
     if is_run_file(args.scenario):  # the run's scenario, sampled again with its settings
+        refuse(
+            args,
+            list(SAMPLING_FLAGS),
+            f"the report samples the scenario of {args.scenario} again with the run's settings",
+        )
         src = load_source(args.scenario, console)
         if src.scenario is None:
             raise FrontiercostError(f"{args.scenario}: the run records no scenario to report on")
@@ -168,8 +210,8 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
         raise FrontiercostError(
             f"--draws: the report stores every draw; use at most {STORE_LIMIT:,} draws in total"
         )
-    if args.output is not None:
-        check_names("--output", [args.output], list(sc.outputs), f"scenario {sc.name!r}")
+    if args.var is not None:
+        check_names("--var", [args.var], list(sc.outputs), f"scenario {sc.name!r}")
     with console.step(f"writing the report on {sc.name}", progress=True):
         report(
             sc,
@@ -179,7 +221,9 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
             seed=int(settings["seed"]),
             sampler=str(settings["sampler"]),
             ci_prob=args.ci,
-            output=args.output,
+            output=args.var,
+            limits=limits_from(args),
+            strict=args.strict,
         )
     console.note(f"wrote {out}")
     return 0

@@ -30,77 +30,225 @@ def _fmt(v: float) -> str:
     return f"{v:.4g}"
 
 
+PRIORS_SCHEMA = "frontiercost.priors/1"
+SCENARIOS_SCHEMA = "frontiercost.scenarios/1"
+PRIOR_CSV_COLUMNS = (
+    "name",
+    "family",
+    "unit",
+    "central",
+    "p5",
+    "p50",
+    "p95",
+    "description",
+    "source",
+)
+SCENARIO_CSV_COLUMNS = ("name", "title", "group", "year", "tags", "outputs", "description")
+
+
+def _prior_json(name: str, prior: Prior) -> dict[str, Any]:
+    """One prior as JSON: its family, summary quantiles and the family's own parameters."""
+    described = prior.describe()
+    skip = {"family", "unit", "central", "p5", "p50", "p95", "source", "description"}
+    return {
+        "name": name,
+        "family": prior.family,
+        "unit": prior.unit,
+        "central": number(prior.central),
+        "p5": number(float(prior.ppf(0.05))),
+        "p50": number(float(prior.ppf(0.5))),
+        "p95": number(float(prior.ppf(0.95))),
+        "parameters": {
+            k: number(v) if isinstance(v, int | float) else str(v)
+            for k, v in described.items()
+            if k not in skip
+        },
+        "description": str(described.get("description", "")),
+        "source": str(described.get("source", "")),
+    }
+
+
+def priors_record(names: list[str] | None = None) -> dict[str, Any]:
+    """The ``frontiercost.priors/1`` document: the library, or the priors ``names``."""
+    from ..priors import load_library
+
+    lib = load_library()
+    chosen = sorted(lib) if names is None else names
+    return {
+        "schema": PRIORS_SCHEMA,
+        "frontiercost_version": version(),
+        "priors": [_prior_json(n, lib[n]) for n in chosen],
+    }
+
+
 def cmd_priors(args: argparse.Namespace, console: Console) -> int:
     """List the prior library, or show one prior with its quantiles."""
     from ..priors import load_library
 
+    fmt = result_format(args)
+    save = check_save(args)
     lib = load_library()
-    if args.name is None:
-        width = max(len(n) for n in lib)
-        for name, p in sorted(lib.items()):
-            print(f"{name:<{width}}  {p.family:<11} {p.unit:<8} {p.description}")
-        return 0
-    if args.name not in lib:
+    if args.name is not None and args.name not in lib:
         near = difflib.get_close_matches(args.name, lib, n=3)
         hint = f"; did you mean {', '.join(near)}?" if near else ""
         raise FrontiercostError(f"priors: no prior named {args.name!r}{hint}")
+    if fmt in ("json", "csv"):
+        record = priors_record(None if args.name is None else [args.name])
+        if fmt == "json":
+            emit(console, to_json(record), save)
+        else:
+            rows = [[p[k] for k in PRIOR_CSV_COLUMNS] for p in record["priors"]]
+            emit(console, to_csv(PRIOR_CSV_COLUMNS, rows), save)
+        return 0
+    lines = []
+    if args.name is None:
+        width = max(len(n) for n in lib)
+        for name, p in sorted(lib.items()):
+            lines.append(f"{name:<{width}}  {p.family:<11} {p.unit:<8} {p.description}")
+        emit(console, "\n".join(lines), save)
+        return 0
     p = lib[args.name]
-    print(f"{args.name}: {p.description}")
+    lines.append(f"{args.name}: {p.description}")
     for key, value in p.describe().items():
         if key == "description":
             continue
-        print(f"  {key:<12} {_fmt(value) if isinstance(value, float) else value}")
+        lines.append(f"  {key:<12} {_fmt(value) if isinstance(value, float) else value}")
     qs = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
-    print("  quantiles    " + "  ".join(f"p{round(q * 100)}={_fmt(float(p.ppf(q)))}" for q in qs))
+    lines.append(
+        "  quantiles    " + "  ".join(f"p{round(q * 100)}={_fmt(float(p.ppf(q)))}" for q in qs)
+    )
+    emit(console, "\n".join(lines), save)
     return 0
+
+
+def _scenario_json(sc: Scenario, group: str) -> dict[str, Any]:
+    """One scenario as JSON: what it is, its parameters' priors and its outputs."""
+    from ..model import QUANTITIES
+
+    table = {**QUANTITIES, **sc.quantities}
+    year = sc.meta.get("year")
+    return {
+        "name": sc.name,
+        "title": sc.title,
+        "group": group,
+        "year": number(year) if isinstance(year, int | float) else None,
+        "tags": [str(tag) for tag in sc.meta.get("tags", [])],
+        "description": str(sc.meta.get("description", "")),
+        "parameters": [
+            {
+                "name": name,
+                "family": prior.family,
+                "central": number(prior.central),
+                "p5": number(float(prior.ppf(0.05))),
+                "p95": number(float(prior.ppf(0.95))),
+                "unit": prior.unit,
+            }
+            for name, prior in sc.input_priors().items()
+        ],
+        "outputs": [
+            {"name": o, "units": table[o].units, "long_name": table[o].long_name}
+            for o in sc.outputs
+        ],
+    }
+
+
+def _group_of(name: str) -> str:
+    """The built-in library's subfolder of a scenario (``models``), or ``""``."""
+    from ..scenarios.scenario import _builtin_paths  # the library's subfolders group it
+
+    path = _builtin_paths().get(name)
+    if path is None:
+        return ""
+    folder = Path(path).parent.name
+    return "" if folder == "library" else folder
 
 
 def cmd_scenarios(args: argparse.Namespace, console: Console) -> int:
     """List the built-in scenarios by folder, or show one."""
     from ..scenarios import list_scenarios, load_scenario
 
+    fmt = result_format(args)
+    save = check_save(args)
     if args.name is not None:
-        return _show_scenario(load_scenario(args.name))
-    names = list_scenarios()
-    if not names:
-        print("no built-in scenarios")
+        sc = load_scenario(args.name)
+        if fmt == "table":
+            emit(console, _show_scenario(sc), save)
+        else:
+            _emit_scenarios(console, [_scenario_json(sc, _group_of(args.name))], fmt, save)
         return 0
-    from ..analysis.format import format_table
-    from ..scenarios.scenario import _builtin_paths  # the library's subfolders group it
-
-    groups: dict[str, list[list[str]]] = {}
+    names = list_scenarios()
+    loaded = []
     failed = []
     for name in names:
         try:
-            sc = load_scenario(name)
+            loaded.append((name, load_scenario(name)))
         except FrontiercostError as err:
             failed.append(str(err))
-            continue
-        tags = ", ".join(sc.meta.get("tags", []))
-        folder = Path(_builtin_paths()[name]).parent.name
-        groups.setdefault("" if folder == "library" else folder, []).append([name, sc.title, tags])
-    for i, (group, rows) in enumerate(sorted(groups.items())):
-        if i:
-            print()
-        print(f"{group or 'scenarios'} ({len(rows)})")
-        print(
-            "\n".join("  " + line for line in format_table(["name", "title", "tags"], rows, "lll"))
-        )
+    if fmt != "table":
+        _emit_scenarios(console, [_scenario_json(sc, _group_of(n)) for n, sc in loaded], fmt, save)
+    else:
+        emit(console, _scenarios_table(loaded) if loaded else "no built-in scenarios", save)
     for message in failed:
         print(f"frontiercost: error: {message}", file=sys.stderr)
     return EXIT_USAGE if failed else 0
 
 
-def _show_scenario(sc: Scenario) -> int:
+def _emit_scenarios(
+    console: Console, records: list[dict[str, Any]], fmt: str, save: Path | None
+) -> None:
+    if fmt == "json":
+        record = {
+            "schema": SCENARIOS_SCHEMA,
+            "frontiercost_version": version(),
+            "scenarios": records,
+        }
+        emit(console, to_json(record), save)
+        return
+    rows = [
+        [
+            r["name"],
+            r["title"],
+            r["group"],
+            r["year"],
+            ";".join(r["tags"]),
+            ";".join(o["name"] for o in r["outputs"]),
+            r["description"],
+        ]
+        for r in records
+    ]
+    emit(console, to_csv(SCENARIO_CSV_COLUMNS, rows), save)
+
+
+def _scenarios_table(loaded: list[tuple[str, Scenario]]) -> str:
+    from ..analysis.format import format_table
+
+    groups: dict[str, list[list[str]]] = {}
+    for name, sc in loaded:
+        tags = ", ".join(sc.meta.get("tags", []))
+        groups.setdefault(_group_of(name), []).append([name, sc.title, tags])
+    lines: list[str] = []
+    for i, (group, rows) in enumerate(sorted(groups.items())):
+        if i:
+            lines.append("")
+        lines.append(f"{group or 'scenarios'} ({len(rows)})")
+        lines += ["  " + line for line in format_table(["name", "title", "tags"], rows, "lll")]
+    return "\n".join(lines)
+
+
+def _show_scenario(sc: Scenario) -> str:
+    out: list[str] = []
+
+    say = out.append  # the lines of the page, printed by the caller
+
     import textwrap
 
     from ..analysis.format import format_table, format_value
     from ..model import QUANTITIES
 
-    print(f"{sc.name}: {sc.title}")
+    say(f"{sc.name}: {sc.title}")
     description = sc.meta.get("description")
     if description:
-        print(textwrap.fill(description, 99, initial_indent="  ", subsequent_indent="  "))
+        say(textwrap.fill(description, 99, initial_indent="  ", subsequent_indent="  "))
     facts = [
         f"{k} {sc.meta[k]:.6g}" if k == "year" else f"{k} {sc.meta[k]}"
         for k in ("year", "published", "organization", "chip", "pipeline")
@@ -111,11 +259,11 @@ def _show_scenario(sc: Scenario) -> int:
     if sc.meta.get("tags"):
         facts.append("tags: " + ", ".join(sc.meta["tags"]))
     if facts:
-        print("  " + "; ".join(facts))
+        say("  " + "; ".join(facts))
     if sc.meta.get("sources"):
-        print("sources:")
+        say("sources:")
         for source in sc.meta["sources"]:
-            print(textwrap.fill(source, 99, initial_indent="  - ", subsequent_indent="    "))
+            say(textwrap.fill(source, 99, initial_indent="  - ", subsequent_indent="    "))
     rows = []
     for name, prior in sc.input_priors().items():
         unit = prior.unit
@@ -129,21 +277,19 @@ def _show_scenario(sc: Scenario) -> int:
         central = format_value(prior.central, unit, show_unit=False)
         rows.append([name, prior.family, central, interval, unit])
     if sc.meta.get("dollar_note") and sc.dollars not in ("nominal", "inflation_factor"):
-        print(textwrap.fill(f"dollars: {sc.meta['dollar_note']}", 99, subsequent_indent="  "))
+        say(textwrap.fill(f"dollars: {sc.meta['dollar_note']}", 99, subsequent_indent="  "))
     if sc.meta.get("hardware_age"):
         text = f"hardware age: {sc.meta['hardware_age']}"
-        print(textwrap.fill(text, 99, subsequent_indent="  "))
-    print("parameters (what the outputs read):")
+        say(textwrap.fill(text, 99, subsequent_indent="  "))
+    say("parameters (what the outputs read):")
     header = ["name", "family", "central", "90% interval", "unit"]
-    print("\n".join("  " + line for line in format_table(header, rows, "llrrl")))
+    say("\n".join("  " + line for line in format_table(header, rows, "llrrl")))
     table = {**QUANTITIES, **sc.quantities}
-    print("outputs:")
+    say("outputs:")
     rows = [[o, table[o].units, table[o].long_name] for o in sc.outputs]
-    print(
-        "\n".join("  " + line for line in format_table(["name", "unit", "meaning"], rows, "lll"))
-    )
+    say("\n".join("  " + line for line in format_table(["name", "unit", "meaning"], rows, "lll")))
     if sc.references:
-        print("published figures (for comparison only, never an input):")
+        say("published figures (for comparison only, never an input):")
         rows = []
         for r in sc.references:
             unit = table[r.output].units if r.output in table else "1"
@@ -152,8 +298,8 @@ def _show_scenario(sc: Scenario) -> int:
                 shown = f"{'<' if r.kind == 'below' else '>'} {shown}"
             rows.append([r.output, shown, r.basis, r.dollars, r.source])
         header = ["output", "figure", "basis", "dollars", "source"]
-        print("\n".join("  " + line for line in format_table(header, rows, "lrlll")))
-    return 0
+        say("\n".join("  " + line for line in format_table(header, rows, "lrlll")))
+    return "\n".join(out)
 
 
 def cmd_validate(args: argparse.Namespace, console: Console) -> int:
@@ -180,8 +326,8 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
             print(f"frontiercost: error: {err}", file=sys.stderr)
             failed += 1
             continue
-        if not console.quiet:
-            print(f"{path}: ok ({len(sc.inputs)} parameters, outputs: {', '.join(sc.outputs)})")
+        # the result, printed even with --quiet (which drops notes only)
+        print(f"{path}: ok ({len(sc.inputs)} parameters, outputs: {', '.join(sc.outputs)})")
     return EXIT_USAGE if failed else 0
 
 

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from ..scenarios import Scenario
 
 from ._common import (
+    LIMIT_FLAGS,
+    SAMPLING_FLAGS,
     STORE_LIMIT,
     Console,
     cell,
@@ -22,6 +24,8 @@ from ._common import (
     interval_label,
     label_text,
     number,
+    refuse,
+    refuse_sampling,
     result_format,
     to_csv,
     to_json,
@@ -32,6 +36,7 @@ from ._sources import (
     headline_of,
     is_run_file,
     load_source,
+    run_label,
     sample,
 )
 
@@ -53,8 +58,10 @@ def _sobol(sc: Scenario, output: str, args: argparse.Namespace, console: Console
                 ignore_correlations=args.ignore_correlations,
             )
         except FrontiercostError as err:  # name the flag, not the keyword argument
-            message = str(err).replace(
-                "Pass ignore_correlations=True", "Pass --ignore-correlations"
+            message = (
+                str(err)
+                .replace("Pass ignore_correlations=True", "Pass --ignore-correlations")
+                .replace("; use n = ", "; use --n ")
             )
             raise FrontiercostError(message) from None
     rows: list[dict[str, Any]] = []
@@ -137,8 +144,11 @@ def cmd_sensitivity(args: argparse.Namespace, console: Console) -> int:
     fmt = result_format(args)
     save = check_save(args)
     method = args.method
+    _refuse_unused(args)
     src: Source | None = None
     if is_run_file(args.scenario):
+        if method == "rank":
+            refuse_sampling(args, args.scenario)
         src = load_source(args.scenario, console)
         sc = src.scenario
         if sc is None and method != "rank":
@@ -153,12 +163,12 @@ def cmd_sensitivity(args: argparse.Namespace, console: Console) -> int:
             sc = load_scenario(args.scenario)
         outputs = list(sc.outputs)
         name, title = sc.name, sc.title
-    if args.output is None:
+    if args.var is None:
         output = headline_of(src) if src is not None else headline_output(_need(sc))
     else:
-        output = args.output
+        output = args.var
         accepted = list(sc.computable()) if sc is not None and method != "rank" else outputs
-        check_names("--output", [output], accepted, f"scenario {name!r}")
+        check_names("--var", [output], accepted, f"scenario {name!r}")
     if method == "sobol":
         units, settings, central, rows = _sobol(_need(sc), output, args, console)
     elif method == "tornado":
@@ -186,6 +196,34 @@ def cmd_sensitivity(args: argparse.Namespace, console: Console) -> int:
     }
     emit(console, _render_sensitivity(record, fmt), save)
     return 0
+
+
+def _refuse_unused(args: argparse.Namespace) -> None:
+    """Flags the chosen method does not read are errors, not silently ignored."""
+    method = args.method
+    sobol_only = ["--n", "--ignore-correlations"]
+    if method == "sobol":
+        refuse(
+            args,
+            ["--draws", "--chains", "--sampler"],
+            "--method sobol evaluates its own Sobol design of --n base points; --draws, "
+            "--chains and --sampler are for --method rank",
+        )
+        refuse(args, ["--hdi"], "--method sobol gives equal-tailed bootstrap intervals")
+        refuse(args, list(LIMIT_FLAGS), "--method sobol is not a run; limits apply to runs")
+    elif method == "tornado":
+        refuse(
+            args,
+            [*SAMPLING_FLAGS, *sobol_only, "--ci", "--hdi", *LIMIT_FLAGS],
+            "--method tornado samples nothing: each parameter at its p5 and p95, the others"
+            " at their central values",
+        )
+    else:
+        refuse(
+            args,
+            [*sobol_only, "--ci", "--hdi"],
+            "--method rank gives rank correlations of a run's draws, with no interval",
+        )
 
 
 def _need(sc: Scenario | None) -> Scenario:
@@ -270,7 +308,8 @@ def _render_sensitivity(record: dict[str, Any], fmt: str) -> str:
         lines += format_table(header, rows, "ll")
         return "\n".join(lines) + "\n"
     lines = [
-        f"{label}: Spearman rank correlation with {name}, {s['total_draws']:,} draws, "
+        f"{label}: Spearman rank correlation with {name}, "
+        f"{run_label(s['draws'], s['chains'])}, "
         f"seed {s['seed']}, sampler {s['sampler']}"
     ]
     rows = [

@@ -171,6 +171,32 @@ def load_source(text: str, console: Console) -> Source:
     return Source(tree, sc, name, title, Path(text))
 
 
+def run_label(draws: int, chains: int) -> str:
+    """``40,000 draws (4 chains × 10,000)``: the total first, ``--draws`` is per chain."""
+    total = draws * chains
+    if chains == 1:
+        return f"{total:,} draws (1 chain)"
+    return f"{total:,} draws ({chains} chains × {draws:,})"
+
+
+def cluster_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """``workers``/``scheduler``/``threads_per_worker`` for simulate and sweep, if given."""
+    from ._common import refuse
+
+    out: dict[str, Any] = {}
+    if getattr(args, "workers", None) is not None:
+        out["workers"] = args.workers
+    if getattr(args, "scheduler", None) is not None:
+        out["scheduler"] = args.scheduler
+    if out.keys() == {"workers", "scheduler"}:
+        raise FrontiercostError("--workers: starts a cluster, --scheduler uses one; choose one")
+    if "workers" in out and getattr(args, "threads_per_worker", None) is not None:
+        out["threads_per_worker"] = args.threads_per_worker
+    else:
+        refuse(args, ["--threads-per-worker"], "sets the threads of --workers; give --workers N")
+    return out
+
+
 def sample(
     scenario_text: str,
     args: argparse.Namespace,
@@ -185,9 +211,11 @@ def sample(
 
     ``store`` defaults to storing draws up to :data:`STORE_LIMIT` in total;
     ``out`` writes the run there (block by block when it is larger than memory).
+    ``--strict``, ``--memory``, ``--max-time`` and the dask flags apply.
     """
     from ..run import simulate
     from ..scenarios import load_scenario
+    from ._common import limits_from
 
     with console.step("loading the scenario"):
         sc = load_scenario(scenario_text)
@@ -197,14 +225,13 @@ def sample(
         "seed": args.seed,
         "sampler": args.sampler,
     }
-    total = run["draws"] * run["chains"]
-    keep = total <= STORE_LIMIT if store is None else store
+    keep = run["draws"] * run["chains"] <= STORE_LIMIT if store is None else store
+    limits = limits_from(args)
     if getattr(sc, "observations", ()):
-        return _condition(sc, run, console)
-    with console.step(f"sampling {sc.name}: {total:,} draws", progress=True) as bar:
-        from ._sweep import cluster_kwargs
-
-        cluster = cluster_kwargs(args)
+        return _condition(sc, run, args, console, limits)
+    cluster = cluster_kwargs(args)
+    label = f"sampling {sc.name}: {run_label(run['draws'], run['chains'])}"
+    with console.step(label, progress=True) as bar:
         tree = simulate(
             sc,
             draws=run["draws"],
@@ -216,26 +243,76 @@ def sample(
             progress=bar.update if bar is not None else None,
             out=out,
             overwrite=bool(getattr(args, "overwrite", False)),
+            limits=limits,
+            strict=bool(getattr(args, "strict", False)),
             **cluster,
         )
     console.kernel_cache()
     return Source(tree, sc, sc.name, sc.title)
 
 
-def _condition(sc: Scenario, run: dict[str, Any], console: Console) -> Source:
+def cli_advice(text: str) -> str:
+    """A diagnostic without the library's advice (``method='mcmc'`` is no flag here)."""
+    return re.sub(r"[;:] (use more draws or method='mcmc'|run longer \([^)]*\))", "", text)
+
+
+def conditioning_warning(tree: xr.DataTree, name: str) -> str | None:
+    """The one line a failed conditioning prints, with the fix the command line has."""
+    import json
+
+    if bool(int(tree.attrs.get("diagnostics_ok", 1))):
+        return None
+    try:
+        found = [cli_advice(str(w)) for w in json.loads(str(tree.attrs.get("warnings", "[]")))]
+    except json.JSONDecodeError:
+        found = []
+    draws = int(tree.attrs.get("draws", 0))
+    return (
+        f"{name}: the conditioning diagnostics fail ({tree.attrs.get('inference', '')}): "
+        + ("; ".join(found) or "see the run's attributes")
+        + f"; more draws help (--draws, now {draws:,} per chain); --strict makes this an error"
+    )
+
+
+def _condition(
+    sc: Scenario,
+    run: dict[str, Any],
+    args: argparse.Namespace,
+    console: Console,
+    limits: Any,
+) -> Source:
     """A scenario with ``[[observe]]`` evidence: prior draws, then the posterior given it."""
-    from ..run import condition
+    import warnings
+
+    from ..errors import ConditioningWarning
+    from ..run import check_finite, condition
+    from ._common import refuse
 
     if run["sampler"] != "mc":
         raise FrontiercostError(
             f"--sampler: {sc.name} is conditioned on observations ([[observe]]); its prior "
             "draws use the mc sampler"
         )
-    total = run["draws"] * run["chains"]
+    why = f"{sc.name} is conditioned on observations ([[observe]]) on local threads"
+    refuse(args, ["--workers", "--scheduler", "--threads-per-worker"], why)
     n = len(sc.observations)
-    label = f"conditioning {sc.name} on {n} observation{'s' * (n != 1)}: {total:,} draws"
-    with console.step(label, progress=True):
-        tree = condition(sc, draws=run["draws"], chains=run["chains"], seed=run["seed"])
+    label = (
+        f"conditioning {sc.name} on {n} observation{'s' * (n != 1)}: "
+        f"{run_label(run['draws'], run['chains'])}"
+    )
+    with console.step(label, progress=True), warnings.catch_warnings():
+        # said once below, with the flags that help, instead of the library's advice
+        warnings.simplefilter("ignore", ConditioningWarning)
+        tree = condition(
+            sc, draws=run["draws"], chains=run["chains"], seed=run["seed"], limits=limits
+        )
+    strict = bool(getattr(args, "strict", False))
+    check_finite(tree, strict, what=sc.name)
+    message = conditioning_warning(tree, sc.name)
+    if message is not None:
+        if strict:
+            raise FrontiercostError(message.split("; more draws help")[0] + " (--strict)")
+        console.warn(message)
     console.detail(f"inference: {tree.attrs.get('inference', '')}")
     return Source(tree, sc, sc.name, sc.title)
 

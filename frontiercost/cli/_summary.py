@@ -14,10 +14,11 @@ from ._common import (
     cell,
     check_names,
     check_out,
+    check_run_out,
     check_save,
     emit,
     interval_label,
-    need_zarr,
+    limits_from,
     number,
     result_format,
     to_csv,
@@ -26,18 +27,20 @@ from ._common import (
     write_tree,
 )
 from ._sources import (
-    RUN_SUFFIXES,
     Source,
+    cluster_kwargs,
+    conditioning_warning,
     headline_of,
     is_run_file,
     load_source,
     projection_years,
+    run_label,
     run_variables,
     sample,
     scenario_record,
 )
 
-SUMMARY_SCHEMA = "frontiercost.summary/1"
+SUMMARY_SCHEMA = "frontiercost.summary/2"
 SUMMARY_CSV = (
     "output",
     "units",
@@ -53,10 +56,18 @@ SUMMARY_CSV = (
     "mcse_lower",
     "mcse_upper",
     "point",
+    "nonfinite",
 )
 
 
 # --------------------------------------------------------------------------- the record
+
+
+def nonfinite_draws(src: Source) -> dict[str, int]:
+    """NaN and infinite draws per output (absent: none), counted from the run itself."""
+    from ..results.view import nonfinite_counts
+
+    return {n: c["nan"] + c["inf"] for n, c in nonfinite_counts(src.view).items()}
 
 
 def summary_record(
@@ -69,6 +80,7 @@ def summary_record(
         s = summarize(src.tree, ci_prob=ci_prob, ci_kind=ci_kind, var_names=names)
     with console.step("point estimate"):
         point = src.point()
+    nonfinite = nonfinite_draws(src)
     outputs: dict[str, Any] = {}
     for i, name in enumerate(names):
         row = s.isel(variable=i)
@@ -92,6 +104,7 @@ def summary_record(
             "mcse_lower": get("mcse_lower"),
             "mcse_upper": get("mcse_upper"),
             "point": number(float(at_point)) if at_point is not None else None,
+            "nonfinite": nonfinite.get(name, 0),
         }
     return {
         "schema": SUMMARY_SCHEMA,
@@ -266,10 +279,12 @@ def summary_table(record: dict[str, Any]) -> str:
         else (sc["name"])
     )
     lines = [
-        f"{name}: {run['total_draws']:,} draws, seed {run['seed']}, "
+        f"{name}: {run_label(run['draws'], run['chains'])}, seed {run['seed']}, "
         f"sampler {run['sampler']}, {interval}"
     ]
     has_point = any(o["point"] is not None for o in record["outputs"].values())
+    # an output with NaN or infinite draws says how many, rather than a bare "-"
+    has_bad = any(o.get("nonfinite") for o in record["outputs"].values())
 
     def fmt(v: float | None, unit: str) -> str:
         return "-" if v is None else format_value(v, unit, show_unit=False)
@@ -281,8 +296,11 @@ def summary_table(record: dict[str, Any]) -> str:
         row.append(f"{fmt(o['lower'], u)} – {fmt(o['upper'], u)}")
         if has_point:
             row.append(fmt(o["point"], u))
+        if has_bad:
+            row.append(f"{o['nonfinite']:,}")
         rows.append(row)
     header = ["output", "unit", "median", "mean", interval] + (["point"] if has_point else [])
+    header += ["non-finite draws"] if has_bad else []
     lines += format_table(header, rows, "ll")
     comp = record["components"]
     if comp is not None:
@@ -320,6 +338,16 @@ def summary_table(record: dict[str, Any]) -> str:
     cond = record["conditioning"]
     if cond is not None:
         lines += ["", *_conditioning_table(cond, record["outputs"])]
+    if has_bad:
+        lines += [
+            "",
+            textwrap.fill(
+                "non-finite draws: NaN or infinite values of an output (a formula outside its "
+                "domain); a figure they leave undefined shows as -; --strict makes them an "
+                "error (exit 2).",
+                99,
+            ),
+        ]
     note = _mcse_note(record["outputs"])
     if note is not None:
         lines += ["", note]
@@ -385,10 +413,11 @@ def _conditioning_table(cond: dict[str, Any], outputs: dict[str, Any]) -> list[s
     ]
     lines = [*textwrap.wrap(head, 99), *format_table(header, rows), ""]
     for line in cond["report"]:  # method, diagnostics, evidence, published references
+        if line.startswith("warning:"):  # said once, on stderr, with the flags that help
+            continue
         lines += textwrap.wrap(line, 99, subsequent_indent="    ") or [""]
-    lines += [f"warning: {w}" for w in cond["warnings"]]
-    if not cond["diagnostics_ok"]:
-        lines.append("warning: the conditioning diagnostics failed (see the run's attributes)")
+    if not cond["diagnostics_ok"]:  # the warning itself went to stderr, once
+        lines.append("the conditioning diagnostics failed: see the warning on stderr")
     return lines
 
 
@@ -411,6 +440,7 @@ def summary_csv(record: dict[str, Any]) -> str:
             o["mcse_lower"],
             o["mcse_upper"],
             o["point"],
+            o["nonfinite"],
         ]
         for name, o in record["outputs"].items()
     ]
@@ -441,8 +471,8 @@ def _sample_reference(args: argparse.Namespace, store: bool, console: Console) -
     from ..run import simulate
 
     model, priors = reference_model()
-    total = args.draws * args.chains
-    with console.step(f"sampling {model.name}: {total:,} draws", progress=True):
+    label = f"sampling {model.name}: {run_label(args.draws, args.chains)}"
+    with console.step(label, progress=True) as bar:
         tree = simulate(
             model,
             priors,
@@ -451,6 +481,10 @@ def _sample_reference(args: argparse.Namespace, store: bool, console: Console) -
             seed=args.seed,
             sampler=args.sampler,
             store=store,
+            progress=bar.update if bar is not None else None,
+            limits=limits_from(args),
+            strict=args.strict,
+            **cluster_kwargs(args),
         )
     return Source(tree, None, model.name, model.name)
 
@@ -474,9 +508,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     console.environment()
     fmt = result_format(args)
     save = check_save(args)
-    out = check_out(args.out, "--out", RUN_SUFFIXES) if args.out is not None else None
-    if out is not None:
-        need_zarr("--out", out)
+    out = check_run_out(args)
     plot = check_out(args.plot, "--plot", IMAGE_SUFFIXES) if args.plot is not None else None
     kind = "hdi" if args.hdi else "eti"
     store = args.draws * args.chains <= STORE_LIMIT or out is not None
@@ -500,8 +532,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         with console.step(f"plotting {plot}", progress=True):
             plot_headline(src, names, plot, args.ci, kind)
         console.note(f"wrote {plot}")
-    if not (console.quiet and fmt == "table" and save is None):
-        emit(console, render_summary(record, fmt), save)
+    emit(console, render_summary(record, fmt), save)
     return 0
 
 
@@ -542,5 +573,15 @@ def cmd_summarize(args: argparse.Namespace, console: Console) -> int:
     src = load_source(args.file, console)
     names = _names(src, args.var)
     record = summary_record(src, names, args.ci, "hdi" if args.hdi else "eti", console)
+    message = conditioning_warning(src.tree, src.name) if src.view.conditioned else None
+    if message is not None:
+        console.warn(message)
+    bad = {n: o["nonfinite"] for n, o in record["outputs"].items() if o["nonfinite"]}
+    if bad:
+        total = record["run"]["total_draws"]
+        console.warn(
+            f"{src.name}: outputs with draws that are not finite numbers: "
+            + "; ".join(f"{n}: {c:,} of {total:,} draws" for n, c in bad.items())
+        )
     emit(console, render_summary(record, fmt), save)
     return 0

@@ -17,13 +17,17 @@ from ..errors import FrontiercostError
 from ..results.view import view
 from ._common import (
     Console,
-    check_out,
+    check_run_out,
     check_save,
     emit,
-    need_zarr,
+    limits_from,
+    refuse,
     result_format,
+    threshold_names,
+    thresholds_for,
     write_tree,
 )
+from ._sources import cluster_kwargs, run_label
 
 HEADLINES = (
     "amortized_cost",
@@ -34,32 +38,6 @@ HEADLINES = (
     "cloud_cost",
 )
 RUN_SUFFIXES = (".nc", ".zarr")
-
-
-def cluster_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    """``workers``/``scheduler``/``threads_per_worker`` for simulate and sweep, if given."""
-    out: dict[str, Any] = {}
-    if getattr(args, "workers", None) is not None:
-        out["workers"] = args.workers
-    if getattr(args, "scheduler", None) is not None:
-        out["scheduler"] = args.scheduler
-    if out and getattr(args, "threads_per_worker", None) is not None:
-        out["threads_per_worker"] = args.threads_per_worker
-    return out
-
-
-def _thresholds(items: Sequence[str] | None) -> dict[str, list[float]]:
-    out: dict[str, list[float]] = {}
-    for item in items or ():
-        var, sep, value = item.partition("=")
-        try:
-            t = float(value)
-        except ValueError:
-            t = float("nan")
-        if not sep or not var or not np.isfinite(t):
-            raise FrontiercostError(f"--threshold: {item!r} is not VAR=NUMBER (e.g. cost=1e9)")
-        out.setdefault(var, []).append(t)
-    return out
 
 
 def _variables(tree: xr.DataTree, wanted: Sequence[str] | None) -> list[str]:
@@ -149,9 +127,15 @@ def _render(tree: xr.DataTree, fields: list[str], rows: list[dict], ci: float, f
         header += [f"{name} median", f"{round(ci * 100)}% ETI"]
         header += [f"P(>{t})" for t in e.get("exceedance", {})]
     if fmt == "csv":
+        # one header field per column: an interval is two columns (pandas would shift)
+        lo, hi = (0.5 - ci / 2) * 100, (0.5 + ci / 2) * 100
+        head = list(fields)
+        for name, e in rows[0]["outputs"].items():
+            head += [f"{name} median", f"{name} p{lo:g}", f"{name} p{hi:g}"]
+            head += [f"{name} P(>{t})" for t in e.get("exceedance", {})]
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(header)
+        writer.writerow(head)
         for row in rows:
             cells = [row["at"][f] for f in fields]
             for e in row["outputs"].values():
@@ -161,7 +145,7 @@ def _render(tree: xr.DataTree, fields: list[str], rows: list[dict], ci: float, f
     widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(header)]
     lines = [
         f"{tree.attrs.get('scenario')}: sweep over {', '.join(fields)}, "
-        f"{tree.attrs.get('draws'):,} draws x {tree.attrs.get('chains')} chains per point, "
+        f"{run_label(int(tree.attrs['draws']), int(tree.attrs['chains']))} per point, "
         "common random numbers"
     ]
     lines.append("  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
@@ -175,15 +159,20 @@ def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
 
     fmt = result_format(args)
     save = check_save(args)
-    out = check_out(args.out, "--out", RUN_SUFFIXES) if args.out is not None else None
-    if out is not None:
-        need_zarr("--out", out)
-        if args.summary:
-            raise FrontiercostError("--out: a --summary sweep keeps no draws; drop one of them")
-    thresholds = _thresholds(args.threshold)
-    if thresholds and not args.summary:
+    refuse(args, ["--hdi"], "sweep intervals are equal-tailed (quantiles at every point)")
+    out = check_run_out(args, kind="sweep")
+    if out is not None and args.summary:
+        raise FrontiercostError("--out: a --summary sweep keeps no draws; drop one of them")
+    if args.threshold and not args.summary:
         raise FrontiercostError("--threshold: counted by --summary sweeps (streaming runs)")
-    with console.step(f"sweeping {args.scenario}", progress=True):
+    names = args.var or threshold_names(args.threshold)
+    if not names and any(v is None for v, _ in args.threshold or ()):
+        from ..analysis.report import headline_output
+        from ..scenarios import load_scenario
+
+        names = [headline_output(load_scenario(args.scenario))]
+    thresholds = thresholds_for(args.threshold, names)
+    with console.step(f"sweeping {args.scenario}", progress=True) as bar:
         tree = sweep(
             args.scenario,
             vary=args.vary or None,
@@ -194,6 +183,9 @@ def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
             summary_only=args.summary,
             thresholds=thresholds or None,
             ci_prob=args.ci,
+            limits=limits_from(args),
+            strict=args.strict,
+            progress=bar.update if bar is not None else None,
             **cluster_kwargs(args),
         )
     names = _variables(tree, args.var)

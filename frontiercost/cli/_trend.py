@@ -19,12 +19,15 @@ from ._common import (
     check_save,
     emit,
     interval_label,
+    limits_from,
     number,
+    refuse,
     result_format,
     to_csv,
     to_json,
     version,
 )
+from ._sources import run_label
 
 
 def cmd_trend(args: argparse.Namespace, console: Console) -> int:
@@ -37,12 +40,14 @@ def cmd_trend(args: argparse.Namespace, console: Console) -> int:
     fmt = result_format(args)
     save = check_save(args)
     plot = check_out(args.plot, "--plot", IMAGE_SUFFIXES) if args.plot is not None else None
+    refuse(args, ["--hdi"], "the trend's per-model intervals are equal-tailed")
+    limits = limits_from(args)
     if args.draws * args.chains > STORE_LIMIT // 10:
         raise FrontiercostError(
             f"--draws: trend stores every model's draws; use at most {STORE_LIMIT // 10:,} "
             "draws in total per model"
         )
-    output = args.output
+    output = args.var or "amortized_cost"
     with console.step("loading the frontier-model scenarios"):
         models = [
             sc
@@ -54,20 +59,27 @@ def cmd_trend(args: argparse.Namespace, console: Console) -> int:
     have = [sc for sc in models if output in sc.outputs]
     if not have:
         accepted = sorted({o for sc in models for o in sc.outputs})
-        check_names("--output", [output], accepted, f"the {args.tag} scenarios")
+        check_names("--var", [output], accepted, f"the {args.tag} scenarios")
     skipped = [sc.name for sc in models if output not in sc.outputs]
     if skipped:
         console.note(f"{len(skipped)} scenarios have no {output}: {', '.join(skipped)}")
     models = have
     years = np.array([float(sc.meta["year"]) for sc in models])
     points, samples, intervals = [], {}, []
-    with console.step(
-        f"sampling {len(models)} models: {args.draws * args.chains:,} draws each", progress=True
-    ):
-        for sc in models:
+    label = f"sampling {len(models)} models: {run_label(args.draws, args.chains)} each"
+    with console.step(label, progress=True, unit="model") as bar:
+        for i, sc in enumerate(models):
+            if bar is not None:
+                bar.update(i, len(models))
             points.append(float(evaluate(sc)[output]))
             tree = simulate(
-                sc, draws=args.draws, chains=args.chains, seed=args.seed, sampler=args.sampler
+                sc,
+                draws=args.draws,
+                chains=args.chains,
+                seed=args.seed,
+                sampler=args.sampler,
+                limits=limits,
+                strict=args.strict,
             )
             samples[sc.name] = np.asarray(tree["posterior"][output].values, dtype=float).ravel()
             a = (1 - args.ci) / 2

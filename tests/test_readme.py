@@ -1,0 +1,71 @@
+"""The README's figures are generated (``scripts/readme.py``): a stale one fails here.
+
+Source of truth: the commands and data each figure comes from (command outputs
+in ``<!-- generated: ... -->`` blocks, counts in ``<!-- count: ... -->``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+_SPEC = importlib.util.spec_from_file_location("readme_script", ROOT / "scripts" / "readme.py")
+assert _SPEC is not None and _SPEC.loader is not None
+README_SCRIPT = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(README_SCRIPT)
+
+
+@pytest.mark.e2e  # runs the README's commands in-process
+def test_readme_figures_are_current(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert README_SCRIPT.main(["--check"]) == 0, capsys.readouterr().out
+
+
+def test_the_generator_rewrites_a_stale_count_and_block(tmp_path: Path) -> None:
+    import frontiercost as fc
+
+    stale = tmp_path / "README.md"
+    stale.write_text(
+        "ships <!-- count: scenarios -->1<!-- /count --> scenarios\n"
+        "<!-- generated: frontiercost chips --format json -->\n```json\nold\n```\n"
+        "<!-- /generated -->\n",
+        encoding="utf-8",
+    )
+    assert README_SCRIPT.main(["--check", "--readme", str(stale)]) == 1
+    assert README_SCRIPT.main(["--readme", str(stale)]) == 0
+    text = stale.read_text(encoding="utf-8")
+    assert f"ships <!-- count: scenarios -->{len(fc.list_scenarios()):,}<!-- /count -->" in text
+    assert "old" not in text and "h100-sxm5" in text
+    assert README_SCRIPT.main(["--check", "--readme", str(stale)]) == 0
+
+
+def test_an_unknown_count_or_a_failing_command_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "README.md"
+    bad.write_text("<!-- count: nope -->1<!-- /count -->\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="unknown count 'nope'"):
+        README_SCRIPT.main(["--readme", str(bad)])
+    bad.write_text(
+        "<!-- generated: frontiercost run no-such-model -->\n```\nx\n```\n<!-- /generated -->\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SystemExit, match="exited 2"):
+        README_SCRIPT.main(["--readme", str(bad)])
+
+
+@pytest.mark.e2e  # every Python example of the README, as a user would paste it
+def test_every_python_example_in_the_readme_runs(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import re
+    import runpy
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)\n```", text, re.S)
+    assert len(blocks) >= 5
+    # the Epoch examples read a database the user downloads: the copy in tests/data
+    (tmp_path / "notable_ai_models.csv").symlink_to(ROOT / "tests/data/epoch_notable_models.csv")
+    monkeypatch.chdir(tmp_path)
+    for i, block in enumerate(blocks):
+        path = tmp_path / f"readme_block_{i}.py"  # a file: numba caches by file
+        path.write_text(block + "\n", encoding="utf-8")
+        runpy.run_path(str(path), run_name="__main__")

@@ -665,16 +665,8 @@ def emit(console: Console, text: str, save: Path | None) -> None:
     if not text.endswith("\n"):
         text += "\n"
     if save is None:
-        try:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        except BrokenPipeError:
-            raise
-        except OSError as err:  # a full disk or /dev/full: one line, and no retry at exit
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise FrontiercostError(
-                f"cannot write the result to stdout: {os_reason(err)}"
-            ) from None
+        sys.stdout.write(text)
+        sys.stdout.flush()
         return
     write_text(save, text, "--save")
     console.note(f"wrote {save}")

@@ -75,8 +75,9 @@ def test_a_full_disk_and_a_full_stdout(folder: Path, capsys) -> None:  # type: i
     )
     _one_line(results[0], "cannot write", "p.png", "File too large")
     _one_line(results[1], "--save: cannot write", "r.json", "File too large")
-    _one_line(results[2], "cannot write the result to stdout: No space left on device")
-    _one_line(results[3], "cannot write the result to stdout: No space left on device")
+    full = f"{PREFIX}cannot write to standard output: No space left on device\n"
+    assert results[2] == {"code": 1, "err": full}  # not a usage error: exit 1
+    assert results[3] == {"code": 1, "err": full}
     assert snapshot(folder) == before
 
 

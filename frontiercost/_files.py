@@ -15,6 +15,7 @@ first: an interrupted write never replaces a target.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import tempfile
 from collections.abc import Iterator
@@ -54,6 +55,19 @@ def raise_if_interrupted() -> None:
         if _received[0] == signal.SIGTERM:
             raise Terminated()
         raise KeyboardInterrupt()
+
+
+def os_reason(err: OSError) -> str:
+    """Why an operating-system error happened, in one line (``File too large``).
+
+    HDF5 reports a failed write as an ``OSError`` whose text spans lines and
+    names the errno inside it; that errno's own message is used.
+    """
+    text = str(err.strerror or err)
+    found = re.search(r"errno = (\d+)", text)
+    if found:
+        return os.strerror(int(found.group(1)))
+    return " ".join(text.split())[:200] or type(err).__name__
 
 
 def default_mode(path: str | os.PathLike[str]) -> None:

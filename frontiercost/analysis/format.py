@@ -50,16 +50,16 @@ def format_usd(x: float, digits: int = 3) -> str:
     digits : int
         Significant digits (trailing zeros dropped).
     """
-    if not math.isfinite(x):
-        return str(x)
+    if x is None or not math.isfinite(x):  # None: a record's non-finite number
+        return str(float("nan") if x is None else x)
     sign = "-" if x < 0 else ""
     return f"{sign}${_scaled(abs(x), digits)}"
 
 
 def format_share(x: float, digits: int = 3) -> str:
     """A fraction as a percentage: ``0.4452 -> '44.5 %'``."""
-    if not math.isfinite(x):
-        return str(x)
+    if x is None or not math.isfinite(x):  # None: a record's non-finite number
+        return str(float("nan") if x is None else x)
     return f"{_sig(100 * x, digits)} %"
 
 
@@ -70,7 +70,7 @@ def format_value(x: float, unit: str, digits: int = 3, show_unit: bool = True) -
     appended (``57M h``, ``2.1e25 FLOP``, ``0.521 USD/h``) unless
     ``show_unit`` is false (for tables with a unit column; ``$`` stays).
     """
-    if not math.isfinite(x):
+    if x is None or not math.isfinite(x):
         text = str(x)
     elif unit == "USD":
         return format_usd(x, digits)

@@ -12,6 +12,7 @@ exact for independent draws, conservative for QMC and Latin hypercube).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -205,12 +206,17 @@ def prob_greater(
         )
     ok = ~(np.isnan(xa) | np.isnan(xb))
     d = xa[ok] - xb[ok]
-    p = float(np.mean(d > 0))
+    n = max(d.size, 1)  # no pair of numbers (every draw NaN): NaN, not a division by zero
+    p = float(np.sum(d > 0) / n) if d.size else math.nan
     return xr.Dataset(
         {
             "probability": ((), p, {"long_name": f"P(A.{var} > B.{name_b})"}),
-            "mcse": ((), float(np.sqrt(p * (1 - p) / d.size)), {}),
-            "mean_difference": ((), float(d.mean()), {"units": _units(ra, var)}),
+            "mcse": ((), float(np.sqrt(p * (1 - p) / n)), {}),
+            "mean_difference": (
+                (),
+                float(d.sum() / n) if d.size else math.nan,
+                {"units": _units(ra, var)},
+            ),
         },
         attrs={"paired_draws": int(d.size)},
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
-from .._files import atomic_open
+from .._files import atomic_open, os_reason
 from ..errors import FrontiercostError
 
 if TYPE_CHECKING:
@@ -654,9 +654,7 @@ def write_text(path: Path, text: str, flag: str) -> None:
         with atomic_open(path, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
     except OSError as err:
-        raise FrontiercostError(
-            f"{flag}: cannot write {str(path)!r}: {err.strerror or err}"
-        ) from None
+        raise FrontiercostError(f"{flag}: cannot write {str(path)!r}: {os_reason(err)}") from None
 
 
 def result_format(args: argparse.Namespace) -> str:

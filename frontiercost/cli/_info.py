@@ -306,12 +306,18 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     """Load and compile scenario files without sampling; one line per file."""
     from ..model import copula_factor
     from ..scenarios import load_scenario
+    from ..scenarios.grid import grid_dims
 
     failed = 0
     for path in args.files:
         try:
             sc = load_scenario(path)
             sc.model()  # compiles the formulas
+            if "[sweep" in sc.text:  # its shape, ranges and sizes; points are built by sweep
+                try:
+                    grid_dims(sc)
+                except FrontiercostError as err:
+                    raise FrontiercostError(f"{sc.path}: {err}") from None
             try:
                 copula_factor(sc.correlations, list(sc.priors))
             except FrontiercostError as err:

@@ -143,7 +143,10 @@ def parse(expr: str) -> ast.expr:
     try:
         tree = ast.parse(expr, mode="eval").body
     except SyntaxError as exc:
-        raise ScenarioError(f"formula {shown!r}: {exc.msg}") from None
+        msg = exc.msg
+        if "integer string conversion" in msg:  # Python's 4,300-digit limit on int literals
+            msg = "an integer with more than 4,300 digits is not a number (write 1e30, say)"
+        raise ScenarioError(f"formula {shown!r}: {msg}") from None
     except (RecursionError, MemoryError):  # the parser's own nesting limit
         raise ScenarioError(
             f"formula {shown!r}: nested too deeply to parse; split it into named"

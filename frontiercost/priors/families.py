@@ -108,6 +108,9 @@ class Normal(Prior):
         return KernelSpec(Code.NORMAL, _pad(self.mu, self.sigma))
 
 
+_LOG_MAX = math.log(np.finfo(float).max)  # 709.78: exp of more overflows
+
+
 @dataclass(frozen=True, kw_only=True)
 class LogNormal(Prior):
     """Lognormal: ``log X ~ Normal(mu, sigma)``."""
@@ -123,6 +126,11 @@ class LogNormal(Prior):
     def _validate(self) -> None:
         check_finite("mu", self.mu)
         check_positive("sigma", self.sigma)
+        if abs(self.mu) > _LOG_MAX:  # the median exp(mu) is not a float
+            raise PriorError(
+                f"mu: the median exp(mu) must be a finite positive number: |mu| at most"
+                f" {_LOG_MAX:.2f}, got {self.mu!r}"
+            )
 
     @property
     def support(self) -> tuple[float, float]:

@@ -59,6 +59,10 @@ def _quantile_keys(spec: Mapping[str, Any]) -> list[tuple[float, float, str]]:
             out.append((p, check_finite(key, value), key))
     if "quantiles" in spec and spec.get("family") != "empirical":
         for i, pair in enumerate(_pairs(spec["quantiles"], "quantiles")):
+            if not 0 < pair[0] < 1:
+                raise PriorError(
+                    f"quantiles[{i}][0]: a probability strictly between 0 and 1, got {pair[0]!r}"
+                )
             out.append((pair[0], pair[1], f"quantiles[{i}]"))
     return sorted(out)
 

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._files import default_mode, raise_if_interrupted
+from .._files import default_mode, os_reason, raise_if_interrupted
 from ..errors import FrontiercostError
 
 if TYPE_CHECKING:
@@ -203,6 +203,7 @@ def open_run(path_text: str | os.PathLike[str], flag: str = "file") -> xr.DataTr
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*[Cc]onsolidated metadata")
+            warnings.filterwarnings("ignore", message=".*phony_dims")  # a foreign HDF5 file
             with xr.open_datatree(path, engine="zarr" if zarr else "h5netcdf") as tree:
                 if zarr:
                     _check_complete(path, tree, label)
@@ -252,10 +253,28 @@ def _check_run(tree: xr.DataTree, label: str) -> None:
             "`frontiercost run --out` or frontiercost.simulate: a 'posterior' or "
             "'streaming' group and a 'frontiercost_version' attribute)"
         )
+    for key in ("draws", "chains", "seed"):
+        value = tree.attrs.get(key)
+        if isinstance(value, np.ndarray) and value.size == 1:
+            value = value.item()
+        if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
+            raise OutputError(
+                f"{label}: damaged run: the root attribute {key!r} is"
+                f" {'missing' if value is None else repr(value)} (a whole number)"
+            )
+        if value < (0 if key == "seed" else 1):
+            raise OutputError(f"{label}: damaged run: the root attribute {key!r} is {value}")
     if "posterior" in tree.children:
         post = tree["posterior"]
         if not post.data_vars:
             raise OutputError(f"{label}: damaged run: the posterior group has no variables")
+        sizes = (post.sizes.get("chain", 0), post.sizes.get("draw", 0))
+        recorded = (int(tree.attrs["chains"]), int(tree.attrs["draws"]))
+        if "observed_data" not in tree.children and sizes != recorded:  # conditioned: resampled
+            raise OutputError(
+                f"{label}: damaged run: the posterior holds {sizes[0]} chains of {sizes[1]}"
+                f" draws, the run records {recorded[0]} of {recorded[1]}"
+            )
         for name, var in post.data_vars.items():
             if not np.issubdtype(var.dtype, np.number) or var.dims[-2:] != ("chain", "draw"):
                 raise OutputError(
@@ -340,8 +359,11 @@ def staged(path: Path, flag: str = "out") -> Iterator[Path]:
     try:
         yield tmp
         _place(tmp, path)
-    except OSError as err:
-        raise OutputError(f"{flag}: cannot write {str(path)!r}: {err.strerror or err}") from None
+    except (OSError, RuntimeError) as err:  # HDF5 reports a failed close as RuntimeError
+        if isinstance(err, RuntimeError) and "errno" not in str(err):
+            raise
+        reason = os_reason(err) if isinstance(err, OSError) else os_reason(OSError(str(err)))
+        raise OutputError(f"{flag}: cannot write {str(path)!r}: {reason}") from None
     finally:
         _remove(tmp)
         if not tmp.exists():

@@ -62,17 +62,38 @@ def parse_values(field: str, text: str) -> tuple[Any, ...]:
         a, b, n = _number(field, m.group(1)), _number(field, m.group(2)), int(m.group(3))
         if n < 1:
             raise ScenarioError(f"sweep {field}: {text!r} asks for no values")
+        _check_count(field, text, n)
         return tuple(float(v) for v in np.linspace(a, b, n))
     m = _RANGE.match(text)
     if m:
         a, b = int(m.group(1)), int(m.group(2))
         if b < a:
             raise ScenarioError(f"sweep {field}: empty range {text!r} (end before start)")
+        _check_count(field, text, b - a + 1)
         return tuple(range(a, b + 1))
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if not parts:
         raise ScenarioError(f"sweep {field}: no values in {text!r}; use a:b:n, a..b or v1,v2,...")
-    return tuple(_scalar(p) for p in parts)
+    return _distinct(field, tuple(_scalar(p) for p in parts))
+
+
+def _distinct(field: str, values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The values, refused when one is given twice (a coordinate must be unique)."""
+    seen: set[str] = set()
+    for value in values:
+        if repr(value) in seen:
+            raise ScenarioError(f"sweep {field}: {value!r} is given twice")
+        seen.add(repr(value))
+    return values
+
+
+def _check_count(field: str, text: str, n: int) -> None:
+    """Refuse a range of more values than any sweep may have, before making them."""
+    if n > MAX_POINTS:
+        raise ScenarioError(
+            f"sweep {field}: {text!r} asks for {n:,} values, more than a sweep's"
+            f" {MAX_POINTS:,} points"
+        )
 
 
 def _number(field: str, text: str) -> float:
@@ -195,7 +216,13 @@ def _axes(
     vary: Mapping[str, Any] | Sequence[str] | None, sweep_table: Mapping[str, Any]
 ) -> tuple[list[Axis], list[tuple[str, dict[str, Any]]]]:
     fields: dict[str, tuple[Any, ...]] = {}
-    for field, spec in dict(sweep_table.get("vary", {})).items():
+    table_vary = sweep_table.get("vary", {})
+    if not isinstance(table_vary, Mapping):
+        raise ScenarioError(
+            f"sweep.vary: expected a table of field = values (e.g. vary = {{ year ="
+            f' "2025..2030" }}), got {table_vary!r:.40}'
+        )
+    for field, spec in table_vary.items():
         fields[field] = _as_values(field, spec)
     if isinstance(vary, Mapping):
         for field, spec in vary.items():
@@ -203,8 +230,11 @@ def _axes(
     elif vary is not None:
         fields.update(parse_vary(list(vary)))
     variants = []
-    for i, row in enumerate(sweep_table.get("variant", [])):
-        name, sets = row.get("name"), row.get("set")
+    rows = sweep_table.get("variant", [])
+    if not isinstance(rows, list):
+        rows = [rows]
+    for i, row in enumerate(rows):
+        name, sets = (row.get("name"), row.get("set")) if isinstance(row, Mapping) else (0, 0)
         if not isinstance(name, str) or not isinstance(sets, Mapping) or not sets:
             raise ScenarioError(
                 f"sweep: variant {i + 1} needs name = '...' and set = {{ field = value, ... }}"
@@ -220,7 +250,7 @@ def _as_values(field: str, spec: Any) -> tuple[Any, ...]:
     if isinstance(spec, int | float) and not isinstance(spec, bool):
         return (spec,)
     if isinstance(spec, Sequence) and spec:
-        return tuple(spec)
+        return _distinct(field, tuple(spec))
     raise ScenarioError(f"sweep {field}: no values ({spec!r})")
 
 

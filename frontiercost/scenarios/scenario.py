@@ -505,6 +505,9 @@ class _GroupContext(_Context):
         return self.ctx.where(table, key, self.index)
 
 
+_ARRAY_TABLES = ("correlation", "staff", "observe")
+
+
 def _build(
     name: str, label: str, text: str, data: dict[str, Any], ctx: _Context | None = None
 ) -> Scenario:
@@ -516,9 +519,15 @@ def _build(
                 None,
                 f"unknown table{suggest(table, TABLES)}; accepted: {', '.join(TABLES)}",
             )
+        if table in _ARRAY_TABLES:
+            rows = data[table]
+            if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
+                if isinstance(rows, Mapping):
+                    continue  # a single [table]: its own check names the [[table]] form
+                raise ctx.error(table, None, f"expected [[{table}]] tables, got {rows!r:.40}")
+        elif not isinstance(data[table], Mapping):
+            raise ctx.error(table, None, f"expected a [{table}] table, got {data[table]!r:.40}")
     sweep_table = data.get("sweep", {})
-    if not isinstance(sweep_table, Mapping):
-        raise ctx.error("sweep", None, "must be a table")
     _check_keys(ctx, "sweep", sweep_table)
     meta = dict(data.get("scenario", {}))
     _check_keys(ctx, "scenario", meta)
@@ -603,7 +612,7 @@ def _build(
     read_by_formulas: set[str] = set()
     if isinstance(formulas, Mapping):
         for value in formulas.values():
-            formula_text = value if isinstance(value, str) else dict(value).get("formula", "")
+            formula_text = value.get("formula", "") if isinstance(value, Mapping) else value
             try:
                 read_by_formulas |= names_in(str(formula_text))
             except FrontiercostError:
@@ -717,6 +726,14 @@ def _build(
         raise ctx.error("scenario", "outputs", str(err).removeprefix("outputs: ")) from None
     if not resolved.outputs:
         raise ctx.error("parameters", None, "the parameters given support no output")
+    if data.get("staff") and wanted is None and "staff_cost" not in resolved.outputs:
+        missing = [q for q in ("project_years",) if q not in priors and q not in quantities]
+        raise ctx.error(
+            "staff",
+            None,
+            f"staff_cost cannot be computed: give {', '.join(missing) or 'every input it reads'}"
+            " in [parameters] or [formulas] (years the groups are paid for)",
+        )
     stated = set(params) | {k for k, v in layer.items() if v == LAYERS["hardware"]}
     notes += _check_routes(ctx, resolved, quantities, priors, stated, routes, basis)
     for key in formulas if isinstance(formulas, Mapping) else ():
@@ -1037,6 +1054,9 @@ def _formulas(
             if k not in KEYS["formulas"]:
                 hint = suggest(k, KEYS["formulas"])
                 raise ctx.error("formulas", key, f"unknown key {k!r}{hint}")
+        for k in ("units", "long_name"):
+            if k in spec and not isinstance(spec[k], str):
+                raise ctx.error("formulas", key, f"{k}: expected a string, got {spec[k]!r}")
         try:
             parse(spec["formula"])
             reads = names_in(spec["formula"])

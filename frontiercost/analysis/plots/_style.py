@@ -23,7 +23,7 @@ from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
 
-from ..._files import atomic_open
+from ..._files import atomic_open, os_reason
 from ...errors import FrontiercostError
 from ...results.view import view
 from ..format import format_share, format_usd, format_value
@@ -239,5 +239,8 @@ def save(fig: Figure, path: Target | None, dpi: float = 100) -> None:
         )
     if not target.parent.is_dir():
         raise FrontiercostError(f"path: {target}: directory {target.parent} does not exist")
-    with atomic_open(target, "wb") as fh, style():
-        fig.savefig(fh, format=fmt_, dpi=dpi)
+    try:
+        with atomic_open(target, "wb") as fh, style():
+            fig.savefig(fh, format=fmt_, dpi=dpi)
+    except OSError as err:  # a full disk: atomic_open has removed the temporary file
+        raise FrontiercostError(f"cannot write {str(target)!r}: {os_reason(err)}") from None

@@ -1,0 +1,308 @@
+"""Hostile run files for summarize, compare and report: impostors, damage, truncation.
+
+Each is refused with one line that names the file, before anything is sampled,
+and leaves the folder as it was; the files that are damaged only in ways that do
+not matter (a Zarr store without consolidated metadata) give the same numbers as
+the undamaged file.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+import xarray as xr
+from hostile_common import BASE, clear_error, succeeds
+
+from frontiercost.cli import main
+
+pytestmark = pytest.mark.e2e
+
+RUNNABLE = BASE.replace("year = 2024", 'year = 2024\ncost_basis = "cloud"').replace(
+    "chip_hours = 1e7", 'chip_hours = { family = "lognormal", p5 = 5e6, p95 = 2e7 }'
+)
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("good")
+    (folder / "s.toml").write_text(RUNNABLE)
+    files = {"nc": folder / "good.nc", "zarr": folder / "good.zarr"}
+    for f in files.values():
+        assert (
+            main(
+                [
+                    "run",
+                    str(folder / "s.toml"),
+                    "--draws",
+                    "200",
+                    "--chains",
+                    "2",
+                    "--out",
+                    str(f),
+                    "-q",
+                ]
+            )
+            == 0
+        )
+    return files
+
+
+def _tree(good: dict[str, Path]) -> xr.DataTree:
+    with xr.open_datatree(good["nc"], engine="h5netcdf") as tree:
+        return tree.load()
+
+
+def _save(tree: xr.DataTree, path: Path) -> None:
+    tree.to_netcdf(path, engine="h5netcdf")
+
+
+def _with_attrs(change: Callable[[dict], None]) -> Callable[[dict[str, Path], Path], None]:  # type: ignore[type-arg]
+    def make(good: dict[str, Path], path: Path) -> None:
+        tree = _tree(good)
+        attrs = dict(tree.attrs)
+        change(attrs)
+        tree.attrs = attrs
+        _save(tree, path)
+
+    return make
+
+
+def _with_posterior(
+    change: Callable[[xr.Dataset], xr.Dataset],
+) -> Callable[[dict[str, Path], Path], None]:
+    def make(good: dict[str, Path], path: Path) -> None:
+        tree = _tree(good)
+        tree["posterior"] = xr.DataTree(change(tree["posterior"].to_dataset()))
+        _save(tree, path)
+
+    return make
+
+
+def _bytes(cut: Callable[[bytes], bytes]) -> Callable[[dict[str, Path], Path], None]:
+    def make(good: dict[str, Path], path: Path) -> None:
+        path.write_bytes(cut(good["nc"].read_bytes()))
+
+    return make
+
+
+def _hdf5(good: dict[str, Path], path: Path) -> None:
+    with h5py.File(path, "w") as h:
+        h["x"] = np.arange(3)
+
+
+def _zarr(change: Callable[[Path], None]) -> Callable[[dict[str, Path], Path], None]:
+    def make(good: dict[str, Path], path: Path) -> None:
+        shutil.copytree(good["zarr"], path)
+        change(path)
+
+    return make
+
+
+def _drop_chunks(store: Path) -> None:
+    for p in (store / "posterior" / "cloud_cost").rglob("*"):
+        if p.is_file() and p.name not in ("zarr.json", ".zarray", ".zattrs"):
+            p.unlink()
+
+
+def _garbage_metadata(store: Path) -> None:
+    for p in store.rglob("zarr.json"):
+        p.write_text("{not json")
+    for p in store.rglob(".z*"):
+        p.write_text("{not json")
+
+
+def _foreign(good: dict[str, Path], path: Path) -> None:
+    xr.Dataset({"t": ("x", [1.0, 2.0])}).to_netcdf(path, engine="h5netcdf")
+
+
+def _strings(good: dict[str, Path], path: Path) -> None:
+    xr.Dataset({"s": ("x", np.array(["a", "b"], dtype=object))}).to_netcdf(path, engine="h5netcdf")
+
+
+def _attrs_only(good: dict[str, Path], path: Path) -> None:
+    xr.Dataset(attrs={"frontiercost_version": "0.1.0", "frontiercost_kind": "run"}).to_netcdf(
+        path, engine="h5netcdf"
+    )
+
+
+def _no_posterior(good: dict[str, Path], path: Path) -> None:
+    tree = _tree(good)
+    del tree["posterior"]
+    _save(tree, path)
+
+
+NOT_NETCDF = "not a netCDF4/HDF5 file (a saved run is one)"
+NOT_A_RUN = "not a frontiercost run (expected the file written by `frontiercost run --out`"
+
+CASES: list[tuple[str, str, Callable[[dict[str, Path], Path], None], str]] = [
+    ("empty file", "x.nc", lambda g, p: p.write_bytes(b""), NOT_NETCDF),
+    ("text named .nc", "x.nc", lambda g, p: p.write_text("not a netCDF file\n"), NOT_NETCDF),
+    ("binary noise", "x.nc", lambda g, p: p.write_bytes(bytes(range(256)) * 64), NOT_NETCDF),
+    ("truncated to half", "x.nc", _bytes(lambda b: b[: len(b) // 2]), NOT_NETCDF),
+    ("truncated to 8 bytes", "x.nc", _bytes(lambda b: b[:8]), NOT_NETCDF),
+    ("last kilobyte cut", "x.nc", _bytes(lambda b: b[:-1024]), NOT_NETCDF),
+    ("foreign netCDF", "x.nc", _foreign, NOT_A_RUN),
+    ("string variables only", "x.nc", _strings, NOT_A_RUN),
+    ("only the attributes", "x.nc", _attrs_only, NOT_A_RUN),
+    ("plain HDF5", "x.nc", _hdf5, NOT_A_RUN),
+    ("no attributes", "x.nc", _with_attrs(lambda a: a.clear()), NOT_A_RUN),
+    ("no posterior group", "x.nc", _no_posterior, NOT_A_RUN),
+    (
+        "draws attribute missing",
+        "x.nc",
+        _with_attrs(lambda a: a.pop("draws")),
+        "damaged run: the root attribute 'draws' is missing",
+    ),
+    (
+        "chains attribute missing",
+        "x.nc",
+        _with_attrs(lambda a: a.pop("chains")),
+        "damaged run: the root attribute 'chains' is missing",
+    ),
+    (
+        "seed attribute missing",
+        "x.nc",
+        _with_attrs(lambda a: a.pop("seed")),
+        "damaged run: the root attribute 'seed' is missing",
+    ),
+    (
+        "draws attribute a string",
+        "x.nc",
+        _with_attrs(lambda a: a.update(draws="200")),
+        "damaged run: the root attribute 'draws' is '200'",
+    ),
+    (
+        "draws attribute 0",
+        "x.nc",
+        _with_attrs(lambda a: a.update(draws=0)),
+        "damaged run: the root attribute 'draws' is 0",
+    ),
+    (
+        "draws attribute disagrees",
+        "x.nc",
+        _with_attrs(lambda a: a.update(draws=300)),
+        "damaged run: the posterior holds 2 chains of 200 draws, the run records 2 of 300",
+    ),
+    (
+        "zero draws",
+        "x.nc",
+        _with_posterior(lambda d: d.isel(draw=slice(0, 0))),
+        "damaged run: the posterior holds 2 chains of 0 draws",
+    ),
+    (
+        "a string variable",
+        "x.nc",
+        _with_posterior(lambda d: d.assign(cloud_cost=d["cloud_cost"].astype(str))),
+        "damaged run: posterior variable 'cloud_cost' is not numeric",
+    ),
+    (
+        "a variable without draws",
+        "x.nc",
+        _with_posterior(lambda d: d.assign(cloud_cost=d["cloud_cost"].isel(draw=0))),
+        "damaged run: posterior variable 'cloud_cost' is not numeric (chain, draw) draws",
+    ),
+    (
+        "no posterior variables",
+        "x.nc",
+        _with_posterior(lambda d: d.drop_vars(list(d.data_vars))),
+        "damaged run: the posterior group has no variables",
+    ),
+    (
+        "Zarr chunk missing",
+        "x.zarr",
+        _zarr(_drop_chunks),
+        "incomplete Zarr store: posterior/cloud_cost has 0 of 1 chunks",
+    ),
+    ("Zarr metadata garbage", "x.zarr", _zarr(_garbage_metadata), "not a readable Zarr store"),
+    ("Zarr empty folder", "x.zarr", lambda g, p: p.mkdir(), "not a readable Zarr store"),
+    ("Zarr that is a file", "x.zarr", lambda g, p: p.write_text("x"), "not a Zarr folder"),
+    ("folder named .nc", "x.nc", lambda g, p: p.mkdir(), "is a folder, not a .nc file"),
+]
+
+COMMANDS = {
+    "summarize": lambda f, g, t: ["summarize", f],
+    "compare": lambda f, g, t: ["compare", f, g],
+    "report": lambda f, g, t: ["report", f, "--out", f"{t}/r.html"],
+}
+
+
+# report reads a run the way summarize does: a few cases show it refuses the same way
+REPORTED = {
+    "empty file",
+    "truncated to half",
+    "foreign netCDF",
+    "draws attribute missing",
+    "Zarr chunk missing",
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "message"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_a_damaged_run_is_refused(
+    capsys, tmp_path: Path, good, name: str, make, message: str
+) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / name
+    make(good, path)
+    case = next(c[0] for c in CASES if c[1] == name and c[2] is make)
+    for command, argv_of in COMMANDS.items():
+        if command == "report" and case not in REPORTED:
+            continue
+        argv = argv_of(str(path), str(good["nc"]), str(tmp_path))
+        clear_error(capsys, argv, f"{path}: {message}", folder=tmp_path)
+
+
+def _summary(capsys, path: Path) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    out, _ = succeeds(capsys, ["summarize", str(path), "--format", "json"])
+    return json.loads(out)["outputs"]  # type: ignore[no-any-return]
+
+
+def test_zarr_without_consolidated_metadata_reads_the_same(capsys, tmp_path: Path, good) -> None:  # type: ignore[no-untyped-def]
+    store = tmp_path / "x.zarr"
+    shutil.copytree(good["zarr"], store)
+    removed = [p for p in store.rglob(".zmetadata")] + [
+        p for p in store.rglob("zarr.json") if "consolidated_metadata" in p.read_text()
+    ]
+    for p in store.rglob(".zmetadata"):
+        p.unlink()
+    for p in store.rglob("zarr.json"):
+        meta = json.loads(p.read_text())
+        if meta.pop("consolidated_metadata", None) is not None:
+            p.write_text(json.dumps(meta))
+    assert removed
+    assert _summary(capsys, store) == _summary(capsys, good["zarr"])
+
+
+def test_the_summary_is_numpys(capsys, good) -> None:  # type: ignore[no-untyped-def]
+    with xr.open_datatree(good["nc"], engine="h5netcdf") as tree:
+        draws = tree["posterior"]["cloud_cost"].values.ravel()
+    got = _summary(capsys, good["nc"])["cloud_cost"]
+    assert got["median"] == pytest.approx(float(np.median(draws)), rel=1e-12)
+    assert got["mean"] == pytest.approx(float(np.mean(draws)), rel=1e-12)
+
+
+def test_an_output_whose_draws_are_all_nan_is_summarized_not_a_crash(
+    capsys, tmp_path: Path, good
+) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "nan.nc"
+    _with_posterior(lambda d: d.assign(cloud_cost=d["cloud_cost"] * np.nan))(good, path)
+    out, err = succeeds(capsys, ["summarize", str(path)])
+    row = next(line for line in out.splitlines() if line.startswith("cloud_cost"))
+    assert row.split()[2:4] == ["-", "-"]  # median and mean: no number
+    assert err == (
+        "frontiercost: warning: s: outputs with draws that are not finite numbers:"
+        " cloud_cost: 400 of 400 draws\n"
+    )
+    got = _summary(capsys, path)
+    assert got["cloud_cost"]["median"] is None and got["final_run_cost"]["median"] is not None
+    out, err = succeeds(capsys, ["compare", str(path), str(good["nc"]), "--format", "json"])
+    assert "Traceback" not in err and all(
+        line.startswith("frontiercost: warning: ") for line in err.splitlines()
+    )
+    assert json.loads(out)["outputs"]["cloud_cost"]["prob_a_greater"] is None

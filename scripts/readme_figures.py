@@ -1,0 +1,211 @@
+"""Write the README's benchmark figures from the committed results file.
+
+The blocks between ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->`` in
+README.md are generated from ``benchmarks/results/real.json`` (written by
+``python benchmarks/real.py``); nothing in them is typed by hand.
+
+Usage (from the repository root)::
+
+    python scripts/readme_figures.py          # rewrite the blocks in README.md
+    python scripts/readme_figures.py --check  # exit 1 if they differ from the results
+
+``tests/test_readme_figures.py`` runs the check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+RESULTS = ROOT / "benchmarks" / "results" / "real.json"
+BLOCK = re.compile(r"(<!-- bench:([\w-]+) -->\n)(.*?)(<!-- /bench:\2 -->)", re.DOTALL)
+
+METHOD_NAMES = {
+    "frontiercost": "frontiercost, stored",
+    "frontiercost-stream": "frontiercost, streaming",
+    "frontiercost-formula": "frontiercost, formula (interpreter)",
+    "numpy": "plain numpy, stored",
+    "numpy-stream": "plain numpy, streaming",
+    "squigglepy": "squigglepy, stored",
+    "squigglepy-stream": "squigglepy, streaming",
+}
+
+
+def _x(v: float | None) -> str:
+    return "–" if v is None else f"{v:.2f}×"
+
+
+def _rate(r: dict[str, Any]) -> str:
+    return f"{r['draws_per_s'] / 1e6:.2f}"
+
+
+def _find(res: dict[str, Any], group: str, method: str) -> dict[str, Any]:
+    for r in res["throughput"]:
+        if r["group"] == group and r["method"] == method:
+            return r
+    raise KeyError(f"no row {group} / {method} in the results")
+
+
+def machine(res: dict[str, Any]) -> str:
+    m = res["meta"]
+    return (
+        f"Measured {m['created'][:10]} on {m['cpu']} ({m['cpu_count']} cores, {m['simd']}, "
+        f"{m['memory_gb']:g} GB; shared with other work: load average "
+        f"{m['loadavg_at_start'][0]:g} at the start, {m['loadavg_at_end'][0]:g} at the end), "
+        f"Python {m['python']}, numpy {m['numpy']}, numba {m['numba']}, squigglepy "
+        f"{m['squigglepy'] or 'n/a'}, {m['threads']} numba threads; {m['draws']:,} draws per "
+        f"row ({m['chains']} chains); {m['timing']}.\n"
+    )
+
+
+def headline(res: dict[str, Any]) -> str:
+    gpt, gpt_s = _find(res, "gpt-4", "frontiercost"), _find(res, "gpt-4", "frontiercost-stream")
+    ref = _find(res, "reference", "frontiercost")
+    return (
+        f'**GPT-4 scenario (`fc.simulate("gpt-4")`): {_rate(gpt)} M draws/s stored '
+        f"(every variable kept, {_x(gpt['vs_numpy'])} plain numpy, {_x(gpt['vs_squigglepy'])} "
+        f"squigglepy), {_rate(gpt_s)} M draws/s streaming "
+        f"({_x(gpt_s['vs_numpy'])} numpy, {_x(gpt_s['vs_squigglepy'])} squigglepy).** "
+        f"Reference model (5 uncertain inputs, hand-fused kernel): {_rate(ref)} M samples/s, "
+        f"{_x(ref['vs_numpy'])} numpy, {_x(ref['vs_squigglepy'])} squigglepy.\n"
+    )
+
+
+def throughput(res: dict[str, Any]) -> str:
+    lines = [
+        "| model | method | M draws/s | × numpy | × squigglepy | peak +MB |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for r in res["throughput"]:
+        lines.append(
+            f"| {r['group']} | {METHOD_NAMES.get(r['method'], r['method'])} | {_rate(r)} | "
+            f"{_x(r.get('vs_numpy'))} | {_x(r.get('vs_squigglepy'))} | "
+            f"{r['peak_above_mb']:.0f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def breakdown(res: dict[str, Any]) -> str:
+    b = res["breakdown"]
+    n = b["n"]
+
+    def row(what: str, s: float, note: str) -> str:
+        return f"| {what} | {s:.3f} | {n / s / 1e6:.1f} | {note} |"
+
+    lines = [
+        f"| {b['scenario']} stored, {n:,} draws | s | M draws/s | |",
+        "|---|---:|---:|---|",
+        row("kernel alone, arrays already touched", b["kernel_s"], "the compute ceiling"),
+        row(
+            "first touch of fresh result arrays",
+            b["first_touch_s"],
+            f"{b['first_touch_mb']:.0f} MB: {b['first_touch_mb'] / b['first_touch_s']:.0f} MB/s",
+        ),
+        row("fresh arrays + kernel (the engine)", b["fresh_arrays_and_kernel_s"], ""),
+        row(
+            "`fc.simulate`, stored (DataTree)",
+            b["api_stored_s"],
+            f"the rest: {b['assembly_s']:.3f} s (scenario {b['scenario_load_s']:.3f} s, "
+            "tree, finiteness check)",
+        ),
+        row("`fc.simulate`, streaming", b["api_streaming_s"], ""),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def e2e(res: dict[str, Any]) -> str:
+    e = res.get("e2e")
+    if not e:
+        return "(not measured in this run)\n"
+    lines = [
+        "| fresh process, 4,000,000 draws | wall s | CPU s | peak RSS MB |",
+        "|---|---:|---:|---:|",
+    ]
+    for key in ("cli", "numpy-script"):
+        c = e[key]
+        lines.append(
+            f"| `{c['command']}` | {c['wall_s']:.2f} | {c['cpu_s']:.2f} | {c['peak_rss_mb']:.0f} |"
+        )
+    imp = e["import"]
+    lines.append("")
+    lines.append(
+        f"`import frontiercost`: {imp['import_s']:.3f} s (the API loads on first use: "
+        f"{imp['first_api_use_s']:.2f} s more for `frontiercost.simulate`)."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def targets(res: dict[str, Any]) -> str:
+    lines = ["| target | this run | goal | met |", "|---|---:|---:|---|"]
+    for t in res["targets"]:
+        v = t["value"]
+        unit = t["format"]
+        sign = "≥" if unit in ("M/s",) or (unit == "×" and "÷" not in t["target"]) else "≤"
+        value = "–" if v is None else f"{v:.3g} {unit}".replace(" ×", "×")
+        lines.append(
+            f"| {t['target']} | {value} | {sign} {t['goal']:g} {unit} | "
+            f"{'yes' if t['met'] else 'no'} |".replace(" ×", "×")
+        )
+    return "\n".join(lines) + "\n"
+
+
+BLOCKS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "machine": machine,
+    "headline": headline,
+    "throughput": throughput,
+    "breakdown": breakdown,
+    "e2e": e2e,
+    "targets": targets,
+}
+
+
+def render(readme: str, res: dict[str, Any]) -> str:
+    """``readme`` with every marked block regenerated from ``res``."""
+    seen = set()
+
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(2)
+        if name not in BLOCKS:
+            raise KeyError(f"README block bench:{name} has no generator; known: {list(BLOCKS)}")
+        seen.add(name)
+        return m.group(1) + BLOCKS[name](res) + m.group(4)
+
+    out = BLOCK.sub(sub, readme)
+    missing = set(BLOCKS) - seen
+    if missing:
+        raise KeyError(f"README has no block(s) {sorted(missing)}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--check", action="store_true", help="exit 1 if README.md is out of date")
+    ap.add_argument("--results", type=Path, default=RESULTS)
+    args = ap.parse_args(argv)
+    res = json.loads(args.results.read_text("utf-8"))
+    text = README.read_text("utf-8")
+    new = render(text, res)
+    if args.check:
+        if new != text:
+            print(
+                "README.md's benchmark blocks differ from "
+                f"{args.results.relative_to(ROOT)}: run python scripts/readme_figures.py",
+                file=sys.stderr,
+            )
+            return 1
+        return 0
+    if new != text:
+        README.write_text(new, "utf-8")
+        print("README.md updated")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -236,7 +236,7 @@ class _Partitioned(np.ndarray):
     quantile will read: their own ``partition`` is skipped, so they compute
     the same bits from the same elements without another pass over the draws."""
 
-    def partition(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def partition(self, *args: Any, **kwargs: Any) -> None:
         return None
 
 

@@ -160,8 +160,6 @@ def _stored_row(
     da: xr.DataArray, independent: bool, ci_kind: str, ci_prob: float
 ) -> dict[str, Any]:
     """Mean, sd, median, interval and MCSEs of one stored variable (in memory)."""
-    import arviz_stats as az  # imported on use: it costs ~1 s and ~100 MB at start-up
-
     row: dict[str, Any] = {
         "mean": float(da.mean(("chain", "draw"))),
         "sd": float(da.std(("chain", "draw"), ddof=1)),
@@ -177,6 +175,8 @@ def _stored_row(
         row["mcse_median"] = float(mcse[0])
         row["mcse_ci"] = list(mcse[1:])
         return row
+    import arviz_stats as az  # imported on use: it costs ~1 s and ~100 MB at start-up
+
     post = xr.Dataset({"x": da})
     ci = (az.eti if ci_kind == "eti" else az.hdi)(post, prob=ci_prob)["x"]
     row["median"] = float(da.median(("chain", "draw")))

@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast lint bench clean
+.PHONY: run test test-fast lint bench bench-real clean
 
 $(STAMP): pyproject.toml
 	@set -e; py=$$(scripts/find-python); echo "using $$py"; \
@@ -31,6 +31,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/throughput.py
+
+# The real path (scenarios, the command line); rewrites the README's tables.
+bench-real: $(STAMP)
+	$(PY) benchmarks/real.py
+	$(PY) scripts/readme_figures.py
 
 clean:
 	rm -rf $(VENV) dist build .numba_cache

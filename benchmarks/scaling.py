@@ -145,6 +145,18 @@ def _timed(call: Callable[[], Any]) -> tuple[float, float | None]:
     return dt, stall
 
 
+def connect(workers: int, threads_per_worker: int = 1) -> contextlib.AbstractContextManager[Any]:
+    """A client on a new ``LocalCluster`` (127.0.0.1, no dashboard), closed on exit.
+
+    The cluster the dask executor starts for ``workers=N``
+    (:meth:`frontiercost.engine.dask.DaskExecutor.connect`); dask.distributed
+    is imported only when it is called, so the local child runs without it.
+    """
+    from frontiercost.engine.dask import DaskExecutor
+
+    return DaskExecutor(workers=workers, threads_per_worker=threads_per_worker).connect()
+
+
 def _warm_worker() -> bool:
     """Load the compiled kernels in a worker process (numba cache) before timing."""
     fc.simulate(SCENARIO, draws=2000, chains=1, threads=1)
@@ -153,8 +165,6 @@ def _warm_worker() -> bool:
 
 
 def _throughput(size: dict[str, int]) -> dict[str, Any]:
-    from frontiercost.simulator.distributed import connect
-
     timings: dict[tuple[str, str], list[float]] = {}
     stalls: dict[tuple[str, str], list[float | None]] = {}
     starts = {}
@@ -239,8 +249,6 @@ def _child_memory(engine: str, draws: int) -> dict[str, Any]:
         workers: dict[str, Any] = {}
     else:
         # Imported here: the local child measures frontiercost without dask.distributed.
-        from frontiercost.simulator.distributed import connect
-
         with connect(workers=2, threads_per_worker=1) as client:
             client.run(_warm_worker)
             fc.simulate(SCENARIO, draws=2000, chains=1, store=False, client=client)

@@ -131,10 +131,7 @@ def component_shares(
     ).assign_coords(component=list(parts))
     shares = shares.where(np.isfinite(shares))
     dims = [d for d in SAMPLE_DIMS if d in shares.dims]
-    import arviz_stats as az  # imported on use: it costs ~1 s at start-up
-
-    ci_fn = az.eti if ci_kind == "eti" else az.hdi
-    ci = ci_fn(shares, prob=ci_prob, dim=dims, skipna=True)
+    ci = _interval(shares, dims, ci_prob, ci_kind)
     mean_total = t.mean(dims)
     mean_value = xr.concat([post[p].mean(dims) for p in parts], dim="component").assign_coords(
         component=list(parts)
@@ -182,6 +179,30 @@ def component_shares(
         "ci_prob": float(ci_prob),
     }
     return ds
+
+
+def _interval(shares: xr.DataArray, dims: list[str], ci_prob: float, ci_kind: str) -> xr.DataArray:
+    """The credible interval of the shares over ``dims``, NaN draws left out.
+
+    An equal-tailed interval is what arviz-stats' ``eti`` computes
+    (``numpy.nanquantile`` at ``(1 - ci_prob) / 2`` and its complement, linear
+    method), without importing arviz-stats (~1 s and ~100 MB at start-up);
+    the highest-density interval comes from arviz-stats.
+    """
+    if ci_kind != "eti":
+        import arviz_stats as az  # imported on use
+
+        return az.hdi(shares, prob=ci_prob, dim=dims, skipna=True)
+    edge = (1 - ci_prob) / 2
+    keep = [d for d in shares.dims if d not in dims]
+    values = shares.transpose(*keep, *dims).values
+    flat = values.reshape(*values.shape[: len(keep)], -1)
+    q = np.nanquantile(flat, [edge, 1 - edge], axis=-1, method="linear")
+    return xr.DataArray(
+        np.moveaxis(q, 0, -1),
+        dims=(*keep, "ci_bound"),
+        coords={d: shares.coords[d] for d in keep if d in shares.coords},
+    )
 
 
 def _streaming_shares(

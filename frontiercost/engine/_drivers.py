@@ -95,13 +95,16 @@ def run_stored(
     block,
     out,
     inputs_out,
+    input_rows,
     out_offset,
     scratch,
     n_groups,
 ):
     """Evaluate draws ``start .. start + n`` into ``out[:, out_offset:]``.
 
-    The inputs are stored too in ``inputs_out`` unless it has no columns.
+    The inputs are stored too in ``inputs_out`` unless it has no columns:
+    input ``r`` into row ``input_rows[r]``, or nowhere when that is negative
+    (a fixed input: its value is known, its row would only cost memory).
     ``scratch`` rows below the outputs are the kernel's working space; blocks
     are dealt round-robin to ``n_groups`` thread groups.
     """
@@ -128,8 +131,11 @@ def run_stored(
                     out[o, out_offset + b0 + j] = y[o, j]
             if keep_inputs:
                 for r in range(n_in):
+                    d = input_rows[r]
+                    if d < 0:
+                        continue
                     for j in range(m):
-                        inputs_out[r, out_offset + b0 + j] = x[r, j]
+                        inputs_out[d, out_offset + b0 + j] = x[r, j]
 
 
 @njit

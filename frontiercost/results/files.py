@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import stat
+import sys
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -317,6 +318,7 @@ def remove_temporaries(settle: float = 0.25, limit: float = 10.0) -> None:
     import time
 
     deadline = time.monotonic() + limit
+    _cancel_zarr_io(limit)
     while _pending and time.monotonic() < deadline:
         for tmp in list(_pending):
             _remove(tmp)
@@ -324,6 +326,32 @@ def remove_temporaries(settle: float = 0.25, limit: float = 10.0) -> None:
         for tmp in list(_pending):
             if not tmp.exists() and not tmp.is_symlink():
                 _pending.discard(tmp)
+
+
+def _cancel_zarr_io(timeout: float) -> None:
+    """Cancel what zarr's event loop still runs: an interrupted ``to_zarr`` goes on there.
+
+    An interrupt stops only the main thread's wait; the write's coroutine keeps
+    writing chunks (for seconds on a large run) unless it is cancelled.
+    """
+    zarr_sync = sys.modules.get("zarr.core.sync")
+    loop = getattr(zarr_sync, "loop", [None])[0]
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return
+    import asyncio
+    import concurrent.futures
+
+    async def cancel_all() -> None:
+        me = asyncio.current_task()
+        tasks = [t for t in asyncio.all_tasks() if t is not me]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    try:
+        asyncio.run_coroutine_threadsafe(cancel_all(), loop).result(timeout)
+    except (concurrent.futures.TimeoutError, RuntimeError):
+        pass  # the settle loop of remove_temporaries still removes what lands
 
 
 def _remove(path: Path) -> None:
@@ -356,15 +384,19 @@ def _place(tmp: Path, path: Path) -> None:
 def staged(path: Path, flag: str = "out") -> Iterator[Path]:
     """A temporary path beside ``path``; renamed over it if the body completes."""
     tmp = _temporary(path)
+    placed = False
     try:
         yield tmp
         _place(tmp, path)
+        placed = True
     except (OSError, RuntimeError) as err:  # HDF5 reports a failed close as RuntimeError
         if isinstance(err, RuntimeError) and "errno" not in str(err):
             raise
         reason = os_reason(err) if isinstance(err, OSError) else os_reason(OSError(str(err)))
         raise OutputError(f"{flag}: cannot write {str(path)!r}: {reason}") from None
     finally:
+        if not placed:
+            _cancel_zarr_io(10.0)  # else zarr's I/O thread recreates what is removed next
         _remove(tmp)
         if not tmp.exists():
             _pending.discard(tmp)

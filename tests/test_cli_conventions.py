@@ -515,3 +515,19 @@ def test_an_interrupted_dask_run_says_one_line() -> None:
         _, err = child.communicate(timeout=60)
     assert child.returncode == 130
     assert err.decode() == "frontiercost: interrupted\n"
+
+
+@pytest.mark.slow
+@pytest.mark.dask
+@pytest.mark.parametrize("delay", [0.3, 0.5, 0.8, 1.2, 2.0, 3.0])
+def test_an_interrupt_while_starting_up_says_one_line(delay: float) -> None:
+    """Mid-import, mid-cluster-start: half-built modules and clusters stay quiet."""
+    with subprocess.Popen(
+        [*CLI, "run", "gpt-4", "--draws", "2e7", "--workers", "1", "-q"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    ) as child:
+        time.sleep(delay)
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=60)
+    assert (child.returncode, err.decode()) == (130, "frontiercost: interrupted\n")

@@ -657,7 +657,9 @@ def _quiet_dask(console: Console) -> Iterator[None]:
         return
     name = "DASK_LOGGING__DISTRIBUTED"
     saved_env = os.environ.get(name)
-    os.environ[name] = "error"
+    # critical: a busy worker whose scheduler an interrupt closed logs its failed heartbeat
+    # as an error; a task's own failure reaches the client as an exception all the same
+    os.environ[name] = "critical"
     loggers = [logging.getLogger(n) for n in ("distributed", "asyncio")]
     saved_levels = [lg.level for lg in loggers]
     loggers[0].setLevel(logging.ERROR)
@@ -768,9 +770,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if interrupted() is not None:
             import gc
 
-            from ..results.files import remove_temporaries
-
-            remove_temporaries()  # what zarr's I/O thread still wrote after the interrupt
+            # never imported here: an interrupt cut short the imports, whose half-built
+            # modules would fail; a program that never loaded it made no temporaries
+            files = sys.modules.get("frontiercost.results.files")
+            if files is not None:
+                files.remove_temporaries()  # what zarr's I/O thread still wrote
             gc.collect()  # half-built file objects of the interrupted write go now, quietly
         sys.unraisablehook = unraisable
         restore()

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._files import raise_if_interrupted
 from .._validate import non_negative_int, positive_int
 from .._version import __version__
 from ..errors import SimulationError
@@ -137,6 +138,26 @@ def _worker_version() -> str:
 
 
 # ------------------------------------------------------------------ the executor
+
+
+def _started(cls: Any, **kwargs: Any) -> Any:
+    """``cls(**kwargs)`` (a ``LocalCluster``); one cut short by an interrupt is closed here.
+
+    A cluster whose start-up is interrupted is never returned, so no ``with``
+    closes it; distributed's exit hook then fails on it and prints a traceback
+    after the command's own one-line message.
+    """
+    from distributed.deploy.spec import SpecCluster
+
+    before = set(SpecCluster._instances)
+    try:
+        return cls(**kwargs)
+    except BaseException:
+        for cluster in set(SpecCluster._instances) - before:
+            with contextlib.suppress(Exception):
+                cluster.close(timeout=5)
+            SpecCluster._instances.discard(cluster)
+        raise
 
 
 class DaskExecutor:
@@ -266,7 +287,8 @@ class DaskExecutor:
             # then mapped and unmapped per block, and the kernels run ~2.2x slower
             # (measured).  Unset here; restarted workers keep this setting.
             dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}),
-            LocalCluster(
+            _started(
+                LocalCluster,
                 n_workers=self.workers,
                 threads_per_worker=self.threads_per_worker,
                 processes=True,
@@ -513,8 +535,19 @@ class _Execution:
             grand = sum(j.plan.total for j in self.jobs)
             done = 0
             for fut in as_completed(self.leaf_futures):
+                raise_if_interrupted()
                 done += self.leaves[fut.key]
                 self.progress(done, grand)
+        import time
+
+        # Waiting in slices: a signal whose exception Python swallowed (raised inside a
+        # destructor or a garbage-collector callback) still ends the wait.
+        pending = [f for fs in futures for f in fs]
+        while pending:
+            raise_if_interrupted()
+            pending = [f for f in pending if not f.done()]
+            if pending:
+                time.sleep(0.05)
         return self.client.gather(futures)
 
     def _stream_result(self, job: Job, part: _Part) -> EngineResult:

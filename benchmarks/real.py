@@ -424,6 +424,10 @@ def run_child(kind: str, target: str, *args: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         peak_file = Path(tmp) / "peak"
         env = {**os.environ, "REAL_BENCH_PEAK": str(peak_file)}
+        # An installed package has its bytecode compiled (pip does it): without
+        # this, a shell that sets PYTHONDONTWRITEBYTECODE has the command line
+        # compile its ~80 modules from source in every timed run.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
@@ -474,7 +478,11 @@ def end_to_end(repeats: int, say: Callable[[str], None]) -> dict[str, Any]:
             say(f"end to end round {r + 1}/{repeats}: {name}")
             runs[name].append(run_child(*case))
         proc = subprocess.run(
-            [sys.executable, "-c", _IMPORT], capture_output=True, text=True, check=True
+            [sys.executable, "-c", _IMPORT],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
         )
         imports.append(json.loads(proc.stdout))
     out: dict[str, Any] = {}

@@ -607,11 +607,10 @@ def _run_grouped(
     save: Any,
 ) -> int:
     """``run`` of a large stored run, one group of outputs at a time (see GROUP_BYTES)."""
+    import gc
     import warnings
 
     from ..errors import ScenarioWarning
-
-    import gc
 
     # What exists now (modules, compiled kernels) lives as long as the process:
     # out of the collector's sight, freeing a group's draws takes milliseconds.

@@ -20,7 +20,7 @@ N = 200_003
 
 def _ranks(n: int) -> np.ndarray:
     picks = [0, 1, n // 2 - 1, n // 2, int(0.05 * n), int(0.05 * n) + 2, int(0.95 * n), n - 2]
-    return np.unique(np.array(picks + [n - 1]))
+    return np.unique(np.array([*picks, n - 1]))
 
 
 @pytest.mark.parametrize(

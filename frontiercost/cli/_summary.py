@@ -608,13 +608,26 @@ def _run_grouped(
 ) -> int:
     """``run`` of a large stored run, one group of outputs at a time (see GROUP_BYTES)."""
     import gc
-    import warnings
-
-    from ..errors import ScenarioWarning
 
     # What exists now (modules, compiled kernels) lives as long as the process:
     # out of the collector's sight, freeing a group's draws takes milliseconds.
     gc.freeze()
+    try:
+        record = _grouped_record(args, console, groups, kind)
+    finally:
+        gc.unfreeze()  # an in-process caller's objects are collectable again
+    emit(console, render_summary(record, fmt), save)
+    return 0
+
+
+def _grouped_record(
+    args: argparse.Namespace, console: Console, groups: list[tuple[list[str], Any]], kind: str
+) -> dict[str, Any]:
+    """The summary record of a run sampled group by group (see :func:`_run_grouped`)."""
+    import warnings
+
+    from ..errors import ScenarioWarning
+
     records = []
     point = None
     order: list[str] = []
@@ -636,8 +649,7 @@ def _run_grouped(
         )
         del src
         release_memory()
-    emit(console, render_summary(merge_records(records, order, refs), fmt), save)
-    return 0
+    return merge_records(records, order, refs)
 
 
 def release_memory() -> None:

@@ -157,8 +157,11 @@ def e2e(res: dict[str, Any]) -> str:
             f"| `{c['command']}` | {c['wall_s']:.2f} | {c['cpu_s']:.2f} | {c['peak_rss_mb']:.0f} |"
         )
     imp = e["import"]
+    wall = e.get("cli_baseline_wall_s")
+    cpu = e.get("cli_baseline_cpu_s")
     lines.append(
-        f"| `frontiercost run gpt-4 --draws 250` (the process without the draws) | | | "
+        "| `frontiercost run gpt-4 --draws 250` (the process without the draws) | "
+        f"{'' if wall is None else f'{wall:.2f}'} | {'' if cpu is None else f'{cpu:.2f}'} | "
         f"{e['cli_baseline_mb']:.0f} |"
     )
     lines.append("")
@@ -185,15 +188,22 @@ def _limits(res: dict[str, Any]) -> list[str]:
     ]
     e = res.get("e2e")
     if e:
+        start = e.get("cli_baseline_cpu_s")
+        fixed = "" if start is None else f"{start:.1f} of them the process start (250 draws): "
         out.append(
             f"CPU work: {e['cli']['cpu_s']:.1f} CPU-s against the script's "
-            f"{e['numpy-script']['cpu_s']:.1f} (imports and JIT cache, summaries with exact "
-            "quantiles, the component split, published figures, on top of sampling)"
+            f"{e['numpy-script']['cpu_s']:.1f}, {fixed}imports (numba, xarray, pandas, scipy; "
+            "dask.array, which xarray loads) and the kernels from numba's cache; then two "
+            "kernel passes (one per group of outputs), exact summaries, the component split "
+            "and published figures"
         )
+        # frontiercost.cli._summary.GROUP_BYTES: 192 MiB of output draws at a time
+        group = (192 << 20) // (8 * b["n"])
         out.append(
-            f"the stored draws: {b['first_touch_mb']:.0f} MB (8 B × ({b['outputs']} outputs + "
-            f"{b['uncertain_inputs']} uncertain inputs) × {b['n']:,}) on a process of "
-            f"~{e['cli_baseline_mb']:.0f} MB, before any summary"
+            f"the output draws held at once: at most 192 MB (a group of ≤ {group} outputs × "
+            f"{b['n']:,} × 8 B; inputs not kept) and the summary's copies, on a process of "
+            f"~{e['cli_baseline_mb']:.0f} MB; the whole run's outputs would be "
+            f"{8 * b['outputs'] * b['n'] / 2**20:.0f} MB"
         )
         out.append("imports are lazy: the API loads on first use")
     sq_ns = 1e9 / _find(res, "reference", "squigglepy")["draws_per_cpu_s"]

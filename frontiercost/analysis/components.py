@@ -16,7 +16,7 @@ from ..errors import FrontiercostError
 from ..model import SHARE_SUFFIX, SPLITS
 from ..results.view import RunView, view
 from .format import format_share, format_usd
-from .summary import CI_KINDS
+from .summary import CI_KINDS, _partitioned
 
 SAMPLE_DIMS = ("chain", "draw")
 
@@ -126,12 +126,16 @@ def component_shares(
     total, parts = _resolve(post, total, parts)
 
     t = post[total]
-    shares = xr.concat(
-        [(post[p] / t.where(t != 0)).drop_attrs() for p in parts], dim="component"
-    ).assign_coords(component=list(parts))
-    shares = shares.where(np.isfinite(shares))
-    dims = [d for d in SAMPLE_DIMS if d in shares.dims]
-    ci = _interval(shares, dims, ci_prob, ci_kind)
+    dims = [d for d in SAMPLE_DIMS if d in t.dims]
+    if ci_kind == "eti" and tuple(t.dims) == SAMPLE_DIMS:
+        median, mean_share, ci = _eti_shares(post, total, parts, ci_prob)
+    else:
+        shares = xr.concat(
+            [(post[p] / t.where(t != 0)).drop_attrs() for p in parts], dim="component"
+        ).assign_coords(component=list(parts))
+        shares = shares.where(np.isfinite(shares))
+        ci = _interval(shares, dims, ci_prob, ci_kind)
+        median, mean_share = shares.median(dims), shares.mean(dims)
     mean_total = t.mean(dims)
     mean_value = xr.concat([post[p].mean(dims) for p in parts], dim="component").assign_coords(
         component=list(parts)
@@ -146,8 +150,8 @@ def component_shares(
     units = str(t.attrs.get("units", ""))
     share = {"units": "1"}
     data: dict[str, xr.DataArray] = {
-        "median": shares.median(dims).assign_attrs(share, long_name=f"median share of {total}"),
-        "mean": shares.mean(dims).assign_attrs(share, long_name=f"mean share of {total}"),
+        "median": median.assign_attrs(share, long_name=f"median share of {total}"),
+        "mean": mean_share.assign_attrs(share, long_name=f"mean share of {total}"),
         "ci": ci.transpose("component", "ci_bound", ...).assign_attrs(
             share, ci_kind=ci_kind, ci_prob=float(ci_prob)
         ),
@@ -179,6 +183,55 @@ def component_shares(
         "ci_prob": float(ci_prob),
     }
     return ds
+
+
+def _eti_shares(
+    post: xr.Dataset, total: str, parts: Sequence[str], ci_prob: float
+) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray]:
+    """Median, mean and equal-tailed interval of each part's per-draw share of a
+    run with dims ``(chain, draw)`` only, one part at a time.
+
+    The same bits as the general path (NaN-skipping median, mean and linear
+    quantiles of the stacked shares), without holding every share and its
+    copies at once: a median and a quantile depend only on the finite shares'
+    values, which one partition orders for both (``summary._partitioned``),
+    and a mean reduces each part's ``(chain, draw)`` block as the stacked
+    array's does.
+    """
+    t = post[total].values
+    edge = (1 - ci_prob) / 2
+    probs = np.array([edge, 1 - edge])
+    median, mean, ci = [], [], []
+    share = np.empty_like(t)
+    for p in parts:
+        # A zero total gives a non-finite ratio as surely as NaN would: the
+        # shares left out are the general path's.
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            np.divide(post[p].values, t, out=share)
+        finite = np.isfinite(share)
+        x = share[finite]
+        n = x.size
+        # numpy's NaN-skipping mean: the sum with the left-out shares as 0, over the count
+        share[~finite] = 0.0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean.append(float(np.sum(share, axis=(0, 1)) / np.intp(n)))
+        if n >= 4:
+            part, _ = _partitioned(x, probs, np.array([0.5]), inplace=True)
+            median.append(float(np.median(part, overwrite_input=True)))
+            ci.append([float(v) for v in np.quantile(part, probs, overwrite_input=True)])
+        elif n:
+            median.append(float(np.median(x)))
+            ci.append([float(v) for v in np.quantile(x, probs)])
+        else:
+            median.append(np.nan)
+            ci.append([np.nan, np.nan])
+        del x
+    coords = {"component": list(parts)}
+    return (
+        xr.DataArray(np.array(median), dims="component", coords=coords),
+        xr.DataArray(np.array(mean), dims="component", coords=coords),
+        xr.DataArray(np.array(ci), dims=("component", "ci_bound"), coords=coords),
+    )
 
 
 def _interval(shares: xr.DataArray, dims: list[str], ci_prob: float, ci_kind: str) -> xr.DataArray:

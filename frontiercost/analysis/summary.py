@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Sequence
 from typing import Any
 
@@ -160,12 +161,22 @@ def _stored_row(
     da: xr.DataArray, independent: bool, ci_kind: str, ci_prob: float
 ) -> dict[str, Any]:
     """Mean, sd, median, interval and MCSEs of one stored variable (in memory)."""
-    row: dict[str, Any] = {
-        "mean": float(da.mean(("chain", "draw"))),
-        "sd": float(da.std(("chain", "draw"), ddof=1)),
-    }
-    x = np.ravel(da.values)
-    if independent and ci_kind == "eti" and x.size >= 4 and not np.isnan(x).any():
+    values = da.values
+    nan = bool(np.isnan(values).any())
+    if nan or da.dims != ("chain", "draw"):
+        row: dict[str, Any] = {
+            "mean": float(da.mean(("chain", "draw"))),
+            "sd": float(da.std(("chain", "draw"), ddof=1)),
+        }
+    else:
+        # Without NaN, xarray's NaN-skipping mean and sd are numpy's on the same
+        # axes, bit for bit, less a copy of the draws each.
+        row = {
+            "mean": float(np.mean(values, axis=(0, 1))),
+            "sd": float(np.std(values, axis=(0, 1), ddof=1)),
+        }
+    x = np.ravel(values)
+    if independent and ci_kind == "eti" and x.size >= 4 and not nan:
         # The common case in one partition instead of three (median, interval,
         # MCSE): the same numpy arithmetic on the same order statistics.
         a = (1 - ci_prob) / 2
@@ -241,7 +252,7 @@ class _Partitioned(np.ndarray):
 
 
 def _partitioned(
-    x: np.ndarray, ci_probs: np.ndarray, mcse_probs: np.ndarray
+    x: np.ndarray, ci_probs: np.ndarray, mcse_probs: np.ndarray, *, inplace: bool = False
 ) -> tuple[_Partitioned, np.ndarray]:
     """``x`` (1-d, no NaN, 4 draws or more) partitioned once for the median, the
     ``ci_probs`` quantiles and the quantile MCSEs at ``mcse_probs``; and those MCSEs.
@@ -249,6 +260,7 @@ def _partitioned(
     The positions are a superset of the ones numpy's median and linear
     quantile partition at (both ends, the middle pair, and each quantile's
     neighbours), so every element they read holds its order statistic.
+    ``inplace``: partition ``x`` itself (a copy the caller owns) rather than a copy.
     """
     size = x.size
     lo, hi = _rank_sd_points(size, mcse_probs)
@@ -259,8 +271,70 @@ def _partitioned(
     half = size // 2
     kth = np.concatenate([[0, size - 1, half - 1, half], near, k_lo, k_hi])
     kth = np.unique(np.clip(kth, 0, size - 1))
-    part = np.partition(x, kth)
+    values = order_statistics(x, kth)
+    if values is None:
+        if inplace:
+            x.partition(kth)
+            part = x
+        else:
+            part = np.partition(x, kth)
+    else:
+        # numpy reads only these positions: the rest of a fresh mapping is
+        # never touched, so it costs address space, not memory or time
+        part = np.frombuffer(mmap.mmap(-1, 8 * size), dtype=np.float64)
+        part[kth] = values
     return part.view(_Partitioned), (part[k_hi] - part[k_lo]) / 2
+
+
+_SELECT_MIN = 1 << 16  # smaller arrays: numpy's partition is as fast
+_SAMPLE = 1 << 14
+
+
+def order_statistics(x: np.ndarray, ranks: np.ndarray) -> np.ndarray | None:
+    """The order statistics ``x[ranks]`` of sorted ``x`` (1-d, no NaN), exactly,
+    without partitioning all of ``x``; ``None`` if ``x`` is small or the
+    brackets miss (the caller partitions instead).
+
+    ``ranks`` are sorted and unique.  A strided sample of the draws brackets
+    each cluster of nearby ranks by values; one comparison pass counts the
+    draws below a bracket and gathers the few inside, and a partition of
+    those gives the exact order statistics.  Only speed depends on the
+    sample: a bracket that misses its ranks is detected by the counts.
+    """
+    n = x.size
+    if n < _SELECT_MIN:
+        return None
+    sample = np.sort(x[:: max(1, n // _SAMPLE)])
+    m = sample.size
+    out = np.empty(len(ranks))
+    gap = max(1, n // 64)  # ranks closer than this share a bracket
+    start = 0
+    for i in range(1, len(ranks) + 1):
+        if i < len(ranks) and ranks[i] - ranks[i - 1] <= gap:
+            continue
+        group = ranks[start:i]
+        lo_r, hi_r = int(group[0]), int(group[-1])
+        if hi_r == 0 or lo_r == n - 1:  # the ends: one pass each
+            out[start:i] = x.min() if hi_r == 0 else x.max()
+            start = i
+            continue
+        # about 6 sd of a sample quantile's rank on either side
+        spread = 6 * np.sqrt(m * 0.25) + 2
+        i_lo = int(np.floor(lo_r / n * m - spread))
+        i_hi = int(np.ceil((hi_r + 1) / n * m + spread))
+        lo = sample[i_lo] if i_lo > 0 else -np.inf
+        hi = sample[i_hi] if i_hi < m else np.inf
+        if lo == -np.inf and hi == np.inf:
+            return None
+        inside = (x >= lo) & (x <= hi)
+        below = int(np.count_nonzero(x < lo))
+        kept = x[inside]
+        if not (below <= lo_r and hi_r < below + kept.size):
+            return None
+        kept.partition(group - below)
+        out[start:i] = kept[group - below]
+        start = i
+    return out
 
 
 def _iid_mcse_draws(x: np.ndarray, probs: np.ndarray) -> np.ndarray:

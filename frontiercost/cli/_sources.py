@@ -206,11 +206,15 @@ def sample(
     thresholds: dict[str, list[float]] | None = None,
     settings: dict[str, Any] | None = None,
     out: Path | None = None,
+    inputs: bool = True,
+    outputs: Sequence[str] | None = None,
 ) -> Source:
     """Load a scenario and sample it with the run flags (or ``settings`` of another run).
 
     ``store`` defaults to storing draws up to :data:`STORE_LIMIT` in total;
     ``out`` writes the run there (block by block when it is larger than memory).
+    ``inputs=False`` keeps only the outputs' draws (a summary needs no more);
+    ``outputs`` samples only those outputs (the same bits as in the whole run).
     ``--strict``, ``--memory``, ``--max-time`` and the dask flags apply.
     """
     from ..run import simulate
@@ -230,15 +234,25 @@ def sample(
     if getattr(sc, "observations", ()):
         return _condition(sc, run, args, console, limits)
     cluster = cluster_kwargs(args)
+    what: Any = sc
+    if outputs is not None:
+        import dataclasses
+
+        from ..run import RunSpec
+
+        # every input of the scenario is drawn, so the streams and the
+        # correlations, hence the outputs' bits, are the whole run's
+        what = dataclasses.replace(RunSpec.of(sc), model=sc.model(outputs, all_inputs=True))
     label = f"sampling {sc.name}: {run_label(run['draws'], run['chains'])}"
     with console.step(label, progress=True) as bar:
         tree = simulate(
-            sc,
+            what,
             draws=run["draws"],
             chains=run["chains"],
             seed=run["seed"],
             sampler=run["sampler"],
             store=keep,
+            store_inputs=inputs or not keep,
             thresholds=thresholds,
             progress=bar.update if bar is not None else None,
             out=out,

@@ -71,15 +71,27 @@ def nonfinite_draws(src: Source) -> dict[str, int]:
 
 
 def summary_record(
-    src: Source, names: list[str], ci_prob: float, ci_kind: str, console: Console
+    src: Source,
+    names: list[str],
+    ci_prob: float,
+    ci_kind: str,
+    console: Console,
+    *,
+    point: Any = None,
+    split: Any = None,
 ) -> dict[str, Any]:
-    """The summary of ``names`` in ``src`` as a JSON-ready dict (docs/json-output.md)."""
+    """The summary of ``names`` in ``src`` as a JSON-ready dict (docs/json-output.md).
+
+    ``point`` (the point estimate) is computed unless given; ``split``
+    (``(total, parts)`` or ``False`` for none) overrides the run's default split.
+    """
     from ..analysis import summarize
 
     with console.step("summarizing"):
         s = summarize(src.tree, ci_prob=ci_prob, ci_kind=ci_kind, var_names=names)
-    with console.step("point estimate"):
-        point = src.point()
+    if point is None:
+        with console.step("point estimate"):
+            point = src.point()
     nonfinite = nonfinite_draws(src)
     outputs: dict[str, Any] = {}
     for i, name in enumerate(names):
@@ -114,7 +126,7 @@ def summary_record(
         "interval": {"kind": ci_kind, "prob": ci_prob},
         "source": str(s.attrs.get("source", "")),
         "outputs": outputs,
-        "components": _components(src, names, ci_prob, ci_kind, point, console),
+        "components": _components(src, names, ci_prob, ci_kind, point, console, split),
         "conditioning": _conditioning(src, names, ci_prob, console),
         "references": _references(src, names, point, console),
     }
@@ -204,11 +216,14 @@ def _components(
     ci_kind: str,
     point: Any,
     console: Console,
+    split: Any = None,
 ) -> dict[str, Any] | None:
     """The split of the run's total into its parts (``components`` of the JSON), if any."""
     from ..analysis.components import component_shares, default_split
 
-    split = default_split(src.tree)
+    if split is False:
+        return None
+    split = default_split(src.tree) if split is None else split
     if split is None or split[0] not in names:
         return None
     total, parts = split
@@ -520,7 +535,13 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
             _check_plot_streaming(args.scenario)
         if args.var:
             _check_scenario_vars(args.scenario, args.var, store)
-        src = sample(args.scenario, args, console, store=store, out=out)
+        # A printed summary reads outputs only: input draws would double the
+        # memory and the first-touch time of the run for nothing.
+        inputs = out is not None or plot is not None or _names_inputs(args.scenario, args.var)
+        groups = None if inputs or not store else _output_groups(args)
+        if groups is not None:
+            return _run_grouped(args, console, groups, kind, fmt, save)
+        src = sample(args.scenario, args, console, store=store, out=out, inputs=inputs)
     names = _names(src, args.var)
     record = summary_record(src, names, args.ci, kind, console)
     if out is not None:
@@ -536,10 +557,162 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+# Stored draws a printed summary holds at once: a larger run is sampled again
+# for each group of outputs (same streams, same bits) instead of keeping every
+# output's draws together (4e6 draws of GPT-4's 11 outputs are 352 MB).
+GROUP_BYTES = 192 * 2**20
+
+
+def _output_groups(args: argparse.Namespace) -> list[tuple[list[str], Any]] | None:
+    """Groups of outputs sampled one after another, each with its split (or ``False``).
+
+    ``None`` when the run is small enough to hold whole, or is not a plain
+    scenario run (observations, a cluster, a saved run).
+    """
+    from ..analysis.components import SPLITS
+    from ..scenarios import load_scenario
+
+    if is_run_file(args.scenario) or cluster_kwargs(args):
+        return None
+    sc = load_scenario(args.scenario)
+    if getattr(sc, "observations", ()):
+        return None
+    outputs = list(sc.outputs)
+    names = list(dict.fromkeys(args.var)) if args.var else outputs
+    total = args.draws * args.chains
+    per = max(1, GROUP_BYTES // (8 * total))
+    if len(names) <= per:
+        return None
+    # the split the whole run would report, sampled together in the first group
+    split = next(
+        ((t, ps) for t, ps in SPLITS.items() if {t, *ps} <= set(outputs) and t in names), None
+    )
+    first = [] if split is None else [split[0], *split[1]]
+    rest = [n for n in names if n not in first]
+    take = max(0, per - len(first))
+    groups: list[tuple[list[str], Any]] = []
+    if first:
+        groups.append((first + rest[:take], split))
+        rest = rest[take:]
+    groups += [(rest[i : i + per], False) for i in range(0, len(rest), per)]
+    return groups
+
+
+def _run_grouped(
+    args: argparse.Namespace,
+    console: Console,
+    groups: list[tuple[list[str], Any]],
+    kind: str,
+    fmt: str,
+    save: Any,
+) -> int:
+    """``run`` of a large stored run, one group of outputs at a time (see GROUP_BYTES)."""
+    import gc
+
+    # What exists now (modules, compiled kernels) lives as long as the process:
+    # out of the collector's sight, freeing a group's draws takes milliseconds.
+    gc.freeze()
+    try:
+        record = _grouped_record(args, console, groups, kind)
+    finally:
+        gc.unfreeze()  # an in-process caller's objects are collectable again
+    emit(console, render_summary(record, fmt), save)
+    return 0
+
+
+def _grouped_record(
+    args: argparse.Namespace, console: Console, groups: list[tuple[list[str], Any]], kind: str
+) -> dict[str, Any]:
+    """The summary record of a run sampled group by group (see :func:`_run_grouped`)."""
+    import warnings
+
+    from ..errors import ScenarioWarning
+
+    records = []
+    point = None
+    order: list[str] = []
+    refs: list[str] = []
+    for i, (group, split) in enumerate(groups):
+        with warnings.catch_warnings():
+            if i:  # the scenario's notes were said with the first group
+                warnings.simplefilter("ignore", ScenarioWarning)
+            src = sample(args.scenario, args, console, store=True, inputs=False, outputs=group)
+        if point is None:
+            with console.step("point estimate"):
+                point = src.point()
+            sc = src.scenario
+            order = list(dict.fromkeys(args.var)) if args.var else list(sc.outputs) if sc else []
+            refs = [r.output for r in sc.references] if sc is not None else []
+        wanted = [n for n in order if n in group]
+        records.append(
+            summary_record(src, wanted, args.ci, kind, console, point=point, split=split)
+        )
+        del src
+        release_memory()
+    return merge_records(records, order, refs)
+
+
+def release_memory() -> None:
+    """Give the memory of dropped draws back before the next group's are drawn.
+
+    A DataTree's nodes refer to each other, so only the cycle collector frees
+    them; and glibc keeps freed blocks under its (adaptive, up to 32 MB)
+    mmap threshold in the heap, where the next group's arrays would not fit
+    them exactly, unless trimmed.
+    """
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    try:
+        ctypes.CDLL(name).malloc_trim(0)
+    except (OSError, AttributeError, TypeError):  # not glibc: nothing to trim
+        pass
+
+
+def merge_records(
+    records: list[dict[str, Any]], order: list[str], ref_outputs: list[str]
+) -> dict[str, Any]:
+    """One summary record from records of disjoint groups of outputs of one run.
+
+    ``order``: the outputs in the order the whole run reports them;
+    ``ref_outputs``: the output of each of the scenario's published figures,
+    in its order (a group reports its figures in that order).
+    """
+    merged = dict(records[0])
+    outputs = {k: v for r in records for k, v in r["outputs"].items()}
+    merged["outputs"] = {n: outputs[n] for n in order if n in outputs}
+    merged["components"] = next(
+        (r["components"] for r in records if r["components"] is not None), None
+    )
+    # the k-th figure of an output is that output's k-th in the scenario
+    keyed = []
+    for r in records:
+        seen: dict[str, int] = {}
+        for rec in r["references"]:
+            k = seen.get(rec["output"], 0)
+            seen[rec["output"]] = k + 1
+            at = [i for i, o in enumerate(ref_outputs) if o == rec["output"]]
+            keyed.append((at[k] if k < len(at) else len(ref_outputs), rec))
+    merged["references"] = [rec for _, rec in sorted(keyed, key=lambda kr: kr[0])]
+    return merged
+
+
 def _exists(text: str) -> bool:
     from pathlib import Path
 
     return Path(text).exists()
+
+
+def _names_inputs(scenario: str, names: list[str] | None) -> bool:
+    """Whether ``--var`` asks for an input of the scenario (its draws must be kept)."""
+    if not names:
+        return False
+    from ..scenarios import load_scenario
+
+    return not set(names) <= set(load_scenario(scenario).outputs)
 
 
 def _check_plot_streaming(scenario: str) -> None:

@@ -103,6 +103,7 @@ class Scenario:
         *,
         with_inputs: bool = False,
         derived: Mapping[str, Quantity] | None = None,
+        all_inputs: bool = False,
     ) -> Model:
         """The formula model of ``outputs`` (default: the scenario's outputs).
 
@@ -111,6 +112,10 @@ class Scenario:
         ``derived``: further outputs computed from the scenario's quantities
         (each a :class:`~frontiercost.model.Quantity` with one formula, e.g. a
         component's share of a total), after ``outputs``.
+        ``all_inputs``: the model draws every input of the scenario's outputs,
+        also those ``outputs`` do not read, so a model of some outputs draws
+        the same inputs (streams, correlations) as the whole scenario and its
+        outputs get the same bits.
         """
         outs = self.outputs if outputs is None else tuple(outputs)
         formulas = dict(self.resolved.formulas)
@@ -127,6 +132,9 @@ class Scenario:
             outs = (*outs, name)
         res = Resolved(self.resolved.inputs, formulas, outs)
         inputs = needed_inputs(res)
+        if all_inputs:
+            wanted = set(inputs) | set(self.inputs)
+            inputs = tuple(n for n in self.resolved.inputs if n in wanted)
         extra = {**self.quantities, **(derived or {})}
         if with_inputs:
             for n in inputs:

@@ -1170,6 +1170,36 @@ CASES: list[tuple[str, str | bytes, tuple[str, ...]]] = [
         UNCERTAIN + '[sweep]\nvariant = "x"\n',
         ("sweep: variant 1 needs name",),
     ),
+    # ---- sweep points: validate builds every point as sweep would, and names the one that fails
+    (
+        "sweep point with a negative price",
+        UNCERTAIN + "[sweep]\nvary = { cloud_price = [1.0, -2.0] }\n",
+        ("sweep point cloud_price=-2.0:", "s.toml:7 cloud_price: central value -2 is outside (0, inf)"),
+    ),
+    (
+        "sweep point share above 1",
+        UNCERTAIN + "final_run_share = 0.5\n[sweep]\nvary = { final_run_share = [0.5, 1.5] }\n",
+        ("sweep point final_run_share=1.5:", "final_run_share", "(0, 1]"),
+    ),
+    (
+        "sweep point of a prior's central value out of its domain",
+        UNCERTAIN + '[sweep]\nvary = { "chip_hours.central" = "-1e7:1e7:3" }\n',
+        ("sweep point chip_hours.central=-10000000.0:", "chip_hours"),
+    ),
+    (
+        "sweep variant out of its domain",
+        UNCERTAIN
+        + '[sweep]\nvary = { cloud_price = [1, 2] }\n[[sweep.variant]]\nname = "bad"\nset = { inflation_factor = -1 }\n',
+        ("sweep point variant=bad, cloud_price=1:", "inflation_factor"),
+    ),
+    (
+        "sweep year before the price index",
+        UNCERTAIN.replace("year = 2024", 'year = 2024\ndollars = "2024-06"\nnominal_month = "2024-06"').replace(
+            "inflation_factor = 1.0\n", ""
+        )
+        + '[sweep]\nvary = { "scenario.dollars" = ["2024-06", "1850-01"] }\n',
+        ("sweep point scenario.dollars=1850-01:", "dollars"),
+    ),
     # ---- [formulas] table shapes (the language itself: test_hostile_formulas.py)
     (
         "formula a number",

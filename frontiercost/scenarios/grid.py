@@ -291,7 +291,10 @@ class Grid:
     def labels(self) -> list[str]:
         """Each point as ``field=value, ...`` (``variant=name``), in the order of ``points``."""
         return [
-            ", ".join(f"{field}={values[i]}" for (field, values, _), i in zip(self.dims, index))
+            ", ".join(
+                f"{field}={values[i]}"
+                for (field, values, _), i in zip(self.dims, index, strict=True)
+            )
             for index in itertools.product(*(range(n) for n in self.shape))
         ]
 

@@ -1174,7 +1174,10 @@ CASES: list[tuple[str, str | bytes, tuple[str, ...]]] = [
     (
         "sweep point with a negative price",
         UNCERTAIN + "[sweep]\nvary = { cloud_price = [1.0, -2.0] }\n",
-        ("sweep point cloud_price=-2.0:", "s.toml:7 cloud_price: central value -2 is outside (0, inf)"),
+        (
+            "sweep point cloud_price=-2.0:",
+            "s.toml:7 cloud_price: central value -2 is outside (0, inf)",
+        ),
     ),
     (
         "sweep point share above 1",
@@ -1194,9 +1197,9 @@ CASES: list[tuple[str, str | bytes, tuple[str, ...]]] = [
     ),
     (
         "sweep year before the price index",
-        UNCERTAIN.replace("year = 2024", 'year = 2024\ndollars = "2024-06"\nnominal_month = "2024-06"').replace(
-            "inflation_factor = 1.0\n", ""
-        )
+        UNCERTAIN.replace(
+            "year = 2024", 'year = 2024\ndollars = "2024-06"\nnominal_month = "2024-06"'
+        ).replace("inflation_factor = 1.0\n", "")
         + '[sweep]\nvary = { "scenario.dollars" = ["2024-06", "1850-01"] }\n',
         ("sweep point scenario.dollars=1850-01:", "dollars"),
     ),

@@ -48,6 +48,7 @@ from ..model import (
     resolve,
 )
 from ..model.dates import decimal_year
+from ..model.quantities import NON_NEGATIVE, POSITIVE
 from ..model.formula import compile_program, names_in, parse
 from ..priors import Fixed, LogNormal, Prior, prior_from_spec
 from ._context import _Context, _DictContext
@@ -403,10 +404,21 @@ def chip_price_priors(chip: Chip, year: int) -> dict[str, Prior]:
 def _moments(prior: Prior) -> tuple[float, float]:
     """Mean and mean square of a prior."""
     if isinstance(prior, Fixed):
-        return prior.value, prior.value**2
+        return prior.value, prior.value * prior.value  # inf, not OverflowError, when huge
     dist = prior._scipy()
     mean, var = (float(v) for v in dist.stats(moments="mv"))
     return mean, var + mean**2
+
+
+# What each part of a [[staff]] group may be: a share of full time is a fraction, but
+# the paper's lognormal FTE priors (Cottier et al. 2024 A.6: 0.05-0.8, and the Gemini
+# groups') put up to 3.5 % of their draws above 1, so up to 5 % is accepted there.
+STAFF_DOMAINS = {
+    "salary": POSITIVE,
+    "overhead": POSITIVE,
+    "equity": NON_NEGATIVE,
+    "fte": Domain(0.0, 1.0, True, False, "a fraction", tolerance=0.05),
+}
 
 
 def _staff(
@@ -425,7 +437,7 @@ def _staff(
         if not isinstance(gname, str) or not _IDENT.match(gname) or gname in names:
             raise ctx.error("staff", "group", f"{gname!r}: need a new lowercase identifier", i)
         head = group["headcount"]
-        if not _is_number(head) or head <= 0:
+        if not _is_number(head) or not 0 < head < math.inf:
             raise ctx.error("staff", "headcount", f"must be a positive number, got {head!r}", i)
         sampling = group.get("sampling", "per-person")
         if sampling not in SAMPLING:
@@ -440,6 +452,7 @@ def _staff(
             value = group.get(key, default)
             line_ctx = _GroupContext(ctx, i)
             parts[key] = _spec(line_ctx, "staff", key, value, unit)
+            _check_domain(line_ctx, "staff", key, parts[key], STAFF_DOMAINS[key])
         prefix = f"staff_{gname}"
         cost = f"{prefix}_cost"
         if sampling == "shared":
@@ -480,6 +493,11 @@ def _per_person_rate(ctx: _Context, i: int, head: float, parts: dict[str, Prior]
         ) from None
     m = (s1 * o1 + q1) * f1
     second = (s2 * o2 + 2 * s1 * o1 * q1 + q2) * f2
+    if not (math.isfinite(m) and math.isfinite(second * head)):
+        raise ctx.error(
+            "staff", "salary", "the cost per person (salary x overhead + equity, x fte) and"
+            " its spread are too large for float64", i,
+        )  # fmt: skip
     var = max(second - m * m, 0.0) / head
     if m <= 0:
         raise ctx.error("staff", "salary", "mean cost per person must be positive", i)
@@ -787,7 +805,9 @@ def _build(
     )
 
 
-def _check_domain(ctx: _Context, table: str, key: str, prior: Prior) -> None:
+def _check_domain(
+    ctx: _Context, table: str, key: str, prior: Prior, domain: Domain | None = None
+) -> None:
     """A prior must stay inside its quantity's domain: central value and (nearly) all its mass.
 
     A normal prior on a positive quantity reaches below zero only in its far
@@ -795,7 +815,7 @@ def _check_domain(ctx: _Context, table: str, key: str, prior: Prior) -> None:
     (one draw in a million for most; the paper's normal depreciation prior
     has 4e-9 below 0).
     """
-    domain = DOMAINS.get(key)
+    domain = domain if domain is not None else DOMAINS.get(key)
     if domain is None:
         return
     c = prior.central
@@ -809,6 +829,8 @@ def _check_domain(ctx: _Context, table: str, key: str, prior: Prior) -> None:
         fix = (
             "; give bounds inside it (family = 'truncnormal' with lower/upper, or"
             " truncate = true to cut this normal prior at the domain's ends)"
+            if prior.family == "normal" and key in DOMAINS  # truncate knows DOMAINS only
+            else "; give bounds inside it (family = 'truncnormal' with lower/upper)"
             if prior.family == "normal"
             else "; choose a family or bounds that stay inside it"
         )

@@ -1080,7 +1080,91 @@ CASES: list[tuple[str, str | bytes, tuple[str, ...]]] = [
         BASE + "[reference]\ncloud_cost = []\n",
         ("cloud_cost: an empty list of figures",),
     ),
+    # ---- [reference] figures in their output's domain (a cost is positive, a share a fraction)
+    (
+        "reference value negative",
+        BASE + '[reference]\ncloud_cost = { value = -2e7, source = "x" }\n',
+        ("s.toml:10 cloud_cost: value -2e+07 is outside (0, inf): positive",),
+    ),
+    (
+        "reference value zero",
+        BASE + '[reference]\ncloud_cost = { value = 0, source = "x" }\n',
+        ("cloud_cost: value 0 is outside (0, inf): positive",),
+    ),
+    (
+        "reference bound negative",
+        BASE + '[[reference.cloud_cost]]\nbelow = -2e6\nsource = "x"\n',
+        ("s.toml:9 cloud_cost[1]: below -2e+06 is outside (0, inf): positive",),
+    ),
+    (
+        "reference above a negative",
+        BASE + '[reference]\ncloud_cost = { above = -1, source = "x" }\n',
+        ("cloud_cost: above -1 is outside (0, inf): positive",),
+    ),
+    (
+        "reference of an input negative",
+        BASE + '[reference]\nchip_hours = { value = -5, source = "x" }\n',
+        ("chip_hours: value -5 is outside (0, inf): positive",),
+    ),
+    (
+        "reference share above 1",
+        BASE + '[reference]\nfinal_run_share = { value = 1.5, source = "x" }\n',
+        ("final_run_share: value 1.5 is outside (0, 1]: a fraction",),
+    ),
+    (
+        "reference second figure negative",
+        BASE
+        + '[[reference.cloud_cost]]\nvalue = 2e7\nsource = "a"\n[[reference.cloud_cost]]\nvalue = -2e7\nsource = "b"\n',
+        ("s.toml:12 cloud_cost[2]: value -2e+07 is outside (0, inf): positive",),
+    ),
     # ---- [[staff]]
+    (
+        "staff fte above 1",
+        STAFF + 'group = "core"\nheadcount = 10\nsalary = 3e5\nfte = 1.5\n',
+        ("staff.fte: central value 1.5 is outside (0, 1]: a fraction",),
+    ),
+    (
+        "staff fte negative",
+        STAFF + 'group = "core"\nheadcount = 10\nsalary = 3e5\nfte = -0.5\n',
+        ("staff.fte: central value -0.5 is outside (0, 1]",),
+    ),
+    (
+        "staff fte zero",
+        STAFF + 'group = "core"\nheadcount = 10\nsalary = 3e5\nfte = 0\n',
+        ("staff.fte: central value 0 is outside (0, 1]",),
+    ),
+    (
+        "staff fte prior reaching above 1",
+        STAFF
+        + 'group = "core"\nheadcount = 10\nsalary = 3e5\nfte = { family = "normal", mean = 0.9, sd = 0.3 }\n',
+        ("staff.fte: the normal prior puts 0.37 of its mass outside (0, 1]", "truncnormal"),
+    ),
+    (
+        "staff salary prior reaching below 0",
+        STAFF
+        + 'group = "core"\nheadcount = 10\nsalary = { family = "normal", mean = 1e5, sd = 1e5 }\nfte = 0.5\n',
+        ("staff.salary: the normal prior puts 0.16 of its mass outside (0, inf)",),
+    ),
+    (
+        "staff equity negative",
+        STAFF + 'group = "core"\nheadcount = 10\nsalary = 3e5\nfte = 0.5\nequity = -5\n',
+        ("staff.equity: central value -5 is outside [0, inf): zero or more",),
+    ),
+    (
+        "staff overhead zero",
+        STAFF + 'group = "core"\nheadcount = 10\nsalary = 3e5\nfte = 0.5\noverhead = 0\n',
+        ("staff.overhead: central value 0 is outside (0, inf)",),
+    ),
+    (
+        "staff headcount inf",
+        STAFF + 'group = "core"\nheadcount = inf\nsalary = 3e5\nfte = 0.5\n',
+        ("staff.headcount: must be a positive number, got inf",),
+    ),
+    (
+        "staff headcount and salary of 1e300",
+        STAFF + 'group = "core"\nheadcount = 1e300\nsalary = 1e300\nfte = 0.5\n',
+        ("staff.salary: the cost per person", "too large for float64"),
+    ),
     (
         "staff headcount negative",
         STAFF + 'group = "core"\nheadcount = -10\nsalary = 3e5\nfte = 0.5\n',

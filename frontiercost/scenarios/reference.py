@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ScenarioError
 from ..model import QUANTITIES, Quantity
-from ..model.quantities import DOMAINS, FRACTION, POSITIVE, Domain
 from ..model.dollars import Month, month_label, parse_month, price_index
+from ..model.quantities import DOMAINS, FRACTION, POSITIVE, Domain
 from ._locate import locate
 from .schema import KEYS, suggest
 from .specs import is_number

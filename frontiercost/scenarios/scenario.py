@@ -48,8 +48,8 @@ from ..model import (
     resolve,
 )
 from ..model.dates import decimal_year
-from ..model.quantities import NON_NEGATIVE, POSITIVE
 from ..model.formula import compile_program, names_in, parse
+from ..model.quantities import NON_NEGATIVE, POSITIVE
 from ..priors import Fixed, LogNormal, Prior, prior_from_spec
 from ._context import _Context, _DictContext
 from .chips import PURCHASE_KEYS, Chip

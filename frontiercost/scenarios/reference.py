@@ -169,7 +169,7 @@ def _one(
     if not isinstance(src, str) or not src:
         raise error("source is required")
     tol = value.get("tolerance", DEFAULT_TOLERANCE)
-    if not is_number(tol) or tol <= 0:
+    if not is_number(tol) or not 0 < tol < math.inf:
         raise error(f"tolerance must be positive, got {tol!r}")
     basis = value.get("basis", DEFAULT_BASIS.get(key, ""))
     if basis and basis not in BASES:
@@ -192,6 +192,8 @@ def _one(
             except ScenarioError as err:
                 raise error(str(err).removeprefix("dollars: ")) from None
             compared = float(v) * factor
+            if not math.isfinite(compared):
+                raise error(f"{kind} {float(v):g} in {month_label(run_dollars)} dollars overflows")
             conversion = (
                 f"{dollars} -> {month_label(run_dollars)} USD: x {factor:.4f} ({index_.series})"
             )

@@ -174,6 +174,7 @@ class Scenario:
             raise ScenarioError(
                 f"text: expected the text of a TOML file, got {type(text).__name__}"
             )
+        _check_unicode(f"{name}.toml", text)
         return _from_text(_check_name(name), f"{name}.toml", text)
 
     @classmethod
@@ -201,7 +202,20 @@ class Scenario:
             text = tomli_w.dumps(plain)
         except (TypeError, ValueError) as err:
             raise ScenarioError(f"{name}: not representable as a scenario file: {err}") from None
+        _check_unicode(name, text)
         return _build(name, name, text, plain, _DictContext(name, text))
+
+
+def _check_unicode(label: str, text: str) -> None:
+    """Refuse text no file can hold (a lone surrogate): it would fail when a run is written."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        line = text.count("\n", 0, err.start) + 1
+        raise ScenarioError(
+            f"{label}:{line}: {text[err.start]!r} is not a character (a lone surrogate);"
+            " a scenario is Unicode text"
+        ) from None
 
 
 # --- built-in scenarios -----------------------------------------------------------------
@@ -669,9 +683,12 @@ def _build(
             priors[key] = _spec(ctx, table, key, value, unit)
         layer[key] = LAYERS[table]
 
+    # a chip type's own quantity (cloud_price_h200) has its base quantity's domain
+    base_of = {m.name(q): q for m in hw.members for q in CHIP_LEVEL}
     for key in params:
         if key in priors:
-            _check_domain(ctx, "parameters", key, priors[key])
+            domain = DOMAINS.get(base_of.get(key, key))
+            _check_domain(ctx, "parameters", key, priors[key], domain)
     given = set(params)
     hours = priors["training_hours"].central if "training_hours" in given else None
     if pipeline is not None:

@@ -51,6 +51,18 @@ utilization = 0.4
 inflation_factor = 1
 """
 GROWTH = BASE + "growth_rate = 2.5\n"
+DATED = """[scenario]
+title = "t"
+published = 2023-03-15
+
+[parameters]
+chip_count = 25000
+training_hours = 2280
+utilization = 0.4
+
+[hardware]
+chip = "a100-sxm4-40gb"
+"""
 STAFF = BASE + "project_years = 1\n[[staff]]\n"
 FAMILIES = "beta, empirical, fixed, gamma, logitnormal, lognormal, loguniform, mixture, normal"
 
@@ -1117,6 +1129,90 @@ CASES: list[tuple[str, str | bytes, tuple[str, ...]]] = [
         + '[[reference.cloud_cost]]\nvalue = 2e7\nsource = "a"\n[[reference.cloud_cost]]\nvalue = -2e7\nsource = "b"\n',
         ("s.toml:12 cloud_cost[2]: value -2e+07 is outside (0, inf): positive",),
     ),
+    (
+        "reference tolerance inf",
+        BASE + '[reference]\ncloud_cost = { value = 2e7, source = "x", tolerance = inf }\n',
+        ("cloud_cost: tolerance must be positive, got inf",),
+    ),
+    (
+        "reference overflowing in the scenario's dollars",
+        BASE.replace(
+            "year = 2024", 'year = 2024\ndollars = "2024-06"\nnominal_month = "2024-06"'
+        ).replace("inflation_factor = 1.0\n", "")
+        + '[reference]\ncloud_cost = { value = 1.7e308, source = "x", dollars = "2001-01" }\n',
+        ("cloud_cost: value 1.7e+308 in 2024-06 dollars overflows",),
+    ),
+    # ---- hardware age from dates: in its domain, a start before the publication
+    (
+        "published 2099: an age of 78 years",
+        DATED.replace("2023-03-15", "2099-03-15"),
+        (
+            "s.toml:3 scenario.published: the dates give a hardware age of 78.2 yr",
+            "outside [-2, 50]",
+        ),
+    ),
+    (
+        "available 1900: an age of 123 years",
+        DATED + "available = 1900-01-01\n",
+        ("scenario.published: the dates give a hardware age of 122.8 yr (available 1900-01-01",),
+    ),
+    (
+        "tpu started 22 years before its announcement",
+        DATED.replace("a100-sxm4-40gb", "tpu-v4") + "training_start = 1999-01-01\n",
+        ("hardware.training_start: the dates give a hardware age of -22.4 yr", "outside [-2, 50]"),
+    ),
+    (
+        "training start after publication",
+        DATED + "training_start = 2024-01-01\n",
+        ("hardware.training_start: 2024-01-01 is after the publication (2023-03-15)",),
+    ),
+    (
+        "training hours reaching before year 1",
+        DATED.replace("training_hours = 2280", "training_hours = 1e9"),
+        (
+            "training_hours: the training start (publication - training time - 60 d) falls before year 1",
+        ),
+    ),
+    (
+        "training start a datetime",
+        DATED + "training_start = 2023-03-15T10:00:00\n",
+        ("hardware.training_start: expected a date such as 2023-03-15 (no quotes)",),
+    ),
+    # ---- a fleet's chip-level quantities have their base quantity's domain
+    (
+        "fleet member cloud price negative",
+        FLEET.replace(
+            "inflation_factor = 1.0\n", "inflation_factor = 1.0\ncloud_price_h200 = -5\n"
+        )
+        + H100_H200.format(a=0.5, b=0.5),
+        ("cloud_price_h200: central value -5 is outside (0, inf): positive",),
+    ),
+    (
+        "fleet member age negative",
+        FLEET.replace(
+            "inflation_factor = 1.0\n", "inflation_factor = 1.0\nhardware_age_h200 = -5\n"
+        )
+        + H100_H200.format(a=0.5, b=0.5),
+        ("hardware_age_h200: central value -5 is outside [-2, 50]",),
+    ),
+    (
+        "fleet member server cost factor below 1",
+        FLEET.replace(
+            "inflation_factor = 1.0\n",
+            "inflation_factor = 1.0\nserver_cost_factor_h100_sxm5 = 0.5\n",
+        )
+        + H100_H200.format(a=0.5, b=0.5),
+        ("server_cost_factor_h100_sxm5: central value 0.5 is outside [1, inf)",),
+    ),
+    (
+        "fleet member power fraction prior above 2",
+        FLEET.replace(
+            "inflation_factor = 1.0\n",
+            'inflation_factor = 1.0\navg_power_fraction_h200 = { family = "normal", mean = 1.9, sd = 0.5 }\n',
+        )
+        + H100_H200.format(a=0.5, b=0.5),
+        ("avg_power_fraction_h200: the normal prior puts", "outside (0, 2]"),
+    ),
     # ---- [[staff]]
     (
         "staff fte above 1",
@@ -1350,3 +1446,17 @@ def test_hostile_scenario_file(
 
 def test_the_corpus_names_are_distinct() -> None:
     assert len({c[0] for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("how", ["text", "dict"])
+def test_a_lone_surrogate_is_refused_before_a_run_cannot_be_written(how: str) -> None:
+    """Python strings may hold what no file can: refused when the scenario is made, not
+    with a UnicodeEncodeError when its run is written."""
+    from frontiercost import Scenario
+    from frontiercost.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match="lone surrogate"):
+        if how == "text":
+            Scenario.from_text(BASE.replace('title = "t"', 'title = "\ud800"'))
+        else:
+            Scenario.from_dict({"scenario": {"title": "\udfff", "year": 2024}})

@@ -195,7 +195,7 @@ def test_odd_but_valid_exports_price_the_record_the_same(capsys, tmp_path: Path)
     import io
 
     row = next(csv.DictReader(io.StringIO(ROW)))
-    columns = list(reversed(list(row))) + ["An unknown column"]
+    columns = [*reversed(list(row)), "An unknown column"]
     buf = io.StringIO()
     writer = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow([f"  {c} " for c in columns])

@@ -1,4 +1,3 @@
-
 """Hostile exports of Epoch's notable-models database (``epoch price/compare --database``).
 
 Each malformed file exits 2 with one line naming the file (and the line or

@@ -684,10 +684,10 @@ def _build(
         layer[key] = LAYERS[table]
 
     # a chip type's own quantity (cloud_price_h200) has its base quantity's domain
-    base_of = {m.name(q): q for m in hw.members for q in CHIP_LEVEL}
+    base_of: dict[str, str] = {m.name(q): q for m in hw.members for q in CHIP_LEVEL}
     for key in params:
         if key in priors:
-            domain = DOMAINS.get(base_of.get(key, key))
+            domain = DOMAINS.get(base_of.get(str(key), str(key)))
             _check_domain(ctx, "parameters", key, priors[key], domain)
     given = set(params)
     hours = priors["training_hours"].central if "training_hours" in given else None

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (a corpus of literal hostile inputs: long lines are the data)
 """Hostile exports of Epoch's notable-models database (``epoch price/compare --database``).
 
 Each malformed file exits 2 with one line naming the file (and the line or
@@ -223,3 +224,60 @@ def test_a_name_in_another_unicode_form_is_not_found_by_accident(capsys, tmp_pat
         capsys, ["epoch", "price", "Cafe\u0301", "--database", str(path), "-q"], "no record named"
     )
     assert err.startswith(PREFIX)
+
+
+ALPHAZERO = next(
+    line for line in DB.read_text(encoding="utf-8").splitlines() if line.startswith("AlphaZero,")
+)
+
+
+@pytest.mark.parametrize(
+    ("record", "shares", "fragments"),
+    [
+        (LLAMA, ["tpu-v2=0.5"], ("shares= names 'tpu-v2', not one of the record's hardware types (NVIDIA H100 SXM5 80GB)",)),
+        (LLAMA, ["h100-sxm5=0.5"], ("one hardware type (NVIDIA H100 SXM5 80GB): its share is 1",)),
+        (ALPHAZERO, ["h100-sxm5=0.5", "tpu-v1=0.5"], ("shares= names 'h100-sxm5'", "(Google TPU v2, Google TPU v1)")),
+        (ALPHAZERO, ["tpu-v2=0.5"], ("shares= gives no share for 'Google TPU v1'",)),
+        (ALPHAZERO, ["tpu-v2=0.7", "tpu-v1=0.7"], ("hardware.fleet.share: shares must sum to 1, got 1.4",)),
+        (ALPHAZERO, [], ("several hardware types (Google TPU v2, Google TPU v1) without their shares",)),
+    ],
+    ids=["share of hardware the record lacks", "share below 1 of the only hardware", "one share of other hardware",
+         "a share missing", "shares summing to 1.4", "no shares for two types"],
+)  # fmt: skip
+def test_hostile_shares(
+    capsys, tmp_path: Path, record: str, shares: list[str], fragments: tuple[str, ...]
+) -> None:  # type: ignore[no-untyped-def]
+    """A share the record cannot use is an error, never silently ignored."""
+    path = tmp_path / "db.csv"
+    path.write_text(f"{HEADER}\n{record}\n", encoding="utf-8")
+    name = record.split(",")[0]
+    argv = ["epoch", "price", name, "--database", str(path), "--draws", "100", "-q"]
+    for s in shares:
+        argv += ["--share", s]
+    clear_error(
+        capsys,
+        argv,
+        f"{name} (line 2): cannot price" if "fleet" not in fragments[0] else name,
+        *fragments,
+        folder=tmp_path,
+    )
+
+
+def test_a_comparison_too_long_in_all_is_refused_before_it_starts(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """100 records of 2e10 draws each: every record alone is within the time limit, the
+    comparison is not."""
+    mistral = next(
+        line
+        for line in DB.read_text(encoding="utf-8").splitlines()
+        if line.startswith("Mistral Large,")
+    )
+    rows = [mistral.replace("Mistral Large", f"M{i}", 1) for i in range(100)]
+    path = tmp_path / "db.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    clear_error(
+        capsys,
+        ["epoch", "compare", "--database", str(path), "--draws", "1e10", "-q"],
+        "epoch compare of 100 records: 2,000,000,000,000 draws would take at least",
+        "FRONTIERCOST_MAX_SECONDS",
+        folder=tmp_path,
+    )

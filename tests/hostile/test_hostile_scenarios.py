@@ -664,7 +664,11 @@ CASES: list[tuple[str, str | bytes, tuple[str, ...]]] = [
         HW.replace('"h100-sxm5"', '"h1000"'),
         ("hardware.chip: unknown chip 'h1000'", "`frontiercost chips` lists them"),
     ),
-    ("chip a number", HW.replace('"h100-sxm5"', "100"), ("hardware.chip: unknown chip",)),
+    (
+        "chip a number",
+        HW.replace('"h100-sxm5"', "100"),
+        ("hardware.chip: expected a chip name", "got 100"),
+    ),
     (
         "price year not listed",
         HW.replace("price_year = 2024", "price_year = 2019"),
@@ -1177,6 +1181,38 @@ CASES: list[tuple[str, str | bytes, tuple[str, ...]]] = [
         "training start a datetime",
         DATED + "training_start = 2023-03-15T10:00:00\n",
         ("hardware.training_start: expected a date such as 2023-03-15 (no quotes)",),
+    ),
+    # ---- chip names of the wrong type: never turned into a name by str()
+    (
+        "chip a list",
+        HW.replace('chip = "h100-sxm5"', 'chip = ["h100"]'),
+        ("hardware.chip: expected a chip name such as \"h100-sxm5\", got ['h100']",),
+    ),
+    (
+        "chip a table",
+        HW.replace('chip = "h100-sxm5"', 'chip = { name = "h100" }'),
+        ("hardware.chip: expected a chip name", "got {'name': 'h100'}"),
+    ),
+    (
+        "chip in full-width letters",
+        HW.replace('chip = "h100-sxm5"', 'chip = "\uff28100"'),
+        ("hardware.chip: unknown chip 'Ｈ100'",),
+    ),
+    (
+        "chip an emoji",
+        HW.replace('chip = "h100-sxm5"', 'chip = "\U0001f680"'),
+        ("hardware.chip: unknown chip",),
+    ),
+    (
+        "chip a path",
+        HW.replace('chip = "h100-sxm5"', 'chip = "../chips"'),
+        ("hardware.chip: unknown chip '../chips'",),
+    ),
+    (
+        "fleet chip a list",
+        FLEET
+        + '[[hardware.fleet]]\nchip = ["h100"]\nshare = 0.5\n[[hardware.fleet]]\nchip = "h200"\nshare = 0.5\n',
+        ("hardware.fleet.chip: expected a chip name", "got ['h100']"),
     ),
     # ---- a fleet's chip-level quantities have their base quantity's domain
     (

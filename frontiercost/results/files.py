@@ -477,6 +477,8 @@ def write_tree(tree: xr.DataTree, path: Path, flag: str = "out") -> None:
                 warnings.filterwarnings("ignore", message=".*[Cc]onsolidated metadata")
                 tree.to_zarr(tmp, mode="w")
         else:
+            # the file holds at least the tree's arrays: refuse before building it in memory
+            check_room(path, sum(int(node.dataset.nbytes) for node in tree.subtree), flag)
             image = netcdf_image(tree)
             try:
                 write_bytes(tmp, image)

@@ -133,8 +133,11 @@ def test_a_full_disk_while_writing_netcdf_keeps_the_old_run(folder: Path, capsys
         ],
         folder,
     )
-    _one_line(in_memory, "--out: cannot write 'x.nc': File too large: the draws alone need 1.5 MiB",
-              "at most 1.2 MiB (ulimit -f)")  # fmt: skip
+    _one_line(
+        in_memory,
+        "--out: cannot write 'x.nc': File too large: the draws alone need 1.5 MiB",
+        "at most 1.2 MiB (ulimit -f)",
+    )
     assert block_by_block == {
         "code": 2,
         "err": f"{PREFIX}--out: cannot write 'x.nc': File too large\n",

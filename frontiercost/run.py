@@ -230,7 +230,11 @@ def check_bounds(
     if not keep.store:
         return True
     need = sum(n * b for n, b in zip(jobs_draws, bytes_per_draw, strict=True))
-    if need <= limits.memory_bytes:
+    if keep.out is not None and keep.out.suffix.lower() != ".zarr":
+        # a netCDF file is built in memory before it is written (files.write_tree)
+        if 2 * need <= limits.memory_bytes:
+            return True
+    elif need <= limits.memory_bytes:
         return True
     if keep.out is not None and not conditioning:
         return False
@@ -421,6 +425,9 @@ def _run(
         limits,
         what=specs[0].name if len(specs) == 1 else f"{len(specs)} runs",
     )
+    if keep.store and keep.out is not None and keep.out.suffix.lower() != ".zarr":
+        layout = _layout(specs[0], jobs[0], sampling)
+        files.check_room(keep.out, 8 * len(layout.names) * layout.chains * layout.draws)
     record = {**sampling.record(), "correlations": None}
     if keep.store and (not in_memory or _direct_zarr(keep, executor)):
         return [_run_to_file(specs[0], jobs[0], sampling, keep, executor, progress)]
@@ -432,6 +439,19 @@ def _run(
     if keep.out is not None:
         files.write_tree(trees[0], keep.out)
     return trees
+
+
+def _layout(spec: RunSpec, job: Job, sampling: Sampling) -> Layout:
+    """The variables of draws a stored run's file holds (fixed inputs are constants)."""
+    model = spec.model
+    fixed = [n for n in model.inputs if isinstance(spec.priors[n], Fixed)]
+    return Layout.of(
+        model.output_names,
+        model.inputs if job.inputs else (),
+        sampling.chains,
+        sampling.draws,
+        skip=fixed,
+    )
 
 
 def _direct_zarr(keep: Keep, executor: Executor) -> bool:
@@ -466,14 +486,7 @@ def _run_to_file(
             f" .zarr path instead of {str(keep.out)!r}"
         )
     model = spec.model
-    fixed = [n for n in model.inputs if isinstance(spec.priors[n], Fixed)]
-    layout = Layout.of(
-        model.output_names,
-        model.inputs if job.inputs else (),
-        sampling.chains,
-        sampling.draws,
-        skip=fixed,
-    )
+    layout = _layout(spec, job, sampling)
     record = {**sampling.record(), "correlations": spec.correlations}
     used = {n: spec.priors[n] for n in model.inputs}
     data = template_data(layout)

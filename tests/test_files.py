@@ -29,3 +29,50 @@ def test_failed_write_keeps_the_old_file_and_no_temporary(tmp_path: Path) -> Non
         raise RuntimeError("boom")
     assert target.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+
+
+def test_check_room_refuses_a_run_larger_than_the_free_space(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from frontiercost.results.files import OutputError, check_room
+
+    real = os.statvfs(tmp_path)
+
+    class Full:
+        f_bavail = 3
+        f_frsize = real.f_frsize
+
+    monkeypatch.setattr(os, "statvfs", lambda path: Full())
+    free = 3 * real.f_frsize
+    check_room(tmp_path / "x.nc", free)  # exactly the room there is: accepted
+    with pytest.raises(OutputError) as err:
+        check_room(tmp_path / "x.nc", free + 1, flag="--out")
+    assert str(err.value).startswith(
+        f"--out: cannot write {str(tmp_path / 'x.nc')!r}: No space left on device:"
+    )
+    assert f"{str(tmp_path)!r} has" in str(err.value)
+
+
+def test_netcdf_image_reads_back_as_the_tree(tmp_path: Path) -> None:
+    """Built in memory and written with plain I/O: the same data, the umask's mode."""
+    import numpy as np
+    import xarray as xr
+
+    from frontiercost.results.files import write_tree
+
+    values = np.arange(12.0).reshape(2, 6)
+    tree = xr.DataTree.from_dict(
+        {"posterior": xr.Dataset({"a": (("chain", "draw"), values)}, attrs={"k": "v"})}
+    )
+    write_tree(tree, tmp_path / "t.nc")
+    back = xr.open_datatree(tmp_path / "t.nc", engine="h5netcdf")
+    assert np.array_equal(back["posterior"]["a"].values, values)
+    assert back["posterior"].attrs["k"] == "v"
+    assert (tmp_path / "t.nc").stat().st_mode & 0o777 == 0o666 & ~_umask()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.nc"]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

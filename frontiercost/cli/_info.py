@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -302,22 +303,38 @@ def _show_scenario(sc: Scenario) -> str:
     return "\n".join(out)
 
 
+def _validate_sweep(sc: Scenario) -> None:
+    """Build every point of a scenario's ``[sweep]`` as ``sweep`` would, without sampling."""
+    from ..model import copula_factor
+    from ..scenarios.grid import build_grid, grid_dims
+    from ..settings import Limits
+
+    try:
+        dims = grid_dims(sc)[0]
+        Limits().check_points(math.prod(len(d[1]) for d in dims))
+        grid = build_grid(sc)
+    except FrontiercostError as err:
+        raise FrontiercostError(f"{sc.path}: {err}") from None
+    for label, point in zip(grid.labels(), grid.points, strict=True):
+        try:
+            point.model()
+            copula_factor(point.correlations, list(point.priors))
+        except FrontiercostError as err:
+            raise FrontiercostError(f"{sc.path}: sweep point {label}: {err}") from None
+
+
 def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     """Load and compile scenario files without sampling; one line per file."""
     from ..model import copula_factor
     from ..scenarios import load_scenario
-    from ..scenarios.grid import grid_dims
 
     failed = 0
     for path in args.files:
         try:
             sc = load_scenario(path)
             sc.model()  # compiles the formulas
-            if "[sweep" in sc.text:  # its shape, ranges and sizes; points are built by sweep
-                try:
-                    grid_dims(sc)
-                except FrontiercostError as err:
-                    raise FrontiercostError(f"{sc.path}: {err}") from None
+            if "[sweep" in sc.text:
+                _validate_sweep(sc)
             try:
                 copula_factor(sc.correlations, list(sc.priors))
             except FrontiercostError as err:

@@ -69,13 +69,22 @@ def _fleet_shares(
     record: Record, shares: Mapping[str, float] | None
 ) -> tuple[list[tuple[str, float]], str | None]:
     """``(Epoch name, share)`` per hardware type, or why there are none."""
+    mapped = hardware_names()
+    known = {k for h in record.hardware for k in (h, mapped[h].chip if h in mapped else h)}
+    stray = [k for k in shares or {} if k not in known]
+    if stray:  # a share the record cannot use is a mistake, not something to ignore
+        return [], (
+            f"shares= names {stray[0]!r}, not one of the record's hardware types"
+            f" ({', '.join(record.hardware) or 'none'})"
+        )
     if len(record.hardware) == 1:
+        if shares and any(v != 1 for v in shares.values()):
+            return [], f"one hardware type ({record.hardware[0]}): its share is 1"
         return [(record.hardware[0], 1.0)], None
     if not shares:
         names = ", ".join(record.hardware)
         return [], f"several hardware types ({names}) without their shares: give shares="
     keyed = {}
-    mapped = hardware_names()
     for h in record.hardware:
         chip = mapped[h].chip if h in mapped else None
         share = shares.get(h, shares.get(chip, None) if chip else None)

@@ -46,6 +46,7 @@ import numpy as np
 from ..model.dollars import price_index
 from ..run import evaluate, simulate
 from ..scenarios import scenario_from_text
+from ..settings import Limits
 from .build import missing_inputs, record_scenario
 from .database import Database, Record, load_database
 
@@ -209,6 +210,9 @@ def compare(
         and (wanted is None or r.name in wanted)
         and (before is None or (r.published is not None and r.published < before))
     ]
+    # each record is bounded when it runs; the comparison as a whole must be too
+    total = len(records) * draws * chains
+    Limits().check_time(total, f"epoch compare of {len(records):,} records")
     rows: list[Row] = []
     q = ((1 - ci_prob) / 2, (1 + ci_prob) / 2)
     for done, record in enumerate(records, 1):

@@ -13,11 +13,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
-import io
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from ..errors import DatabaseError
 
@@ -39,6 +39,7 @@ FIGURES = {
 }
 REQUIRED = (NAME, PUBLISHED)
 OPTIONAL = (ORGANIZATION, COMPUTE, HOURS, HARDWARE, QUANTITY, MFU, BASE_MODEL, *FIGURES.values())
+COLUMNS = (*REQUIRED, *OPTIONAL)
 
 
 @dataclass(frozen=True)
@@ -186,12 +187,22 @@ def load_database(path: str | Path) -> Database:
         ``Publication date``), naming the column and the columns it has.
     """
     p = Path(path)
+    if p.exists() and not p.is_file():  # a FIFO would block, /dev/zero never end
+        raise DatabaseError(f"{p}: cannot read: not a regular file")
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        with p.open(encoding="utf-8-sig", newline="") as fh:
+            return _read(p, fh)
     except (OSError, UnicodeDecodeError) as err:
         raise DatabaseError(f"{p}: cannot read: {err}") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = {c.strip() for c in (reader.fieldnames or [])}
+
+
+def _read(p: Path, fh: TextIO) -> Database:
+    reader = csv.DictReader(fh)
+    try:
+        fieldnames = [c.strip() for c in reader.fieldnames or []]
+    except csv.Error as err:
+        raise DatabaseError(f"{p}:1: not a CSV file: {err}") from None
+    columns = set(fieldnames)
     for column in REQUIRED:
         if column not in columns:
             have = ", ".join(sorted(columns)[:12]) or "none"
@@ -199,14 +210,20 @@ def load_database(path: str | Path) -> Database:
                 f"{p}: no column {column!r}: not an export of Epoch's notable-models database"
                 f" (its columns: {have}{', ...' if len(columns) > 12 else ''})"
             )
-    reader.fieldnames = [c.strip() for c in reader.fieldnames or []]
+    twice = sorted({c for c in fieldnames if c and fieldnames.count(c) > 1} & set(COLUMNS))
+    if twice:  # which of the two holds the figure? refuse rather than pick one
+        raise DatabaseError(f"{p}:1: column {twice[0]!r} appears twice in the header")
+    reader.fieldnames = fieldnames
     records = []
     start = 2  # the header is line 1; a record may span lines (quoted newlines)
-    for row in reader:
-        record = _parse(row, start, columns)
-        start = reader.line_num + 1
-        if record.name:
-            records.append(record)
+    try:
+        for row in reader:
+            record = _parse(row, start, columns)
+            start = reader.line_num + 1
+            if record.name:
+                records.append(record)
+    except csv.Error as err:
+        raise DatabaseError(f"{p}:{start}: not a CSV record: {err}") from None
     missing = tuple(c for c in OPTIONAL if c not in columns)
     return Database(p, tuple(records), missing)
 

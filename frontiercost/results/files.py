@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._files import default_mode, os_reason, raise_if_interrupted
 from ..errors import FrontiercostError
+from ..settings import format_size
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -402,8 +403,71 @@ def staged(path: Path, flag: str = "out") -> Iterator[Path]:
             _pending.discard(tmp)
 
 
+def check_room(path: Path, nbytes: int, flag: str = "out") -> None:
+    """Refuse, before any work, an output of at least ``nbytes`` that cannot fit.
+
+    ``nbytes`` is a lower bound of the file's size (its draws): the file-size
+    limit of the process (``ulimit -f``) and the free space of the target's
+    device are compared with it.
+
+    Raises
+    ------
+    OutputError
+        When the limit or the free space is smaller, with both figures.
+    """
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+        unlimited = soft == resource.RLIM_INFINITY
+    except (ImportError, OSError, ValueError):  # no such limit on this system
+        soft, unlimited = 0, True
+    if not unlimited and nbytes > soft:
+        raise OutputError(
+            f"{flag}: cannot write {str(path)!r}: File too large: the draws alone need"
+            f" {format_size(nbytes)} and this process may write files of at most"
+            f" {format_size(soft)} (ulimit -f); raise the limit, or ask for fewer draws"
+        )
+    try:
+        st = os.statvfs(path.parent)
+    except (AttributeError, OSError):  # no statvfs (Windows) or an odd file system
+        return
+    free = st.f_bavail * st.f_frsize
+    if nbytes > free:
+        raise OutputError(
+            f"{flag}: cannot write {str(path)!r}: No space left on device: the draws alone"
+            f" need {format_size(nbytes)} and {str(path.parent)!r} has {format_size(free)}"
+            " free; free some space, write elsewhere, or ask for fewer draws"
+        )
+
+
+def write_bytes(path: Path, data: bytes | memoryview) -> None:
+    """Write ``data`` to a new file ``path`` with plain I/O (a failure raises OSError)."""
+    with open(path, "xb") as fh:
+        fh.write(data)
+        fh.flush()
+    default_mode(path)
+
+
+def netcdf_image(tree: xr.DataTree) -> memoryview:
+    """``tree`` as the bytes of a netCDF4 file, built in memory.
+
+    HDF5 does not survive a write that fails on disk (a full disk, a file-size
+    limit): the half-written file's objects crash the process when they are
+    collected. Built in memory, the file is then written with plain I/O,
+    whose failures are ordinary ``OSError``.
+    """
+    image = tree.to_netcdf(engine="h5netcdf")
+    assert isinstance(image, memoryview)
+    return image
+
+
 def write_tree(tree: xr.DataTree, path: Path, flag: str = "out") -> None:
-    """Write a tree to ``.nc`` (h5netcdf) or ``.zarr``, atomically."""
+    """Write a tree to ``.nc`` (h5netcdf) or ``.zarr``, atomically.
+
+    A netCDF file is built in memory (:func:`netcdf_image`) and then written:
+    it needs memory for its bytes besides the tree's.
+    """
     zarr = path.suffix.lower() == ".zarr"
     with staged(path, flag) as tmp:
         if zarr:
@@ -413,8 +477,13 @@ def write_tree(tree: xr.DataTree, path: Path, flag: str = "out") -> None:
                 warnings.filterwarnings("ignore", message=".*[Cc]onsolidated metadata")
                 tree.to_zarr(tmp, mode="w")
         else:
-            tree.to_netcdf(tmp, engine="h5netcdf")
-            default_mode(tmp)
+            # the file holds at least the tree's arrays: refuse before building it in memory
+            check_room(path, sum(int(node.dataset.nbytes) for node in tree.subtree), flag)
+            image = netcdf_image(tree)
+            try:
+                write_bytes(tmp, image)
+            finally:
+                image.release()
 
 
 def zarr_needed(flag: str, path: Path) -> None:

@@ -146,21 +146,66 @@ def write_skeleton(
             warnings.filterwarnings("ignore", message=".*[Cc]onsolidated metadata")
             skeleton.to_zarr(path, mode="w", compute=False)
         return ZarrSink(str(path), layout, chunk)
+    import io
+
     import h5netcdf
 
+    from .files import netcdf_image, write_bytes
+
+    # Built in memory and written with plain I/O, then given all the room its draws
+    # will take: HDF5 itself never meets a full disk (it does not survive one, see
+    # files.netcdf_image), and a write that cannot fit fails here, cleanly.
     post = template["posterior"].to_dataset()
     attrs = {n: dict(post[n].attrs) for n in layout.names}
     skeleton = template.copy()
     skeleton["posterior"] = xr.DataTree(post.drop_vars(list(layout.names)))
-    skeleton.to_netcdf(path, engine="h5netcdf")
-    with h5netcdf.File(path, "a") as f:
+    buf = io.BytesIO(netcdf_image(skeleton))
+    with h5netcdf.File(buf, "a") as f:
         group = f.groups["posterior"]
         for n in layout.names:
             var = group.create_variable(
                 n, ("chain", "draw"), dtype=np.float64, chunks=(1, chunk), fillvalue=np.nan
             )
             var.attrs.update(attrs[n])
+    write_bytes(path, buf.getbuffer())
+    reserve(path, len(buf.getbuffer()) + netcdf_draw_bytes(layout, chunk))
     return NetCDFSink(path, layout)
+
+
+def netcdf_draw_bytes(layout: Layout, chunk: int) -> int:
+    """An upper bound of what a netCDF file's draws add to its skeleton.
+
+    The draws themselves, a chunk index entry per chunk (a B-tree entry takes
+    under 100 bytes) and a margin for the metadata HDF5 rewrites on closing.
+    """
+    chunks = layout.chains * -(-layout.draws // chunk)
+    per_var = layout.chains * layout.draws * 8 + chunks * 128
+    return len(layout.names) * per_var + (1 << 20)
+
+
+def reserve(path: Path, size: int) -> None:
+    """Give ``path`` the disk space of ``size`` bytes now, with plain I/O.
+
+    Later writes inside that size neither grow the file (no file-size limit)
+    nor allocate blocks (no full disk). HDF5 truncates the file to what it
+    used when it closes it.
+    """
+    import os
+
+    fd = os.open(path, os.O_RDWR)
+    try:
+        try:
+            os.posix_fallocate(fd, 0, size)
+        except OSError as err:
+            import errno
+
+            if err.errno not in (errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
+                raise
+            # no fallocate here: extend the file by writing its last byte
+            if os.fstat(fd).st_size < size:
+                os.pwrite(fd, b"\0", size - 1)
+    finally:
+        os.close(fd)
 
 
 def template_data(layout: Layout) -> dict[str, np.ndarray]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ScenarioError
+from ..model import DOMAINS
 from ..model.dates import AGE_UNCERTAINTY_DAYS, DAYS_PER_YEAR, HardwareAge, availability
 from ..model.dates import hardware_age as _hardware_age
 from ..model.dollars import Month, month_label, parse_month, price_index
@@ -111,8 +112,19 @@ def age_of(
         if dates.released is not None:
             because += " (release date given)"
     kind = chip.kind if chip is not None else "gpu"
+    if (
+        dates.training_start is not None
+        and dates.published is not None
+        and _day(dates.training_start) > dates.published
+    ):
+        raise ctx.error(
+            "hardware",
+            "training_start",
+            f"{_day(dates.training_start).isoformat()} is after the publication"
+            f" ({dates.published.isoformat()}): a run starts before it is published",
+        )
     try:
-        return _hardware_age(
+        age = _hardware_age(
             kind,
             available,
             because,
@@ -122,6 +134,31 @@ def age_of(
         )
     except ValueError as err:
         raise ctx.error("parameters", "training_hours", str(err)) from None
+    except OverflowError:  # a start before year 1
+        raise ctx.error(
+            "parameters",
+            "training_hours",
+            "the training start (publication - training time - 60 d) falls before year 1",
+        ) from None
+    domain = DOMAINS["hardware_age"]
+    if not domain.contains(age.years):
+        table, key = (
+            ("hardware", "training_start")
+            if dates.training_start is not None
+            else ("scenario", "published")
+        )
+        raise ctx.error(
+            table,
+            key,
+            f"the dates give a hardware age of {age.years:.1f} yr (available"
+            f" {age.available.isoformat()}, training start {age.start.isoformat()}), outside"
+            f" {domain}; check the dates, or give hardware_age in [parameters]",
+        )
+    return age
+
+
+def _day(value: dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def age_prior(age: HardwareAge, label: str = "") -> Prior:

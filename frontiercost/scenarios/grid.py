@@ -288,6 +288,16 @@ class Grid:
         """Number of points."""
         return math.prod(self.shape)
 
+    def labels(self) -> list[str]:
+        """Each point as ``field=value, ...`` (``variant=name``), in the order of ``points``."""
+        return [
+            ", ".join(
+                f"{field}={values[i]}"
+                for (field, values, _), i in zip(self.dims, index, strict=True)
+            )
+            for index in itertools.product(*(range(n) for n in self.shape))
+        ]
+
     def record(self) -> str:
         """The grid as JSON, for the tree's root attributes."""
         return json.dumps(

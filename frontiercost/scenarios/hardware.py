@@ -75,8 +75,10 @@ def _chip_specs(
             return ctx.error("hardware", key, message)
         return _fleet_error(ctx, key, message, fleet_index)
 
+    if not isinstance(raw["chip"], str):  # str(["h100"]) would name a chip by accident
+        raise error("chip", f'expected a chip name such as "h100-sxm5", got {raw["chip"]!r}')
     try:
-        chip = find_chip(str(raw["chip"]))
+        chip = find_chip(raw["chip"])
         # the chip checks precision, price year and cloud basis: it knows what it accepts
         specs = chip.defaults(
             raw.get("precision"),

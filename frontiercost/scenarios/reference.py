@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ScenarioError
 from ..model import QUANTITIES, Quantity
 from ..model.dollars import Month, month_label, parse_month, price_index
+from ..model.quantities import DOMAINS, FRACTION, POSITIVE, Domain
 from ._locate import locate
 from .schema import KEYS, suggest
 from .specs import is_number
@@ -115,12 +116,30 @@ class Reference:
         }
 
 
+def figure_domain(key: str, quantities: Mapping[str, Quantity]) -> Domain | None:
+    """Where a published figure of output ``key`` may lie (``None``: not known).
+
+    A parameter's own domain; a cost, an energy, hours or FLOP are positive; a
+    share of a total is a fraction.
+    """
+    if key in DOMAINS:
+        return DOMAINS[key]
+    quantity = quantities.get(key) or QUANTITIES.get(key)
+    units = quantity.units if quantity is not None else ""
+    if units == "1" and key.endswith("_share"):
+        return FRACTION
+    if units.split("/")[0] in ("USD", "kWh", "h", "FLOP") or key == "replication_ratio":
+        return POSITIVE
+    return None
+
+
 def _one(
     ctx: _Context,
     key: str,
     value: Any,
     index: int | None,
     run_dollars: Month | None,
+    domain: Domain | None = None,
 ) -> Reference:
     def error(message: str) -> ScenarioError:
         if index is None:
@@ -144,11 +163,13 @@ def _one(
     v = value[kind]
     if not is_number(v) or not math.isfinite(v):
         raise error(f"{kind} must be a finite number, got {v!r}")
+    if domain is not None and not domain.contains(float(v)):
+        raise error(f"{kind} {float(v):g} is outside {domain}")
     src = value.get("source")
     if not isinstance(src, str) or not src:
         raise error("source is required")
     tol = value.get("tolerance", DEFAULT_TOLERANCE)
-    if not is_number(tol) or tol <= 0:
+    if not is_number(tol) or not 0 < tol < math.inf:
         raise error(f"tolerance must be positive, got {tol!r}")
     basis = value.get("basis", DEFAULT_BASIS.get(key, ""))
     if basis and basis not in BASES:
@@ -171,6 +192,8 @@ def _one(
             except ScenarioError as err:
                 raise error(str(err).removeprefix("dollars: ")) from None
             compared = float(v) * factor
+            if not math.isfinite(compared):
+                raise error(f"{kind} {float(v):g} in {month_label(run_dollars)} dollars overflows")
             conversion = (
                 f"{dollars} -> {month_label(run_dollars)} USD: x {factor:.4f} ({index_.series})"
             )
@@ -202,12 +225,13 @@ def parse_references(
     for key, value in table.items():
         if key not in QUANTITIES and key not in quantities:
             raise ctx.error("reference", key, f"not a model output{suggest(key, QUANTITIES)}")
+        domain = figure_domain(key, quantities)
         if isinstance(value, list):
             if not value:
                 raise ctx.error("reference", key, "an empty list of figures")
-            out += [_one(ctx, key, v, i, run_dollars) for i, v in enumerate(value)]
+            out += [_one(ctx, key, v, i, run_dollars, domain) for i, v in enumerate(value)]
         else:
-            out.append(_one(ctx, key, value, None, run_dollars))
+            out.append(_one(ctx, key, value, None, run_dollars, domain))
     return tuple(out)
 
 

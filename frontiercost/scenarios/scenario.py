@@ -49,6 +49,7 @@ from ..model import (
 )
 from ..model.dates import decimal_year
 from ..model.formula import compile_program, names_in, parse
+from ..model.quantities import NON_NEGATIVE, POSITIVE
 from ..priors import Fixed, LogNormal, Prior, prior_from_spec
 from ._context import _Context, _DictContext
 from .chips import PURCHASE_KEYS, Chip
@@ -181,6 +182,7 @@ class Scenario:
             raise ScenarioError(
                 f"text: expected the text of a TOML file, got {type(text).__name__}"
             )
+        _check_unicode(f"{name}.toml", text)
         return _from_text(_check_name(name), f"{name}.toml", text)
 
     @classmethod
@@ -208,7 +210,20 @@ class Scenario:
             text = tomli_w.dumps(plain)
         except (TypeError, ValueError) as err:
             raise ScenarioError(f"{name}: not representable as a scenario file: {err}") from None
+        _check_unicode(name, text)
         return _build(name, name, text, plain, _DictContext(name, text))
+
+
+def _check_unicode(label: str, text: str) -> None:
+    """Refuse text no file can hold (a lone surrogate): it would fail when a run is written."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        line = text.count("\n", 0, err.start) + 1
+        raise ScenarioError(
+            f"{label}:{line}: {text[err.start]!r} is not a character (a lone surrogate);"
+            " a scenario is Unicode text"
+        ) from None
 
 
 # --- built-in scenarios -----------------------------------------------------------------
@@ -411,10 +426,21 @@ def chip_price_priors(chip: Chip, year: int) -> dict[str, Prior]:
 def _moments(prior: Prior) -> tuple[float, float]:
     """Mean and mean square of a prior."""
     if isinstance(prior, Fixed):
-        return prior.value, prior.value**2
+        return prior.value, prior.value * prior.value  # inf, not OverflowError, when huge
     dist = prior._scipy()
     mean, var = (float(v) for v in dist.stats(moments="mv"))
     return mean, var + mean**2
+
+
+# What each part of a [[staff]] group may be: a share of full time is a fraction, but
+# the paper's lognormal FTE priors (Cottier et al. 2024 A.6: 0.05-0.8, and the Gemini
+# groups') put up to 3.5 % of their draws above 1, so up to 5 % is accepted there.
+STAFF_DOMAINS = {
+    "salary": POSITIVE,
+    "overhead": POSITIVE,
+    "equity": NON_NEGATIVE,
+    "fte": Domain(0.0, 1.0, True, False, "a fraction", tolerance=0.05),
+}
 
 
 def _staff(
@@ -433,7 +459,7 @@ def _staff(
         if not isinstance(gname, str) or not _IDENT.match(gname) or gname in names:
             raise ctx.error("staff", "group", f"{gname!r}: need a new lowercase identifier", i)
         head = group["headcount"]
-        if not _is_number(head) or head <= 0:
+        if not _is_number(head) or not 0 < head < math.inf:
             raise ctx.error("staff", "headcount", f"must be a positive number, got {head!r}", i)
         sampling = group.get("sampling", "per-person")
         if sampling not in SAMPLING:
@@ -448,6 +474,7 @@ def _staff(
             value = group.get(key, default)
             line_ctx = _GroupContext(ctx, i)
             parts[key] = _spec(line_ctx, "staff", key, value, unit)
+            _check_domain(line_ctx, "staff", key, parts[key], STAFF_DOMAINS[key])
         prefix = f"staff_{gname}"
         cost = f"{prefix}_cost"
         if sampling == "shared":
@@ -488,6 +515,11 @@ def _per_person_rate(ctx: _Context, i: int, head: float, parts: dict[str, Prior]
         ) from None
     m = (s1 * o1 + q1) * f1
     second = (s2 * o2 + 2 * s1 * o1 * q1 + q2) * f2
+    if not (math.isfinite(m) and math.isfinite(second * head)):
+        raise ctx.error(
+            "staff", "salary", "the cost per person (salary x overhead + equity, x fte) and"
+            " its spread are too large for float64", i,
+        )  # fmt: skip
     var = max(second - m * m, 0.0) / head
     if m <= 0:
         raise ctx.error("staff", "salary", "mean cost per person must be positive", i)
@@ -659,9 +691,12 @@ def _build(
             priors[key] = _spec(ctx, table, key, value, unit)
         layer[key] = LAYERS[table]
 
+    # a chip type's own quantity (cloud_price_h200) has its base quantity's domain
+    base_of: dict[str, str] = {m.name(q): q for m in hw.members for q in CHIP_LEVEL}
     for key in params:
         if key in priors:
-            _check_domain(ctx, "parameters", key, priors[key])
+            domain = DOMAINS.get(base_of.get(str(key), str(key)))
+            _check_domain(ctx, "parameters", key, priors[key], domain)
     given = set(params)
     hours = priors["training_hours"].central if "training_hours" in given else None
     if pipeline is not None:
@@ -795,7 +830,9 @@ def _build(
     )
 
 
-def _check_domain(ctx: _Context, table: str, key: str, prior: Prior) -> None:
+def _check_domain(
+    ctx: _Context, table: str, key: str, prior: Prior, domain: Domain | None = None
+) -> None:
     """A prior must stay inside its quantity's domain: central value and (nearly) all its mass.
 
     A normal prior on a positive quantity reaches below zero only in its far
@@ -803,7 +840,7 @@ def _check_domain(ctx: _Context, table: str, key: str, prior: Prior) -> None:
     (one draw in a million for most; the paper's normal depreciation prior
     has 4e-9 below 0).
     """
-    domain = DOMAINS.get(key)
+    domain = domain if domain is not None else DOMAINS.get(key)
     if domain is None:
         return
     c = prior.central
@@ -817,6 +854,8 @@ def _check_domain(ctx: _Context, table: str, key: str, prior: Prior) -> None:
         fix = (
             "; give bounds inside it (family = 'truncnormal' with lower/upper, or"
             " truncate = true to cut this normal prior at the domain's ends)"
+            if prior.family == "normal" and key in DOMAINS  # truncate knows DOMAINS only
+            else "; give bounds inside it (family = 'truncnormal' with lower/upper)"
             if prior.family == "normal"
             else "; choose a family or bounds that stay inside it"
         )

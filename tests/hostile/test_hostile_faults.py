@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hostile_common import BASE, PREFIX, snapshot
 
@@ -82,6 +83,8 @@ def test_a_full_disk_and_a_full_stdout(folder: Path, capsys) -> None:  # type: i
 
 
 def test_a_full_disk_while_writing_netcdf_keeps_the_old_run(folder: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A real ``ulimit -f``: refused before sampling (the draws alone do not fit), or, when
+    only the whole file does not fit, a clean failure of the write: never HDF5's crash."""
     target = folder / "x.nc"
     assert (
         main(
@@ -101,25 +104,61 @@ def test_a_full_disk_while_writing_netcdf_keeps_the_old_run(folder: Path, capsys
     )
     capsys.readouterr()
     before = snapshot(folder)
+    run = f"{sys.executable} -m frontiercost run s.toml --draws 50000 --chains 1 --out x.nc -q"
     proc = subprocess.run(
-        [
-            "bash",
-            "-c",
-            f"ulimit -f {LIMIT // 1024}; exec {sys.executable} -m frontiercost run s.toml"
-            " --draws 50000 --chains 1 --out x.nc -q",
-        ],
+        ["bash", "-c", f"ulimit -f {LIMIT // 1024}; exec {run}"],
         cwd=folder,
         capture_output=True,
         text=True,
         timeout=300,
     )
-    first = proc.stderr.splitlines()[0] if proc.stderr else ""
-    assert proc.returncode != 0
-    assert first == f"{PREFIX}--out: cannot write 'x.nc': File too large", proc.stderr
-    assert "Traceback" not in proc.stderr
+    # three stored variables (cloud_cost, final_run_cost, chip_hours) of 50,000 draws
+    need = 3 * 50_000 * 8 / 2**20
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == (
+        f"{PREFIX}--out: cannot write 'x.nc': File too large: the draws alone need"
+        f" {need:.1f} MiB and this process may write files of at most 64.0 KiB (ulimit -f);"
+        " raise the limit, or ask for fewer draws\n"
+    )
+    assert snapshot(folder) == before
+    # the draws fit but the whole file does not: in memory, the tree (with its draw
+    # coordinate) is refused before the file is built; block by block (a memory budget of
+    # 1 MiB), reserving the file's room fails with the operating system's reason
+    argv = ["run", "s.toml", "--draws", "50000", "--chains", "1", "--out", "x.nc", "-q"]
+    between = int((need + 0.1) * 2**20)
+    in_memory, block_by_block = _child(
+        [
+            {"argv": argv, "fsize": between},
+            {"argv": [*argv, "--memory", "1M"], "fsize": between},
+        ],
+        folder,
+    )
+    _one_line(
+        in_memory,
+        "--out: cannot write 'x.nc': File too large: the draws alone need 1.5 MiB",
+        "at most 1.2 MiB (ulimit -f)",
+    )
+    assert block_by_block == {
+        "code": 2,
+        "err": f"{PREFIX}--out: cannot write 'x.nc': File too large\n",
+    }
     assert snapshot(folder) == before  # the older run untouched, no temporary left
-    if proc.returncode != 2:  # found here: h5py crashes collecting the half-written file
-        pytest.xfail(f"exit {proc.returncode}: h5py/HDF5 segfaults after a failed write")
+
+
+def test_a_run_written_block_by_block_under_a_file_size_limit(folder: Path) -> None:
+    """Room enough: the file is written whole, and no larger than what it holds."""
+    argv = ["run", "s.toml", "--draws", "50000", "--chains", "1", "--out", "y.nc", "-q"]
+    results = _child([{"argv": [*argv, "--memory", "1M"], "fsize": 8 << 20}], folder)
+    assert results == [{"code": 0, "err": ""}]
+    import xarray as xr
+
+    tree = xr.open_datatree(folder / "y.nc", engine="h5netcdf")
+    draws = tree["posterior"]["chip_hours"].values
+    assert draws.shape == (1, 50_000) and np.isfinite(draws).all()
+    assert np.array_equal(tree["posterior"]["cloud_cost"].values, draws * 2.0)
+    # the space reserved for the draws is given back when the file is closed
+    assert (folder / "y.nc").stat().st_size < 4 * 50_000 * 8 + (256 << 10)
+    assert sorted(p.name for p in folder.iterdir()) == ["s.toml", "y.nc"]
 
 
 def test_no_writable_home_or_numba_cache_still_runs(folder: Path) -> None:

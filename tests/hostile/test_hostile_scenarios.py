@@ -51,6 +51,18 @@ utilization = 0.4
 inflation_factor = 1
 """
 GROWTH = BASE + "growth_rate = 2.5\n"
+DATED = """[scenario]
+title = "t"
+published = 2023-03-15
+
+[parameters]
+chip_count = 25000
+training_hours = 2280
+utilization = 0.4
+
+[hardware]
+chip = "a100-sxm4-40gb"
+"""
 STAFF = BASE + "project_years = 1\n[[staff]]\n"
 FAMILIES = "beta, empirical, fixed, gamma, logitnormal, lognormal, loguniform, mixture, normal"
 
@@ -652,7 +664,11 @@ CASES: list[tuple[str, str | bytes, tuple[str, ...]]] = [
         HW.replace('"h100-sxm5"', '"h1000"'),
         ("hardware.chip: unknown chip 'h1000'", "`frontiercost chips` lists them"),
     ),
-    ("chip a number", HW.replace('"h100-sxm5"', "100"), ("hardware.chip: unknown chip",)),
+    (
+        "chip a number",
+        HW.replace('"h100-sxm5"', "100"),
+        ("hardware.chip: expected a chip name", "got 100"),
+    ),
     (
         "price year not listed",
         HW.replace("price_year = 2024", "price_year = 2019"),
@@ -1080,7 +1096,207 @@ CASES: list[tuple[str, str | bytes, tuple[str, ...]]] = [
         BASE + "[reference]\ncloud_cost = []\n",
         ("cloud_cost: an empty list of figures",),
     ),
+    # ---- [reference] figures in their output's domain (a cost is positive, a share a fraction)
+    (
+        "reference value negative",
+        BASE + '[reference]\ncloud_cost = { value = -2e7, source = "x" }\n',
+        ("s.toml:10 cloud_cost: value -2e+07 is outside (0, inf): positive",),
+    ),
+    (
+        "reference value zero",
+        BASE + '[reference]\ncloud_cost = { value = 0, source = "x" }\n',
+        ("cloud_cost: value 0 is outside (0, inf): positive",),
+    ),
+    (
+        "reference bound negative",
+        BASE + '[[reference.cloud_cost]]\nbelow = -2e6\nsource = "x"\n',
+        ("s.toml:9 cloud_cost[1]: below -2e+06 is outside (0, inf): positive",),
+    ),
+    (
+        "reference above a negative",
+        BASE + '[reference]\ncloud_cost = { above = -1, source = "x" }\n',
+        ("cloud_cost: above -1 is outside (0, inf): positive",),
+    ),
+    (
+        "reference of an input negative",
+        BASE + '[reference]\nchip_hours = { value = -5, source = "x" }\n',
+        ("chip_hours: value -5 is outside (0, inf): positive",),
+    ),
+    (
+        "reference share above 1",
+        BASE + '[reference]\nfinal_run_share = { value = 1.5, source = "x" }\n',
+        ("final_run_share: value 1.5 is outside (0, 1]: a fraction",),
+    ),
+    (
+        "reference second figure negative",
+        BASE
+        + '[[reference.cloud_cost]]\nvalue = 2e7\nsource = "a"\n[[reference.cloud_cost]]\nvalue = -2e7\nsource = "b"\n',
+        ("s.toml:12 cloud_cost[2]: value -2e+07 is outside (0, inf): positive",),
+    ),
+    (
+        "reference tolerance inf",
+        BASE + '[reference]\ncloud_cost = { value = 2e7, source = "x", tolerance = inf }\n',
+        ("cloud_cost: tolerance must be positive, got inf",),
+    ),
+    (
+        "reference overflowing in the scenario's dollars",
+        BASE.replace(
+            "year = 2024", 'year = 2024\ndollars = "2024-06"\nnominal_month = "2024-06"'
+        ).replace("inflation_factor = 1.0\n", "")
+        + '[reference]\ncloud_cost = { value = 1.7e308, source = "x", dollars = "2001-01" }\n',
+        ("cloud_cost: value 1.7e+308 in 2024-06 dollars overflows",),
+    ),
+    # ---- hardware age from dates: in its domain, a start before the publication
+    (
+        "published 2099: an age of 78 years",
+        DATED.replace("2023-03-15", "2099-03-15"),
+        (
+            "s.toml:3 scenario.published: the dates give a hardware age of 78.2 yr",
+            "outside [-2, 50]",
+        ),
+    ),
+    (
+        "available 1900: an age of 123 years",
+        DATED + "available = 1900-01-01\n",
+        ("scenario.published: the dates give a hardware age of 122.8 yr (available 1900-01-01",),
+    ),
+    (
+        "tpu started 22 years before its announcement",
+        DATED.replace("a100-sxm4-40gb", "tpu-v4") + "training_start = 1999-01-01\n",
+        ("hardware.training_start: the dates give a hardware age of -22.4 yr", "outside [-2, 50]"),
+    ),
+    (
+        "training start after publication",
+        DATED + "training_start = 2024-01-01\n",
+        ("hardware.training_start: 2024-01-01 is after the publication (2023-03-15)",),
+    ),
+    (
+        "training hours reaching before year 1",
+        DATED.replace("training_hours = 2280", "training_hours = 1e9"),
+        (
+            "training_hours: the training start (publication - training time - 60 d) falls before year 1",
+        ),
+    ),
+    (
+        "training start a datetime",
+        DATED + "training_start = 2023-03-15T10:00:00\n",
+        ("hardware.training_start: expected a date such as 2023-03-15 (no quotes)",),
+    ),
+    # ---- chip names of the wrong type: never turned into a name by str()
+    (
+        "chip a list",
+        HW.replace('chip = "h100-sxm5"', 'chip = ["h100"]'),
+        ("hardware.chip: expected a chip name such as \"h100-sxm5\", got ['h100']",),
+    ),
+    (
+        "chip a table",
+        HW.replace('chip = "h100-sxm5"', 'chip = { name = "h100" }'),
+        ("hardware.chip: expected a chip name", "got {'name': 'h100'}"),
+    ),
+    (
+        "chip in full-width letters",
+        HW.replace('chip = "h100-sxm5"', 'chip = "\uff28100"'),
+        ("hardware.chip: unknown chip 'Ｈ100'",),
+    ),
+    (
+        "chip an emoji",
+        HW.replace('chip = "h100-sxm5"', 'chip = "\U0001f680"'),
+        ("hardware.chip: unknown chip",),
+    ),
+    (
+        "chip a path",
+        HW.replace('chip = "h100-sxm5"', 'chip = "../chips"'),
+        ("hardware.chip: unknown chip '../chips'",),
+    ),
+    (
+        "fleet chip a list",
+        FLEET
+        + '[[hardware.fleet]]\nchip = ["h100"]\nshare = 0.5\n[[hardware.fleet]]\nchip = "h200"\nshare = 0.5\n',
+        ("hardware.fleet.chip: expected a chip name", "got ['h100']"),
+    ),
+    # ---- a fleet's chip-level quantities have their base quantity's domain
+    (
+        "fleet member cloud price negative",
+        FLEET.replace(
+            "inflation_factor = 1.0\n", "inflation_factor = 1.0\ncloud_price_h200 = -5\n"
+        )
+        + H100_H200.format(a=0.5, b=0.5),
+        ("cloud_price_h200: central value -5 is outside (0, inf): positive",),
+    ),
+    (
+        "fleet member age negative",
+        FLEET.replace(
+            "inflation_factor = 1.0\n", "inflation_factor = 1.0\nhardware_age_h200 = -5\n"
+        )
+        + H100_H200.format(a=0.5, b=0.5),
+        ("hardware_age_h200: central value -5 is outside [-2, 50]",),
+    ),
+    (
+        "fleet member server cost factor below 1",
+        FLEET.replace(
+            "inflation_factor = 1.0\n",
+            "inflation_factor = 1.0\nserver_cost_factor_h100_sxm5 = 0.5\n",
+        )
+        + H100_H200.format(a=0.5, b=0.5),
+        ("server_cost_factor_h100_sxm5: central value 0.5 is outside [1, inf)",),
+    ),
+    (
+        "fleet member power fraction prior above 2",
+        FLEET.replace(
+            "inflation_factor = 1.0\n",
+            'inflation_factor = 1.0\navg_power_fraction_h200 = { family = "normal", mean = 1.9, sd = 0.5 }\n',
+        )
+        + H100_H200.format(a=0.5, b=0.5),
+        ("avg_power_fraction_h200: the normal prior puts", "outside (0, 2]"),
+    ),
     # ---- [[staff]]
+    (
+        "staff fte above 1",
+        STAFF + 'group = "core"\nheadcount = 10\nsalary = 3e5\nfte = 1.5\n',
+        ("staff.fte: central value 1.5 is outside (0, 1]: a fraction",),
+    ),
+    (
+        "staff fte negative",
+        STAFF + 'group = "core"\nheadcount = 10\nsalary = 3e5\nfte = -0.5\n',
+        ("staff.fte: central value -0.5 is outside (0, 1]",),
+    ),
+    (
+        "staff fte zero",
+        STAFF + 'group = "core"\nheadcount = 10\nsalary = 3e5\nfte = 0\n',
+        ("staff.fte: central value 0 is outside (0, 1]",),
+    ),
+    (
+        "staff fte prior reaching above 1",
+        STAFF
+        + 'group = "core"\nheadcount = 10\nsalary = 3e5\nfte = { family = "normal", mean = 0.9, sd = 0.3 }\n',
+        ("staff.fte: the normal prior puts 0.37 of its mass outside (0, 1]", "truncnormal"),
+    ),
+    (
+        "staff salary prior reaching below 0",
+        STAFF
+        + 'group = "core"\nheadcount = 10\nsalary = { family = "normal", mean = 1e5, sd = 1e5 }\nfte = 0.5\n',
+        ("staff.salary: the normal prior puts 0.16 of its mass outside (0, inf)",),
+    ),
+    (
+        "staff equity negative",
+        STAFF + 'group = "core"\nheadcount = 10\nsalary = 3e5\nfte = 0.5\nequity = -5\n',
+        ("staff.equity: central value -5 is outside [0, inf): zero or more",),
+    ),
+    (
+        "staff overhead zero",
+        STAFF + 'group = "core"\nheadcount = 10\nsalary = 3e5\nfte = 0.5\noverhead = 0\n',
+        ("staff.overhead: central value 0 is outside (0, inf)",),
+    ),
+    (
+        "staff headcount inf",
+        STAFF + 'group = "core"\nheadcount = inf\nsalary = 3e5\nfte = 0.5\n',
+        ("staff.headcount: must be a positive number, got inf",),
+    ),
+    (
+        "staff headcount and salary of 1e300",
+        STAFF + 'group = "core"\nheadcount = 1e300\nsalary = 1e300\nfte = 0.5\n',
+        ("staff.salary: the cost per person", "too large for float64"),
+    ),
     (
         "staff headcount negative",
         STAFF + 'group = "core"\nheadcount = -10\nsalary = 3e5\nfte = 0.5\n',
@@ -1170,6 +1386,39 @@ CASES: list[tuple[str, str | bytes, tuple[str, ...]]] = [
         UNCERTAIN + '[sweep]\nvariant = "x"\n',
         ("sweep: variant 1 needs name",),
     ),
+    # ---- sweep points: validate builds every point as sweep would, and names the one that fails
+    (
+        "sweep point with a negative price",
+        UNCERTAIN + "[sweep]\nvary = { cloud_price = [1.0, -2.0] }\n",
+        (
+            "sweep point cloud_price=-2.0:",
+            "s.toml:7 cloud_price: central value -2 is outside (0, inf)",
+        ),
+    ),
+    (
+        "sweep point share above 1",
+        UNCERTAIN + "final_run_share = 0.5\n[sweep]\nvary = { final_run_share = [0.5, 1.5] }\n",
+        ("sweep point final_run_share=1.5:", "final_run_share", "(0, 1]"),
+    ),
+    (
+        "sweep point of a prior's central value out of its domain",
+        UNCERTAIN + '[sweep]\nvary = { "chip_hours.central" = "-1e7:1e7:3" }\n',
+        ("sweep point chip_hours.central=-10000000.0:", "chip_hours"),
+    ),
+    (
+        "sweep variant out of its domain",
+        UNCERTAIN
+        + '[sweep]\nvary = { cloud_price = [1, 2] }\n[[sweep.variant]]\nname = "bad"\nset = { inflation_factor = -1 }\n',
+        ("sweep point variant=bad, cloud_price=1:", "inflation_factor"),
+    ),
+    (
+        "sweep year before the price index",
+        UNCERTAIN.replace(
+            "year = 2024", 'year = 2024\ndollars = "2024-06"\nnominal_month = "2024-06"'
+        ).replace("inflation_factor = 1.0\n", "")
+        + '[sweep]\nvary = { "scenario.dollars" = ["2024-06", "1850-01"] }\n',
+        ("sweep point scenario.dollars=1850-01:", "dollars"),
+    ),
     # ---- [formulas] table shapes (the language itself: test_hostile_formulas.py)
     (
         "formula a number",
@@ -1233,3 +1482,17 @@ def test_hostile_scenario_file(
 
 def test_the_corpus_names_are_distinct() -> None:
     assert len({c[0] for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("how", ["text", "dict"])
+def test_a_lone_surrogate_is_refused_before_a_run_cannot_be_written(how: str) -> None:
+    """Python strings may hold what no file can: refused when the scenario is made, not
+    with a UnicodeEncodeError when its run is written."""
+    from frontiercost import Scenario
+    from frontiercost.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match="lone surrogate"):
+        if how == "text":
+            Scenario.from_text(BASE.replace('title = "t"', 'title = "\ud800"'))
+        else:
+            Scenario.from_dict({"scenario": {"title": "\udfff", "year": 2024}})

@@ -116,6 +116,18 @@ def test_dollars_after_the_index_are_the_last_months(tmp_path: Path) -> None:
     assert sc.priors["electricity_price"].central == pytest.approx(0.0826)
 
 
+def test_a_year_without_a_preset_electricity_price_runs_with_the_scenarios(
+    tmp_path: Path,
+) -> None:
+    # 2026 is past the preset's table: the scenario's own price is what it needs
+    sc = load_scenario(
+        _sc(tmp_path, published="2026-02-01", parameters=TIME + "\nelectricity_price = 0.09")
+    )
+    assert sc.priors["electricity_price"].central == 0.09
+    with pytest.raises(ScenarioError, match=r"not 2026; set electricity_price \(USD/kWh\)"):
+        load_scenario(_sc(tmp_path, published="2026-02-01"))
+
+
 def test_scenario_values_replace_the_presets(tmp_path: Path) -> None:
     sc = load_scenario(_sc(tmp_path, parameters=TIME + "\nchip_price = 30000\npue = 1.2"))
     assert sc.priors["chip_price"].central == 30000 and "bare_chip_price" not in sc.priors

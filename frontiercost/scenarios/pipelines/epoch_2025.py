@@ -156,13 +156,17 @@ class Epoch2025:
             },
             "1",
         )
+        if "electricity_price" in facts.given:
+            return out  # the scenario's own price: the preset's table is not needed
         assert facts.published is not None  # needs() checked it
         year = facts.published.year
         if year not in ELECTRICITY:
+            latest = ELECTRICITY[max(ELECTRICITY)]
             raise ScenarioError(
                 f"scenario.published: the {NAME} pipeline has electricity prices for"
-                f" {min(ELECTRICITY)}-{max(ELECTRICITY)}, not {year}; set electricity_price"
-                " in [parameters]"
+                f" publication years {min(ELECTRICITY)}-{max(ELECTRICITY)}, not {year}; set"
+                " electricity_price (USD/kWh) in [parameters], e.g. electricity_price ="
+                f' {{ prior = "electricity_price_multiplier", times = {latest} }}'
             )
         out["electricity_price"] = _prior(
             "electricity_price",

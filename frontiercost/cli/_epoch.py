@@ -194,6 +194,7 @@ def cmd_price(args: argparse.Namespace, console: Console) -> int:
     shares = dict(args.share) if args.share else None
     with console.step("building the record's scenario"):
         sc = scenario(args.name, args.database, args.pipeline, shares=shares)
+    console.scenario_notes(sc)
     if out is not None:
         from .._files import atomic_open
 

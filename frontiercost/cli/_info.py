@@ -165,12 +165,14 @@ def _group_of(name: str) -> str:
 
 def cmd_scenarios(args: argparse.Namespace, console: Console) -> int:
     """List the built-in scenarios by folder, or show one."""
-    from ..scenarios import list_scenarios, load_scenario
+    from ..scenarios import list_scenarios
+    from ..scenarios import load_scenario as load_quietly
+    from ._common import load_scenario
 
     fmt = result_format(args)
     save = check_save(args)
     if args.name is not None:
-        sc = load_scenario(args.name)
+        sc = load_scenario(args.name, console)
         if fmt == "table":
             emit(console, _show_scenario(sc), save)
         else:
@@ -181,7 +183,7 @@ def cmd_scenarios(args: argparse.Namespace, console: Console) -> int:
     failed = []
     for name in names:
         try:
-            loaded.append((name, load_scenario(name)))
+            loaded.append((name, load_quietly(name)))
         except FrontiercostError as err:
             failed.append(str(err))
     if fmt != "table":
@@ -305,13 +307,13 @@ def _show_scenario(sc: Scenario) -> str:
 def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     """Load and compile scenario files without sampling; one line per file."""
     from ..model import copula_factor
-    from ..scenarios import load_scenario
     from ..scenarios.grid import grid_dims
+    from ._common import load_scenario
 
     failed = 0
     for path in args.files:
         try:
-            sc = load_scenario(path)
+            sc = load_scenario(path, console)
             sc.model()  # compiles the formulas
             if "[sweep" in sc.text:  # its shape, ranges and sizes; points are built by sweep
                 try:

@@ -286,6 +286,30 @@ def test_default_basis_is_3yr_where_a_year_has_it(tmp_path: Path) -> None:
     assert sc.priors["cloud_price"].central == pytest.approx(math.sqrt(1.2 * 1.8))
 
 
+def test_a_price_year_without_a_price_says_what_is_not_computed(tmp_path: Path) -> None:
+    # H800 2024: only on-demand and contract rentals; purchase prices start in 2025
+    sc = load_scenario(_priced(tmp_path, "h800", 2024))
+    assert {"amortized_cost", "cloud_cost"}.isdisjoint(sc.outputs)
+    purchase, cloud = sc.notes
+    assert purchase.startswith("h800-sxm has no purchase price for price_year 2024")
+    assert "(years with one: 2025)" in purchase and "give chip_price" in purchase
+    assert "no 3yr cloud price for price_year 2024" in cloud
+    assert "bases priced in 2024: on-demand, contract" in cloud
+    # B200 2025 has a purchase price and a contract rate only
+    (note,) = load_scenario(_priced(tmp_path, "b200", 2025)).notes
+    assert "b200 has no 3yr cloud price for price_year 2025 (3yr in no year" in note
+    # given in [parameters] or by a basis the year has: nothing to say
+    assert load_scenario(_priced(tmp_path, "b200", 2025, "contract")).notes == ()
+    path = _priced(tmp_path, "h800", 2024, "on-demand")
+    path.write_text(path.read_text() + "bare_chip_price = 30000\n")
+    assert load_scenario(path).notes == ()
+    # an output asked for by name: refused, with the reason
+    path = _priced(tmp_path, "b200", 2025)
+    path.write_text(path.read_text().replace("[hardware]", 'outputs = ["cloud_cost"]\n[hardware]'))
+    with pytest.raises(ScenarioError, match=r"cloud_cost.*cannot be computed.*no 3yr cloud"):
+        load_scenario(path)
+
+
 def test_unlisted_precision_lists_the_accepted(tmp_path: Path) -> None:
     path = _priced(tmp_path, "k80", 2014, precision="bf16")
     with pytest.raises(ScenarioError, match=r"'bf16' is not listed for k80; accepted: fp32"):

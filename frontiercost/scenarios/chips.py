@@ -216,6 +216,38 @@ class Chip:
             )
         return out
 
+    def gaps(self, price_year: int, cloud_basis: str) -> dict[str, str]:
+        """What a price year lacks, by the quantity it leaves unpriced, as a sentence each.
+
+        ``chip_price`` when the year has no purchase price, ``cloud_price``
+        when it has no price of ``cloud_basis``; each sentence names the chip,
+        the year and the years (or bases) that have one.  A scenario makes a
+        note of each it does not fill itself (:func:`load_scenario`).
+        """
+        row = self.prices.get(price_year, {})
+        out: dict[str, str] = {}
+        if not any(k in row for k in PURCHASE_KEYS):
+            have = [str(y) for y in sorted(self.prices)
+                    if any(k in self.prices[y] for k in PURCHASE_KEYS)]  # fmt: skip
+            out["chip_price"] = (
+                f"{self.key} has no purchase price for price_year {price_year} ("
+                + (f"years with one: {', '.join(have)}" if have else "none in any year")
+                + "): the amortized and acquisition costs are not computed; give chip_price"
+                " in [parameters]" + (" or another hardware.price_year" if have else "")
+            )
+        cloud_key = CLOUD_BASES.get(cloud_basis)
+        if cloud_key is not None and cloud_key not in row:
+            have = [str(y) for y in sorted(self.prices) if cloud_key in self.prices[y]]
+            bases = self.cloud_bases(price_year)
+            out["cloud_price"] = (
+                f"{self.key} has no {cloud_basis} cloud price for price_year {price_year} ("
+                + (f"{cloud_basis} in {', '.join(have)}" if have else f"{cloud_basis} in no year")
+                + f"; bases priced in {price_year}: {', '.join(bases) or 'none'}): the cloud"
+                " cost is not computed; set hardware.cloud_basis or give cloud_price in"
+                " [parameters]"
+            )
+        return out
+
     def first_price(self) -> tuple[int, float, str] | None:
         """The server-level purchase price of the chip's first price row, at its central value.
 

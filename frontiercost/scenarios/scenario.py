@@ -706,7 +706,8 @@ def _build(
     meta["dollar_basis"] = dollars.label
     meta["dollar_note"] = dollars.sentence
     routes = _routes(ctx, data.get("routes", {}), quantities, set(params))
-    notes = _drop_shadowed_defaults(priors, layer, quantities, routes)
+    gaps = _price_gaps(hw.gaps, set(params))
+    notes = list(gaps) + _drop_shadowed_defaults(priors, layer, quantities, routes)
     for routed in routes:  # a routed quantity is computed: its prior of a lower layer goes
         if routed in priors and routed not in params:
             del priors[routed]
@@ -723,7 +724,8 @@ def _build(
     try:
         resolved = resolve(priors, quantities, wanted)
     except ScenarioError as err:
-        raise ctx.error("scenario", "outputs", str(err).removeprefix("outputs: ")) from None
+        why = "".join(f"; {text}" for text in gaps)  # the price year that left it unpriced
+        raise ctx.error("scenario", "outputs", str(err).removeprefix("outputs: ") + why) from None
     if not resolved.outputs:
         raise ctx.error("parameters", None, "the parameters given support no output")
     if data.get("staff") and wanted is None and "staff_cost" not in resolved.outputs:
@@ -841,6 +843,19 @@ LAYERS = {"defaults": 0, "hardware": 1, "pipeline": 2, "parameters": 3}
 
 
 _LAYER_NAMES = {0: "the pipeline defaults", 1: "the chip library", 2: "the pipeline preset"}
+
+
+def _price_gaps(gaps: Mapping[str, str], given: set[str]) -> list[str]:
+    """The price year's gaps (:meth:`Chip.gaps`) that ``[parameters]`` does not fill."""
+    out = []
+    for name, text in gaps.items():
+        base, _, label = name.partition("_price")
+        fills = {name, f"{base}_price"}
+        if base == "chip":  # a bare chip price gives the server-level one
+            fills |= {f"bare_chip_price{label}", "bare_chip_price"}
+        if not fills & given:
+            out.append(text)
+    return out
 
 
 def _drop_shadowed_defaults(

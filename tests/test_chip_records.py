@@ -226,7 +226,12 @@ def _estimates() -> dict[tuple[str, int, str], tuple[float, float] | float]:
     trn2 = v6e * _dataset("Amazon Trainium2", TENSOR16)
     trn2 /= _dataset("Google TPU v6e Trillium", TENSOR16)
     h200 = _record("NVIDIA H200 SXM, 2025-03-17, Amazon Web Services, on-demand")[0]
+    # a baseboard to server level by the same shop's H100 baseboard against the DGX H100
+    board = _record("NVIDIA H200 SXM, 2024-03-27, purchase")[0]
+    dgx = _record("NVIDIA H100 SXM5 80GB, 2024-03-20, purchase")[0]
+    h100_board = _record("NVIDIA H100 SXM5 80GB, 2024-03-27, purchase")[0]
     return {
+        ("h200", 2024, "chip_price"): board * dgx / h100_board,
         # docs/model.md §4.1: GB200 NVL72 rack ~$3.1 M over its 72 GPUs
         ("gb200", 2025, "chip_price"): 3.1e6 / 72,
         ("mi325x", 2025, "chip_price"): _record("AMD Instinct MI300X, 2025-02-10, purchase")[0],

@@ -248,29 +248,35 @@ class Chip:
             )
         return out
 
-    def first_price(self) -> tuple[int, float, str] | None:
+    def first_price(self) -> tuple[int, float, str, tuple[float, float]] | None:
         """The server-level purchase price of the chip's first price row, at its central value.
 
-        Returns ``(year, price per chip, source)``: ``chip_price`` of the
-        earliest row that has a purchase price, or its ``bare_chip_price`` x
-        the chip's server cost factor; ``None`` when no row has one.  The
-        pipeline keeps this price for every later run of the chip (docs/model.md §8).
+        Returns ``(year, price per chip, source, (p5, p95) / central)``:
+        ``chip_price`` of the earliest row that has a purchase price, or its
+        ``bare_chip_price`` x the chip's server cost factor, and the relative
+        90 % interval of the library's prior (an estimate's is wider than a
+        record's); ``None`` when no row has one.  The pipeline keeps this
+        price for every later run of the chip (docs/model.md §8).
         """
         from .specs import build_prior
 
         for year in sorted(self.prices):
             row = self.prices[year]
             where = f"chips.toml [{self.key}.prices.{year}]"
-            if "chip_price" in row:
-                p = build_prior(where, "chip_price", row["chip_price"], "USD")
-                return year, p.central, f"{where} chip_price: {p.source}"
-            if "bare_chip_price" in row:
-                p = build_prior(where, "bare_chip_price", row["bare_chip_price"], "USD")
+            for key in PURCHASE_KEYS:
+                if key not in row:
+                    continue
+                p = build_prior(where, key, row[key], "USD")
+                central = p.central
+                spread = (float(p.ppf(0.05)) / central, float(p.ppf(0.95)) / central)
+                if key == "chip_price":
+                    return year, central, f"{where} chip_price: {p.source}", spread
                 return (
                     year,
-                    p.central * self.server_cost_factor,
+                    central * self.server_cost_factor,
                     f"{where} bare_chip_price x server cost factor {self.server_cost_factor}:"
                     f" {p.source}",
+                    spread,
                 )
         return None
 

@@ -5,8 +5,8 @@ hardware age by the pipeline's rule (:mod:`frontiercost.model.dates`):
 available from the later of the chip's first price record and its release +
 90 days (TPUs: announcement), training start = publication - training time -
 60 days (``[hardware] training_start`` when it is known), with the paper's
-±120-day uncertainty.  ``[hardware] released`` and ``available`` replace the
-chip library's dates.
+±120-day uncertainty, truncated at 0 (:func:`age_prior`).  ``[hardware]
+released`` and ``available`` replace the chip library's dates.
 
 ``[scenario] dollars`` states the dollar basis of the outputs; the inflation
 factor is ``index(dollars) / index(nominal month)`` of the package's price
@@ -25,7 +25,7 @@ from ..errors import ScenarioError
 from ..model.dates import AGE_UNCERTAINTY_DAYS, DAYS_PER_YEAR, HardwareAge, availability
 from ..model.dates import hardware_age as _hardware_age
 from ..model.dollars import Month, month_label, parse_month, price_index
-from ..priors import Fixed, Normal, Prior
+from ..priors import Fixed, Prior, TruncNormal
 
 if TYPE_CHECKING:
     from ._context import _Context
@@ -125,14 +125,27 @@ def age_of(
 
 
 def age_prior(age: HardwareAge, label: str = "") -> Prior:
-    """Normal prior on the age: central from the dates, ±120 days as its 90 % interval."""
+    """The age's prior: the rule's age, ±120 days as a 90 % interval, never below zero.
+
+    A normal around the rule's age, truncated at 0: a run cannot start before
+    its hardware is available, and the rule already floors a GPU's age at 0
+    (a TPU's age the rule leaves negative, Google using TPUs before announcing
+    them, is truncated at that age instead).  Its point estimate stays the
+    rule's age; near 0 the truncated draws reach only upward, so their median
+    lies above it (a floored age 0: median 0.13 yr, 95th percentile 0.39 yr).
+    """
     half = AGE_UNCERTAINTY_DAYS / DAYS_PER_YEAR
     z95 = 1.6448536269514722
-    return Normal(
+    lower = min(0.0, age.years)
+    return TruncNormal(
         mu=age.years,
         sigma=half / z95,
+        lower=lower,
+        central_value=age.years,
         unit="yr",
-        source=f"{label}{age.describe()}",
+        source=f"{label}{age.describe()}; truncated at {lower:g} yr (an age is never negative)"
+        if lower == 0
+        else f"{label}{age.describe()}; truncated at the rule's {lower:.4f} yr",
         description="time from hardware availability to training start",
     )
 

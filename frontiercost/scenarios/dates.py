@@ -224,11 +224,23 @@ def read_dollars(
     except ScenarioError as err:
         bad = key if month > index.last or month < index.first else "nominal_month"
         if bad == "nominal_month" and "nominal_month" not in meta:
-            bad = "published"
+            # the publication month dates the prices: say how to date them otherwise
+            raise ctx.error(
+                "scenario",
+                "published",
+                f"{month_label(nominal)}, the month of the inputs' prices, is outside the price"
+                f" index {index.series} ({month_label(index.first)} to"
+                f" {month_label(index.last)}), so scenario.dollars cannot convert from it; set"
+                f" scenario.nominal_month to the month the prices are of ({index.accepted()};"
+                f' e.g. nominal_month = "{month_label(index.last)}") or drop scenario.dollars'
+                " for nominal dollars",
+            ) from None
         raise ctx.error("scenario", bad, str(err).removeprefix("dollars: ")) from None
     note = ""
+    if isinstance(raw, int) and month != (raw, 12):
+        note = f" ({raw}: the index's last month, {month_label(month)})"
     if beyond_last == "latest" and max(month, nominal) > index.last:
-        note = f" (months after {month_label(index.last)} read as {month_label(index.last)})"
+        note += f" (months after {month_label(index.last)} read as {month_label(index.last)})"
     sentence = (
         f"{month_label(month)} USD: x {factor:.6f} = {index.series}({month_label(month)}) /"
         f" {index.series}({month_label(nominal)}), {source}{note}"

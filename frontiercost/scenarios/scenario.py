@@ -715,7 +715,21 @@ def _build(
     _formulas(ctx, formulas, priors, quantities, set(params))
     _projection(ctx, data.get("projection", {}), year, quantities)
     correlations = _correlations(ctx, data.get("correlation", []), priors)
-    references = parse_references(ctx, data.get("reference", {}), quantities, dollars.month)
+    if dollars.month is not None:
+        run_month: tuple[tuple[int, int], str] | None = (dollars.month, "")
+    elif dollars.label == "nominal" and published is not None:
+        # nominal dollars are those of the prices, dated by the publication month
+        run_month = ((published.year, published.month), " (nominal: the publication month)")
+    else:
+        run_month = None
+    references = parse_references(ctx, data.get("reference", {}), quantities, run_month)
+    for r in references:
+        if r.dollars and run_month is None:
+            notes.append(
+                f"reference {r.output} ({r.name}) is in {r.dollars} USD and is compared as it"
+                f" is: the scenario's dollars ({dollars.label}) have no month to convert it to;"
+                " give scenario.published or scenario.dollars"
+            )
 
     for routed, way in routes.items():  # the chosen way is the only one the resolver sees
         base = quantities.get(routed) or QUANTITIES[routed]

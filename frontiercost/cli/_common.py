@@ -794,3 +794,12 @@ def load_scenario(name_or_path: Any, console: Console) -> Any:
     sc = load(name_or_path)
     console.scenario_notes(sc)
     return sc
+
+
+def dollar_words(basis: str | None) -> str:
+    """A dollar basis for a table: ``2025-06 USD``, ``nominal``, "not stated"..."""
+    if not basis:
+        return "not stated"
+    if basis == "inflation_factor":
+        return "the scenario's inflation_factor"
+    return basis if basis == "nominal" else f"{basis} USD"

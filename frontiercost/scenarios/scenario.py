@@ -724,11 +724,13 @@ def _build(
         run_month = None
     references = parse_references(ctx, data.get("reference", {}), quantities, run_month)
     for r in references:
-        if r.dollars and run_month is None:
+        # an inflation_factor states its own target dollars (the paper's 2023 USD); nominal
+        # dollars without a date have none
+        if r.dollars and run_month is None and dollars.label == "nominal":
             notes.append(
                 f"reference {r.output} ({r.name}) is in {r.dollars} USD and is compared as it"
-                f" is: the scenario's dollars ({dollars.label}) have no month to convert it to;"
-                " give scenario.published or scenario.dollars"
+                " is: the scenario's dollars are nominal with no month to convert it to; give"
+                " scenario.published or scenario.dollars"
             )
 
     for routed, way in routes.items():  # the chosen way is the only one the resolver sees

@@ -308,7 +308,16 @@ def build_parser() -> argparse.ArgumentParser:
         "chips",
         "list the chip library (--format json: every chip's facts and prices)",
         "result",
-        examples=["frontiercost chips", "frontiercost chips --format json"],
+        examples=[
+            "frontiercost chips",
+            "frontiercost chips h200 --format json",
+            "frontiercost chips --format json",
+        ],
+    )
+    ch.add_argument(
+        "chip",
+        nargs="?",
+        help="one chip: its key, name or an alias, case and punctuation ignored (e.g. h200)",
     )
     ch.set_defaults(func=_info.cmd_chips)
 

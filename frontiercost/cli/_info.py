@@ -341,11 +341,24 @@ def cmd_chips(args: argparse.Namespace, console: Console) -> int:
     fmt = result_format(args)
     save = check_save(args)
     chips = sorted(chip_library().items())
+    only = None
+    if args.chip is not None:
+        from ..scenarios import find_chip
+
+        try:  # by key, name or alias, case and punctuation ignored, as in a scenario
+            only = find_chip(args.chip).key
+        except FrontiercostError as err:
+            raise FrontiercostError(str(err).replace("hardware.chip: ", "chips: ", 1)) from None
+        chips = [(k, c) for k, c in chips if k == only]
     if fmt == "json":
-        emit(console, to_json(chips_record()), save)
+        record = chips_record()
+        if only is not None:
+            record["chips"] = [c for c in record["chips"] if c["key"] == only]
+        emit(console, to_json(record), save)
         return 0
     if fmt == "csv":
-        emit(console, to_csv(CHIP_CSV_COLUMNS, chips_csv_rows()), save)
+        rows = [r for r in chips_csv_rows() if only is None or r[0] == only]
+        emit(console, to_csv(CHIP_CSV_COLUMNS, rows), save)
         return 0
     rows = []
     for key, chip in chips:
@@ -397,6 +410,7 @@ def _chip_json(chip: Chip) -> dict[str, Any]:
         "aliases": list(chip.aliases),
         "kind": chip.kind,
         "released": chip.released.isoformat() if chip.released else None,
+        "first_price_date": (chip.first_price_date.isoformat() if chip.first_price_date else None),
         "precision": chip.precision,
         "peak_flops": {k: number(v) for k, v in chip.peak_flops.items()},
         "tdp_w": number(chip.tdp),

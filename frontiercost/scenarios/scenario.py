@@ -53,7 +53,7 @@ from ..priors import Fixed, LogNormal, Prior, prior_from_spec
 from ._context import _Context, _DictContext
 from .chips import PURCHASE_KEYS, Chip
 from .dates import read_date, read_dollars
-from .fleet import CHIP_LEVEL
+from .fleet import CHIP_LEVEL, suggest_labelled
 from .fleet import quantities as fleet_quantities
 from .hardware import hardware_ages, pipeline_priors, read_hardware
 from .observe import Observation, parse_observations
@@ -628,10 +628,12 @@ def _build(
             custom_units[key] = str(unit)
         elif key not in QUANTITIES:
             accepted = sorted(QUANTITIES) + (sorted(labelled) if labelled else [])
+            meant = suggest_labelled(key, hw.members)
+            hint = f" (did you mean {meant!r}?)" if meant else suggest(key, accepted)
             raise ctx.error(
                 "parameters",
                 key,
-                f"unknown parameter{suggest(key, accepted)}; accepted: "
+                f"unknown parameter{hint}; accepted: "
                 f"{', '.join(accepted)}, or a name a [formulas] entry reads",
             )
         specs[key] = ("parameters", value)

@@ -25,13 +25,17 @@ from ..errors import ScenarioError
 from ..model.dates import AGE_UNCERTAINTY_DAYS, DAYS_PER_YEAR, HardwareAge, availability
 from ..model.dates import hardware_age as _hardware_age
 from ..model.dollars import Month, month_label, parse_month, price_index
-from ..priors import Fixed, Prior, TruncNormal
+from ..priors import Fixed, Normal, Prior, TruncNormal
 
 if TYPE_CHECKING:
     from ._context import _Context
     from .chips import Chip
 
 DATE_KEYS = ("training_start", "available", "released")
+# The engine draws u in [2**-53, 1 - 2**-53]: a standard normal's inverse CDF stays
+# above -8.21 there, so a normal centred 8.5 sd above a bound never draws below it.
+NO_DRAW_BEYOND = 8.5
+AGE_UPPER = 50.0  # yr: the end of hardware_age's domain
 
 
 def is_date(value: Any) -> bool:
@@ -136,17 +140,28 @@ def age_prior(age: HardwareAge, label: str = "") -> Prior:
     """
     half = AGE_UNCERTAINTY_DAYS / DAYS_PER_YEAR
     z95 = 1.6448536269514722
+    sigma = half / z95
     lower = min(0.0, age.years)
+    what = "time from hardware availability to training start"
+    if age.years - lower > NO_DRAW_BEYOND * sigma:
+        # draws are inverse CDFs of u >= 2**-53: such a normal never reaches below 0,
+        # and a plain normal keeps the prior what it was (run files, baselines)
+        return Normal(
+            mu=age.years, sigma=sigma, unit="yr", source=f"{label}{age.describe()}",
+            description=what,
+        )  # fmt: skip
     return TruncNormal(
         mu=age.years,
-        sigma=half / z95,
+        sigma=sigma,
         lower=lower,
+        # finite, so that the spec round-trips; the quantity's domain ends at 50 yr
+        upper=AGE_UPPER,
         central_value=age.years,
         unit="yr",
         source=f"{label}{age.describe()}; truncated at {lower:g} yr (an age is never negative)"
         if lower == 0
         else f"{label}{age.describe()}; truncated at the rule's {lower:.4f} yr",
-        description="time from hardware availability to training start",
+        description=what,
     )
 
 

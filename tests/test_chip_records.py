@@ -33,6 +33,7 @@ from pathlib import Path
 
 import pytest
 
+from frontiercost.errors import ScenarioError
 from frontiercost.scenarios import Chip, chip_library, chip_price_priors, find_chip
 
 DATA = Path(__file__).parent / "data"
@@ -178,10 +179,36 @@ def test_chip_facts_match_the_chip_dataset(key: str) -> None:
         assert chip.tdp == float(row["TDP (W)"])
     else:
         assert "TDP estimated" in chip.source
-    if row["Release date"]:
+    if row["Release date"] and "not the dataset's release date" in chip.source:
+        # a corrected date: the source names the dataset's and says why
+        assert row["Release date"] in chip.source and chip.released.isoformat() in chip.source
+    elif row["Release date"]:
         assert chip.released == dt.date.fromisoformat(row["Release date"])
     else:
         assert "no release date" in chip.source
+
+
+@pytest.mark.parametrize("key", [k for k in CURRENT if chip_library()[k].kind == "gpu"])
+def test_first_price_date_is_the_first_purchase_record(key: str) -> None:
+    """Availability is the later of the first price record and release + 90 days
+    (docs/model.md §8): a chip with a purchase record carries its date, or the rule
+    reads release + 90 days alone (H800 PCIe was once 1.7 years older than H800 SXM
+    in the same run)."""
+    dates = []
+    for r in _price_records():
+        if not r[COLUMNS["purchase"]]:
+            continue
+        try:
+            chip = find_chip(r["Hardware model"])
+        except ScenarioError:
+            continue  # hardware the library does not have
+        if chip.key == key:
+            dates.append(dt.date.fromisoformat(r["Price date"]))
+    chip = chip_library()[key]
+    assert chip.first_price_date == (min(dates) if dates else None)
+    if chip.first_price_date is not None and chip.released is not None:
+        # a price record cannot precede the release it is the price of
+        assert chip.released <= chip.first_price_date, "release date after a price record"
 
 
 # --- prices ---------------------------------------------------------------------------
@@ -226,7 +253,12 @@ def _estimates() -> dict[tuple[str, int, str], tuple[float, float] | float]:
     trn2 = v6e * _dataset("Amazon Trainium2", TENSOR16)
     trn2 /= _dataset("Google TPU v6e Trillium", TENSOR16)
     h200 = _record("NVIDIA H200 SXM, 2025-03-17, Amazon Web Services, on-demand")[0]
+    # a baseboard to server level by the same shop's H100 baseboard against the DGX H100
+    board = _record("NVIDIA H200 SXM, 2024-03-27, purchase")[0]
+    dgx = _record("NVIDIA H100 SXM5 80GB, 2024-03-20, purchase")[0]
+    h100_board = _record("NVIDIA H100 SXM5 80GB, 2024-03-27, purchase")[0]
     return {
+        ("h200", 2024, "chip_price"): board * dgx / h100_board,
         # docs/model.md §4.1: GB200 NVL72 rack ~$3.1 M over its 72 GPUs
         ("gb200", 2025, "chip_price"): 3.1e6 / 72,
         ("mi325x", 2025, "chip_price"): _record("AMD Instinct MI300X, 2025-02-10, purchase")[0],

@@ -126,7 +126,9 @@ FIRST_PRICE_DATES = {
     "p100-sxm2": "2016-06-21", "v100-dgxs-16gb": "2017-07-01", "v100-dgxs-32gb": "2017-07-01",
     "v100s-pcie-32gb": "2017-07-01", "a100-sxm4-40gb": "2020-05-21",
     "a100-sxm4-80gb": "2020-05-21", "h100-sxm5": "2022-09-29", "h200": "2024-03-27",
-    "b200": "2024-12-17", "h800-sxm": "2025-02-21",
+    "b200": "2024-12-17", "h800-sxm": "2025-02-21", "h800-pcie": "2025-03-03",
+    "a800-pcie": "2023-07-10", "h20": "2023-11-09", "gh200": "2023-09-30",
+    "mi250x": "2021-11-08", "mi300x": "2025-02-10", "gaudi2": "2024-06-09",
 }  # fmt: skip
 
 
@@ -284,6 +286,30 @@ def test_default_basis_is_3yr_where_a_year_has_it(tmp_path: Path) -> None:
     assert "cloud_price" not in load_scenario(_priced(tmp_path, "b200", 2025)).priors
     sc = load_scenario(_priced(tmp_path, "h100", 2025, "contract"))
     assert sc.priors["cloud_price"].central == pytest.approx(math.sqrt(1.2 * 1.8))
+
+
+def test_a_price_year_without_a_price_says_what_is_not_computed(tmp_path: Path) -> None:
+    # H800 2024: only on-demand and contract rentals; purchase prices start in 2025
+    sc = load_scenario(_priced(tmp_path, "h800", 2024))
+    assert {"amortized_cost", "cloud_cost"}.isdisjoint(sc.outputs)
+    purchase, cloud = sc.notes
+    assert purchase.startswith("h800-sxm has no purchase price for price_year 2024")
+    assert "(years with one: 2025)" in purchase and "give chip_price" in purchase
+    assert "no 3yr cloud price for price_year 2024" in cloud
+    assert "bases priced in 2024: on-demand, contract" in cloud
+    # B200 2025 has a purchase price and a contract rate only
+    (note,) = load_scenario(_priced(tmp_path, "b200", 2025)).notes
+    assert "b200 has no 3yr cloud price for price_year 2025 (3yr in no year" in note
+    # given in [parameters] or by a basis the year has: nothing to say
+    assert load_scenario(_priced(tmp_path, "b200", 2025, "contract")).notes == ()
+    path = _priced(tmp_path, "h800", 2024, "on-demand")
+    path.write_text(path.read_text() + "bare_chip_price = 30000\n")
+    assert load_scenario(path).notes == ()
+    # an output asked for by name: refused, with the reason
+    path = _priced(tmp_path, "b200", 2025)
+    path.write_text(path.read_text().replace("[hardware]", 'outputs = ["cloud_cost"]\n[hardware]'))
+    with pytest.raises(ScenarioError, match=r"cloud_cost.*cannot be computed.*no 3yr cloud"):
+        load_scenario(path)
 
 
 def test_unlisted_precision_lists_the_accepted(tmp_path: Path) -> None:

@@ -156,7 +156,8 @@ def test_run_a_scenario_file_prints_costs_split_and_point(capsys) -> None:  # ty
     assert main(["run", str(FIXTURE), "--draws", "200", "--chains", "2"]) == 0
     out = capsys.readouterr().out
     assert out.startswith(
-        "GPT-4 (gpt4_handwritten): 400 draws (2 chains × 200), seed 0, sampler mc, 90% ETI\n"
+        "GPT-4 (gpt4_handwritten): 400 draws (2 chains × 200), seed 0, sampler mc, 90% ETI;"
+        " dollars: the scenario's inflation_factor\n"
     )
     assert _row(out, "amortized_cost") == [
         "amortized_cost", "USD", "$40.6M", "$40.6M", "$40.6M – $40.6M", "$40.6M"

@@ -180,6 +180,22 @@ def test_compare_prints_both_sides_and_p_a_greater(capsys) -> None:  # type: ign
     assert re.fullmatch(r"\d+(\.\d+)? % ± \d+(\.\d+)? %", row[-1])
 
 
+def test_compare_says_identical_draws_and_flags_other_dollars(capsys) -> None:  # type: ignore[no-untyped-def]
+    out, err = _ok(capsys, ["compare", "gpt-4", "gpt-4", *SMALL, "--var", "amortized_cost"])
+    assert _row(out, "amortized_cost")[-1] == "identical draws"
+    assert "dollars: the scenario's inflation_factor" in out.splitlines()
+    assert "warning" not in err
+    # the paper's 2023 USD against the epoch-2025 preset's June-2025 dollars
+    out, err = _ok(capsys, ["compare", "gpt-4", "grok-4", *SMALL, "--var", "amortized_cost"])
+    assert "dollars differ: A the scenario's inflation_factor, B 2025-06 USD" in out
+    assert "frontiercost: warning: amortized_cost: A is in the scenario's inflation_factor" in err
+
+
+def test_run_table_states_the_dollar_basis(capsys) -> None:  # type: ignore[no-untyped-def]
+    out, _ = _ok(capsys, ["run", "grok-4", *SMALL])
+    assert out.splitlines()[0].endswith("; dollars: 2025-06 USD")
+
+
 def test_compare_a_saved_run_samples_the_scenario_like_it(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
     saved = tmp_path / "a.nc"
     _ok(
@@ -188,7 +204,7 @@ def test_compare_a_saved_run_samples_the_scenario_like_it(capsys, tmp_path) -> N
     )
     out, _ = _ok(capsys, ["compare", str(saved), "gpt-4"])
     assert "900 draws (3 chains × 300) each, seed 9" in out
-    assert _row(out, "amortized_cost")[-1] == "< 0.11 %"  # the same draws: never greater
+    assert _row(out, "amortized_cost")[-1] == "identical draws"  # the same draws
     other = tmp_path / "b.nc"
     _ok(
         capsys,

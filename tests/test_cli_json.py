@@ -311,6 +311,8 @@ def test_chips_json_lists_every_chip_with_the_librarys_figures(capsys) -> None: 
         assert c["peak_flops"] == chip.peak_flops and c["tdp_w"] == chip.tdp
         assert c["server_power_w"] == chip.tdp * chip.server_power_factor
         assert c["released"] == (chip.released.isoformat() if chip.released else None)
+        first = chip.first_price_date
+        assert c["first_price_date"] == (first.isoformat() if first else None)
         assert [p["year"] for p in c["prices"]] == sorted(chip.prices)
         for p in c["prices"]:
             row = chip.prices[p["year"]]
@@ -330,6 +332,14 @@ def test_chips_json_lists_every_chip_with_the_librarys_figures(capsys) -> None: 
         2024: ["contract", "on-demand"],
         2025: ["contract", "on-demand"],
     }
+
+
+def test_chips_names_one_chip_as_a_scenario_would(capsys) -> None:  # type: ignore[no-untyped-def]
+    record = _json(capsys, ["chips", "H200"])  # an alias, in capitals
+    assert [c["key"] for c in record["chips"]] == ["h200"]
+    assert record["chips"][0]["first_price_date"] == "2024-03-27"
+    assert main(["chips", "h2000"]) == 2
+    assert "chips: unknown chip 'h2000' (did you mean h200" in capsys.readouterr().err
 
 
 def test_chips_csv_has_a_row_per_price(capsys) -> None:  # type: ignore[no-untyped-def]

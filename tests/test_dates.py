@@ -18,9 +18,10 @@ import re
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from frontiercost import evaluate, load_scenario
+from frontiercost import evaluate, load_scenario, simulate
 from frontiercost.errors import ScenarioError
 from frontiercost.model.dates import (
     DEFAULT_TRAINING_HOURS,
@@ -30,7 +31,7 @@ from frontiercost.model.dates import (
     training_start,
 )
 from frontiercost.model.dollars import parse_month, price_index
-from frontiercost.priors import Normal
+from frontiercost.priors import Normal, TruncNormal
 from frontiercost.scenarios.chips import chip_library, find_chip
 
 D = dt.date
@@ -47,8 +48,9 @@ def test_availability_rule() -> None:
     # docs/model.md §8: the first price record (2022-09-29) is before release + 90 d
     assert availability("gpu", h100.released, h100.first_price_date)[0] == D(2022, 12, 19)
     h200 = chip_library()["h200"]
-    # released 2024-11-18 (Epoch's chip dataset): release + 90 d is after the 2024-03 price
-    assert availability("gpu", h200.released, h200.first_price_date)[0] == D(2025, 2, 16)
+    # announced 2023-11-13 (the dataset's 2024-11-18 is H200 NVL's): the 2024-03-27
+    # price record is after release + 90 d, so it sets the date
+    assert availability("gpu", h200.released, h200.first_price_date)[0] == D(2024, 3, 27)
     assert availability("gpu", D(2020, 1, 1))[0] == D(2020, 3, 31)
     assert availability("tpu", D(2021, 5, 20), D(2025, 1, 1))[0] == D(2021, 5, 20)
 
@@ -159,12 +161,27 @@ def _gpt4(tmp_path: Path, extra: str = "", hardware: str = "", parameters: str =
 def test_scenario_age_from_dates(tmp_path: Path) -> None:
     sc = load_scenario(_gpt4(tmp_path))
     age = sc.priors["hardware_age"]
+    # 790 d is 8.7 sd above 0: a plain normal, which no draw takes below 0 (u >= 2**-53)
     assert isinstance(age, Normal)
     assert age.central == pytest.approx(790 / 365.25)  # 2020-08-12 .. 2022-10-11
     lo, hi = age.ppf(0.05), age.ppf(0.95)
     assert (hi - lo) / 2 == pytest.approx(120 / 365.25)  # paper Table 5: ±120 days
     assert "2020-08-12" in age.source and "2022-10-11" in age.source
     assert sc.meta["year"] == pytest.approx(decimal_year(D(2023, 3, 15)))
+
+
+def test_no_draw_of_an_age_is_negative(tmp_path: Path) -> None:
+    # a run starting before its GPUs are available: the rule floors the age at 0, and
+    # the ±120 days must not reach below it in any draw
+    sc = load_scenario(_gpt4(tmp_path, hardware="training_start = 2020-06-01"))
+    age = sc.priors["hardware_age"]
+    assert isinstance(age, TruncNormal) and (age.lower, age.upper) == (0, 50)
+    assert age.central == 0 and "start before availability" in age.source
+    tree = simulate(sc, draws=4000, chains=2, seed=3)
+    draws = tree["posterior"]["hardware_age"].values
+    assert draws.min() >= 0
+    # the upper tail keeps the paper's reach: its 95th percentile near 1.645 sigma x 1.2
+    assert 0.3 < np.quantile(draws, 0.95) < 0.5
 
 
 def test_scenario_training_start_and_release_replace_the_rule(tmp_path: Path) -> None:

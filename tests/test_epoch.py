@@ -236,7 +236,11 @@ def test_a_later_record_prices_and_runs() -> None:
     [
         ("Claude 2", "no training hardware (Epoch's pipeline imputes"),
         ("AlexNet", "hardware 'NVIDIA GeForce GTX 580' is not one the chip library holds"),
-        ("AlphaZero", "several hardware types (Google TPU v2, Google TPU v1) without their"),
+        (
+            "AlphaZero",
+            "several hardware types (Google TPU v2 (tpu-v2), Google TPU v1 (tpu-v1)) without"
+            " their shares: give each (--share tpu-v2=0.5 --share tpu-v1=0.5",
+        ),
         ("HyperCLOVA X SEED 32B Think", "neither training compute nor hardware quantity"),
     ],
 )
@@ -263,6 +267,33 @@ def test_a_fleet_record_with_shares() -> None:
     assert "[[hardware.fleet]]" in sc.text
     assert sc.meta["chip"] == "tpu-v2 0.25, tpu-v1 0.75"
     assert float(evaluate(sc)["amortized_cost"]) > 0
+
+
+@pytest.mark.parametrize(
+    ("shares", "message"),
+    [
+        ({"tpu-v2": 0.25}, "no share for 'Google TPU v1': give one for each type"),
+        ({"tpu-v2": 0.25, "tpu-v1": 0.7}, "the shares sum to 0.95, not 1"),
+        ({"tpu-v2": 0.25, "tpu-v1": 0.75, "h100": 0.1}, "a share for h100-sxm5, which this"),
+        ({"tpu-v2": 0.25, "tpu-v7": 0.75}, "a share for 'tpu-v7', which is not a chip"),
+    ],
+)
+def test_fleet_shares_that_do_not_fit_the_record_are_refused(
+    shares: dict[str, float], message: str
+) -> None:
+    with pytest.raises(RecordError, match=re.escape(message)):
+        scenario("AlphaZero", DB, shares=shares)
+    # shares by alias, case ignored, as a chip name in a scenario
+    assert scenario("AlphaZero", DB, shares={"TPU v2": 0.25, "tpu-v1": 0.75}).meta["chip"]
+    with pytest.raises(RecordError, match="runs on NVIDIA A100 SXM4 40 GB alone"):
+        scenario("GPT-4 (Mar 2023)", DB, shares={"a100": 1.0})
+
+
+def test_an_unknown_name_suggests_the_records_it_begins() -> None:
+    with pytest.raises(DatabaseError, match=re.escape("(did you mean 'GPT-4 (Mar 2023)'")):
+        scenario("GPT-4", DB)
+    with pytest.raises(DatabaseError, match=re.escape("(did you mean 'Llama 3.1-405B'")):
+        scenario("llama 3.1 405b", DB)
 
 
 # --- validation against Epoch's figures (module docstring) -------------------------------
@@ -367,6 +398,10 @@ def test_cli_compare(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(args) == 0
     table = capsys.readouterr().out
     assert "figures that do not match" in table and "v100-price" in table
+    # each note whole, though a name in it holds " (": the model follows it
+    notes = " ".join(table.split())
+    assert "fine-tuned from Stable Diffusion (LDM-KL-8-G): Epoch's pipeline skips" in notes
+    assert "so the figure is not its output — DiT-XL/2" in notes
 
 
 def test_the_validation_page_lists_every_figure_and_its_category() -> None:

@@ -111,10 +111,22 @@ def test_fleet_draws(tmp_path: Path) -> None:
     assert np.all(np.isfinite(x)) and np.all(x > 0)
 
 
+def test_rounded_thirds_are_shares_that_sum_to_one(tmp_path: Path) -> None:
+    thirds = _member("h100-sxm5", 0.333333) + _member("h200", 0.333333)
+    sc = load_scenario(_write(tmp_path, thirds + _member("b200", 0.333334)))
+    assert len(sc.meta["chip"].split(", ")) == 3
+    with pytest.raises(ScenarioError, match=r"they sum to 0\.999986 \(0\.333333 \+ "):
+        load_scenario(_write(tmp_path, thirds + _member("b200", 0.33332)))
+
+
 @pytest.mark.parametrize(
     ("hardware", "parameters", "message"),
     [
-        (_member("h100-sxm5", 0.5) + _member("b200", 0.4), "", "shares must sum to 1, got 0.9"),
+        (
+            _member("h100-sxm5", 0.5) + _member("b200", 0.4),
+            "",
+            "shares must sum to 1 (within 1e-06); they sum to 0.9 (0.5 + 0.4)",
+        ),
         (_member("h100-sxm5", 1.0), "", "a fleet has two or more chip types"),
         (_member("h100-sxm5", 0.5) + _member("h100-sxm5", 0.5), "", "'h100_sxm5' is used twice"),
         (_member("h100-sxm5", 0.5, "cost = 1") + _member("b200", 0.5), "", "unknown key"),
@@ -123,7 +135,12 @@ def test_fleet_draws(tmp_path: Path) -> None:
         (
             _member("h100-sxm5", 0.5) + _member("b200", 0.5),
             "chip_price_h100 = 1",
-            "chip_price_h100: unknown parameter (did you mean",
+            "chip_price_h100: unknown parameter (did you mean 'chip_price_h100_sxm5'?)",
+        ),
+        (  # h100 and h200 differ by a character: the chip's name decides, not spelling
+            _member("h100-sxm5", 0.5) + _member("h200", 0.5),
+            "chip_price_h100 = 1",
+            "chip_price_h100: unknown parameter (did you mean 'chip_price_h100_sxm5'?)",
         ),
     ],
 )

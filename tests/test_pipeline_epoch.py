@@ -116,6 +116,32 @@ def test_dollars_after_the_index_are_the_last_months(tmp_path: Path) -> None:
     assert sc.priors["electricity_price"].central == pytest.approx(0.0826)
 
 
+def test_a_year_without_a_preset_electricity_price_runs_with_the_scenarios(
+    tmp_path: Path,
+) -> None:
+    # 2026 is past the preset's table: the scenario's own price is what it needs
+    sc = load_scenario(
+        _sc(tmp_path, published="2026-02-01", parameters=TIME + "\nelectricity_price = 0.09")
+    )
+    assert sc.priors["electricity_price"].central == 0.09
+    with pytest.raises(ScenarioError, match=r"not 2026; set electricity_price \(USD/kWh\)"):
+        load_scenario(_sc(tmp_path, published="2026-02-01"))
+
+
+def test_first_prices_are_server_level_and_estimates_keep_their_band(tmp_path: Path) -> None:
+    def price(chip: str) -> tuple[float, float, float]:
+        prior = load_scenario(_sc(tmp_path, chip=chip)).priors["bare_chip_price"]
+        central = prior.central
+        return central, float(prior.ppf(0.05)) / central, float(prior.ppf(0.95)) / central
+
+    h100, h200 = price("h100-sxm5")[0], price("h200")[0]
+    # H200's first record is a baseboard: at server level it is not below H100's DGX
+    assert h200 >= h100 * 0.9
+    # a recorded price has the paper's 0.5-2x; GB200's has no record: 0.25-4x stays
+    assert price("h100-sxm5")[1:] == pytest.approx((0.5, 2.0), rel=1e-6)
+    assert price("gb200")[1:] == pytest.approx((0.25, 4.0), rel=1e-6)
+
+
 def test_scenario_values_replace_the_presets(tmp_path: Path) -> None:
     sc = load_scenario(_sc(tmp_path, parameters=TIME + "\nchip_price = 30000\npue = 1.2"))
     assert sc.priors["chip_price"].central == 30000 and "bare_chip_price" not in sc.priors

@@ -217,9 +217,11 @@ def test_llama_4_behemoth_chip_hours_from_the_stated_throughput() -> None:
 
 
 def test_grok_4_fleet_acquisition_by_hand() -> None:
-    """200,000 GPUs, 3/4 H100 at $44,489.88 and 1/4 H200 at $270,565 / 8 (first records)."""
+    """200,000 GPUs, 3/4 H100 at $44,489.88 and 1/4 H200 at $270,565 / 8 (first records),
+    the H200's a baseboard lifted to server level by DGX H100 $41,217.00 / the same
+    shop's H100 baseboard $33,819.37 (chips.toml)."""
     point = fc.evaluate("grok-4")
-    per_gpu = 0.75 * 44489.88 + 0.25 * 270565 / 8
+    per_gpu = 0.75 * 44489.88 + 0.25 * 270565 / 8 * 41217.00 / 33819.37
     # published 2025-07: after the price index's last month, read as 2025-06 (factor 1)
     assert float(point["acquisition_cost"]) == pytest.approx(200_000 * per_gpu / 0.81, rel=1e-6)
     # cloud: the type's share of the chip-hours at its own rate

@@ -81,6 +81,53 @@ def test_several_figures_per_output(tmp_path: Path) -> None:
     assert sc.reference["amortized_cost"] is paper
 
 
+def test_a_year_of_the_index_is_its_december_or_its_last_month(tmp_path: Path) -> None:
+    # 2025: the index ends in 2025-06, so the year means that month, and says so
+    text = "[reference]\namortized_cost = { value = 1e7, dollars = 2025, source = 'x' }"
+    (ref,) = load_scenario(_path(tmp_path, text)).references
+    assert ref.dollars == "2025-06" and ref.compared == 1e7
+    path = _path(tmp_path, text.replace("dollars = 2025", "dollars = 2024"))
+    path.write_text(path.read_text().replace('dollars = "2025-06"', "dollars = 2025"))
+    sc = load_scenario(path)  # the scenario's dollars = 2025 too
+    assert sc.dollars == "2025-06" and "2025: the index's last month" in sc.meta["dollar_note"]
+    (ref,) = sc.references
+    assert ref.dollars == "2024-12" and ref.compared == pytest.approx(1e7 * 123.659 / 119.349)
+    accepted = "accepted: a month 2000-12 to 2025-06, or a year 2000-2025 (its December; 2025"
+    with pytest.raises(ScenarioError, match=r"2026-12 is outside .*" + re.escape(accepted)):
+        load_scenario(_path(tmp_path, text.replace("dollars = 2025", "dollars = 2026")))
+
+
+def test_a_dated_figure_in_a_nominal_scenario_is_converted_to_its_month(tmp_path: Path) -> None:
+    text = "[reference]\namortized_cost = { value = 40.59e6, dollars = 2023, source = 'x' }"
+    path = _path(tmp_path, text)
+    path.write_text(path.read_text().replace('dollars = "2025-06"\n', ""))
+    sc = load_scenario(path)
+    assert sc.dollars == "nominal"
+    (ref,) = sc.references
+    # nominal dollars are the publication month's (2023-03)
+    assert "-> 2023-03 USD (nominal: the publication month)" in ref.conversion
+    assert ref.compared == pytest.approx(40.59e6 * 117.766 / 119.029)  # 2023-12 -> 2023-03
+    # no publication date: no month to convert to, and a note says so
+    text = path.read_text().replace("published = 2023-03-15", "year = 2023.2")
+    path.write_text(text.replace("[parameters]", "[parameters]\nhardware_age = 2.0"))
+    sc = load_scenario(path)
+    (ref,) = sc.references
+    assert ref.compared == ref.value
+    assert any("compared as it is" in n and "give scenario.published" in n for n in sc.notes)
+
+
+def test_a_publication_after_the_index_names_nominal_month(tmp_path: Path) -> None:
+    path = _path(tmp_path, "")
+    path.write_text(path.read_text().replace("2023-03-15", "2025-09-01"))
+    with pytest.raises(ScenarioError, match=r"scenario.published: 2025-09, the month of the"
+                       r" inputs' prices, is outside .* set scenario.nominal_month"):  # fmt: skip
+        load_scenario(path)
+    path.write_text(
+        path.read_text().replace("[hardware]", 'nominal_month = "2025-06"\n\n[hardware]')
+    )
+    assert load_scenario(path).priors["inflation_factor"].central == 1.0
+
+
 @pytest.mark.parametrize(
     ("reference", "message"),
     [

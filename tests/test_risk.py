@@ -123,6 +123,16 @@ def test_prob_greater_pairs_draws() -> None:
     assert abs(p["probability"].item() - 0.5) <= Z * p["mcse"].item()
 
 
+def test_prob_greater_of_identical_draws_is_a_half() -> None:
+    base = simulate(_model(), PRIOR, draws=2000, chains=2, seed=9)
+    res = prob_greater(base, base, "cost")
+    # every pair a tie: neither run is greater, so 0.5 (it was 0 when ties counted as "not >")
+    assert res["probability"].item() == 0.5 and res["prob_equal"].item() == 1.0
+    assert res["mcse"].item() == 0.0
+    more = simulate(_model("x * 1.01"), PRIOR, draws=2000, chains=2, seed=9)
+    assert prob_greater(more, base, "cost")["prob_equal"].item() == 0.0
+
+
 def test_bad_input_is_rejected(stored, streamed) -> None:
     with pytest.raises(FrontiercostError, match="unknown variable 'nope'"):
         exceedance(stored, "nope", 1.0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -103,3 +104,41 @@ def test_builtin_scenarios_state_every_switch() -> None:
         warnings.simplefilter("error")
         for name in fc.list_scenarios():
             assert fc.load_scenario(name).notes == (), name
+
+
+NOTE_FILE = """[scenario]
+title = "switch"
+year = 2024
+
+[hardware]
+chip = "h100-sxm5"
+price_year = 2024
+
+[parameters]
+chip_count = 1000
+training_hours = 1000
+hardware_age = 0.5
+interconnect_factor = 1.2
+"""
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    "argv",
+    [["validate"], ["run", "--draws", "200", "--chains", "1"], ["scenarios"]],
+)
+def test_every_command_that_loads_a_scenario_says_its_notes_in_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str]
+) -> None:
+    from frontiercost.cli import main
+
+    path = tmp_path / "switch.toml"
+    path.write_text(NOTE_FILE, encoding="utf-8")
+    assert main([*argv, str(path)]) == 0
+    err = capsys.readouterr().err
+    notes = [line for line in err.splitlines() if "interconnect_fraction is computed" in line]
+    assert len(notes) == 1, err  # once, though run loads and then samples
+    assert notes[0].startswith("frontiercost: note: switch: interconnect_fraction")
+    assert "Warning" not in err and ".py:" not in err  # not Python's warning format
+    assert main([argv[0], "-q", *argv[1:], str(path)]) == 0
+    assert "interconnect_fraction" not in capsys.readouterr().err

@@ -192,7 +192,11 @@ def prob_greater(
     Returns
     -------
     xarray.Dataset
-        ``probability`` and ``mcse`` (0-d), ``mean_difference`` (A − B).
+        ``probability`` and ``mcse`` (0-d), ``prob_equal`` (the share of
+        pairs with A = B) and ``mean_difference`` (A − B).  A tie counts half
+        (P(A > B) + P(A = B) / 2), so two runs of the same draws give 0.5, not
+        0: a run whose output does not depend on what differs is no less
+        likely to be greater.
     """
     ra, rb = view(a), view(b)
     if not (ra.stored and rb.stored):
@@ -207,11 +211,15 @@ def prob_greater(
     ok = ~(np.isnan(xa) | np.isnan(xb))
     d = xa[ok] - xb[ok]
     n = max(d.size, 1)  # no pair of numbers (every draw NaN): NaN, not a division by zero
-    p = float(np.sum(d > 0) / n) if d.size else math.nan
+    ties = float(np.sum(d == 0) / n) if d.size else math.nan
+    p = float((np.sum(d > 0) + 0.5 * np.sum(d == 0)) / n) if d.size else math.nan
+    # the binomial error, with ties an upper bound; identical draws have none
+    mcse = 0.0 if ties == 1 else float(np.sqrt(p * (1 - p) / n))
     return xr.Dataset(
         {
-            "probability": ((), p, {"long_name": f"P(A.{var} > B.{name_b})"}),
-            "mcse": ((), float(np.sqrt(p * (1 - p) / n)), {}),
+            "probability": ((), p, {"long_name": f"P(A.{var} > B.{name_b}), ties half"}),
+            "mcse": ((), mcse, {}),
+            "prob_equal": ((), ties, {"long_name": f"P(A.{var} = B.{name_b})"}),
             "mean_difference": (
                 (),
                 float(d.sum() / n) if d.size else math.nan,

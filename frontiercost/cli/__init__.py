@@ -308,7 +308,16 @@ def build_parser() -> argparse.ArgumentParser:
         "chips",
         "list the chip library (--format json: every chip's facts and prices)",
         "result",
-        examples=["frontiercost chips", "frontiercost chips --format json"],
+        examples=[
+            "frontiercost chips",
+            "frontiercost chips h200 --format json",
+            "frontiercost chips --format json",
+        ],
+    )
+    ch.add_argument(
+        "chip",
+        nargs="?",
+        help="one chip: its key, name or an alias, case and punctuation ignored (e.g. h200)",
     )
     ch.set_defaults(func=_info.cmd_chips)
 
@@ -616,16 +625,21 @@ def _run_command(argv: list[str], console: Console) -> int:
 def _warnings_on(console: Console) -> Iterator[None]:
     """frontiercost's warnings as one ``frontiercost: warning:`` line each, once.
 
+    A scenario's notes (:class:`ScenarioWarning`) are ``frontiercost: note:``
+    lines, which ``--quiet`` drops.
+
     Other packages' warnings (numerical noise inside ArviZ or numpy) are not
     the user's to act on: one ``--verbose`` line each, never Python's
     two-line ``file:line`` format.
     """
     import warnings
 
-    from ..errors import FrontiercostWarning
+    from ..errors import FrontiercostWarning, ScenarioWarning
 
     def show(message: Any, category: Any, filename: str, lineno: int, *args: Any) -> None:
-        if issubclass(category, FrontiercostWarning):
+        if issubclass(category, ScenarioWarning):  # a scenario's note: -q drops it
+            console.remark(str(message))
+        elif issubclass(category, FrontiercostWarning):
             console.warn(str(message))
         else:
             console.detail(f"{category.__name__} in {filename}:{lineno}: {message}")

@@ -508,6 +508,24 @@ class Console:
     verbose: bool = False
     progress: bool = False
     warned: set[str] = field(default_factory=set)
+    remarked: set[str] = field(default_factory=set)
+
+    def remark(self, message: str) -> None:
+        """A scenario's note (a switch it did not state): ``frontiercost: note: ...``, once.
+
+        Notes inform and need no action, so ``--quiet`` drops them; a command
+        that loads a scenario and then samples it would otherwise say each twice.
+        """
+        if self.quiet or message in self.remarked:
+            return
+        self.remarked.add(message)
+        print(f"frontiercost: note: {message}", file=sys.stderr)
+
+    def scenario_notes(self, scenario: Any) -> None:
+        """Every note of a loaded scenario (:attr:`Scenario.notes`), one line each."""
+        for text in scenario.notes:
+            # the same text as the ScenarioWarning simulate raises: shown once
+            self.remark(f"{scenario.name}: {text}")
 
     def note(self, message: str) -> None:
         """A short status line (``wrote run.nc``) unless quiet."""
@@ -767,3 +785,21 @@ def version() -> str:
     from .._version import __version__
 
     return __version__
+
+
+def load_scenario(name_or_path: Any, console: Console) -> Any:
+    """:func:`frontiercost.load_scenario`, its notes shown on stderr (every command's way)."""
+    from ..scenarios import load_scenario as load
+
+    sc = load(name_or_path)
+    console.scenario_notes(sc)
+    return sc
+
+
+def dollar_words(basis: str | None) -> str:
+    """A dollar basis for a table: ``2025-06 USD``, ``nominal``, "not stated"..."""
+    if not basis:
+        return "not stated"
+    if basis == "inflation_factor":
+        return "the scenario's inflation_factor"
+    return basis if basis == "nominal" else f"{basis} USD"

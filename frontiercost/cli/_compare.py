@@ -13,6 +13,7 @@ from ._common import (
     cell,
     check_names,
     check_save,
+    dollar_words,
     emit,
     interval_label,
     label_text,
@@ -100,21 +101,30 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
     outputs: dict[str, Any] = {}
     for name in shared:
         pg = prob_greater(a.tree, b.tree, name)
-        sides = {}
-        for key, summary in zip(("a", "b"), summaries, strict=True):
+        sides: dict[str, dict[str, Any]] = {}
+        for key, summary, src in zip(("a", "b"), summaries, (a, b), strict=True):
             row = summary.sel(variable=name)
+            basis = src.view.attrs(name).get("dollars")
             sides[key] = {
                 "median": number(float(row["median"])),
                 "mean": number(float(row["mean"])),
                 "lower": number(float(row["ci"][0])),
                 "upper": number(float(row["ci"][1])),
+                "dollars": str(basis) if basis else None,
             }
+        if sides["a"]["dollars"] != sides["b"]["dollars"]:
+            console.warn(
+                f"{name}: A is in {dollar_words(sides['a']['dollars'])} and B in"
+                f" {dollar_words(sides['b']['dollars'])}: the figures are in different dollars;"
+                " give both scenarios the same [scenario] dollars"
+            )
         outputs[name] = {
             "units": str(summaries[0]["units"].sel(variable=name).item()),
             "a": sides["a"],
             "b": sides["b"],
             "prob_a_greater": number(float(pg["probability"])),
             "mcse": number(float(pg["mcse"])),
+            "prob_equal": number(float(pg["prob_equal"])),
             "mean_difference": number(float(pg["mean_difference"])),
             "paired_draws": int(pg.attrs["paired_draws"]),
         }
@@ -176,9 +186,28 @@ def _render_compare(record: dict[str, Any], fmt: str) -> str:
                 f"{cell(o['a']['lower'], u)} – {cell(o['a']['upper'], u)}",
                 cell(o["b"]["median"], u),
                 f"{cell(o['b']['lower'], u)} – {cell(o['b']['upper'], u)}",
-                prob_cell(o["prob_a_greater"], o["mcse"], o["paired_draws"]),
+                "identical draws"
+                if o["prob_equal"] == 1
+                else prob_cell(o["prob_a_greater"], o["mcse"], o["paired_draws"]),
             ]
         )
+    bases = {
+        name: (o["a"]["dollars"], o["b"]["dollars"])
+        for name, o in record["outputs"].items()
+        if o["a"]["dollars"] or o["b"]["dollars"]
+    }
+    pairs = set(bases.values())
+    if len(pairs) == 1:
+        da, db = next(iter(pairs))
+        lines.append(
+            f"dollars: {dollar_words(da)}"
+            if da == db
+            else f"dollars differ: A {dollar_words(da)}, B {dollar_words(db)}"
+        )
+    elif pairs:
+        lines.append("dollars differ: " + "; ".join(
+            f"{n} A {dollar_words(x)}, B {dollar_words(y)}" for n, (x, y) in bases.items()
+            if x != y))  # fmt: skip
     header = ["output", "unit", "A median", f"A {interval}", "B median", f"B {interval}"]
     lines += format_table([*header, "P(A > B)"], rows, "ll")
     return "\n".join(lines) + "\n"

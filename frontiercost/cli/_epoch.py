@@ -194,6 +194,7 @@ def cmd_price(args: argparse.Namespace, console: Console) -> int:
     shares = dict(args.share) if args.share else None
     with console.step("building the record's scenario"):
         sc = scenario(args.name, args.database, args.pipeline, shares=shares)
+    console.scenario_notes(sc)
     if out is not None:
         from .._files import atomic_open
 
@@ -301,16 +302,15 @@ def compare_table(record: dict[str, Any], everything: bool = False) -> str:
         notes: dict[str, list[str]] = {}
         for r in shown:
             if r["note"] and r["category"] != "dollars":
-                notes.setdefault(r["category"] + ": " + r["note"].split(" (")[0], []).append(
-                    r["model"]
-                )
+                # the whole note: a name in it may hold " (" (Stable Diffusion (LDM-KL-8-G))
+                notes.setdefault(r["category"] + ": " + r["note"], []).append(r["model"])
         if notes:
             lines.append("")
             for note, models in notes.items():
                 if len(models) > 4:
-                    text = f"{note} ({len(models)} figures)"
+                    text = f"{note} — {len(models)} figures"
                 else:
-                    text = f"{note} ({', '.join(models)})"
+                    text = f"{note} — {', '.join(dict.fromkeys(models))}"
                 lines += textwrap.wrap(text, 99, subsequent_indent="    ")
     return "\n".join(lines) + "\n"
 

@@ -54,9 +54,9 @@ def cmd_exceedance(args: argparse.Namespace, console: Console) -> int:
         check_names("--var", names, run_variables(src.tree), f"run {src.name!r}")
         thresholds = thresholds_for(args.threshold, names)
     else:
-        from ..scenarios import load_scenario
+        from ._common import load_scenario
 
-        sc = load_scenario(args.scenario)
+        sc = load_scenario(args.scenario, console)
         names = asked or [headline_output(sc)]
         store = args.draws * args.chains <= STORE_LIMIT
         accepted = list(sc.outputs) + (

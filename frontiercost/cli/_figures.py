@@ -38,7 +38,7 @@ def _tornado(args: argparse.Namespace, console: Console, out: Any) -> None:
     from ..analysis.plots import plot_tornado
     from ..analysis.report import headline_output
     from ..analysis.sensitivity import tornado
-    from ..scenarios import load_scenario
+    from ._common import load_scenario
 
     if is_run_file(args.source):
         sc = load_source(args.source, console).scenario
@@ -47,7 +47,7 @@ def _tornado(args: argparse.Namespace, console: Console, out: Any) -> None:
                 f"{args.source}: the run records no scenario; the tornado needs one"
             )
     else:
-        sc = load_scenario(args.source)
+        sc = load_scenario(args.source, console)
     var = args.var or headline_output(sc)
     check_names("--var", [var], list(sc.computable()), f"scenario {sc.name!r}")
     table = tornado(sc, var)
@@ -177,7 +177,7 @@ def _components(src: Source, args: argparse.Namespace, out: Any, ci_kind: str) -
 def cmd_report(args: argparse.Namespace, console: Console) -> int:
     """Sample a scenario and write the self-contained HTML report."""
     from ..run import report
-    from ..scenarios import load_scenario
+    from ._common import load_scenario
 
     console.environment()
     out = check_out(args.out, "--out", REPORT_SUFFIXES)
@@ -205,7 +205,7 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
             f"settings (seed {a['seed']}, {int(a['draws']) * int(a['chains']):,} draws)"
         )
     else:
-        sc = load_scenario(args.scenario)
+        sc = load_scenario(args.scenario, console)
     if int(settings["draws"]) * int(settings["chains"]) > STORE_LIMIT:
         raise FrontiercostError(
             f"--draws: the report stores every draw; use at most {STORE_LIMIT:,} draws in total"

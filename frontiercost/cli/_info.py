@@ -166,12 +166,14 @@ def _group_of(name: str) -> str:
 
 def cmd_scenarios(args: argparse.Namespace, console: Console) -> int:
     """List the built-in scenarios by folder, or show one."""
-    from ..scenarios import list_scenarios, load_scenario
+    from ..scenarios import list_scenarios
+    from ..scenarios import load_scenario as load_quietly
+    from ._common import load_scenario
 
     fmt = result_format(args)
     save = check_save(args)
     if args.name is not None:
-        sc = load_scenario(args.name)
+        sc = load_scenario(args.name, console)
         if fmt == "table":
             emit(console, _show_scenario(sc), save)
         else:
@@ -182,7 +184,7 @@ def cmd_scenarios(args: argparse.Namespace, console: Console) -> int:
     failed = []
     for name in names:
         try:
-            loaded.append((name, load_scenario(name)))
+            loaded.append((name, load_quietly(name)))
         except FrontiercostError as err:
             failed.append(str(err))
     if fmt != "table":
@@ -326,12 +328,12 @@ def _validate_sweep(sc: Scenario) -> None:
 def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     """Load and compile scenario files without sampling; one line per file."""
     from ..model import copula_factor
-    from ..scenarios import load_scenario
+    from ._common import load_scenario
 
     failed = 0
     for path in args.files:
         try:
-            sc = load_scenario(path)
+            sc = load_scenario(path, console)
             sc.model()  # compiles the formulas
             if "[sweep" in sc.text:
                 _validate_sweep(sc)
@@ -356,11 +358,24 @@ def cmd_chips(args: argparse.Namespace, console: Console) -> int:
     fmt = result_format(args)
     save = check_save(args)
     chips = sorted(chip_library().items())
+    only = None
+    if args.chip is not None:
+        from ..scenarios import find_chip
+
+        try:  # by key, name or alias, case and punctuation ignored, as in a scenario
+            only = find_chip(args.chip).key
+        except FrontiercostError as err:
+            raise FrontiercostError(str(err).replace("hardware.chip: ", "chips: ", 1)) from None
+        chips = [(k, c) for k, c in chips if k == only]
     if fmt == "json":
-        emit(console, to_json(chips_record()), save)
+        record = chips_record()
+        if only is not None:
+            record["chips"] = [c for c in record["chips"] if c["key"] == only]
+        emit(console, to_json(record), save)
         return 0
     if fmt == "csv":
-        emit(console, to_csv(CHIP_CSV_COLUMNS, chips_csv_rows()), save)
+        rows = [r for r in chips_csv_rows() if only is None or r[0] == only]
+        emit(console, to_csv(CHIP_CSV_COLUMNS, rows), save)
         return 0
     rows = []
     for key, chip in chips:
@@ -412,6 +427,7 @@ def _chip_json(chip: Chip) -> dict[str, Any]:
         "aliases": list(chip.aliases),
         "kind": chip.kind,
         "released": chip.released.isoformat() if chip.released else None,
+        "first_price_date": (chip.first_price_date.isoformat() if chip.first_price_date else None),
         "precision": chip.precision,
         "peak_flops": {k: number(v) for k, v in chip.peak_flops.items()},
         "tdp_w": number(chip.tdp),

@@ -140,7 +140,7 @@ def _rank(src: Source, output: str, console: Console) -> _Result:
 def cmd_sensitivity(args: argparse.Namespace, console: Console) -> int:
     """Which priors drive an output: Sobol indices, a tornado table or rank correlations."""
     from ..analysis.report import headline_output
-    from ..scenarios import load_scenario
+    from ._common import load_scenario
 
     console.environment()
     fmt = result_format(args)
@@ -162,7 +162,7 @@ def cmd_sensitivity(args: argparse.Namespace, console: Console) -> int:
         name, title = src.name, src.title
     else:
         with console.step("loading the scenario"):
-            sc = load_scenario(args.scenario)
+            sc = load_scenario(args.scenario, console)
         outputs = list(sc.outputs)
         name, title = sc.name, sc.title
     if args.var is None:

@@ -218,11 +218,10 @@ def sample(
     ``--strict``, ``--memory``, ``--max-time`` and the dask flags apply.
     """
     from ..run import simulate
-    from ..scenarios import load_scenario
-    from ._common import limits_from
+    from ._common import limits_from, load_scenario
 
     with console.step("loading the scenario"):
-        sc = load_scenario(scenario_text)
+        sc = load_scenario(scenario_text, console)
     run = settings or {
         "draws": args.draws,
         "chains": args.chains,

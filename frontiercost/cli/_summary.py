@@ -16,6 +16,7 @@ from ._common import (
     check_out,
     check_run_out,
     check_save,
+    dollar_words,
     emit,
     interval_label,
     limits_from,
@@ -107,6 +108,7 @@ def summary_record(
         outputs[name] = {
             "units": str(attrs.get("units", "")),
             "long_name": str(attrs.get("long_name", "")),
+            "dollars": str(attrs["dollars"]) if attrs.get("dollars") else None,
             "mean": get("mean"),
             "sd": get("sd"),
             "median": get("median"),
@@ -297,6 +299,9 @@ def summary_table(record: dict[str, Any]) -> str:
         f"{name}: {run_label(run['draws'], run['chains'])}, seed {run['seed']}, "
         f"sampler {run['sampler']}, {interval}"
     ]
+    bases = list(dict.fromkeys(o["dollars"] for o in record["outputs"].values() if o["dollars"]))
+    if bases:  # what dollars the money figures are in, before a reader compares them
+        lines[0] += f"; dollars: {', '.join(dollar_words(b) for b in bases)}"
     has_point = any(o["point"] is not None for o in record["outputs"].values())
     # an output with NaN or infinite draws says how many, rather than a bare "-"
     has_bad = any(o.get("nonfinite") for o in record["outputs"].values())

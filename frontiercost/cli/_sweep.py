@@ -168,9 +168,9 @@ def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
     names = args.var or threshold_names(args.threshold)
     if not names and any(v is None for v, _ in args.threshold or ()):
         from ..analysis.report import headline_output
-        from ..scenarios import load_scenario
+        from ._common import load_scenario
 
-        names = [headline_output(load_scenario(args.scenario))]
+        names = [headline_output(load_scenario(args.scenario, console))]
     thresholds = thresholds_for(args.threshold, names)
     with console.step(f"sweeping {args.scenario}", progress=True) as bar:
         tree = sweep(

@@ -1,7 +1,8 @@
 """Epoch AI's notable-models database, priced by a pipeline preset.
 
 ``load_database(path)`` reads an export of the database
-(``notable_ai_models.csv``: the copy in ``shared``, or a newer download);
+(``notable_ai_models.csv`` as downloaded from https://epoch.ai/data/notable-ai-models,
+or the repository's copy of 2026-01-26, ``tests/data/epoch_notable_models.csv``);
 ``scenario(name, database=path)`` turns a record into a scenario under the
 ``epoch-2025`` preset, whose ``frontiercost.evaluate`` gives Epoch's
 pipeline's point estimates and ``frontiercost.simulate`` their uncertainty;

@@ -11,12 +11,14 @@ loads again on its own (``frontiercost scenarios``, ``summarize``).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
-from ..errors import RecordError, ScenarioError
-from ..scenarios import Scenario, chip_library, scenario_from_text
+from ..errors import FrontiercostError, RecordError, ScenarioError
+from ..scenarios import Scenario, chip_library, find_chip, scenario_from_text
+from ..scenarios.fleet import SHARE_TOLERANCE
 from ..scenarios.pipelines import find_pipeline
 from .database import (
     FIGURES,
@@ -68,29 +70,50 @@ def fixed_start(record: Record) -> tuple[dt.date, str] | None:
 def _fleet_shares(
     record: Record, shares: Mapping[str, float] | None
 ) -> tuple[list[tuple[str, float]], str | None]:
-    """``(Epoch name, share)`` per hardware type, or why there are none."""
+    """``(Epoch name, share)`` per hardware type, or why there are none.
+
+    A share is keyed by the Epoch hardware name or by a chip's key, name or
+    alias (``tpu-v2``, ``TPU v2``).  Shares for a record on one type, or for a
+    type the record does not use, are refused: they would do nothing.
+    """
     mapped = hardware_names()
-    known = {k for h in record.hardware for k in (h, mapped[h].chip if h in mapped else h)}
-    stray = [k for k in shares or {} if k not in known]
-    if stray:  # a share the record cannot use is a mistake, not something to ignore
-        return [], (
-            f"shares= names {stray[0]!r}, not one of the record's hardware types"
-            f" ({', '.join(record.hardware) or 'none'})"
-        )
+    chips = {h: mapped[h].chip if h in mapped else None for h in record.hardware}
+    example = " ".join(f"{chip or h}={1 / len(record.hardware):.2g}" for h, chip in chips.items())
+    how = f"(--share {example.replace(' ', ' --share ')} on the command line, shares= in Python)"
     if len(record.hardware) == 1:
-        if shares and any(v != 1 for v in shares.values()):
-            return [], f"one hardware type ({record.hardware[0]}): its share is 1"
+        if shares:
+            return [], (
+                f"shares are for a record on several hardware types; this one runs on"
+                f" {record.hardware[0]} alone: leave them out"
+            )
         return [(record.hardware[0], 1.0)], None
+    names = ", ".join(f"{h} ({c})" if c else h for h, c in chips.items())
     if not shares:
-        names = ", ".join(record.hardware)
-        return [], f"several hardware types ({names}) without their shares: give shares="
+        return [], f"several hardware types ({names}) without their shares: give each {how}"
+    by_chip: dict[str, float] = {}
+    by_name: dict[str, float] = {}
+    for key, value in shares.items():
+        if key in chips:
+            by_name[key] = float(value)
+            continue
+        try:
+            by_chip[find_chip(key).key] = float(value)
+        except FrontiercostError:
+            return [], f"a share for {key!r}, which is not a chip; this record runs on {names}"
     keyed = {}
-    for h in record.hardware:
-        chip = mapped[h].chip if h in mapped else None
-        share = shares.get(h, shares.get(chip, None) if chip else None)
+    for h, chip in chips.items():
+        share = by_name.get(h, by_chip.pop(chip, None) if chip else None)
         if share is None:
-            return [], f"shares= gives no share for {h!r} (by its name or chip key)"
-        keyed[h] = float(share)
+            return [], f"no share for {h!r}: give one for each type {how}"
+        keyed[h] = share
+    if by_chip:
+        extra = ", ".join(by_chip)
+        return [], f"a share for {extra}, which this record does not run on ({names})"
+    total = math.fsum(keyed.values())
+    if abs(total - 1) > SHARE_TOLERANCE:
+        return [], f"the shares sum to {total:g}, not 1: " + " + ".join(
+            f"{h} {v:g}" for h, v in keyed.items()
+        )
     return list(keyed.items()), None
 
 

@@ -114,7 +114,15 @@ class Database:
                 f"{self.path}: {len(hits)} records are named {name!r} (lines {lines})"
             )
         if not hits:
-            near = difflib.get_close_matches(name, [r.name for r in self.records], n=3, cutoff=0.6)
+            names = [r.name for r in self.records]
+            # Epoch qualifies names ("GPT-4 (Mar 2023)"): a name they begin with is the
+            # likeliest meaning, which a plain similarity ratio ranks too low
+            key = name.strip().lower()
+            near = [n for n in names if key and n.lower().startswith(key)][:3]
+            near += difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+            if not near:
+                near = difflib.get_close_matches(name, names, n=3, cutoff=0.4)
+            near = list(dict.fromkeys(near))[:3]
             hint = f" (did you mean {', '.join(repr(n) for n in near)}?)" if near else ""
             raise DatabaseError(f"{self.path}: no record named {name!r}{hint}")
         return hits[0]

@@ -9,7 +9,8 @@ hosting and related services"), the one Cottier et al. 2024 and Epoch's
 pipeline use (``frontiercost/model/data/README.md``).
 
 Months are ``(year, month)`` pairs.  A year alone means its December, as the
-paper's "2023 USD" does (``index(2023-12)``).
+paper's "2023 USD" does (``index(2023-12)``); the year the index ends in,
+whose December it does not have, means the index's last month (2025: 2025-06).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def parse_month(value: Any, *, what: str = "month") -> Month:
     if isinstance(value, bool):
         pass
     elif isinstance(value, int) and 1900 <= value <= 2200:
-        return (value, 12)
+        return year_month(value)
     elif isinstance(value, dt.date):
         return (value.year, value.month)
     elif isinstance(value, str):
@@ -55,6 +56,13 @@ def parse_month(value: Any, *, what: str = "month") -> Month:
         f'{what}: expected a month such as "2025-06", a date, or a year such as 2023'
         f" (its December, as the paper's 2023 USD), got {value!r}"
     )
+
+
+def year_month(year: int) -> Month:
+    """The month a year alone stands for: its December, or the index's last month
+    when the index ends within that year (2025 -> 2025-06)."""
+    last = price_index().last
+    return last if year == last[0] else (year, 12)
 
 
 def month_label(month: Month) -> str:
@@ -92,9 +100,16 @@ class PriceIndex:
             return self.values[month]
         except KeyError:
             raise ScenarioError(
-                f"{what}: {month_label(month)} is outside the price index {self.series}"
-                f" ({month_label(self.first)} to {month_label(self.last)})"
+                f"{what}: {month_label(month)} is outside the price index {self.series};"
+                f" accepted: {self.accepted()}"
             ) from None
+
+    def accepted(self) -> str:
+        """The months and years the index converts, for a message."""
+        first, last = self.first, self.last
+        years = f"a year {first[0]}-{last[0]} (its December"
+        years += f"; {last[0]}: {month_label(last)})" if last[1] != 12 else ")"
+        return f"a month {month_label(first)} to {month_label(last)}, or {years}"
 
     def factor(
         self, to: Month, frm: Month, *, what: str = "dollars", beyond_last: str = "error"
@@ -123,4 +138,4 @@ def price_index() -> PriceIndex:
     return PriceIndex(SERIES, values, SOURCE)
 
 
-__all__ = ["Month", "PriceIndex", "month_label", "parse_month", "price_index"]
+__all__ = ["Month", "PriceIndex", "month_label", "parse_month", "price_index", "year_month"]

@@ -216,29 +216,67 @@ class Chip:
             )
         return out
 
-    def first_price(self) -> tuple[int, float, str] | None:
+    def gaps(self, price_year: int, cloud_basis: str) -> dict[str, str]:
+        """What a price year lacks, by the quantity it leaves unpriced, as a sentence each.
+
+        ``chip_price`` when the year has no purchase price, ``cloud_price``
+        when it has no price of ``cloud_basis``; each sentence names the chip,
+        the year and the years (or bases) that have one.  A scenario makes a
+        note of each it does not fill itself (:func:`load_scenario`).
+        """
+        row = self.prices.get(price_year, {})
+        out: dict[str, str] = {}
+        if not any(k in row for k in PURCHASE_KEYS):
+            have = [str(y) for y in sorted(self.prices)
+                    if any(k in self.prices[y] for k in PURCHASE_KEYS)]  # fmt: skip
+            out["chip_price"] = (
+                f"{self.key} has no purchase price for price_year {price_year} ("
+                + (f"years with one: {', '.join(have)}" if have else "none in any year")
+                + "): the amortized and acquisition costs are not computed; give chip_price"
+                " in [parameters]" + (" or another hardware.price_year" if have else "")
+            )
+        cloud_key = CLOUD_BASES.get(cloud_basis)
+        if cloud_key is not None and cloud_key not in row:
+            have = [str(y) for y in sorted(self.prices) if cloud_key in self.prices[y]]
+            bases = self.cloud_bases(price_year)
+            out["cloud_price"] = (
+                f"{self.key} has no {cloud_basis} cloud price for price_year {price_year} ("
+                + (f"{cloud_basis} in {', '.join(have)}" if have else f"{cloud_basis} in no year")
+                + f"; bases priced in {price_year}: {', '.join(bases) or 'none'}): the cloud"
+                " cost is not computed; set hardware.cloud_basis or give cloud_price in"
+                " [parameters]"
+            )
+        return out
+
+    def first_price(self) -> tuple[int, float, str, tuple[float, float]] | None:
         """The server-level purchase price of the chip's first price row, at its central value.
 
-        Returns ``(year, price per chip, source)``: ``chip_price`` of the
-        earliest row that has a purchase price, or its ``bare_chip_price`` x
-        the chip's server cost factor; ``None`` when no row has one.  The
-        pipeline keeps this price for every later run of the chip (docs/model.md §8).
+        Returns ``(year, price per chip, source, (p5, p95) / central)``:
+        ``chip_price`` of the earliest row that has a purchase price, or its
+        ``bare_chip_price`` x the chip's server cost factor, and the relative
+        90 % interval of the library's prior (an estimate's is wider than a
+        record's); ``None`` when no row has one.  The pipeline keeps this
+        price for every later run of the chip (docs/model.md §8).
         """
         from .specs import build_prior
 
         for year in sorted(self.prices):
             row = self.prices[year]
             where = f"chips.toml [{self.key}.prices.{year}]"
-            if "chip_price" in row:
-                p = build_prior(where, "chip_price", row["chip_price"], "USD")
-                return year, p.central, f"{where} chip_price: {p.source}"
-            if "bare_chip_price" in row:
-                p = build_prior(where, "bare_chip_price", row["bare_chip_price"], "USD")
+            for key in PURCHASE_KEYS:
+                if key not in row:
+                    continue
+                p = build_prior(where, key, row[key], "USD")
+                central = p.central
+                spread = (float(p.ppf(0.05)) / central, float(p.ppf(0.95)) / central)
+                if key == "chip_price":
+                    return year, central, f"{where} chip_price: {p.source}", spread
                 return (
                     year,
-                    p.central * self.server_cost_factor,
+                    central * self.server_cost_factor,
                     f"{where} bare_chip_price x server cost factor {self.server_cost_factor}:"
                     f" {p.source}",
+                    spread,
                 )
         return None
 

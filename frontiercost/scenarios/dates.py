@@ -5,8 +5,8 @@ hardware age by the pipeline's rule (:mod:`frontiercost.model.dates`):
 available from the later of the chip's first price record and its release +
 90 days (TPUs: announcement), training start = publication - training time -
 60 days (``[hardware] training_start`` when it is known), with the paper's
-±120-day uncertainty.  ``[hardware] released`` and ``available`` replace the
-chip library's dates.
+±120-day uncertainty, truncated at 0 (:func:`age_prior`).  ``[hardware]
+released`` and ``available`` replace the chip library's dates.
 
 ``[scenario] dollars`` states the dollar basis of the outputs; the inflation
 factor is ``index(dollars) / index(nominal month)`` of the package's price
@@ -26,13 +26,17 @@ from ..model import DOMAINS
 from ..model.dates import AGE_UNCERTAINTY_DAYS, DAYS_PER_YEAR, HardwareAge, availability
 from ..model.dates import hardware_age as _hardware_age
 from ..model.dollars import Month, month_label, parse_month, price_index
-from ..priors import Fixed, Normal, Prior
+from ..priors import Fixed, Normal, Prior, TruncNormal
 
 if TYPE_CHECKING:
     from ._context import _Context
     from .chips import Chip
 
 DATE_KEYS = ("training_start", "available", "released")
+# The engine draws u in [2**-53, 1 - 2**-53]: a standard normal's inverse CDF stays
+# above -8.21 there, so a normal centred 8.5 sd above a bound never draws below it.
+NO_DRAW_BEYOND = 8.5
+AGE_UPPER = 50.0  # yr: the end of hardware_age's domain
 
 
 def is_date(value: Any) -> bool:
@@ -162,15 +166,39 @@ def _day(value: dt.date) -> dt.date:
 
 
 def age_prior(age: HardwareAge, label: str = "") -> Prior:
-    """Normal prior on the age: central from the dates, ±120 days as its 90 % interval."""
+    """The age's prior: the rule's age, ±120 days as a 90 % interval, never below zero.
+
+    A normal around the rule's age, truncated at 0: a run cannot start before
+    its hardware is available, and the rule already floors a GPU's age at 0
+    (a TPU's age the rule leaves negative, Google using TPUs before announcing
+    them, is truncated at that age instead).  Its point estimate stays the
+    rule's age; near 0 the truncated draws reach only upward, so their median
+    lies above it (a floored age 0: median 0.13 yr, 95th percentile 0.39 yr).
+    """
     half = AGE_UNCERTAINTY_DAYS / DAYS_PER_YEAR
     z95 = 1.6448536269514722
-    return Normal(
+    sigma = half / z95
+    lower = min(0.0, age.years)
+    what = "time from hardware availability to training start"
+    if age.years - lower > NO_DRAW_BEYOND * sigma:
+        # draws are inverse CDFs of u >= 2**-53: such a normal never reaches below 0,
+        # and a plain normal keeps the prior what it was (run files, baselines)
+        return Normal(
+            mu=age.years, sigma=sigma, unit="yr", source=f"{label}{age.describe()}",
+            description=what,
+        )  # fmt: skip
+    return TruncNormal(
         mu=age.years,
-        sigma=half / z95,
+        sigma=sigma,
+        lower=lower,
+        # finite, so that the spec round-trips; the quantity's domain ends at 50 yr
+        upper=AGE_UPPER,
+        central_value=age.years,
         unit="yr",
-        source=f"{label}{age.describe()}",
-        description="time from hardware availability to training start",
+        source=f"{label}{age.describe()}; truncated at {lower:g} yr (an age is never negative)"
+        if lower == 0
+        else f"{label}{age.describe()}; truncated at the rule's {lower:.4f} yr",
+        description=what,
     )
 
 
@@ -248,11 +276,23 @@ def read_dollars(
     except ScenarioError as err:
         bad = key if month > index.last or month < index.first else "nominal_month"
         if bad == "nominal_month" and "nominal_month" not in meta:
-            bad = "published"
+            # the publication month dates the prices: say how to date them otherwise
+            raise ctx.error(
+                "scenario",
+                "published",
+                f"{month_label(nominal)}, the month of the inputs' prices, is outside the price"
+                f" index {index.series} ({month_label(index.first)} to"
+                f" {month_label(index.last)}), so scenario.dollars cannot convert from it; set"
+                f" scenario.nominal_month to the month the prices are of ({index.accepted()};"
+                f' e.g. nominal_month = "{month_label(index.last)}") or drop scenario.dollars'
+                " for nominal dollars",
+            ) from None
         raise ctx.error("scenario", bad, str(err).removeprefix("dollars: ")) from None
     note = ""
+    if isinstance(raw, int) and month != (raw, 12):
+        note = f" ({raw}: the index's last month, {month_label(month)})"
     if beyond_last == "latest" and max(month, nominal) > index.last:
-        note = f" (months after {month_label(index.last)} read as {month_label(index.last)})"
+        note += f" (months after {month_label(index.last)} read as {month_label(index.last)})"
     sentence = (
         f"{month_label(month)} USD: x {factor:.6f} = {index.series}({month_label(month)}) /"
         f" {index.series}({month_label(nominal)}), {source}{note}"

@@ -32,8 +32,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import ScenarioError
 from ..model import QUANTITIES, Quantity
-from .chips import Chip
+from .chips import Chip, find_chip
 
 # Chip-level quantities: each type in a fleet has its own.
 CHIP_LEVEL = (
@@ -86,14 +87,45 @@ def check_label(label: Any) -> str | None:
     return None
 
 
+# Shares are often written as rounded fractions (1/3 as 0.333333): a relative 1e-6
+# accepts those and still catches a share left out.
+SHARE_TOLERANCE = 1e-6
+
+
 def check_shares(shares: list[float]) -> str | None:
-    """An error message unless the shares are in (0, 1] and sum to 1."""
+    """An error message unless the shares are in (0, 1] and sum to 1 (within 1e-6)."""
     for s in shares:
         if not (isinstance(s, int | float) and not isinstance(s, bool)) or not 0 < s <= 1:
             return f"each share must be a number in (0, 1], got {s!r}"
     total = math.fsum(shares)
-    if abs(total - 1) > 1e-9:
-        return f"shares must sum to 1, got {total:g} ({', '.join(f'{s:g}' for s in shares)})"
+    if abs(total - 1) > SHARE_TOLERANCE:
+        return (
+            f"shares must sum to 1 (within {SHARE_TOLERANCE:g}); they sum to {total!r}"
+            f" ({' + '.join(f'{s!r}' for s in shares)})"
+        )
+    return None
+
+
+def suggest_labelled(key: str, members: list[Member]) -> str | None:
+    """The labelled name a mistyped ``<quantity>_<chip>`` most likely means, or ``None``.
+
+    The chip part is read as a chip name would be (``chip_price_h100`` -> the
+    fleet's ``h100-sxm5``: ``chip_price_h100_sxm5``), which a plain string
+    similarity gets wrong when two labels differ by a character (``h100``/``h200``).
+    """
+    for q in sorted(CHIP_LEVEL, key=len, reverse=True):
+        if not key.startswith(q + "_"):
+            continue
+        rest = key[len(q) + 1 :]
+        for m in members:
+            if rest == m.label:
+                return None  # a name of the fleet: not a typo of this kind
+        try:
+            chip = find_chip(rest)
+        except ScenarioError:
+            return None
+        hits = [m for m in members if m.chip.key == chip.key]
+        return hits[0].name(q) if len(hits) == 1 else None
     return None
 
 

@@ -44,6 +44,7 @@ class Hardware:
     dates: Dates = field(default_factory=Dates)
     member_dates: list[Dates] = field(default_factory=list)
     hyperscaler: bool | None = None
+    gaps: dict[str, str] = field(default_factory=dict)
 
     @property
     def chips(self) -> list[tuple[Chip, str]]:
@@ -92,6 +93,15 @@ def _chip_specs(
     return chip, specs
 
 
+def _gaps(chip: Chip, raw: Mapping[str, Any], label: str = "") -> dict[str, str]:
+    """The chip's :meth:`Chip.gaps` for the table's price year, by (labelled) quantity."""
+    year = raw.get("price_year")
+    if not isinstance(year, int) or isinstance(year, bool):
+        return {}
+    gaps = chip.gaps(year, raw.get("cloud_basis", DEFAULT_CLOUD_BASIS))
+    return {f"{q}_{label}" if label else q: text for q, text in gaps.items()}
+
+
 def read_hardware(ctx: _Context, hardware: Mapping[str, Any], meta: Mapping[str, Any]) -> Hardware:
     """Read ``[hardware]``: its chip or fleet, the library's specs and the dates."""
     out = Hardware()
@@ -105,6 +115,7 @@ def read_hardware(ctx: _Context, hardware: Mapping[str, Any], meta: Mapping[str,
     if "chip" in hardware:
         chip, specs = _chip_specs(ctx, hardware, None)
         out.chip = chip
+        out.gaps = _gaps(chip, hardware)
         out.specs = dict(specs)
         out.where = dict.fromkeys(specs, f"chips.toml [{chip.key}]")
         return out
@@ -158,6 +169,7 @@ def _read_fleet(
         labels.add(label)
         member = Member(chip, entry["share"], label, entry)
         out.members.append(member)
+        out.gaps.update(_gaps(chip, entry, label))
         for q, value in specs.items():
             out.specs[member.name(q)] = value
             out.where[member.name(q)] = f"chips.toml [{chip.key}]"

@@ -138,7 +138,7 @@ def _one(
     key: str,
     value: Any,
     index: int | None,
-    run_dollars: Month | None,
+    run_dollars: tuple[Month, str] | None,
     domain: Domain | None = None,
 ) -> Reference:
     def error(message: str) -> ScenarioError:
@@ -179,23 +179,36 @@ def _one(
         raise error(f"label must be a string, got {label!r}")
     dollars, compared, conversion = "", float(v), ""
     if "dollars" in value:
+        raw = value["dollars"]
         try:
-            month = parse_month(value["dollars"], what="dollars")
+            month = parse_month(raw, what="dollars")
         except ScenarioError as err:
             raise error(str(err)) from None
+        index_ = price_index()
+        if not index_.first <= month <= index_.last:
+            raise error(
+                f"dollars: {month_label(month)} is outside the price index {index_.series};"
+                f" accepted: {index_.accepted()}"
+            )
         dollars = month_label(month)
         unit = QUANTITIES[key].units if key in QUANTITIES else ""
-        if run_dollars is not None and month != run_dollars and unit.startswith("USD"):
-            index_ = price_index()
+        if run_dollars is not None and month != run_dollars[0] and unit.startswith("USD"):
+            target, why = run_dollars
             try:
-                factor = index_.factor(run_dollars, month, beyond_last="latest")
+                factor = index_.factor(target, month, beyond_last="latest")
             except ScenarioError as err:
                 raise error(str(err).removeprefix("dollars: ")) from None
             compared = float(v) * factor
             if not math.isfinite(compared):
-                raise error(f"{kind} {float(v):g} in {month_label(run_dollars)} dollars overflows")
+                raise error(f"{kind} {float(v):g} in {month_label(target)} dollars overflows")
+            read = (
+                f" ({raw}: the index's last month)"
+                if month != (raw, 12) and isinstance(raw, int)
+                else ""
+            )
             conversion = (
-                f"{dollars} -> {month_label(run_dollars)} USD: x {factor:.4f} ({index_.series})"
+                f"{dollars}{read} -> {month_label(target)} USD{why}: x {factor:.4f}"
+                f" ({index_.series})"
             )
     return Reference(
         value=float(v),
@@ -212,12 +225,17 @@ def _one(
 
 
 def parse_references(
-    ctx: _Context, table: Any, quantities: Mapping[str, Quantity], run_dollars: Month | None
+    ctx: _Context,
+    table: Any,
+    quantities: Mapping[str, Quantity],
+    run_dollars: tuple[Month, str] | None,
 ) -> tuple[Reference, ...]:
     """Every figure of ``[reference]``, in file order.
 
-    ``run_dollars`` is the scenario's dollar month, to which dated figures
-    are converted (``None``: no conversion).
+    ``run_dollars`` is the month of the scenario's dollars, to which dated
+    figures are converted, with what to say of it ("" for a stated basis,
+    ``" (nominal: the publication month)"``); ``None``: the scenario's
+    dollars have no month, and a dated figure is compared as it is.
     """
     if not isinstance(table, Mapping):
         raise ctx.error("reference", None, "must be a table of output = {value, source}")

@@ -54,7 +54,7 @@ from ..priors import Fixed, LogNormal, Prior, prior_from_spec
 from ._context import _Context, _DictContext
 from .chips import PURCHASE_KEYS, Chip
 from .dates import read_date, read_dollars
-from .fleet import CHIP_LEVEL
+from .fleet import CHIP_LEVEL, suggest_labelled
 from .fleet import quantities as fleet_quantities
 from .hardware import hardware_ages, pipeline_priors, read_hardware
 from .observe import Observation, parse_observations
@@ -668,10 +668,12 @@ def _build(
             custom_units[key] = str(unit)
         elif key not in QUANTITIES:
             accepted = sorted(QUANTITIES) + (sorted(labelled) if labelled else [])
+            meant = suggest_labelled(key, hw.members)
+            hint = f" (did you mean {meant!r}?)" if meant else suggest(key, accepted)
             raise ctx.error(
                 "parameters",
                 key,
-                f"unknown parameter{suggest(key, accepted)}; accepted: "
+                f"unknown parameter{hint}; accepted: "
                 f"{', '.join(accepted)}, or a name a [formulas] entry reads",
             )
         specs[key] = ("parameters", value)
@@ -749,7 +751,8 @@ def _build(
     meta["dollar_basis"] = dollars.label
     meta["dollar_note"] = dollars.sentence
     routes = _routes(ctx, data.get("routes", {}), quantities, set(params))
-    notes = _drop_shadowed_defaults(priors, layer, quantities, routes)
+    gaps = _price_gaps(hw.gaps, set(params))
+    notes = list(gaps) + _drop_shadowed_defaults(priors, layer, quantities, routes)
     for routed in routes:  # a routed quantity is computed: its prior of a lower layer goes
         if routed in priors and routed not in params:
             del priors[routed]
@@ -757,7 +760,23 @@ def _build(
     _formulas(ctx, formulas, priors, quantities, set(params))
     _projection(ctx, data.get("projection", {}), year, quantities)
     correlations = _correlations(ctx, data.get("correlation", []), priors)
-    references = parse_references(ctx, data.get("reference", {}), quantities, dollars.month)
+    if dollars.month is not None:
+        run_month: tuple[tuple[int, int], str] | None = (dollars.month, "")
+    elif dollars.label == "nominal" and published is not None:
+        # nominal dollars are those of the prices, dated by the publication month
+        run_month = ((published.year, published.month), " (nominal: the publication month)")
+    else:
+        run_month = None
+    references = parse_references(ctx, data.get("reference", {}), quantities, run_month)
+    for r in references:
+        # an inflation_factor states its own target dollars (the paper's 2023 USD); nominal
+        # dollars without a date have none
+        if r.dollars and run_month is None and dollars.label == "nominal":
+            notes.append(
+                f"reference {r.output} ({r.name}) is in {r.dollars} USD and is compared as it"
+                " is: the scenario's dollars are nominal with no month to convert it to; give"
+                " scenario.published or scenario.dollars"
+            )
 
     for routed, way in routes.items():  # the chosen way is the only one the resolver sees
         base = quantities.get(routed) or QUANTITIES[routed]
@@ -766,7 +785,8 @@ def _build(
     try:
         resolved = resolve(priors, quantities, wanted)
     except ScenarioError as err:
-        raise ctx.error("scenario", "outputs", str(err).removeprefix("outputs: ")) from None
+        why = "".join(f"; {text}" for text in gaps)  # the price year that left it unpriced
+        raise ctx.error("scenario", "outputs", str(err).removeprefix("outputs: ") + why) from None
     if not resolved.outputs:
         raise ctx.error("parameters", None, "the parameters given support no output")
     if data.get("staff") and wanted is None and "staff_cost" not in resolved.outputs:
@@ -888,6 +908,19 @@ LAYERS = {"defaults": 0, "hardware": 1, "pipeline": 2, "parameters": 3}
 
 
 _LAYER_NAMES = {0: "the pipeline defaults", 1: "the chip library", 2: "the pipeline preset"}
+
+
+def _price_gaps(gaps: Mapping[str, str], given: set[str]) -> list[str]:
+    """The price year's gaps (:meth:`Chip.gaps`) that ``[parameters]`` does not fill."""
+    out = []
+    for name, text in gaps.items():
+        base, _, label = name.partition("_price")
+        fills = {name, f"{base}_price"}
+        if base == "chip":  # a bare chip price gives the server-level one
+            fills |= {f"bare_chip_price{label}", "bare_chip_price"}
+        if not fills & given:
+            out.append(text)
+    return out
 
 
 def _drop_shadowed_defaults(

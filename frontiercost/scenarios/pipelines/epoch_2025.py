@@ -156,13 +156,17 @@ class Epoch2025:
             },
             "1",
         )
+        if "electricity_price" in facts.given:
+            return out  # the scenario's own price: the preset's table is not needed
         assert facts.published is not None  # needs() checked it
         year = facts.published.year
         if year not in ELECTRICITY:
+            latest = ELECTRICITY[max(ELECTRICITY)]
             raise ScenarioError(
                 f"scenario.published: the {NAME} pipeline has electricity prices for"
-                f" {min(ELECTRICITY)}-{max(ELECTRICITY)}, not {year}; set electricity_price"
-                " in [parameters]"
+                f" publication years {min(ELECTRICITY)}-{max(ELECTRICITY)}, not {year}; set"
+                " electricity_price (USD/kWh) in [parameters], e.g. electricity_price ="
+                f' {{ prior = "electricity_price_multiplier", times = {latest} }}'
             )
         out["electricity_price"] = _prior(
             "electricity_price",
@@ -202,15 +206,23 @@ class Epoch2025:
                     f"hardware.chip: {chip.key} has no purchase price in the chip library;"
                     " set chip_price in [parameters]"
                 )
-            year, price, source = first
+            year, price, source, (lo, hi) = first
             multiplier = "tpu_price_multiplier" if chip.kind == "tpu" else "gpu_price_multiplier"
+            spec: dict[str, Any] = {"prior": multiplier, "times": price / chip.server_cost_factor}
+            width = "x the paper's price uncertainty"
+            if source.split(": ", 1)[1].startswith("estimate:") and hi / lo > 4 * (1 + 1e-9):
+                # an estimate (no price record) keeps its own wider band: the paper's
+                # 0.5-2x is the spread of recorded prices, which an estimate is not
+                spec = {"family": "lognormal", "relative": True, "central": spec["times"],
+                        "p5": lo, "p95": hi}  # fmt: skip
+                width = f"x {lo:.2g}-{hi:.2g}, the chip library's estimate band"
             out["bare_chip_price"] = _prior(
                 "bare_chip_price",
                 {
-                    "prior": multiplier,
-                    "times": price / chip.server_cost_factor,
+                    **spec,
                     "source": f"{NAME}: first price record ({year}) {price:,.2f} USD per chip at"
-                    f" server level / server cost factor {chip.server_cost_factor}; {source}",
+                    f" server level / server cost factor {chip.server_cost_factor} {width};"
+                    f" {source}",
                 },
                 "USD",
             )

@@ -189,7 +189,7 @@ def cmd_sensitivity(args: argparse.Namespace, console: Console) -> int:
     if not rows:
         console.note(f"{name}: no uncertain parameter reaches {output}: every one is fixed")
     record = {
-        "schema": "frontiercost.sensitivity/1",
+        "schema": "frontiercost.sensitivity/2",
         "frontiercost_version": version(),
         "scenario": {"name": name, "title": title},
         "output": {"name": output, "units": units},

@@ -546,8 +546,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     be = add(
         "bench",
-        "throughput benchmark: frontiercost against numpy (and squigglepy) on the reference"
-        " model",
+        "throughput benchmark: frontiercost against numpy (and squigglepy) on the reference model",
         examples=[
             "frontiercost bench --sizes 1e5 --methods numpy,numpy-best --no-memory --no-jit",
             "frontiercost bench --sizes 1e5 --methods numpy --no-memory --format json"

@@ -209,3 +209,37 @@ def test_epoch_compare_hdi(capsys: pytest.CaptureFixture[str]) -> None:
     assert (row["lower"], row["upper"]) == _arviz_hdi(draws, 0.8)
     assert row["upper"] - row["lower"] <= ref["upper"] - ref["lower"]
     assert row["ours"] == ref["ours"] == pytest.approx(float(evaluate(sc)[row["output"]]))
+
+
+NAN_MODEL = """\
+[scenario]
+title = "half NaN"
+year = 2024
+outputs = ["odd"]
+
+[parameters]
+chip_hours = 1e7
+cloud_price = 2.0
+inflation_factor = 1.0
+bump = { family = "normal", mean = 0.0, sd = 1.0 }
+
+[formulas]
+odd = "sqrt(bump) * cloud_price"
+"""
+
+
+@pytest.mark.parametrize("hdi", [False, True])
+def test_a_stored_sweep_leaves_nan_draws_out_as_a_summary_sweep_does(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, hdi: bool
+) -> None:
+    path = tmp_path / "odd.toml"
+    path.write_text(NAN_MODEL, "utf-8")
+    argv = ["sweep", str(path), "--vary", "cloud_price=2,3", "--draws", "2000", "--var", "odd"]
+    argv += ["--hdi"] if hdi else []
+    stored = _json(capsys, argv)
+    summary = _json(capsys, [*argv, "--summary"])
+    for a, b in zip(stored["points"], summary["points"], strict=True):
+        x, y = a["outputs"]["odd"], b["outputs"]["odd"]
+        assert np.isfinite([x["median"], x["lower"], x["upper"]]).all()
+        assert x["median"] == pytest.approx(y["median"], rel=0.01)
+        assert x["upper"] - x["lower"] == pytest.approx(y["upper"] - y["lower"], rel=0.02)

@@ -89,8 +89,12 @@ def _rows(
                     }
             else:
                 x = np.asarray(point[name].values, dtype=float).ravel()
+                # NaN draws left out of all three, as a --summary sweep's histogram does
+                # (the sweep has warned of them); an all-NaN point stays NaN
                 lo, hi = interval(x, ci, kind)
-                entry = {"median": float(np.quantile(x, 0.5)), "lower": lo, "upper": hi}
+                finite = x[~np.isnan(x)]
+                median = float(np.quantile(finite, 0.5)) if finite.size else float("nan")
+                entry = {"median": median, "lower": lo, "upper": hi}
             if summary:
                 entry["units"] = str(data["units"].sel(variable=name).item())
             else:

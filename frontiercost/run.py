@@ -690,6 +690,7 @@ def sweep(
     executor: Executor | None = None,
     summary_only: bool = False,
     ci_prob: float = 0.9,
+    ci_kind: str = "eti",
     progress: Progress | None = None,
     limits: Limits | None = None,
     strict: bool = False,
@@ -715,6 +716,9 @@ def sweep(
         that never hold the draws.
     ci_prob : float
         Interval probability of the summary.
+    ci_kind : {"eti", "hdi"}
+        Equal-tailed or highest-density interval in the summary (an HDI of a
+        streaming point comes from its histogram, exact to one bin width).
     strict : bool
         Raise when any point's outputs have NaN or infinite draws (else the
         tree records them in ``nonfinite`` and a warning is issued).
@@ -733,10 +737,13 @@ def sweep(
         naming the field and value, before any sampling.
     """
     from .analysis.risk import exceedance
-    from .analysis.summary import summarize
+    from .analysis.summary import CI_KINDS, summarize
     from .results.sweep import stack_points
     from .scenarios import build_grid
     from .scenarios.grid import grid_dims
+
+    if ci_kind not in CI_KINDS:  # before any sampling
+        raise SimulationError(f"ci_kind: unknown kind {ci_kind!r}; accepted: eti, hdi")
 
     sampling, keep, executor, spec_kw = settings_from(
         options, sampling=sampling, keep=keep, executor=executor, where="sweep"
@@ -768,7 +775,7 @@ def sweep(
     if summary_only or not point_keep.store:
         rows = []
         for tree in trees:
-            summary = summarize(tree, ci_prob=ci_prob)
+            summary = summarize(tree, ci_prob=ci_prob, ci_kind=ci_kind)
             for var, ts in thresholds.items():
                 ex = exceedance(tree, var, list(ts))
                 summary[f"exceedance_{var}"] = ex["probability"].rename(
@@ -834,6 +841,7 @@ def report(
     output: str | None = None,
     limits: Limits | None = None,
     strict: bool = False,
+    ci_kind: str = "eti",
     **options: Any,
 ) -> str:
     """Sample a scenario and make its self-contained HTML report.
@@ -849,13 +857,15 @@ def report(
         most 10^7); ``draws``, ``chains``, ``seed``, ``sampler`` may be
         given as keywords instead.
     ci_prob : float
-        Mass of the equal-tailed credible intervals.
+        Mass of the credible intervals.
     output : str, optional
         The output the figures are about (default: the scenario's headline).
     limits : Limits, optional
         Memory and time bounds of the run (default: ``Limits()``).
     strict : bool
         Raise when an output has NaN or infinite draws (as :func:`simulate`).
+    ci_kind : {"eti", "hdi"}
+        Equal-tailed or highest-density credible intervals.
 
     Returns
     -------
@@ -878,6 +888,8 @@ def report(
     sampling = sampling if sampling is not None else Sampling(**{"draws": 20_000, **s_opts})
     target = check_report_path(path) if path is not None else None
     check_report_args(sampling.draws, sampling.chains, ci_prob)
+    if ci_kind not in ("eti", "hdi"):  # before any sampling
+        raise SimulationError(f"ci_kind: unknown kind {ci_kind!r}; accepted: eti, hdi")
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     check_headline(sc, output)
     if sc.observations:
@@ -889,7 +901,7 @@ def report(
         tree = check_finite(condition(sc, sampling=sampling, limits=limits), strict, sc.name)
     else:
         tree = simulate(sc, sampling=sampling, limits=limits, strict=strict)
-    page = report_html(sc, tree, evaluate(sc), ci_prob=ci_prob, output=output)
+    page = report_html(sc, tree, evaluate(sc), ci_prob=ci_prob, output=output, ci_kind=ci_kind)
     if target is not None:
         write_page(target, page)
     return page

@@ -285,3 +285,55 @@ def test_formula_model_matches_the_fused_kernel_bit_for_bit() -> None:
     a = run_engine(fused, priors, draws=5000, chains=2, seed=11)
     b = run_engine(formula, priors, draws=5000, chains=2, seed=11)
     np.testing.assert_array_equal(a.outputs["cost"], b.outputs["cost"])
+
+
+BENCH = ["bench", "--sizes", "1e4", "--methods", "numpy,numpy-best", "--no-memory", "--no-jit"]
+
+
+def test_cli_bench_keeps_the_conventions(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """`frontiercost bench`: --quiet, --format json equal to --out's file, draws in the header."""
+    from frontiercost.cli import main
+
+    out = tmp_path / "b.json"
+    assert main([*BENCH, "--format", "json", "--out", str(out), "-q"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""  # --quiet: no progress lines, no "wrote" note
+    record = json.loads(captured.out)
+    assert record == json.loads(out.read_text("utf-8"))
+    assert record["schema"] == harness.SCHEMA
+    assert [(r["method"], r["n"]) for r in record["runs"]] == [
+        ("numpy", 10**4),
+        ("numpy-best", 10**4),
+    ]
+    # an existing benchmark result is replaced; the table names the draws of each row
+    assert main([*BENCH, "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "draws per measurement, in all (one chain; n below): 10,000" in captured.out
+    assert f"wrote {out}" in captured.err and "bench: numpy n=1e+04" in captured.err
+    assert "wrote" not in captured.out
+
+
+def test_cli_bench_refuses_bad_flags_before_timing(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from frontiercost.cli import main
+
+    theirs = tmp_path / "notes.json"
+    theirs.write_text('{"mine": 1}\n', "utf-8")
+    cases = [
+        (
+            [*BENCH, "--out", str(theirs)],
+            "--out: " + str(theirs) + " exists and is not a benchmark result",
+        ),
+        ([*BENCH, "--out", str(tmp_path / "b.txt")], "--out: expected a .json file"),
+        ([*BENCH, "--overwrite"], "--overwrite: there is no --out file to replace"),
+        (["bench", "--sizes", "1e4,x"], "--sizes: size 'x' is not a positive whole number"),
+        (["bench", "--methods", "numpy,nope"], "--methods: unknown method(s) ['nope']"),
+        (["bench", "--threads", "0"], "--threads"),
+    ]
+    for argv, message in cases:
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.startswith("frontiercost: error: ") and err.count("\n") == 1, err
+        assert message in err, (argv, err)
+    assert theirs.read_text("utf-8") == '{"mine": 1}\n'  # never overwritten
+    assert main([*BENCH, "--out", str(theirs), "--overwrite", "-q"]) == 0
+    assert json.loads(theirs.read_text("utf-8"))["schema"] == harness.SCHEMA

@@ -121,11 +121,24 @@ def test_progress_shows_elapsed_time_on_a_terminal_and_clears_its_line(monkeypat
     with _common.Console().step("sampling gpt-4: 4,000 draws", progress=True):
         time.sleep(0.1)
     text = terminal.getvalue()
-    assert "\rsampling gpt-4: 4,000 draws 00:00" in text
+    assert "\r[00:00] sampling gpt-4: 4,000 draws" in text
     assert re.search(r"\r +\r$", text)  # the line is blanked for what follows
     with _common.Console(quiet=True).step("quiet", progress=True):
         time.sleep(0.05)
     assert "quiet" not in terminal.getvalue()
+
+
+def test_progress_without_a_total_keeps_its_clock_in_a_narrow_terminal(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(_common.Progress, "DELAY", 0.0)
+    monkeypatch.setattr(_common.Progress, "INTERVAL", 0.01)
+    monkeypatch.setenv("COLUMNS", "30")
+    with _common.Console().step("sampling gpt-4: 8,000 draws (4 chains x 2,000)", progress=True):
+        time.sleep(0.1)
+    frames = [f for f in terminal.getvalue().split("\r") if f.strip()]
+    assert frames and all(len(f) <= 30 for f in frames)
+    assert all(re.match(r"\[00:00\] sampling gpt-4", f) for f in frames)
 
 
 def test_progress_bar_shows_fraction_rate_and_time_left(monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -56,6 +56,25 @@ def test_az_summary_of_every_builtin_forward_run_has_no_warning(name: str) -> No
         assert float(v.std()) > 0 or not np.isfinite(float(v.std())), n
 
 
+def test_az_summary_of_sweeps_and_saved_runs_has_no_warning(tmp_path: Path) -> None:
+    """Every tree that holds draws: a stored sweep, a run read back, a lazy run loaded."""
+
+    path = tmp_path / "run.nc"
+    fc.simulate("gpt-4", draws=300, chains=2, seed=1, out=path)
+    swept = fc.sweep("gpt-4", {"chip_count": [20_000, 25_000]}, draws=300, chains=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = az.summary(swept)
+        back = xr.open_datatree(path)
+        az.summary(back)
+        lazy = xr.open_datatree(path, chunks={})
+        fc.summarize(lazy)  # lazily, as it is
+        az.summary(lazy.load())  # arviz-stats computes on loaded arrays only
+    # one row per variable and grid point, each with a finite R-hat
+    assert len(s) == 2 * len(swept["posterior"].data_vars)
+    assert np.isfinite(s["r_hat"].astype(float)).all()
+
+
 def test_fixed_inputs_are_constant_data_with_units_and_source() -> None:
     tree = fc.simulate("gpt-4", draws=500, chains=2)
     const = tree["constant_data"]

@@ -120,6 +120,20 @@ def test_from_dict_errors_name_the_path() -> None:
         Scenario.from_dict(BASE, name="../etc")
 
 
+def test_a_formula_that_does_not_parse_is_the_error_not_the_parameter_it_reads() -> None:
+    # `a` is a parameter only the broken formula reads: the formula is the mistake
+    data = {
+        "scenario": {"title": "t"},
+        "parameters": {"a": {"family": "lognormal", "p5": 1, "p95": 10}},
+        "formulas": {"cost": "a *"},
+    }
+    with pytest.raises(ScenarioError, match=r"^t\['formulas'\]\['cost'\]: formula 'a \*'"):
+        Scenario.from_dict(data, name="t")
+    text = '[scenario]\ntitle = "t"\n[parameters]\na = 1.0\n[formulas]\ncost = "a *"\n'
+    with pytest.raises(ScenarioError, match=r":6 cost: formula 'a \*': invalid syntax"):
+        Scenario.from_text(text, name="t")
+
+
 # --------------------------------------------------------------------------- non-finite
 
 

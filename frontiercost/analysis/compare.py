@@ -22,6 +22,7 @@ def prior_posterior(
     tree: xr.DataTree,
     var_names: Sequence[str] | None = None,
     ci_prob: float = 0.9,
+    ci_kind: str = "eti",
 ) -> xr.Dataset:
     """Compare the ``prior`` and ``posterior`` groups of a conditioned run.
 
@@ -34,7 +35,9 @@ def prior_posterior(
     var_names : sequence of str, optional
         Variables to compare (default: every variable in both groups).
     ci_prob : float
-        Mass of the equal-tailed credible intervals, in (0, 1).
+        Mass of the credible intervals, in (0, 1).
+    ci_kind : {"eti", "hdi"}
+        Equal-tailed or highest-density intervals.
 
     Returns
     -------
@@ -44,7 +47,7 @@ def prior_posterior(
 
         - ``median``, ``mean``, ``sd`` (over ``group``), in each variable's
           units (coordinate ``units``);
-        - ``ci`` (``group``, ``ci_bound``): equal-tailed intervals
+        - ``ci`` (``group``, ``ci_bound``): credible intervals
           (``ci_kind``/``ci_prob`` attributes);
         - ``shift``: how far the data moved the variable's median, in robust
           prior standard deviations (the prior's 5-95 % range / 3.29): on the
@@ -63,13 +66,15 @@ def prior_posterior(
 
     Notes
     -----
-    Intervals are arviz-stats ``eti`` over ``chain`` and ``draw``.  A
+    Intervals are arviz-stats ``eti`` or ``hdi`` over ``chain`` and ``draw``.  A
     variable with zero prior sd (fixed; below 1e-12 of its mean, which is
     rounding) has NaN ``shift``; one with a zero-width prior interval has
     NaN ``width_ratio``.
     """
     if isinstance(ci_prob, bool) or not isinstance(ci_prob, (int, float)) or not 0 < ci_prob < 1:
         raise FrontiercostError(f"ci_prob: must be a number in (0, 1), got {ci_prob!r}")
+    if ci_kind not in ("eti", "hdi"):
+        raise FrontiercostError(f"ci_kind: unknown kind {ci_kind!r}; accepted: eti, hdi")
     if not view(tree).conditioned:
         raise FrontiercostError(NOT_CONDITIONED)
     prior = tree["prior"].to_dataset()
@@ -97,7 +102,7 @@ def prior_posterior(
         if any(d not in ds.dims for d in SAMPLE_DIMS):
             raise FrontiercostError(f"{group}: needs dims chain and draw (ArviZ layout)")
         dims = list(SAMPLE_DIMS)
-        ci = az.eti(ds, prob=ci_prob, dim=dims)
+        ci = (az.eti if ci_kind == "eti" else az.hdi)(ds, prob=ci_prob, dim=dims)
         stats[group] = {
             "median": _stack(ds.median(dims), names),
             "mean": _stack(ds.mean(dims), names),
@@ -120,7 +125,7 @@ def prior_posterior(
             "sd": out["sd"].transpose("variable", "group", ...),
             "ci": out["ci"]
             .transpose("variable", "group", "ci_bound", ...)
-            .assign_attrs(ci_kind="eti", ci_prob=float(ci_prob)),
+            .assign_attrs(ci_kind=ci_kind, ci_prob=float(ci_prob)),
             "shift": shift.assign_attrs(
                 units="1",
                 long_name="median shift in robust prior sd (log scale for positive variables)",
@@ -136,7 +141,7 @@ def prior_posterior(
         ci_bound=["lower", "upper"],
         units=("variable", units),
     )
-    ds.attrs = {"ci_kind": "eti", "ci_prob": float(ci_prob)}
+    ds.attrs = {"ci_kind": ci_kind, "ci_prob": float(ci_prob)}
     return ds
 
 

@@ -135,6 +135,7 @@ def report_html(
     *,
     ci_prob: float = 0.9,
     output: str | None = None,
+    ci_kind: str = "eti",
 ) -> str:
     """The self-contained HTML report of a scenario's run.
 
@@ -148,10 +149,15 @@ def report_html(
     point : xarray.Dataset
         Its point estimate (:func:`frontiercost.evaluate`).
     ci_prob : float
-        Mass of the equal-tailed credible intervals, in (0, 1).
+        Mass of the credible intervals, in (0, 1).
     output : str, optional
         The output the figures and the sensitivity section are about
         (default: :func:`headline_output`).
+    ci_kind : {"eti", "hdi"}
+        Equal-tailed or highest-density credible intervals (labelled "HDI";
+        an HDI's bounds have no Monte Carlo standard error, so the summary
+        then leaves that column out).  The priors table always gives each
+        prior's 5th to 95th percentile.
 
     Returns
     -------
@@ -159,7 +165,9 @@ def report_html(
         The page.  :func:`frontiercost.run.report` samples and writes it.
     """
     headline = check_headline(sc, output)
-    ctx = _Context(sc, tree, point, headline, float(ci_prob))
+    if ci_kind not in ("eti", "hdi"):
+        raise FrontiercostError(f"ci_kind: unknown kind {ci_kind!r}; accepted: eti, hdi")
+    ctx = _Context(sc, tree, point, headline, float(ci_prob), ci_kind)
     sections = [
         ("summary", "Summary", _summary_section),
         ("conditioning", "Prior and posterior", _conditioning_section),
@@ -211,13 +219,18 @@ class _Context:
         point: xr.Dataset,
         headline: str,
         ci_prob: float,
+        ci_kind: str,
     ) -> None:
         self.sc, self.tree, self.point = sc, tree, point
-        self.headline, self.ci_prob = headline, ci_prob
-        self.summary = summarize(tree, ci_prob=ci_prob, var_names=list(sc.outputs))
+        self.headline, self.ci_prob, self.ci_kind = headline, ci_prob, ci_kind
+        self.hdi = ci_kind == "hdi"
+        self.summary = summarize(
+            tree, ci_prob=ci_prob, ci_kind=ci_kind, var_names=list(sc.outputs)
+        )
         self.post = tree["posterior"].to_dataset()
         self.units = str(self.post[headline].attrs.get("units", ""))
-        self.interval = f"{ci_prob:.0%} interval"
+        self.interval = f"{ci_prob:.0%} " + ("HDI" if self.hdi else "interval")
+        self.kind_text = "highest-density" if self.hdi else "equal-tailed"
         self.made_at = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
     def fmt(self, x: float, unit: str) -> str:
@@ -258,10 +271,13 @@ def _header(sc: Scenario) -> str:
 def _summary_section(ctx: _Context) -> str:
     s = ctx.summary
     refs = {n: r for n, r in ctx.sc.reference.items() if n in ctx.sc.outputs}
-    header = ["output", "unit", "median", "mean", ctx.interval, "± MCSE of bounds", "point"]
+    # an HDI's bounds have no MCSE estimator that holds up (summarize's notes): no column
+    mcse = [] if ctx.hdi else ["± MCSE of bounds"]
+    header = ["output", "unit", "median", "mean", ctx.interval, *mcse, "point"]
     if refs:
         header.append("reference")
     rows = []
+    bounds = ("mcse_lower", "mcse_upper")
     for i, name in enumerate(map(str, s["variable"].values)):
         row = s.isel(variable=i)
         unit = str(row["units"].item())
@@ -272,18 +288,25 @@ def _summary_section(ctx: _Context) -> str:
             ctx.fmt(float(row["median"]), unit),
             ctx.fmt(float(row["mean"]), unit),
             f"{ctx.fmt(lo, unit)} – {ctx.fmt(hi, unit)}",
-            " / ".join(ctx.fmt(float(row[k]), unit) for k in ("mcse_lower", "mcse_upper")),
+            *([] if ctx.hdi else [" / ".join(ctx.fmt(float(row[k]), unit) for k in bounds)]),
             ctx.fmt(float(ctx.point[name]), unit),
         ]
         if refs:
             cells.append(ctx.fmt(refs[name].value, unit) if name in refs else "")
         rows.append(cells)
     n = int(ctx.post.sizes["chain"] * ctx.post.sizes["draw"])
+    mcse_note = (
+        "an HDI's bounds have no Monte Carlo standard error (judge the draws needed from "
+        "the equal-tailed interval's, without <code>--hdi</code>). "
+        if ctx.hdi
+        else "the MCSE columns are the Monte Carlo standard errors of the interval's lower "
+        "and upper bound (draw more when they matter at the digits you quote: they shrink "
+        "as 1/√draws). "
+    )
+    which = f"{ctx.interval} (highest-density)" if ctx.hdi else f"equal-tailed {ctx.interval}"
     note = (
-        f"{n:,} draws. Median, mean and the equal-tailed {ctx.interval} are over the draws; "
-        "the MCSE columns are the Monte Carlo standard errors of the interval's lower and "
-        "upper bound (draw more when they matter at the digits you quote: they shrink as "
-        "1/√draws). <em>point</em> is the output with every prior at its central value "
+        f"{n:,} draws. Median, mean and the {which} are over the draws; {mcse_note}"
+        "<em>point</em> is the output with every prior at its central value "
         "(<code>frontiercost.evaluate</code>), the paper's way of estimating."
     )
     out = [_table(header, rows, numeric=range(2, len(header))), f'<p class="note">{note}</p>']
@@ -342,7 +365,7 @@ def _conditioning_section(ctx: _Context) -> str | None:
     """Prior against posterior, for a run conditioned on observations (else no section)."""
     if not view(ctx.tree).conditioned:
         return None
-    c = prior_posterior(ctx.tree, ci_prob=ctx.ci_prob)
+    c = prior_posterior(ctx.tree, ci_prob=ctx.ci_prob, ci_kind=ctx.ci_kind)
     names = [str(n) for n in c["variable"].values]
     moved = [n for n in names if not math.isnan(float(c["shift"].sel(variable=n)))]
     order = [n for n in ctx.sc.outputs if n in moved] + [
@@ -400,7 +423,13 @@ def _headline_section(ctx: _Context) -> str:
     out = [
         _figure(
             lambda buf: plot_distribution(
-                ctx.tree, var, ctx.ci_prob, point=ctx.point, path=buf, dpi=_DPI
+                ctx.tree,
+                var,
+                ctx.ci_prob,
+                ctx.ci_kind,
+                point=ctx.point,
+                path=buf,
+                dpi=_DPI,
             ),
             f"Distribution of {var}: histogram and density of the draws, median, "
             f"{ctx.interval} and the point estimate.",
@@ -451,12 +480,19 @@ def _components_section(ctx: _Context) -> str | None:
     if split is None:
         return None
     total, parts = split
-    shares = component_shares(ctx.tree, total, parts, ctx.ci_prob, point=ctx.point)
+    shares = component_shares(ctx.tree, total, parts, ctx.ci_prob, ctx.ci_kind, point=ctx.point)
     rows = component_table(shares)
     out = [
         _figure(
             lambda buf: plot_components(
-                ctx.tree, total, parts, ctx.ci_prob, point=ctx.point, path=buf, dpi=_DPI
+                ctx.tree,
+                total,
+                parts,
+                ctx.ci_prob,
+                ctx.ci_kind,
+                point=ctx.point,
+                path=buf,
+                dpi=_DPI,
             ),
             f"How {total} splits into {', '.join(parts)}: the split of the mean cost (left) "
             "and each part's share computed draw by draw, with its interval (right).",
@@ -580,7 +616,7 @@ def _run_section(ctx: _Context) -> str:
         ("seed", str(seed)),
         ("draws", f"{draws:,} per chain x {chains} chains = {draws * chains:,}"),
         ("sampler", sampler),
-        ("credible intervals", f"equal-tailed, {format_share(ctx.ci_prob)}"),
+        ("credible intervals", f"{ctx.kind_text}, {format_share(ctx.ci_prob)}"),
         ("inference", str(a.get("inference", ""))),
         ("frontiercost", str(a.get("frontiercost_version", __version__))),
         ("python", f"{platform.python_version()} ({platform.machine()})"),
@@ -592,6 +628,7 @@ def _run_section(ctx: _Context) -> str:
     opts = f"--draws {draws} --chains {chains} --seed {seed}"
     sampler_opt = f" --sampler {sampler}" if sampler != "mc" else ""
     ci_opt = f" --ci {ctx.ci_prob:g}" if ctx.ci_prob != 0.9 else ""
+    ci_opt += " --hdi" if ctx.hdi else ""
     q = shlex.quote(target)
     cli = [
         f"frontiercost report {q} {opts}{sampler_opt}{ci_opt} --out report.html",
@@ -609,7 +646,8 @@ def _run_section(ctx: _Context) -> str:
             f"tree = fc.simulate({target!r}, draws={draws}, chains={chains}, seed={seed}, "
             f"sampler={sampler!r})\n"
         )
-    py += f"fc.summarize(tree, ci_prob={ctx.ci_prob:g})"
+    kind_opt = ', ci_kind="hdi"' if ctx.hdi else ""
+    py += f"fc.summarize(tree, ci_prob={ctx.ci_prob:g}{kind_opt})"
     return "\n".join(
         [
             _dl(facts),

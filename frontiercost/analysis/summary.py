@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import mmap
 from collections.abc import Sequence
 from typing import Any
@@ -361,3 +362,38 @@ def _mcse_bounds(
     a = (1 - ci_prob) / 2
     lo, hi = (az.mcse(post, method="quantile", prob=p) for p in (a, 1 - a))
     return np.array([[float(lo[n]), float(hi[n])] for n in names])
+
+
+def interval(draws: Any, ci_prob: float, ci_kind: str) -> tuple[float, float]:
+    """Equal-tailed or highest-density interval of a set of draws.
+
+    Parameters
+    ----------
+    draws : array_like
+        Draws of one quantity (any shape; flattened).  NaN draws are left out.
+    ci_prob : float
+        Probability mass of the interval, in (0, 1).
+    ci_kind : {"eti", "hdi"}
+        ``"eti"``: linear-interpolated quantiles at ``(1 - ci_prob) / 2`` and
+        ``(1 + ci_prob) / 2`` (``numpy.quantile``); ``"hdi"``: arviz-stats'
+        ``hdi``, the shortest interval holding ``ci_prob`` of the draws, the
+        same function ``summarize`` uses.
+
+    Returns
+    -------
+    tuple of float
+        ``(lower, upper)``; NaN when no draw is a number.
+    """
+    if ci_kind not in CI_KINDS:
+        raise FrontiercostError(f"ci_kind: unknown kind {ci_kind!r}; accepted: eti, hdi")
+    x = np.asarray(draws, dtype=float).ravel()
+    x = x[~np.isnan(x)]
+    if x.size == 0:
+        return math.nan, math.nan
+    if ci_kind == "eti":
+        lo, hi = np.quantile(x, [(1 - ci_prob) / 2, (1 + ci_prob) / 2])
+        return float(lo), float(hi)
+    import arviz_stats as az
+
+    ci = az.hdi(xr.DataArray(x, dims="draw"), prob=ci_prob, dim="draw")
+    return float(ci.sel(ci_bound="lower")), float(ci.sel(ci_bound="upper"))

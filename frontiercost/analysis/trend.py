@@ -18,6 +18,7 @@ import xarray as xr
 from scipy import special
 
 from ..errors import FrontiercostError
+from .summary import CI_KINDS, interval
 
 PAIRINGS = ("index", "shuffle")
 LOG10_2 = float(np.log10(2.0))
@@ -137,6 +138,7 @@ def trend_with_uncertainty(
     years: Mapping[str, float] | Sequence[float] | np.ndarray,
     *,
     ci_prob: float = 0.9,
+    ci_kind: str = "eti",
     quantiles: Sequence[float] = (0.05, 0.25, 0.5, 0.75, 0.95),
     pairing: str = "index",
     seed: int = 0,
@@ -157,7 +159,13 @@ def trend_with_uncertainty(
     years : mapping of str to float, or array_like
         Decimal publication year of each model (same keys or order).
     ci_prob : float
-        Probability of the equal-tailed interval of the slope.
+        Probability of the interval of the slope.
+    ci_kind : {"eti", "hdi"}
+        Equal-tailed interval of the slopes, or their highest-density
+        interval (arviz-stats ``hdi``, as ``summarize``).  The growth
+        factor's interval is the slope's mapped through ``10**slope``, so the
+        two describe the same fits (an HDI is not invariant under that map:
+        this is the HDI of the slope, the fitted quantity).
     quantiles : sequence of float
         Quantiles of the slope (and growth factor) to report.
     pairing : {"index", "shuffle"}
@@ -178,7 +186,7 @@ def trend_with_uncertainty(
     xarray.Dataset
         ``slope`` and ``growth_factor`` per ``draw``; ``slope_quantiles`` and
         ``growth_factor_quantiles`` along ``quantile``; ``slope_ci`` and
-        ``growth_factor_ci`` along ``ci_bound`` (equal-tailed, ``ci_prob``);
+        ``growth_factor_ci`` along ``ci_bound`` (``ci_kind``, ``ci_prob``);
         ``r_squared`` per draw.  Attributes record ``pairing``, ``n_models``
         and ``n_draws``.
 
@@ -189,6 +197,8 @@ def trend_with_uncertainty(
         than three models, or an unknown ``pairing``.
     """
     prob = _check_prob("ci_prob", ci_prob)
+    if ci_kind not in CI_KINDS:
+        raise FrontiercostError(f"ci_kind: unknown kind {ci_kind!r}; accepted: eti, hdi")
     qs = [_check_prob(f"quantiles[{i}]", q) for i, q in enumerate(quantiles)]
     if pairing not in PAIRINGS:
         raise FrontiercostError(f"pairing: unknown {pairing!r}; accepted: {', '.join(PAIRINGS)}")
@@ -228,10 +238,9 @@ def trend_with_uncertainty(
     slopes = (xc @ yc) / sxx
     ssr = np.sum((yc - np.outer(xc, slopes)) ** 2, axis=0)
     sst = np.sum(yc**2, axis=0)
-    a = (1 - prob) / 2
-    ci_attrs = {"ci_kind": "eti", "ci_prob": prob}
+    ci_attrs = {"ci_kind": ci_kind, "ci_prob": prob}
     slope_q = np.quantile(slopes, qs)
-    slope_ci = np.quantile(slopes, [a, 1 - a])
+    slope_ci = np.array(interval(slopes, prob, ci_kind))
     return xr.Dataset(
         {
             "slope": ("draw", slopes, {"units": "OOM/yr", "long_name": "trend slope per draw"}),

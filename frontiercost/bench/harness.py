@@ -45,6 +45,14 @@ import numpy as np
 from frontiercost._files import atomic_open
 from frontiercost.bench import baselines as bl
 from frontiercost.bench.machine import cpu_stall_us, loadavg, peak_rss_mb, reset_peak_rss, rss_mb
+from frontiercost.bench.methods import (
+    BASELINE_METHODS,
+    DEFAULT_SIZES,
+    FRONTIERCOST_METHODS,
+    HUGE_N,
+    METHODS,
+    SCHEMA,
+)
 
 __all__ = [
     "BASELINE_METHODS",
@@ -58,14 +66,7 @@ __all__ = [
     "run_benchmark",
 ]
 
-BASELINE_METHODS = ("numpy", "numpy-best", "numpy-best-stream", "squigglepy")
-# frontiercost-formula: the same model as a formula run by the interpreter kernel,
-# which is how scenario files run (frontiercost: a hand-fused numba kernel).
-FRONTIERCOST_METHODS = ("frontiercost", "frontiercost-stream", "frontiercost-formula")
-METHODS = BASELINE_METHODS + FRONTIERCOST_METHODS
 STREAMING = frozenset({"numpy-best-stream", "frontiercost-stream"})
-DEFAULT_SIZES = (10**6, 10**7, 10**8)
-HUGE_N = 10**9
 WARMUP_N = 10_000
 # Draws of the tiny run that marks "first sampled block" in the start-up probe.
 PROBE_N = 1_000
@@ -77,7 +78,6 @@ MEAN_Z_LIMIT = 6.0
 # A 2-thread method on 2 idle cores measured up to ~0.1 by itself (its coordinating
 # thread); another process's load showed as 0.3-0.7.
 BUSY_STALL = 0.25
-SCHEMA = "frontiercost.bench.throughput/1"
 _TAG = "FRONTIERCOST_BENCH_RESULT "
 _MB = 2.0**20
 
@@ -618,10 +618,19 @@ def format_table(result: dict[str, Any]) -> str:
         f"{'method':<20} {'n':>5} {'samples/s':>11} {'×numpy':>8} {'×best-numpy':>12}"
         f" {'×squigglepy':>12} {'peak MB':>9} {'+MB':>8} {'cpu/wall':>8}"
     )
+    sizes = sorted({int(r["n"]) for r in result.get("runs", []) if "n" in r})
     lines = [
         f"reference model, float64, {meta.get('threads', '?')} threads, "
         f"{meta.get('cpu_count', '?')} CPUs, numpy {meta.get('numpy', '?')}, "
         f"numba {meta.get('numba', '?')}, squigglepy {meta.get('squigglepy') or 'n/a'}",
+        *(
+            [
+                "draws per measurement, in all (one chain; n below): "
+                + ", ".join(f"{n:,}" for n in sizes)
+            ]
+            if sizes
+            else []
+        ),
         head,
         "-" * len(head),
     ]
@@ -698,16 +707,23 @@ def format_table(result: dict[str, Any]) -> str:
 
 
 def _parse_sizes(text: str) -> tuple[int, ...]:
+    """``--sizes``: comma-separated whole numbers of draws such as ``1e6,1e7``."""
     sizes = []
     for part in text.split(","):
-        value = float(part)
-        if not value.is_integer() or value < 1:
-            raise argparse.ArgumentTypeError(f"size {part!r} is not a positive integer")
+        try:
+            value = float(part)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or not value.is_integer() or value < 1:
+            raise argparse.ArgumentTypeError(
+                f"size {part!r} is not a positive whole number; expected e.g. 1e6,1e7"
+            )
         sizes.append(int(value))
     return tuple(sizes)
 
 
 def _parse_methods(text: str) -> tuple[str, ...]:
+    """``--methods``: comma-separated names from :data:`METHODS`."""
     methods = tuple(m.strip() for m in text.split(",") if m.strip())
     unknown = [m for m in methods if m not in METHODS]
     if unknown or not methods:

@@ -202,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     import shtab
 
     from . import (
+        _bench,
         _compare,
         _epoch,
         _exceedance,
@@ -552,12 +553,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     _epoch.add_parser(sub, add_to)
 
-    # Listed for --help only: main() hands `bench ...` to the benchmark's own parser.
-    sub.add_parser(
+    be = add(
         "bench",
-        help="throughput benchmark against numpy baselines (bench --help)",
-        add_help=False,
+        "throughput benchmark: frontiercost against numpy (and squigglepy) on the reference model",
+        examples=[
+            "frontiercost bench --sizes 1e5 --methods numpy,numpy-best --no-memory --no-jit",
+            "frontiercost bench --sizes 1e5 --methods numpy --no-memory --format json"
+            " --out bench.json",
+        ],
     )
+    _bench.add_arguments(be, _file)
+    be.set_defaults(func=_bench.cmd_bench)
     return p
 
 
@@ -600,10 +606,6 @@ def _chosen(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argpar
 
 
 def _run_command(argv: list[str], console: Console) -> int:
-    if argv[:1] == ["bench"]:  # the benchmark owns its options
-        from ..bench.harness import main as bench_main
-
-        return bench_main(argv[1:])
     parser = build_parser()
     if not argv:  # a bare `frontiercost`: what it can do, not an error
         parser.print_help()

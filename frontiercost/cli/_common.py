@@ -379,6 +379,8 @@ class Progress:
     FORMAT = (
         "{percentage:3.0f}% |{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}] {desc}"
     )
+    # no total yet (compiling, writing a file): the clock first, for the same reason
+    SPINNER = "[{elapsed}] {desc}"
 
     def __init__(self, label: str, stream: TextIO, unit: str = "draw") -> None:
         self.label = label
@@ -417,7 +419,7 @@ class Progress:
             leave=False,
             mininterval=0,
             ascii=not _can_encode(self.stream, "█▏"),
-            bar_format=self.FORMAT if self.total is not None else "{desc} {elapsed}",
+            bar_format=self.FORMAT if self.total is not None else self.SPINNER,
         )
         self._shown = True
         try:

@@ -26,7 +26,6 @@ from ._common import (
     number,
     positive_int,
     probability,
-    refuse,
     result_format,
     seed_value,
     to_csv,
@@ -147,7 +146,7 @@ def add_parser(sub: Any, add: Any) -> None:
     co.add_argument("--seed", type=seed_value, default=0, help="seed (0)")
     co.add_argument("--ci", type=probability, default=0.9, help="interval mass (0.9)")
     co.add_argument(
-        "--hdi", action="store_true", help="not available: the intervals are equal-tailed"
+        "--hdi", action="store_true", help="highest-density instead of equal-tailed interval"
     )
     co.add_argument(
         "--tolerance", type=float, default=0.01, help="relative difference that matches (0.01)"
@@ -251,7 +250,7 @@ def compare_record(c: Comparison) -> dict[str, Any]:
         "pipeline": c.pipeline,
         "before": c.before,
         "tolerance": c.tolerance,
-        "interval": {"kind": "eti", "prob": c.ci_prob},
+        "interval": {"kind": c.ci_kind, "prob": c.ci_prob},
         "run": {"draws": c.draws, "chains": c.chains, "seed": c.seed},
         "summary": summary,
         "rows": rows,
@@ -262,7 +261,7 @@ def compare_table(record: dict[str, Any], everything: bool = False) -> str:
     """The readable comparison: the summary, then the figures that do not match."""
     from ..analysis.format import format_table, format_value
 
-    interval = interval_label(record["interval"]["prob"], "eti")
+    interval = interval_label(record["interval"]["prob"], record["interval"]["kind"])
     tol = record["tolerance"]
     before = f", published before {record['before']}" if record["before"] else ""
     lines = [
@@ -321,7 +320,6 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
 
     fmt = result_format(args)
     save = check_save(args)
-    refuse(args, ["--hdi"], "epoch compare's intervals are equal-tailed")
     if not 0 < args.tolerance < 1:
         raise FrontiercostError(f"--tolerance: must be in (0, 1), got {args.tolerance}")
     with console.step("loading the database"):
@@ -337,6 +335,7 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
             chains=args.chains,
             seed=args.seed,
             ci_prob=args.ci,
+            ci_kind="hdi" if args.hdi else "eti",
             tolerance=args.tolerance,
             names=args.model,
             progress=bar.update if bar is not None else None,

@@ -181,7 +181,6 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
 
     console.environment()
     out = check_out(args.out, "--out", REPORT_SUFFIXES)
-    refuse(args, ["--hdi"], "the report's intervals are equal-tailed")
     settings = {
         "draws": args.draws,
         "chains": args.chains,
@@ -221,6 +220,7 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
             seed=int(settings["seed"]),
             sampler=str(settings["sampler"]),
             ci_prob=args.ci,
+            ci_kind="hdi" if args.hdi else "eti",
             output=args.var,
             limits=limits_from(args),
             strict=args.strict,

@@ -56,6 +56,7 @@ def _sobol(sc: Scenario, output: str, args: argparse.Namespace, console: Console
                 n=args.n,
                 seed=args.seed,
                 ci_prob=args.ci,
+                ci_kind="hdi" if args.hdi else "eti",
                 ignore_correlations=args.ignore_correlations,
                 limits=limits_from(args),
             )
@@ -88,6 +89,7 @@ def _sobol(sc: Scenario, output: str, args: argparse.Namespace, console: Console
         "seed": int(ds.attrs["seed"]),
         "sampler": str(ds.attrs["sampler"]),
         "ci_prob": args.ci,
+        "ci_kind": "hdi" if args.hdi else "eti",
         "correlations": str(ds.attrs["correlations"]),
     }
     return str(ds["output_units"].item()), settings, None, rows
@@ -187,7 +189,7 @@ def cmd_sensitivity(args: argparse.Namespace, console: Console) -> int:
     if not rows:
         console.note(f"{name}: no uncertain parameter reaches {output}: every one is fixed")
     record = {
-        "schema": "frontiercost.sensitivity/1",
+        "schema": "frontiercost.sensitivity/2",
         "frontiercost_version": version(),
         "scenario": {"name": name, "title": title},
         "output": {"name": output, "units": units},
@@ -211,7 +213,6 @@ def _refuse_unused(args: argparse.Namespace) -> None:
             "--method sobol evaluates its own Sobol design of --n base points; --draws, "
             "--chains and --sampler are for --method rank",
         )
-        refuse(args, ["--hdi"], "--method sobol gives equal-tailed bootstrap intervals")
         refuse(
             args, ["--strict"], "--method sobol is not a run (its design's outputs are not kept)"
         )
@@ -269,7 +270,7 @@ def _render_sensitivity(record: dict[str, Any], fmt: str) -> str:
         lines = [
             f"{label}: Sobol indices of {name} ({units})",
             f"n = {s['n']:,} ({s['evaluations']:,} model runs), seed {s['seed']}, "
-            f"{interval_label(s['ci_prob'], 'eti')} bootstrap intervals",
+            f"{interval_label(s['ci_prob'], s['ci_kind'])} bootstrap intervals",
         ]
 
         def idx(p: dict[str, Any], k: str) -> str:

@@ -13,6 +13,7 @@ import numpy as np
 import xarray as xr
 
 from ..analysis.format import format_value
+from ..analysis.summary import interval
 from ..errors import FrontiercostError
 from ..results.view import view
 from ._common import (
@@ -20,8 +21,8 @@ from ._common import (
     check_run_out,
     check_save,
     emit,
+    interval_label,
     limits_from,
-    refuse,
     result_format,
     threshold_names,
     thresholds_for,
@@ -54,7 +55,9 @@ def _variables(tree: xr.DataTree, wanted: Sequence[str] | None) -> list[str]:
     return projected[-1:] or available[:1]
 
 
-def _rows(tree: xr.DataTree, names: list[str], ci: float) -> tuple[list[str], list[dict]]:
+def _rows(
+    tree: xr.DataTree, names: list[str], ci: float, kind: str
+) -> tuple[list[str], list[dict]]:
     """Per grid point: the field values, and each variable's median and interval."""
     run = view(tree)
     summary = run.summary_only
@@ -64,7 +67,6 @@ def _rows(tree: xr.DataTree, names: list[str], ci: float) -> tuple[list[str], li
         str(d) for d in data.dims if d not in sample_dims and not str(d).startswith("threshold")
     ]
     shape = [data.sizes[f] for f in fields]
-    lo_q, hi_q = (1 - ci) / 2, (1 + ci) / 2
     rows = []
     for index in np.ndindex(*shape):
         at = {f: data[f].values[i].item() for f, i in zip(fields, index, strict=True)}
@@ -87,8 +89,12 @@ def _rows(tree: xr.DataTree, names: list[str], ci: float) -> tuple[list[str], li
                     }
             else:
                 x = np.asarray(point[name].values, dtype=float).ravel()
-                lo, med, hi = np.quantile(x, [lo_q, 0.5, hi_q])
-                entry = {"median": float(med), "lower": float(lo), "upper": float(hi)}
+                # NaN draws left out of all three, as a --summary sweep's histogram does
+                # (the sweep has warned of them); an all-NaN point stays NaN
+                lo, hi = interval(x, ci, kind)
+                finite = x[~np.isnan(x)]
+                median = float(np.quantile(finite, 0.5)) if finite.size else float("nan")
+                entry = {"median": median, "lower": lo, "upper": hi}
             if summary:
                 entry["units"] = str(data["units"].sel(variable=name).item())
             else:
@@ -98,7 +104,9 @@ def _rows(tree: xr.DataTree, names: list[str], ci: float) -> tuple[list[str], li
     return fields, rows
 
 
-def _render(tree: xr.DataTree, fields: list[str], rows: list[dict], ci: float, fmt: str) -> str:
+def _render(
+    tree: xr.DataTree, fields: list[str], rows: list[dict], ci: float, kind: str, fmt: str
+) -> str:
     if fmt == "json":
         record = {
             "schema": "frontiercost.sweep/1",
@@ -106,7 +114,7 @@ def _render(tree: xr.DataTree, fields: list[str], rows: list[dict], ci: float, f
             "seed": tree.attrs.get("seed"),
             "draws": tree.attrs.get("draws"),
             "chains": tree.attrs.get("chains"),
-            "interval": {"kind": "eti", "prob": ci},
+            "interval": {"kind": kind, "prob": ci},
             "fields": fields,
             "points": rows,
         }
@@ -124,14 +132,18 @@ def _render(tree: xr.DataTree, fields: list[str], rows: list[dict], ci: float, f
             cells += [f"{p:.3g}" for p in e.get("exceedance", {}).values()]
         body.append(cells)
     for name, e in rows[0]["outputs"].items():
-        header += [f"{name} median", f"{round(ci * 100)}% ETI"]
+        header += [f"{name} median", interval_label(ci, kind)]
         header += [f"P(>{t})" for t in e.get("exceedance", {})]
     if fmt == "csv":
         # one header field per column: an interval is two columns (pandas would shift)
-        lo, hi = (0.5 - ci / 2) * 100, (0.5 + ci / 2) * 100
+        if kind == "eti":  # an ETI's bounds are quantiles: name them so
+            lo, hi = (0.5 - ci / 2) * 100, (0.5 + ci / 2) * 100
+            bounds = [f"p{lo:g}", f"p{hi:g}"]
+        else:  # an HDI's bounds are not quantiles
+            bounds = [f"{interval_label(ci, kind)} lower", f"{interval_label(ci, kind)} upper"]
         head = list(fields)
         for name, e in rows[0]["outputs"].items():
-            head += [f"{name} median", f"{name} p{lo:g}", f"{name} p{hi:g}"]
+            head += [f"{name} median", *(f"{name} {b}" for b in bounds)]
             head += [f"{name} P(>{t})" for t in e.get("exceedance", {})]
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
@@ -159,7 +171,7 @@ def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
 
     fmt = result_format(args)
     save = check_save(args)
-    refuse(args, ["--hdi"], "sweep intervals are equal-tailed (quantiles at every point)")
+    kind = "hdi" if args.hdi else "eti"
     out = check_run_out(args, kind="sweep")
     if out is not None and args.summary:
         raise FrontiercostError("--out: a --summary sweep keeps no draws; drop one of them")
@@ -183,16 +195,17 @@ def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
             summary_only=args.summary,
             thresholds=thresholds or None,
             ci_prob=args.ci,
+            ci_kind=kind,
             limits=limits_from(args),
             strict=args.strict,
             progress=bar.update if bar is not None else None,
             **cluster_kwargs(args),
         )
     names = _variables(tree, args.var)
-    fields, rows = _rows(tree, names, args.ci)
+    fields, rows = _rows(tree, names, args.ci, kind)
     if out is not None:
         with console.step(f"writing {out}", progress=True):
             write_tree(tree, out)
         console.note(f"wrote {out}")
-    emit(console, _render(tree, fields, rows, args.ci, fmt), save)
+    emit(console, _render(tree, fields, rows, args.ci, kind, fmt), save)
     return 0

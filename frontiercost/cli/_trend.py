@@ -21,7 +21,6 @@ from ._common import (
     interval_label,
     limits_from,
     number,
-    refuse,
     result_format,
     to_csv,
     to_json,
@@ -33,6 +32,7 @@ from ._sources import run_label
 def cmd_trend(args: argparse.Namespace, console: Console) -> int:
     """The frontier models' cost trend: fitted to point estimates, and with their uncertainty."""
     from ..analysis import fit_trend, trend_with_uncertainty, value_at_risk
+    from ..analysis.summary import interval
     from ..run import evaluate, simulate
     from ..scenarios import list_scenarios, load_scenario
 
@@ -40,7 +40,7 @@ def cmd_trend(args: argparse.Namespace, console: Console) -> int:
     fmt = result_format(args)
     save = check_save(args)
     plot = check_out(args.plot, "--plot", IMAGE_SUFFIXES) if args.plot is not None else None
-    refuse(args, ["--hdi"], "the trend's per-model intervals are equal-tailed")
+    kind = "hdi" if args.hdi else "eti"
     limits = limits_from(args)
     if args.draws * args.chains > STORE_LIMIT // 10:
         raise FrontiercostError(
@@ -82,12 +82,16 @@ def cmd_trend(args: argparse.Namespace, console: Console) -> int:
                 strict=args.strict,
             )
             samples[sc.name] = np.asarray(tree["posterior"][output].values, dtype=float).ravel()
-            a = (1 - args.ci) / 2
-            intervals.append(value_at_risk(tree, output, [a, 0.5, 1 - a]).values)
+            lo, hi = interval(samples[sc.name], args.ci, kind)
+            intervals.append([lo, float(value_at_risk(tree, output, 0.5).values[0]), hi])
             units = str(tree["posterior"][output].attrs.get("units", ""))
     fit = fit_trend(years, points, ci_prob=args.ci)
     unc = trend_with_uncertainty(
-        samples, dict(zip(samples, years, strict=True)), ci_prob=args.ci, quantiles=(0.5,)
+        samples,
+        dict(zip(samples, years, strict=True)),
+        ci_prob=args.ci,
+        ci_kind=kind,
+        quantiles=(0.5,),
     )
     slope_med = float(unc["slope_quantiles"][0])
     record = {
@@ -100,7 +104,7 @@ def cmd_trend(args: argparse.Namespace, console: Console) -> int:
             "seed": args.seed,
             "sampler": args.sampler,
         },
-        "interval": {"kind": "eti", "prob": args.ci},
+        "interval": {"kind": kind, "prob": args.ci},
         "models": [
             {
                 "name": sc.name,
@@ -152,7 +156,7 @@ def cmd_trend(args: argparse.Namespace, console: Console) -> int:
                 units=units,
                 label=output.replace("_", " "),
                 title=f"{output} of {len(models)} {args.tag} scenarios: point estimates and "
-                f"{interval_label(args.ci, 'eti')} per model",
+                f"{interval_label(args.ci, kind)} per model",
                 path=plot,
             )
         console.note(f"wrote {plot}")
@@ -179,7 +183,7 @@ def _render_trend(record: dict[str, Any], fmt: str) -> str:
         ]
         return to_csv(header, rows)
     out = record["output"]
-    interval = interval_label(record["interval"]["prob"], "eti")
+    interval = interval_label(record["interval"]["prob"], record["interval"]["kind"])
     lines = [
         f"Trend of {out['name']} ({out['units']}) over {p['n']} frontier models: "
         "OLS of log10(cost) on publication year"
@@ -209,12 +213,15 @@ def _render_trend(record: dict[str, Any], fmt: str) -> str:
     header = ["fit", "growth/yr", interval, "OOM/yr", "doubling (months)", "R²"]
     lines += format_table(header, rows)
     run = record["run"]
+    hdi = record["interval"]["kind"] == "hdi"
     notes = [
         f"point estimates: one fit to each model's point estimate; {interval} is the fit's "
-        "confidence interval (Student t, n - 2).",
+        "confidence interval (Student t, n - 2"
+        + ("; symmetric, so its HDI is its ETI)." if hdi else ")."),
         f"with model uncertainty: {u['fits']:,} fits, each to one draw of every model's cost "
         f"(seed {run['seed']}: inputs shared by name move together); {interval} is the spread "
-        "of their slopes, not a confidence interval.",
+        "of their slopes, not a confidence interval"
+        + (" (the slopes' HDI; growth/yr is its image under 10^slope)." if hdi else "."),
     ]
     lines += ["", *(textwrap.fill(n, 99) for n in notes)]
     return "\n".join(lines) + "\n"

@@ -43,6 +43,8 @@ from typing import Any
 
 import numpy as np
 
+from ..analysis.summary import CI_KINDS, interval
+from ..errors import FrontiercostError
 from ..model.dollars import price_index
 from ..run import evaluate, simulate
 from ..scenarios import scenario_from_text
@@ -94,6 +96,7 @@ class Comparison:
     chains: int
     seed: int
     rows: tuple[Row, ...]
+    ci_kind: str = "eti"
 
     def summary(self) -> dict[str, Any]:
         """Counts per output: figures, priced, per category; coverage of the intervals."""
@@ -176,6 +179,7 @@ def compare(
     ci_prob: float = 0.9,
     tolerance: float = 0.01,
     names: Iterable[str] | None = None,
+    ci_kind: str = "eti",
     progress: Callable[[int, int], None] | None = None,
 ) -> Comparison:
     """Every record with one of Epoch's cost figures, priced by ``pipeline`` and compared.
@@ -193,14 +197,19 @@ def compare(
         Monte Carlo draws per record for the percentiles and intervals
         (``draws=0``: point estimates only).
     ci_prob : float
-        Mass of the equal-tailed interval whose coverage is reported.
+        Mass of the interval whose coverage is reported.
     tolerance : float
         Relative difference counted as a match (0.01).
     names : iterable of str, optional
         Only these records.
     progress : callable, optional
         ``progress(done, total)`` after each record.
+    ci_kind : {"eti", "hdi"}
+        Equal-tailed or highest-density interval (arviz-stats ``hdi``, as
+        ``summarize``) of each record's draws.
     """
+    if ci_kind not in CI_KINDS:
+        raise FrontiercostError(f"ci_kind: unknown kind {ci_kind!r}; accepted: eti, hdi")
     db = database if isinstance(database, Database) else load_database(database)
     wanted = set(names) if names is not None else None
     records = [
@@ -214,9 +223,10 @@ def compare(
     total = len(records) * draws * chains
     Limits().check_time(total, f"epoch compare of {len(records):,} records")
     rows: list[Row] = []
-    q = ((1 - ci_prob) / 2, (1 + ci_prob) / 2)
     for done, record in enumerate(records, 1):
-        rows += _compare_one(record, db, pipeline, draws, chains, seed, q, tolerance)
+        rows += _compare_one(
+            record, db, pipeline, draws, chains, seed, (ci_prob, ci_kind), tolerance
+        )
         if progress is not None:
             progress(done, len(records))
     return Comparison(
@@ -229,6 +239,7 @@ def compare(
         chains,
         seed,
         tuple(rows),
+        ci_kind,
     )
 
 
@@ -239,7 +250,7 @@ def _compare_one(
     draws: int,
     chains: int,
     seed: int,
-    q: tuple[float, float],
+    ci: tuple[float, str],
     tolerance: float,
 ) -> list[Row]:
     published = record.published.isoformat() if record.published else ""
@@ -300,7 +311,7 @@ def _compare_one(
             x = np.asarray(tree["posterior"][output].values, dtype=float).ravel()
             x = x[np.isfinite(x)]
             pct = float(100 * np.mean(x <= theirs))
-            lo, hi = (float(v) for v in np.quantile(x, q))
+            lo, hi = interval(x, *ci)
             inside = bool(lo <= theirs <= hi)
         category, note = _diagnose(record, ours, theirs, tolerance, evaluate_with)
         ratio = ours / theirs if theirs else math.nan

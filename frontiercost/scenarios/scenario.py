@@ -650,13 +650,14 @@ def _build(
         raise ctx.error("parameters", None, "must be a table")
     formulas = data.get("formulas", {})
     read_by_formulas: set[str] = set()
+    unparsed: tuple[str, str] | None = None  # the first formula that does not parse
     if isinstance(formulas, Mapping):
-        for value in formulas.values():
+        for fkey, value in formulas.items():
             formula_text = value.get("formula", "") if isinstance(value, Mapping) else value
             try:
                 read_by_formulas |= names_in(str(formula_text))
-            except FrontiercostError:
-                pass  # reported with its line by _formulas
+            except FrontiercostError as err:
+                unparsed = unparsed or (str(fkey), str(err))  # reported below or by _formulas
     labelled = hw.labelled()
     custom_units: dict[str, str] = dict(labelled)
     for key, value in params.items():
@@ -667,6 +668,8 @@ def _build(
             unit = value.get("unit", "1") if isinstance(value, Mapping) else "1"
             custom_units[key] = str(unit)
         elif key not in QUANTITIES:
+            if unparsed is not None:  # the formula that reads this parameter may be that one
+                raise ctx.error("formulas", unparsed[0], unparsed[1])
             accepted = sorted(QUANTITIES) + (sorted(labelled) if labelled else [])
             meant = suggest_labelled(key, hw.members)
             hint = f" (did you mean {meant!r}?)" if meant else suggest(key, accepted)

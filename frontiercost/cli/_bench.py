@@ -1,0 +1,140 @@
+"""``frontiercost bench``: the throughput benchmark, under the command line's conventions.
+
+``benchmarks/throughput.py`` and the benchmark's child processes keep the
+harness's own parser (``frontiercost.bench.harness.main``); this one gives
+``bench`` the flags every command has (``--quiet``, ``--format json``,
+``--out``, examples in ``--help``).  The harness (scipy, ~4 s) loads only
+when the command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from ..bench.methods import DEFAULT_SIZES, HUGE_N, METHODS, SCHEMA
+from ..errors import FrontiercostError
+from ._common import Console, check_out, emit, positive_int, seed_value, to_json
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    from ..bench.harness import _parse_sizes
+
+    return _parse_sizes(text)
+
+
+def _methods(text: str) -> tuple[str, ...]:
+    from ..bench.harness import _parse_methods
+
+    return _parse_methods(text)
+
+
+def add_arguments(be: argparse.ArgumentParser, file_action: Any) -> None:
+    """The benchmark's flags on the ``bench`` subparser."""
+    be.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=DEFAULT_SIZES,
+        metavar="N,N,...",
+        help="draws of each measurement, in all (one chain): e.g. 1e6,1e7 "
+        f"(default {','.join(f'{n:.0e}'.replace('e+0', 'e') for n in DEFAULT_SIZES)})",
+    )
+    be.add_argument(
+        "--methods",
+        type=_methods,
+        default=METHODS,
+        metavar="M,M,...",
+        help=f"which to time (default all): {', '.join(METHODS)}",
+    )
+    be.add_argument("--threads", type=positive_int, default=2, help="threads per method (2)")
+    be.add_argument(
+        "--repeats",
+        type=positive_int,
+        default=None,
+        help="timed repeats per measurement (default 3 up to 1e7 draws, else 1; best kept)",
+    )
+    be.add_argument("--seed", type=seed_value, default=0, help="seed of every method (0)")
+    be.add_argument(
+        "--huge", action="store_true", help=f"also stream {HUGE_N:.0e} draws (frontiercost-stream)"
+    )
+    be.add_argument(
+        "--no-memory",
+        action="store_true",
+        help="time in this process (default: a child process per measurement, with its RSS)",
+    )
+    be.add_argument(
+        "--no-jit", action="store_true", help="skip the numba compile and start-up probe (~30 s)"
+    )
+    be.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="table (default) or json (the record --out writes)",
+    )
+    file_action(
+        be.add_argument(
+            "--out", metavar="FILE", help="also write the result as JSON to FILE (.json)"
+        )
+    )
+    be.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing --out file even if it is not a benchmark result",
+    )
+
+
+def _check_bench_out(args: argparse.Namespace) -> Path | None:
+    """``--out`` before any timing: a .json file in a writable folder, not someone else's file."""
+    if args.out is None:
+        if args.overwrite:
+            raise FrontiercostError("--overwrite: there is no --out file to replace")
+        return None
+    path = check_out(args.out, "--out", (".json",))
+    if path.exists() and not args.overwrite:
+        try:
+            theirs = json.loads(path.read_text("utf-8")).get("schema")
+        except (OSError, ValueError, AttributeError):
+            theirs = None
+        if theirs != SCHEMA:
+            raise FrontiercostError(
+                f"--out: {args.out} exists and is not a benchmark result; choose another "
+                "name or pass --overwrite to replace it"
+            )
+    return path
+
+
+def cmd_bench(args: argparse.Namespace, console: Console) -> int:
+    """Time frontiercost against numpy (and squigglepy) on the reference model."""
+    out = _check_bench_out(args)
+    console.environment()
+    with console.step("loading the benchmark"):
+        from ..bench.harness import BenchmarkError, format_table, run_benchmark
+    total = sum(args.sizes) * len(args.methods)
+    console.note(
+        f"timing {len(args.methods)} methods at {len(args.sizes)} sizes: "
+        f"{total:,} draws in all per repeat, one chain each"
+    )
+    try:
+        result = run_benchmark(
+            sizes=args.sizes,
+            threads=args.threads,
+            out=out,
+            include_memory=not args.no_memory,
+            methods=args.methods,
+            huge=args.huge,
+            include_jit=not args.no_jit,
+            repeats=args.repeats,
+            seed=args.seed,
+            progress=lambda msg: console.note(f"bench: {msg}"),
+        )
+    except BenchmarkError as exc:
+        raise FrontiercostError(str(exc)) from None
+    if out is not None:
+        console.note(f"wrote {out}")
+    emit(console, to_json(result) if args.format == "json" else format_table(result), None)
+    return 0
+
+
+__all__ = ["add_arguments", "cmd_bench"]

@@ -27,6 +27,7 @@ from ._common import (
     positive_int,
     probability,
     result_format,
+    seconds_value,
     seed_value,
     to_csv,
     to_json,
@@ -153,6 +154,13 @@ def add_parser(sub: Any, add: Any) -> None:
     )
     co.add_argument(
         "--all", action="store_true", help="table: list every figure, not only the mismatches"
+    )
+    co.add_argument(
+        "--max-time",
+        type=seconds_value,
+        metavar="TIME",
+        help="refuse a comparison estimated to take longer, e.g. 600, 10m, 2h"
+        " (FRONTIERCOST_MAX_SECONDS; default 6h)",
     )
     co.set_defaults(func=cmd_compare)
 
@@ -317,6 +325,7 @@ def compare_table(record: dict[str, Any], everything: bool = False) -> str:
 def cmd_compare(args: argparse.Namespace, console: Console) -> int:
     """Every figure of the database against the preset's estimate."""
     from ..epoch import compare, load_database
+    from ..settings import Limits
 
     fmt = result_format(args)
     save = check_save(args)
@@ -338,6 +347,7 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
             ci_kind="hdi" if args.hdi else "eti",
             tolerance=args.tolerance,
             names=args.model,
+            limits=Limits(seconds=args.max_time) if args.max_time else None,
             progress=bar.update if bar is not None else None,
         )
     record = compare_record(result)

@@ -181,6 +181,7 @@ def compare(
     names: Iterable[str] | None = None,
     ci_kind: str = "eti",
     progress: Callable[[int, int], None] | None = None,
+    limits: Limits | None = None,
 ) -> Comparison:
     """Every record with one of Epoch's cost figures, priced by ``pipeline`` and compared.
 
@@ -207,6 +208,9 @@ def compare(
     ci_kind : {"eti", "hdi"}
         Equal-tailed or highest-density interval (arviz-stats ``hdi``, as
         ``summarize``) of each record's draws.
+    limits : Limits, optional
+        The time limit of the comparison as a whole (default: ``Limits()``, whose
+        ``seconds`` come from ``FRONTIERCOST_MAX_SECONDS`` or 6 hours).
     """
     if ci_kind not in CI_KINDS:
         raise FrontiercostError(f"ci_kind: unknown kind {ci_kind!r}; accepted: eti, hdi")
@@ -221,7 +225,7 @@ def compare(
     ]
     # each record is bounded when it runs; the comparison as a whole must be too
     total = len(records) * draws * chains
-    Limits().check_time(total, f"epoch compare of {len(records):,} records")
+    (limits or Limits()).check_time(total, f"epoch compare of {len(records):,} records")
     rows: list[Row] = []
     for done, record in enumerate(records, 1):
         rows += _compare_one(

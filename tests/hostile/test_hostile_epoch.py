@@ -281,3 +281,15 @@ def test_a_comparison_too_long_in_all_is_refused_before_it_starts(capsys, tmp_pa
         "FRONTIERCOST_MAX_SECONDS",
         folder=tmp_path,
     )
+
+
+def test_a_comparison_keeps_to_its_max_time(capsys) -> None:  # type: ignore[no-untyped-def]
+    """--max-time, which the refusal suggests, is a flag of epoch compare too."""
+    argv = ["epoch", "compare", "--database", str(DB), "--draws", "1e7", "--max-time", "1", "-q"]
+    clear_error(
+        capsys,
+        argv,
+        "draws would take at least",
+        "more than the limit of 1 s",
+        "--max-time",
+    )

@@ -100,15 +100,15 @@ def _fleet_shares(
             by_chip[find_chip(key).key] = float(value)
         except FrontiercostError:
             return [], f"a share for {key!r}, which is not a chip; this record runs on {names}"
+    stray = [k for k in by_chip if k not in chips.values()]
+    if stray:  # said first: a share for the wrong chip is the likelier mistake
+        return [], f"a share for {', '.join(stray)}, which this record does not run on ({names})"
     keyed = {}
     for h, chip in chips.items():
-        share = by_name.get(h, by_chip.pop(chip, None) if chip else None)
+        share = by_name.get(h, by_chip.get(chip) if chip else None)
         if share is None:
             return [], f"no share for {h!r}: give one for each type {how}"
         keyed[h] = share
-    if by_chip:
-        extra = ", ".join(by_chip)
-        return [], f"a share for {extra}, which this record does not run on ({names})"
     total = math.fsum(keyed.values())
     if abs(total - 1) > SHARE_TOLERANCE:
         return [], f"the shares sum to {total:g}, not 1: " + " + ".join(

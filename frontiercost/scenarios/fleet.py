@@ -100,7 +100,7 @@ def check_shares(shares: list[float]) -> str | None:
     total = math.fsum(shares)
     if abs(total - 1) > SHARE_TOLERANCE:
         return (
-            f"shares must sum to 1 (within {SHARE_TOLERANCE:g}); they sum to {total!r}"
+            f"shares must sum to 1 (within {SHARE_TOLERANCE:g}); they sum to {total:.12g}"
             f" ({' + '.join(f'{s!r}' for s in shares)})"
         )
     return None

@@ -234,12 +234,12 @@ ALPHAZERO = next(
 @pytest.mark.parametrize(
     ("record", "shares", "fragments"),
     [
-        (LLAMA, ["tpu-v2=0.5"], ("shares= names 'tpu-v2', not one of the record's hardware types (NVIDIA H100 SXM5 80GB)",)),
-        (LLAMA, ["h100-sxm5=0.5"], ("one hardware type (NVIDIA H100 SXM5 80GB): its share is 1",)),
-        (ALPHAZERO, ["h100-sxm5=0.5", "tpu-v1=0.5"], ("shares= names 'h100-sxm5'", "(Google TPU v2, Google TPU v1)")),
-        (ALPHAZERO, ["tpu-v2=0.5"], ("shares= gives no share for 'Google TPU v1'",)),
-        (ALPHAZERO, ["tpu-v2=0.7", "tpu-v1=0.7"], ("hardware.fleet.share: shares must sum to 1, got 1.4",)),
-        (ALPHAZERO, [], ("several hardware types (Google TPU v2, Google TPU v1) without their shares",)),
+        (LLAMA, ["tpu-v2=0.5"], ("shares are for a record on several hardware types; this one runs on NVIDIA H100 SXM5 80GB alone",)),
+        (LLAMA, ["h100-sxm5=0.5"], ("this one runs on NVIDIA H100 SXM5 80GB alone: leave them out",)),
+        (ALPHAZERO, ["h100-sxm5=0.5", "tpu-v1=0.5"], ("a share for h100-sxm5, which this record does not run on", "Google TPU v2 (tpu-v2)")),
+        (ALPHAZERO, ["tpu-v2=0.5"], ("no share for 'Google TPU v1': give one for each type",)),
+        (ALPHAZERO, ["tpu-v2=0.7", "tpu-v1=0.7"], ("the shares sum to 1.4, not 1: Google TPU v2 0.7 + Google TPU v1 0.7",)),
+        (ALPHAZERO, [], ("several hardware types (Google TPU v2 (tpu-v2), Google TPU v1 (tpu-v1)) without their shares",)),
     ],
     ids=["share of hardware the record lacks", "share below 1 of the only hardware", "one share of other hardware",
          "a share missing", "shares summing to 1.4", "no shares for two types"],

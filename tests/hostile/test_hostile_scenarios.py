@@ -730,12 +730,14 @@ CASES: list[tuple[str, str | bytes, tuple[str, ...]]] = [
     (
         "fleet shares sum 0.9",
         FLEET + H100_H200.format(a=0.6, b=0.3),
-        ("hardware.fleet.share: shares must sum to 1, got 0.9 (0.6, 0.3)",),
+        (
+            "hardware.fleet.share: shares must sum to 1 (within 1e-06); they sum to 0.9 (0.6 + 0.3)",
+        ),
     ),
     (
         "fleet shares sum 1.2",
         FLEET + H100_H200.format(a=0.6, b=0.6),
-        ("shares must sum to 1, got 1.2",),
+        ("shares must sum to 1 (within 1e-06); they sum to 1.2",),
     ),
     (
         "fleet share above 1",

@@ -294,6 +294,8 @@ def test_an_unknown_name_suggests_the_records_it_begins() -> None:
         scenario("GPT-4", DB)
     with pytest.raises(DatabaseError, match=re.escape("(did you mean 'Llama 3.1-405B'")):
         scenario("llama 3.1 405b", DB)
+    with pytest.raises(DatabaseError, match=re.escape("(did you mean 'GPT-4 (Mar 2023)'")):
+        scenario("gpt4", DB)  # punctuation and spaces ignored
 
 
 # --- validation against Epoch's figures (module docstring) -------------------------------

@@ -117,8 +117,8 @@ class Database:
             names = [r.name for r in self.records]
             # Epoch qualifies names ("GPT-4 (Mar 2023)"): a name they begin with is the
             # likeliest meaning, which a plain similarity ratio ranks too low
-            key = name.strip().lower()
-            near = [n for n in names if key and n.lower().startswith(key)][:3]
+            key = _plain(name)
+            near = [n for n in names if key and _plain(n).startswith(key)][:3]
             near += difflib.get_close_matches(name, names, n=3, cutoff=0.6)
             if not near:
                 near = difflib.get_close_matches(name, names, n=3, cutoff=0.4)
@@ -237,3 +237,8 @@ def _read(p: Path, fh: TextIO) -> Database:
 
 
 __all__ = ["FIGURES", "Database", "Record", "load_database"]
+
+
+def _plain(name: str) -> str:
+    """Letters and digits only, lower case: "gpt4" finds "GPT-4 (Mar 2023)"."""
+    return "".join(c for c in name.lower() if c.isalnum())

@@ -7,6 +7,7 @@ Source of truth: docs/scenarios.md (routes) and the model's ways (frontiercost.m
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import warnings
 from pathlib import Path
@@ -97,6 +98,48 @@ def test_a_cloud_final_cost_for_want_of_hardware_age_is_a_note() -> None:
     assert any("final_run_cost is the cloud cost" in n for n in sc.notes)
     data["scenario"]["cost_basis"] = "cloud"
     assert Scenario.from_dict(data).notes == ()
+
+
+DATED = {
+    "scenario": {"title": "dated", "published": dt.date(2023, 3, 15)},
+    "hardware": {"chip": "a100-sxm4-40gb"},
+    "parameters": {"chip_count": 25000, "training_hours": 2280},
+}
+
+
+def test_a_cost_view_left_unpriced_is_a_note_naming_what_it_needs() -> None:
+    notes = Scenario.from_dict(copy.deepcopy(DATED)).notes
+    assert [n.split(" is not computed")[0] for n in notes] == [
+        "amortized_cost",
+        "cloud_cost",
+        "acquisition_cost",
+    ]
+    assert "the chip library gives no chip_price for this run" in notes[0]
+    assert "hardware.price_year" in notes[0]
+    assert "give cloud_price in [parameters]" in notes[1]
+    priced = copy.deepcopy(DATED)
+    priced["hardware"]["price_year"] = 2023
+    sc = Scenario.from_dict(priced)
+    assert sc.notes == () and {"amortized_cost", "cloud_cost", "acquisition_cost"} <= set(
+        sc.outputs
+    )
+
+
+def test_a_view_the_pipeline_cannot_price_is_a_note() -> None:
+    data = {
+        "scenario": {"title": "b200", "published": dt.date(2025, 5, 1), "pipeline": "epoch-2025"},
+        "hardware": {"chip": "b200"},
+        "parameters": {"chip_count": 10000, "training_hours": 2000},
+    }
+    sc = Scenario.from_dict(copy.deepcopy(data))
+    assert "cloud_cost" not in sc.outputs
+    assert sc.notes == (
+        "cloud_cost is not computed: the epoch-2025 pipeline gives no cloud_price for this"
+        " run; give cloud_price in [parameters]",
+    )
+    data["parameters"]["cloud_price"] = 5.0
+    sc = Scenario.from_dict(data)
+    assert "cloud_cost" in sc.outputs and sc.notes == ()
 
 
 def test_builtin_scenarios_state_every_switch() -> None:

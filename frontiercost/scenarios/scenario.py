@@ -52,7 +52,7 @@ from ..model.formula import compile_program, names_in, parse
 from ..model.quantities import NON_NEGATIVE, POSITIVE
 from ..priors import Fixed, LogNormal, Prior, prior_from_spec
 from ._context import _Context, _DictContext
-from .chips import PURCHASE_KEYS, Chip
+from .chips import CLOUD_BASES, PURCHASE_KEYS, Chip
 from .dates import read_date, read_dollars
 from .fleet import CHIP_LEVEL, suggest_labelled
 from .fleet import quantities as fleet_quantities
@@ -802,6 +802,16 @@ def _build(
         )
     stated = set(params) | {k for k, v in layer.items() if v == LAYERS["hardware"]}
     notes += _check_routes(ctx, resolved, quantities, priors, stated, routes, basis)
+    if wanted is None and (hw.chip is not None or hw.members):
+        source = f"the {pipeline.name} pipeline" if pipeline is not None else "the chip library"
+        noted = set(hw.gaps) - set(params)  # a price year's own note explains these
+        stated_cloud = any(n.startswith("final_run_cost is the cloud cost") for n in notes)
+        if basis == "cloud" or stated_cloud:
+            noted.add("hardware_age")  # the amortized view's absence is stated already
+        rented = {k for c, _ in hw.chips for row in c.prices.values() for k in row}
+        if not rented & set(CLOUD_BASES.values()):
+            noted.add("cloud_price")  # never rented (TPU v1, K40...): nothing to give
+        notes += _unpriced_views(resolved, priors, noted, source)
     for key in formulas if isinstance(formulas, Mapping) else ():
         if key not in resolved.formulas and key not in priors:
             reads = ", ".join(sorted(names_in(quantities[key].ways[0])))
@@ -1019,6 +1029,36 @@ def _basis(way: str) -> str | None:
     reads = names_in(way)
     found = [b for b in _BASES if b in reads]
     return found[0] if len(found) == 1 else None
+
+
+# The three views of a run's cost (docs/model.md), and what each needs beyond chip-hours.
+VIEW_NEEDS = {
+    "amortized_cost": ("chip_price", "hardware_age"),
+    "cloud_cost": ("cloud_price",),
+    "acquisition_cost": ("chip_price",),
+}
+
+
+def _unpriced_views(
+    resolved: Any, priors: Mapping[str, Prior], noted: set[str], source: str
+) -> list[str]:
+    """A note per cost view a scenario on a chip leaves out for want of a price or age.
+
+    Without it, a view that neither the chip library nor the pipeline can
+    price simply does not appear among the outputs.
+    """
+    notes = []
+    for view, needs in VIEW_NEEDS.items():
+        if view in resolved.outputs:
+            continue
+        lacking = [q for q in needs if q not in priors and q not in resolved.formulas]
+        if lacking and not set(lacking) & noted:
+            notes.append(
+                f"{view} is not computed: {source} gives no {' and no '.join(lacking)} for"
+                f" this run; give {' and '.join(lacking)} in [parameters]"
+                + (" (or the chip's hardware.price_year)" if "chip_price" in lacking else "")
+            )
+    return notes
 
 
 def _check_routes(

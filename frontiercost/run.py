@@ -87,7 +87,7 @@ class RunSpec:
     @classmethod
     def of(
         cls,
-        what: Model | Scenario | str | Path | RunSpec,
+        what: Model | Scenario | str | Path | Mapping[str, Any] | RunSpec,
         priors: Mapping[str, Prior] | None = None,
         *,
         correlations: Correlations | None = None,
@@ -261,7 +261,7 @@ def check_bounds(
 
 
 def simulate(
-    what: Model | Scenario | str | Path | RunSpec,
+    what: Model | Scenario | str | Path | Mapping[str, Any] | RunSpec,
     priors: Mapping[str, Prior] | None = None,
     *,
     sampling: Sampling | None = None,
@@ -280,8 +280,9 @@ def simulate(
 
     Parameters
     ----------
-    what : Scenario, str, path, RunSpec or Model
-        A scenario (loaded, a built-in name or a file path), or a bare model.
+    what : Scenario, str, path, mapping, RunSpec or Model
+        A scenario (loaded, a built-in name, a file path, or a mapping read
+        as :meth:`Scenario.from_dict` reads it), or a bare model.
     priors : mapping of str to Prior, optional
         A prior for every input of a bare model; a scenario brings its own
         (given here, they replace the scenario's of the same name).
@@ -519,7 +520,7 @@ def _run_to_file(
 
 
 def condition(
-    scenario: Scenario | str | Path | RunSpec,
+    scenario: Scenario | str | Path | Mapping[str, Any] | RunSpec,
     *,
     sampling: Sampling | None = None,
     method: str = "auto",
@@ -543,7 +544,7 @@ def condition(
 
     Parameters
     ----------
-    scenario : Scenario, str, path or RunSpec
+    scenario : Scenario, str, path, mapping or RunSpec
         A loaded scenario, a built-in name or a file path.
     sampling : Sampling, optional
         Prior draws per chain, chains and seed (``"mc"`` sampler); the
@@ -682,7 +683,7 @@ def _problem(spec: RunSpec, observations: Sequence[Observation] | None) -> Probl
 
 
 def sweep(
-    scenario: str | Path | Scenario,
+    scenario: str | Path | Scenario | Mapping[str, Any],
     vary: Mapping[str, Any] | Sequence[str] | None = None,
     *,
     sampling: Sampling | None = None,
@@ -700,8 +701,8 @@ def sweep(
 
     Parameters
     ----------
-    scenario : str, path or Scenario
-        Built-in name, file or loaded scenario; its ``[sweep]`` table (``vary``,
+    scenario : str, path, mapping or Scenario
+        Built-in name, file, mapping or loaded scenario; its ``[sweep]`` table (``vary``,
         ``[[sweep.variant]]``) is used, and a field in ``vary`` replaces the
         table's values for it.
     vary : mapping or sequence of str, optional
@@ -833,7 +834,7 @@ def _sweep_nonfinite(trees: Sequence[xr.DataTree]) -> dict[str, dict[str, int]]:
 
 
 def report(
-    scenario: Scenario | str | Path,
+    scenario: Scenario | str | Path | Mapping[str, Any],
     path: str | Path | None = None,
     *,
     sampling: Sampling | None = None,
@@ -848,7 +849,7 @@ def report(
 
     Parameters
     ----------
-    scenario : Scenario, str or path
+    scenario : Scenario, str, path or mapping
         A loaded scenario, a built-in name or a scenario file.
     path : str or path, optional
         Write the page here (atomically; its folder must exist).
@@ -910,7 +911,7 @@ def report(
 # ------------------------------------------------------------------ point estimates
 
 
-def evaluate(scenario: Scenario | str | Path) -> xr.Dataset:
+def evaluate(scenario: Scenario | str | Path | Mapping[str, Any]) -> xr.Dataset:
     """The scenario's point estimate: every prior at its central value.
 
     This is how the paper's point estimates are computed.  The result holds
@@ -920,7 +921,7 @@ def evaluate(scenario: Scenario | str | Path) -> xr.Dataset:
 
     Parameters
     ----------
-    scenario : Scenario, str or path
+    scenario : Scenario, str, path or mapping
         A loaded scenario, a built-in name or a file path.
     """
     import numpy as np

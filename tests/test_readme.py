@@ -69,3 +69,55 @@ def test_every_python_example_in_the_readme_runs(tmp_path: Path, monkeypatch) ->
         path = tmp_path / f"readme_block_{i}.py"  # a file: numba caches by file
         path.write_text(block + "\n", encoding="utf-8")
         runpy.run_path(str(path), run_name="__main__")
+
+
+def _model_blocks() -> dict[str, str]:
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return dict(re.findall(r"<!-- model: (\w+) -->\n```python\n(.*?)\n```", text, re.S))
+
+
+def test_the_readme_python_model_is_no_longer_than_squigglepys() -> None:
+    """Issue 13: the five-input model in no more lines than squigglepy needs (ruff-formatted)."""
+    import subprocess
+    import sys
+
+    blocks = _model_blocks()
+    assert set(blocks) == {"frontiercost", "squigglepy"}
+
+    def lines(code: str) -> int:
+        formatted = subprocess.run(
+            [sys.executable, "-m", "ruff", "format", "--line-length", "99", "-"],
+            input=code + "\n",
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert formatted.strip() == code.strip(), "the README's block is not as ruff formats it"
+        return sum(1 for s in code.splitlines() if s.strip() and not s.startswith("import "))
+
+    ours, theirs = lines(blocks["frontiercost"]), lines(blocks["squigglepy"])
+    assert ours <= theirs == 9
+
+
+@pytest.mark.e2e
+def test_the_two_readme_models_are_the_same_model(tmp_path: Path) -> None:
+    """Both blocks run and agree in distribution: the line count compares like with like."""
+    import runpy
+
+    import numpy as np
+
+    pytest.importorskip("squigglepy")
+    blocks = _model_blocks()
+    results = {}
+    for name, code in blocks.items():
+        path = tmp_path / f"{name}_model.py"
+        path.write_text(code + "\n", encoding="utf-8")
+        results[name] = runpy.run_path(str(path), run_name="__main__")
+    ours = results["frontiercost"]["tree"].posterior["cost"].values.ravel()
+    theirs = np.asarray(results["squigglepy"]["samples"], dtype=float)
+    assert ours.size == theirs.size == 1_000_000
+    q = [0.05, 0.25, 0.5, 0.75, 0.95]
+    # 1e6 draws each: quantiles of a lognormal-ish cost agree to well under 1 %
+    np.testing.assert_allclose(np.quantile(ours, q), np.quantile(theirs, q), rtol=0.01)

@@ -12,6 +12,7 @@ import json
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import frontiercost as fc
@@ -185,3 +186,22 @@ def test_every_command_that_loads_a_scenario_says_its_notes_in_one_line(
     assert "Warning" not in err and ".py:" not in err  # not Python's warning format
     assert main([argv[0], "-q", *argv[1:], str(path)]) == 0
     assert "interconnect_fraction" not in capsys.readouterr().err
+
+
+def test_every_entry_point_takes_a_mapping_as_from_dict_reads_it() -> None:
+    """Issue 13: a model in Python is a dict; a missing title is the name ``scenario``."""
+    model = {
+        "parameters": {"a": {"family": "uniform", "lower": 1, "upper": 2}},
+        "formulas": {"c": "a * 2"},
+    }
+    tree = fc.simulate(model, draws=200, chains=2)
+    same = fc.simulate(fc.Scenario.from_dict(model), draws=200, chains=2)
+    np.testing.assert_array_equal(tree.posterior["c"].values, same.posterior["c"].values)
+    np.testing.assert_array_equal(tree.posterior["c"].values, 2 * tree.posterior["a"].values)
+    assert fc.Scenario.from_dict(model).title == "scenario"
+    assert fc.evaluate(model)["c"].item() == 3.0
+    assert fc.sweep(model, {"a": [1, 2]}, draws=50).posterior["c"].sizes["a"] == 2
+    titled = fc.Scenario.from_dict({"scenario": {"title": "Mine"}, **model})
+    assert titled.title == "Mine"
+    with pytest.raises(fc.ScenarioError, match=r"\['parameters'\]\['a'\]: low: unknown key"):
+        fc.simulate({**model, "parameters": {"a": {"family": "uniform", "low": 1, "upper": 2}}})

@@ -193,6 +193,8 @@ class Scenario:
         formulas strings, priors the same specs as in a file.  Errors name the
         key's path, e.g. ``scenario['parameters']['utilization']: p5 (0.7)
         must be below p95 (0.4)``.  The run records the mapping as TOML text.
+        The one difference from a file: a mapping without a title is titled
+        ``name`` (a model written in code is named where it is used).
 
         Raises
         ------
@@ -206,6 +208,9 @@ class Scenario:
             raise ScenarioError(f"{name}: expected a mapping of tables, got {type(data).__name__}")
         _check_values(data, name)
         plain = _plain(data, name)
+        meta = plain.get("scenario", {})
+        if isinstance(meta, dict) and "title" not in meta:
+            plain = {"scenario": {"title": name, **meta}, **plain}
         try:
             text = tomli_w.dumps(plain)
         except (TypeError, ValueError) as err:
@@ -367,14 +372,18 @@ def _from_text(name: str, label: str, text: str) -> Scenario:
     return scenario_from_text(text, name, label)
 
 
-def load_scenario(name_or_path: str | Path) -> Scenario:
-    """Load and validate a scenario by built-in name or file path.
+def load_scenario(name_or_path: str | Path | Mapping[str, Any]) -> Scenario:
+    """Load and validate a scenario by built-in name, file path or mapping.
+
+    A mapping is read as :meth:`Scenario.from_dict` reads it.
 
     Raises
     ------
     ScenarioError
         Naming file, line, key and the accepted values; nothing is sampled.
     """
+    if isinstance(name_or_path, Mapping):
+        return Scenario.from_dict(name_or_path)
     name, label, text = _read(name_or_path)
     return scenario_from_text(text, name, label)
 

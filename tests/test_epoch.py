@@ -421,3 +421,27 @@ def test_the_validation_page_lists_every_figure_and_its_category() -> None:
         for r in _points().rows
     }
     assert listed == found
+
+
+def test_an_empty_database_or_comparison_is_an_error_not_an_empty_table(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """An empty table with exit 0 reads as "nothing disagrees": say there is nothing."""
+    with DB.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    header = list(rows[0])
+    empty = tmp_path / "empty.csv"
+    empty.write_text(",".join(header) + "\n", encoding="utf-8")
+    with pytest.raises(DatabaseError, match=r"empty.csv: no records"):
+        load_database(empty)
+    figures = [c for c in header if c.startswith("Training compute cost")]
+    without = [r for r in rows if not any(r[c].strip() for c in figures)][:3]
+    assert without
+    nofig = tmp_path / "nofig.csv"
+    with nofig.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(without)
+    assert main(["epoch", "compare", "--database", str(nofig)]) == 2
+    err = capsys.readouterr().err
+    assert "nofig.csv: no record has one of Epoch's cost figures" in err and err.count("\n") == 1
+    assert main(["epoch", "compare", "--database", str(DB), "--before", "1950-01-01"]) == 2
+    assert "no record published before 1950-01-01 has" in capsys.readouterr().err

@@ -50,7 +50,7 @@ from ..run import evaluate, simulate
 from ..scenarios import scenario_from_text
 from ..settings import Limits
 from .build import missing_inputs, record_scenario
-from .database import Database, Record, load_database
+from .database import FIGURES, Database, Record, load_database
 
 CATEGORIES = ("match", "dollars", "v100-price", "fine-tune", "other", "not priced")
 EARLIER_DOLLARS = ((2023, 12), (2024, 12))
@@ -223,6 +223,13 @@ def compare(
         and (wanted is None or r.name in wanted)
         and (before is None or (r.published is not None and r.published < before))
     ]
+    if not records:  # an empty table would read as "nothing disagrees"
+        which = " published before " + before.isoformat() if before is not None else ""
+        which += " of those named" if wanted is not None else ""
+        raise FrontiercostError(
+            f"{db.path}: no record{which} has one of Epoch's cost figures"
+            f" ({', '.join(map(repr, FIGURES.values()))}): nothing to compare"
+        )
     # each record is bounded when it runs; the comparison as a whole must be too
     total = len(records) * draws * chains
     (limits or Limits()).check_time(total, f"epoch compare of {len(records):,} records")

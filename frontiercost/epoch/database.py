@@ -232,6 +232,8 @@ def _read(p: Path, fh: TextIO) -> Database:
                 records.append(record)
     except csv.Error as err:
         raise DatabaseError(f"{p}:{start}: not a CSV record: {err}") from None
+    if not records:  # an empty table would read as "nothing disagrees"
+        raise DatabaseError(f"{p}: no records (a header and no named model): nothing to price")
     missing = tuple(c for c in OPTIONAL if c not in columns)
     return Database(p, tuple(records), missing)
 

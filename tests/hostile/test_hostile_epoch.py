@@ -37,7 +37,7 @@ def _edit(old: str, new: str) -> str:
 # (name, file content, fragments of the one-line message)
 CASES: list[tuple[str, str | bytes, tuple[str, ...]]] = [
     ("empty file", "", ("no column 'Model': not an export", "(its columns: none)")),
-    ("header only", HEADER + "\n", (f"no record named {NAME!r}",)),
+    ("header only", HEADER + "\n", ("no records (a header and no named model)",)),
     ("binary", b"\x00\x01\xff\xfe", ("cannot read", "can't decode")),
     ("utf-16", ROW.encode("utf-16"), ("cannot read", "can't decode byte 0xff in position 0")),
     (

@@ -511,3 +511,13 @@ def test_hardware_scenario_draws_are_positive_and_finite(name: str) -> None:
         x = np.asarray(post[out].values)
         assert x.shape == (2, 500)
         assert np.isfinite(x).all() and (x > 0).all(), out
+
+
+@pytest.mark.parametrize("name", ["h100-sxm5\x00", "h100\tsxm5", "h100-sxm5\n"])
+def test_a_chip_name_with_a_control_character_is_not_matched(name: str) -> None:
+    """Punctuation is ignored when matching names; a control character is a corrupted name."""
+    from frontiercost.scenarios.chips import find_chip
+
+    assert find_chip("H100 SXM5").key == "h100-sxm5"
+    with pytest.raises(ScenarioError, match=r"unknown chip .*did you mean h100-sxm5"):
+        find_chip(name)

@@ -348,7 +348,8 @@ def find_chip(name: str) -> Chip:
     for chip in chips.values():
         for label in (chip.key, chip.name, *chip.aliases):
             index.setdefault(_norm(label), chip)
-    hit = index.get(_norm(name))
+    # punctuation is ignored ("H100 SXM5"), but a control character is a corrupted name
+    hit = index.get(_norm(name)) if name.isprintable() else None
     if hit is None:
         near = difflib.get_close_matches(name.lower(), list(chips), n=3, cutoff=0.4)
         hint = f" (did you mean {', '.join(near)}?)" if near else ""

@@ -768,6 +768,9 @@ def sweep(
     grid = build_grid(base, vary, max_points=limits.max_points)
     specs = [RunSpec.of(p) for p in grid.points]
     point_keep = replace(keep, out=None, store=not summary_only and keep.store)
+    if out is not None and point_keep.store and out.suffix.lower() != ".zarr":
+        # refused before sampling: the outputs' draws at every point are a lower bound
+        files.check_room(out, 8 * len(specs[0].model.outputs) * sampling.total * n_points)
     if summary_only and not keep.store:
         point_keep = replace(point_keep, store=False)
     trees = _run(specs, sampling, point_keep, executor, progress, limits)

@@ -53,6 +53,29 @@ def test_check_room_refuses_a_run_larger_than_the_free_space(
     assert f"{str(tmp_path)!r} has" in str(err.value)
 
 
+def test_a_sweep_that_cannot_fit_is_refused_before_sampling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The room check runs before any point is sampled, as for a run."""
+    import frontiercost as fc
+    import frontiercost.run as run_module
+    from frontiercost.results.files import OutputError
+
+    real = os.statvfs(tmp_path)
+
+    class Full:
+        f_bavail = 1
+        f_frsize = real.f_frsize
+
+    monkeypatch.setattr(os, "statvfs", lambda path: Full())
+    sampled: list[object] = []
+    monkeypatch.setattr(run_module, "_run", lambda *a, **k: sampled.append(a))
+    out = tmp_path / "sweep.nc"
+    with pytest.raises(OutputError, match=r"out: cannot write .*No space left on device"):
+        fc.sweep("gpt-4", {"depreciation_rate": [0.1, 0.2]}, draws=1000, out=out)
+    assert sampled == [] and not out.exists()
+
+
 def test_netcdf_image_reads_back_as_the_tree(tmp_path: Path) -> None:
     """Built in memory and written with plain I/O: the same data, the umask's mode."""
     import numpy as np

@@ -146,6 +146,29 @@ def test_validate_a_good_file(capsys) -> None:  # type: ignore[no-untyped-def]
     assert lines[1].startswith("gpt-4: ok (")
 
 
+def test_validate_takes_the_max_points_its_refusal_names(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """validate builds every [sweep] point; its limit is raised as sweep's is."""
+
+    def grid(path: Path, n: int, m: int) -> Path:
+        path.write_text(
+            '[scenario]\ntitle = "t"\n[parameters]\ntraining_compute = 1e25\n'
+            "usd_per_flop = 1e-18\n[sweep]\n"
+            f'vary = {{ training_compute = "1e24:1e26:{n}", usd_per_flop = "1e-19:1e-17:{m}" }}\n',
+            encoding="utf-8",
+        )
+        return path
+
+    big = grid(tmp_path / "big.toml", 120, 100)
+    assert main(["validate", str(big)]) == 2  # refused before any point is built
+    err = capsys.readouterr().err
+    assert "12,000 points is more than the limit of 10,000" in err and "--max-points" in err
+    small = grid(tmp_path / "small.toml", 4, 5)
+    assert main(["validate", str(small), "--max-points", "19"]) == 2
+    assert "20 points is more than the limit of 19" in capsys.readouterr().err
+    assert main(["validate", str(small), "--max-points", "20"]) == 0
+    assert capsys.readouterr().out.startswith(f"{small}: ok (")
+
+
 def _row(out: str, first: str) -> list[str]:
     line = next(line for line in out.splitlines() if line.startswith(first + " "))
     return re.split(r" {2,}", line)

@@ -186,6 +186,16 @@ def _var(parser: argparse.ArgumentParser, help_: str, *, many: bool, renamed: bo
         parser.add_argument("--output", dest="var", action=Renamed, new="--var", metavar="NAME")
 
 
+def _max_points(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-points",
+        type=positive_int,
+        metavar="N",
+        help="refuse a [sweep] grid of more than N points (FRONTIERCOST_MAX_POINTS;"
+        " default 10,000)",
+    )
+
+
 def _threshold(parser: argparse.ArgumentParser, help_: str) -> None:
     parser.add_argument(
         "-t",
@@ -303,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
             "files", nargs="+", metavar="FILE", help="scenario files (or built-in names)"
         )
     )
+    _max_points(va)
     va.set_defaults(func=_info.cmd_validate)
 
     ch = add(
@@ -386,12 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--summary", action="store_true", help="keep summaries only (streaming runs, no draws)"
     )
     _threshold(sw, "--summary: count P(VAR > T) exactly at every point (repeatable)")
-    sw.add_argument(
-        "--max-points",
-        type=positive_int,
-        metavar="N",
-        help="refuse a grid of more than N points (FRONTIERCOST_MAX_POINTS; default 10,000)",
-    )
+    _max_points(sw)
     sw.set_defaults(func=_sweep.cmd_sweep)
 
     su = add(

@@ -25,6 +25,7 @@ from ._common import (
 if TYPE_CHECKING:
     from ..priors import Prior
     from ..scenarios import Chip, Scenario
+    from ..settings import Limits
 
 
 def _fmt(v: float) -> str:
@@ -305,16 +306,15 @@ def _show_scenario(sc: Scenario) -> str:
     return "\n".join(out)
 
 
-def _validate_sweep(sc: Scenario) -> None:
+def _validate_sweep(sc: Scenario, limits: Limits) -> None:
     """Build every point of a scenario's ``[sweep]`` as ``sweep`` would, without sampling."""
     from ..model import copula_factor
     from ..scenarios.grid import build_grid, grid_dims
-    from ..settings import Limits
 
     try:
         dims = grid_dims(sc)[0]
-        Limits().check_points(math.prod(len(d[1]) for d in dims))
-        grid = build_grid(sc)
+        limits.check_points(math.prod(len(d[1]) for d in dims))
+        grid = build_grid(sc, max_points=limits.max_points)
     except FrontiercostError as err:
         raise FrontiercostError(f"{sc.path}: {err}") from None
     for label, point in zip(grid.labels(), grid.points, strict=True):
@@ -328,15 +328,16 @@ def _validate_sweep(sc: Scenario) -> None:
 def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     """Load and compile scenario files without sampling; one line per file."""
     from ..model import copula_factor
-    from ._common import load_scenario
+    from ._common import limits_from, load_scenario
 
+    limits = limits_from(args)
     failed = 0
     for path in args.files:
         try:
             sc = load_scenario(path, console)
             sc.model()  # compiles the formulas
             if "[sweep" in sc.text:
-                _validate_sweep(sc)
+                _validate_sweep(sc, limits)
             try:
                 copula_factor(sc.correlations, list(sc.priors))
             except FrontiercostError as err:

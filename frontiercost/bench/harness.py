@@ -460,6 +460,26 @@ def _meta(threads: int, sizes: Sequence[int], include_memory: bool) -> dict[str,
     }
 
 
+def benchmark_from_args(
+    args: argparse.Namespace,
+    out: str | os.PathLike[str] | None,
+    progress: Callable[[str], None],
+) -> dict[str, Any]:
+    """:func:`run_benchmark` with the options both command lines parse (same flag names)."""
+    return run_benchmark(
+        sizes=args.sizes,
+        threads=args.threads,
+        out=out,
+        include_memory=not args.no_memory,
+        methods=args.methods,
+        huge=args.huge,
+        include_jit=not args.no_jit,
+        repeats=args.repeats,
+        seed=args.seed,
+        progress=progress,
+    )
+
+
 def run_benchmark(
     sizes: Sequence[int] = DEFAULT_SIZES,
     threads: int = 2,
@@ -779,17 +799,8 @@ def main(argv: Sequence[str] | None = None, *, default_out: str | None = None) -
             record = _measure_one(method, n, args.threads, reps, args.seed, memory=True)
             print(_TAG + json.dumps(_finite(record), allow_nan=False), flush=True)
             return 0
-        result = run_benchmark(
-            sizes=args.sizes,
-            threads=args.threads,
-            out=args.out,
-            include_memory=not args.no_memory,
-            methods=args.methods,
-            huge=args.huge,
-            include_jit=not args.no_jit,
-            repeats=args.repeats,
-            seed=args.seed,
-            progress=lambda msg: print(f"[bench] {msg}", file=sys.stderr, flush=True),
+        result = benchmark_from_args(
+            args, args.out, lambda msg: print(f"[bench] {msg}", file=sys.stderr, flush=True)
         )
     except BenchmarkError as exc:
         print(f"frontiercost bench: {exc}", file=sys.stderr)

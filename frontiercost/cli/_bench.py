@@ -110,25 +110,14 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
     out = _check_bench_out(args)
     console.environment()
     with console.step("loading the benchmark"):
-        from ..bench.harness import BenchmarkError, format_table, run_benchmark
+        from ..bench.harness import BenchmarkError, benchmark_from_args, format_table
     total = sum(args.sizes) * len(args.methods)
     console.note(
         f"timing {len(args.methods)} methods at {len(args.sizes)} sizes: "
         f"{total:,} draws in all per repeat, one chain each"
     )
     try:
-        result = run_benchmark(
-            sizes=args.sizes,
-            threads=args.threads,
-            out=out,
-            include_memory=not args.no_memory,
-            methods=args.methods,
-            huge=args.huge,
-            include_jit=not args.no_jit,
-            repeats=args.repeats,
-            seed=args.seed,
-            progress=lambda msg: console.note(f"bench: {msg}"),
-        )
+        result = benchmark_from_args(args, out, lambda msg: console.note(f"bench: {msg}"))
     except BenchmarkError as exc:
         raise FrontiercostError(str(exc)) from None
     if out is not None:

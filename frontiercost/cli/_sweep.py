@@ -7,15 +7,10 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from typing import Any
-
-import numpy as np
-import xarray as xr
+from typing import TYPE_CHECKING, Any
 
 from ..analysis.format import format_value
-from ..analysis.summary import interval
 from ..errors import FrontiercostError
-from ..results.view import view
 from ._common import (
     Console,
     check_run_out,
@@ -30,6 +25,9 @@ from ._common import (
 )
 from ._sources import cluster_kwargs, run_label
 
+if TYPE_CHECKING:  # the parser imports this module: numpy and xarray load when a sweep runs
+    import xarray as xr
+
 HEADLINES = (
     "amortized_cost",
     "development_cost",
@@ -42,6 +40,8 @@ RUN_SUFFIXES = (".nc", ".zarr")
 
 
 def _variables(tree: xr.DataTree, wanted: Sequence[str] | None) -> list[str]:
+    from ..results.view import view
+
     available = list(view(tree).variables)
     if wanted:
         bad = [w for w in wanted if w not in available]
@@ -59,6 +59,11 @@ def _rows(
     tree: xr.DataTree, names: list[str], ci: float, kind: str
 ) -> tuple[list[str], list[dict]]:
     """Per grid point: the field values, and each variable's median and interval."""
+    import numpy as np
+
+    from ..analysis.summary import interval
+    from ..results.view import view
+
     run = view(tree)
     summary = run.summary_only
     data = tree["summary"].to_dataset() if summary else run.posterior

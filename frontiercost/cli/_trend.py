@@ -7,8 +7,6 @@ import math
 import textwrap
 from typing import Any
 
-import numpy as np
-
 from ..errors import FrontiercostError
 from ._common import (
     IMAGE_SUFFIXES,
@@ -31,6 +29,8 @@ from ._sources import run_label
 
 def cmd_trend(args: argparse.Namespace, console: Console) -> int:
     """The frontier models' cost trend: fitted to point estimates, and with their uncertainty."""
+    import numpy as np
+
     from ..analysis import fit_trend, trend_with_uncertainty, value_at_risk
     from ..analysis.summary import interval
     from ..run import evaluate, simulate

@@ -32,6 +32,7 @@ compiled, and one that is not a finite number (``log(0)``, ``10 ** 400``,
 from __future__ import annotations
 
 import ast
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
@@ -188,6 +189,13 @@ def parse(expr: str) -> ast.expr:
 
 def names_in(expr: str) -> frozenset[str]:
     """The variable names a formula reads (function names excluded)."""
+    if not isinstance(expr, str):  # unhashable: parse says what is wrong
+        parse(expr)
+    return _names_in(expr)
+
+
+@functools.lru_cache(maxsize=8192)  # route checks ask again for the same formulas
+def _names_in(expr: str) -> frozenset[str]:
     tree = parse(expr)
     funcs = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     return frozenset(

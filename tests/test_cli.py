@@ -254,3 +254,23 @@ def test_scenario_errors_exit_2(capsys, tmp_path) -> None:  # type: ignore[no-un
     assert "no such scenario file" in _error(capsys, ["validate", str(tmp_path / "x.toml")])
     assert "positive whole number" in _error(capsys, ["run", "gpt-4", "--draws", "0"])
     assert "the following arguments are required: FILE" in _error(capsys, ["validate"])
+
+
+def test_a_note_names_the_chip_once(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14: a scenario called b200 printed "b200: b200 has no ... price"."""
+    from frontiercost.errors import scenario_note
+
+    path = tmp_path / "b200.toml"
+    path.write_text(
+        '[scenario]\ntitle = "t"\n[hardware]\nchip = "b200"\nprice_year = 2024\n'
+        "[parameters]\ntraining_compute = 1e25\ntraining_hours = 2000\nutilization = 0.4\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "frontiercost: note: b200 has no 3yr cloud price for price_year 2024" in err
+    assert "b200: b200" not in err
+    assert "frontiercost: note: b200: amortized_cost is not computed" in err
+    assert scenario_note("b200", "b200 has no price") == "b200 has no price"
+    assert scenario_note("b200x", "b200 has no price") == "b200x: b200 has no price"
+    assert scenario_note("gpt-4", "the cost") == "gpt-4: the cost"

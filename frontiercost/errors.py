@@ -47,5 +47,23 @@ class ScenarioWarning(FrontiercostWarning):
     """A scenario whose inputs switch how a quantity is computed without saying so."""
 
 
+def scenario_note(name: str, note: str) -> str:
+    """A scenario's note as shown: ``name: note``, the name said once.
+
+    A note that already begins with the name (a scenario called ``b200`` whose
+    note is "b200 has no purchase price ...") is not prefixed again.
+
+    Parameters
+    ----------
+    name : str
+        The scenario's name.
+    note : str
+        One of its notes (:attr:`Scenario.notes`).
+    """
+    if name and (note == name or note.startswith((f"{name} ", f"{name}:", f"{name},"))):
+        return note
+    return f"{name}: {note}"
+
+
 class NonFiniteWarning(FrontiercostWarning):
     """Outputs with NaN or infinite draws (the count and the output are in the message)."""

@@ -30,7 +30,7 @@ from .engine import (
     evaluate_columns,
     plan_run,
 )
-from .errors import ConditioningWarning, ScenarioWarning, SimulationError
+from .errors import ConditioningWarning, ScenarioWarning, SimulationError, scenario_note
 from .model import Correlations, Model, Quantity
 from .model.evidence import Observation
 from .priors import Fixed, Prior
@@ -330,7 +330,7 @@ def simulate(
     spec = RunSpec.of(what, priors, **spec_kw)
     notes = spec.scenario.notes if spec.scenario is not None else ()
     for note in notes:  # switches the file did not state: never silent
-        warnings.warn(ScenarioWarning(f"{spec.name}: {note}"), stacklevel=2)
+        warnings.warn(ScenarioWarning(scenario_note(spec.name, note)), stacklevel=2)
     if spec.observations:
         bad = {
             "priors": priors is not None,

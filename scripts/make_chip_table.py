@@ -19,30 +19,20 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from frontiercost.analysis.format import format_value
-from frontiercost.priors import Prior
-from frontiercost.scenarios import chip_library, chip_price_priors
-from frontiercost.scenarios.chips import CLOUD_BASES
+from frontiercost.cli._info import PRICE_HEADER, chip_price_rows
+from frontiercost.scenarios import chip_library
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "scenarios.md"
 START, END = "<!-- chip-table:start -->", "<!-- chip-table:end -->"
-COLUMNS = ("chip_price", "bare_chip_price", *CLOUD_BASES.values())
-HEADER = ("chip", "year", "server price", "chip price", *CLOUD_BASES)
-
-
-def _cell(prior: Prior, source: str) -> str:
-    """Central value, its 90 % interval when uncertain, ``est.`` for an estimate."""
-    unit = prior.unit
-    text = format_value(prior.central, unit, show_unit=False)
-    if prior.family != "fixed":
-        lo, hi = (format_value(float(prior.ppf(q)), unit, show_unit=False) for q in (0.05, 0.95))
-        text += f" ({lo}–{hi})"
-    return f"est. {text}" if source.startswith("estimate:") else text
+HEADER = ("chip", *PRICE_HEADER)
 
 
 def chip_table() -> str:
-    """The markdown table: one row per chip and price year (a chip without prices: one row)."""
+    """The markdown table: one row per chip and price year (a chip without prices: one row).
+
+    The cells are those of ``frontiercost chips NAME`` (:func:`chip_price_rows`).
+    """
     lines = [
         "| " + " | ".join(HEADER) + " |",
         "|" + "|".join(["---"] * 2 + ["--:"] * (len(HEADER) - 2)) + "|",
@@ -51,14 +41,8 @@ def chip_table() -> str:
         if not chip.prices:
             lines.append(f"| `{key}` | – |" + " – |" * (len(HEADER) - 2))
             continue
-        for year in sorted(chip.prices):
-            priors = chip_price_priors(chip, year)
-            cells = []
-            for name in COLUMNS:
-                raw = chip.prices[year].get(name)
-                source = str(raw.get("source", "")) if isinstance(raw, dict) else ""
-                cells.append(_cell(priors[name], source) if name in priors else "–")
-            lines.append(f"| `{key}` | {year} | " + " | ".join(cells) + " |")
+        for row in chip_price_rows(chip):
+            lines.append(f"| `{key}` | " + " | ".join(row) + " |")
     return "\n".join(lines)
 
 

@@ -205,6 +205,11 @@ def test_first_price_date_is_the_first_purchase_record(key: str) -> None:
         if chip.key == key:
             dates.append(dt.date.fromisoformat(r["Price date"]))
     chip = chip_library()[key]
+    if chip.first_price_estimated:
+        # no record: the estimate is the rule's own date, release + 90 days (GB200)
+        assert not dates and chip.released is not None
+        assert chip.first_price_date == chip.released + dt.timedelta(days=90)
+        return
     assert chip.first_price_date == (min(dates) if dates else None)
     if chip.first_price_date is not None and chip.released is not None:
         # a price record cannot precede the release it is the price of
@@ -257,7 +262,21 @@ def _estimates() -> dict[tuple[str, int, str], tuple[float, float] | float]:
     board = _record("NVIDIA H200 SXM, 2024-03-27, purchase")[0]
     dgx = _record("NVIDIA H100 SXM5 80GB, 2024-03-20, purchase")[0]
     h100_board = _record("NVIDIA H100 SXM5 80GB, 2024-03-27, purchase")[0]
+    # A800 SXM: the A800 PCIe card x the A100 SXM4 80 GB / A100 PCIe list prices
+    a100_sxm = _record("NVIDIA A100 SXM4 80 GB, 2020-07-01, purchase")[0]
+    a100_sxm /= _record("NVIDIA A100 PCIe, 2020-07-01, purchase")[0]
+    # H800 PCIe at server level: the card x the H800 SXM5's DGX / single-unit ratio
+    h800_sxm = _record("NVIDIA H800 SXM5, 2025-02-21, purchase")
     return {
+        ("a800-sxm", 2023, "bare_chip_price"): (
+            _record("NVIDIA A800 PCIe, 2023-07-10, purchase")[0] * a100_sxm
+        ),
+        ("a800-sxm", 2025, "bare_chip_price"): (
+            _record("NVIDIA A800 PCIe, 2025-02-21, purchase")[0] * a100_sxm
+        ),
+        ("h800-pcie", 2025, "chip_price"): (
+            _record("NVIDIA H800 PCIe, 2025-03-03, purchase")[0] * max(h800_sxm) / min(h800_sxm)
+        ),
         ("h200", 2024, "chip_price"): board * dgx / h100_board,
         # docs/model.md §4.1: GB200 NVL72 rack ~$3.1 M over its 72 GPUs
         ("gb200", 2025, "chip_price"): 3.1e6 / 72,

@@ -21,6 +21,7 @@ Layers:
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import math
 from pathlib import Path
 
@@ -32,8 +33,10 @@ from frontiercost.errors import ScenarioError
 from frontiercost.priors import Fixed
 from frontiercost.run import evaluate
 from frontiercost.scenarios import (
+    Chip,
     Scenario,
     chip_library,
+    chip_price_priors,
     find_chip,
     list_scenarios,
     load_scenario,
@@ -129,6 +132,7 @@ FIRST_PRICE_DATES = {
     "b200": "2024-12-17", "h800-sxm": "2025-02-21", "h800-pcie": "2025-03-03",
     "a800-pcie": "2023-07-10", "h20": "2023-11-09", "gh200": "2023-09-30",
     "mi250x": "2021-11-08", "mi300x": "2025-02-10", "gaudi2": "2024-06-09",
+    "gb200": "2024-08-31",  # an estimate: no record, release + 90 days
 }  # fmt: skip
 
 
@@ -453,10 +457,7 @@ def test_current_hardware_prices_are_uncertain(tmp_path: Path, key: str) -> None
     years = [y for y, row in chip.prices.items() if {"chip_price", "bare_chip_price"} & set(row)]
     if key == "h100-sxm5":
         years = [y for y in years if y > 2022]  # 2022: the paper's point price, fixed
-    if key == "a800-sxm":
-        assert not years  # no price record: scenarios set chip_price
-    else:
-        assert years
+    assert years  # A800 SXM too: an estimate from the A100's SXM premium (issue 14)
     for year in years:
         sc = load_scenario(_priced(tmp_path, key, year))
         name = "chip_price" if "chip_price" in sc.priors else "bare_chip_price"
@@ -521,3 +522,85 @@ def test_a_chip_name_with_a_control_character_is_not_matched(name: str) -> None:
     assert find_chip("H100 SXM5").key == "h100-sxm5"
     with pytest.raises(ScenarioError, match=r"unknown chip .*did you mean h100-sxm5"):
         find_chip(name)
+
+
+def _server_median(chip: Chip, year: int) -> float | None:
+    """The median of a year's server-level purchase price per chip, or None."""
+    priors = chip_price_priors(chip, year)
+    if "chip_price" in priors:
+        return float(priors["chip_price"].ppf(0.5))
+    if "bare_chip_price" in priors:
+        return float(priors["bare_chip_price"].ppf(0.5)) * chip.server_cost_factor
+    return None
+
+
+def _pcie_sxm_pairs() -> list[tuple[str, str]]:
+    """Each PCIe chip and its SXM sibling of the same family (key prefix)."""
+    lib = chip_library()
+    pairs = []
+    for key in sorted(lib):
+        if "-pcie" not in key:
+            continue
+        family = key.split("-pcie")[0]
+        pairs += [(key, k) for k in sorted(lib) if k.startswith(f"{family}-sxm")]
+    return pairs
+
+
+def test_every_pcie_chip_has_its_sxm_sibling() -> None:
+    assert set(_pcie_sxm_pairs()) >= {
+        ("h100-pcie", "h100-sxm5"), ("a800-pcie", "a800-sxm"), ("h800-pcie", "h800-sxm"),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(("pcie", "sxm"), _pcie_sxm_pairs())
+def test_a_pcie_card_is_cheaper_than_its_sxm_sibling_at_server_level(pcie: str, sxm: str) -> None:
+    """Issue 14: H800 PCIe was $52k (card x 1.64) against H800 SXM's DGX $44.75k. In
+    every year both are priced, the PCIe server-level prior's median is below the SXM's."""
+    lib = chip_library()
+    compared = 0
+    for year in sorted(set(lib[pcie].prices) & set(lib[sxm].prices)):
+        low, high = _server_median(lib[pcie], year), _server_median(lib[sxm], year)
+        if low is None or high is None:
+            continue
+        assert low < high, (pcie, sxm, year, low, high)
+        compared += 1
+    # H100 PCIe has cloud prices only; the A800 and H800 pairs have purchase prices to compare
+    assert compared or pcie == "h100-pcie"
+
+
+def test_h800_pcie_server_price_is_an_estimate_on_the_sxm_basis() -> None:
+    chip = chip_library()["h800-pcie"]
+    prior = chip_price_priors(chip, 2025)["chip_price"]
+    assert prior.source.startswith("estimate:")
+    assert prior.central == pytest.approx(31728.59 * 44750 / 33800)
+    assert float(prior.ppf(0.95)) / float(prior.ppf(0.05)) == pytest.approx(16, rel=1e-6)
+
+
+def test_a800_sxm_has_estimated_purchase_prices() -> None:
+    chip = chip_library()["a800-sxm"]
+    assert sorted(chip.prices) == [2023, 2025]
+    for year in chip.prices:
+        prior = chip_price_priors(chip, year)["bare_chip_price"]
+        assert prior.source.startswith("estimate:"), year
+        assert float(prior.ppf(0.95)) / float(prior.ppf(0.05)) == pytest.approx(16, rel=1e-6)
+    first = chip.first_price()
+    assert first is not None and first[0] == 2023
+
+
+def test_gb200_first_price_date_is_the_rule_for_a_chip_without_records() -> None:
+    """Issue 14: GB200 had no first_price_date. It has no purchase record: its date is the
+    estimate release + 90 days, marked as such, and the availability rule is unchanged."""
+    chip = chip_library()["gb200"]
+    assert chip.released is not None
+    assert chip.first_price_date == chip.released + dt.timedelta(days=90)
+    assert chip.first_price_estimated and chip.recorded_first_price_date is None
+    assert chip.first_price_source.startswith("estimate:")
+    assert not chip_library()["b200"].first_price_estimated
+
+
+def test_a_first_price_source_needs_a_date() -> None:
+    from frontiercost.scenarios.chips import _chip
+
+    raw = {"name": "x", "kind": "gpu", "tdp": 100, "peak_flops": {"bf16": 1e12}}
+    with pytest.raises(ScenarioError, match=r"chips.toml \[x\] first_price_source: expected"):
+        _chip("x", {**raw, "first_price_source": "estimate: no record"})

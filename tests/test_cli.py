@@ -135,6 +135,51 @@ def test_chips_lists_the_library(capsys) -> None:  # type: ignore[no-untyped-def
     assert "3.12e14 FLOP/s bf16" in row and "400 W" in row and "2020" in row
 
 
+def test_chips_name_shows_its_prices_by_year_and_basis_and_marks_estimates(capsys) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14: `chips NAME` gave no prices; it shows them by year and basis, est. marked."""
+    assert main(["chips", "h800 pcie"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("year "))
+    assert lines[header].split("  ")[0] == "year"
+    assert [c.strip() for c in re.split(r"\s{2,}", lines[header])] == [
+        "year", "server price", "chip price", "on-demand", "1yr", "3yr", "contract",
+    ]  # fmt: skip
+    row = lines[header + 1]
+    assert row.startswith("2025 ") and "est. $42k ($10.5k–$168k)" in row
+    assert "$31.7k ($15.9k–$63.5k)" in row and "est. $31.7k" not in row
+    assert lines[header + 2].startswith("est. = an estimate (no price record")
+    assert "first price record 2025-03-03" in "\n".join(lines)
+    # every year and cloud basis of a chip with several
+    assert main(["chips", "h100-sxm5"]) == 0
+    out = capsys.readouterr().out
+    years = [line.split()[0] for line in out.splitlines() if re.match(r"^20\d\d ", line)]
+    assert years == ["2022", "2023", "2024", "2025"]
+    assert re.search(r"^2023 .* 4\.86 +1\.84 \(1\.3–2\.6\)$", out, re.M)
+    # an estimated first price date says so; a chip without prices says what to set
+    assert main(["chips", "gb200"]) == 0
+    assert "first price record 2024-08-31 (est.: no price record" in capsys.readouterr().out
+    assert main(["chips", "v100s-pcie-32gb"]) == 0
+    assert "every price from a record or the paper" in capsys.readouterr().out
+    # the listing of every chip stays one table
+    assert main(["chips"]) == 0
+    assert "prices by year" not in capsys.readouterr().out
+
+
+def test_chips_json_marks_estimates(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["chips", "h800-pcie", "--format", "json"]) == 0
+    import json
+
+    (chip,) = json.loads(capsys.readouterr().out)["chips"]
+    purchase = chip["prices"][0]["purchase"]
+    assert purchase["chip_price"]["estimate"] is True
+    assert purchase["bare_chip_price"]["estimate"] is False
+    assert chip["first_price_source"] is None
+    assert main(["chips", "gb200", "--format", "json"]) == 0
+    (chip,) = json.loads(capsys.readouterr().out)["chips"]
+    assert chip["first_price_date"] == "2024-08-31"
+    assert chip["first_price_source"].startswith("estimate:")
+
+
 def test_validate_a_good_file(capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["validate", str(FIXTURE), "gpt-4"]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -232,3 +277,23 @@ def test_scenario_errors_exit_2(capsys, tmp_path) -> None:  # type: ignore[no-un
     assert "no such scenario file" in _error(capsys, ["validate", str(tmp_path / "x.toml")])
     assert "positive whole number" in _error(capsys, ["run", "gpt-4", "--draws", "0"])
     assert "the following arguments are required: FILE" in _error(capsys, ["validate"])
+
+
+def test_a_note_names_the_chip_once(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14: a scenario called b200 printed "b200: b200 has no ... price"."""
+    from frontiercost.errors import scenario_note
+
+    path = tmp_path / "b200.toml"
+    path.write_text(
+        '[scenario]\ntitle = "t"\n[hardware]\nchip = "b200"\nprice_year = 2024\n'
+        "[parameters]\ntraining_compute = 1e25\ntraining_hours = 2000\nutilization = 0.4\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "frontiercost: note: b200 has no 3yr cloud price for price_year 2024" in err
+    assert "b200: b200" not in err
+    assert "frontiercost: note: b200: amortized_cost is not computed" in err
+    assert scenario_note("b200", "b200 has no price") == "b200 has no price"
+    assert scenario_note("b200x", "b200 has no price") == "b200x: b200 has no price"
+    assert scenario_note("gpt-4", "the cost") == "gpt-4: the cost"

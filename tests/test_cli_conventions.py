@@ -127,7 +127,9 @@ def _examples() -> list[str]:
 def test_every_example_in_the_help_runs(capsys, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """In the order shown: the top-level examples write gpt-4.nc, which later ones read."""
     monkeypatch.chdir(tmp_path)
-    shutil.copy(TESTS / "data" / "epoch_notable_models.csv", "notable_ai_models.csv")
+    # the epoch examples name the extract a clone has, relative to its root
+    (tmp_path / "tests" / "data").mkdir(parents=True)
+    shutil.copy(TESTS / "data" / "epoch_notable_models.csv", tmp_path / "tests" / "data")
     examples = _examples()
     assert len(examples) >= 30
     for line in examples:
@@ -137,6 +139,30 @@ def test_every_example_in_the_help_runs(capsys, tmp_path, monkeypatch) -> None: 
         assert "note:" not in captured.err and "warning:" not in captured.err, line
     for name in ("gpt-4.nc", "gpt-4.png", "gpt-4.json", "gpt-4.html", "trend.png"):
         assert (tmp_path / name).stat().st_size > 0, name
+
+
+def test_the_epoch_examples_run_from_a_clones_root(capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14: `epoch --help` named notable_ai_models.csv, which a clone does not have.
+    Each epoch example runs, as shown, from the repository root."""
+    monkeypatch.chdir(TESTS.parent)
+    examples = [line for line in _examples() if line.startswith("frontiercost epoch ")]
+    assert len(examples) >= 2 and all("tests/data/epoch_notable_models.csv" in e for e in examples)
+    for line in examples:
+        path = shlex.split(line)[shlex.split(line).index("--database") + 1]
+        assert (TESTS.parent / path).is_file(), line
+        code = main(shlex.split(line)[1:])
+        captured = capsys.readouterr()
+        assert code == 0, f"{line}\n{captured.err}"
+    for args in (
+        ["epoch", "--help"],
+        ["epoch", "price", "--help"],
+        ["epoch", "compare", "--help"],
+    ):
+        assert main(args) == 0
+        out = capsys.readouterr().out
+        assert (
+            "notable_ai_models.csv --" not in out and "tests/data/epoch_notable_models.csv" in out
+        )
 
 
 # --------------------------------------------------------------------------- the basics

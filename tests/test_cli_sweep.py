@@ -95,3 +95,22 @@ def test_sweep_csv_has_one_header_field_per_column(capsys) -> None:  # type: ign
     lo, mid, hi = (table[f"projected_cost_2027 {c}"] for c in ("p5", "median", "p95"))
     assert ((lo < mid) & (mid < hi)).all()
     assert table["projected_cost_2027 P(>1e+09)"].between(0, 1).all()
+
+
+def test_sweep_prints_the_scenarios_notes_once(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14: sweep dropped a scenario's notes; run and validate print them. One line each,
+    not one per grid point; -q drops them, as it does for run."""
+    path = tmp_path / "noted.toml"
+    path.write_text(
+        '[scenario]\ntitle = "t"\n[hardware]\nchip = "b200"\nprice_year = 2024\n'
+        "[parameters]\ntraining_compute = 1e25\ntraining_hours = 2000\nutilization = 0.4\n",
+        encoding="utf-8",
+    )
+    argv = ["sweep", str(path), "--vary", "utilization=0.3,0.4,0.5", "--draws", "50"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    notes = [line for line in err.splitlines() if line.startswith("frontiercost: note: ")]
+    assert len(notes) == 2 and len(set(notes)) == 2, err
+    assert "b200 has no 3yr cloud price for price_year 2024" in notes[0]
+    assert main([*argv, "-q"]) == 0
+    assert "note:" not in capsys.readouterr().err

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
 from .._files import atomic_open, os_reason
-from ..errors import FrontiercostError
+from ..errors import FrontiercostError, scenario_note
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -527,7 +527,7 @@ class Console:
         """Every note of a loaded scenario (:attr:`Scenario.notes`), one line each."""
         for text in scenario.notes:
             # the same text as the ScenarioWarning simulate raises: shown once
-            self.remark(f"{scenario.name}: {text}")
+            self.remark(scenario_note(scenario.name, text))
 
     def note(self, message: str) -> None:
         """A short status line (``wrote run.nc``) unless quiet."""

@@ -68,6 +68,10 @@ def share_value(text: str) -> tuple[str, float]:
     return name.strip(), share
 
 
+# The help's examples run from a clone's root: the extract of the database in the tests
+EXTRACT = "tests/data/epoch_notable_models.csv"
+
+
 def add_parser(sub: Any, add: Any) -> None:
     """Register ``epoch price`` and ``epoch compare`` (``add`` makes a subcommand parser)."""
     ep = sub.add_parser(
@@ -76,10 +80,12 @@ def add_parser(sub: Any, add: Any) -> None:
         description="Epoch AI's notable-models database, priced by a pipeline preset"
         " (docs/scenarios.md, 'Pipeline presets'; README, 'Epoch's current pipeline and"
         " database').",
-        epilog="examples:\n"
-        "  frontiercost epoch price Xception --database notable_ai_models.csv --draws 2500\n"
-        "  frontiercost epoch compare --database notable_ai_models.csv --model Xception"
-        " --draws 200",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples, from a clone's root (tests/data/epoch_notable_models.csv is an"
+        " extract;\nthe whole database: notable_ai_models.csv,"
+        " https://epoch.ai/data/notable-ai-models):\n"
+        f"  frontiercost epoch price Xception --database {EXTRACT} --draws 2500\n"
+        f"  frontiercost epoch compare --database {EXTRACT} --model Xception --draws 200",
     )
     esub = ep.add_subparsers(
         dest="epoch_command", metavar="COMMAND", required=True, parser_class=type(ep)
@@ -93,7 +99,7 @@ def add_parser(sub: Any, add: Any) -> None:
         "result",
         "limits",
         examples=[
-            "frontiercost epoch price Xception --database notable_ai_models.csv --draws 2500",
+            f"frontiercost epoch price Xception --database {EXTRACT} --draws 2500",
         ],
     )
     pr.add_argument("name", metavar="NAME", help="the record's Model name")
@@ -118,8 +124,7 @@ def add_parser(sub: Any, add: Any) -> None:
         "every record with one of Epoch's figures: ours against theirs, and why they differ",
         "result",
         examples=[
-            "frontiercost epoch compare --database notable_ai_models.csv --model Xception"
-            " --draws 200",
+            f"frontiercost epoch compare --database {EXTRACT} --model Xception --draws 200",
         ],
     )
     _database(co)
@@ -175,7 +180,9 @@ def _database(p: argparse.ArgumentParser) -> None:
         "--database",
         required=True,
         metavar="PATH",
-        help="an export of Epoch's notable-models database (notable_ai_models.csv)",
+        help="an export of Epoch's notable-models database: notable_ai_models.csv from"
+        " https://epoch.ai/data/notable-ai-models, or the extract a clone has in"
+        " tests/data/epoch_notable_models.csv",
     )
     p.add_argument("--pipeline", default="epoch-2025", help="the pipeline preset (epoch-2025)")
 

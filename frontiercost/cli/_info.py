@@ -384,8 +384,83 @@ def cmd_chips(args: argparse.Namespace, console: Console) -> int:
         years = ", ".join(str(y) for y in sorted(chip.prices)) or "-"
         rows.append([key, chip.name, chip.kind, peak, f"{chip.tdp:g} W", years])
     header = ["key", "name", "kind", "peak", "TDP", "price years"]
-    emit(console, "\n".join(format_table(header, rows, "lllrrl")), save)
+    lines = format_table(header, rows, "lllrrl")
+    if only is not None:
+        lines += ["", *_chip_prices_text(chips[0][1])]
+    emit(console, "\n".join(lines), save)
     return 0
+
+
+# The price table of one chip (`chips NAME`, and docs/scenarios.md's chip table)
+PRICE_HEADER = ("year", "server price", "chip price", "on-demand", "1yr", "3yr", "contract")
+ESTIMATE_MARK = "est."
+
+
+def _is_estimate(prior: Prior) -> bool:
+    """Whether a library price is an estimate (its source begins "estimate:")."""
+    return prior.source.startswith("estimate:")
+
+
+def price_cell(prior: Prior) -> str:
+    """Central value, its 90 % interval when uncertain, ``est.`` before an estimate."""
+    from ..analysis.format import format_value
+
+    unit = prior.unit
+    text = format_value(prior.central, unit, show_unit=False)
+    if prior.family != "fixed":
+        lo, hi = (format_value(float(prior.ppf(q)), unit, show_unit=False) for q in (0.05, 0.95))
+        text += f" ({lo}–{hi})"
+    return f"{ESTIMATE_MARK} {text}" if _is_estimate(prior) else text
+
+
+def chip_price_rows(chip: Chip) -> list[list[str]]:
+    """One row per price year: the year and a cell per :data:`PRICE_HEADER` column.
+
+    *server price* is ``chip_price``, *chip price* ``bare_chip_price``, then
+    the cloud prices by basis; ``–`` where the year has none.
+    """
+    from ..scenarios import chip_price_priors
+    from ..scenarios.chips import CLOUD_BASES
+
+    keys = ("chip_price", "bare_chip_price", *CLOUD_BASES.values())
+    rows = []
+    for year in sorted(chip.prices):
+        priors = chip_price_priors(chip, year)
+        rows.append([str(year), *(price_cell(priors[k]) if k in priors else "–" for k in keys)])
+    return rows
+
+
+def _chip_prices_text(chip: Chip) -> list[str]:
+    """The dates and price table of one chip, for ``chips NAME``."""
+    from ..analysis.format import format_table
+
+    first = "none"
+    if chip.first_price_date is not None:
+        first = chip.first_price_date.isoformat()
+        if chip.first_price_estimated:
+            first += f" ({ESTIMATE_MARK}: no price record; its source: --format json)"
+    released = chip.released.isoformat() if chip.released else "unknown"
+    lines = [
+        f"released {released}; first price record {first}",
+        f"server cost factor {chip.server_cost_factor:g} (server price = chip price x it"
+        " where only the chip price is given)",
+    ]
+    rows = chip_price_rows(chip)
+    if not rows:
+        return [*lines, "prices: none (a scenario sets chip_price and cloud_price)"]
+    lines += [
+        "prices by year and basis (nominal USD of the year; cloud USD per chip-hour;"
+        " 90 % interval in brackets):",
+        *format_table(list(PRICE_HEADER), rows, "l" + "r" * (len(PRICE_HEADER) - 1)),
+    ]
+    if any(ESTIMATE_MARK in cell for row in rows for cell in row):
+        lines.append(
+            f"{ESTIMATE_MARK} = an estimate (no price record for this chip and year; a wider"
+            " prior); sources: --format json"
+        )
+    else:
+        lines.append("every price from a record or the paper; sources: --format json")
+    return lines
 
 
 # CSV of `chips`: one row per chip, price year and price (a chip without prices: one
@@ -405,6 +480,7 @@ def _price(prior: Prior) -> dict[str, Any]:
         "p95": number(prior.ppf(0.95)),
         "unit": prior.unit,
         "source": prior.source,
+        "estimate": _is_estimate(prior),
     }
 
 
@@ -429,6 +505,7 @@ def _chip_json(chip: Chip) -> dict[str, Any]:
         "kind": chip.kind,
         "released": chip.released.isoformat() if chip.released else None,
         "first_price_date": (chip.first_price_date.isoformat() if chip.first_price_date else None),
+        "first_price_source": chip.first_price_source or None,
         "precision": chip.precision,
         "peak_flops": {k: number(v) for k, v in chip.peak_flops.items()},
         "tdp_w": number(chip.tdp),

@@ -182,12 +182,15 @@ def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
         raise FrontiercostError("--out: a --summary sweep keeps no draws; drop one of them")
     if args.threshold and not args.summary:
         raise FrontiercostError("--threshold: counted by --summary sweeps (streaming runs)")
+    from ._common import load_scenario
+
+    # the scenario's notes, once (as run and validate show them), not once per grid point
+    sc = load_scenario(args.scenario, console)
     names = args.var or threshold_names(args.threshold)
     if not names and any(v is None for v, _ in args.threshold or ()):
         from ..analysis.report import headline_output
-        from ._common import load_scenario
 
-        names = [headline_output(load_scenario(args.scenario, console))]
+        names = [headline_output(sc)]
     thresholds = thresholds_for(args.threshold, names)
     with console.step(f"sweeping {args.scenario}", progress=True) as bar:
         tree = sweep(

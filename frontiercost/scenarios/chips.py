@@ -8,6 +8,7 @@
     kind = "gpu"                       # gpu | tpu
     released = 2022-09-20
     first_price_date = 2022-09-29      # first server-level price record (GPUs)
+    first_price_source = "estimate: ..."  # only where the date is not a record's
     tdp = 700                          # W
     peak_flops = { fp32 = 67e12, bf16 = 989e12 }
     precision = "bf16"                 # default precision
@@ -71,6 +72,7 @@ CHIP_KEYS = (
     "kind",
     "released",
     "first_price_date",
+    "first_price_source",
     "tdp",
     "peak_flops",
     "precision",
@@ -100,8 +102,23 @@ class Chip:
     source: str
     released: dt.date | None = None
     first_price_date: dt.date | None = None
+    first_price_source: str = ""
     aliases: tuple[str, ...] = ()
     prices: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def first_price_estimated(self) -> bool:
+        """Whether ``first_price_date`` is an estimate rather than a record's date."""
+        return self.first_price_source.startswith("estimate:")
+
+    @property
+    def recorded_first_price_date(self) -> dt.date | None:
+        """``first_price_date`` when a price record gives it (the availability rule's input).
+
+        An estimated date is the rule's own release + 90 days (a GPU without
+        a record), so the rule reads the release date alone.
+        """
+        return None if self.first_price_estimated else self.first_price_date
 
     @property
     def server_power(self) -> float:
@@ -296,6 +313,12 @@ def _chip(key: str, raw: dict[str, Any]) -> Chip:
             raise ScenarioError(
                 f"{where} {date_key}: expected a date such as 2022-09-20, got {value!r}"
             )
+    fp_source = raw.get("first_price_source", "")
+    if not isinstance(fp_source, str) or (fp_source and raw.get("first_price_date") is None):
+        raise ScenarioError(
+            f"{where} first_price_source: expected a string beside first_price_date,"
+            f" got {fp_source!r}"
+        )
     prices: dict[int, dict[str, Any]] = {}
     for year, row in raw.get("prices", {}).items():
         bad = set(row) - set(PRICE_KEYS)
@@ -315,6 +338,7 @@ def _chip(key: str, raw: dict[str, Any]) -> Chip:
         source=raw.get("source", ""),
         released=raw.get("released"),
         first_price_date=raw.get("first_price_date"),
+        first_price_source=fp_source,
         aliases=tuple(raw.get("aliases", ())),
         prices=prices,
     )

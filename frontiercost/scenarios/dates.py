@@ -112,7 +112,7 @@ def age_of(
             raise ctx.error(
                 "hardware", "chip", f"{chip.key} has no release date; give hardware.available"
             )
-        available, because = availability(chip.kind, released, chip.first_price_date)
+        available, because = availability(chip.kind, released, chip.recorded_first_price_date)
         if dates.released is not None:
             because += " (release date given)"
     kind = chip.kind if chip is not None else "gpu"

@@ -445,3 +445,32 @@ def test_an_empty_database_or_comparison_is_an_error_not_an_empty_table(tmp_path
     assert "nofig.csv: no record has one of Epoch's cost figures" in err and err.count("\n") == 1
     assert main(["epoch", "compare", "--database", str(DB), "--before", "1950-01-01"]) == 2
     assert "no record published before 1950-01-01 has" in capsys.readouterr().err
+
+
+def test_the_compare_legend_follows_the_summary_columns_and_sums_to_them(capsys) -> None:  # type: ignore[no-untyped-def]
+    """Each category once, in the summary's column order, its count the column's total."""
+    assert main(["epoch", "compare", "--database", str(DB), "--draws", "0"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    header = re.split(r" {2,}", out[1].strip())
+    columns = {name: i for i, name in enumerate(header)}
+    summary = [re.split(r" {2,}", line.strip()) for line in out[2:5]]
+    headings = [
+        (m.group(1), int(m.group(2).replace(",", "")))
+        for line in out
+        if (m := re.fullmatch(r"([a-z0-9 -]+): ([\d,]+) figures?", line))
+    ]
+    assert [c for c, _ in headings] == [
+        c for c in header[columns["v100-price"] : columns["not priced"] + 1] if c in dict(headings)
+    ]
+    assert len(headings) >= 3
+    for category, count in headings:
+        assert count == sum(int(row[columns[category]]) for row in summary), category
+        # the reasons under a heading add up to it
+        start = out.index(f"{category}: {count:,} figure{'s' * (count != 1)}") + 1
+        reasons = []
+        for line in out[start:]:
+            if not line.startswith("  "):
+                break
+            if m := re.match(r"  ([\d,]+) figures?: ", line):
+                reasons.append(int(m.group(1).replace(",", "")))
+        assert sum(reasons) == count, category

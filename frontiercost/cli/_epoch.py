@@ -313,20 +313,35 @@ def compare_table(record: dict[str, Any], everything: bool = False) -> str:
         lines += format_table(
             ["model", "output", "Epoch", "ours", "ratio", "pct", "category"], rows, "llrrrrl"
         )
-        notes: dict[str, list[str]] = {}
-        for r in shown:
-            if r["note"] and r["category"] != "dollars":
-                # the whole note: a name in it may hold " (" (Stable Diffusion (LDM-KL-8-G))
-                notes.setdefault(r["category"] + ": " + r["note"], []).append(r["model"])
-        if notes:
-            lines.append("")
-            for note, models in notes.items():
-                if len(models) > 4:
-                    text = f"{note} — {len(models)} figures"
-                else:
-                    text = f"{note} — {', '.join(dict.fromkeys(models))}"
-                lines += textwrap.wrap(text, 99, subsequent_indent="    ")
+        lines += _legend(shown)
     return "\n".join(lines) + "\n"
+
+
+def _legend(shown: list[dict[str, Any]]) -> list[str]:
+    """Why figures do not match: per category, in the summary's column order, with counts.
+
+    A category's count is the number of its figures in the table above (the
+    summary's column summed over outputs); each reason under it says how many
+    figures it explains, most first, and names the models when they are few.
+    """
+    from ..epoch.compare import CATEGORIES
+
+    by_category: dict[str, dict[str, list[str]]] = {}
+    for r in shown:
+        if r["note"] and r["category"] != "dollars":  # the dollars column says it all
+            by_category.setdefault(r["category"], {}).setdefault(r["note"], []).append(r["model"])
+    lines: list[str] = []
+    for category in sorted(by_category, key=CATEGORIES.index):
+        reasons = by_category[category]
+        total = sum(len(models) for models in reasons.values())
+        lines += ["", f"{category}: {total:,} figure{'s' * (total != 1)}"]
+        for note, models in sorted(reasons.items(), key=lambda item: -len(item[1])):
+            n = len(models)
+            text = f"{n:,} figure{'s' * (n != 1)}: {note}"
+            if n <= 4:  # a name may hold " (": Stable Diffusion (LDM-KL-8-G)
+                text += f" — {', '.join(dict.fromkeys(models))}"
+            lines += textwrap.wrap(text, 99, initial_indent="  ", subsequent_indent="      ")
+    return lines
 
 
 def cmd_compare(args: argparse.Namespace, console: Console) -> int:

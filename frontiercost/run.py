@@ -946,10 +946,14 @@ def evaluate(scenario: Scenario | str | Path | Mapping[str, Any]) -> xr.Dataset:
         attrs = {"units": o.units, "long_name": o.long_name}
         if o.dollars:
             attrs["dollars"] = o.dollars
+        if o.cloud_basis:
+            attrs.update(cloud_basis=o.cloud_basis, cloud_price_source=o.cloud_source)
         data[o.name] = xr.DataArray(value, attrs=attrs)
     attrs = {"scenario": sc.name, "title": sc.title, "kind": "point"}
     if sc.dollars:
         attrs.update(dollars=sc.dollars, dollar_basis=str(sc.meta.get("dollar_note", "")))
+    if sc.cloud_basis:
+        attrs.update(cloud_basis=sc.cloud_basis, cloud_price_source=sc.cloud_price_source)
     return xr.Dataset(data, attrs=attrs)
 
 

@@ -205,11 +205,20 @@ def render(row: dict[str, str]) -> str:
         f"year = {decimal_year(published)!r}  # {published.isoformat()}: "
         "year + (month-1)/12 + (day-1)/365 (paper)",
         f"organization = {_str(org)}",
+        # the paper's "2023 USD": PCU518210518210(2023-12) / PCU518210518210(publication
+        # month), which the load computes from the package's index (docs/model.md §5)
+        f"dollars = 2023  # 2023-12 USD: x {num(_require(row, 'inflation_factor_to_2023usd'))}"
+        " from the publication month (the paper's inflation factor)",
         f"sources = [{_str(PAPER)}, {_str(CSV_SOURCE)}]",
         'tags = ["frontier-model"]',
         "",
         "[hardware]",
         f"chip = {_str(chip.key)}  # {hardware}",
+        *(
+            [f"cloud_basis = {_str('3yr')}  # the paper's cloud_price is a 3-year price"]
+            if cloud is not None
+            else []
+        ),
         f"hyperscaler = {'true' if hyperscaler else 'false'}"
         f"  # PUE 1.10 for {', '.join(HYPERSCALERS)}",
         *(
@@ -290,7 +299,6 @@ def render(row: dict[str, str]) -> str:
         'electricity_price = { prior = "electricity_price_multiplier", times = '
         f"{num(_require(row, 'electricity_usd_per_kwh'))} }}"
     )
-    p(f"inflation_factor = {num(_require(row, 'inflation_factor_to_2023usd'))}")
     p("# cluster cost / server cost F (Table 5 lognormal 1.07-1.32, point 1/(1 - 0.19));")
     p("# interconnect_fraction = 1 - 1/F, so the network adds F - 1 of the server cost")
     p(

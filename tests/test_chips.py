@@ -276,7 +276,8 @@ def test_missing_cloud_basis_names_the_years_that_have_it(tmp_path: Path) -> Non
 def test_cloud_basis_needs_a_price_year(tmp_path: Path) -> None:
     with pytest.raises(
         ScenarioError,
-        match=r"priced\.toml:6 hardware\.cloud_basis: needs hardware\.price_year; accepted for "
+        match=r"priced\.toml:6 hardware\.cloud_basis: needs hardware\.price_year \(or a"
+        r" cloud_price in \[parameters\], whose basis it then states\); accepted for "
         r"tpu-v6e by price year: 2025: on-demand, 1yr, 3yr$",
     ):
         load_scenario(_priced(tmp_path, "tpu-v6e", None, "3yr"))

@@ -196,12 +196,66 @@ def test_compare_prints_both_sides_and_p_a_greater(capsys) -> None:  # type: ign
 def test_compare_says_identical_draws_and_flags_other_dollars(capsys) -> None:  # type: ignore[no-untyped-def]
     out, err = _ok(capsys, ["compare", "gpt-4", "gpt-4", *SMALL, "--var", "amortized_cost"])
     assert _row(out, "amortized_cost")[-1] == "identical draws"
-    assert "dollars: the scenario's inflation_factor" in out.splitlines()
+    assert "dollars: 2023-12 USD" in out.splitlines()
     assert "warning" not in err
     # the paper's 2023 USD against the epoch-2025 preset's June-2025 dollars
     out, err = _ok(capsys, ["compare", "gpt-4", "grok-4", *SMALL, "--var", "amortized_cost"])
-    assert "dollars differ: A the scenario's inflation_factor, B 2025-06 USD" in out
-    assert "frontiercost: warning: amortized_cost: A is in the scenario's inflation_factor" in err
+    assert "dollars differ: A 2023-12 USD, B 2025-06 USD" in out
+    assert "in different dollars (amortized_cost: A 2023-12 USD, B 2025-06 USD)" in err
+
+
+def test_compare_paper_model_with_2023_dollars_agrees_and_warns_once(  # type: ignore[no-untyped-def]
+    capsys, tmp_path
+) -> None:
+    # a scenario in 2023 USD is in the paper's dollars: no mismatch
+    mine = tmp_path / "mine.toml"
+    mine.write_text(
+        '[scenario]\ntitle = "mine"\npublished = 2023-03-15\ndollars = 2023\n'
+        '[hardware]\nchip = "a100-sxm4-40gb"\nprice_year = 2020\n'
+        "[parameters]\nchip_count = 25000\ntraining_hours = 2280\n"
+    )
+    out, err = _ok(capsys, ["compare", "gpt-4", str(mine), *SMALL])
+    assert "dollars: 2023-12 USD" in out.splitlines() and "dollars" not in err
+    assert "cloud basis: 3yr" in out.splitlines() and "warning" not in err
+    # many money outputs in other dollars, on another cloud basis: one warning of each
+    _, err = _ok(capsys, ["compare", "gpt-4", "new-run-h100-2025", *SMALL])
+    warnings = [line for line in err.splitlines() if "warning" in line]
+    assert len(warnings) == 2, err
+    assert "amortized_cost" in warnings[0] and "cloud_cost" in warnings[0]
+    assert "cloud_cost: A 3yr cloud price, B contract cloud price" in warnings[1]
+
+
+def test_csv_has_the_dollars_and_prob_equal_of_the_json(capsys) -> None:  # type: ignore[no-untyped-def]
+    import csv
+
+    out, _ = _ok(capsys, ["compare", "gpt-4", "gpt-4", *SMALL, "--format", "csv"])
+    rows = list(csv.reader(io.StringIO(out)))
+    assert {len(r) for r in rows} == {len(rows[0])}
+    row = dict(zip(rows[0], rows[[r[0] for r in rows].index("cloud_cost")], strict=True))
+    assert row["prob_equal"] == "1.0" and row["a_dollars"] == row["b_dollars"] == "2023-12"
+    assert row["a_cloud_basis"] == "3yr"
+    out, _ = _ok(capsys, ["run", "new-run-h100-2025", *SMALL, "--format", "csv"])
+    rows = list(csv.reader(io.StringIO(out)))
+    assert {len(r) for r in rows} == {len(rows[0])}
+    by = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    assert by["cloud_cost"]["dollars"] == "nominal"
+    assert by["cloud_cost"]["cloud_basis"] == "contract"
+    assert by["amortized_cost"]["cloud_basis"] == "" and by["chip_hours"]["dollars"] == ""
+
+
+def test_run_states_the_cloud_basis_and_its_record(capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    out, _ = _ok(capsys, ["run", "new-run-h100-2025", *SMALL])
+    line = "cloud basis: contract (chip library h100-sxm5, price_year 2025, contract)"
+    assert out.splitlines()[1] == line
+    out, _ = _ok(capsys, ["run", "new-run-h100-2025", *SMALL, "--format", "json"])
+    cloud = json.loads(out)["outputs"]["cloud_cost"]
+    assert cloud["cloud_basis"] == "contract" and "h100-sxm5" in cloud["cloud_price_source"]
+    tree = simulate("new-run-h100-2025", draws=100, chains=1)
+    attrs = tree["posterior"]["cloud_cost"].attrs
+    assert attrs["cloud_basis"] == "contract" and "price_year 2025" in attrs["cloud_price_source"]
+    assert "cloud_basis" not in tree["posterior"]["amortized_cost"].attrs
 
 
 def test_run_table_states_the_dollar_basis(capsys) -> None:  # type: ignore[no-untyped-def]

@@ -194,12 +194,15 @@ def test_run_csv_has_the_documented_columns_and_the_json_numbers(capsys) -> None
     assert list(rows[0]) == [
         "output", "units", "long_name", "mean", "sd", "median", "mcse_median", "ci_kind",
         "ci_prob", "lower", "upper", "mcse_lower", "mcse_upper", "point", "nonfinite",
+        "dollars", "cloud_basis",
     ]  # fmt: skip
     assert [r["output"] for r in rows] == list(record["outputs"])
     for r in rows:
         o = record["outputs"][r["output"]]
         for key in ("mean", "median", "lower", "upper", "point"):
             assert float(r[key]) == o[key]
+        assert r["dollars"] == (o["dollars"] or "")
+        assert r["cloud_basis"] == (o["cloud_basis"] or "")
 
 
 def test_summarize_of_a_saved_run_gives_the_run_json(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]

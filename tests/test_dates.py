@@ -271,4 +271,30 @@ def test_scenario_dollars_set_the_inflation_factor_and_label_outputs(tmp_path: P
 def test_scenario_without_dollars_is_nominal(tmp_path: Path) -> None:
     sc = load_scenario(_gpt4(tmp_path))
     assert sc.dollars == "nominal" and sc.priors["inflation_factor"].central == 1.0
-    assert load_scenario("gpt-4").dollars == "inflation_factor"
+    assert load_scenario(_gpt4(tmp_path, parameters="inflation_factor = 1.01")).dollars == (
+        "inflation_factor"
+    )
+
+
+def test_paper_models_state_their_2023_dollars() -> None:
+    # the paper's "2023 USD" is PCU518210518210(2023-12) / (publication month): its factor
+    for name in ("gpt-4", "gemini-1-0-ultra", "gpt-4-development", "opt-175b-calibration"):
+        sc = load_scenario(name)
+        assert sc.dollars == "2023-12", name
+    assert load_scenario("gpt-4").priors["inflation_factor"].central == pytest.approx(
+        1.01072, abs=5e-6
+    )
+    assert evaluate("gpt-4")["amortized_cost"].attrs["dollars"] == "2023-12"
+
+
+def test_reference_past_the_index_is_refused(tmp_path: Path) -> None:
+    # a nominal scenario published after the index ends: its figures cannot be converted
+    text = GPT4.format(extra="", hardware="", parameters="").replace(
+        "published = 2023-03-15", "published = 2026-09-15"
+    )
+    text += '[reference]\namortized_cost = { value = 4e7, dollars = 2023, source = "x" }\n'
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(_write(tmp_path, text))
+    msg = str(err.value)
+    assert "amortized_cost" in msg and "2026-09" in msg and "2000-12 to 2025-06" in msg
+    assert "\n" not in msg

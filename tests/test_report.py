@@ -385,3 +385,11 @@ def test_browser_check_fails_on_broken_figures(tmp_path: Path) -> None:
     )
     assert run.returncode == 0
     assert _CHECK._screenshot_stats(shot)["coloured"] < _CHECK.MIN_COLOURED
+
+
+def test_report_states_its_dollars_and_cloud_basis() -> None:
+    page = html.unescape(report_html("new-run-h100-2025", draws=200, chains=1))
+    assert "USD figures are in nominal dollars of the inputs' prices." in page
+    assert "priced on the <em>contract</em> cloud basis (chip library h100-sxm5" in page
+    page = html.unescape(report_html("gpt-4", draws=200, chains=1))
+    assert "USD figures are in 2023-12 US dollars." in page

@@ -305,7 +305,8 @@ def _summary_section(ctx: _Context) -> str:
     )
     which = f"{ctx.interval} (highest-density)" if ctx.hdi else f"equal-tailed {ctx.interval}"
     note = (
-        f"{n:,} draws. Median, mean and the {which} are over the draws; {mcse_note}"
+        f"{n:,} draws. {_money_text(ctx.sc)}Median, mean and the {which} are over the draws;"
+        f" {mcse_note}"
         "<em>point</em> is the output with every prior at its central value "
         "(<code>frontiercost.evaluate</code>), the paper's way of estimating."
     )
@@ -668,6 +669,22 @@ def _run_section(ctx: _Context) -> str:
 
 def _long_name(post: xr.Dataset, name: str) -> str:
     return str(post[name].attrs.get("long_name", "") or "")
+
+
+def _money_text(sc: Any) -> str:
+    """What the USD figures are: their dollars and, for a cloud cost, the cloud basis (HTML)."""
+    dollars = sc.dollars or "nominal"
+    words = {
+        "nominal": "nominal dollars of the inputs' prices",
+        "inflation_factor": "dollars of the scenario's inflation_factor",
+    }.get(dollars, f"{dollars} US dollars")
+    text = f"USD figures are in {_e(words)}. "
+    if sc.cloud_basis:
+        text += (
+            f"The cloud cost is priced on the <em>{_e(sc.cloud_basis)}</em> cloud basis"
+            f" ({_e(sc.cloud_price_source)}). "
+        )
+    return text
 
 
 def _unit_text(units: str) -> str:

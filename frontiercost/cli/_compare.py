@@ -104,20 +104,16 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
         sides: dict[str, dict[str, Any]] = {}
         for key, summary, src in zip(("a", "b"), summaries, (a, b), strict=True):
             row = summary.sel(variable=name)
-            basis = src.view.attrs(name).get("dollars")
+            attrs = src.view.attrs(name)
+            basis, cloud = attrs.get("dollars"), attrs.get("cloud_basis")
             sides[key] = {
                 "median": number(float(row["median"])),
                 "mean": number(float(row["mean"])),
                 "lower": number(float(row["ci"][0])),
                 "upper": number(float(row["ci"][1])),
                 "dollars": str(basis) if basis else None,
+                "cloud_basis": str(cloud) if cloud else None,
             }
-        if sides["a"]["dollars"] != sides["b"]["dollars"]:
-            console.warn(
-                f"{name}: A is in {dollar_words(sides['a']['dollars'])} and B in"
-                f" {dollar_words(sides['b']['dollars'])}: the figures are in different dollars;"
-                " give both scenarios the same [scenario] dollars"
-            )
         outputs[name] = {
             "units": str(summaries[0]["units"].sel(variable=name).item()),
             "a": sides["a"],
@@ -138,8 +134,44 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
         "interval": {"kind": kind, "prob": args.ci},
         "outputs": outputs,
     }
+    for text in mismatches(outputs):
+        console.warn(text)
     emit(console, _render_compare(record, fmt), save)
     return 0
+
+
+def mismatches(outputs: dict[str, Any]) -> list[str]:
+    """One warning for outputs in different dollars, one for different cloud bases.
+
+    ``outputs`` maps an output to its ``a`` and ``b`` sides (``dollars``,
+    ``cloud_basis``); each warning names the outputs and both sides' bases.
+    """
+    out = []
+    for key, what, fix in (
+        ("dollars", "in different dollars", "give both scenarios the same [scenario] dollars"),
+        (
+            "cloud_basis",
+            "priced on different cloud bases",
+            "give both the same hardware.cloud_basis (on-demand, 1yr, 3yr, contract)",
+        ),
+    ):
+        differ = {n: (o["a"].get(key), o["b"].get(key)) for n, o in outputs.items()
+                  if o["a"].get(key) != o["b"].get(key)}  # fmt: skip
+        if not differ:
+            continue
+        words = dollar_words if key == "dollars" else _basis_words
+        by_pair: dict[tuple[Any, Any], list[str]] = {}
+        for n, pair in differ.items():
+            by_pair.setdefault(pair, []).append(n)
+        parts = [f"{', '.join(names)}: A {words(a)}, B {words(b)}"
+                 for (a, b), names in by_pair.items()]  # fmt: skip
+        out.append(f"the runs' figures are {what} ({'; '.join(parts)}); {fix}")
+    return out
+
+
+def _basis_words(basis: str | None) -> str:
+    """``"3yr"`` -> ``"3yr cloud price"``; None: no cloud price."""
+    return f"{basis} cloud price" if basis else "no cloud price"
 
 
 def _render_compare(record: dict[str, Any], fmt: str) -> str:
@@ -151,11 +183,15 @@ def _render_compare(record: dict[str, Any], fmt: str) -> str:
         header = ["output", "units"]
         for side in ("a", "b"):
             header += [f"{side}_{k}" for k in ("median", "mean", "lower", "upper")]
-        header += ["prob_a_greater", "mcse", "mean_difference", "paired_draws"]
+        for side in ("a", "b"):
+            header += [f"{side}_dollars", f"{side}_cloud_basis"]
+        header += ["prob_a_greater", "mcse", "prob_equal", "mean_difference", "paired_draws"]
         rows = [
             [name, o["units"]]
             + [o[s][k] for s in ("a", "b") for k in ("median", "mean", "lower", "upper")]
-            + [o["prob_a_greater"], o["mcse"], o["mean_difference"], o["paired_draws"]]
+            + [o[s][k] for s in ("a", "b") for k in ("dollars", "cloud_basis")]
+            + [o["prob_a_greater"], o["mcse"], o["prob_equal"]]
+            + [o["mean_difference"], o["paired_draws"]]
             for name, o in record["outputs"].items()
         ]
         return to_csv(header, rows)
@@ -207,6 +243,19 @@ def _render_compare(record: dict[str, Any], fmt: str) -> str:
     elif pairs:
         lines.append("dollars differ: " + "; ".join(
             f"{n} A {dollar_words(x)}, B {dollar_words(y)}" for n, (x, y) in bases.items()
+            if x != y))  # fmt: skip
+    clouds = {(o["a"]["cloud_basis"], o["b"]["cloud_basis"]) for o in record["outputs"].values()
+              if o["a"]["cloud_basis"] or o["b"]["cloud_basis"]}  # fmt: skip
+    if len(clouds) == 1:
+        ca, cb = next(iter(clouds))
+        lines.append(
+            f"cloud basis: {ca}"
+            if ca == cb
+            else f"cloud bases differ: A {_basis_words(ca)}, B {_basis_words(cb)}"
+        )
+    elif clouds:
+        lines.append("cloud bases differ: " + "; ".join(
+            f"A {_basis_words(x)}, B {_basis_words(y)}" for x, y in sorted(clouds, key=str)
             if x != y))  # fmt: skip
     header = ["output", "unit", "A median", f"A {interval}", "B median", f"B {interval}"]
     lines += format_table([*header, "P(A > B)"], rows, "ll")

@@ -58,6 +58,8 @@ SUMMARY_CSV = (
     "mcse_upper",
     "point",
     "nonfinite",
+    "dollars",
+    "cloud_basis",
 )
 
 
@@ -109,6 +111,10 @@ def summary_record(
             "units": str(attrs.get("units", "")),
             "long_name": str(attrs.get("long_name", "")),
             "dollars": str(attrs["dollars"]) if attrs.get("dollars") else None,
+            "cloud_basis": str(attrs["cloud_basis"]) if attrs.get("cloud_basis") else None,
+            "cloud_price_source": (
+                str(attrs["cloud_price_source"]) if attrs.get("cloud_price_source") else None
+            ),
             "mean": get("mean"),
             "sd": get("sd"),
             "median": get("median"),
@@ -302,6 +308,15 @@ def summary_table(record: dict[str, Any]) -> str:
     bases = list(dict.fromkeys(o["dollars"] for o in record["outputs"].values() if o["dollars"]))
     if bases:  # what dollars the money figures are in, before a reader compares them
         lines[0] += f"; dollars: {', '.join(dollar_words(b) for b in bases)}"
+    clouds = list(
+        dict.fromkeys(
+            (o["cloud_basis"], o.get("cloud_price_source") or "")
+            for o in record["outputs"].values()
+            if o.get("cloud_basis")
+        )
+    )
+    for basis, where in clouds:  # the cloud cost's price: list or contract, and its record
+        lines.append(textwrap.fill(f"cloud basis: {basis}" + (f" ({where})" if where else ""), 99))
     has_point = any(o["point"] is not None for o in record["outputs"].values())
     # an output with NaN or infinite draws says how many, rather than a bare "-"
     has_bad = any(o.get("nonfinite") for o in record["outputs"].values())
@@ -461,6 +476,8 @@ def summary_csv(record: dict[str, Any]) -> str:
             o["mcse_upper"],
             o["point"],
             o["nonfinite"],
+            o["dollars"],
+            o.get("cloud_basis"),
         ]
         for name, o in record["outputs"].items()
     ]

@@ -30,12 +30,19 @@ class Output:
 
     ``dollars`` names the dollar basis of a money output (``"2025-06"``:
     dollars of June 2025; ``"nominal"``; ...); empty for other outputs.
+    ``cloud_basis`` names the basis of the cloud price an output is computed
+    from (``"3yr"``, ``"contract"``...; docs/scenarios.md); empty for outputs
+    that read no cloud price; ``cloud_source`` where that price comes from
+    (the chip library's record: chip, price year and basis; a pipeline's rate;
+    ``[parameters]``).
     """
 
     name: str
     units: str
     long_name: str
     dollars: str = ""
+    cloud_basis: str = ""
+    cloud_source: str = ""
 
 
 @dataclass(frozen=True)

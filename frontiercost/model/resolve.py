@@ -112,6 +112,13 @@ def _closure(formulas: Mapping[str, str], outputs: Iterable[str]) -> set[str]:
     return need
 
 
+def _reads_cloud(formulas: Mapping[str, str], output: str) -> bool:
+    """Whether ``output`` is computed from a cloud price."""
+    return any(
+        n == "cloud_price" or n.startswith("cloud_price_") for n in _closure(formulas, [output])
+    )
+
+
 def needed_inputs(resolved: Resolved) -> tuple[str, ...]:
     """The inputs that the formulas for the outputs actually read, in input order."""
     need = _closure(resolved.formulas, resolved.outputs)
@@ -124,10 +131,15 @@ def formula_model(
     extra: Mapping[str, Quantity] | None = None,
     outputs: Sequence[str] | None = None,
     dollars: str = "",
+    cloud_basis: str = "",
+    cloud_source: str = "",
 ) -> Model:
     """Compile the resolved formulas into a formula :class:`Model` (the engine interprets it).
 
-    ``dollars`` labels the dollar basis of every money output (units in USD).
+    ``dollars`` labels the dollar basis of every money output (units in USD);
+    ``cloud_basis`` the cloud-price basis of every money output that reads a
+    cloud price (``cloud_price``, or a fleet's ``cloud_price_<label>``), and
+    ``cloud_source`` where that price comes from.
     """
     table = dict(QUANTITIES)
     table.update(extra or {})
@@ -140,7 +152,15 @@ def formula_model(
         inputs=resolved.inputs,
         outputs=tuple(
             Output(
-                o, table[o].units, table[o].long_name, dollars if is_money(table[o].units) else ""
+                o,
+                table[o].units,
+                table[o].long_name,
+                dollars if is_money(table[o].units) else "",
+                *(
+                    (cloud_basis, cloud_source)
+                    if is_money(table[o].units) and _reads_cloud(formulas, o)
+                    else ("", "")
+                ),
             )
             for o in outs
         ),

@@ -70,10 +70,14 @@ def constant_data(model: Model, priors: Mapping[str, Prior]) -> xr.Dataset:
 
 
 def _out_attrs(out: Output) -> dict[str, str]:
-    """``units``, ``long_name`` and, for money, ``dollars`` (the dollar basis)."""
+    """``units``, ``long_name`` and, for money, ``dollars`` (the dollar basis) and, when it
+    reads a cloud price, ``cloud_basis`` and ``cloud_price_source``."""
     attrs = {"units": out.units, "long_name": out.long_name}
     if out.dollars:
         attrs["dollars"] = out.dollars
+    if out.cloud_basis:
+        attrs["cloud_basis"] = out.cloud_basis
+        attrs["cloud_price_source"] = out.cloud_source
     return attrs
 
 

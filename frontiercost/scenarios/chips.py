@@ -148,6 +148,7 @@ class Chip:
         price_year: int | None,
         cloud_basis: str = DEFAULT_CLOUD_BASIS,
         explicit_basis: bool = False,
+        cloud_given: bool = False,
     ) -> dict[str, Any]:
         """Parameter specs this chip supplies to a scenario (see module docstring).
 
@@ -163,6 +164,9 @@ class Chip:
             True when the scenario named the basis: then it must have a price
             that year (and a price year must be given). The default basis
             (3yr) is used only where there is one.
+        cloud_given : bool
+            True when the scenario gives its own cloud price: a basis named
+            without a price year then states that price's basis.
 
         Raises
         ------
@@ -201,10 +205,11 @@ class Chip:
             "avg_power_fraction": fixed(self.avg_power_fraction, "1"),
         }
         if price_year is None:
-            if explicit_basis:
+            if explicit_basis and not cloud_given:
                 # a cloud price is a price of a year: without one the basis would do nothing
                 raise ScenarioError(
-                    f"hardware.cloud_basis: needs hardware.price_year; accepted for "
+                    f"hardware.cloud_basis: needs hardware.price_year (or a cloud_price in"
+                    f" [parameters], whose basis it then states); accepted for "
                     f"{self.key} {self._bases_text(None)}"
                 )
             return out

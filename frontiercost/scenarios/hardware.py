@@ -67,7 +67,7 @@ def _fleet_error(ctx: _Context, key: str | None, message: str, i: int) -> Scenar
 
 
 def _chip_specs(
-    ctx: _Context, raw: Mapping[str, Any], fleet_index: int | None
+    ctx: _Context, raw: Mapping[str, Any], fleet_index: int | None, cloud_given: bool = False
 ) -> tuple[Chip, dict[str, Any]]:
     """The chip a table names and the specs the library supplies for it."""
 
@@ -86,6 +86,7 @@ def _chip_specs(
             raw.get("price_year"),
             raw.get("cloud_basis", DEFAULT_CLOUD_BASIS),
             explicit_basis="cloud_basis" in raw,
+            cloud_given=cloud_given,
         )
     except ScenarioError as err:
         key = str(err).split(":", 1)[0].removeprefix("hardware.")
@@ -102,8 +103,17 @@ def _gaps(chip: Chip, raw: Mapping[str, Any], label: str = "") -> dict[str, str]
     return {f"{q}_{label}" if label else q: text for q, text in gaps.items()}
 
 
-def read_hardware(ctx: _Context, hardware: Mapping[str, Any], meta: Mapping[str, Any]) -> Hardware:
-    """Read ``[hardware]``: its chip or fleet, the library's specs and the dates."""
+def read_hardware(
+    ctx: _Context,
+    hardware: Mapping[str, Any],
+    meta: Mapping[str, Any],
+    cloud_given: bool = False,
+) -> Hardware:
+    """Read ``[hardware]``: its chip or fleet, the library's specs and the dates.
+
+    ``cloud_given``: ``[parameters]`` gives a cloud price, whose basis a
+    ``cloud_basis`` without a price year then states.
+    """
     out = Hardware()
     if "hyperscaler" in hardware:
         if not isinstance(hardware["hyperscaler"], bool):
@@ -113,7 +123,7 @@ def read_hardware(ctx: _Context, hardware: Mapping[str, Any], meta: Mapping[str,
         raise ctx.error("hardware", "fleet", "give chip (one chip type) or fleet, not both")
     out.dates = read_dates(ctx, meta, hardware)
     if "chip" in hardware:
-        chip, specs = _chip_specs(ctx, hardware, None)
+        chip, specs = _chip_specs(ctx, hardware, None, cloud_given)
         out.chip = chip
         out.gaps = _gaps(chip, hardware)
         out.specs = dict(specs)
@@ -125,7 +135,7 @@ def read_hardware(ctx: _Context, hardware: Mapping[str, Any], meta: Mapping[str,
                 raise ctx.error(
                     "hardware", key, "with a fleet, give it per chip in [[hardware.fleet]]"
                 )
-        _read_fleet(ctx, hardware["fleet"], meta, hardware, out)
+        _read_fleet(ctx, hardware["fleet"], meta, hardware, out, cloud_given)
         return out
     for key in ("precision", "price_year", "cloud_basis"):
         if key in hardware:
@@ -134,7 +144,12 @@ def read_hardware(ctx: _Context, hardware: Mapping[str, Any], meta: Mapping[str,
 
 
 def _read_fleet(
-    ctx: _Context, fleet: Any, meta: Mapping[str, Any], hardware: Mapping[str, Any], out: Hardware
+    ctx: _Context,
+    fleet: Any,
+    meta: Mapping[str, Any],
+    hardware: Mapping[str, Any],
+    out: Hardware,
+    cloud_given: bool = False,
 ) -> None:
     if not isinstance(fleet, list) or not fleet or not all(isinstance(e, Mapping) for e in fleet):
         raise ctx.error(
@@ -157,7 +172,7 @@ def _read_fleet(
         for key in ("chip", "share"):
             if key not in entry:
                 raise _fleet_error(ctx, key, "missing; each chip type needs chip and share", i)
-        chip, specs = _chip_specs(ctx, entry, i)
+        chip, specs = _chip_specs(ctx, entry, i, cloud_given)
         label = entry.get("label", default_label(chip))
         bad = check_label(label)
         if bad is not None:

@@ -194,8 +194,18 @@ def _one(
         unit = QUANTITIES[key].units if key in QUANTITIES else ""
         if run_dollars is not None and month != run_dollars[0] and unit.startswith("USD"):
             target, why = run_dollars
+            if not index_.first <= target <= index_.last:
+                # as for scenario.dollars: a month the index lacks is refused, never read as
+                # its last month without a word
+                raise error(
+                    f"dollars: cannot convert the figure's {dollars} USD to"
+                    f" {month_label(target)} USD{why}: the price index {index_.series} covers"
+                    f" {month_label(index_.first)} to {month_label(index_.last)}; give"
+                    f' scenario.dollars (e.g. "{month_label(index_.last)}", with nominal_month)'
+                    " or drop the figure's dollars to compare it as it is"
+                )
             try:
-                factor = index_.factor(target, month, beyond_last="latest")
+                factor = index_.factor(target, month)
             except ScenarioError as err:
                 raise error(str(err).removeprefix("dollars: ")) from None
             compared = float(v) * factor

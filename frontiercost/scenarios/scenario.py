@@ -52,7 +52,7 @@ from ..model.formula import compile_program, names_in, parse
 from ..model.quantities import NON_NEGATIVE, POSITIVE
 from ..priors import Fixed, LogNormal, Prior, prior_from_spec
 from ._context import _Context, _DictContext
-from .chips import CLOUD_BASES, PURCHASE_KEYS, Chip
+from .chips import CLOUD_BASES, DEFAULT_CLOUD_BASIS, PURCHASE_KEYS, Chip
 from .dates import read_date, read_dollars
 from .fleet import CHIP_LEVEL, suggest_labelled
 from .fleet import quantities as fleet_quantities
@@ -144,7 +144,13 @@ class Scenario:
                     extra[n] = Quantity(n, p.unit, p.description or n, (), False)
             outs = outs + tuple(n for n in inputs if n not in outs)
         return formula_model(
-            self.name, Resolved(inputs, formulas, outs), extra, outs, dollars=self.dollars
+            self.name,
+            Resolved(inputs, formulas, outs),
+            extra,
+            outs,
+            dollars=self.dollars,
+            cloud_basis=self.cloud_basis,
+            cloud_source=self.cloud_price_source,
         )
 
     @property
@@ -154,6 +160,23 @@ class Scenario:
         ``"inflation_factor"``: the scenario's own factor, whose basis it does not state.
         """
         return str(self.meta.get("dollar_basis", ""))
+
+    @property
+    def cloud_basis(self) -> str:
+        """Basis of the cloud price: ``"3yr"``, ``"1yr"``, ``"on-demand"``, ``"contract"``.
+
+        ``"unstated"``: a cloud price of the scenario's own whose basis it does
+        not state (``hardware.cloud_basis`` states it); ``"mixed"``: chip
+        types of a fleet on different bases; ``""``: no cloud price.
+        :attr:`cloud_price_source` says where the price comes from.
+        """
+        return str(self.meta.get("cloud_basis", ""))
+
+    @property
+    def cloud_price_source(self) -> str:
+        """Where the cloud price comes from: the chip record, year and basis, a pipeline
+        rate, or ``[parameters]``; ``""`` without a cloud price."""
+        return str(self.meta.get("cloud_price_source", ""))
 
     def input_priors(self) -> dict[str, Prior]:
         """Priors of the model's inputs."""
@@ -644,7 +667,11 @@ def _build(
                 f"the {pipeline.name} pipeline prices a chip at its first price record; set"
                 " chip_price in [parameters] for another price",
             )
-    hw = read_hardware(ctx, hardware_table, meta)
+    raw_params = data.get("parameters", {})
+    cloud_given = isinstance(raw_params, Mapping) and any(
+        str(k).startswith("cloud_price") for k in raw_params
+    )
+    hw = read_hardware(ctx, hardware_table, meta, cloud_given)
     if hw.hyperscaler is True:
         specs["pue"] = ("defaults", {**defaults["pue"], "value": 1.10})
     if hw.chip is not None:
@@ -762,6 +789,9 @@ def _build(
         priors["inflation_factor"], layer["inflation_factor"] = inflation, LAYERS["pipeline"]
     meta["dollar_basis"] = dollars.label
     meta["dollar_note"] = dollars.sentence
+    meta["cloud_basis"], meta["cloud_price_source"] = _cloud_basis(
+        hw, hardware_table, params, formulas, priors, layer
+    )
     routes = _routes(ctx, data.get("routes", {}), quantities, set(params))
     gaps = _price_gaps(hw.gaps, set(params))
     notes = list(gaps) + _drop_shadowed_defaults(priors, layer, quantities, routes)
@@ -922,6 +952,49 @@ def _mass_outside(prior: Prior, domain: Domain) -> float:
 
 
 # Layers of priors: a later layer replaces an earlier one of the same name.
+def _cloud_basis(
+    hw: Any,
+    hardware_table: Mapping[str, Any],
+    params: Mapping[str, Any],
+    formulas: Mapping[str, Any],
+    priors: Mapping[str, Prior],
+    layer: Mapping[str, int],
+) -> tuple[str, str]:
+    """The basis of the run's cloud price and where it comes from (:attr:`Scenario.cloud_basis`).
+
+    Per chip: a price of ``[parameters]`` has the basis ``hardware.cloud_basis``
+    states, else ``"unstated"``; a pipeline's rate is a 3-year committed-use
+    price; the chip library's is of the table's basis (default 3yr).
+    """
+    if "cloud_price" in params or "cloud_price" in formulas:
+        stated = hardware_table.get("cloud_basis") if hw.chip is not None else None
+        return (str(stated) if stated else "unstated"), "cloud_price given in [parameters]"
+    if hw.chip is not None:
+        tables = [(hw.chip, hardware_table, "cloud_price", "")]
+    else:
+        tables = [(m.chip, m.raw, m.name("cloud_price"), m.label) for m in hw.members]
+    found: list[tuple[str, str, str]] = []
+    for chip, raw, name, tag in tables:
+        if name in params or name in formulas:
+            basis = str(raw.get("cloud_basis", "unstated"))
+            found.append((tag, basis, f"{name} given in [parameters]"))
+        elif name in priors and layer.get(name) == LAYERS["pipeline"]:
+            # the rate's record without its web address: a line, not a citation
+            found.append((tag, "3yr", re.sub(r" \(https?://[^)]*\)", "", priors[name].source)))
+        elif name in priors and layer.get(name) == LAYERS["hardware"]:
+            basis = str(raw.get("cloud_basis", DEFAULT_CLOUD_BASIS))
+            found.append(
+                (tag, basis, f"chip library {chip.key}, price_year {raw['price_year']}, {basis}")
+            )
+    if not found:
+        return "", ""
+    bases = list(dict.fromkeys(b for _, b, _ in found))
+    if len(bases) == 1 and len(found) == 1:
+        return bases[0], found[0][2]
+    text = "; ".join(f"{tag} {basis}: {where}" for tag, basis, where in found)
+    return (bases[0] if len(bases) == 1 else "mixed"), text
+
+
 LAYERS = {"defaults": 0, "hardware": 1, "pipeline": 2, "parameters": 3}
 
 

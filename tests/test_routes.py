@@ -203,5 +203,13 @@ def test_every_entry_point_takes_a_mapping_as_from_dict_reads_it() -> None:
     assert fc.sweep(model, {"a": [1, 2]}, draws=50).posterior["c"].sizes["a"] == 2
     titled = fc.Scenario.from_dict({"scenario": {"title": "Mine"}, **model})
     assert titled.title == "Mine"
+    # a [scenario] table without a title keeps its other keys
+    described = fc.Scenario.from_dict({"scenario": {"description": "d"}, **model})
+    assert (described.title, described.meta["description"]) == ("scenario", "d")
+    # a date in Python is a datetime.date; the advice says so (not TOML's "no quotes")
+    with pytest.raises(fc.ScenarioError, match=r"\['published'\]: expected a datetime.date such"):
+        fc.simulate({"scenario": {"published": "2025-06-01"}, **model})
+    dated = fc.Scenario.from_dict({"scenario": {"published": dt.date(2025, 6, 1)}, **model})
+    assert dated.meta["published"] == dt.date(2025, 6, 1)
     with pytest.raises(fc.ScenarioError, match=r"\['parameters'\]\['a'\]: low: unknown key"):
         fc.simulate({**model, "parameters": {"a": {"family": "uniform", "low": 1, "upper": 2}}})

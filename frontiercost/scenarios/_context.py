@@ -9,6 +9,8 @@ from ._locate import locate
 class _Context:
     """File label and text, to put ``file:line key`` in front of messages."""
 
+    DATE = "a date such as 2023-03-15 (no quotes)"  # how a date is written here
+
     def __init__(self, label: str, text: str) -> None:
         self.label, self.text = label, text
 
@@ -30,6 +32,7 @@ class _DictContext(_Context):
     """A scenario given as a mapping: messages name the key's path, ``name["parameters"]["x"]``."""
 
     ARRAYS = ("staff", "correlation", "observe")  # arrays of tables: an index in the path
+    DATE = "a datetime.date such as date(2023, 3, 15)"
 
     def where(self, table: str, key: str | None = None, index: int = 0) -> str:
         path = f"{self.label}[{table!r}]" if table else self.label

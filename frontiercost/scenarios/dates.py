@@ -47,9 +47,7 @@ def is_date(value: Any) -> bool:
 def read_date(ctx: _Context, table: str, key: str, value: Any, index: int = 0) -> dt.date:
     """A TOML date, or an error naming the file, line and key."""
     if not is_date(value):
-        raise ctx.error(
-            table, key, f"expected a date such as 2023-03-15 (no quotes), got {value!r}", index
-        )
+        raise ctx.error(table, key, f"expected {ctx.DATE}, got {value!r}", index)
     return value
 
 

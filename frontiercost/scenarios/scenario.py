@@ -233,7 +233,8 @@ class Scenario:
         plain = _plain(data, name)
         meta = plain.get("scenario", {})
         if isinstance(meta, dict) and "title" not in meta:
-            plain = {"scenario": {"title": name, **meta}, **plain}
+            rest = {k: v for k, v in plain.items() if k != "scenario"}
+            plain = {"scenario": {"title": name, **meta}, **rest}
         try:
             text = tomli_w.dumps(plain)
         except (TypeError, ValueError) as err:

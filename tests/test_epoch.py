@@ -59,7 +59,7 @@ from frontiercost.epoch import (
     load_database,
     scenario,
 )
-from frontiercost.errors import DatabaseError, RecordError
+from frontiercost.errors import DatabaseError, RecordError, ScenarioWarning
 from frontiercost.scenarios import chip_library
 
 DATA = Path(__file__).parent / "data"
@@ -260,6 +260,33 @@ def test_a_record_on_h800s_prices_with_the_chip_library() -> None:
     # no training time in the record: chip-hours from compute / (peak x the reported MFU)
     assert float(point["chip_hours"]) == pytest.approx(3.4078e24 / (989e12 * 0.1947 * 3600))
     assert float(point["amortized_cost"]) > 0
+
+
+def test_a_reported_mfu_centres_the_draws_on_it() -> None:
+    """The paper's MFU prior is for an unknown MFU; a reported one scales it (k = MFU / 0.375).
+
+    Unscaled, DeepSeek-V3's reported 0.1947 was the point while the draws'
+    median was 0.36: the point sat near the 70th percentile of the cost.
+    """
+    import numpy as np
+
+    from frontiercost.priors import load_library
+
+    paper = load_library()["utilization_final_run"]
+    sc = scenario("DeepSeek-V3", DB)
+    prior = sc.priors["utilization"]
+    k = 0.1947 / paper.central
+    assert prior.central == 0.1947
+    np.testing.assert_allclose(
+        prior.ppf([0.05, 0.5, 0.95]), k * np.asarray(paper.ppf([0.05, 0.5, 0.95])), rtol=1e-5
+    )
+    with pytest.warns(ScenarioWarning, match="cloud_cost is not computed"):
+        tree = simulate(sc, draws=4000, chains=2, seed=3)
+    u = tree.posterior["utilization"].values
+    assert abs(float(np.median(u)) / (k * float(paper.ppf([0.5])[0])) - 1) < 0.05
+    cost = tree.posterior["amortized_cost"].values
+    point = float(evaluate(sc)["amortized_cost"])
+    assert 0.35 < float(np.mean(cost < point)) < 0.65  # the point near the middle
 
 
 def test_a_fleet_record_with_shares() -> None:

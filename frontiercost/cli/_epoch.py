@@ -17,6 +17,7 @@ from ..errors import FrontiercostError
 from ._common import (
     STORE_LIMIT,
     Console,
+    check_names,
     check_out,
     check_save,
     draws_value,
@@ -216,6 +217,9 @@ def cmd_price(args: argparse.Namespace, console: Console) -> int:
             fh.write(sc.text)
         console.note(f"wrote {out}")
     store = args.draws * args.chains <= STORE_LIMIT
+    # as `run`: outputs, and the inputs of a stored run; checked before sampling
+    inputs = [n for n in sc.inputs if n not in sc.outputs] if store else []
+    check_names("--var", args.var or [], [*sc.outputs, *inputs], f"scenario {sc.name!r}")
     label = f"sampling {sc.name}: {run_label(args.draws, args.chains)}"
     with console.step(label, progress=True) as bar:
         tree = simulate(
@@ -231,12 +235,6 @@ def cmd_price(args: argparse.Namespace, console: Console) -> int:
         )
     src = Source(tree, sc, sc.name, sc.title)
     names = list(sc.outputs) if not args.var else list(dict.fromkeys(args.var))
-    unknown = [n for n in names if n not in sc.outputs]
-    if unknown:
-        raise FrontiercostError(
-            f"--var: {unknown[0]!r} is not an output of {sc.name}; outputs:"
-            f" {', '.join(sc.outputs)}"
-        )
     record = summary_record(src, names, args.ci, "hdi" if args.hdi else "eti", console)
     emit(console, render_summary(record, fmt), save)
     return 0

@@ -32,6 +32,7 @@ from .database import (
 )
 from .names import hardware_names
 
+MFU_PRIOR = "utilization_final_run"  # the paper's final-run MFU prior (docs/model.md §4.4)
 DATABASE = "Epoch AI, Notable AI Models (https://epoch.ai/data/notable-ai-models, CC BY 4.0)"
 FIGURE_SOURCE = (
     "Epoch AI notable-models database, {column!r}: Epoch's pipeline, read as June-2025"
@@ -236,10 +237,7 @@ def scenario_text(
             f" {_num(record.compute)} }}"
         )
     if record.mfu is not None:
-        lines.append(
-            f'utilization = {{ prior = "utilization_final_run", central = {record.mfu!r} }}'
-            "  # reported MFU"
-        )
+        lines.append(_reported_mfu(record.mfu))
     if record.quantity is not None and record.hours is not None and record.compute is not None:
         # the pipeline's rule (docs/model.md §8): chip-hours from quantity x time where both
         # are known; the compute then prices a FLOP
@@ -305,6 +303,35 @@ def scenario(
     """
     db = database if isinstance(database, Database) else load_database(database)
     return record_scenario(db.record(name), db, pipeline, shares)
+
+
+def _reported_mfu(mfu: float) -> str:
+    """The paper's final-run utilization prior, scaled to centre on a reported MFU.
+
+    The library prior (a normal with p5 0.1, p95 0.65 around 0.375, truncated
+    to [0.01, 0.99]) is the paper's for an unknown MFU.  A reported one scales
+    it by ``k = mfu / 0.375`` (quantiles and bounds, the upper bound capped at
+    0.99), keeping its relative width, so the draws and the point agree:
+    unscaled, a reported 0.19 had a median of 0.36 in the draws.  Above an
+    MFU of about 0.57 the scaled p95 would pass the cap: the prior stays the
+    paper's, with the reported MFU as its point.
+    """
+    from ..priors.library import library_view
+
+    spec = library_view()[MFU_PRIOR][0]
+    k = mfu / float(spec["central"])
+    upper = min(float(spec["upper"]) * k, float(spec["upper"]))
+    if float(spec["p95"]) * k >= upper:
+        return (
+            f'utilization = {{ prior = "{MFU_PRIOR}", central = {mfu!r} }}'
+            "  # reported MFU; the paper's prior unscaled (scaled, its p95 would pass 0.99)"
+        )
+    return (
+        f'utilization = {{ prior = "{MFU_PRIOR}", p5 = {float(spec["p5"]) * k:.6g},'
+        f" p95 = {float(spec['p95']) * k:.6g}, lower = {float(spec['lower']) * k:.6g},"
+        f" upper = {upper:.6g}, central = {mfu!r} }}"
+        f"  # reported MFU; the paper's prior x {k:.4g}"
+    )
 
 
 def record_scenario(

@@ -71,6 +71,14 @@ def build_prior(where: str, key: str, value: Any, unit: str) -> Prior:
                         f"{where}: times needs a multiplier prior (unit '1'); "
                         f"{ref!r} has unit {base['unit']!r}"
                     )
+                own = prior_from_spec(dict(library[ref][0])).central
+                if own != 1.0:
+                    # times scales a multiplier (central 1); on any other prior the
+                    # central would become the factor itself: a wrong point, silently
+                    raise ScenarioError(
+                        f"{where}: times needs a multiplier prior (central 1); {ref!r} is not"
+                        f" one (its central is {own:g}): give central = or p5/p95 instead"
+                    )
                 base.update(
                     relative=True,
                     central=float(times),

@@ -634,6 +634,17 @@ CASES: list[tuple[str, str | bytes, tuple[str, ...]]] = [
         ("times must be a positive number, got '5'",),
     ),
     (
+        # on a prior that is not a multiplier, the point would become the factor itself
+        "times on a non-multiplier",
+        _param('{ prior = "utilization_final_run", times = 0.5 }', "utilization"),
+        ("times needs a multiplier prior (central 1)", "its central is 0.375"),
+    ),
+    (
+        "times on a factor",
+        _param('{ prior = "server_cost_factor", times = 2 }', "server_cost_factor"),
+        ("times needs a multiplier prior (central 1)", "its central is 1.64"),
+    ),
+    (
         "unit mismatch",
         _param('{ family = "normal", mean = 1000, sd = 10, unit = "days" }'),
         ("unit 'days' does not match training_hours's unit 'h'",),

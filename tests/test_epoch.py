@@ -397,6 +397,19 @@ def test_cli_price(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert record["references"][0]["point_ratio"] == pytest.approx(1, abs=1e-3)
 
 
+def test_cli_price_says_when_the_record_has_no_figure(capsys: pytest.CaptureFixture[str]) -> None:
+    """Without Epoch's figures the table has no reference lines: a note says why, once."""
+    args = ["epoch", "price", "Llama 3.1-405B", "--database", str(DB), "--draws", "100"]
+    assert main([*args, "--var", "amortized_cost", "--var", "chip_count"]) == 0
+    captured = capsys.readouterr()
+    assert "published figure" not in captured.out and "chip_count" in captured.out
+    assert captured.err.count("no Epoch cost figure for 'Llama 3.1-405B'") == 1
+    assert (
+        main(["epoch", "price", "GPT-4 (Mar 2023)", "--database", str(DB), "--draws", "100"]) == 0
+    )
+    assert "no Epoch cost figure" not in capsys.readouterr().err
+
+
 def test_cli_price_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["epoch", "price", "Claude 2", "--database", str(DB)]) == 2
     err = capsys.readouterr().err
@@ -487,9 +500,10 @@ def test_the_compare_legend_follows_the_summary_columns_and_sums_to_them(capsys)
         if (m := re.fullmatch(r"([a-z0-9 -]+): ([\d,]+) figures?", line))
     ]
     assert [c for c, _ in headings] == [
-        c for c in header[columns["v100-price"] : columns["not priced"] + 1] if c in dict(headings)
+        c for c in header[columns["dollars"] : columns["not priced"] + 1] if c in dict(headings)
     ]
-    assert len(headings) >= 3
+    assert len(headings) >= 4 and headings[0][0] == "dollars"
+    assert "; dollars: 2025-06 USD, Epoch's figures read in them" in out[0]
     for category, count in headings:
         assert count == sum(int(row[columns[category]]) for row in summary), category
         # the reasons under a heading add up to it

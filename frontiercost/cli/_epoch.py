@@ -210,6 +210,11 @@ def cmd_price(args: argparse.Namespace, console: Console) -> int:
     with console.step("building the record's scenario"):
         sc = scenario(args.name, args.database, args.pipeline, shares=shares)
     console.scenario_notes(sc)
+    if not sc.references:  # else the table's "published figure" lines say what there is
+        console.note(
+            f"{args.database}: no Epoch cost figure for {sc.title!r} (its cost cells are"
+            " empty): our estimate stands alone"
+        )
     if out is not None:
         from .._files import atomic_open
 
@@ -245,6 +250,8 @@ def cmd_price(args: argparse.Namespace, console: Console) -> int:
 
 def compare_record(c: Comparison) -> dict[str, Any]:
     """The JSON of a comparison (docs/json-output.md, ``frontiercost.epoch-compare/1``)."""
+    from ..epoch.compare import RUN_DOLLARS
+
     rows = []
     for r in c.rows:
         rec = r.record()
@@ -263,6 +270,7 @@ def compare_record(c: Comparison) -> dict[str, Any]:
         "pipeline": c.pipeline,
         "before": c.before,
         "tolerance": c.tolerance,
+        "dollars": f"{RUN_DOLLARS[0]}-{RUN_DOLLARS[1]:02d} USD",
         "interval": {"kind": c.ci_kind, "prob": c.ci_prob},
         "run": {"draws": c.draws, "chains": c.chains, "seed": c.seed},
         "summary": summary,
@@ -273,6 +281,7 @@ def compare_record(c: Comparison) -> dict[str, Any]:
 def compare_table(record: dict[str, Any], everything: bool = False) -> str:
     """The readable comparison: the summary, then the figures that do not match."""
     from ..analysis.format import format_table, format_value
+    from ._sources import run_label
 
     interval = interval_label(record["interval"]["prob"], record["interval"]["kind"])
     tol = record["tolerance"]
@@ -281,10 +290,11 @@ def compare_table(record: dict[str, Any], everything: bool = False) -> str:
         f"Epoch's figures{before} against the {record['pipeline']} pipeline"
         f" ({record['database']}); match: within {tol:.0%};"
         + (
-            f" {record['run']['draws'] * record['run']['chains']:,} draws per record"
+            f" {run_label(record['run']['draws'], record['run']['chains'])} per record"
             if record["run"]["draws"]
             else " point estimates only"
         )
+        + f"; dollars: {record['dollars']}, Epoch's figures read in them"
     ]
     header = ["output", "figures", "priced", "match", "dollars", "v100-price", "fine-tune",
               "other", "not priced", f"in our {interval}"]  # fmt: skip
@@ -326,7 +336,7 @@ def _legend(shown: list[dict[str, Any]]) -> list[str]:
 
     by_category: dict[str, dict[str, list[str]]] = {}
     for r in shown:
-        if r["note"] and r["category"] != "dollars":  # the dollars column says it all
+        if r["note"]:
             by_category.setdefault(r["category"], {}).setdefault(r["note"], []).append(r["model"])
     lines: list[str] = []
     for category in sorted(by_category, key=CATEGORIES.index):

@@ -74,6 +74,9 @@ class RunSpec:
         The scenario file's text, recorded with the run.
     scenario : Scenario, optional
         The scenario it came from.
+    streams : mapping, optional
+        Inputs that share another's random stream (a fleet's copies of one
+        quantity; :func:`frontiercost.engine.plan.plan_run`).
     """
 
     name: str
@@ -83,6 +86,7 @@ class RunSpec:
     correlations: Correlations | None = None
     scenario_text: str | None = None
     scenario: Scenario | None = field(default=None, compare=False)
+    streams: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -133,7 +137,8 @@ class RunSpec:
         if correlations is None and sc.correlations:
             correlations = {p: r for p, r in sc.correlations.items() if set(p) <= set(used)}
         text = scenario_text if scenario_text is not None else sc.text
-        return cls(sc.name, sc.title, model, used, correlations or None, text, sc)
+        streams = {n: q for n, q in sc.streams.items() if n in model.inputs}
+        return cls(sc.name, sc.title, model, used, correlations or None, text, sc, streams)
 
     @property
     def observations(self) -> tuple[Observation, ...]:
@@ -413,7 +418,7 @@ def _run(
             raise SimulationError("out: a file holds one run")
         files.check_out(keep.out, flag="out", kind=kind, overwrite=keep.overwrite)
         _out_for(keep, executor)
-    plans = [plan_run(s.model, s.priors, sampling, s.correlations) for s in specs]
+    plans = [plan_run(s.model, s.priors, sampling, s.correlations, s.streams) for s in specs]
     jobs = [
         Job.make(p, s.priors, store=keep.store, inputs=keep.inputs, thresholds=keep.thresholds)
         for p, s in zip(plans, specs, strict=True)

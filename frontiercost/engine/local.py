@@ -56,7 +56,9 @@ def given_uniforms(plan: Plan, start: int, n: int) -> np.ndarray:
         return np.zeros((len(plan.names), 0))
     from scipy.stats import qmc  # on use: scipy.stats costs ~40 MB of a streaming run's budget
 
-    sobol = qmc.Sobol(len(plan.names), scramble=True, seed=plan.seed)
+    rows = plan.stream_rows if plan.stream_rows.size else np.arange(len(plan.names))
+    dims = int(rows.max()) + 1 if rows.size else 0  # one dimension per stream
+    sobol = qmc.Sobol(dims, scramble=True, seed=plan.seed)
     if start:
         sobol.fast_forward(start)
     with warnings.catch_warnings():
@@ -64,7 +66,7 @@ def given_uniforms(plan: Plan, start: int, n: int) -> np.ndarray:
         # what matters and it is the same sequence whatever the blocking.
         warnings.filterwarnings("ignore", message=".*balance properties.*")
         u = sobol.random(n)
-    return np.ascontiguousarray(np.clip(u.T, _U_MIN, 1.0 - _U_MIN))
+    return np.ascontiguousarray(np.clip(u[:, rows].T, _U_MIN, 1.0 - _U_MIN))
 
 
 def _source(plan: Plan) -> int:

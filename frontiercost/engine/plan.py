@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -46,6 +46,10 @@ class Plan:
     keys, codes, prm, tables, corr_idx, chol : numpy.ndarray
         Stream keys, transform codes and parameters, inverse-CDF tables,
         copula rows and Cholesky factor.
+    stream_rows : numpy.ndarray
+        For each input row, the index of its random stream among the run's
+        distinct streams (``arange`` unless inputs share a stream): the
+        dimension of the ``qmc`` sequence the row reads.
     sampler : str
         ``"mc"``, ``"qmc"`` or ``"lhs"``.
     seed, draws, chains, block : int
@@ -65,6 +69,7 @@ class Plan:
     draws: int
     chains: int
     block: int
+    stream_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def total(self) -> int:
@@ -87,8 +92,15 @@ def plan_run(
     priors: Mapping[str, Prior],
     sampling: Sampling,
     correlations: Correlations | None = None,
+    streams: Mapping[str, str] | None = None,
 ) -> Plan:
     """Check the priors against the model and build the kernel arrays; nothing is sampled.
+
+    ``streams`` names the random stream of an input that shares another's
+    (``{"server_cost_factor_h200": "server_cost_factor"}``): inputs on one
+    stream take the same uniform at every draw, so each takes the same
+    percentile of its own prior (comonotone).  An input not named draws from
+    its own stream, keyed by its name, as always.
 
     Raises
     ------
@@ -117,10 +129,13 @@ def plan_run(
             tables.append(spec.table)
             offset += spec.table.size
     idx, chol = copula_factor(correlations or {}, names)
+    stream = [(streams or {}).get(n, n) for n in names]
+    distinct = list(dict.fromkeys(stream))
     return Plan(
         model=model,
         names=names,
-        keys=np.array([stream_key(sampling.seed, n) for n in names], dtype=np.uint64),
+        keys=np.array([stream_key(sampling.seed, n) for n in stream], dtype=np.uint64),
+        stream_rows=np.array([distinct.index(s) for s in stream], dtype=np.int64),
         codes=np.array([int(s.code) for s in specs], dtype=np.int64),
         prm=prm,
         tables=np.concatenate(tables) if tables else np.zeros(1),

@@ -71,7 +71,9 @@ YEARS = (1950, 2100)  # the years a scenario or a projection may name
 class Scenario:
     """A validated scenario: its priors, extra quantities and resolved outputs.
 
-    Build it with :func:`load_scenario`.
+    Build it with :func:`load_scenario`.  ``streams`` maps a fleet's chip-level
+    inputs (``server_cost_factor_h200``) to the quantity whose random stream
+    they share: the chip types' copies of one quantity are drawn comonotone.
     """
 
     name: str
@@ -87,6 +89,7 @@ class Scenario:
     meta: dict[str, Any] = field(default_factory=dict)
     observations: tuple[Observation, ...] = ()
     notes: tuple[str, ...] = ()
+    streams: dict[str, str] = field(default_factory=dict)
 
     @property
     def outputs(self) -> tuple[str, ...]:
@@ -900,6 +903,9 @@ def _build(
         meta=meta,
         observations=observations,
         notes=tuple(notes),
+        # a fleet's copies of one quantity share its stream: the uncertainty is the
+        # run's (its discount, number format, start date), not each chip type's apart
+        streams={m.name(q): q for m in hw.members for q in CHIP_LEVEL if m.name(q) in priors},
     )
 
 

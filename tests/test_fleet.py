@@ -199,3 +199,18 @@ def test_fleet_copies_are_comonotone_and_say_so() -> None:
         a = post[f"{q}_h100_sxm5"].values.ravel()
         b = post[f"{q}_h200"].values.ravel()
         assert (np.argsort(a) == np.argsort(b)).all(), q
+
+
+def test_a_quantity_given_for_the_whole_fleet_is_one_note(tmp_path: Path) -> None:
+    """Unlabelled, it is every type's (docs/scenarios.md): one note per quantity, not per type."""
+    text = _HALVES.replace('label = "a"\n', "").replace('label = "b"\n', "")
+    text = text.replace('chip = "h100-sxm5"', 'chip = "h200"', 1)
+    text += 'server_cost_factor = "server_cost_factor"\n'
+    text += 'avg_power_fraction = "avg_power_fraction_gpu"\n'
+    (tmp_path / "fleet.toml").write_text(text, encoding="utf-8")
+    notes = load_scenario(tmp_path / "fleet.toml").notes
+    switched = [n for n in notes if "is given), not taken from the chip library" in n]
+    assert len(switched) == 2, notes
+    for q in ("server_cost_factor", "avg_power_fraction"):
+        (note,) = (n for n in switched if n.startswith(f"{q}_"))
+        assert note.startswith(f"{q}_h200, {q}_h100_sxm5 are computed as {q} (because {q}")

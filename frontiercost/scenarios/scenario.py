@@ -1041,7 +1041,8 @@ def _drop_shadowed_defaults(
     names it.
     """
     table = {**QUANTITIES, **extra}
-    notes = []
+    # (way, given, source) -> the quantities switched: a fleet's chip types, said once
+    switched: dict[tuple[str, tuple[str, ...], str], list[str]] = {}
     for key in list(priors):
         q = table.get(key)
         if layer.get(key, LAYERS["parameters"]) == LAYERS["parameters"] or q is None:
@@ -1053,11 +1054,17 @@ def _drop_shadowed_defaults(
                 del priors[key]
                 given = sorted(n for n in reads if layer.get(n, 3) == LAYERS["parameters"])
                 if given and key not in routes:
-                    notes.append(
-                        f"{key} is computed as {way} (because {', '.join(given)} is given),"
-                        f' not taken from {source}; say so with [routes] {key} = "{way}"'
-                    )
+                    switched.setdefault((way, tuple(given), source), []).append(key)
                 break
+    notes = []
+    for (way, named, source), keys in switched.items():
+        are = f"{keys[0]} is" if len(keys) == 1 else f"{', '.join(keys)} are"
+        notes.append(
+            f"{are} computed as {way} (because {', '.join(named)} is given), not taken from"
+            f" {source}; say so with [routes]"
+            + (" (a line for each)" if len(keys) > 1 else "")
+            + f' {keys[0]} = "{way}"'
+        )
     return notes
 
 

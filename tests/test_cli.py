@@ -129,10 +129,23 @@ def test_scenarios_shows_one(capsys) -> None:  # type: ignore[no-untyped-def]
 def test_chips_lists_the_library(capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["chips"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0].split() == ["key", "name", "kind", "peak", "TDP", "price", "years"]
+    assert out.splitlines()[0].split() == [
+        "key",
+        "name",
+        "kind",
+        "peak",
+        "TDP",
+        "purchase",
+        "cloud",
+    ]
     row = next(line for line in out.splitlines() if line.startswith("a100-sxm4-40gb "))
     assert "NVIDIA A100 SXM4 40 GB" in row and " gpu " in row
     assert "3.12e14 FLOP/s bf16" in row and "400 W" in row and "2020" in row
+    # a year with only cloud prices is not a purchase year (H100 PCIe: rented in 2024)
+    pcie = re.split(r" {2,}", next(ln for ln in out.splitlines() if ln.startswith("h100-pcie ")))
+    assert pcie[-2:] == ["-", "2024"]
+    tpu = re.split(r" {2,}", next(ln for ln in out.splitlines() if ln.startswith("tpu-v1 ")))
+    assert tpu[-2:] == ["2015", "-"]
 
 
 def test_chips_name_shows_its_prices_by_year_and_basis_and_marks_estimates(capsys) -> None:  # type: ignore[no-untyped-def]

@@ -381,14 +381,25 @@ def cmd_chips(args: argparse.Namespace, console: Console) -> int:
     rows = []
     for key, chip in chips:
         peak = f"{format_value(chip.peak_flops[chip.precision], 'FLOP/s')} {chip.precision}"
-        years = ", ".join(str(y) for y in sorted(chip.prices)) or "-"
-        rows.append([key, chip.name, chip.kind, peak, f"{chip.tdp:g} W", years])
-    header = ["key", "name", "kind", "peak", "TDP", "price years"]
-    lines = format_table(header, rows, "lllrrl")
+        # a year may have only cloud prices (H100 PCIe): purchase and rental apart
+        bought = [y for y, row in sorted(chip.prices.items()) if set(row) & PURCHASE_KEYS]
+        rented = [y for y, row in sorted(chip.prices.items()) if set(row) - PURCHASE_KEYS]
+        rows.append(
+            [key, chip.name, chip.kind, peak, f"{chip.tdp:g} W", _years(bought), _years(rented)]
+        )
+    header = ["key", "name", "kind", "peak", "TDP", "purchase", "cloud"]
+    lines = format_table(header, rows, "lllrrll")
     if only is not None:
         lines += ["", *_chip_prices_text(chips[0][1])]
     emit(console, "\n".join(lines), save)
     return 0
+
+
+PURCHASE_KEYS = {"chip_price", "bare_chip_price"}
+
+
+def _years(years: list[int]) -> str:
+    return ", ".join(str(y) for y in years) or "-"
 
 
 # The price table of one chip (`chips NAME`, and docs/scenarios.md's chip table)

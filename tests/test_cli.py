@@ -191,6 +191,14 @@ def test_chips_json_marks_estimates(capsys) -> None:  # type: ignore[no-untyped-
     (chip,) = json.loads(capsys.readouterr().out)["chips"]
     assert chip["first_price_date"] == "2024-08-31"
     assert chip["first_price_source"].startswith("estimate:")
+    # the CSV has the JSON's estimate marks, as true/false
+    import csv
+    import io
+
+    assert main(["chips", "h800-pcie", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    marks = {(r["year"], r["price"]): r["estimate"] for r in rows}
+    assert marks == {("2025", "chip_price"): "true", ("2025", "bare_chip_price"): "false"}
 
 
 def test_validate_a_good_file(capsys) -> None:  # type: ignore[no-untyped-def]

@@ -725,15 +725,23 @@ def to_json(record: Any) -> str:
 
 
 def to_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """CSV text (RFC 4180 quoting); numbers in full precision, ``None`` as an empty cell."""
+    """CSV text (RFC 4180 quoting); numbers in full precision, ``None`` as an empty cell,
+    booleans ``true``/``false`` as in the JSON."""
     import csv
     import io
+
+    def text(v: Any) -> Any:
+        if v is None:
+            return ""
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        return repr(v) if isinstance(v, float) else v
 
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if v is None else repr(v) if isinstance(v, float) else v for v in row])
+        writer.writerow([text(v) for v in row])
     return buf.getvalue()
 
 

@@ -355,6 +355,7 @@ def cmd_chips(args: argparse.Namespace, console: Console) -> int:
     """The chip library: a table, or every chip with its facts and prices as JSON or CSV."""
     from ..analysis.format import format_table, format_value
     from ..scenarios import chip_library
+    from ..scenarios.chips import PURCHASE_KEYS
 
     fmt = result_format(args)
     save = check_save(args)
@@ -382,8 +383,8 @@ def cmd_chips(args: argparse.Namespace, console: Console) -> int:
     for key, chip in chips:
         peak = f"{format_value(chip.peak_flops[chip.precision], 'FLOP/s')} {chip.precision}"
         # a year may have only cloud prices (H100 PCIe): purchase and rental apart
-        bought = [y for y, row in sorted(chip.prices.items()) if set(row) & PURCHASE_KEYS]
-        rented = [y for y, row in sorted(chip.prices.items()) if set(row) - PURCHASE_KEYS]
+        bought = [y for y, row in sorted(chip.prices.items()) if set(row) & set(PURCHASE_KEYS)]
+        rented = [y for y, row in sorted(chip.prices.items()) if set(row) - set(PURCHASE_KEYS)]
         rows.append(
             [key, chip.name, chip.kind, peak, f"{chip.tdp:g} W", _years(bought), _years(rented)]
         )
@@ -393,9 +394,6 @@ def cmd_chips(args: argparse.Namespace, console: Console) -> int:
         lines += ["", *_chip_prices_text(chips[0][1])]
     emit(console, "\n".join(lines), save)
     return 0
-
-
-PURCHASE_KEYS = {"chip_price", "bare_chip_price"}
 
 
 def _years(years: list[int]) -> str:
@@ -478,7 +476,7 @@ def _chip_prices_text(chip: Chip) -> list[str]:
 # row with the price columns empty); the chip's columns repeat on each of its rows.
 CHIP_CSV_COLUMNS = (
     "key", "name", "kind", "released", "precision", "peak_flops", "tdp_w", "server_power_w",
-    "year", "price", "basis", "family", "central", "p5", "p95", "unit", "source",
+    "year", "price", "basis", "family", "central", "p5", "p95", "unit", "estimate", "source",
 )  # fmt: skip
 
 
@@ -565,7 +563,10 @@ def chips_csv_rows() -> list[list[Any]]:
                 found = True
                 rows.append(
                     [*head, row["year"], name, basis]
-                    + [p[k] for k in ("family", "central", "p5", "p95", "unit", "source")]
+                    + [
+                        p[k]
+                        for k in ("family", "central", "p5", "p95", "unit", "estimate", "source")
+                    ]
                 )
         if not found:
             rows.append(head + [None] * (len(CHIP_CSV_COLUMNS) - len(head)))

@@ -93,3 +93,26 @@ def atomic_open(
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+# What a file this program wrote carries near its start (or, for a PDF, its end).
+_MARKS = (
+    b'"schema": "frontiercost.',  # JSON results and benchmark records
+    b'<meta name="generator" content="frontiercost',  # HTML reports
+    b"# Built by frontiercost",  # scenarios written by `epoch price --write-scenario`
+    b"Software\x00frontiercost",  # PNG
+    b"<dc:title>frontiercost",  # SVG
+    b"/Creator (frontiercost)",  # PDF
+)
+
+
+def written_here(path: Path) -> bool:
+    """Whether an existing file carries this program's mark (CSV and text files carry none)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 16)
+            fh.seek(max(0, path.stat().st_size - (1 << 16)))
+            tail = fh.read()
+    except OSError:
+        return False
+    return any(m in head or m in tail for m in _MARKS)

@@ -851,6 +851,7 @@ def report(
     limits: Limits | None = None,
     strict: bool = False,
     ci_kind: str = "eti",
+    overwrite: bool = False,
     **options: Any,
 ) -> str:
     """Sample a scenario and make its self-contained HTML report.
@@ -875,6 +876,9 @@ def report(
         Raise when an output has NaN or infinite draws (as :func:`simulate`).
     ci_kind : {"eti", "hdi"}
         Equal-tailed or highest-density credible intervals.
+    overwrite : bool
+        Replace an existing ``path`` that is not a report this program wrote
+        (without it, such a file is refused before any sampling).
 
     Returns
     -------
@@ -895,7 +899,7 @@ def report(
     if sampling is not None and s_opts:
         raise SimulationError(f"report: give {', '.join(s_opts)} in sampling=, not beside it")
     sampling = sampling if sampling is not None else Sampling(**{"draws": 20_000, **s_opts})
-    target = check_report_path(path) if path is not None else None
+    target = check_report_path(path, overwrite) if path is not None else None
     check_report_args(sampling.draws, sampling.chains, ci_prob)
     if ci_kind not in ("eti", "hdi"):  # before any sampling
         raise SimulationError(f"ci_kind: unknown kind {ci_kind!r}; accepted: eti, hdi")

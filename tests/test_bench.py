@@ -324,7 +324,7 @@ def test_cli_bench_refuses_bad_flags_before_timing(tmp_path, capsys) -> None:  #
             "--out: " + str(theirs) + " exists and is not a benchmark result",
         ),
         ([*BENCH, "--out", str(tmp_path / "b.txt")], "--out: expected a .json file"),
-        ([*BENCH, "--overwrite"], "--overwrite: there is no --out file to replace"),
+        ([*BENCH, "--overwrite"], "--overwrite: there is no output file to replace"),
         (["bench", "--sizes", "1e4,x"], "--sizes: size 'x' is not a positive whole number"),
         (["bench", "--methods", "numpy,nope"], "--methods: unknown method(s) ['nope']"),
         (["bench", "--threads", "0"], "--threads"),

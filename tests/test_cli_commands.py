@@ -394,3 +394,32 @@ def test_a_conditioned_run_shows_its_prior_beside_the_posterior(capsys) -> None:
         "output", "prior median", "prior 90% ETI", "shift (robust prior sd)", "width ratio"
     ]  # fmt: skip
     assert len(re.findall(r"^total_compute_cost ", out, re.M)) == 2  # posterior, then prior
+
+
+@pytest.mark.parametrize(
+    ("name", "argv"),
+    [
+        ("r.json", ["run", "reference", "--draws", "50", "--format", "json", "--save"]),
+        ("r.csv", ["chips", "h100", "--format", "csv", "--save"]),
+        ("p.png", ["plot", "gpt-4", "--kind", "distribution", "--draws", "50", "--plot"]),
+        ("s.toml", ["epoch", "price", "GPT-4 (Mar 2023)", "--database",
+                    str(Path(__file__).parent / "data" / "epoch_notable_models.csv"),
+                    "--draws", "50", "--write-scenario"]),
+    ],
+)  # fmt: skip
+def test_no_output_flag_replaces_a_file_the_program_did_not_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, argv: list[str]
+) -> None:
+    """A user's file is refused (exit 2, untouched) unless --overwrite; our own is replaced."""
+    target = tmp_path / name
+    target.write_bytes(b"precious")
+    assert main([*argv, str(target)]) == 2
+    assert "exists and is not a file this program wrote" in capsys.readouterr().err
+    assert target.read_bytes() == b"precious"
+    assert main([*argv, str(target), "--overwrite"]) == 0
+    written = target.read_bytes()
+    assert written != b"precious"
+    capsys.readouterr()
+    # what we wrote carries our mark (CSV carries none: it needs --overwrite again)
+    again = [*argv, str(target)] + (["--overwrite"] if name.endswith(".csv") else [])
+    assert main(again) == 0

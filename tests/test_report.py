@@ -281,9 +281,12 @@ def test_rejects_bad_paths_and_scenarios(tmp_path: Path) -> None:
         write_report("gpt-5", tmp_path / "r.html")
 
 
+OLD_REPORT = '<!DOCTYPE html><meta name="generator" content="frontiercost 0.0">old report'
+
+
 def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "r.html"
-    target.write_text("old report", "utf-8")
+    target.write_text(OLD_REPORT, "utf-8")
 
     def boom(src: str, dst: str) -> None:
         raise OSError("disk full")
@@ -291,16 +294,32 @@ def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(OSError, match="disk full"):
         write_report("gpt-4", target, draws=200, chains=1)
-    assert target.read_text("utf-8") == "old report"
+    assert target.read_text("utf-8") == OLD_REPORT
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]  # no temp file left
 
 
 def test_write_replaces_an_existing_report(tmp_path: Path) -> None:
     target = tmp_path / "r.html"
-    target.write_text("old report", "utf-8")
+    target.write_text(OLD_REPORT, "utf-8")
     assert write_report("gpt-4", target, draws=200, chains=1) == target
     assert target.read_text("utf-8").startswith("<!DOCTYPE html>")
+    assert "old report" not in target.read_text("utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
+
+
+def test_a_file_the_program_did_not_write_is_never_replaced(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Only with overwrite=True (--overwrite), refused before any sampling."""
+    from frontiercost.cli import main
+
+    target = tmp_path / "notes.html"
+    target.write_text("<p>my notes</p>", "utf-8")
+    with pytest.raises(fc.FrontiercostError, match="is not a report this program wrote"):
+        write_report("gpt-4", target, draws=200, chains=1)
+    assert main(["report", "gpt-4", "--out", str(target), "--draws", "50"]) == 2
+    assert "--out: " in capsys.readouterr().err
+    assert target.read_text("utf-8") == "<p>my notes</p>"
+    write_report("gpt-4", target, draws=200, chains=1, overwrite=True)
+    assert target.read_text("utf-8").startswith("<!DOCTYPE html>")
 
 
 def test_conditioned_run_gets_a_prior_posterior_section() -> None:

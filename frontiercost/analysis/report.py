@@ -763,8 +763,14 @@ def _table(
     return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def check_report_path(path: str | os.PathLike[str]) -> Path:
-    """An HTML file path in an existing, writable folder (checked before sampling)."""
+def check_report_path(path: str | os.PathLike[str], overwrite: bool = False) -> Path:
+    """An HTML file path in an existing, writable folder (checked before sampling).
+
+    An existing file is replaced only when it is a report this program wrote,
+    or with ``overwrite``.
+    """
+    from .._files import written_here
+
     target = Path(path)
     if target.is_dir():
         raise FrontiercostError(f"path: {target} is a directory; give a file name")
@@ -772,6 +778,11 @@ def check_report_path(path: str | os.PathLike[str]) -> Path:
         raise FrontiercostError(f"path: {target}: directory {target.parent} does not exist")
     if not os.access(target.parent, os.W_OK):
         raise FrontiercostError(f"path: {target}: directory {target.parent} is not writable")
+    if target.is_file() and not overwrite and not written_here(target):
+        raise FrontiercostError(
+            f"path: {target} exists and is not a report this program wrote; choose another"
+            " name, or pass overwrite=True to replace it"
+        )
     return target
 
 

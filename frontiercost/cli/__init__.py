@@ -137,12 +137,6 @@ def _parents(draws: int = 10_000, chains: int = 4) -> dict[str, Parser]:
     out = Parser(add_help=False)
     o = out.add_argument_group("draws file")
     _file(o.add_argument("--out", metavar="FILE", help="keep the draws: FILE.nc or FILE.zarr"))
-    o.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="replace an existing --out file even if it is not a frontiercost output of this"
-        " kind (a folder that is not a Zarr store is never replaced)",
-    )
     limits = Parser(add_help=False)
     m = limits.add_argument_group("limits (checked before any work)")
     m.add_argument(
@@ -184,6 +178,16 @@ def _var(parser: argparse.ArgumentParser, help_: str, *, many: bool, renamed: bo
         parser.add_argument("--var", metavar="NAME", help=help_)
     if renamed:
         parser.add_argument("--output", dest="var", action=Renamed, new="--var", metavar="NAME")
+
+
+def _overwrite(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing output file (--out, --save, --plot, --write-scenario) that"
+        " this program did not write; without it such a file is never replaced (a folder"
+        " that is not a Zarr store never is)",
+    )
 
 
 def _max_points(parser: argparse.ArgumentParser) -> None:
@@ -270,6 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
             parents=chosen,
             epilog=_examples(*examples) if examples else None,
         )
+        if {"result", "out"} & set(groups):
+            _overwrite(parser)
         return parser
 
     def add(
@@ -436,6 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--kind", choices=_figures.PLOT_KINDS, required=True, help="the figure")
     _file(pl.add_argument("--plot", metavar="FILE", help="the image file: .png, .svg or .pdf"))
     pl.add_argument("--out", dest="plot", action=Renamed, new="--plot", metavar="FILE")
+    _overwrite(pl)
     pl.add_argument(
         "--var",
         metavar="NAME",
@@ -537,6 +544,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _file(rp.add_argument("scenario", metavar="SCENARIO|RUN"))
     _file(rp.add_argument("--out", metavar="FILE", required=True, help="the HTML file"))
+    _overwrite(rp)
     _var(rp, "the output the report is about (default: the headline)", many=False, renamed=True)
     rp.set_defaults(func=_figures.cmd_report)
 
@@ -622,6 +630,12 @@ def _run_command(argv: list[str], console: Console) -> int:
         raise FrontiercostError("--quiet and --verbose: choose one")
     if args.quiet and args.progress:
         raise FrontiercostError("--progress: --quiet turns progress off; choose one")
+    files = ("out", "save", "plot", "write_scenario")
+    if getattr(args, "overwrite", False) and not any(getattr(args, f, None) for f in files):
+        raise FrontiercostError(
+            "--overwrite: there is no output file to replace (give --out, --save, --plot or"
+            " --write-scenario)"
+        )
     console.quiet, console.verbose, console.progress = args.quiet, args.verbose, args.progress
     for note in Renamed.notes:
         if not console.quiet:

@@ -91,7 +91,7 @@ def _check_bench_out(args: argparse.Namespace) -> Path | None:
         if args.overwrite:
             raise FrontiercostError("--overwrite: there is no --out file to replace")
         return None
-    path = check_out(args.out, "--out", (".json",))
+    path = check_out(args.out, "--out", (".json",), overwrite=True)  # its own rule below
     if path.exists() and not args.overwrite:
         try:
             theirs = json.loads(path.read_text("utf-8")).get("schema")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
-from .._files import atomic_open, os_reason
+from .._files import atomic_open, os_reason, written_here
 from ..errors import FrontiercostError, scenario_note
 
 if TYPE_CHECKING:
@@ -602,8 +602,18 @@ class Console:
 # --------------------------------------------------------------------------- output files
 
 
-def check_out(path_text: str, flag: str, suffixes: Sequence[str]) -> Path:
-    """An output path with an accepted suffix in an existing, writable folder."""
+def overwrites(args: argparse.Namespace) -> bool:
+    """Whether ``--overwrite`` was given (commands without the flag: never)."""
+    return bool(getattr(args, "overwrite", False))
+
+
+def check_out(path_text: str, flag: str, suffixes: Sequence[str], overwrite: bool = False) -> Path:
+    """An output path with an accepted suffix in an existing, writable folder.
+
+    An existing file is replaced only when this program wrote it (its mark:
+    :func:`frontiercost._files.written_here`) or with ``overwrite``
+    (``--overwrite``): never a file of the user's by accident.
+    """
     path = Path(path_text)
     suffix = path.suffix.lower()
     if suffix not in suffixes:
@@ -618,6 +628,11 @@ def check_out(path_text: str, flag: str, suffixes: Sequence[str]) -> Path:
         raise FrontiercostError(f"{flag}: {path_text!r} is a folder")
     if suffix == ".zarr" and path.exists() and not path.is_dir():
         raise FrontiercostError(f"{flag}: {path_text!r} exists and is not a Zarr folder")
+    if suffix != ".zarr" and path.is_file() and not overwrite and not written_here(path):
+        raise FrontiercostError(
+            f"{flag}: {path_text!r} exists and is not a file this program wrote; choose"
+            " another name, or pass --overwrite to replace it"
+        )
     return path
 
 
@@ -645,8 +660,7 @@ def check_run_out(args: argparse.Namespace, kind: str = "run") -> Path | None:
     """
     from ..results.files import check_out as check_run_file
 
-    if getattr(args, "out", None) is None:
-        refuse(args, ["--overwrite"], "there is no --out file to replace")
+    if getattr(args, "out", None) is None:  # --overwrite alone: refused in cli.main
         return None
     path = Path(args.out)
     if path.suffix.lower() not in (".nc", ".zarr"):
@@ -691,7 +705,7 @@ def check_save(args: argparse.Namespace) -> Path | None:
     """``--save FILE`` checked before any work: its folder exists and is writable."""
     if args.save is None:
         return None
-    return check_out(args.save, "--save", (".json", ".csv", ".txt"))
+    return check_out(args.save, "--save", (".json", ".csv", ".txt"), overwrites(args))
 
 
 def emit(console: Console, text: str, save: Path | None) -> None:

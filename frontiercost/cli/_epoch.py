@@ -25,6 +25,7 @@ from ._common import (
     interval_label,
     limits_from,
     number,
+    overwrites,
     positive_int,
     probability,
     result_format,
@@ -202,7 +203,7 @@ def cmd_price(args: argparse.Namespace, console: Console) -> int:
     fmt = result_format(args)
     save = check_save(args)
     out = (
-        check_out(args.write_scenario, "--write-scenario", (".toml",))
+        check_out(args.write_scenario, "--write-scenario", (".toml",), overwrites(args))
         if args.write_scenario
         else None
     )

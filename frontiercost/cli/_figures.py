@@ -15,6 +15,7 @@ from ._common import (
     check_names,
     check_out,
     limits_from,
+    overwrites,
     refuse,
     refuse_sampling,
     threshold_names,
@@ -61,7 +62,7 @@ def cmd_plot(args: argparse.Namespace, console: Console) -> int:
     console.environment()
     if args.plot is None:
         raise FrontiercostError("--plot: give the image file, e.g. --plot cost.png")
-    out = check_out(args.plot, "--plot", IMAGE_SUFFIXES)
+    out = check_out(args.plot, "--plot", IMAGE_SUFFIXES, overwrites(args))
     kind = args.kind
     _refuse_unused(args)
     if kind == "projection" and args.var is not None:
@@ -180,7 +181,7 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
     from ._common import load_scenario
 
     console.environment()
-    out = check_out(args.out, "--out", REPORT_SUFFIXES)
+    out = check_out(args.out, "--out", REPORT_SUFFIXES, overwrites(args))
     settings = {
         "draws": args.draws,
         "chains": args.chains,
@@ -224,6 +225,7 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
             output=args.var,
             limits=limits_from(args),
             strict=args.strict,
+            overwrite=True,  # checked above: ours, or --overwrite
         )
     console.note(f"wrote {out}")
     return 0

@@ -21,6 +21,7 @@ from ._common import (
     interval_label,
     limits_from,
     number,
+    overwrites,
     result_format,
     to_csv,
     to_json,
@@ -546,7 +547,11 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     fmt = result_format(args)
     save = check_save(args)
     out = check_run_out(args)
-    plot = check_out(args.plot, "--plot", IMAGE_SUFFIXES) if args.plot is not None else None
+    plot = (
+        check_out(args.plot, "--plot", IMAGE_SUFFIXES, overwrites(args))
+        if args.plot is not None
+        else None
+    )
     kind = "hdi" if args.hdi else "eti"
     store = args.draws * args.chains <= STORE_LIMIT or out is not None
     reference = args.scenario == "reference" and not _exists(args.scenario)

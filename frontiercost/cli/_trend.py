@@ -19,6 +19,7 @@ from ._common import (
     interval_label,
     limits_from,
     number,
+    overwrites,
     result_format,
     to_csv,
     to_json,
@@ -39,7 +40,11 @@ def cmd_trend(args: argparse.Namespace, console: Console) -> int:
     console.environment()
     fmt = result_format(args)
     save = check_save(args)
-    plot = check_out(args.plot, "--plot", IMAGE_SUFFIXES) if args.plot is not None else None
+    plot = (
+        check_out(args.plot, "--plot", IMAGE_SUFFIXES, overwrites(args))
+        if args.plot is not None
+        else None
+    )
     kind = "hdi" if args.hdi else "eti"
     limits = limits_from(args)
     if args.draws * args.chains > STORE_LIMIT // 10:

@@ -239,8 +239,11 @@ def save(fig: Figure, path: Target | None, dpi: float = 100) -> None:
         )
     if not target.parent.is_dir():
         raise FrontiercostError(f"path: {target}: directory {target.parent} does not exist")
+    # the writer's mark: the command line replaces an existing image only if it is ours
+    mark = {"png": {"Software": "frontiercost"}, "svg": {"Creator": "frontiercost"}}
+    mark["pdf"] = mark["svg"]
     try:
         with atomic_open(target, "wb") as fh, style():
-            fig.savefig(fh, format=fmt_, dpi=dpi)
+            fig.savefig(fh, format=fmt_, dpi=dpi, metadata=mark.get(fmt_))
     except OSError as err:  # a full disk: atomic_open has removed the temporary file
         raise FrontiercostError(f"cannot write {str(target)!r}: {os_reason(err)}") from None

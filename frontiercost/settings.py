@@ -181,6 +181,11 @@ def _env(name: str) -> str | None:
 # within the limit even at this speed are refused (measured: 10-60 M draws/s
 # on 2 cores, depending on the model).
 EST_DRAWS_PER_CORE_SECOND = 3e7
+# Building a sweep's grid: each point is a scenario built and held before any draw.
+# Optimistic figures (measured 4-13 ms and 4 KB or more per point): a grid over
+# them is refused whatever its draws.
+EST_POINT_SECONDS = 1e-3
+EST_POINT_BYTES = 4_000
 
 
 def _default_memory() -> int:
@@ -253,12 +258,28 @@ class Limits:
             )
 
     def check_points(self, points: int) -> None:
-        """Refuse a sweep of more than ``max_points`` points."""
+        """Refuse a sweep of more than ``max_points`` points, or one whose grid alone
+        would take longer than ``seconds`` or more than ``memory_bytes`` to build."""
         if points > self.max_points:
             raise SimulationError(
                 f"sweep: {points:,} points is more than the limit of {self.max_points:,};"
                 " sweep fewer values, or raise the limit (--max-points,"
                 " Limits(max_points=...), FRONTIERCOST_MAX_POINTS)"
+            )
+        seconds = points * EST_POINT_SECONDS
+        if seconds > self.seconds:
+            raise SimulationError(
+                f"sweep: building {points:,} points would take at least {_duration(seconds)},"
+                f" more than the limit of {_duration(self.seconds)}; sweep fewer values, or"
+                " raise the limit (--max-time, Limits(seconds=...), FRONTIERCOST_MAX_SECONDS)"
+            )
+        need = points * EST_POINT_BYTES
+        if need > self.memory_bytes:
+            raise SimulationError(
+                f"sweep: {points:,} points need at least {format_size(need)} to hold, more"
+                f" than the memory budget of {format_size(self.memory_bytes)}; sweep fewer"
+                " values, or raise the budget (--memory, Limits(memory_bytes=...),"
+                " FRONTIERCOST_MEMORY)"
             )
 
 

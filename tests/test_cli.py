@@ -231,8 +231,14 @@ def test_validate_takes_the_max_points_its_refusal_names(tmp_path, capsys) -> No
     small = grid(tmp_path / "small.toml", 4, 5)
     assert main(["validate", str(small), "--max-points", "19"]) == 2
     assert "20 points is more than the limit of 19" in capsys.readouterr().err
-    assert main(["validate", str(small), "--max-points", "20"]) == 0
+    assert main(["validate", str(small), "--max-points", "2e1"]) == 0
     assert capsys.readouterr().out.startswith(f"{small}: ok (")
+    # a limit raised past what any machine builds: refused by the grid's own cost
+    huge = grid(tmp_path / "huge.toml", 100_000, 100_000)
+    assert main(["validate", str(huge), "--max-points", "1e22"]) == 2
+    assert "expected a whole number from 1 to 2**53, got '1e22'" in capsys.readouterr().err
+    assert main(["validate", str(huge), "--max-points", "1e15"]) == 2
+    assert "building 10,000,000,000 points would take at least" in capsys.readouterr().err
 
 
 def _row(out: str, first: str) -> list[str]:

@@ -30,6 +30,7 @@ from ._common import (
     Console,
     Parser,
     Renamed,
+    count_value,
     draws_help,
     draws_value,
     given_flags,
@@ -193,7 +194,7 @@ def _overwrite(parser: argparse.ArgumentParser) -> None:
 def _max_points(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-points",
-        type=positive_int,
+        type=count_value,
         metavar="N",
         help="refuse a [sweep] grid of more than N points (FRONTIERCOST_MAX_POINTS;"
         " default 10,000)",

@@ -170,6 +170,17 @@ def draws_value(text: str) -> int:
     return int(value)
 
 
+def count_value(text: str) -> int:
+    """A whole number of things (``--max-points``), ``1e4`` accepted, 1 to 2**53."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number such as 1e4, got {text!r}") from None
+    if not math.isfinite(value) or value != int(value) or not 1 <= value <= 2**53:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 2**53, got {text!r}")
+    return int(value)
+
+
 def draws_help(draws: int, chains: int = 4) -> str:
     """``--draws`` help: per chain, with the default total."""
     return (

@@ -318,7 +318,7 @@ def test_a_file_the_program_did_not_write_is_never_replaced(tmp_path: Path, caps
     assert main(["report", "gpt-4", "--out", str(target), "--draws", "50"]) == 2
     assert "--out: " in capsys.readouterr().err
     assert target.read_text("utf-8") == "<p>my notes</p>"
-    write_report("gpt-4", target, draws=200, chains=1, overwrite=True)
+    fc.report("gpt-4", target, draws=200, chains=1, overwrite=True)  # top-level, as simulate
     assert target.read_text("utf-8").startswith("<!DOCTYPE html>")
 
 

@@ -944,6 +944,16 @@ def _check_domain(
             f"the {prior.family} prior puts {outside:.2g} of its mass outside {domain}"
             f" (at most {domain.tolerance:g} is accepted){fix}",
         )
+    # the engine draws u in [2**-53, 1 - 2**-53]: its extremes must be numbers
+    ends = [float(v) for v in prior.ppf([2.0**-53, 1.0 - 2.0**-53])]
+    beyond = [v for v in ends if not math.isfinite(v)]
+    if beyond:
+        raise ctx.error(
+            table,
+            key,
+            f"the {prior.family} prior's draws reach {beyond[0]:g}: past the largest number"
+            " a draw can hold (1.8e308); give a smaller scale",
+        )
 
 
 def _mass_outside(prior: Prior, domain: Domain) -> float:

@@ -64,7 +64,7 @@ def build_prior(where: str, key: str, value: Any, unit: str) -> Prior:
             what = q.long_name if q is not None else key
             if "times" in spec:
                 times = spec.pop("times")
-                if not is_number(times) or times <= 0:
+                if not is_number(times) or not math.isfinite(times) or times <= 0:
                     raise ScenarioError(f"{where}: times must be a positive number, got {times!r}")
                 if base.get("unit", "1") != "1":
                     raise ScenarioError(

@@ -629,6 +629,17 @@ CASES: list[tuple[str, str | bytes, tuple[str, ...]]] = [
         ("chip_count", "inf"),
     ),
     (
+        "times nan",
+        _param('{ prior = "chip_count_multiplier", times = nan }', "chip_count"),
+        ("chip_count: times must be a positive number, got nan",),
+    ),
+    (
+        # finite, but its draws overflow: every cost would be inf with exit 0
+        "times past the floats",
+        _param('{ prior = "chip_count_multiplier", times = 1e308 }', "chip_count"),
+        ("draws reach inf: past the largest number a draw can hold",),
+    ),
+    (
         "times a string",
         _param('{ prior = "chip_count_multiplier", times = "5" }', "chip_count"),
         ("times must be a positive number, got '5'",),

@@ -209,6 +209,9 @@ def test_every_entry_point_takes_a_mapping_as_from_dict_reads_it() -> None:
     # a date in Python is a datetime.date; the advice says so (not TOML's "no quotes")
     with pytest.raises(fc.ScenarioError, match=r"\['published'\]: expected a datetime.date such"):
         fc.simulate({"scenario": {"published": "2025-06-01"}, **model})
+    # every message names the key as Python does
+    with pytest.raises(fc.ScenarioError, match=r"^scenario\['parameters'\]\['a'\]: the integer"):
+        fc.simulate({**model, "parameters": {"a": 10**400}})
     dated = fc.Scenario.from_dict({"scenario": {"published": dt.date(2025, 6, 1)}, **model})
     assert dated.meta["published"] == dt.date(2025, 6, 1)
     with pytest.raises(fc.ScenarioError, match=r"\['parameters'\]\['a'\]: low: unknown key"):

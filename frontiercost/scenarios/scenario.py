@@ -232,7 +232,7 @@ class Scenario:
         name = _check_name(name)
         if not isinstance(data, Mapping):
             raise ScenarioError(f"{name}: expected a mapping of tables, got {type(data).__name__}")
-        _check_values(data, name)
+        _check_values(data, name, keyed=True)
         plain = _plain(data, name)
         meta = plain.get("scenario", {})
         if isinstance(meta, dict) and "title" not in meta:
@@ -348,9 +348,19 @@ def _plain(value: Any, path: str) -> Any:
     )
 
 
-def _check_values(data: Any, label: str) -> None:
-    """Refuse nesting deeper than :data:`MAX_NESTING` and integers no float can hold."""
+def _check_values(data: Any, label: str, keyed: bool = False) -> None:
+    """Refuse nesting deeper than :data:`MAX_NESTING` and integers no float can hold.
+
+    ``keyed``: a mapping's keys are named as in Python (``scenario['parameters']['x']``),
+    else as in a file (``scenario parameters.x``).
+    """
     stack: list[tuple[Any, int, str]] = [(data, 0, "")]
+
+    def join(path: str, key: Any) -> str:
+        if keyed:
+            return f"{path}[{key!r}]"
+        return f"{path}.{key}" if path else str(key)
+
     while stack:
         value, depth, path = stack.pop()
         if isinstance(value, Mapping | list | tuple):
@@ -360,9 +370,10 @@ def _check_values(data: Any, label: str) -> None:
                     f" (at {path or 'the top'})"
                 )
             items = value.items() if isinstance(value, Mapping) else enumerate(value)
-            stack.extend((v, depth + 1, f"{path}.{k}" if path else str(k)) for k, v in items)
+            stack.extend((v, depth + 1, join(path, k)) for k, v in items)
         elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > 1e308:
-            raise ScenarioError(f"{label} {path}: the integer is too large for a number")
+            where = f"{label}{path}" if keyed else f"{label} {path}"
+            raise ScenarioError(f"{where}: the integer is too large for a number")
 
 
 def scenario_from_text(text: str, name: str, label: str | None = None) -> Scenario:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from frontiercost import evaluate, load_scenario, simulate
+from frontiercost import Scenario, evaluate, load_scenario, simulate
 from frontiercost.errors import ScenarioError
 
 COSTS = ("amortized_cost", "chip_cost", "other_server_cost", "interconnect_cost",
@@ -171,22 +171,57 @@ _HALVES = _ONE.replace(
 )
 
 
-@pytest.mark.parametrize("sampler", ["mc", "lhs", "qmc"])
-def test_a_fleet_of_one_chip_in_two_halves_is_that_chip(tmp_path: Path, sampler: str) -> None:
+_EXTRA_LINES = {
+    "none": "",
+    "server_cost_factor": 'server_cost_factor = "server_cost_factor"\n',
+    "avg_power_fraction": 'avg_power_fraction = "avg_power_fraction_gpu"\n',
+    "both": 'server_cost_factor = "server_cost_factor"\n'
+    'avg_power_fraction = "avg_power_fraction_gpu"\n',
+}
+
+
+@pytest.mark.parametrize(
+    ("extra", "sampler"),
+    [(e, s) for e in _EXTRA_LINES for s in ("mc", "lhs")] + [("none", "qmc")],
+)
+@pytest.mark.filterwarnings("ignore::frontiercost.errors.ScenarioWarning")  # the notes below
+def test_a_fleet_of_one_chip_in_two_halves_is_that_chip(
+    tmp_path: Path, extra: str, sampler: str
+) -> None:
     """A fleet's copies of one quantity share its stream: the run's uncertainty, not each type's.
 
     Drawn independently, two halves of one chip averaged their price, age and
     power uncertainty away: Grok 4's acquisition interval was $5.7B-$21.2B
-    where comonotone copies give $4.6B-$24B.  Here the halves are the chip.
+    where comonotone copies give $4.6B-$24B.  Here the halves are the chip,
+    also with a chip-level quantity given once for the fleet in [parameters]
+    (server_cost_factor given: each half's chip_price is computed from it, as
+    the chip's alone is, not taken from the library).  mc and lhs match draw
+    for draw; qmc only when both runs draw the same inputs in the same order
+    (its Sobol dimensions follow the inputs' order), so only without an extra
+    line: with one, the fleet draws its inputs in another order.
     """
-    (tmp_path / "one.toml").write_text(_ONE, encoding="utf-8")
-    (tmp_path / "two.toml").write_text(_HALVES, encoding="utf-8")
+    lines = _EXTRA_LINES[extra]
+    (tmp_path / "one.toml").write_text(_ONE + lines, encoding="utf-8")
+    (tmp_path / "two.toml").write_text(_HALVES + lines, encoding="utf-8")
     one = simulate(tmp_path / "one.toml", draws=512, chains=2, sampler=sampler)
     two = simulate(tmp_path / "two.toml", draws=512, chains=2, sampler=sampler)
     for var in ("chip_cost", "amortized_cost", "energy_cost", "acquisition_cost"):
         np.testing.assert_allclose(two.posterior[var], one.posterior[var], rtol=1e-15)
     a, b = (two.posterior[f"hardware_age_{x}"].values.ravel() for x in "ab")
     np.testing.assert_array_equal(a, b)
+
+
+def test_a_name_computed_from_a_given_one_counts_as_given() -> None:
+    """server_cost_factor given once: each type's chip_price is bare x factor, as the chip's."""
+    text = _HALVES + 'server_cost_factor = "server_cost_factor"\n'
+    sc = Scenario.from_text(text, "two")
+    alone = Scenario.from_text(_ONE + 'server_cost_factor = "server_cost_factor"\n', "one")
+    assert "chip_price" not in alone.priors
+    for x in "ab":
+        assert f"chip_price_{x}" not in sc.priors
+        assert sc.routes()[f"chip_price_{x}"] == f"bare_chip_price_{x} * server_cost_factor_{x}"
+        (note,) = (n for n in sc.notes if n.startswith(f"chip_price_{x} is computed"))
+        assert "(because server_cost_factor is given)" in note
 
 
 def test_fleet_copies_are_comonotone_and_say_so() -> None:
@@ -210,7 +245,49 @@ def test_a_quantity_given_for_the_whole_fleet_is_one_note(tmp_path: Path) -> Non
     (tmp_path / "fleet.toml").write_text(text, encoding="utf-8")
     notes = load_scenario(tmp_path / "fleet.toml").notes
     switched = [n for n in notes if "is given), not taken from the chip library" in n]
+    # and the type's library chip_price, now bare x factor: one line a type (h200 has none)
+    priced = [n for n in switched if n.startswith("chip_price_")]
+    assert [n.split(" ")[0] for n in priced] == ["chip_price_h100_sxm5"], notes
+    switched = [n for n in switched if n not in priced]
     assert len(switched) == 2, notes
     for q in ("server_cost_factor", "avg_power_fraction"):
         (note,) = (n for n in switched if n.startswith(f"{q}_"))
         assert note.startswith(f"{q}_h200, {q}_h100_sxm5 are computed as {q} (because {q}")
+
+
+@pytest.mark.parametrize(
+    ("extra", "between", "says"),
+    [
+        ("", "hardware_age_a", "hardware_age_a is chip type a's copy of hardware_age"),
+        ("", "bare_chip_price_b", "bare_chip_price_b is not drawn"),  # the library prices b
+        (
+            'avg_power_fraction_b = "avg_power_fraction_gpu"\n',
+            "avg_power_fraction_b",
+            "(avg_power_fraction_a, avg_power_fraction_b) share one random stream",
+        ),
+        (
+            'server_cost_factor = "server_cost_factor"\n',
+            "server_cost_factor_a",
+            "server_cost_factor_a is computed from server_cost_factor, not drawn",
+        ),
+        (
+            'server_cost_factor = "server_cost_factor"\n',
+            "chip_price_b",
+            "chip_price_b is computed from bare_chip_price_b, server_cost_factor_b",
+        ),
+        ("chip_price = 30000\n", "bare_chip_price_a", "bare_chip_price_a is not drawn"),
+    ],
+)
+def test_a_correlation_with_a_copy_or_a_computed_name_is_refused(
+    tmp_path: Path, extra: str, between: str, says: str
+) -> None:
+    """A copy shares the fleet's stream (correlating it broke a-b: Spearman 0.39); a name
+    the scenario computes, or that nothing reads, was dropped by the run in silence."""
+    text = _HALVES + extra + f'[[correlation]]\nbetween = ["{between}", "training_hours"]\n'
+    path = tmp_path / "two.toml"
+    path.write_text(text + "rank = 0.9\n", encoding="utf-8")
+    line = text.count("\n")  # the line of `between`
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert f"two.toml:{line} correlation.between: " in str(err.value)
+    assert says in str(err.value)

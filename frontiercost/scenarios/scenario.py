@@ -54,7 +54,7 @@ from ..priors import Fixed, LogNormal, Prior, prior_from_spec
 from ._context import _Context, _DictContext
 from .chips import CLOUD_BASES, DEFAULT_CLOUD_BASIS, PURCHASE_KEYS, Chip
 from .dates import read_date, read_dollars
-from .fleet import CHIP_LEVEL, suggest_labelled
+from .fleet import CHIP_LEVEL, Member, suggest_labelled
 from .fleet import quantities as fleet_quantities
 from .hardware import hardware_ages, pipeline_priors, read_hardware
 from .observe import Observation, parse_observations
@@ -816,7 +816,6 @@ def _build(
     _staff(ctx, list(data.get("staff", [])), priors, quantities)
     _formulas(ctx, formulas, priors, quantities, set(params))
     _projection(ctx, data.get("projection", {}), year, quantities)
-    correlations = _correlations(ctx, data.get("correlation", []), priors)
     if dollars.month is not None:
         run_month: tuple[tuple[int, int], str] | None = (dollars.month, "")
     elif dollars.label == "nominal" and published is not None:
@@ -886,6 +885,12 @@ def _build(
     for key in dict.fromkeys(r.output for r in references):
         if key not in resolved.formulas and key not in priors:
             raise ctx.error("reference", key, "this scenario does not compute it")
+    # a fleet's copies of one quantity share its stream: the uncertainty is the
+    # run's (its discount, number format, start date), not each chip type's apart
+    streams = {m.name(q): q for m in hw.members for q in CHIP_LEVEL if m.name(q) in priors}
+    correlations = _correlations(
+        ctx, data.get("correlation", []), priors, resolved, streams, hw.members
+    )
     observations = parse_observations(
         ctx,
         data.get("observe"),
@@ -914,9 +919,7 @@ def _build(
         meta=meta,
         observations=observations,
         notes=tuple(notes),
-        # a fleet's copies of one quantity share its stream: the uncertainty is the
-        # run's (its discount, number format, start date), not each chip type's apart
-        streams={m.name(q): q for m in hw.members for q in CHIP_LEVEL if m.name(q) in priors},
+        streams=streams,
     )
 
 
@@ -1062,21 +1065,52 @@ def _drop_shadowed_defaults(
     names it.
     """
     table = {**QUANTITIES, **extra}
+    # A name computed from given parameters counts as given at their layer, so
+    # what it feeds is computed too (a fleet's chip_price_a reads
+    # server_cost_factor_a, computed from the fleet's server_cost_factor): drop
+    # to a fixed point, whatever the order of the keys.
+    computed: dict[str, tuple[str, int]] = {}  # dropped name -> (its way, its layer)
+    order = list(priors)
+
+    def level(name: str) -> int:
+        return computed[name][1] if name in computed else layer.get(name, LAYERS["parameters"])
+
+    changed = True
+    while changed:
+        changed = False
+        for key in list(priors):
+            q = table.get(key)
+            if layer.get(key, LAYERS["parameters"]) == LAYERS["parameters"] or q is None:
+                continue
+            for way in q.ways:
+                reads = names_in(way)
+                if (
+                    reads <= set(priors) | set(computed)
+                    and (top := max((level(n) for n in reads), default=-1)) > layer[key]
+                ):
+                    del priors[key]
+                    computed[key] = (way, top)
+                    changed = True
+                    break
+
+    def roots(name: str, seen: frozenset[str] = frozenset()) -> set[str]:
+        """The [parameters] names a dropped name is computed from."""
+        out: set[str] = set()
+        for n in names_in(computed[name][0]):
+            if n in computed and n not in seen:
+                out |= roots(n, seen | {name})
+            elif n not in computed and layer.get(n, LAYERS["parameters"]) == LAYERS["parameters"]:
+                out.add(n)
+        return out
+
     # (way, given, source) -> the quantities switched: a fleet's chip types, said once
     switched: dict[tuple[str, tuple[str, ...], str], list[str]] = {}
-    for key in list(priors):
-        q = table.get(key)
-        if layer.get(key, LAYERS["parameters"]) == LAYERS["parameters"] or q is None:
-            continue
-        for way in q.ways:
-            reads = names_in(way)
-            if reads <= set(priors) and max(layer.get(n, 3) for n in reads) > layer[key]:
-                source = _LAYER_NAMES.get(layer[key], "a default")
-                del priors[key]
-                given = sorted(n for n in reads if layer.get(n, 3) == LAYERS["parameters"])
-                if given and key not in routes:
-                    switched.setdefault((way, tuple(given), source), []).append(key)
-                break
+    for key in (k for k in order if k in computed):
+        way = computed[key][0]
+        given = sorted(roots(key))
+        if given and key not in routes:
+            source = _LAYER_NAMES.get(layer[key], "a default")
+            switched.setdefault((way, tuple(given), source), []).append(key)
     notes = []
     for (way, named, source), keys in switched.items():
         are = f"{keys[0]} is" if len(keys) == 1 else f"{', '.join(keys)} are"
@@ -1356,16 +1390,34 @@ def _projection(
 
 
 def _correlations(
-    ctx: _Context, rows: Any, priors: dict[str, Prior]
+    ctx: _Context,
+    rows: Any,
+    priors: dict[str, Prior],
+    resolved: Resolved,
+    streams: Mapping[str, str],
+    members: Sequence[Member],
 ) -> dict[tuple[str, str], float]:
+    """``[[correlation]]``: pairs of parameters the scenario draws, each with its rank.
+
+    A name the scenario computes (a prior a given parameter shadows, a routed
+    quantity), one that no output reads, and a fleet's chip-level copy (whose
+    stream the other copies share) are refused: a correlation with them could
+    not act as written.
+    """
     out: dict[tuple[str, str], float] = {}
     seen: dict[frozenset[str], int] = {}
+    drawn = set(needed_inputs(resolved))
     if not isinstance(rows, list):
         raise ctx.error("correlation", None, "use [[correlation]] tables")
     for i, row in enumerate(rows):
         _check_keys(ctx, "correlation", row, i)
         pair, rank = row.get("between"), row.get("rank")
-        if not (isinstance(pair, list) and len(pair) == 2 and all(p in priors for p in pair)):
+        known = set(priors) | set(resolved.formulas)
+        if not (
+            isinstance(pair, list)
+            and len(pair) == 2
+            and all(isinstance(p, str) and p in known for p in pair)
+        ):
             raise ctx.error(
                 "correlation",
                 "between",
@@ -1374,6 +1426,18 @@ def _correlations(
             )
         if pair[0] == pair[1]:
             raise ctx.error("correlation", "between", "a parameter with itself", i)
+        for p in pair:
+            if p not in priors:
+                way = resolved.formulas[p]
+                reads = ", ".join(sorted(names_in(way)))
+                as_ = f" (as {way})" if way != reads else ""
+                raise ctx.error(
+                    "correlation",
+                    "between",
+                    f"{p} is computed from {reads}{as_}, not drawn: a correlation with it"
+                    " cannot act; name a parameter this scenario draws",
+                    i,
+                )
         fixed = [p for p in pair if isinstance(priors[p], Fixed)]
         if fixed:
             raise ctx.error(
@@ -1383,6 +1447,32 @@ def _correlations(
                 " give it an uncertain prior or drop the correlation",
                 i,
             )
+        unread = [p for p in pair if p not in drawn]
+        if unread:
+            raise ctx.error(
+                "correlation",
+                "between",
+                f"{unread[0]} is not drawn: no output of this scenario reads it (what it"
+                " feeds is given or computed another way), so a correlation with it cannot"
+                " act; drop the correlation",
+                i,
+            )
+        for p in pair:
+            if p in streams:
+                base = streams[p]
+                label = p.removeprefix(base + "_")
+                copies = [m.name(base) for m in members]
+                raise ctx.error(
+                    "correlation",
+                    "between",
+                    f"{p} is chip type {label}'s copy of {base}, and the fleet's copies of"
+                    f" {base} ({', '.join(copies)}) share one random stream (each draw takes"
+                    " the same percentile of each): a correlation with one copy would break"
+                    f" its link with the others; correlate other inputs, or give one {base}"
+                    " without a label in [parameters] (every chip type then reads it) and"
+                    " correlate that",
+                    i,
+                )
         if not _is_number(rank) or not -1 < rank < 1:
             raise ctx.error("correlation", "rank", f"must lie in (-1, 1), got {rank!r}", i)
         key = frozenset(pair)
@@ -1397,7 +1487,7 @@ def _correlations(
         out[(pair[0], pair[1])] = float(rank)
     if out:
         try:
-            copula_factor(out, list(priors))
+            copula_factor(out, [n for n in priors if n in drawn])
         except FrontiercostError as err:
             msg = str(err).removeprefix("correlations: ")
             raise ctx.error("correlation", None, msg) from None

@@ -839,6 +839,40 @@ CASES: list[tuple[str, str | bytes, tuple[str, ...]]] = [
         ("depreciation_rate is fixed",),
     ),
     (
+        "correlation with a fleet's copy",
+        FLEET.replace(
+            "training_hours = 500",
+            'training_hours = { family = "lognormal", p5 = 100, p95 = 1000 }',
+        )
+        + 'avg_power_fraction_h200 = "avg_power_fraction_gpu"\n'
+        + H100_H200.format(a=0.5, b=0.5)
+        + '[[correlation]]\nbetween = ["avg_power_fraction_h200", "training_hours"]\nrank = 0.9\n',
+        (
+            "correlation.between: avg_power_fraction_h200 is chip type h200's copy of avg_power_fraction",
+            "(avg_power_fraction_h100_sxm5, avg_power_fraction_h200) share one random stream",
+        ),
+    ),
+    (
+        "correlation with a computed parameter",
+        HW
+        + 'server_cost_factor = "server_cost_factor"\n'
+        + '[[correlation]]\nbetween = ["chip_price", "server_cost_factor"]\nrank = 0.5\n',
+        (
+            "correlation.between: chip_price is computed from bare_chip_price,"
+            " server_cost_factor (as bare_chip_price * server_cost_factor), not drawn",
+        ),
+    ),
+    (
+        "correlation with a parameter no output reads",
+        HW.replace(
+            "chip_count = 1000", 'chip_count = { family = "lognormal", p5 = 100, p95 = 1000 }'
+        )
+        + '[[correlation]]\nbetween = ["bare_chip_price", "chip_count"]\nrank = 0.5\n',
+        (
+            "correlation.between: bare_chip_price is not drawn: no output of this scenario reads it",
+        ),
+    ),
+    (
         "correlation with itself",
         CORR + '[[correlation]]\nbetween = ["chip_count", "chip_count"]\nrank = 0.5\n',
         ("correlation.between: a parameter with itself",),

@@ -64,9 +64,20 @@ def test_a_full_disk_and_a_full_stdout(folder: Path, capsys) -> None:  # type: i
     small = ["--draws", "2000", "--chains", "1", "-q"]
     results = _child(
         [
-            {"argv": ["run", s, *small, "--plot", str(folder / "p.png")], "fsize": LIMIT // 16},
+            # --overwrite: these older files are not frontiercost's, so replacing them is asked
             {
-                "argv": ["chips", "--format", "json", "--save", str(folder / "r.json")],
+                "argv": ["run", s, *small, "--plot", str(folder / "p.png"), "--overwrite"],
+                "fsize": LIMIT // 16,
+            },
+            {
+                "argv": [
+                    "chips",
+                    "--format",
+                    "json",
+                    "--save",
+                    str(folder / "r.json"),
+                    "--overwrite",
+                ],
                 "fsize": 1024,
             },
             {"argv": ["chips", "--format", "json"], "stdout": "/dev/full"},

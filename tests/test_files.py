@@ -31,19 +31,24 @@ def test_failed_write_keeps_the_old_file_and_no_temporary(tmp_path: Path) -> Non
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
 
 
+def _nearly_full(monkeypatch: pytest.MonkeyPatch, folder: Path, blocks: int) -> int:
+    """Make every folder report ``blocks`` free blocks; return the free bytes."""
+    real = os.statvfs(folder)
+
+    class Full:
+        f_bavail = blocks
+        f_frsize = real.f_frsize
+
+    monkeypatch.setattr(os, "statvfs", lambda path: Full())
+    return blocks * real.f_frsize
+
+
 def test_check_room_refuses_a_run_larger_than_the_free_space(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from frontiercost.results.files import OutputError, check_room
 
-    real = os.statvfs(tmp_path)
-
-    class Full:
-        f_bavail = 3
-        f_frsize = real.f_frsize
-
-    monkeypatch.setattr(os, "statvfs", lambda path: Full())
-    free = 3 * real.f_frsize
+    free = _nearly_full(monkeypatch, tmp_path, 3)
     check_room(tmp_path / "x.nc", free)  # exactly the room there is: accepted
     with pytest.raises(OutputError) as err:
         check_room(tmp_path / "x.nc", free + 1, flag="--out")
@@ -61,13 +66,7 @@ def test_a_sweep_that_cannot_fit_is_refused_before_sampling(
     import frontiercost.run as run_module
     from frontiercost.results.files import OutputError
 
-    real = os.statvfs(tmp_path)
-
-    class Full:
-        f_bavail = 1
-        f_frsize = real.f_frsize
-
-    monkeypatch.setattr(os, "statvfs", lambda path: Full())
+    _nearly_full(monkeypatch, tmp_path, 1)
     sampled: list[object] = []
     monkeypatch.setattr(run_module, "_run", lambda *a, **k: sampled.append(a))
     out = tmp_path / "sweep.nc"

@@ -111,3 +111,21 @@ def test_ndtri_extremes_of_the_uniform_stream() -> None:
     z = _apply(_ndtri, u)
     assert np.all(np.isfinite(z)) and z[1] == 0.0 and z[0] == -z[2]
     np.testing.assert_allclose(z, special.ndtri(u), rtol=1e-15)
+
+
+def test_ndtri_row_is_ndtri_fast_bit_for_bit() -> None:
+    """The compacted-tail loop the transforms use gives every lane ndtri_fast's bits:
+    random uniforms, both sides of AS 241's branch points, the streams' extremes."""
+    from frontiercost.engine._transform import ndtri_row
+
+    edges = [0.075, 0.925, 2.0**-53, 1.0 - 2.0**-53, 0.5, np.exp(-25.0), -np.expm1(-25.0)]
+    near = [np.nextafter(e, d) for e in edges for d in (0.0, 1.0)]
+    u = np.random.default_rng(5).random(1 << 18)
+    tails = np.logspace(-16, -1, 4096)
+    p = np.concatenate([u, edges, near, tails, 1 - tails])
+    p = np.clip(p, 2.0**-53, 1.0 - 2.0**-53)
+    row = p.copy()
+    ndtri_row(row, row.size)
+    ref = _apply(_ndtri, p)
+    assert np.count_nonzero(np.abs(p - 0.5) > 0.425) > 10_000  # both branches ran
+    assert np.array_equal(row.view(np.int64), ref.view(np.int64))

@@ -19,7 +19,10 @@ measure it).
 - ``pow_fast``: ``np.power`` (C99 ``pow``) semantics from
   ``exp_fast(b * log_fast(|a|))`` and selects for the sign and special cases.
 - ``ndtri_fast``: AS 241 (Wichura 1988) with all three rational branches
-  evaluated and the answer selected, using ``log_pos_fast``.
+  evaluated and the answer selected, using ``log_pos_fast``.  Its two halves,
+  ``ndtri_central`` and ``ndtri_tail``, let a loop over many uniforms
+  (``_transform.ndtri_row``) evaluate the tails only on the ~15 % of lanes
+  that take them, with the same bits.
 
 For positive normal arguments (and results in exp's normal range) all of them
 give exactly the bits of the saturating versions they replaced.
@@ -187,13 +190,8 @@ _TD = (
 
 
 @njit_inline
-def ndtri_fast(p: float) -> float:
-    """Standard normal quantile for ``p`` in (0, 1) (AS 241, branch-free).
-
-    The two tail branches share one polynomial evaluation (coefficients chosen
-    per lane) and all three branches share one division.
-    """
-    q = p - 0.5
+def ndtri_central(q: float) -> float:
+    """AS 241's central branch: the normal quantile at ``p = 0.5 + q`` for ``|q| <= 0.425``."""
     r = 0.180625 - q * q
     num = (
         (
@@ -232,6 +230,13 @@ def ndtri_fast(p: float) -> float:
         * r
         + 42.313330701600911252
     ) * r + 1.0
+    return q * num / den
+
+
+@njit_inline
+def ndtri_tail(p: float) -> float:
+    """AS 241's two tail branches (``|p - 0.5| > 0.425``), one polynomial
+    evaluation with coefficients chosen per lane."""
     t = np.sqrt(-log_pos_fast(min(p, 1.0 - p)))
     far = t > 5.0
     a = t - (5.0 if far else 1.6)
@@ -240,6 +245,21 @@ def ndtri_fast(p: float) -> float:
     for i in range(1, 8):  # unrolled by LLVM: selects of constants, no table reads
         tn = tn * a + (_TN[i][1] if far else _TN[i][0])
         td = td * a + (_TD[i][1] if far else _TD[i][0])
-    tn = -tn if q < 0.0 else tn
-    central = abs(q) <= 0.425
-    return (q * num if central else tn) / (den if central else td)
+    return (-tn if p < 0.5 else tn) / td
+
+
+@njit_inline
+def is_tail(p: float) -> bool:
+    """Whether AS 241 takes ``p`` to a tail branch."""
+    return abs(p - 0.5) > 0.425
+
+
+@njit_inline
+def ndtri_fast(p: float) -> float:
+    """Standard normal quantile for ``p`` in (0, 1) (AS 241, branch-free).
+
+    Both branches are evaluated and the answer selected; a loop over many
+    ``p`` is faster through :func:`frontiercost.engine._transform.ndtri_row`,
+    which evaluates the tails only where they are taken (the same bits).
+    """
+    return ndtri_tail(p) if is_tail(p) else ndtri_central(p - 0.5)

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ._fastmath import exp_fast, log_pos_fast, ndtri_fast
+from ._fastmath import exp_fast, is_tail, log_pos_fast, ndtri_central, ndtri_fast, ndtri_tail
 from ._jit import njit
 from ._rng import mix64, uniform
 from ._special import ndtr
@@ -121,6 +121,31 @@ def _ptable(prm: np.ndarray, tables: np.ndarray, x: np.ndarray, n: int) -> None:
 
 
 @njit
+def ndtri_row(x: np.ndarray, n: int) -> None:
+    """``x[j] = ndtri_fast(x[j])`` for ``j < n``, the same bits at about half the work.
+
+    ``ndtri_fast`` evaluates both of AS 241's branches on every lane, because a
+    vectorized loop cannot branch.  Here the central branch runs on every lane
+    (vectorized) and the tails, which only ~15 % of uniforms reach, run on a
+    compacted copy of those lanes and are scattered back.
+    """
+    tail_p = np.empty(n)
+    tail_j = np.empty(n, np.int64)
+    k = 0
+    for j in range(n):  # branch-free compaction: always write, advance on a tail
+        p = x[j]
+        tail_p[k] = p
+        tail_j[k] = j
+        k += 1 if is_tail(p) else 0
+    for j in range(n):
+        x[j] = ndtri_central(x[j] - 0.5)
+    for i in range(k):
+        tail_p[i] = ndtri_tail(tail_p[i])
+    for i in range(k):
+        x[tail_j[i]] = tail_p[i]
+
+
+@njit
 def transform_row(code: int, prm: np.ndarray, tables: np.ndarray, x: np.ndarray, n: int) -> None:
     """Replace uniforms ``x[:n]`` by quantiles of the prior ``(code, prm)``, in place."""
     a, b = prm[0], prm[1]
@@ -128,11 +153,13 @@ def transform_row(code: int, prm: np.ndarray, tables: np.ndarray, x: np.ndarray,
         for j in range(n):
             x[j] = a
     elif code == NORMAL:
+        ndtri_row(x, n)
         for j in range(n):
-            x[j] = a + b * ndtri_fast(x[j])
+            x[j] = a + b * x[j]
     elif code == LOGNORMAL:
+        ndtri_row(x, n)
         for j in range(n):
-            x[j] = exp_fast(a + b * ndtri_fast(x[j]))
+            x[j] = exp_fast(a + b * x[j])
     elif code == UNIFORM:
         for j in range(n):
             x[j] = a + b * x[j]
@@ -151,12 +178,16 @@ def transform_row(code: int, prm: np.ndarray, tables: np.ndarray, x: np.ndarray,
                 x[j] = max(lo, hi - math.sqrt((1.0 - u) * (hi - lo) * (hi - mode)))
     elif code == LOGITNORMAL:
         lo, w = prm[2], prm[3]
+        ndtri_row(x, n)
         for j in range(n):
-            x[j] = lo + w / (1.0 + exp_fast(-(a + b * ndtri_fast(x[j]))))
+            x[j] = lo + w / (1.0 + exp_fast(-(a + b * x[j])))
     elif code == TRUNCNORMAL:
         ca, cb, sign, lo, hi = prm[2], prm[3], prm[4], prm[5], prm[6]
+        for j in range(n):
+            x[j] = ca + x[j] * (cb - ca)
+        ndtri_row(x, n)
         for j in range(n):  # clamp to [lower, upper]: rounding at u -> 0, 1 can step past
-            x[j] = min(max(a + sign * b * ndtri_fast(ca + x[j] * (cb - ca)), lo), hi)
+            x[j] = min(max(a + sign * b * x[j], lo), hi)
     elif code == WTABLE:
         _wtable(prm, tables, x, n)
     else:

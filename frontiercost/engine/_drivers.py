@@ -16,7 +16,7 @@ import numba
 import numpy as np
 
 from ..settings import MAX_BLOCK
-from ._jit import njit, njit_parallel
+from ._jit import njit, njit_inline, njit_parallel
 from ._rng import fill_uniform
 from ._transform import apply_copula, fill_lhs, transform_row
 
@@ -138,16 +138,14 @@ def run_stored(
                         inputs_out[d, out_offset + b0 + j] = x[r, j]
 
 
-@njit
+@njit_inline
 def _bin(v: float) -> int:
     """Histogram bin of ``|v|``: exponent and top ``SUB_BITS`` mantissa bits."""
     bits = np.int64(np.float64(abs(v)).view(np.int64))
     e = (bits >> 52) - 1023
-    if e < EXP_LO:
-        return 0
-    if e >= EXP_HI:
-        return N_BINS - 1
-    return int(((e - EXP_LO) << SUB_BITS) | ((bits >> (52 - SUB_BITS)) & ((1 << SUB_BITS) - 1)))
+    k = ((e - EXP_LO) << SUB_BITS) | ((bits >> (52 - SUB_BITS)) & ((1 << SUB_BITS) - 1))
+    k = np.int64(0) if e < EXP_LO else k  # selects, not branches: the caller's loop vectorizes
+    return int(N_BINS - 1 if e >= EXP_HI else k)
 
 
 @njit
@@ -162,34 +160,79 @@ def _reduce_block(
     zeros: np.ndarray,
     exceed: np.ndarray,
 ) -> None:
-    """Fold a block into the segment's lane sums and the group's integer counts."""
+    """Fold a block into the segment's lane sums and the group's integer counts.
+
+    Draw ``j`` adds to lane ``j & 7`` in the order of ``j``; a NaN draw adds
+    ``0.0``, which leaves a sum's bits as they were (a lane sum starts at +0.0
+    and so is never -0.0).  Each statistic is its own pass, so the passes that
+    can vectorize do; only the histogram's increments are scalar.
+    """
+    n_thr = thresholds.shape[1]
+    bins = np.empty(m, np.int64)
     for o in range(y.shape[0]):
+        v_row = y[o]
         c = shift[o]
+        s1 = lanes[o, 0]
+        s2 = lanes[o, 1]
+        whole = m - (m & 7)
+        for j0 in range(0, whole, 8):
+            for lane in range(8):
+                v = v_row[j0 + lane]
+                d = 0.0 if math.isnan(v) else v - c
+                s1[lane] += d
+                s2[lane] += d * d
+        for j in range(whole, m):
+            v = v_row[j]
+            d = 0.0 if math.isnan(v) else v - c
+            s1[j & 7] += d
+            s2[j & 7] += d * d
+        nan = 0
+        inf = 0
+        lo = np.inf
+        hi = -np.inf
         for j in range(m):
-            v = y[o, j]
-            if math.isnan(v):
-                mom[o, 5] += 1.0
-                continue
-            if math.isinf(v):
-                mom[o, 6] += 1.0  # still counted: the moments of such a run are inf
-            d = v - c
-            lane = j & 7
-            lanes[o, 0, lane] += d
-            lanes[o, 1, lane] += d * d
-            mom[o, 0] += 1.0
-            if v < mom[o, 3]:
-                mom[o, 3] = v
-            if v > mom[o, 4]:
-                mom[o, 4] = v
-            if v > 0.0:
-                hist[o, 1, _bin(v)] += 1
-            elif v < 0.0:
-                hist[o, 0, _bin(v)] += 1
-            else:
-                zeros[o] += 1
-            for t in range(thresholds.shape[1]):
-                if v > thresholds[o, t]:
-                    exceed[o, t] += 1
+            v = v_row[j]
+            nan += 1 if math.isnan(v) else 0
+            inf += 1 if math.isinf(v) else 0
+            lo = v if v < lo else lo
+            hi = v if v > hi else hi
+        if lo == 0.0 or hi == 0.0:
+            # Which zero a sign-blind min keeps depends on the order it meets
+            # them: the first, as the per-draw rule had it.
+            lo, hi = np.inf, -np.inf
+            for j in range(m):
+                v = v_row[j]
+                if v < lo:
+                    lo = v
+                if v > hi:
+                    hi = v
+        mom[o, 0] += float(m - nan)
+        mom[o, 5] += float(nan)
+        mom[o, 6] += float(inf)
+        if lo < mom[o, 3]:
+            mom[o, 3] = lo
+        if hi > mom[o, 4]:
+            mom[o, 4] = hi
+        zero = 0
+        for j in range(m):
+            v = v_row[j]
+            zero += 1 if v == 0.0 else 0
+            b = _bin(v)
+            # hist[o] flattened: negative draws' bins, then positive ones'; -1 for
+            # NaN and zero, which have no bin
+            bins[j] = -1 if (v != v) | (v == 0.0) else (N_BINS + b if v > 0.0 else b)
+        zeros[o] += zero
+        flat = hist[o].reshape(-1)
+        for j in range(m):
+            k = bins[j]
+            if k >= 0:
+                flat[k] += 1
+        for t in range(n_thr):
+            thr = thresholds[o, t]
+            count = 0
+            for j in range(m):
+                count += 1 if v_row[j] > thr else 0
+            exceed[o, t] += count
 
 
 @njit_parallel

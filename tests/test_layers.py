@@ -189,3 +189,27 @@ def test_the_parser_alone_loads_no_numeric_stack() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.e2e
+def test_a_run_does_not_import_dask_array_and_dask_arrays_still_work() -> None:
+    """xarray imports ``dask.array`` (0.3 s) the first time it wraps any array;
+    a run defers that until dask.array is imported, and after that xarray
+    sees dask arrays as before (chunked, computed lazily)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import frontiercost as fc\n"
+        "fc.simulate('gpt-4', draws=1000, chains=1)\n"
+        "print('dask.array' in sys.modules)\n"
+        "import dask.array as da, xarray as xr\n"
+        "a = xr.DataArray(da.ones(6, chunks=2), dims='draw')\n"
+        "print(a.chunks, type((a * 2).data).__module__.split('.')[0], float((a * 2).sum()))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split("\n")
+    assert out[0] == "False"
+    assert out[1] == "((2, 2, 2),) dask 12.0"

@@ -297,10 +297,10 @@ def order_statistics(x: np.ndarray, ranks: np.ndarray) -> np.ndarray | None:
     brackets miss (the caller partitions instead).
 
     ``ranks`` are sorted and unique.  A strided sample of the draws brackets
-    each cluster of nearby ranks by values; one comparison pass counts the
-    draws below a bracket and gathers the few inside, and a partition of
-    those gives the exact order statistics.  Only speed depends on the
-    sample: a bracket that misses its ranks is detected by the counts.
+    each cluster of nearby ranks by values; one compiled pass over the draws
+    counts those below each bracket and gathers the few inside, and a
+    partition of those gives the exact order statistics.  Only speed depends
+    on the sample: a bracket that misses its ranks is detected by the counts.
     """
     n = x.size
     if n < _SELECT_MIN:
@@ -309,32 +309,40 @@ def order_statistics(x: np.ndarray, ranks: np.ndarray) -> np.ndarray | None:
     m = sample.size
     out = np.empty(len(ranks))
     gap = max(1, n // 64)  # ranks closer than this share a bracket
+    spread = 6 * np.sqrt(m * 0.25) + 2  # about 6 sd of a sample quantile's rank either side
+    groups: list[tuple[int, int]] = []
+    bounds: list[tuple[float, float]] = []
     start = 0
     for i in range(1, len(ranks) + 1):
         if i < len(ranks) and ranks[i] - ranks[i - 1] <= gap:
             continue
-        group = ranks[start:i]
-        lo_r, hi_r = int(group[0]), int(group[-1])
-        if hi_r == 0 or lo_r == n - 1:  # the ends: one pass each
+        lo_r, hi_r = int(ranks[start]), int(ranks[i - 1])
+        if hi_r == 0 or lo_r == n - 1:  # the ends: numpy's min and max
             out[start:i] = x.min() if hi_r == 0 else x.max()
-            start = i
-            continue
-        # about 6 sd of a sample quantile's rank on either side
-        spread = 6 * np.sqrt(m * 0.25) + 2
-        i_lo = int(np.floor(lo_r / n * m - spread))
-        i_hi = int(np.ceil((hi_r + 1) / n * m + spread))
-        lo = sample[i_lo] if i_lo > 0 else -np.inf
-        hi = sample[i_hi] if i_hi < m else np.inf
-        if lo == -np.inf and hi == np.inf:
-            return None
-        inside = (x >= lo) & (x <= hi)
-        below = int(np.count_nonzero(x < lo))
-        kept = x[inside]
-        if not (below <= lo_r and hi_r < below + kept.size):
-            return None
-        kept.partition(group - below)
-        out[start:i] = kept[group - below]
+        else:
+            i_lo = int(np.floor(lo_r / n * m - spread))
+            i_hi = int(np.ceil((hi_r + 1) / n * m + spread))
+            lo = sample[i_lo] if i_lo > 0 else -np.inf
+            hi = sample[i_hi] if i_hi < m else np.inf
+            if lo == -np.inf and hi == np.inf:
+                return None
+            groups.append((start, i))
+            bounds.append((lo, hi))
         start = i
+    if not groups:
+        return out
+    from ._brackets import gather_brackets  # numba: loaded with the first large summary
+
+    lo_b = np.array([b[0] for b in bounds])
+    hi_b = np.array([b[1] for b in bounds])
+    below, count, kept = gather_brackets(x, lo_b, hi_b)
+    for b, (first, last) in enumerate(groups):
+        group = ranks[first:last]
+        inside = kept[b, : count[b]]
+        if not (below[b] <= group[0] and group[-1] < below[b] + inside.size):
+            return None
+        inside.partition(group - below[b])
+        out[first:last] = inside[group - below[b]]
     return out
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from ..settings import MAX_BLOCK
 from ._jit import njit, njit_inline, njit_parallel
 from ._rng import fill_uniform
-from ._transform import apply_copula, fill_lhs, transform_row
+from ._transform import FIXED, apply_copula, fill_lhs, transform_row
 
 SEGMENT = MAX_BLOCK  # draws per streaming segment; a block never straddles two
 SUB_BITS = 8  # 256 histogram bins per octave
@@ -37,6 +37,14 @@ PAD = 64
 def padded(m: int, capacity: int) -> int:
     """``m`` rounded up to a multiple of ``PAD``, at most ``capacity``."""
     return min((m + PAD - 1) // PAD * PAD, capacity)
+
+
+@njit
+def _correlated(corr_idx: np.ndarray, r: int) -> bool:
+    for i in range(corr_idx.size):
+        if corr_idx[i] == r:
+            return True
+    return False
 
 
 @njit
@@ -61,6 +69,8 @@ def fill_inputs(
     """
     n_pad = padded(n, x.shape[1])
     for r in range(keys.size):
+        if codes[r] == FIXED and not _correlated(corr_idx, r):
+            continue  # its transform writes the value over every column
         if source == MC:
             fill_uniform(keys[r], start, x[r], n)
         elif source == LHS:

@@ -1,0 +1,41 @@
+"""The one pass over a variable's draws behind a stored summary's order statistics."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine._jit import njit
+
+
+@njit
+def gather_brackets(
+    x: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each bracket ``[lo[b], hi[b]]``: how many draws lie below it, how many
+    inside, and those inside (``kept[b, :count[b]]``, in the draws' order).
+
+    One pass instead of numpy's four per bracket (two comparisons, a count, a
+    gather), and without branches: every draw is written at each bracket's
+    next free place, which advances only when the draw is inside (a branch
+    taken by a few % of random draws mispredicts enough to cost 5x).  ``kept``
+    has room for every draw, but only the places written are ever touched:
+    it costs address space, not memory.
+    """
+    k = lo.size
+    n = x.size
+    below = np.zeros(k, np.int64)
+    count = np.zeros(k, np.int64)
+    kept = np.empty((k, n + 1))
+    for b in range(k):
+        lb, hb = lo[b], hi[b]
+        nb = 0
+        c = 0
+        row = kept[b]
+        for j in range(n):
+            v = x[j]
+            nb += 1 if v < lb else 0
+            row[c] = v
+            c += 1 if (v >= lb) & (v <= hb) else 0
+        below[b] = nb
+        count[b] = c
+    return below, count, kept

@@ -18,6 +18,7 @@ import os
 import re
 import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,6 +56,49 @@ def raise_if_interrupted() -> None:
         if _received[0] == signal.SIGTERM:
             raise Terminated()
         raise KeyboardInterrupt()
+
+
+@contextmanager
+def deferred_interrupts() -> Iterator[None]:
+    """SIGINT and SIGTERM wait until the block ends, then act as they would have.
+
+    For a step a signal must not cut in half: starting a cluster's worker
+    processes, whose spawn hand-shake, cut short, leaves the new process
+    printing a traceback of its own.  A second signal acts at once, so a
+    block that hangs can still be stopped.  Outside the main thread (where
+    Python runs no handlers) the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    previous: dict[int, Any] = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore() -> None:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+    def act(signum: int) -> None:
+        handler = previous[signum]
+        if callable(handler):
+            handler(signum, None)
+        else:  # the default action (or none, if ignored), now
+            os.kill(os.getpid(), signum)
+
+    def record(signum: int, frame: Any) -> None:
+        pending.append(signum)
+        if len(pending) > 1:  # asked twice: no more waiting
+            restore()
+            act(signum)
+
+    for s in previous:
+        signal.signal(s, record)
+    try:
+        yield
+    finally:
+        restore()
+    if pending:
+        act(pending[0])
 
 
 def os_reason(err: OSError) -> str:

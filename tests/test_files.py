@@ -98,3 +98,21 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_deferred_interrupts_wait_for_the_block_unless_repeated(count: int) -> None:
+    """One SIGINT inside waits for the block's end, then raises; a second raises at once."""
+    import os
+    import signal
+
+    from frontiercost._files import deferred_interrupts
+
+    steps = []
+    with pytest.raises(KeyboardInterrupt):
+        with deferred_interrupts():
+            for _ in range(count):
+                os.kill(os.getpid(), signal.SIGINT)
+            steps.append("finished the block")
+    assert steps == (["finished the block"] if count == 1 else [])
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from ._fastmath import exp_fast, is_tail, log_pos_fast, ndtri_central, ndtri_fast, ndtri_tail
-from ._jit import njit
+from ._jit import njit, njit_inline
 from ._rng import mix64, uniform
 from ._special import ndtr
 
@@ -25,25 +25,34 @@ _U_EDGE = 2.0**-53  # keeps copula uniforms strictly inside (0, 1)
 def _wtable(prm: np.ndarray, tables: np.ndarray, x: np.ndarray, n: int) -> None:
     off, m, kind = int(prm[0]), int(prm[1]), int(prm[2])
     lo, hi, w0, inv_h, n_guide = prm[3], prm[4], prm[5], prm[6], int(prm[7])
+    if n_guide == 0:
+        _hermite_uniform(tables, off, m, w0, inv_h, kind, lo, hi, x, n)
+        return
     # Three passes: logits (vectorizes), table lookup (gathers, scalar),
     # back-transform (vectorizes).  Fused in one loop none of it vectorizes.
     for j in range(n):
-        u = x[j]
-        x[j] = log_pos_fast(u / (1.0 - u))
-    if n_guide == 0:
-        _hermite_uniform(tables, off, m, w0, inv_h, x, n)
-    else:
-        _hermite_guided(tables, off, m, w0, inv_h, n_guide, x, n)
+        x[j] = _logit(x[j])
+    _hermite_guided(tables, off, m, w0, inv_h, n_guide, x, n)
+    for j in range(n):
+        x[j] = _untransform(x[j], kind, lo, hi)
+
+
+@njit_inline
+def _logit(u: float) -> float:
+    return log_pos_fast(u / (1.0 - u))
+
+
+@njit_inline
+def _untransform(w: float, kind: int, lo: float, hi: float) -> float:
+    """The value at ``w`` on a table's scale: logistic (2), log (1) or none (0)."""
     if kind == 2:
-        w = hi - lo
-        for j in range(n):
-            x[j] = lo + w / (1.0 + exp_fast(-x[j]))
-    elif kind == 1:
-        for j in range(n):
-            x[j] = lo + exp_fast(x[j])
+        return lo + (hi - lo) / (1.0 + exp_fast(-w))
+    if kind == 1:
+        return lo + exp_fast(w)
+    return w
 
 
-@njit
+@njit_inline
 def _hermite(t: float, h: float, v0: float, v1: float, d0: float, d1: float) -> float:
     t2 = t * t
     t3 = t2 * t
@@ -57,19 +66,43 @@ def _hermite(t: float, h: float, v0: float, v1: float, d0: float, d1: float) -> 
 
 @njit
 def _hermite_uniform(
-    tables: np.ndarray, off: int, m: int, w0: float, inv_h: float, x: np.ndarray, n: int
+    tables: np.ndarray,
+    off: int,
+    m: int,
+    w0: float,
+    inv_h: float,
+    kind: int,
+    lo: float,
+    hi: float,
+    x: np.ndarray,
+    n: int,
 ) -> None:
-    """Uniform knots: the interval is found by one multiplication."""
+    """Uniform knots, the interval found by one multiplication: uniforms in,
+    values out (logit and back-transform included).
+
+    Three passes, so two of them vectorize: the logit, the interval and the
+    position in it; the table reads (scalar); the cubic and the back-transform.
+    """
     h = 1.0 / inv_h
     last = m - 2
+    lastf = float(last)
     d = off + m
+    t = np.empty(n)
+    k = np.empty(n, np.int64)
     for j in range(n):
-        s = (x[j] - w0) * inv_h
-        k = min(int(max(s, 0.0)), last)  # truncation = floor for s >= 0
-        t = min(max(s - k, 0.0), 1.0)
-        x[j] = _hermite(
-            t, h, tables[off + k], tables[off + k + 1], tables[d + k], tables[d + k + 1]
-        )
+        s = (_logit(x[j]) - w0) * inv_h
+        kf = min(np.floor(max(s, 0.0)), lastf)
+        k[j] = int(kf)
+        t[j] = min(max(s - kf, 0.0), 1.0)
+    v = np.empty((4, n))
+    for j in range(n):
+        i = k[j]
+        v[0, j] = tables[off + i]
+        v[1, j] = tables[off + i + 1]
+        v[2, j] = tables[d + i]
+        v[3, j] = tables[d + i + 1]
+    for j in range(n):
+        x[j] = _untransform(_hermite(t[j], h, v[0, j], v[1, j], v[2, j], v[3, j]), kind, lo, hi)
 
 
 @njit

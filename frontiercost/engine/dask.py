@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._files import raise_if_interrupted
+from .._files import deferred_interrupts, raise_if_interrupted
 from .._validate import non_negative_int, positive_int
 from .._version import __version__
 from ..errors import SimulationError
@@ -151,7 +151,9 @@ def _started(cls: Any, **kwargs: Any) -> Any:
 
     before = set(SpecCluster._instances)
     try:
-        return cls(**kwargs)
+        with deferred_interrupts():  # a worker spawned half-way prints a traceback
+            cluster = cls(**kwargs)
+        return cluster
     except BaseException:
         for cluster in set(SpecCluster._instances) - before:
             with contextlib.suppress(Exception):

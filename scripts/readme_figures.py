@@ -192,8 +192,8 @@ def _limits(res: dict[str, Any]) -> list[str]:
         fixed = "" if start is None else f"{start:.1f} of them the process start (250 draws): "
         out.append(
             f"CPU work: {e['cli']['cpu_s']:.1f} CPU-s against the script's "
-            f"{e['numpy-script']['cpu_s']:.1f}, {fixed}imports (numba, xarray, pandas, scipy; "
-            "dask.array, which xarray loads) and the kernels from numba's cache; then two "
+            f"{e['numpy-script']['cpu_s']:.1f}, {fixed}imports (numba, xarray, pandas, scipy) "
+            "and the kernels from numba's cache; then two "
             "kernel passes (one per group of outputs), exact summaries, the component split "
             "and published figures"
         )

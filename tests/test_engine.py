@@ -408,3 +408,72 @@ def test_a_correlated_run_has_the_same_bits_compiled_or_loaded_from_the_cache(
     ]
     assert any((tmp_path / "numba").rglob("*.nbi"))  # the second run had a cache to load
     assert runs[0] == runs[1]
+
+
+def _per_draw_fold():  # type: ignore[no-untyped-def]
+    """The streaming fold as one rule per draw (the engine's definition), compiled
+    with the engine's options (its multiply-adds fuse as the engine's do)."""
+    import math
+
+    from frontiercost.engine._drivers import _bin
+    from frontiercost.engine._jit import njit
+
+    @njit
+    def fold(y, m, shift, thresholds, mom, lanes, hist, zeros, exceed):  # type: ignore[no-untyped-def]
+        for o in range(y.shape[0]):
+            for j in range(m):
+                v = y[o, j]
+                if math.isnan(v):
+                    mom[o, 5] += 1.0
+                    continue
+                if math.isinf(v):
+                    mom[o, 6] += 1.0
+                d = v - shift[o]
+                lanes[o, 0, j & 7] += d
+                lanes[o, 1, j & 7] += d * d
+                mom[o, 0] += 1.0
+                if v < mom[o, 3]:
+                    mom[o, 3] = v
+                if v > mom[o, 4]:
+                    mom[o, 4] = v
+                if v > 0.0:
+                    hist[o, 1, _bin(v)] += 1
+                elif v < 0.0:
+                    hist[o, 0, _bin(v)] += 1
+                else:
+                    zeros[o] += 1
+                for t in range(thresholds.shape[1]):
+                    if v > thresholds[o, t]:
+                        exceed[o, t] += 1
+
+    return fold
+
+
+@pytest.mark.parametrize("m", [64, 203])
+def test_the_streaming_fold_keeps_the_per_draw_rule(m: int) -> None:
+    """The pass-per-statistic fold gives the per-draw rule's counts, extremes (the
+    first zero met, whatever its sign) and lane sums, with NaN, inf and both zeros."""
+    from frontiercost.engine._drivers import N_BINS, N_MOM, _reduce_block
+
+    rng = np.random.default_rng(7)
+    y = rng.lognormal(0, 3, (4, m)) * rng.choice([-1.0, 1.0], (4, m))
+    y[0, rng.integers(0, m, 9)] = np.nan
+    y[1, rng.integers(0, m, 3)] = np.inf
+    y[1, rng.integers(0, m, 3)] = -np.inf
+    y[2] = np.abs(y[2])
+    y[2, [5, 9]] = [0.0, -0.0]  # the minimum: +0.0 met first
+    y[3] = -np.abs(y[3])
+    y[3, [4, 8]] = [-0.0, 0.0]  # the maximum: -0.0 met first
+    shift = np.array([0.5, 0.0, 1.0, -2.0])
+    thresholds = np.array([[0.0, 1.0]] * 4)
+    got, want = [], []
+    for out, fold in ((got, _reduce_block), (want, _per_draw_fold())):
+        mom = np.zeros((4, N_MOM))
+        mom[:, 3], mom[:, 4] = np.inf, -np.inf
+        arrays = (mom, np.zeros((4, 2, 8)), np.zeros((4, 2, N_BINS), np.int32),
+                  np.zeros(4, np.int64), np.zeros((4, 2), np.int64))  # fmt: skip
+        fold(y, m, shift, thresholds, *arrays)
+        out.extend(arrays)
+    for a, b in zip(got, want, strict=True):
+        assert np.array_equal(a.view(np.uint8), b.view(np.uint8))
+    assert np.signbit(got[0][2, 3]) is np.False_ and np.signbit(got[0][3, 4]) is np.True_

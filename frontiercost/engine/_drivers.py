@@ -148,6 +148,23 @@ def run_stored(
                         inputs_out[d, out_offset + b0 + j] = x[r, j]
 
 
+_KEY_MAX = np.int64(0x7FFFFFFFFFFFFFFF)
+_KEY_MIN = np.int64(-0x8000000000000000)
+
+
+@njit_inline
+def _order_key(v: float) -> np.int64:
+    """An integer in the order of ``v`` (not NaN): negatives' bits other than the
+    sign flipped, so ``-0.0`` comes just below ``+0.0``; its own inverse."""
+    b = np.float64(v).view(np.int64)
+    return b ^ ((b >> np.int64(63)) & _KEY_MAX)
+
+
+@njit_inline
+def _from_order_key(k: np.int64) -> float:
+    return float(np.int64(k ^ ((k >> np.int64(63)) & _KEY_MAX)).view(np.float64))
+
+
 @njit_inline
 def _bin(v: float) -> int:
     """Histogram bin of ``|v|``: exponent and top ``SUB_BITS`` mantissa bits."""
@@ -198,14 +215,20 @@ def _reduce_block(
             s2[j & 7] += d * d
         nan = 0
         inf = 0
-        lo = np.inf
-        hi = -np.inf
+        k_lo = _KEY_MAX
+        k_hi = _KEY_MIN
         for j in range(m):
+            # min and max of integer keys: a float min reduction does not
+            # vectorize without fast-math flags, an integer one does
             v = v_row[j]
-            nan += 1 if math.isnan(v) else 0
+            isnan = math.isnan(v)
+            nan += 1 if isnan else 0
             inf += 1 if math.isinf(v) else 0
-            lo = v if v < lo else lo
-            hi = v if v > hi else hi
+            k = _order_key(v)
+            k_lo = min(k_lo, _KEY_MAX if isnan else k)
+            k_hi = max(k_hi, _KEY_MIN if isnan else k)
+        lo = _from_order_key(k_lo) if nan < m else np.inf
+        hi = _from_order_key(k_hi) if nan < m else -np.inf
         if lo == 0.0 or hi == 0.0:
             # Which zero a sign-blind min keeps depends on the order it meets
             # them: the first, as the per-draw rule had it.

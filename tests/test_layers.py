@@ -169,15 +169,21 @@ def test_the_reader_resolves_imports(tmp_path: Path, source: str, expected: str,
     assert _imports(fake)[0][1] == expected
 
 
+def _child_prints(code: str) -> list[str]:
+    """The lines ``code`` prints in a fresh interpreter (its imports are its own)."""
+    import subprocess
+    import sys
+
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return res.stdout.splitlines()
+
+
 def test_the_parser_alone_loads_no_numeric_stack() -> None:
     """``--version``, ``--help`` and errors in flags answer without numpy, xarray or numba.
 
     The parser imports every command's module; a module-level numeric import
     there made ``frontiercost --version`` take 1.9 s instead of 0.2 s.
     """
-    import subprocess
-    import sys
-
     code = (
         "import sys\n"
         "from frontiercost.cli import build_parser\n"
@@ -185,10 +191,7 @@ def test_the_parser_alone_loads_no_numeric_stack() -> None:
         "heavy = ('numpy', 'xarray', 'numba', 'pandas', 'scipy')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip() == "[]"
+    assert _child_prints(code) == ["[]"]
 
 
 @pytest.mark.e2e
@@ -196,9 +199,6 @@ def test_a_run_does_not_import_dask_array_and_dask_arrays_still_work() -> None:
     """xarray imports ``dask.array`` (0.3 s) the first time it wraps any array;
     a run defers that until dask.array is imported, and after that xarray
     sees dask arrays as before (chunked, computed lazily)."""
-    import subprocess
-    import sys
-
     code = (
         "import sys\n"
         "import frontiercost as fc\n"
@@ -208,8 +208,4 @@ def test_a_run_does_not_import_dask_array_and_dask_arrays_still_work() -> None:
         "a = xr.DataArray(da.ones(6, chunks=2), dims='draw')\n"
         "print(a.chunks, type((a * 2).data).__module__.split('.')[0], float((a * 2).sum()))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.split("\n")
-    assert out[0] == "False"
-    assert out[1] == "((2, 2, 2),) dask 12.0"
+    assert _child_prints(code) == ["False", "((2, 2, 2),) dask 12.0"]

@@ -42,6 +42,16 @@ def test_order_statistics_are_numpys_partition(x: np.ndarray) -> None:
     np.testing.assert_array_equal(got, np.partition(x, ranks)[ranks])
 
 
+def test_a_bracket_past_its_room_is_gathered_another_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compiled pass keeps at most a bracket's room of draws (tied draws could
+    fill every bracket at once); a fuller bracket is gathered by numpy, exactly."""
+    monkeypatch.setattr(summary, "_ROOM", 0.0)
+    monkeypatch.setattr(summary, "_ROOM_MIN", 10)
+    x = RNG.lognormal(0, 2, N)
+    ranks = _ranks(N)
+    np.testing.assert_array_equal(order_statistics(x, ranks), np.partition(x, ranks)[ranks])
+
+
 def test_small_arrays_and_missed_brackets_fall_back(monkeypatch: pytest.MonkeyPatch) -> None:
     assert order_statistics(RNG.normal(size=1000), _ranks(1000)) is None
     x = RNG.normal(size=N)

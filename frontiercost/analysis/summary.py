@@ -289,6 +289,7 @@ def _partitioned(
 
 _SELECT_MIN = 1 << 16  # smaller arrays: numpy's partition is as fast
 _SAMPLE = 1 << 14
+_ROOM, _ROOM_MIN = 2.0, 4096  # a bracket's room: twice its sampled share, at least this
 
 
 def order_statistics(x: np.ndarray, ranks: np.ndarray) -> np.ndarray | None:
@@ -335,10 +336,14 @@ def order_statistics(x: np.ndarray, ranks: np.ndarray) -> np.ndarray | None:
 
     lo_b = np.array([b[0] for b in bounds])
     hi_b = np.array([b[1] for b in bounds])
-    below, count, kept = gather_brackets(x, lo_b, hi_b)
+    # room for twice the draws a bracket should hold by its share of the sample:
+    # tied draws can fill every bracket, and the brackets are held at once
+    share = np.searchsorted(sample, hi_b, "right") - np.searchsorted(sample, lo_b, "left")
+    cap = int(min(n, _ROOM * share.max() / m * n + _ROOM_MIN))
+    below, count, kept = gather_brackets(x, lo_b, hi_b, cap)
     for b, (first, last) in enumerate(groups):
         group = ranks[first:last]
-        inside = kept[b, : count[b]]
+        inside = kept[b, : count[b]] if count[b] <= cap else x[(x >= lo_b[b]) & (x <= hi_b[b])]
         if not (below[b] <= group[0] and group[-1] < below[b] + inside.size):
             return None
         inside.partition(group - below[b])

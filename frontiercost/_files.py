@@ -101,6 +101,34 @@ def deferred_interrupts() -> Iterator[None]:
         act(pending[0])
 
 
+@contextmanager
+def interrupts_kept_from_new_threads() -> Iterator[None]:
+    """Threads and processes started in the block never receive SIGINT.
+
+    A terminal's Ctrl-C goes to every process of its foreground group: a
+    cluster's worker processes would each print a KeyboardInterrupt traceback
+    of their own while the command closes them.  SIGINT is blocked in this
+    thread while the block runs; threads started meanwhile (a cluster's event
+    loop, and the threads that spawn its workers) inherit the mask, and so do
+    the processes they start, through ``fork`` and ``exec``.  A SIGINT that
+    arrives during the block waits and is delivered when it ends; workers
+    are still stopped by their nanny's SIGTERM.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # not POSIX
+        yield
+        return
+    # multiprocessing starts its resource tracker with the first spawned process,
+    # and unblocks SIGINT in the spawning thread afterwards: started here, first
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
 def os_reason(err: OSError) -> str:
     """Why an operating-system error happened, in one line (``File too large``).
 

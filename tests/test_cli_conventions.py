@@ -525,17 +525,29 @@ def test_a_bug_is_one_line_and_verbose_shows_its_traceback(capsys, monkeypatch) 
     assert "Traceback (most recent call last)" in capsys.readouterr().err
 
 
+def _interrupt(child: subprocess.Popen[bytes], to: str) -> None:
+    """SIGINT to the command alone (``kill -INT``) or its whole group (a terminal's Ctrl-C)."""
+    if to == "group":
+        os.killpg(child.pid, signal.SIGINT)
+    else:
+        child.send_signal(signal.SIGINT)
+
+
 @pytest.mark.slow
 @pytest.mark.dask
-def test_an_interrupted_dask_run_says_one_line() -> None:
+@pytest.mark.parametrize("to", ["command", "group"])
+def test_an_interrupted_dask_run_says_one_line(to: str) -> None:
+    """Ctrl-C reaches the worker processes too: they stay quiet while the command stops them."""
     with subprocess.Popen(
-        [*CLI, "run", "gpt-4", "--draws", "2e7", "--workers", "1", "-q"],
+        # 4e9 draws: still running after the wait on any machine
+        [*CLI, "run", "gpt-4", "--draws", "1e9", "--workers", "1", "-q"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        start_new_session=True,
     ) as child:
         time.sleep(8)  # the cluster is up and its worker busy
         assert child.poll() is None
-        child.send_signal(signal.SIGINT)
+        _interrupt(child, to)
         _, err = child.communicate(timeout=60)
     assert child.returncode == 130
     assert err.decode() == "frontiercost: interrupted\n"
@@ -543,15 +555,20 @@ def test_an_interrupted_dask_run_says_one_line() -> None:
 
 @pytest.mark.slow
 @pytest.mark.dask
-@pytest.mark.parametrize("delay", [0.3, 0.5, 0.8, 1.2, 2.0, 3.0])
-def test_an_interrupt_while_starting_up_says_one_line(delay: float) -> None:
-    """Mid-import, mid-cluster-start: half-built modules and clusters stay quiet."""
+@pytest.mark.parametrize(
+    ("delay", "to"),
+    [(d, "group") for d in (0.3, 0.5, 0.8, 1.2, 2.0, 3.0)]
+    + [(d, "command") for d in (0.5, 1.2, 3.0)],
+)
+def test_an_interrupt_while_starting_up_says_one_line(delay: float, to: str) -> None:
+    """Mid-import, mid-cluster-start: half-built modules, clusters and workers stay quiet."""
     with subprocess.Popen(
         [*CLI, "run", "gpt-4", "--draws", "2e7", "--workers", "1", "-q"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        start_new_session=True,
     ) as child:
         time.sleep(delay)
-        child.send_signal(signal.SIGINT)
+        _interrupt(child, to)
         _, err = child.communicate(timeout=60)
     assert (child.returncode, err.decode()) == (130, "frontiercost: interrupted\n")

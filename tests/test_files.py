@@ -116,3 +116,37 @@ def test_deferred_interrupts_wait_for_the_block_unless_repeated(count: int) -> N
             steps.append("finished the block")
     assert steps == (["finished the block"] if count == 1 else [])
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_threads_and_processes_started_in_the_block_never_receive_sigint() -> None:
+    """Ctrl-C reaches every process of the terminal's group: a cluster's workers must ignore it."""
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    from frontiercost._files import interrupts_kept_from_new_threads
+
+    def blocked_in_new_thread() -> bool:
+        seen: list[bool] = []
+        t = threading.Thread(
+            target=lambda: seen.append(
+                signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+            )
+        )
+        t.start()
+        t.join()
+        return seen[0]
+
+    def blocked_in_new_process() -> bool:
+        probe = (
+            "import signal; print(signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))"
+        )
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+        return out.stdout.strip() == "True"
+
+    assert not blocked_in_new_thread() and not blocked_in_new_process()
+    with interrupts_kept_from_new_threads():
+        assert blocked_in_new_thread() and blocked_in_new_process()
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])  # restored here
+    assert not blocked_in_new_thread()

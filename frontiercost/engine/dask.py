@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._files import deferred_interrupts, raise_if_interrupted
+from .._files import deferred_interrupts, interrupts_kept_from_new_threads, raise_if_interrupted
 from .._validate import non_negative_int, positive_int
 from .._version import __version__
 from ..errors import SimulationError
@@ -151,7 +151,8 @@ def _started(cls: Any, **kwargs: Any) -> Any:
 
     before = set(SpecCluster._instances)
     try:
-        with deferred_interrupts():  # a worker spawned half-way prints a traceback
+        # a worker spawned half-way, or one sent a terminal's Ctrl-C, prints a traceback
+        with deferred_interrupts(), interrupts_kept_from_new_threads():
             cluster = cls(**kwargs)
         return cluster
     except BaseException:

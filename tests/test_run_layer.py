@@ -231,3 +231,29 @@ def test_run_view_answers_what_a_tree_is(tmp_path: Path) -> None:
         streaming.posterior  # noqa: B018
     with pytest.raises(FrontiercostError, match="no 'posterior', 'streaming' or 'summary'"):
         RunView(xr.DataTree())
+
+
+@pytest.mark.parametrize("collect", [True, False])
+def test_a_dropped_stored_result_is_freed_before_the_next_large_run(
+    collect: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A DataTree is a reference cycle: dropped, it lives until the cycle collector runs."""
+    import gc
+    import weakref
+
+    from frontiercost.engine import memory
+
+    # every run counts as large (True), or none does (False: shows the cycle is there)
+    monkeypatch.setattr(memory, "COLLECT_MIN", 0 if collect else 1 << 62)
+    tree = fc.simulate("gpt-4", draws=500, chains=2)
+    draws = weakref.ref(tree["posterior"]["amortized_cost"].values.base)
+    was_enabled = gc.isenabled()
+    gc.disable()  # no automatic collection between the two runs
+    try:
+        del tree
+        assert draws() is not None  # held by the dropped tree's cycle
+        fc.simulate("gpt-4", draws=500, chains=2)
+        assert (draws() is None) is collect
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -272,6 +272,7 @@ def _run_stored(
     rows = np.full(len(plan.names), -1, dtype=np.int64)
     kept = [r for r in range(n_in) if not fixed[r]]
     rows[kept] = np.arange(len(kept))
+    memory.make_room(8 * (n_out + len(kept)) * plan.total)
     out = memory.empty((n_out, plan.total))
     inp = memory.empty((len(kept), plan.total if n_in else 0))
     for a, m in pieces(plan.total, progress_step(plan.total, progress)):

@@ -7,15 +7,36 @@ new process, 0.05 s with huge pages), and the page faults of several threads
 serialize.  Asking for transparent huge pages (``MADV_HUGEPAGE``; Linux's
 default THP mode is ``madvise``) cuts the faults 512-fold.  The values are the
 same; only where the memory comes from changes.
+
+Before a large stored run allocates, earlier results nothing refers to any
+more are freed (:func:`make_room`): see there.
 """
 
 from __future__ import annotations
 
+import gc
 import mmap
 
 import numpy as np
 
 HUGE_MIN = 4 << 20  # smaller arrays: numpy's own allocator
+COLLECT_MIN = 64 << 20  # smaller runs: a collection would cost more than it saves
+
+
+def make_room(nbytes: int) -> None:
+    """Free dropped earlier results before a stored run allocates ``nbytes``.
+
+    A DataTree is a reference cycle (each node points to its parent and the
+    parent to its children): a result the caller has dropped is freed only
+    when Python's cycle collector next runs, which may be several runs later.
+    Meanwhile each new run takes fresh memory beside the dead ones: four
+    GPT-4 runs of 4e6 draws in a loop held 2.4 GB instead of 0.9 GB, and
+    memory the guest kernel has meanwhile reported free to its host is slow
+    to touch again (measured: 1.3 s a run instead of 0.32 s).  A full
+    collection costs ~50 ms, so only large runs ask for one.
+    """
+    if nbytes >= COLLECT_MIN:
+        gc.collect()
 
 
 def empty(shape: tuple[int, ...]) -> np.ndarray:

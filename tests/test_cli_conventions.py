@@ -563,7 +563,7 @@ def test_an_interrupted_dask_run_says_one_line(to: str) -> None:
 def test_an_interrupt_while_starting_up_says_one_line(delay: float, to: str) -> None:
     """Mid-import, mid-cluster-start: half-built modules, clusters and workers stay quiet."""
     with subprocess.Popen(
-        [*CLI, "run", "gpt-4", "--draws", "2e7", "--workers", "1", "-q"],
+        [*CLI, "run", "gpt-4", "--draws", "1e9", "--workers", "1", "-q"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,

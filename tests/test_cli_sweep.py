@@ -114,3 +114,37 @@ def test_sweep_prints_the_scenarios_notes_once(tmp_path: Path, capsys) -> None: 
     assert "b200 has no 3yr cloud price for price_year 2024" in notes[0]
     assert main([*argv, "-q"]) == 0
     assert "note:" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("suffix", [".nc", ".zarr"])
+def test_a_saved_sweep_summarizes_as_the_sweep_printed_it(
+    suffix: str, tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """``summarize`` reads a sweep file; the commands that take one run refuse it in one line."""
+    if suffix == ".zarr":
+        pytest.importorskip("zarr")
+    out = tmp_path / f"sweep{suffix}"
+    argv = ["sweep", "frontier-run-2025-2030", "--vary", "growth_rate=2.0,2.9"]
+    argv += ["--vary", "year=2023..2024", "--var", "projected_cost_2027", *SMALL]
+    for fmt in ("table", "csv", "json"):
+        assert main([*argv, "--format", fmt, "--out", str(out), "--overwrite"]) == 0
+        printed = capsys.readouterr().out
+        assert main(["summarize", str(out), "--var", "projected_cost_2027", "--format", fmt]) == 0
+        assert capsys.readouterr().out == printed
+    assert main(["summarize", str(out), "--var", "nope"]) == 2
+    assert "--var: unknown ['nope']" in capsys.readouterr().err
+    for command in (
+        ["plot", str(out), "--kind", "distribution", "--plot", str(tmp_path / "f.png")],
+        ["report", str(out), "--out", str(tmp_path / "r.html")],
+        ["compare", str(out), "gpt-4"],
+        ["exceedance", str(out), "-t", "1e9"],
+        ["sensitivity", str(out)],
+    ):
+        assert main(command) == 2, command
+        err = capsys.readouterr().err
+        assert err == (
+            f"frontiercost: error: {out}: a sweep over growth_rate, year, not one run; this"
+            f" command takes one run: `frontiercost summarize {out}` prints the sweep's table,"
+            " and xarray.open_datatree opens its draws\n"
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]  # nothing else written

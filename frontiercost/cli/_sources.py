@@ -162,9 +162,40 @@ class Source:
         return evaluate(self.scenario)
 
 
+def sweep_fields(tree: xr.DataTree) -> list[str]:
+    """The fields a saved sweep varies (``growth_rate``, ``year``); empty for one run."""
+    import json
+
+    if tree.attrs.get("frontiercost_kind") != "sweep":
+        return []
+    try:
+        vary = json.loads(str(tree.attrs.get("sweep", "{}"))).get("vary", {})
+    except (ValueError, AttributeError):
+        vary = {}
+    return [str(f) for f in vary] or ["its grid"]
+
+
 def load_source(text: str, console: Console) -> Source:
-    """A saved run file; the caller samples scenarios itself (see :func:`sample`)."""
+    """A saved run file; the caller samples scenarios itself (see :func:`sample`).
+
+    Raises
+    ------
+    FrontiercostError
+        For a saved sweep: the commands that take a run read one run's draws.
+    """
     tree = open_run(text)
+    fields = sweep_fields(tree)
+    if fields:
+        raise FrontiercostError(
+            f"{text}: a sweep over {', '.join(fields)}, not one run; this command takes one"
+            f" run: `frontiercost summarize {text}` prints the sweep's table, and"
+            " xarray.open_datatree opens its draws"
+        )
+    return source_of(tree, text, console)
+
+
+def source_of(tree: xr.DataTree, text: str, console: Console) -> Source:
+    """A loaded run file as a :class:`Source`, with the scenario it recorded."""
     sc = scenario_of_run(tree, console)
     name = sc.name if sc is not None else str(tree.attrs.get("model") or Path(text).stem)
     title = sc.title if sc is not None else name

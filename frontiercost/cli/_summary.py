@@ -34,12 +34,14 @@ from ._sources import (
     conditioning_warning,
     headline_of,
     is_run_file,
-    load_source,
+    open_run,
     projection_years,
     run_label,
     run_variables,
     sample,
     scenario_record,
+    source_of,
+    sweep_fields,
 )
 
 SUMMARY_SCHEMA = "frontiercost.summary/2"
@@ -770,7 +772,14 @@ def cmd_summarize(args: argparse.Namespace, console: Console) -> int:
             f"{args.file}: expected a run saved with `frontiercost run --out` (.nc or .zarr); "
             "to sample a scenario use `frontiercost run`"
         )
-    src = load_source(args.file, console)
+    tree = open_run(args.file)
+    if sweep_fields(tree):
+        from ._sweep import sweep_table
+
+        kind = "hdi" if args.hdi else "eti"
+        emit(console, sweep_table(tree, args.var, args.ci, kind, fmt), save)
+        return 0
+    src = source_of(tree, args.file, console)
     names = _names(src, args.var)
     record = summary_record(src, names, args.ci, "hdi" if args.hdi else "eti", console)
     message = conditioning_warning(src.tree, src.name) if src.view.conditioned else None

@@ -113,12 +113,17 @@ def _render(
     tree: xr.DataTree, fields: list[str], rows: list[dict], ci: float, kind: str, fmt: str
 ) -> str:
     if fmt == "json":
+        a = tree.attrs
+
+        def count(key: str) -> int | None:  # a file's attributes are numpy integers
+            return int(a[key]) if a.get(key) is not None else None
+
         record = {
             "schema": "frontiercost.sweep/1",
-            "scenario": tree.attrs.get("scenario"),
-            "seed": tree.attrs.get("seed"),
-            "draws": tree.attrs.get("draws"),
-            "chains": tree.attrs.get("chains"),
+            "scenario": a.get("scenario"),
+            "seed": count("seed"),
+            "draws": count("draws"),
+            "chains": count("chains"),
             "interval": {"kind": kind, "prob": ci},
             "fields": fields,
             "points": rows,
@@ -170,6 +175,15 @@ def _render(
     return "\n".join(lines) + "\n"
 
 
+def sweep_table(
+    tree: xr.DataTree, wanted: Sequence[str] | None, ci: float, kind: str, fmt: str
+) -> str:
+    """A sweep's table (one row per grid point), as ``sweep`` prints it."""
+    names = _variables(tree, wanted)
+    fields, rows = _rows(tree, names, ci, kind)
+    return _render(tree, fields, rows, ci, kind, fmt)
+
+
 def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
     """Sweep a scenario and print one row per grid point."""
     from ..run import sweep
@@ -209,11 +223,10 @@ def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
             progress=bar.update if bar is not None else None,
             **cluster_kwargs(args),
         )
-    names = _variables(tree, args.var)
-    fields, rows = _rows(tree, names, args.ci, kind)
+    table = sweep_table(tree, args.var, args.ci, kind, fmt)
     if out is not None:
         with console.step(f"writing {out}", progress=True):
             write_tree(tree, out)
         console.note(f"wrote {out}")
-    emit(console, _render(tree, fields, rows, args.ci, kind, fmt), save)
+    emit(console, table, save)
     return 0

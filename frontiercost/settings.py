@@ -284,6 +284,9 @@ class Limits:
 
 
 def _duration(seconds: float) -> str:
+    """``0.5 s``, ``7 s``, ``3 min``: a limit below 10 s keeps its first significant figures."""
+    if seconds < 10:
+        return f"{seconds:.2g} s"
     if seconds < 120:
         return f"{seconds:.0f} s"
     if seconds < 7200:

@@ -42,6 +42,8 @@ def test_sweep_json_and_draws_file(tmp_path: Path, capsys) -> None:  # type: ign
     ("extra", "match"),
     [
         (["--vary", "year=2030..2025"], "empty range"),
+        (["--vary", "growth_rate=2:3"], "'2:3' is not a range; use start:stop:n"),
+        (["--vary", "growth_rate=2:3:x"], "'2:3:x' is not a range"),
         (["--vary", "growht_rate=2"], "did you mean 'growth_rate'"),
         (["--vary", "year=2025..2026", "-t", "projected_cost_2027=1e9"], "--summary"),
         (["--vary", "year=2025..2026", "--summary", "-t", "x"], "expected VAR=T such as"),

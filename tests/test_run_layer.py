@@ -156,8 +156,9 @@ def test_a_stored_run_too_large_for_memory_is_refused_with_the_fix() -> None:
 def test_a_run_that_would_take_too_long_is_refused_before_sampling() -> None:
     with pytest.raises(SimulationError, match=r"would take at least .* more than the limit"):
         fc.simulate("gpt-4", draws=10**12, store=False)
-    with pytest.raises(SimulationError, match="--max-time"):
+    with pytest.raises(SimulationError, match="--max-time") as err:
         fc.simulate("gpt-4", draws=10**8, store=False, limits=Limits(seconds=0.5))
+    assert "more than the limit of 0.5 s" in str(err.value)  # not rounded to "0 s"
 
 
 def test_a_sweep_with_too_many_points_is_refused_before_building_them() -> None:

@@ -108,8 +108,9 @@ def test_summary_mode_keeps_no_draws_and_counts_exactly() -> None:
     [
         ({"growht_rate": [2.0]}, r"unknown field \(did you mean 'growth_rate'\?\)"),
         ({"growth_rate.central": [-1.0]}, r"sweep point growth_rate.central=-1.0: .*growth_rate"),
-        ({"utilization": [1.5]}, "sweep point utilization=1.5"),
-        ({"final_run_share.central": [0.1]}, "no prior in this scenario"),
+        ({"final_run_cost": [-5.0]}, "sweep point final_run_cost=-5.0: .*outside"),
+        # a quantity the scenario does not read: every point would be the same
+        ({"utilization": [0.4, 0.5]}, "'frontier-run-2025-2030' does not use utilization"),
     ],
 )
 def test_bad_fields_fail_before_any_sampling(vary, match, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -121,6 +122,11 @@ def test_bad_fields_fail_before_any_sampling(vary, match, monkeypatch) -> None: 
     monkeypatch.setattr(LocalExecutor, "run", boom)
     with pytest.raises(ScenarioError, match=match):
         fc.sweep("frontier-run-2025-2030", vary=vary, **RUN)
+
+
+def test_a_computed_quantity_has_no_prior_to_vary() -> None:
+    with pytest.raises(ScenarioError, match="amortized_cost has no prior in this scenario"):
+        fc.sweep("gpt-4", vary={"amortized_cost.central": [4e7]}, **RUN)
 
 
 def test_nothing_to_sweep() -> None:

@@ -71,6 +71,11 @@ def parse_values(field: str, text: str) -> tuple[Any, ...]:
             raise ScenarioError(f"sweep {field}: empty range {text!r} (end before start)")
         _check_count(field, text, b - a + 1)
         return tuple(range(a, b + 1))
+    if ":" in text:  # no value (number, prior or chip name) holds a colon
+        raise ScenarioError(
+            f"sweep {field}: {text!r} is not a range; use start:stop:n (n evenly spaced"
+            " values, e.g. 2:3:5), a..b (integers) or v1,v2,..."
+        )
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if not parts:
         raise ScenarioError(f"sweep {field}: no values in {text!r}; use a:b:n, a..b or v1,v2,...")
@@ -154,6 +159,11 @@ def _apply(data: dict[str, Any], field: str, value: Any, base: Scenario) -> None
         raise ScenarioError(
             f"sweep {field}: unknown field{suggest(name, fields)}; fields: year, scenario.KEY,"
             " hardware.KEY, a parameter NAME or NAME.KEY (e.g. final_run_share.central)"
+        )
+    if name not in {*base.inputs, *base.priors, *base.computable()}:
+        raise ScenarioError(
+            f"sweep {field}: scenario {base.name!r} does not use {name}, so every point would"
+            f" be the same; its inputs: {', '.join(sorted(base.inputs))}"
         )
     params = data.setdefault("parameters", {})
     if not key:

@@ -110,4 +110,8 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY) | set(_SUBPACKAGES))
+    """The public names (and the subpackages loaded so far), not this module's own imports."""
+    loaded = {
+        k for k, v in globals().items() if isinstance(v, type(importlib)) and k[0] != "_"
+    } - {"importlib"}
+    return sorted(set(__all__) | set(_SUBPACKAGES) | loaded | {"__version__"})

@@ -199,3 +199,12 @@ def test_type_hints_of_the_public_api_resolve_at_run_time() -> None:
 
 def test_the_package_ships_py_typed() -> None:
     assert (Path(fc.__file__).parent / "py.typed").is_file()
+
+
+def test_dir_of_the_package_lists_its_public_api_not_its_own_imports() -> None:
+    import frontiercost as fc
+
+    names = dir(fc)
+    assert set(fc.__all__) <= set(names) and "epoch" in names and "__version__" in names
+    assert not {"Any", "TYPE_CHECKING", "annotations", "importlib"} & set(names)
+    assert not [n for n in names if n.startswith("_") and n != "__version__"]

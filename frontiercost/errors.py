@@ -67,3 +67,7 @@ def scenario_note(name: str, note: str) -> str:
 
 class NonFiniteWarning(FrontiercostWarning):
     """Outputs with NaN or infinite draws (the count and the output are in the message)."""
+
+
+class RangeWarning(FrontiercostWarning):
+    """A streamed output with draws beyond its histogram's range: quantiles there are NaN."""

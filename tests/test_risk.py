@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from frontiercost import FrontiercostError, Output, simulate
+from frontiercost import FrontiercostError, Output, simulate, summarize
 from frontiercost.analysis.risk import (
     exceedance,
     exceedance_curve,
@@ -142,3 +142,41 @@ def test_bad_input_is_rejected(stored, streamed) -> None:
         prob_greater(streamed, stored, "cost")
     with pytest.raises(FrontiercostError, match="finite"):
         exceedance(stored, "cost", [float("nan")])
+
+
+@pytest.mark.parametrize(
+    ("mu", "sign", "inside"),
+    [
+        (math.log(1e50), 1.0, False),  # above 2**160: the top bin holds them all
+        (math.log(1e-52), 1.0, False),  # below 2**-160: the bottom bin
+        (math.log(1e50), -1.0, False),  # negative, beyond the range
+        (math.log(1e46), 1.0, True),  # the upper tail only reaches past the range
+    ],
+)
+def test_streamed_quantiles_beyond_the_histogram_range_are_nan_not_clamped(
+    mu: float, sign: float, inside: bool
+) -> None:
+    """The histogram bounds magnitudes 2**-160 to 2**160; past them a quantile is NaN
+    with a RangeWarning, never an end bin's edge (1.46e48) given as the value."""
+    from frontiercost.errors import RangeWarning
+
+    prior = {"x": LogNormal(mu=mu, sigma=1.4, unit="USD")}
+    model = _model("x" if sign > 0 else "0 - x")
+    kw = {"draws": 20_000, "chains": 2, "seed": 3}
+    draws = simulate(model, prior, **kw)["posterior"]["cost"].values.ravel()
+    streamed = simulate(model, prior, store=False, **kw)
+    q = [0.05, 0.5, 0.95]
+    with pytest.warns(RangeWarning, match="beyond the streaming histogram's range"):
+        summary = summarize(streamed).sel(variable="cost")
+    median = float(summary["median"])
+    got = value_at_risk(streamed, "cost", q).values
+    want = np.quantile(draws, q)
+    if inside:  # the quantiles themselves lie in bounded bins: within one bin (0.39 %)
+        np.testing.assert_allclose(got, want, rtol=2**-8)
+        assert median == pytest.approx(np.median(draws), rel=2**-8)
+        assert np.isnan(expected_shortfall(streamed, "cost", [0.999]).values).all()
+    else:
+        assert np.isnan(got).all() and math.isnan(median)
+        assert np.isnan(expected_shortfall(streamed, "cost", [0.5]).values).all()
+        assert np.isnan(exceedance(streamed, "cost", [float(want[1])])["probability"]).all()
+    assert float(summary["mean"]) == pytest.approx(draws.mean(), rel=1e-9)  # exact as before

@@ -92,7 +92,7 @@ def exceedance(
 
 def _histogram_exceedance(run: RunView, var: str, t: np.ndarray) -> np.ndarray:
     stats = run.stats
-    counts, lower, upper = stats._ordered(stats.names.index(var))
+    counts, lower, upper, exact = stats._ordered(stats.names.index(var))
     total = counts.sum()
     width = np.where(upper > lower, upper - lower, 1.0)
     out = np.empty(t.size)
@@ -100,7 +100,8 @@ def _histogram_exceedance(run: RunView, var: str, t: np.ndarray) -> np.ndarray:
         above = counts[lower >= ti].sum()
         inside = (lower < ti) & (upper > ti)
         part = (counts[inside] * (upper[inside] - ti) / width[inside]).sum()
-        out[i] = (above + part) / total
+        # inside a bin beyond the histogram's range no share is known
+        out[i] = np.nan if (inside & ~exact).any() else (above + part) / total
     return out
 
 
@@ -161,7 +162,7 @@ def expected_shortfall(
     else:
         _check_streaming_var(run, var)
         stats = run.stats
-        counts, lower, upper = stats._ordered(stats.names.index(var))
+        counts, lower, upper, exact = stats._ordered(stats.names.index(var))
         es = np.empty(q.size)
         for i, v in enumerate(np.atleast_1d(stats.quantile(var, q))):
             # bins above the quantile, plus the part of its own bin above it,
@@ -171,7 +172,9 @@ def expected_shortfall(
             share[upper <= v] = 0.0
             mass = counts * share
             centre = 0.5 * (np.maximum(lower, v) + upper)
-            es[i] = float((mass * centre).sum() / mass.sum())
+            # a tail reaching into a bin beyond the histogram's range has no known mean
+            clamped = bool((mass[~exact] > 0).any()) or np.isnan(v)
+            es[i] = np.nan if clamped else float((mass * centre).sum() / mass.sum())
     return xr.DataArray(
         es,
         dims="level",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import mmap
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,7 +12,7 @@ import numpy as np
 import xarray as xr
 from scipy import special
 
-from ..errors import FrontiercostError
+from ..errors import FrontiercostError, RangeWarning
 from ..results.view import RunView, view
 
 CI_KINDS = ("eti", "hdi")
@@ -110,6 +111,7 @@ def summarize(
     else:
         st = run.stats
         o = [st.names.index(n) for n in names]
+        _warn_beyond_range(st, names)
         rows = {
             "mean": st.mean[o],
             "sd": np.sqrt(st.var[o]),
@@ -156,6 +158,24 @@ def summarize(
         },
     )
     return ds
+
+
+def _warn_beyond_range(st: Any, names: Sequence[str]) -> None:
+    """One warning naming the streamed outputs whose quantiles the histogram cannot bound."""
+    from ..engine.streaming import HIST_RANGE
+
+    beyond = [n for n in names if st.beyond_range(n)]
+    if beyond:
+        lo, hi = HIST_RANGE
+        warnings.warn(
+            RangeWarning(
+                f"{', '.join(beyond)}: draws beyond the streaming histogram's range (magnitudes"
+                f" {lo:.2g} to {hi:.2g}); quantiles and intervals there are NaN (the mean, sd"
+                " and counted exceedances are exact): keep the draws (store=True, or --out)"
+                " for them"
+            ),
+            stacklevel=3,
+        )
 
 
 def _stored_row(

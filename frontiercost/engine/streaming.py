@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._drivers import EXP_LO, N_BINS, SUB_BITS
+from ._drivers import EXP_HI, EXP_LO, N_BINS, SUB_BITS
 
 
 def _edges() -> np.ndarray:
@@ -24,6 +24,10 @@ def _edges() -> np.ndarray:
     e = (k >> SUB_BITS) + EXP_LO
     sub = k & ((1 << SUB_BITS) - 1)
     return np.ldexp(1.0 + sub / (1 << SUB_BITS), e)
+
+
+# Magnitudes the histogram's bins bound; beyond them draws are counted in the end bins.
+HIST_RANGE = (float(np.ldexp(1.0, EXP_LO)), float(np.ldexp(1.0, EXP_HI)))
 
 
 @dataclass(frozen=True)
@@ -100,8 +104,29 @@ class StreamStats:
     hist: np.ndarray
     zeros: np.ndarray
 
-    def _ordered(self, o: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Counts and (lower, upper) edges of output ``o``'s bins in increasing value order."""
+    def _clamped(self, o: int) -> tuple[bool, bool, bool, bool]:
+        """Whether each end bin may hold draws beyond its edges: the top bin of the
+        negatives, the bottom (smallest magnitude) bin of the negatives, the bottom
+        and the top bins of the positives.
+
+        Magnitudes above ``2**EXP_HI`` are counted in the top bin and below
+        ``2**EXP_LO`` in the bottom one; the exact minimum and maximum tell when
+        that cannot have happened.
+        """
+        e = _edges()
+        lo, hi = float(self.minimum[o]), float(self.maximum[o])
+        return (lo < -e[N_BINS], hi > -e[0], lo < e[0], hi > e[N_BINS])
+
+    def beyond_range(self, name: str) -> bool:
+        """Whether output ``name`` has draws the histogram may have clamped (:meth:`quantile`)."""
+        o = self.names.index(name)
+        neg, pos = self.hist[o, 0], self.hist[o, 1]
+        ends = (neg[N_BINS - 1], neg[0], pos[0], pos[N_BINS - 1])
+        return any(c > 0 and f for c, f in zip(ends, self._clamped(o), strict=True))
+
+    def _ordered(self, o: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Counts, (lower, upper) edges and exactness of output ``o``'s bins, in increasing
+        value order; an end bin that may hold draws beyond its edges is not exact."""
         e = _edges()
         neg, pos, zero = self.hist[o, 0], self.hist[o, 1], self.zeros[o]
         nz_neg = np.flatnonzero(neg)[::-1]
@@ -109,28 +134,50 @@ class StreamStats:
         counts = np.concatenate([neg[nz_neg], [zero], pos[nz_pos]]).astype(float)
         lower = np.concatenate([-e[nz_neg + 1], [0.0], e[nz_pos]])
         upper = np.concatenate([-e[nz_neg], [0.0], e[nz_pos + 1]])
+        neg_top, neg_bottom, pos_bottom, pos_top = self._clamped(o)
+        inexact = np.concatenate(
+            [
+                (nz_neg == N_BINS - 1) & neg_top | (nz_neg == 0) & neg_bottom,
+                [False],
+                (nz_pos == 0) & pos_bottom | (nz_pos == N_BINS - 1) & pos_top,
+            ]
+        )
+        # A bin that may hold draws beyond its edges spans all they can be: from its
+        # inner edge out to the extreme seen, or in to zero.
+        big = np.abs(lower) >= e[N_BINS - 1]
+        lower = np.where(inexact & big & (lower < 0), -np.inf, lower)
+        upper = np.where(inexact & big & (upper > 0), np.inf, upper)
+        lower = np.where(inexact & ~big & (lower > 0), 0.0, lower)
+        upper = np.where(inexact & ~big & (upper < 0), 0.0, upper)
         keep = counts > 0
-        counts, lower, upper = counts[keep], lower[keep], upper[keep]
-        # The end bins cannot extend past what was seen (also fixes clamped bins).
+        counts, lower, upper, exact = counts[keep], lower[keep], upper[keep], ~inexact[keep]
+        # The end bins cannot extend past what was seen.
         lower = np.clip(lower, self.minimum[o], self.maximum[o])
         upper = np.clip(upper, self.minimum[o], self.maximum[o])
-        return counts, lower, upper
+        return counts, lower, upper, exact
 
     def quantile(self, name: str, q: float | np.ndarray) -> np.ndarray:
-        """Quantiles of output ``name`` (interpolated inside the histogram bin)."""
+        """Quantiles of output ``name`` (interpolated inside the histogram bin).
+
+        NaN where the quantile falls in an end bin that may hold draws beyond
+        the histogram's range (magnitudes above ``2**EXP_HI``, about 1.5e48, or
+        below ``2**EXP_LO``, about 6.8e-49): there no bin bounds the value.
+        """
         o = self.names.index(name)
-        counts, lower, upper = self._ordered(o)
+        counts, lower, upper, exact = self._ordered(o)
         cum = np.cumsum(counts)
         target = np.asarray(q, float) * cum[-1]
         k = np.minimum(np.searchsorted(cum, target, side="left"), counts.size - 1)
         before = cum[k] - counts[k]
         frac = np.clip((target - before) / counts[k], 0.0, 1.0)
-        return lower[k] + frac * (upper[k] - lower[k])
+        return np.where(exact[k], lower[k] + frac * (upper[k] - lower[k]), np.nan)
 
     def hdi(self, name: str, prob: float) -> tuple[float, float]:
-        """Shortest interval holding at least ``prob`` of the draws (to one bin width)."""
+        """Shortest interval holding at least ``prob`` of the draws (to one bin width);
+        NaN when an end of it falls in a bin beyond the histogram's range (see
+        :meth:`quantile`)."""
         o = self.names.index(name)
-        counts, lower, upper = self._ordered(o)
+        counts, lower, upper, exact = self._ordered(o)
         cum = np.concatenate([[0.0], np.cumsum(counts)])
         need = prob * cum[-1]
         # For each start bin i, the first end bin j with cum[j+1] - cum[i] >= need.
@@ -140,6 +187,8 @@ class StreamStats:
         j = j[ok]
         width = upper[j] - lower[i]
         best = int(np.argmin(width))
+        if not (exact[i[best]] and exact[j[best]]):
+            return float("nan"), float("nan")
         return float(lower[i[best]]), float(upper[j[best]])
 
     def exceedance(self, name: str) -> tuple[np.ndarray, np.ndarray]:

@@ -85,11 +85,17 @@ def thresholds(value: Any) -> dict[str, tuple[float, ...]]:
     for key, ts in value.items():
         if not isinstance(key, str):
             raise SimulationError(f"thresholds: keys are output names, got {key!r}")
-        seq = (ts,) if isinstance(ts, numbers.Real) else ts
+        bad = SimulationError(f"thresholds: {key}: expected numbers, got {ts!r}")
+        # a string is a sequence of characters ("123" would be 1, 2, 3); a bool is a flag
+        if isinstance(ts, str | bytes):
+            raise bad
         try:
+            seq = (ts,) if isinstance(ts, numbers.Real) else tuple(ts)
+            if any(isinstance(t, bool) or not isinstance(t, numbers.Real) for t in seq):
+                raise bad
             vals = tuple(float(t) for t in seq)
-        except (TypeError, ValueError):
-            raise SimulationError(f"thresholds: {key}: expected numbers, got {ts!r}") from None
+        except (TypeError, ValueError, OverflowError):
+            raise bad from None
         if any(math.isnan(v) for v in vals):
             raise SimulationError(f"thresholds: {key} has a NaN threshold")
         out[key] = vals

@@ -332,6 +332,11 @@ def simulate(
         options, sampling=sampling, keep=keep, executor=executor
     )
     limits = limits if limits is not None else Limits()
+    if keep.store and keep.thresholds:  # nothing silently dropped
+        raise SimulationError(
+            "thresholds: counted by streaming runs (store=False); a stored run keeps its"
+            " draws: frontiercost.exceedance(tree, var, thresholds)"
+        )
     spec = RunSpec.of(what, priors, **spec_kw)
     notes = spec.scenario.notes if spec.scenario is not None else ()
     for note in notes:  # switches the file did not state: never silent
@@ -767,6 +772,11 @@ def sweep(
     n_points = math.prod(len(d[1]) for d in dims)
     limits.check_points(n_points)
     limits.check_time(n_points * sampling.total, f"sweep of {n_points:,} points")
+    if keep.thresholds and keep.store and not summary_only:
+        raise SimulationError(
+            "thresholds: counted by summary sweeps (summary_only=True); a sweep that keeps"
+            " its draws: frontiercost.exceedance on each point's draws"
+        )
     out = keep.out
     if out is not None:
         files.check_out(out, flag="out", kind="sweep", overwrite=keep.overwrite)

@@ -10,6 +10,7 @@ setting.  Where a run happens is an executor
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -141,8 +142,8 @@ def available_memory() -> int:
         return 4 << 30
 
 
-_SIZE = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*([kmgt]?i?b?|%)?\s*$", re.I)
-_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+_SIZE = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*([kmgt]i?b?|b|%)?\s*$", re.I)
+_UNITS = {"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 
 
 def parse_size(text: str, name: str = "memory") -> int:
@@ -152,16 +153,19 @@ def parse_size(text: str, name: str = "memory") -> int:
         try:
             value = float(text)
         except ValueError:
-            raise SimulationError(
-                f"{name}: expected a size such as 4G, 512M or 50%, got {text!r}"
-            ) from None
+            value = math.nan
+        if not (math.isfinite(value) and value >= 1):
+            raise SimulationError(f"{name}: expected a size such as 4G, 512M or 50%, got {text!r}")
         return int(value)
     number, unit = float(m.group(1)), (m.group(2) or "").lower()
     if unit == "%":
         if not 0 < number <= 100:
             raise SimulationError(f"{name}: a percentage must be in (0, 100], got {text!r}")
         return int(available_memory() * number / 100)
-    return int(number * _UNITS[unit[:1]])
+    size = int(number * _UNITS[unit[:1]])
+    if size < 1:
+        raise SimulationError(f"{name}: expected a size of at least one byte, got {text!r}")
+    return size
 
 
 def format_size(n: float) -> str:
@@ -195,21 +199,29 @@ def _default_memory() -> int:
 
 def _default_seconds() -> float:
     env = _env("FRONTIERCOST_MAX_SECONDS")
+    if not env:
+        return 6 * 3600.0
     try:
-        return float(env) if env else 6 * 3600.0
+        value = float(env)
     except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
         raise SimulationError(
-            f"FRONTIERCOST_MAX_SECONDS: expected a number of seconds, got {env!r}"
-        ) from None
+            f"FRONTIERCOST_MAX_SECONDS: expected a positive number of seconds, got {env!r}"
+        )
+    return value
 
 
 def _default_points() -> int:
     env = _env("FRONTIERCOST_MAX_POINTS")
     try:
-        return int(env) if env else 10_000
+        value = int(env) if env else 10_000
+        if value < 1:
+            raise ValueError
+        return value
     except ValueError:
         raise SimulationError(
-            f"FRONTIERCOST_MAX_POINTS: expected a whole number, got {env!r}"
+            f"FRONTIERCOST_MAX_POINTS: expected a positive whole number, got {env!r}"
         ) from None
 
 

@@ -61,13 +61,27 @@ def test_keep_and_limits_validate() -> None:
         Keep(store="yes")  # type: ignore[arg-type]
     with pytest.raises(SimulationError, match="thresholds: x has a NaN threshold"):
         Keep(thresholds={"x": [float("nan")]})
-    assert Keep(thresholds={"x": 1e9}).thresholds == {"x": (1e9,)}
+    assert Keep(store=False, thresholds={"x": 1e9}).thresholds == {"x": (1e9,)}
+    # a string is not read character by character, a bool is not 1.0
+    for bad in ("123", True, [True], [1, "a"], [10**400]):
+        with pytest.raises(SimulationError, match="thresholds: x: expected numbers"):
+            Keep(store=False, thresholds={"x": bad})
+    with pytest.raises(SimulationError, match="thresholds: counted by streaming runs"):
+        fc.simulate("gpt-4", draws=10, thresholds={"amortized_cost": 1e9})  # stored: dropped
+    with pytest.raises(SimulationError, match="thresholds: counted by summary sweeps"):
+        fc.sweep("gpt-4", vary=["year=2023..2024"], draws=10, thresholds={"amortized_cost": 1e9})
     with pytest.raises(SimulationError, match="memory_bytes: must be a positive integer"):
         Limits(memory_bytes=0)
     assert parse_size("4G") == 4 << 30 and parse_size("512MiB") == 512 << 20
     assert parse_size("2e9") == 2_000_000_000
     with pytest.raises(SimulationError, match="expected a size such as 4G"):
         parse_size("lots")
+    assert parse_size("4B") == parse_size("4b") == 4
+    for bad in ("4ib", "1e400", "inf", "nan", "-5"):
+        with pytest.raises(SimulationError, match=f"--memory: expected a size such as 4G.*{bad}"):
+            parse_size(bad, "--memory")
+    with pytest.raises(SimulationError, match="--memory: expected a size of at least one byte"):
+        parse_size("0.5", "--memory")
 
 
 def test_limits_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -79,6 +93,11 @@ def test_limits_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FRONTIERCOST_MAX_POINTS", "many")
     with pytest.raises(SimulationError, match="FRONTIERCOST_MAX_POINTS"):
         Limits()
+    monkeypatch.setenv("FRONTIERCOST_MAX_POINTS", "7")
+    for bad in ("nan", "inf", "-5", "0"):  # refused naming the variable, not a flag
+        monkeypatch.setenv("FRONTIERCOST_MAX_SECONDS", bad)
+        with pytest.raises(SimulationError, match=f"FRONTIERCOST_MAX_SECONDS: .*'{bad}'"):
+            Limits()
 
 
 # --------------------------------------------------------------------------- the shorthand

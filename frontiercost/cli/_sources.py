@@ -283,7 +283,8 @@ def sample(
             sampler=run["sampler"],
             store=keep,
             store_inputs=inputs or not keep,
-            thresholds=thresholds,
+            # a stored run's exceedance is read from its draws
+            thresholds=None if keep else thresholds,
             progress=bar.update if bar is not None else None,
             out=out,
             overwrite=bool(getattr(args, "overwrite", False)),

@@ -50,6 +50,11 @@ def interrupted() -> int | None:
     return _received[0] if _received else None
 
 
+def forget_interrupts() -> None:
+    """Clear the recorded signals: the command that received them has ended."""
+    _received.clear()
+
+
 def raise_if_interrupted() -> None:
     """Raise again for a recorded interrupt whose exception was swallowed."""
     if _received:

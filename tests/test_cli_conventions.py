@@ -572,3 +572,21 @@ def test_an_interrupt_while_starting_up_says_one_line(delay: float, to: str) -> 
         _interrupt(child, to)
         _, err = child.communicate(timeout=60)
     assert (child.returncode, err.decode()) == (130, "frontiercost: interrupted\n")
+
+
+def test_an_interrupt_a_compiled_kernel_turned_into_an_error_still_exits_130(
+    capsys, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl-C inside a numba function surfaces as SystemError ("returned a result with an
+    exception set"): the recorded signal decides the exit, not the error."""
+    from frontiercost import _files
+    from frontiercost.cli import _info
+
+    def interrupted_kernel(args: object, console: object) -> int:
+        _files._received.append(signal.SIGINT)
+        raise SystemError("CPUDispatcher(gather_brackets) returned a result with an exception set")
+
+    monkeypatch.setattr(_info, "cmd_chips", interrupted_kernel)
+    assert main(["chips"]) == 130
+    assert capsys.readouterr().err == "frontiercost: interrupted\n"
+    assert _files.interrupted() is None  # forgotten when main returns: later calls run

@@ -150,3 +150,31 @@ def test_threads_and_processes_started_in_the_block_never_receive_sigint() -> No
         assert blocked_in_new_thread() and blocked_in_new_process()
     assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])  # restored here
     assert not blocked_in_new_thread()
+
+
+def test_a_signal_while_a_store_is_replaced_waits_for_the_replacement(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between the renames or during the old copy's removal, SIGINT would leave no store
+    at the path, or a hidden half-removed copy; it acts once the new store is in place."""
+    import os
+    import shutil
+    import signal
+
+    from frontiercost.results import files
+
+    path, tmp = tmp_path / "run.zarr", tmp_path / ".run.zarr.new"
+    for folder, text in ((path, "old"), (tmp, "new")):
+        (folder / "group").mkdir(parents=True)
+        (folder / "group" / "zarr.json").write_text(text)
+    real_rmtree = shutil.rmtree
+
+    def rmtree_interrupted(p: object, **kw: object) -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C half-way through the removal
+        real_rmtree(p, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(files.shutil, "rmtree", rmtree_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        files._place(tmp, path)
+    assert (path / "group" / "zarr.json").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.zarr"]  # no hidden copy left

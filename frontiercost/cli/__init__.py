@@ -22,7 +22,13 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from .._files import Terminated, handle_interrupts, interrupted, raise_if_interrupted
+from .._files import (
+    Terminated,
+    forget_interrupts,
+    handle_interrupts,
+    interrupted,
+    raise_if_interrupted,
+)
 from ..errors import FrontiercostError
 from ._common import (
     EXIT_USAGE,
@@ -737,6 +743,12 @@ def _interrupt_code() -> int | None:
     return 128 + signum
 
 
+def _stopped(code: int) -> int:
+    """Say how the command was stopped (130: SIGINT, 143: SIGTERM); its exit code."""
+    print(f"frontiercost: {'terminated' if code == 143 else 'interrupted'}", file=sys.stderr)
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code.
 
@@ -761,19 +773,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except (KeyboardInterrupt, Terminated) as exc:
         default = 128 + (signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT)
-        stopped = _interrupt_code() or default
-        print(
-            f"frontiercost: {'terminated' if stopped == 143 else 'interrupted'}", file=sys.stderr
-        )
-        return stopped
+        return _stopped(_interrupt_code() or default)
     except FrontiercostError as err:
         swallowed = _interrupt_code()  # HDF5 may turn an interrupt into an I/O error
         if swallowed is not None:
-            print(
-                f"frontiercost: {'terminated' if swallowed == 143 else 'interrupted'}",
-                file=sys.stderr,
-            )
-            return swallowed
+            return _stopped(swallowed)
         print(f"frontiercost: error: {cli_message(str(err))}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # output piped into `head` and the like
@@ -795,6 +799,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"frontiercost: error: {err.filename}: {err.strerror or err}", file=sys.stderr)
         return 1
     except Exception as err:  # a bug: one line, the traceback with --verbose
+        swallowed = _interrupt_code()  # numba turns an interrupt into a SystemError
+        if swallowed is not None:
+            return _stopped(swallowed)
         if console.verbose:
             traceback.print_exc()
         print(
@@ -843,5 +850,6 @@ def _catch_signals() -> Callable[[], None]:
     def restore() -> None:
         for s, handler in previous.items():
             signal.signal(s, handler)
+        forget_interrupts()  # else a later library call in this process would raise on it
 
     return restore

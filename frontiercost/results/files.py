@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._files import default_mode, os_reason, raise_if_interrupted
+from .._files import default_mode, deferred_interrupts, os_reason, raise_if_interrupted
 from ..errors import FrontiercostError
 from ..settings import format_size
 
@@ -369,14 +369,18 @@ def _place(tmp: Path, path: Path) -> None:
     """Move a finished temporary output into place, replacing an older one atomically."""
     raise_if_interrupted()
     if path.is_dir() and not path.is_symlink():
-        old = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.old")
-        os.replace(path, old)
-        try:
-            os.replace(tmp, path)
-        except OSError:
-            os.replace(old, path)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
+        # A store is replaced in two renames and a removal: a signal in between would
+        # leave no store at that path, or a hidden half-removed copy of the old one.
+        # It waits for the end (the new store is then in place; the exit is still 130).
+        with deferred_interrupts():
+            old = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.old")
+            os.replace(path, old)
+            try:
+                os.replace(tmp, path)
+            except OSError:
+                os.replace(old, path)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
     else:
         os.replace(tmp, path)
 

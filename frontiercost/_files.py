@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import stat
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -132,6 +133,24 @@ def interrupts_kept_from_new_threads() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def special_kind(path: Path) -> str | None:
+    """``"a FIFO"``, ``"a socket"``, ``"a character device"`` or ``"a block device"``
+    for such a path (followed through symbolic links), else ``None``."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    for test, what in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return what
+    return None
 
 
 def os_reason(err: OSError) -> str:

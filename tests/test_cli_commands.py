@@ -423,3 +423,40 @@ def test_no_output_flag_replaces_a_file_the_program_did_not_write(
     # what we wrote carries our mark (CSV carries none: it needs --overwrite again)
     again = [*argv, str(target)] + (["--overwrite"] if name.endswith(".csv") else [])
     assert main(again) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "flag", "argv"),
+    [
+        ("r.json", "--save", ["run", "reference", "--draws", "50", "--format", "json", "--save"]),
+        ("r.csv", "--save", ["chips", "h100", "--format", "csv", "--save"]),
+        (
+            "p.png",
+            "--plot",
+            ["plot", "gpt-4", "--kind", "distribution", "--draws", "50", "--plot"],
+        ),
+        ("r.html", "--out", ["report", "gpt-4", "--draws", "50", "--out"]),
+    ],
+)
+def test_a_fifo_or_socket_in_place_of_an_output_file_is_refused_even_with_overwrite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, flag: str, argv: list[str]
+) -> None:
+    """Replacing one would break whatever reads from it."""
+    import os
+    import socket
+    import stat
+
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+    assert main([*argv, str(fifo), "--overwrite"]) == 2
+    assert capsys.readouterr().err == (
+        f"frontiercost: error: {flag}: {str(fifo)!r} is a FIFO, not a file; frontiercost writes"
+        " whole files under a new name and renames them into place: choose a file name\n"
+    )
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    sock_path = tmp_path / f"s{Path(name).suffix}"
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(sock_path))
+        assert main([*argv, str(sock_path)]) == 2
+        assert "is a socket, not a file" in capsys.readouterr().err
+        assert stat.S_ISSOCK(sock_path.stat().st_mode)

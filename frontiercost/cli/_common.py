@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
-from .._files import atomic_open, os_reason, written_here
+from .._files import atomic_open, os_reason, special_kind, written_here
 from ..errors import FrontiercostError, scenario_note
 
 if TYPE_CHECKING:
@@ -637,6 +637,12 @@ def check_out(path_text: str, flag: str, suffixes: Sequence[str], overwrite: boo
         raise FrontiercostError(f"{flag}: folder {str(folder)!r} is not writable")
     if path.is_dir() and suffix != ".zarr":
         raise FrontiercostError(f"{flag}: {path_text!r} is a folder")
+    special = special_kind(path)
+    if special is not None:  # replacing it would break what reads from it
+        raise FrontiercostError(
+            f"{flag}: {path_text!r} is {special}, not a file; frontiercost writes whole"
+            " files under a new name and renames them into place: choose a file name"
+        )
     if suffix == ".zarr" and path.exists() and not path.is_dir():
         raise FrontiercostError(f"{flag}: {path_text!r} exists and is not a Zarr folder")
     if suffix != ".zarr" and path.is_file() and not overwrite and not written_here(path):

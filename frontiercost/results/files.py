@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import stat
 import sys
 import uuid
 import warnings
@@ -27,7 +26,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._files import default_mode, deferred_interrupts, os_reason, raise_if_interrupted
+from .._files import (
+    default_mode,
+    deferred_interrupts,
+    os_reason,
+    raise_if_interrupted,
+    special_kind,
+)
 from ..errors import FrontiercostError
 from ..settings import format_size
 
@@ -41,22 +46,6 @@ _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 class OutputError(FrontiercostError):
     """An output path that cannot or may not be written."""
-
-
-def _describe_special(path: Path) -> str | None:
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return None
-    for test, what in (
-        (stat.S_ISFIFO, "a FIFO"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
-    ):
-        if test(mode):
-            return what
-    return None
 
 
 def _zarr_attrs(path: Path) -> dict[str, Any] | None:
@@ -124,7 +113,7 @@ def check_out(
         raise OutputError(f"{flag}: folder {str(folder)!r} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(f"{flag}: folder {str(folder)!r} is not writable")
-    special = _describe_special(path)
+    special = special_kind(path)
     if special is not None:
         raise OutputError(f"{flag}: {str(path)!r} is {special}, not a file this program writes")
     _probe(folder, flag)
@@ -189,7 +178,7 @@ def open_run(path_text: str | os.PathLike[str], flag: str = "file") -> xr.DataTr
     zarr = path.suffix.lower() == ".zarr"
     if not path.exists():
         raise OutputError(f"{label}: no such file")
-    special = _describe_special(path)
+    special = special_kind(path)
     if special is not None:
         raise OutputError(f"{label}: is {special}, not a saved run")
     if zarr and not path.is_dir():

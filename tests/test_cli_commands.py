@@ -460,3 +460,30 @@ def test_a_fifo_or_socket_in_place_of_an_output_file_is_refused_even_with_overwr
         assert main([*argv, str(sock_path)]) == 2
         assert "is a socket, not a file" in capsys.readouterr().err
         assert stat.S_ISSOCK(sock_path.stat().st_mode)
+
+
+def test_a_zarr_store_holding_a_users_files_is_not_replaced_without_overwrite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Replacing a store deletes the folder: files the user put in it are not ours."""
+    pytest.importorskip("zarr")
+    store = tmp_path / "run.zarr"
+    argv = ["run", "gpt-4", "--draws", "50", "--chains", "2", "--out", str(store), "-q"]
+    assert main(argv) == 0
+    assert main(argv) == 0  # a store with only what the run wrote is replaced
+    named = {"notes.txt": "notes.txt", "mine/keep.csv": "mine", "posterior/draw/c/notes": None}
+    for extra, shown in named.items():
+        (store / extra).parent.mkdir(parents=True, exist_ok=True)
+        (store / extra).write_text("precious")
+        capsys.readouterr()
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "which is not part of a Zarr store; move it out" in err and "--overwrite" in err
+        assert f"holds {shown or extra!r}, which" in err
+        assert (store / extra).read_text() == "precious"
+        (store / extra).unlink()
+        if extra.startswith("mine/"):
+            (store / "mine").rmdir()
+    (store / "mine").mkdir()
+    assert main([*argv, "--overwrite"]) == 0  # asked for: the store is replaced
+    assert not (store / "mine").exists()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import uuid
@@ -126,6 +127,14 @@ def check_out(
     if suffix == ".nc" and path.is_dir():
         raise OutputError(f"{flag}: {str(path)!r} is a folder")
     found = existing_kind(path)
+    if suffix == ".zarr" and found is not None and not overwrite:
+        foreign = _foreign_entry(path)
+        if foreign is not None:  # replacing the store would delete it
+            raise OutputError(
+                f"{flag}: {str(path)!r} holds {str(foreign.relative_to(path))!r}, which is not"
+                " part of a Zarr store; move it out, choose another name, or pass --overwrite"
+                " (overwrite=True) to replace the store with everything in it"
+            )
     if found == kind:
         return path
     if suffix == ".zarr" and _zarr_attrs(path) is None:
@@ -144,6 +153,52 @@ def check_out(
         f"{flag}: {str(path)!r} exists and is {what}; choose another name, or pass"
         " --overwrite (overwrite=True) to replace it"
     )
+
+
+_ZARR_FILES = {"zarr.json", ".zattrs", ".zgroup", ".zarray", ".zmetadata"}
+_CHUNK_KEY = re.compile(r"^\d+(\.\d+)*$")  # a chunk: "0", "0.1" (v2), or a folder "0"
+
+
+def _foreign_entry(store: Path) -> Path | None:
+    """The first file or folder in a Zarr store that the store itself does not hold.
+
+    A node folder holds its metadata files, child node folders, and, for an
+    array, its chunks (Zarr v3 under ``c/``, v2 beside the metadata), named
+    by integers.
+    """
+    for entry in sorted(store.iterdir()):
+        name = entry.name
+        if entry.is_symlink():
+            return entry
+        if entry.is_file():  # "c": the one chunk of a 0-d array (v3)
+            if name in _ZARR_FILES or name == "c" or _CHUNK_KEY.match(name):
+                continue
+            return entry
+        if not entry.is_dir():
+            return entry
+        if name == "c" or _CHUNK_KEY.match(name):
+            inner = _foreign_chunk(entry)
+        elif any((entry / m).is_file() for m in ("zarr.json", ".zarray", ".zgroup")):
+            inner = _foreign_entry(entry)
+        else:
+            return entry
+        if inner is not None:
+            return inner
+    return None
+
+
+def _foreign_chunk(folder: Path) -> Path | None:
+    """The first entry under a chunk folder that is not an integer-named chunk."""
+    for entry in sorted(folder.iterdir()):
+        if entry.is_symlink() or not _CHUNK_KEY.match(entry.name):
+            return entry
+        if entry.is_dir():
+            inner = _foreign_chunk(entry)
+            if inner is not None:
+                return inner
+        elif not entry.is_file():
+            return entry
+    return None
 
 
 def _probe(folder: Path, flag: str) -> None:

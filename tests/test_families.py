@@ -46,6 +46,7 @@ from frontiercost.priors import (
     Triangular,
     TruncNormal,
     Uniform,
+    families,
 )
 
 TINY = 1e-300
@@ -521,3 +522,19 @@ def test_the_registry_declares_how_each_family_is_given(family: str) -> None:
     assert set(cls.required) <= set(cls.natural)
     extra = set(cls.natural) - fields - aliases.get(family, set())
     assert not extra, f"{family}: natural keys that are not fields: {extra}"
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: families.Uniform(lower=-1e308, upper=1e308),
+        lambda: families.Triangular(minimum=-1e308, mode=0.0, maximum=1e308),
+        lambda: families.Pert(minimum=-1e308, mode=0.0, maximum=1e308),
+        lambda: families.Beta(alpha=2.0, beta=2.0, lower=-1e308, upper=1e308),
+        lambda: families.LogitNormal(mu=0.0, sigma=1.0, lower=-1e308, upper=1e308),
+    ],
+)
+def test_a_support_whose_width_overflows_is_refused(make) -> None:  # type: ignore[no-untyped-def]
+    """Drawn as lower + x * (upper - lower): an infinite width made every draw inf or NaN."""
+    with pytest.raises(PriorError, match=r"overflows; the width must be below 1.8e308"):
+        make()

@@ -67,6 +67,19 @@ def check_order(lo_name: str, lo: float, hi_name: str, hi: float) -> None:
         raise PriorError(f"{lo_name} ({lo:g}) must be below {hi_name} ({hi:g})")
 
 
+def check_span(lo_name: str, lo: float, hi_name: str, hi: float) -> None:
+    """``check_order``, and a width ``hi - lo`` that is a finite number.
+
+    For families drawn as ``lo + x * (hi - lo)``: an overflowing width would
+    make every draw infinite or NaN.
+    """
+    check_order(lo_name, lo, hi_name, hi)
+    if not math.isfinite(float(hi) - float(lo)):
+        raise PriorError(
+            f"{hi_name} - {lo_name} ({hi:g} - {lo:g}) overflows; the width must be below 1.8e308"
+        )
+
+
 @dataclass(frozen=True, kw_only=True)
 class Prior:
     """A univariate prior sampled by inverse CDF.

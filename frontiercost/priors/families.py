@@ -26,6 +26,7 @@ from ._base import (
     check_finite,
     check_order,
     check_positive,
+    check_span,
 )
 from ._table import build_wtable, ppf_isf_at_w
 
@@ -242,7 +243,7 @@ class Uniform(Prior):
     upper: float
 
     def _validate(self) -> None:
-        check_order(
+        check_span(
             "lower", check_finite("lower", self.lower), "upper", check_finite("upper", self.upper)
         )
 
@@ -309,7 +310,7 @@ class Triangular(Prior):
 
     def _validate(self) -> None:
         lo, m, hi = (check_finite(k, getattr(self, k)) for k in ("minimum", "mode", "maximum"))
-        check_order("minimum", lo, "maximum", hi)
+        check_span("minimum", lo, "maximum", hi)
         if not lo <= m <= hi:
             raise PriorError(f"mode ({m:g}) must lie in [minimum ({lo:g}), maximum ({hi:g})]")
 
@@ -345,7 +346,7 @@ class LogitNormal(Prior):
     def _validate(self) -> None:
         check_finite("mu", self.mu)
         check_positive("sigma", self.sigma)
-        check_order(
+        check_span(
             "lower", check_finite("lower", self.lower), "upper", check_finite("upper", self.upper)
         )
 
@@ -401,7 +402,7 @@ class Beta(_Tabulated):
     def _validate(self) -> None:
         check_positive("alpha", self.alpha)
         check_positive("beta", self.beta)
-        check_order(
+        check_span(
             "lower", check_finite("lower", self.lower), "upper", check_finite("upper", self.upper)
         )
 
@@ -427,7 +428,7 @@ class Pert(_Tabulated):
 
     def _validate(self) -> None:
         lo, m, hi = (check_finite(k, getattr(self, k)) for k in ("minimum", "mode", "maximum"))
-        check_order("minimum", lo, "maximum", hi)
+        check_span("minimum", lo, "maximum", hi)
         if not lo <= m <= hi:
             raise PriorError(f"mode ({m:g}) must lie in [minimum ({lo:g}), maximum ({hi:g})]")
         check_positive("shape", self.shape)

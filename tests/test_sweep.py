@@ -153,3 +153,35 @@ def test_vary_replaces_the_files_values_of_a_field() -> None:
     post = tree["posterior"]
     assert list(post["cloud_price.central"].values) == [1.0, 3.0]  # not 1.0, 1.5, 2.0, 2.5, 3.0
     assert list(post["variant"].values) == ["slow", "fast"]  # the other axes stay
+
+
+def test_a_summary_sweep_runs_in_batches_within_its_memory_budget(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Each point's streaming histograms (1.3 MB per output) are summarized and dropped a
+    batch at a time; the table is the one of a single batch, value for value."""
+    from frontiercost import run as run_module
+    from frontiercost.engine import HIST_BYTES
+    from frontiercost.settings import Limits
+
+    vary = {"growth_rate": [2.0, 2.4, 2.9], "year": [2023, 2024]}
+    kw = {"vary": vary, "summary_only": True, "store": False, **RUN}
+    whole = fc.sweep("frontier-run-2025-2030", **kw)
+    sizes: list[int] = []
+    real_run = run_module._run
+
+    def counting(specs, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sizes.append(len(specs))
+        return real_run(specs, *args, **kwargs)
+
+    monkeypatch.setattr(run_module, "_run", counting)
+    outputs = len(fc.load_scenario("frontier-run-2025-2030").model().outputs)
+    budget = 4 * 2 * HIST_BYTES * outputs  # two points' statistics per batch
+    seen: list[tuple[int, int]] = []
+    small = fc.sweep(
+        "frontier-run-2025-2030", limits=Limits(memory_bytes=budget),
+        progress=lambda d, t: seen.append((d, t)), **kw,
+    )  # fmt: skip
+    assert sizes == [2, 2, 2]
+    xr.testing.assert_identical(small, whole)
+    total = 6 * RUN["draws"] * RUN["chains"]
+    assert seen[-1] == (total, total) and all(t == total for _, t in seen)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)  # one count over all batches

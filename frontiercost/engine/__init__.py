@@ -13,11 +13,12 @@ from .kernel import evaluate_columns
 from .local import LocalExecutor, evaluate_uniforms, run_engine
 from .plan import Plan, plan_run
 from .signature import KERNEL_SIG, model_kernel
-from .streaming import StreamStats
+from .streaming import HIST_BYTES, StreamStats
 
 Executor = LocalExecutor | DaskExecutor
 
 __all__ = [
+    "HIST_BYTES",
     "KERNEL_SIG",
     "DaskExecutor",
     "EngineResult",

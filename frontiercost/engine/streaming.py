@@ -11,6 +11,7 @@ tests measure it).  HDI end points are exact to one bin width.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,16 +19,22 @@ import numpy as np
 from ._drivers import EXP_HI, EXP_LO, N_BINS, SUB_BITS
 
 
+@functools.cache
 def _edges() -> np.ndarray:
-    """Upper edges of the positive histogram's bins (index ``N_BINS`` = one past)."""
+    """Upper edges of the positive histogram's bins (index ``N_BINS`` = one past);
+    made once (read-only), each quantile reads them."""
     k = np.arange(N_BINS + 1)
     e = (k >> SUB_BITS) + EXP_LO
     sub = k & ((1 << SUB_BITS) - 1)
-    return np.ldexp(1.0 + sub / (1 << SUB_BITS), e)
+    edges = np.ldexp(1.0 + sub / (1 << SUB_BITS), e)
+    edges.flags.writeable = False
+    return edges
 
 
 # Magnitudes the histogram's bins bound; beyond them draws are counted in the end bins.
 HIST_RANGE = (float(np.ldexp(1.0, EXP_LO)), float(np.ldexp(1.0, EXP_HI)))
+# One output's histogram at most (int64 counts, negative and positive rows).
+HIST_BYTES = 2 * N_BINS * 8
 
 
 @dataclass(frozen=True)

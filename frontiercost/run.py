@@ -167,6 +167,15 @@ def settings_from(
     (``correlations``, ``scenario_text``).
     """
     opts = dict(options)
+    for name, value, cls in (("sampling", sampling, Sampling), ("keep", keep, Keep)):
+        if value is not None and not isinstance(value, cls):
+            raise SimulationError(
+                f"{name}: expected a frontiercost.{cls.__name__}(...), got {type(value).__name__}"
+            )
+    if opts.get("client") is not None and not hasattr(opts["client"], "submit"):
+        raise SimulationError(
+            f"client: expected a distributed.Client, got {type(opts['client']).__name__}"
+        )
     known = (*_SAMPLING_KEYS, *_KEEP_KEYS, *_DASK_KEYS, "threads", *_SPEC_KEYS)
     unknown = [k for k in opts if k not in known]
     if unknown:
@@ -196,7 +205,7 @@ def settings_from(
                     f"{where}: {', '.join(d_opts)} applies to dask runs; give workers,"
                     " scheduler or client too"
                 )
-            executor = DaskExecutor(**d_opts, **({"threads": threads} if threads else {}))
+            executor = DaskExecutor(**d_opts, **({} if threads is None else {"threads": threads}))
         else:
             executor = LocalExecutor(threads)
     if not isinstance(executor, LocalExecutor | DaskExecutor):
@@ -204,6 +213,25 @@ def settings_from(
             f"executor: expected LocalExecutor or DaskExecutor, got {type(executor).__name__}"
         )
     return sampling, keep, executor, opts
+
+
+def limits_of(limits: Limits | None) -> Limits:
+    """``limits``, or the defaults (``Limits()``); another type is an error naming it."""
+    if limits is None:
+        return Limits()
+    if not isinstance(limits, Limits):
+        raise SimulationError(
+            f"limits: expected a frontiercost.Limits(...), got {type(limits).__name__}"
+        )
+    return limits
+
+
+def check_progress(progress: Any) -> None:
+    """Refuse a ``progress`` that cannot be called as ``progress(done, total)``."""
+    if progress is not None and not callable(progress):
+        raise SimulationError(
+            f"progress: expected a function progress(done, total), got {progress!r}"
+        )
 
 
 # ------------------------------------------------------------------ bounds
@@ -333,7 +361,8 @@ def simulate(
     sampling, keep, executor, spec_kw = settings_from(
         options, sampling=sampling, keep=keep, executor=executor
     )
-    limits = limits if limits is not None else Limits()
+    limits = limits_of(limits)
+    check_progress(progress)
     if keep.store and keep.thresholds:  # nothing silently dropped
         raise SimulationError(
             "thresholds: counted by streaming runs (store=False); a stored run keeps its"
@@ -614,7 +643,7 @@ def condition(
     spec = RunSpec.of(scenario)
     problem = _problem(spec, observations)
     executor = LocalExecutor(threads)
-    limits = limits if limits is not None else Limits()
+    limits = limits_of(limits)
     rows = len(problem.model.outputs) + len(problem.model.inputs)
     check_bounds(
         [sampling.total], [8 * rows * 3], sampling, Keep(), limits, what=spec.name,
@@ -763,7 +792,8 @@ def sweep(
     )
     if spec_kw:
         raise SimulationError(f"sweep: {', '.join(spec_kw)} does not apply to a sweep")
-    limits = limits if limits is not None else Limits()
+    limits = limits_of(limits)
+    check_progress(progress)
     base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if base.observations:
         raise SimulationError(

@@ -252,8 +252,12 @@ class Limits:
         set_ = object.__setattr__
         set_(self, "memory_bytes", check.positive_int("memory_bytes", self.memory_bytes))
         sec = self.seconds
-        if isinstance(sec, bool) or not isinstance(sec, int | float) or not sec > 0:
-            raise SimulationError(f"seconds: must be a positive number, got {sec!r}")
+        try:
+            finite = not isinstance(sec, bool) and math.isfinite(sec) and sec > 0
+        except (TypeError, OverflowError):  # not a number, or an int beyond any float
+            finite = False
+        if not finite:
+            raise SimulationError(f"seconds: must be a positive finite number, got {sec!r}")
         set_(self, "seconds", float(sec))
         set_(self, "max_points", check.positive_int("max_points", self.max_points))
 

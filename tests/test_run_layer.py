@@ -277,3 +277,29 @@ def test_a_dropped_stored_result_is_freed_before_the_next_large_run(
     finally:
         if was_enabled:
             gc.enable()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"limits": {"seconds": 1}}, "limits: expected a frontiercost.Limits"),
+        ({"sampling": {"draws": 10}}, "sampling: expected a frontiercost.Sampling"),
+        ({"keep": {"store": False}}, "keep: expected a frontiercost.Keep"),
+        ({"progress": 5}, r"progress: expected a function progress\(done, total\)"),
+        ({"client": "x"}, "client: expected a distributed.Client, got str"),
+        ({"workers": 1, "threads": 0}, "threads: must be a positive integer, got 0"),
+        ({"workers": 1, "threads": 10_000}, "threads: 10000 numba threads per task"),
+    ],
+)
+def test_a_setting_of_the_wrong_kind_is_one_error_naming_it(kwargs: dict, match: str) -> None:
+    """Not an AttributeError deep inside, nor a task failing in every dask worker."""
+    pytest.importorskip("distributed")
+    base = {} if "sampling" in kwargs else {"draws": 10}
+    with pytest.raises(SimulationError, match=match):
+        fc.simulate("gpt-4", **base, **kwargs)
+
+
+def test_limits_refuse_a_time_that_is_not_a_finite_positive_number() -> None:
+    for bad in (10**400, float("inf"), float("nan"), "a", True, 0):
+        with pytest.raises(SimulationError, match="seconds: must be a positive finite number"):
+            Limits(seconds=bad)

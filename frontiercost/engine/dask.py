@@ -229,6 +229,13 @@ class DaskExecutor:
                 "threads_per_worker: applies to the LocalCluster started for workers=N only"
             )
         self.threads = positive_int("threads", threads)
+        if workers is not None and self.threads > cores:
+            # numba in a worker on this machine has at most `cores` threads: every task
+            # would fail (and be retried) inside its worker
+            raise SimulationError(
+                f"threads: {self.threads} numba threads per task; a worker of a local"
+                f" cluster on this machine has at most {cores}"
+            )
         self.task_draws = None if task_draws is None else positive_int("task_draws", task_draws)
         self.retries = non_negative_int("retries", retries)
         if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):

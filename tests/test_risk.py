@@ -180,3 +180,31 @@ def test_streamed_quantiles_beyond_the_histogram_range_are_nan_not_clamped(
         assert np.isnan(expected_shortfall(streamed, "cost", [0.5]).values).all()
         assert np.isnan(exceedance(streamed, "cost", [float(want[1])])["probability"]).all()
     assert float(summary["mean"]) == pytest.approx(draws.mean(), rel=1e-9)  # exact as before
+
+
+@pytest.mark.parametrize("sigma", [1e-300, 1e-160, 1e200, 1e307])
+def test_moments_of_draws_at_the_edges_of_float64_are_right_or_nan(sigma: float) -> None:
+    """Sums overflow near 1e307, squared deviations underflow below ~1e-154: stored runs
+    rescale by a power of two (checked against the scaled draws' numpy moments); streamed
+    ones give NaN with a warning, never a NaN mean or a zero sd presented as the answer."""
+    import warnings
+
+    from frontiercost.errors import RangeWarning
+    from frontiercost.priors import Normal
+
+    prior = {"x": Normal(mu=0.0, sigma=sigma)}
+    kw = {"draws": 5_000, "chains": 2, "seed": 4}
+    stored = simulate(_model(), prior, **kw)
+    draws = stored["posterior"]["cost"].values
+    scale = 2.0 ** math.frexp(float(np.abs(draws).max()))[1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RangeWarning)
+        s = summarize(stored).sel(variable="cost")
+    assert float(s["mean"]) == pytest.approx(np.mean(draws / scale) * scale, rel=1e-12)
+    assert float(s["sd"]) == pytest.approx(np.std(draws / scale, ddof=1) * scale, rel=1e-12)
+    assert float(s["sd"]) == pytest.approx(sigma, rel=0.05)
+    streamed = simulate(_model(), prior, store=False, **kw)
+    with pytest.warns(RangeWarning):
+        t = summarize(streamed).sel(variable="cost")
+    ok = np.isnan(float(t["sd"])) or float(t["sd"]) == pytest.approx(sigma, rel=0.05)
+    assert ok and float(t["sd"]) != 0.0

@@ -112,9 +112,10 @@ def summarize(
         st = run.stats
         o = [st.names.index(n) for n in names]
         _warn_beyond_range(st, names)
+        mean, sd = _streamed_moments(st, names)
         rows = {
-            "mean": st.mean[o],
-            "sd": np.sqrt(st.var[o]),
+            "mean": mean,
+            "sd": sd,
             "median": np.array([float(st.quantile(n, 0.5)) for n in names]),
         }
         if ci_kind == "eti":
@@ -170,12 +171,57 @@ def _warn_beyond_range(st: Any, names: Sequence[str]) -> None:
         warnings.warn(
             RangeWarning(
                 f"{', '.join(beyond)}: draws beyond the streaming histogram's range (magnitudes"
-                f" {lo:.2g} to {hi:.2g}); quantiles and intervals there are NaN (the mean, sd"
-                " and counted exceedances are exact): keep the draws (store=True, or --out)"
-                " for them"
+                f" {lo:.2g} to {hi:.2g}); quantiles and intervals there are NaN (counted"
+                " exceedances stay exact): keep the draws (store=True, or --out) for them"
             ),
             stacklevel=3,
         )
+
+
+def _range_scale(values: np.ndarray, mean: float, sd: float) -> float:
+    """A power of two to divide the draws by when their moments left float64's range,
+    else 1.
+
+    Draws near 1e307 overflow the sum (the mean came out NaN); draws whose
+    spread is below ~1e-154 underflow the squared deviations (the sd came out
+    0).  A power of two scales exactly, so the moments of the scaled draws,
+    scaled back, are what unbounded arithmetic would give; when nothing left
+    the range the first figures stand, bit for bit.
+    """
+    with np.errstate(all="ignore"):
+        lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    if not (math.isfinite(lo) and math.isfinite(hi)) or lo == hi:
+        return 1.0
+    spread_lost = sd == 0 or (math.isfinite(sd) and sd < 1e-150)
+    if math.isfinite(mean) and math.isfinite(sd) and not spread_lost:
+        return 1.0
+    return math.ldexp(1.0, math.frexp(max(abs(lo), abs(hi)))[1])
+
+
+def _streamed_moments(st: Any, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Streamed means and sds; NaN, with a warning, where float64 could not hold them.
+
+    The running sums of a streaming run overflow for draws near 1e307 and its
+    squared deviations underflow for a spread below ~1e-154: a mean that is not
+    finite while every draw is, or an sd of 0 over unequal draws, is a wrong
+    figure.  (Stored runs recompute such moments on scaled draws.)
+    """
+    o = [st.names.index(n) for n in names]
+    lo, hi = st.minimum[o], st.maximum[o]
+    mean, sd = st.mean[o].astype(float), np.sqrt(st.var[o])
+    bounded = np.isfinite(lo) & np.isfinite(hi) & (lo < hi) & (st.inf_count[o] == 0)
+    lost = bounded & (~np.isfinite(mean) | ~np.isfinite(sd) | (sd < 1e-150))
+    if lost.any():
+        mean, sd = np.where(lost, np.nan, mean), np.where(lost, np.nan, sd)
+        warnings.warn(
+            RangeWarning(
+                f"{', '.join(n for n, b in zip(names, lost, strict=True) if b)}: the streamed"
+                " mean or sd leaves float64's range (draws near 1e307, or a spread below"
+                " 1e-154) and is NaN; keep the draws (store=True, or --out) for them"
+            ),
+            stacklevel=3,
+        )
+    return mean, sd
 
 
 def _stored_row(
@@ -184,18 +230,21 @@ def _stored_row(
     """Mean, sd, median, interval and MCSEs of one stored variable (in memory)."""
     values = da.values
     nan = bool(np.isnan(values).any())
-    if nan or da.dims != ("chain", "draw"):
-        row: dict[str, Any] = {
-            "mean": float(da.mean(("chain", "draw"))),
-            "sd": float(da.std(("chain", "draw"), ddof=1)),
-        }
-    else:
+
+    def moments(d: xr.DataArray) -> tuple[float, float]:
+        if nan or d.dims != ("chain", "draw"):
+            return float(d.mean(("chain", "draw"))), float(d.std(("chain", "draw"), ddof=1))
         # Without NaN, xarray's NaN-skipping mean and sd are numpy's on the same
         # axes, bit for bit, less a copy of the draws each.
-        row = {
-            "mean": float(np.mean(values, axis=(0, 1))),
-            "sd": float(np.std(values, axis=(0, 1), ddof=1)),
-        }
+        v = d.values
+        return float(np.mean(v, axis=(0, 1))), float(np.std(v, axis=(0, 1), ddof=1))
+
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        mean, sd = moments(da)
+        scale = _range_scale(values, mean, sd)
+        if scale != 1.0:
+            mean, sd = (m * scale for m in moments(da / scale))
+    row: dict[str, Any] = {"mean": mean, "sd": sd}
     x = np.ravel(values)
     if independent and ci_kind == "eti" and x.size >= 4 and not nan:
         # The common case in one partition instead of three (median, interval,

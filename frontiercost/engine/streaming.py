@@ -209,7 +209,8 @@ def merge_moments(seg_mom: np.ndarray, shift: np.ndarray) -> tuple[np.ndarray, .
     count = seg_mom[:, :, 0].sum(axis=0)
     s1 = seg_mom[:, :, 1].sum(axis=0)
     s2 = seg_mom[:, :, 2].sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    # a sum beyond float64 is caught where the moments are read (summarize)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         d = s1 / count
         var = (s2 - count * d * d) / (count - 1)
     return (

@@ -487,3 +487,17 @@ def test_a_zarr_store_holding_a_users_files_is_not_replaced_without_overwrite(
     (store / "mine").mkdir()
     assert main([*argv, "--overwrite"]) == 0  # asked for: the store is replaced
     assert not (store / "mine").exists()
+
+
+def test_save_refuses_a_suffix_that_contradicts_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "r.json"
+    assert main(["chips", "h100", "--format", "csv", "--save", str(target)]) == 2
+    assert capsys.readouterr().err == (
+        f"frontiercost: error: --save: {str(target)!r} names a json file but --format is csv;"
+        " use a .csv name, or drop --format (the suffix decides)\n"
+    )
+    assert not target.exists()
+    assert main(["chips", "h100", "--save", str(target)]) == 0  # the suffix decides
+    assert target.read_text().lstrip().startswith("{")

@@ -710,12 +710,20 @@ def write_text(path: Path, text: str, flag: str) -> None:
 
 def result_format(args: argparse.Namespace) -> str:
     """``--format``, else from the ``--save`` suffix (``.json``, ``.csv``), else table."""
-    if args.format is not None:
-        return str(args.format)
+    implied = None
     if args.save is not None:
-        suffix = Path(args.save).suffix.lower()
-        return {".json": "json", ".csv": "csv"}.get(suffix, "table")
-    return "table"
+        implied = {".json": "json", ".csv": "csv", ".txt": "table"}.get(
+            Path(args.save).suffix.lower()
+        )
+    if args.format is not None:
+        if implied is not None and implied != args.format:
+            raise FrontiercostError(
+                f"--save: {args.save!r} names a {implied} file but --format is {args.format};"
+                f" use a .{'txt' if args.format == 'table' else args.format} name, or drop"
+                " --format (the suffix decides)"
+            )
+        return str(args.format)
+    return implied or "table"
 
 
 def check_save(args: argparse.Namespace) -> Path | None:

@@ -265,6 +265,7 @@ def test_a_dropped_stored_result_is_freed_before_the_next_large_run(
 
     # every run counts as large (True), or none does (False: shows the cycle is there)
     monkeypatch.setattr(memory, "COLLECT_MIN", 0 if collect else 1 << 62)
+    monkeypatch.setattr(memory, "HUGE_MIN", 0)  # small runs' arrays are tracked too
     tree = fc.simulate("gpt-4", draws=500, chains=2)
     draws = weakref.ref(tree["posterior"]["amortized_cost"].values.base)
     was_enabled = gc.isenabled()
@@ -303,3 +304,36 @@ def test_limits_refuse_a_time_that_is_not_a_finite_positive_number() -> None:
     for bad in (10**400, float("inf"), float("nan"), "a", True, 0):
         with pytest.raises(SimulationError, match="seconds: must be a positive finite number"):
             Limits(seconds=bad)
+
+
+def test_no_collection_when_no_earlier_result_is_held(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A collection costs as long as a small stored run: it runs only while earlier
+    runs' arrays are still held (the reference benchmark frees each before the next)."""
+    import gc
+
+    from frontiercost.engine import memory
+
+    monkeypatch.setattr(memory, "COLLECT_MIN", 0)
+    monkeypatch.setattr(memory, "HUGE_MIN", 0)
+    gc.collect()  # earlier tests' dropped runs go first, then
+    monkeypatch.setattr(memory, "_alive", [0])  # what other tests still hold does not count
+    calls: list[int] = []
+    real = gc.collect
+    monkeypatch.setattr(memory.gc, "collect", lambda *a: calls.append(1) or real(*a))
+    was_enabled = gc.isenabled()
+    gc.disable()  # no automatic collection between the runs
+    try:
+        fc.simulate("gpt-4", draws=500, chains=2)  # its tree: a cycle, dropped at once
+        assert calls == []  # nothing was held before it
+        fc.simulate("gpt-4", draws=500, chains=2)
+        assert calls == [1]  # the dropped tree, not yet collected, was still held
+        real()  # the caller (a benchmark) collects between runs: nothing held again
+        calls.clear()
+        kept = fc.simulate("gpt-4", draws=500, chains=2)
+        assert calls == []
+        fc.simulate("gpt-4", draws=500, chains=2)
+        assert calls == [1]  # ``kept`` is held: a collection is tried
+        del kept
+    finally:
+        if was_enabled:
+            gc.enable()

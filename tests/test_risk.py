@@ -208,3 +208,46 @@ def test_moments_of_draws_at_the_edges_of_float64_are_right_or_nan(sigma: float)
         t = summarize(streamed).sel(variable="cost")
     ok = np.isnan(float(t["sd"])) or float(t["sd"]) == pytest.approx(sigma, rel=0.05)
     assert ok and float(t["sd"]) != 0.0
+
+
+@pytest.mark.parametrize(
+    ("formula", "t"),
+    [
+        ("max(x, 0)", 0.0),
+        ("0 - max(x + 1.2, 0)", 0.0),
+        ("x * 0 + 5", 5.0),
+        ("min(exp(x), 2)", 2.0),
+    ],
+)
+def test_streamed_exceedance_and_shortfall_at_point_masses_match_the_draws(
+    formula: str, t: float
+) -> None:
+    """A value held exactly (0, a cap, a constant) is not above itself, and its mass
+    counts in the tail mean: streamed figures agree with the stored draws'."""
+    from frontiercost.priors import Normal
+
+    prior = {"x": Normal(mu=0.0, sigma=1.0)}
+    kw = {"draws": 20_000, "chains": 2, "seed": 6}
+    draws = simulate(_model(formula), prior, **kw)["posterior"]["cost"].values.ravel()
+    streamed = simulate(_model(formula), prior, store=False, **kw)
+    p = float(exceedance(streamed, "cost", [t])["probability"][0])
+    assert p == pytest.approx(float(np.mean(draws > t)), abs=2e-3)
+    levels = [0.4, 0.9]
+    es = expected_shortfall(streamed, "cost", levels).values
+    for level, got in zip(levels, es, strict=True):
+        k = int(np.floor(level * draws.size))
+        want = np.partition(draws, k)[k:].mean()
+        assert got == pytest.approx(want, rel=0.01, abs=1e-3)
+
+
+def test_prob_greater_counts_equal_infinite_draws_as_ties() -> None:
+    """inf - inf is NaN: compared, two identical runs with infinite draws give 0.5."""
+    from frontiercost.errors import NonFiniteWarning
+    from frontiercost.priors import Normal
+
+    prior = {"x": Normal(mu=0.0, sigma=1.0)}
+    with pytest.warns(NonFiniteWarning):
+        run = simulate(_model("1 / max(x, 0)"), prior, draws=2_000, chains=2, seed=1)
+    assert np.isinf(run["posterior"]["cost"].values).any()
+    got = prob_greater(run, run, "cost")
+    assert float(got["probability"]) == 0.5 and float(got["prob_equal"]) == 1.0

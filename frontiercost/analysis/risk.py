@@ -95,14 +95,38 @@ def _histogram_exceedance(run: RunView, var: str, t: np.ndarray) -> np.ndarray:
     counts, lower, upper, exact = stats._ordered(stats.names.index(var))
     total = counts.sum()
     width = np.where(upper > lower, upper - lower, 1.0)
+    point = upper == lower  # a value held exactly (zero, or a bin clipped to the min or max)
     out = np.empty(t.size)
     for i, ti in enumerate(t):
-        above = counts[lower >= ti].sum()
+        # a point mass at t is not above t; a bin that starts at t counts as above it
+        above = counts[np.where(point, lower > ti, lower >= ti)].sum()
         inside = (lower < ti) & (upper > ti)
         part = (counts[inside] * (upper[inside] - ti) / width[inside]).sum()
         # inside a bin beyond the histogram's range no share is known
         out[i] = np.nan if (inside & ~exact).any() else (above + part) / total
     return out
+
+
+def _histogram_tail_mean(
+    counts: np.ndarray, lower: np.ndarray, upper: np.ndarray, exact: np.ndarray, m: float
+) -> float:
+    """Mean of the top ``m`` draws of a histogram (bins in increasing order), each bin's
+    draws spread evenly over it (a bin of zero width holds one value); NaN when the
+    tail reaches a bin beyond the histogram's range."""
+    if m <= 0:
+        m = min(1.0, float(counts.sum()))  # the top draw: the level is 1 (as stored: the max)
+    taken, total = 0.0, 0.0
+    for k in range(counts.size - 1, -1, -1):
+        take = min(float(counts[k]), m - taken)
+        if take <= 0:
+            break
+        if not exact[k]:
+            return math.nan
+        # the top `take` of the bin's draws: the upper part of the bin, at its mean
+        part = (upper[k] - lower[k]) * take / counts[k]
+        total += take * (upper[k] - 0.5 * part)
+        taken += take
+    return total / taken if taken else math.nan
 
 
 def exceedance_curve(data: xr.DataTree | RunView, var: str, points: int = 200) -> xr.DataArray:
@@ -163,18 +187,10 @@ def expected_shortfall(
         _check_streaming_var(run, var)
         stats = run.stats
         counts, lower, upper, exact = stats._ordered(stats.names.index(var))
+        total = counts.sum()
         es = np.empty(q.size)
-        for i, v in enumerate(np.atleast_1d(stats.quantile(var, q))):
-            # bins above the quantile, plus the part of its own bin above it,
-            # each at the mean of a uniform spread inside the bin
-            width = np.where(upper > lower, upper - lower, 1.0)
-            share = np.clip((upper - np.maximum(lower, v)) / width, 0.0, 1.0)
-            share[upper <= v] = 0.0
-            mass = counts * share
-            centre = 0.5 * (np.maximum(lower, v) + upper)
-            # a tail reaching into a bin beyond the histogram's range has no known mean
-            clamped = bool((mass[~exact] > 0).any()) or np.isnan(v)
-            es[i] = np.nan if clamped else float((mass * centre).sum() / mass.sum())
+        for i, level in enumerate(q):
+            es[i] = _histogram_tail_mean(counts, lower, upper, exact, (1 - level) * total)
     return xr.DataArray(
         es,
         dims="level",
@@ -212,10 +228,14 @@ def prob_greater(
             f"runs differ in shape {xa.shape} vs {xb.shape}: use the same draws and chains"
         )
     ok = ~(np.isnan(xa) | np.isnan(xb))
-    d = xa[ok] - xb[ok]
+    pa, pb = xa[ok], xb[ok]
+    with np.errstate(invalid="ignore"):  # inf - inf: a NaN difference, its mean NaN
+        d = pa - pb
     n = max(d.size, 1)  # no pair of numbers (every draw NaN): NaN, not a division by zero
-    ties = float(np.sum(d == 0) / n) if d.size else math.nan
-    p = float((np.sum(d > 0) + 0.5 * np.sum(d == 0)) / n) if d.size else math.nan
+    # compared, not subtracted: inf against inf is a tie (inf - inf is NaN)
+    equal, greater = np.sum(pa == pb), np.sum(pa > pb)
+    ties = float(equal / n) if d.size else math.nan
+    p = float((greater + 0.5 * equal) / n) if d.size else math.nan
     # the binomial error, with ties an upper bound; identical draws have none
     mcse = 0.0 if ties == 1 else float(np.sqrt(p * (1 - p) / n))
     return xr.Dataset(

@@ -501,3 +501,13 @@ def test_save_refuses_a_suffix_that_contradicts_format(
     assert not target.exists()
     assert main(["chips", "h100", "--save", str(target)]) == 0  # the suffix decides
     assert target.read_text().lstrip().startswith("{")
+
+
+def test_a_dangling_symlink_in_place_of_an_output_file_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    link = tmp_path / "r.json"
+    link.symlink_to(tmp_path / "nowhere.json")
+    assert main(["chips", "h100", "--save", str(link), "--overwrite"]) == 2
+    assert "is a symbolic link to nothing; give the real path" in capsys.readouterr().err
+    assert link.is_symlink() and not (tmp_path / "nowhere.json").exists()

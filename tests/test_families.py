@@ -538,3 +538,39 @@ def test_a_support_whose_width_overflows_is_refused(make) -> None:  # type: igno
     """Drawn as lower + x * (upper - lower): an infinite width made every draw inf or NaN."""
     with pytest.raises(PriorError, match=r"overflows; the width must be below 1.8e308"):
         make()
+
+
+@pytest.mark.parametrize(
+    "components",
+    [
+        # 1e-30 beside 10: a linear bisection could not resolve the small quantiles
+        [{"family": "loguniform", "lower": 1e-30, "upper": 1e-20},
+         {"family": "lognormal", "p5": 1.0, "p95": 10.0}],
+        # 17 orders of magnitude apart: the table's interpolant overflowed in the gap
+        [{"family": "lognormal", "p5": 1e3, "p95": 1e4},
+         {"family": "lognormal", "p5": 1e20, "p95": 1e21}],
+        [{"family": "uniform", "lower": 0.0, "upper": 1e-18},
+         {"family": "normal", "p5": 0.8355, "p95": 1.1645}],
+    ],
+)  # fmt: skip
+def test_a_mixture_of_components_far_apart_in_scale_is_drawn_right(components) -> None:  # type: ignore[no-untyped-def]
+    """Its quantiles against the mixture's CDF, and its draws' shares against it."""
+    from frontiercost.priors.spec import prior_from_spec
+
+    prior = prior_from_spec({"family": "mixture", "components": components, "weights": [1, 1]})
+    p = np.array([0.001, 0.01, 0.1, 0.3, 0.49, 0.51, 0.7, 0.9, 0.99])
+    np.testing.assert_allclose(prior.cdf(prior.ppf(p)), p, rtol=1e-9)
+    x = kernel(prior, (np.arange(200_000) + 0.5) / 200_000)  # an even spread of p
+    assert np.isfinite(x).all()
+    lo, hi = prior.support
+    assert ((x >= lo) & (x <= hi)).all()
+    for q in prior.ppf(p):
+        assert np.mean(x < q) == pytest.approx(float(prior.cdf(q)), abs=1e-4)
+
+
+def test_mixture_weights_whose_sum_overflows_are_refused() -> None:
+    with pytest.raises(PriorError, match="weights: their sum overflows"):
+        families.Mixture(
+            components=(families.Uniform(lower=0, upper=1), families.Uniform(lower=2, upper=3)),
+            weights=(1e308, 1e308),
+        )

@@ -637,6 +637,10 @@ def check_out(path_text: str, flag: str, suffixes: Sequence[str], overwrite: boo
         raise FrontiercostError(f"{flag}: folder {str(folder)!r} is not writable")
     if path.is_dir() and suffix != ".zarr":
         raise FrontiercostError(f"{flag}: {path_text!r} is a folder")
+    if path.is_symlink() and not path.exists():  # replacing it would lose the link
+        raise FrontiercostError(
+            f"{flag}: {path_text!r} is a symbolic link to nothing; give the real path"
+        )
     special = special_kind(path)
     if special is not None:  # replacing it would break what reads from it
         raise FrontiercostError(

@@ -22,12 +22,15 @@ from collections.abc import Callable
 import numpy as np
 from scipy import special
 
+from ..errors import PriorError
+
 W_LO = -37.5  # logit of the smallest uniform the streams produce (2**-53) is -36.7
 W_HI = 37.5
 W_STEP = 1.0 / 16.0  # 1201 nodes: values and slopes fit in a 32 KB L1 cache
 MAX_SPLITS = 40  # halvings of one interval at most (a jump in x(p) never converges)
 MAX_KNOTS = 1 << 16  # and no more knots than this (1.5 MB of table)
 TOLERANCE = 5e-8  # worst interpolation error allowed at an interval's midpoint
+BAD_MASS = 1e-9  # most probability allowed in intervals that still miss it
 IDENTITY, LOG, LOGIT = 0, 1, 2
 
 
@@ -115,6 +118,20 @@ def _build(
         halves = np.concatenate([split + before[split], split + before[split] + 1])
         new_err[halves] = _midpoint_error(quantile_at_w, w, t, deriv, lo, hi, kind, halves)
         err = new_err
+    # Intervals still missing the tolerance: a jump in x(p) (disjoint components) is
+    # one interval of negligible probability after MAX_SPLITS halvings; intervals
+    # holding real probability mean the table would draw wrong values there.
+    bad = err > TOLERANCE
+    if bad.any():
+        p = special.expit(w)
+        mass = float(np.sum((p[1:] - p[:-1])[bad]))
+        if mass > BAD_MASS:
+            raise PriorError(
+                f"the quantile table cannot follow this distribution: {mass:.2g} of its"
+                f" probability lies where interpolation misses by more than {TOLERANCE:g}"
+                " (components far apart in scale?); split it into separate inputs, or"
+                " narrow the components"
+            )
     t, deriv = _nodes(x, w, logpdf, lo, hi, kind)
     lo_k = float(lo) if np.isfinite(lo) else 0.0
     hi_k = float(hi) if np.isfinite(hi) else 0.0
@@ -203,9 +220,11 @@ def _midpoint_error(
         scale = np.maximum(np.abs(exact), spread)
     else:
         scale = np.maximum(np.abs(exact), np.finfo(float).tiny)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         err = np.abs(approx - exact) / scale
-    return np.where(np.isfinite(err), err, 0.0)
+    # a far-tail quantile that under- or overflows cannot be judged; an interpolant
+    # that overflows where the quantile is finite misses it entirely
+    return np.where(np.isfinite(exact), np.where(np.isfinite(err), err, np.inf), 0.0)
 
 
 def ppf_isf_at_w(dist: object) -> Callable[[np.ndarray], np.ndarray]:

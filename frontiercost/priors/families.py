@@ -492,6 +492,11 @@ class Mixture(_Tabulated):
                     f"components[{i}]: must be a continuous non-mixture, non-empirical prior"
                 )
         w = [check_positive(f"weights[{i}]", v) for i, v in enumerate(self.weights)]
+        if not math.isfinite(sum(w)):
+            raise PriorError(
+                f"weights: their sum overflows ({', '.join(f'{v:g}' for v in w)}); weights"
+                " are relative, so smaller numbers give the same mixture"
+            )
         object.__setattr__(self, "weights", tuple(v / sum(w) for v in w))
 
     @property
@@ -522,14 +527,26 @@ class Mixture(_Tabulated):
         lower = w <= 0
         target = np.where(lower, special.expit(w), special.expit(-w))
         weights = self.weights
+
+        def below(x: np.ndarray) -> np.ndarray:  # where the quantile lies above x
+            cdf = sum(a * d.cdf(x) for a, d in zip(weights, dists, strict=True))
+            sf = sum(a * d.sf(x) for a, d in zip(weights, dists, strict=True))
+            return np.where(lower, cdf - target, target - sf) < 0
+
+        lo0, hi0 = lo, hi
         for _ in range(64):  # bisection: the bracket shrinks by 2**-64, to the last bit
             mid = 0.5 * (lo + hi)
-            cdf = sum(a * d.cdf(mid) for a, d in zip(weights, dists, strict=True))
-            sf = sum(a * d.sf(mid) for a, d in zip(weights, dists, strict=True))
-            f = np.where(lower, cdf - target, target - sf)
-            lo = np.where(f < 0, mid, lo)
-            hi = np.where(f < 0, hi, mid)
-        return 0.5 * (lo + hi)
+            f = below(mid)
+            lo = np.where(f, mid, lo)
+            hi = np.where(f, hi, mid)
+        x = 0.5 * (lo + hi)
+        # Components far apart in scale (1e-30 beside 10): 2**-64 of the bracket is
+        # coarser than the quantile itself.  There the bisection runs again over the
+        # floats in order (their bit patterns), which pins any quantile in 64 steps.
+        coarse = np.abs(hi0 - lo0) * 2.0**-64 > np.abs(x) * 2.0**-52
+        if coarse.any():
+            x = np.where(coarse, _bisect_floats(below, lo0, hi0), x)
+        return x
 
     def ppf(self, p: Any) -> Any:
         p = np.asarray(p, float)
@@ -547,6 +564,25 @@ class Mixture(_Tabulated):
             "components": [c.to_spec() for c in self.components],
             "weights": [float(w) for w in self.weights],
         }
+
+
+def _flip(b: np.ndarray) -> np.ndarray:
+    """Float bits to integers in the floats' order, and back (its own inverse)."""
+    return b ^ ((b >> 63) & np.int64(0x7FFFFFFFFFFFFFFF))
+
+
+def _bisect_floats(below: Any, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The float where ``below`` turns False between ``lo`` and ``hi``, bisecting
+    the floats' order (64 steps reach one float whatever the scales)."""
+    klo = _flip(np.asarray(lo, np.float64).view(np.int64))
+    khi = _flip(np.asarray(hi, np.float64).view(np.int64))
+    for _ in range(64):
+        # the midpoint of two int64 without overflow
+        kmid = (klo >> 1) + (khi >> 1) + ((klo & 1) + (khi & 1)) // 2
+        f = below(_flip(kmid).view(np.float64))
+        klo = np.where(f, kmid, klo)
+        khi = np.where(f, khi, kmid)
+    return _flip(khi).view(np.float64)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -516,3 +516,19 @@ def test_correlated_inputs_is_and_mcmc_agree(tmp_path: Path) -> None:
     assert rho == pytest.approx(0.5, abs=0.03)
     sens = az.psense_summary(a, var_names=["final_run_share"])
     assert {"prior", "likelihood"} <= set(sens.columns)
+
+
+def test_observing_a_scenarios_own_parameter_conditions_on_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A parameter the built-in quantity table does not know (an internal error before)."""
+    path = tmp_path / "ob.toml"
+    path.write_text(
+        '[scenario]\ntitle = "observe a parameter"\n\n[parameters]\n'
+        'x = { family = "uniform", lower = 0, upper = 1 }\n'
+        'z = { family = "normal", p5 = -1.645, p95 = 1.645 }\n\n[formulas]\no = "x + z"\n\n'
+        '[[observe]]\nquantity = "x"\nvalue = 0.3\nsigma = 0.1\nsource = "a test"\n'
+    )
+    import frontiercost as fc
+
+    tree = fc.simulate(str(path), draws=4000, chains=2, seed=1)
+    x = tree["posterior"]["x"].values
+    assert abs(float(np.median(x)) - 0.3) < 0.05  # the prior's median is 0.5

@@ -147,6 +147,8 @@ def formula_model(
     need = _closure(resolved.formulas, outs)
     formulas = {n: f for n, f in resolved.formulas.items() if n in need}
     program = compile_program(resolved.inputs, formulas, outs)
+    for o in outs:  # a scenario's own parameter reported as an output (an observed one)
+        table.setdefault(o, Quantity(o, "1", o.replace("_", " "), (), False))
     return Model(
         name=name,
         inputs=resolved.inputs,

@@ -251,3 +251,18 @@ def test_prob_greater_counts_equal_infinite_draws_as_ties() -> None:
     assert np.isinf(run["posterior"]["cost"].values).any()
     got = prob_greater(run, run, "cost")
     assert float(got["probability"]) == 0.5 and float(got["prob_equal"]) == 1.0
+
+
+def test_the_exceedance_curve_of_draws_with_infinite_values_spans_the_finite_ones() -> None:
+    """report and plot --kind exceedance failed on them, naming a flag never given."""
+    from frontiercost.errors import NonFiniteWarning
+    from frontiercost.priors import Normal
+
+    prior = {"x": Normal(mu=0.0, sigma=1.0)}
+    with pytest.warns(NonFiniteWarning):
+        run = simulate(_model("1 / max(x, 0)"), prior, draws=2_000, chains=2, seed=1)
+    curve = exceedance_curve(run, "cost", points=50)
+    finite = run["posterior"]["cost"].values
+    finite = finite[np.isfinite(finite)]
+    assert np.isfinite(curve["value"]).all() and float(curve["value"].max()) <= finite.max()
+    assert np.isfinite(curve.values).all()

@@ -138,6 +138,22 @@ def exceedance_curve(data: xr.DataTree | RunView, var: str, points: int = 200) -
     if not isinstance(points, int) or points < 2:
         raise FrontiercostError(f"points: need an integer >= 2, got {points!r}")
     lo, hi = (float(v) for v in value_at_risk(data, var, [0.001, 0.999]).values)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        # infinite draws in a tail (a formula outside its domain): the finite ones span it
+        run = view(data)
+        if run.stored:
+            x = _draws(run, var)
+            x = x[np.isfinite(x)]
+            ends = (float(x.min()), float(x.max())) if x.size else (math.nan, math.nan)
+        else:
+            o = run.stats.names.index(var)
+            ends = (float(run.stats.minimum[o]), float(run.stats.maximum[o]))
+        lo = lo if math.isfinite(lo) else ends[0]
+        hi = hi if math.isfinite(hi) else ends[1]
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise FrontiercostError(
+                f"{var}: its draws have no finite range to draw an exceedance curve over"
+            )
     grid = np.geomspace(lo, hi, points) if lo > 0 else np.linspace(lo, hi, points)
     p = exceedance(data, var, grid)["probability"].values
     return xr.DataArray(

@@ -172,7 +172,8 @@ def value_at_risk(
     q = _levels(levels, "levels")
     run = view(data)
     if run.stored:
-        v = np.quantile(_draws(run, var), q)
+        with np.errstate(invalid="ignore"):  # between two infinite draws: inf - inf
+            v = np.quantile(_draws(run, var), q)
     else:
         _check_streaming_var(run, var)
         v = np.asarray(run.stats.quantile(var, q), dtype=float)

@@ -515,3 +515,14 @@ def test_the_compare_legend_follows_the_summary_columns_and_sums_to_them(capsys)
             if m := re.match(r"  ([\d,]+) figures?: ", line):
                 reasons.append(int(m.group(1).replace(",", "")))
         assert sum(reasons) == count, category
+
+
+def test_a_record_name_with_control_characters_makes_a_valid_scenario() -> None:
+    """A name holding quotes, a newline or DEL is escaped in the generated TOML."""
+    import tomllib
+
+    from frontiercost.epoch.build import _str
+
+    for name in ("GPT-4 (Mar 2023)", 'Evil"\n[formulas]\nx = "1"\n#\x7f', "back\\slash", "é"):
+        assert tomllib.loads("title = " + _str(name))["title"] == name
+    assert _str("GPT-4 (Mar 2023)") == '"GPT-4 (Mar 2023)"'  # plain names: as before

@@ -185,3 +185,22 @@ def test_a_summary_sweep_runs_in_batches_within_its_memory_budget(monkeypatch) -
     total = 6 * RUN["draws"] * RUN["chains"]
     assert seen[-1] == (total, total) and all(t == total for _, t in seen)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)  # one count over all batches
+
+
+@pytest.mark.parametrize(
+    ("extra", "vary", "match"),
+    [
+        ('[[sweep.variant]]\nname = "slow"\nset = { growth_rate = 2.0 }\n', None,
+         "variant name 'slow' is given twice"),
+        ("", ["growth_rate=1,2"], "variant 'slow' sets growth_rate, which is also varied"),
+    ],
+)  # fmt: skip
+def test_variants_that_cannot_be_told_apart_are_refused(
+    tmp_path: Path, extra: str, vary: list[str] | None, match: str
+) -> None:
+    """Two variants of one name, or a varied field a variant sets: rows that look
+    different and are not."""
+    path = tmp_path / "v.toml"
+    path.write_text(VARIANTS.read_text() + "\n" + extra)
+    with pytest.raises(ScenarioError, match=match):
+        fc.sweep(str(path), vary=vary, **RUN)

@@ -239,7 +239,7 @@ def _axes(
             fields[field] = _as_values(field, spec)
     elif vary is not None:
         fields.update(parse_vary(list(vary)))
-    variants = []
+    variants: list[tuple[str, dict[str, Any]]] = []
     rows = sweep_table.get("variant", [])
     if not isinstance(rows, list):
         rows = [rows]
@@ -248,6 +248,14 @@ def _axes(
         if not isinstance(name, str) or not isinstance(sets, Mapping) or not sets:
             raise ScenarioError(
                 f"sweep: variant {i + 1} needs name = '...' and set = {{ field = value, ... }}"
+            )
+        if name in (v[0] for v in variants):
+            raise ScenarioError(f"sweep: variant name {name!r} is given twice")
+        clash = sorted(set(sets) & set(fields))
+        if clash:  # the varied value would replace the variant's at every point
+            raise ScenarioError(
+                f"sweep: variant {name!r} sets {', '.join(clash)}, which is also varied;"
+                " vary another field, or drop it from the variant"
             )
         variants.append((name, dict(sets)))
     axes = [Axis(f, v, _units(f)) for f, v in fields.items()]

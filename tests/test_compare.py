@@ -148,3 +148,16 @@ def test_rejects_trees_without_the_layout() -> None:
     bad = xr.DataTree.from_dict({"prior": flat, "posterior": flat})
     with pytest.raises(FrontiercostError, match="needs dims chain and draw"):
         prior_posterior(bad)
+
+
+def test_compare_of_two_files_shows_each_seed_when_they_differ(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from frontiercost.cli import main
+
+    for name, seed in (("a.nc", "0"), ("b.nc", "1")):
+        argv = ["run", "gpt-4", "--draws", "100", "--seed", seed, "--out", str(tmp_path / name)]
+        assert main([*argv, "-q"]) == 0
+    capsys.readouterr()
+    assert main(["compare", str(tmp_path / "a.nc"), str(tmp_path / "b.nc")]) == 0
+    assert "each, seed 0 (A), 1 (B), sampler mc;" in capsys.readouterr().out
+    assert main(["compare", str(tmp_path / "a.nc"), str(tmp_path / "a.nc")]) == 0
+    assert "each, seed 0, sampler mc;" in capsys.readouterr().out

@@ -208,3 +208,9 @@ def test_dir_of_the_package_lists_its_public_api_not_its_own_imports() -> None:
     assert set(fc.__all__) <= set(names) and "epoch" in names and "__version__" in names
     assert not {"Any", "TYPE_CHECKING", "annotations", "importlib"} & set(names)
     assert not [n for n in names if n.startswith("_") and n != "__version__"]
+
+
+def test_negative_zero_prints_as_zero() -> None:
+    from frontiercost.analysis.format import format_value
+
+    assert [format_value(-0.0, u) for u in ("1", "h", "yr", "USD")] == ["0", "0 h", "0 yr", "$0"]

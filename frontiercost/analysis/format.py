@@ -70,6 +70,8 @@ def format_value(x: float, unit: str, digits: int = 3, show_unit: bool = True) -
     appended (``57M h``, ``2.1e25 FLOP``, ``0.521 USD/h``) unless
     ``show_unit`` is false (for tables with a unit column; ``$`` stays).
     """
+    if x == 0:
+        x = 0.0  # -0.0 (an upper bound of non-positive draws) prints as 0
     if x is None or not math.isfinite(x):
         text = str(x)
     elif unit == "USD":

@@ -207,9 +207,14 @@ def _render_compare(record: dict[str, Any], fmt: str) -> str:
         else "draws paired by index, as independent runs (different seeds or samplers, or "
         "a conditioned run's resampled posterior)"
     )
+    run_b = record["b"]["run"]
+
+    def both(key: str) -> str:  # one value, or A's and B's when they differ
+        return f"{run[key]}" if run[key] == run_b[key] else f"{run[key]} (A), {run_b[key]} (B)"
+
     lines.append(
-        f"{run_label(run['draws'], run['chains'])} each, seed {run['seed']}, "
-        f"sampler {run['sampler']}; {how}"
+        f"{run_label(run['draws'], run['chains'])} each, seed {both('seed')}, "
+        f"sampler {both('sampler')}; {how}"
     )
     rows = []
     for name, o in record["outputs"].items():

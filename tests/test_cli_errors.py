@@ -257,3 +257,13 @@ def test_sobol_on_correlated_inputs_names_the_flag(capsys, tmp_path) -> None:  #
     assert "Sobol indices here assume independent inputs. Pass --ignore-correlations" in err
     assert main(["sensitivity", str(sc), "--n", "64", "--ignore-correlations"]) == 0
     assert "correlations dropped: chip_count~training_hours" in capsys.readouterr().out
+
+
+def test_workers_with_a_conditioned_scenario_is_refused_saying_why(capsys) -> None:  # type: ignore[no-untyped-def]
+    from frontiercost.cli import main
+
+    assert main(["run", "openai-2024-conditioned", "--workers", "2", "--draws", "100"]) == 2
+    assert capsys.readouterr().err == (
+        "frontiercost: error: --workers: openai-2024-conditioned is conditioned on observations"
+        " ([[observe]]), which runs on this process's threads only; drop the flag\n"
+    )

@@ -338,7 +338,10 @@ def _condition(
             f"--sampler: {sc.name} is conditioned on observations ([[observe]]); its prior "
             "draws use the mc sampler"
         )
-    why = f"{sc.name} is conditioned on observations ([[observe]]) on local threads"
+    why = (
+        f"{sc.name} is conditioned on observations ([[observe]]), which runs on this"
+        " process's threads only; drop the flag"
+    )
     refuse(args, ["--workers", "--scheduler", "--threads-per-worker"], why)
     n = len(sc.observations)
     label = (

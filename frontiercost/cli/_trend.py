@@ -83,6 +83,7 @@ def cmd_trend(args: argparse.Namespace, console: Console) -> int:
                 chains=args.chains,
                 seed=args.seed,
                 sampler=args.sampler,
+                store_inputs=False,  # the trend reads one output: its bits are the whole run's
                 limits=limits,
                 strict=args.strict,
             )

@@ -821,6 +821,7 @@ def sweep(
     if summary_only and not keep.store:
         point_keep = replace(point_keep, store=False)
     thresholds = keep.thresholds
+    nonfinite: dict[str, dict[str, int]] = {}  # NaN and inf draws per output, over all points
     if summary_only or not point_keep.store:
         # Points run in batches whose streaming statistics (a histogram per output,
         # HIST_BYTES at most) take at most a quarter of the memory budget; each batch
@@ -829,16 +830,12 @@ def sweep(
         per_point = HIST_BYTES * len(specs[0].model.outputs)
         batch = max(1, min(len(specs), limits.memory_bytes // (4 * per_point)))
         rows = []
-        nonfinite: dict[str, dict[str, int]] = {}
         for a in range(0, len(specs), batch):
             trees = _run(
                 specs[a : a + batch], sampling, point_keep, executor,
                 _offset(progress, a * sampling.total, n_points * sampling.total), limits,
             )  # fmt: skip
-            for name, c in _sweep_nonfinite(trees).items():
-                acc = nonfinite.setdefault(name, {"nan": 0, "inf": 0})
-                acc["nan"] += c["nan"]
-                acc["inf"] += c["inf"]
+            _add_nonfinite(nonfinite, trees)
             for tree in trees:
                 summary = summarize(tree, ci_prob=ci_prob, ci_kind=ci_kind)
                 for var, ts in thresholds.items():
@@ -853,7 +850,7 @@ def sweep(
         group = "summary"
     else:
         trees = _run(specs, sampling, point_keep, executor, progress, limits)
-        nonfinite = _sweep_nonfinite(trees)
+        _add_nonfinite(nonfinite, trees)
         # a parameter swept as a whole is fixed at each point: its coordinate says it all
         swept = [f for f, _, _ in grid.dims]
         rows = [t["posterior"].to_dataset().drop_vars(swept, errors="ignore") for t in trees]
@@ -898,17 +895,15 @@ def _offset(progress: Progress | None, done: int, total: int) -> Progress | None
     return part
 
 
-def _sweep_nonfinite(trees: Sequence[xr.DataTree]) -> dict[str, dict[str, int]]:
-    """NaN and infinite draws per output, summed over a sweep's points."""
+def _add_nonfinite(total: dict[str, dict[str, int]], trees: Sequence[xr.DataTree]) -> None:
+    """Add the NaN and infinite draws per output of ``trees`` (a sweep's points) to ``total``."""
     from .results.view import nonfinite_counts, view
 
-    total: dict[str, dict[str, int]] = {}
     for t in trees:
         for name, c in nonfinite_counts(view(t)).items():
             acc = total.setdefault(name, {"nan": 0, "inf": 0})
             acc["nan"] += c["nan"]
             acc["inf"] += c["inf"]
-    return total
 
 
 # ------------------------------------------------------------------ reports

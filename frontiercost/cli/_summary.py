@@ -772,16 +772,16 @@ def cmd_summarize(args: argparse.Namespace, console: Console) -> int:
             f"{args.file}: expected a run saved with `frontiercost run --out` (.nc or .zarr); "
             "to sample a scenario use `frontiercost run`"
         )
+    kind = "hdi" if args.hdi else "eti"
     tree = open_run(args.file)
     if sweep_fields(tree):
         from ._sweep import sweep_table
 
-        kind = "hdi" if args.hdi else "eti"
         emit(console, sweep_table(tree, args.var, args.ci, kind, fmt), save)
         return 0
     src = source_of(tree, args.file, console)
     names = _names(src, args.var)
-    record = summary_record(src, names, args.ci, "hdi" if args.hdi else "eti", console)
+    record = summary_record(src, names, args.ci, kind, console)
     message = conditioning_warning(src.tree, src.name) if src.view.conditioned else None
     if message is not None:
         console.warn(message)

@@ -520,7 +520,8 @@ class Mixture(_Tabulated):
         return special.logsumexp(np.stack(logs), axis=0)
 
     def _x_at_w(self, w: np.ndarray) -> np.ndarray:
-        w = np.asarray(w, float)
+        shape = np.shape(w)
+        w = np.atleast_1d(np.asarray(w, float))
         dists = [c._scipy() for c in self.components]  # frozen once: each costs ~0.1 ms
         at = [ppf_isf_at_w(d)(w) for d in dists]
         lo, hi = np.min(at, axis=0), np.max(at, axis=0)  # the mixture quantile lies between
@@ -528,10 +529,11 @@ class Mixture(_Tabulated):
         target = np.where(lower, special.expit(w), special.expit(-w))
         weights = self.weights
 
-        def below(x: np.ndarray) -> np.ndarray:  # where the quantile lies above x
+        def below(x: np.ndarray, i: Any = slice(None)) -> np.ndarray:
+            """Where the quantile lies above ``x`` (for the ``w[i]``)."""
             cdf = sum(a * d.cdf(x) for a, d in zip(weights, dists, strict=True))
             sf = sum(a * d.sf(x) for a, d in zip(weights, dists, strict=True))
-            return np.where(lower, cdf - target, target - sf) < 0
+            return np.where(lower[i], cdf - target[i], target[i] - sf) < 0
 
         lo0, hi0 = lo, hi
         for _ in range(64):  # bisection: the bracket shrinks by 2**-64, to the last bit
@@ -543,10 +545,11 @@ class Mixture(_Tabulated):
         # Components far apart in scale (1e-30 beside 10): 2**-64 of the bracket is
         # coarser than the quantile itself.  There the bisection runs again over the
         # floats in order (their bit patterns), which pins any quantile in 64 steps.
-        coarse = np.abs(hi0 - lo0) * 2.0**-64 > np.abs(x) * 2.0**-52
-        if coarse.any():
-            x = np.where(coarse, _bisect_floats(below, lo0, hi0), x)
-        return x
+        coarse = np.flatnonzero(np.abs(hi0 - lo0) * 2.0**-64 > np.abs(x) * 2.0**-52)
+        if coarse.size:
+            x = np.array(x, dtype=float)
+            x[coarse] = _bisect_floats(lambda v: below(v, coarse), lo0[coarse], hi0[coarse])
+        return x.reshape(shape)
 
     def ppf(self, p: Any) -> Any:
         p = np.asarray(p, float)

@@ -396,11 +396,16 @@ def simulate(
     else:
         tree = _run([spec], sampling, keep, executor, progress, limits)[0]
     tree.attrs["notes"] = json.dumps(list(notes))
-    return check_finite(tree, strict)
+    return check_finite(tree, strict, fresh=True)
 
 
-def check_finite(tree: xr.DataTree, strict: bool = False, what: str = "") -> xr.DataTree:
+def check_finite(
+    tree: xr.DataTree, strict: bool = False, what: str = "", *, fresh: bool = False
+) -> xr.DataTree:
     """Record the run's NaN and infinite output draws in ``tree``; warn, or raise if ``strict``.
+
+    ``fresh``: ``tree`` was just returned by :func:`_run`, so a ``nonfinite``
+    attribute it has was counted by the engine as it drew (see :func:`_nonfinite`).
 
     Raises
     ------
@@ -410,10 +415,10 @@ def check_finite(tree: xr.DataTree, strict: bool = False, what: str = "") -> xr.
     import json
 
     from .errors import NonFiniteError, NonFiniteWarning
-    from .results.view import describe_nonfinite, nonfinite_counts, view
+    from .results.view import describe_nonfinite, view
 
     run = view(tree)
-    counts = nonfinite_counts(run)
+    counts = _nonfinite(tree, fresh)
     tree.attrs["nonfinite"] = json.dumps(counts)
     if not counts:
         return tree
@@ -895,12 +900,25 @@ def _offset(progress: Progress | None, done: int, total: int) -> Progress | None
     return part
 
 
-def _add_nonfinite(total: dict[str, dict[str, int]], trees: Sequence[xr.DataTree]) -> None:
-    """Add the NaN and infinite draws per output of ``trees`` (a sweep's points) to ``total``."""
+def _nonfinite(tree: xr.DataTree, fresh: bool) -> dict[str, dict[str, int]]:
+    """NaN and infinite draws per output with any.
+
+    A stored local run counts them as it draws (``EngineResult.nonfinite``,
+    recorded in the tree's ``nonfinite`` attribute): a tree ``fresh`` from
+    :func:`_run` with that attribute needs no second pass over its draws.
+    Any other tree (opened from a file, run on dask, conditioned) is read.
+    """
     from .results.view import nonfinite_counts, view
 
+    if fresh and "nonfinite" in tree.attrs:
+        return dict(json.loads(tree.attrs["nonfinite"]))
+    return nonfinite_counts(view(tree))
+
+
+def _add_nonfinite(total: dict[str, dict[str, int]], trees: Sequence[xr.DataTree]) -> None:
+    """Add the NaN and infinite draws per output of ``trees`` (a sweep's points) to ``total``."""
     for t in trees:
-        for name, c in nonfinite_counts(view(t)).items():
+        for name, c in _nonfinite(t, fresh=True).items():
             acc = total.setdefault(name, {"nan": 0, "inf": 0})
             acc["nan"] += c["nan"]
             acc["inf"] += c["inf"]

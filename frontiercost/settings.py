@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import _buffers
 from . import _validate as check
 from .errors import SimulationError
 
@@ -128,12 +129,16 @@ class Keep:
 
 
 def available_memory() -> int:
-    """Bytes of memory available to new allocations (Linux ``MemAvailable``; else total)."""
+    """Bytes of memory available to new allocations (Linux ``MemAvailable``; else total).
+
+    Freed result buffers kept for reuse (:mod:`frontiercost._buffers`) count as
+    available: a stored run they do not fit lets them go before it allocates.
+    """
     try:
         with open("/proc/meminfo", encoding="ascii") as fh:
             for line in fh:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
+                    return int(line.split()[1]) * 1024 + _buffers.kept_bytes()
     except (OSError, ValueError, IndexError):
         pass
     try:

@@ -261,7 +261,7 @@ def test_a_dropped_stored_result_is_freed_before_the_next_large_run(
     import gc
     import weakref
 
-    from frontiercost.engine import memory
+    from frontiercost import _buffers as memory
 
     # every run counts as large (True), or none does (False: shows the cycle is there)
     monkeypatch.setattr(memory, "COLLECT_MIN", 0 if collect else 1 << 62)
@@ -311,7 +311,7 @@ def test_no_collection_when_no_earlier_result_is_held(monkeypatch: pytest.Monkey
     runs' arrays are still held (the reference benchmark frees each before the next)."""
     import gc
 
-    from frontiercost.engine import memory
+    from frontiercost import _buffers as memory
 
     monkeypatch.setattr(memory, "COLLECT_MIN", 0)
     monkeypatch.setattr(memory, "HUGE_MIN", 0)

@@ -47,11 +47,15 @@ class EngineResult:
         Input name -> array ``(chains, draws)`` (stored jobs keeping inputs).
     stats : StreamStats or None
         Streaming statistics (streaming jobs only).
+    nonfinite : dict or None
+        Output name -> ``{"nan": k, "inf": k}`` for outputs with such draws,
+        counted as they were drawn (stored local runs); ``None``: not counted.
     """
 
     outputs: dict[str, np.ndarray] = field(default_factory=dict)
     inputs: dict[str, np.ndarray] = field(default_factory=dict)
     stats: StreamStats | None = None
+    nonfinite: dict[str, dict[str, int]] | None = None
 
 
 @dataclass(frozen=True)

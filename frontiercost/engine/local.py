@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 import numba
 import numpy as np
 
+from .. import _buffers
 from ..errors import SimulationError
 from ..model import Correlations, Model
 from ..priors import Prior
 from ..settings import Sampling
-from . import memory
 from ._drivers import GIVEN, LHS, MC, N_MOM, SEGMENT, run_stored, run_streaming
 from ._transform import FIXED
 from .job import EngineResult, Job
@@ -87,15 +87,18 @@ def store_range(
     inputs_out: np.ndarray,
     offset: int = 0,
     input_rows: np.ndarray | None = None,
-) -> None:
+) -> np.ndarray:
     """Evaluate draws ``start .. start + n`` into columns ``offset .. offset + n`` of ``out``.
 
     ``inputs_out`` gets the input draws the same way (unless it has no columns):
     input ``r`` into row ``input_rows[r]`` (default: row ``r``), none when negative.
+    Returns the NaN and infinite draws of each output, shape ``(n_out, 2)``.
     """
     kernel = kernel_of(plan.model)
     if input_rows is None:
         input_rows = np.arange(len(plan.names), dtype=np.int64)
+    groups = numba.get_num_threads()
+    nonfinite = np.zeros((groups, len(plan.model.outputs), 2), dtype=np.int64)
     for a, m in _chunks(plan, start, n):
         run_stored(
             kernel,
@@ -117,8 +120,10 @@ def store_range(
             input_rows,
             a - start + offset,
             plan.model.scratch_rows,
-            numba.get_num_threads(),
+            groups,
+            nonfinite,
         )
+    return nonfinite.sum(axis=0)
 
 
 def stream_range(
@@ -272,11 +277,12 @@ def _run_stored(
     rows = np.full(len(plan.names), -1, dtype=np.int64)
     kept = [r for r in range(n_in) if not fixed[r]]
     rows[kept] = np.arange(len(kept))
-    memory.make_room(8 * (n_out + len(kept)) * plan.total)
-    out = memory.empty((n_out, plan.total))
-    inp = memory.empty((len(kept), plan.total if n_in else 0))
+    _buffers.make_room(8 * (n_out + len(kept)) * plan.total)
+    out = _buffers.empty((n_out, plan.total))
+    inp = _buffers.empty((len(kept), plan.total if n_in else 0))
+    nonfinite = np.zeros((n_out, 2), dtype=np.int64)
     for a, m in pieces(plan.total, progress_step(plan.total, progress)):
-        store_range(plan, a, m, out, inp, offset=a, input_rows=rows)
+        nonfinite += store_range(plan, a, m, out, inp, offset=a, input_rows=rows)
         report(m)
     shape = (plan.chains, plan.draws)
     inputs = {
@@ -287,6 +293,11 @@ def _run_stored(
     return EngineResult(
         outputs={n: out[o].reshape(shape) for o, n in enumerate(plan.model.output_names)},
         inputs=inputs,
+        nonfinite={
+            n: {"nan": int(nonfinite[o, 0]), "inf": int(nonfinite[o, 1])}
+            for o, n in enumerate(plan.model.output_names)
+            if nonfinite[o].any()
+        },
     )
 
 
@@ -387,6 +398,7 @@ def evaluate_uniforms(
             0,
             model.scratch_rows,
             numba.get_num_threads(),
+            np.zeros((numba.get_num_threads(), len(model.outputs), 2), dtype=np.int64),
         )
     return {name: out[o] for o, name in enumerate(model.output_names)}
 

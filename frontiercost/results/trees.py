@@ -117,6 +117,8 @@ def stored_tree(
         "/": xr.Dataset(attrs=_root_attrs(model, priors, run, scenario_text)),
         "posterior": posterior,
     }
+    if result.nonfinite is not None:  # counted by the engine as it drew
+        groups["/"].attrs["nonfinite"] = json.dumps(result.nonfinite)
     const = constant_data(model, priors)
     if const.data_vars and result.inputs:
         groups["constant_data"] = const

@@ -309,8 +309,11 @@ def nonfinite_counts(run: RunView) -> dict[str, dict[str, int]]:
         return out
     for name in run.outputs():
         x = np.asarray(run.posterior[name].values)
-        if x.size and np.isfinite(x.min()) and np.isfinite(x.max()):
-            continue  # min and max propagate NaN: two passes, no temporaries
+        with np.errstate(over="ignore", invalid="ignore"):
+            # one pass, no temporary: a NaN or inf draw makes the sum NaN or inf
+            # (so may finite draws whose sum overflows: they are counted below)
+            if np.isfinite(np.add.reduce(x, axis=None)):
+                continue
         nan = int(np.count_nonzero(np.isnan(x)))
         inf = int(np.count_nonzero(np.isinf(x)))
         if nan or inf:

@@ -903,10 +903,11 @@ def _offset(progress: Progress | None, done: int, total: int) -> Progress | None
 def _nonfinite(tree: xr.DataTree, fresh: bool) -> dict[str, dict[str, int]]:
     """NaN and infinite draws per output with any.
 
-    A stored local run counts them as it draws (``EngineResult.nonfinite``,
-    recorded in the tree's ``nonfinite`` attribute): a tree ``fresh`` from
-    :func:`_run` with that attribute needs no second pass over its draws.
-    Any other tree (opened from a file, run on dask, conditioned) is read.
+    A stored local run counts them as it draws (``EngineResult.nonfinite``)
+    and a streaming run as it reduces them; both are recorded in the tree's
+    ``nonfinite`` attribute, so a tree ``fresh`` from :func:`_run` with that
+    attribute needs no second pass.  Any other tree (opened from a file, a
+    stored run on dask, conditioned) is read.
     """
     from .results.view import nonfinite_counts, view
 

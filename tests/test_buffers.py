@@ -195,6 +195,10 @@ def test_the_engine_counts_nan_and_inf_as_a_pass_over_the_draws_does(
             progress=lambda done, total: steps.append(done),
         )
     assert len(steps) > 1
+    with pytest.warns(NonFiniteWarning):  # streamed: counted as the draws are reduced
+        streamed = fc.simulate(
+            _odd(), draws=30_001, chains=3, block_size=256, threads=threads, store=False
+        )
     monkeypatch.undo()
     counted = json.loads(tree.attrs["nonfinite"])
     expected = {}
@@ -205,6 +209,7 @@ def test_the_engine_counts_nan_and_inf_as_a_pass_over_the_draws_does(
     assert set(expected) == {"root", "big", "low"}
     assert expected["low"]["nan"] > 0 and expected["low"]["inf"] > 0
     assert counted == expected
+    assert json.loads(streamed.attrs["nonfinite"]) == expected
     assert nonfinite_counts(view(tree)) == expected  # the pass a file's tree gets
     for name, c in expected.items():
         assert tree["posterior"][name].attrs["nonfinite_draws"] == c["nan"] + c["inf"]

@@ -190,9 +190,15 @@ def streaming_tree(
             "histogram": "log-linear, 256 bins per octave (see StreamStats)",
         },
     )
-    return xr.DataTree.from_dict(
-        {"/": xr.Dataset(attrs=_root_attrs(model, priors, run, scenario_text)), "streaming": ds}
-    )
+    root = _root_attrs(model, priors, run, scenario_text)
+    root["nonfinite"] = json.dumps(
+        {
+            name: {"nan": int(st.nan_count[o]), "inf": int(st.inf_count[o])}
+            for o, name in enumerate(st.names)
+            if st.nan_count[o] or st.inf_count[o]
+        }
+    )  # counted as the draws were reduced
+    return xr.DataTree.from_dict({"/": xr.Dataset(attrs=root), "streaming": ds})
 
 
 def stream_stats(tree: xr.DataTree) -> StreamStats:

@@ -13,13 +13,14 @@ costs a host-side fault per page.  A stored GPT-4 run of 4e6 draws took
 1.0 s when the previous run's memory had been freed three seconds before,
 0.32 s when it was freed just before, and 0.18 s in the previous run's
 buffers still mapped (measured 2026-12-03).  So a freed buffer is kept
-(mapped, its pages resident) for :data:`KEEP_SECONDS` after the last one was
-freed, up to an eighth of physical memory, and the next request it can hold
+(mapped, its pages resident) for :data:`KEEP_SECONDS` after it was freed,
+up to an eighth of physical memory, and the next request it can hold
 reuses it: the way numpy's arrays reuse glibc's heap.  A request no kept
 buffer fits lets the oldest go until it and the rest fit within that
 eighth, so keeping them adds at most an eighth of memory to a run's peak,
-and a run larger than that lets them all go first;
-:func:`settings.available_memory` counts kept bytes as available.
+and a run larger than that lets them all go first.  Only a stored run
+lets them go early, so :func:`settings.available_memory` does not count
+them as available.
 ``FRONTIERCOST_KEEP_SECONDS=0`` turns reuse off.
 
 The values are the same whichever memory they are written to: every buffer
@@ -42,15 +43,15 @@ from .errors import SimulationError
 
 HUGE_MIN = 4 << 20  # smaller arrays: numpy's own allocator
 COLLECT_MIN = 64 << 20  # smaller runs: a collection would cost more than it saves
-KEEP_SECONDS = 60.0  # default time freed buffers are kept after the last was freed
+KEEP_SECONDS = 60.0  # default time a freed buffer is kept
 FIT = 2  # a kept buffer serves requests down to 1/FIT of its size
 
 _alive = [0]  # bytes of large arrays handed out and not yet freed
 _kept: list[mmap.mmap] = []  # freed buffers kept for reuse, oldest first
+_until: dict[int, float] = {}  # id(buffer) -> time.monotonic() when it goes
 _lock = threading.RLock()  # re-entrant: a collection inside may free a buffer
-_deadline = [0.0]  # time.monotonic() when kept buffers go: set by the last one kept
 _timer: list[threading.Timer | None] = [None]  # the one timer that lets them go
-_timer_at = [0.0]  # the deadline it was started for
+_timer_at = [0.0]  # the time it was started for: the earliest buffer's
 
 
 def keep_seconds() -> float:
@@ -87,6 +88,12 @@ def release() -> None:
     """Let every kept buffer go now (its memory returns to the system)."""
     with _lock:
         _kept.clear()
+        _until.clear()
+
+
+def _let_go(i: int) -> None:
+    buf = _kept.pop(i)  # unmapped once nothing else refers to it
+    _until.pop(id(buf), None)
 
 
 def make_room(nbytes: int) -> None:
@@ -136,14 +143,15 @@ def _take(n: int) -> mmap.mmap | None:
     a run's peak, and a run larger than the limit lets them all go.
     """
     with _lock:
-        fits = [b for b in _kept if n <= len(b) <= FIT * n]
+        fits = [i for i, b in enumerate(_kept) if n <= len(b) <= FIT * n]
         if fits:
-            best = min(fits, key=len)
-            _kept.remove(best)
-            return best
+            best = min(fits, key=lambda i: len(_kept[i]))
+            buf = _kept[best]
+            _let_go(best)
+            return buf
         limit = _keep_limit()
         while _kept and kept_bytes() + n > limit:
-            del _kept[0]  # unmapped as it goes
+            _let_go(0)
         return None
 
 
@@ -154,35 +162,38 @@ def _freed(buf: mmap.mmap, seconds: float) -> None:
         if seconds <= 0 or kept_bytes() + len(buf) > _keep_limit():
             return
         _kept.append(buf)
-        _deadline[0] = time.monotonic() + seconds
-        if _timer[0] is None or _timer_at[0] > _deadline[0]:
+        # each buffer's own deadline: a run of small runs does not keep a large one
+        _until[id(buf)] = until = time.monotonic() + seconds
+        if _timer[0] is None or _timer_at[0] > until:
             if _timer[0] is not None:
                 _timer[0].cancel()
-            _start_timer()
+            _start_timer(until)
 
 
-def _start_timer() -> None:
-    wait = min(max(0.0, _deadline[0] - time.monotonic()), threading.TIMEOUT_MAX)
+def _start_timer(at: float) -> None:
+    wait = min(max(0.0, at - time.monotonic()), threading.TIMEOUT_MAX)
     timer = threading.Timer(wait, _expire)
     timer.daemon = True
-    _timer[0], _timer_at[0] = timer, _deadline[0]
+    _timer[0], _timer_at[0] = timer, at
     try:
         timer.start()
     except RuntimeError:  # interpreter shutting down: nothing to keep for
         _timer[0] = None
-        _kept.clear()
+        release()
 
 
 def _expire() -> None:
-    """Let kept buffers go once the deadline set by the last one kept has passed."""
+    """Let the buffers whose time has come go; wait for the next one's."""
     with _lock:
         if threading.current_thread() is not _timer[0]:
-            return  # cancelled, and replaced by an earlier deadline's timer
+            return  # cancelled, and replaced by an earlier buffer's timer
         _timer[0] = None
-        if time.monotonic() >= _deadline[0]:
-            _kept.clear()
-        elif _kept:
-            _start_timer()
+        now = time.monotonic()
+        for i in reversed(range(len(_kept))):
+            if _until.get(id(_kept[i]), 0.0) <= now:
+                _let_go(i)
+        if _kept:
+            _start_timer(min(_until[id(b)] for b in _kept))
 
 
 def _forget_in_child() -> None:
@@ -190,6 +201,7 @@ def _forget_in_child() -> None:
     global _lock
     _lock = threading.RLock()
     _kept.clear()
+    _until.clear()
     _timer[0] = None
 
 

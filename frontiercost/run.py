@@ -396,7 +396,7 @@ def simulate(
     else:
         tree = _run([spec], sampling, keep, executor, progress, limits)[0]
     tree.attrs["notes"] = json.dumps(list(notes))
-    return check_finite(tree, strict, fresh=True)
+    return check_finite(tree, strict, fresh=not spec.observations)
 
 
 def check_finite(

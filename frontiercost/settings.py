@@ -131,14 +131,15 @@ class Keep:
 def available_memory() -> int:
     """Bytes of memory available to new allocations (Linux ``MemAvailable``; else total).
 
-    Freed result buffers kept for reuse (:mod:`frontiercost._buffers`) count as
-    available: a stored run they do not fit lets them go before it allocates.
+    Freed result buffers kept for reuse (:mod:`frontiercost._buffers`) do not
+    count: only a stored run lets them go, so a streaming, dask or
+    block-by-block run would find them still held.
     """
     try:
         with open("/proc/meminfo", encoding="ascii") as fh:
             for line in fh:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024 + _buffers.kept_bytes()
+                    return int(line.split()[1]) * 1024
     except (OSError, ValueError, IndexError):
         pass
     try:
@@ -265,6 +266,8 @@ class Limits:
             raise SimulationError(f"seconds: must be a positive finite number, got {sec!r}")
         set_(self, "seconds", float(sec))
         set_(self, "max_points", check.positive_int("max_points", self.max_points))
+        # read by stored runs only, but a bad value is refused on every run alike
+        _buffers.keep_seconds()
 
     def check_time(self, draws: int, what: str = "the run") -> None:
         """Refuse ``draws`` whose optimistic time estimate exceeds ``seconds``."""

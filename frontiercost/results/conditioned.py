@@ -88,7 +88,8 @@ def conditioned_tree(
         },
     )
     groups = {
-        "/": xr.Dataset(attrs=dict(prior_tree.attrs)),
+        # the prior run's NaN/inf counts are not the posterior's: counted again
+        "/": xr.Dataset(attrs={k: v for k, v in prior_tree.attrs.items() if k != "nonfinite"}),
         "prior": prior,
         "posterior": posterior,
         "observed_data": xr.Dataset(observed),

@@ -243,7 +243,7 @@ def targets(res: dict[str, Any]) -> str:
         unit = t["format"]
         sign = "≥" if unit == "M/s" or (unit == "×" and "÷" not in t["target"]) else "≤"
         space = "" if unit == "×" else " "
-        value = "–" if v is None else f"{v:.3g}{space}{unit}"
+        value = "–" if v is None else f"{v:.4g}{space}{unit}"
         goal = f"{sign} {t['goal']:g}{space}{unit}"
         met = "yes" if t["met"] else "no"
         lines.append(f"| {t['target']} | {value} | {goal} | {met} | {limit} |")

@@ -85,10 +85,13 @@ def _keep_limit() -> int:
 
 
 def release() -> None:
-    """Let every kept buffer go now (its memory returns to the system)."""
+    """Let every kept buffer go now (its memory returns to the system), and stop the timer."""
     with _lock:
         _kept.clear()
         _until.clear()
+        if _timer[0] is not None:
+            _timer[0].cancel()
+            _timer[0] = None
 
 
 def _let_go(i: int) -> None:
@@ -178,7 +181,6 @@ def _start_timer(at: float) -> None:
     try:
         timer.start()
     except RuntimeError:  # interpreter shutting down: nothing to keep for
-        _timer[0] = None
         release()
 
 

@@ -231,6 +231,21 @@ def _default_points() -> int:
         ) from None
 
 
+def wide_vectors_wanted() -> bool:
+    """Whether numba may use the CPU's 512-bit vectors (``FRONTIERCOST_WIDE_VECTORS``).
+
+    ``1`` (the default) or ``0``; read when the kernels are first imported
+    (``frontiercost.engine._jit``), and checked on every run like the other
+    variables so that a typo is an error rather than a silent default.
+    """
+    env = _env("FRONTIERCOST_WIDE_VECTORS")
+    if env is None or env == "1":
+        return True
+    if env == "0":
+        return False
+    raise SimulationError(f"FRONTIERCOST_WIDE_VECTORS: expected 0 or 1, got {env!r}")
+
+
 @dataclass(frozen=True)
 class Limits:
     """Bounds checked before any work; each is a setting, with an environment default.
@@ -268,6 +283,7 @@ class Limits:
         set_(self, "max_points", check.positive_int("max_points", self.max_points))
         # read by stored runs only, but a bad value is refused on every run alike
         _buffers.keep_seconds()
+        wide_vectors_wanted()
 
     def check_time(self, draws: int, what: str = "the run") -> None:
         """Refuse ``draws`` whose optimistic time estimate exceeds ``seconds``."""

@@ -410,6 +410,37 @@ def test_a_correlated_run_has_the_same_bits_compiled_or_loaded_from_the_cache(
     assert runs[0] == runs[1]
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_vector_width_never_changes_the_bits(tmp_path: Path) -> None:
+    """512-bit vectors, which frontiercost asks numba for on AVX-512 CPUs, and
+    numba's own 256-bit preference give the same draws, for every transform
+    family that has its own kernel, a copula and the formula interpreter."""
+    from frontiercost.engine._jit import WIDE_VECTORS
+
+    if not WIDE_VECTORS:
+        pytest.skip("no AVX-512 here (or NUMBA_CPU_* set): only one vector width to try")
+    code = _COPULA_RUN + (
+        "from frontiercost.engine._jit import WIDE_VECTORS\n"
+        "sys.stderr.write(f'wide={WIDE_VECTORS}')\n"
+    )
+
+    def child(wide: str) -> tuple[str, str]:
+        env = {
+            **os.environ,
+            "NUMBA_CACHE_DIR": str(tmp_path / "numba"),
+            "FRONTIERCOST_WIDE_VECTORS": wide,
+        }
+        res = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+        )
+        return res.stdout, res.stderr
+
+    (wide, wide_err), (narrow, narrow_err) = child("1"), child("0")
+    assert "wide=True" in wide_err and "wide=False" in narrow_err  # two builds were compared
+    assert len(wide) > 1000 and wide == narrow
+
+
 def _per_draw_fold():  # type: ignore[no-untyped-def]
     """The streaming fold as one rule per draw (the engine's definition), compiled
     with the engine's options (its multiply-adds fuse as the engine's do)."""

@@ -100,6 +100,21 @@ def test_limits_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
             Limits()
 
 
+@pytest.mark.parametrize("bad", ["yes", "2", "off", " 1"])
+def test_a_bad_wide_vectors_setting_is_refused_on_every_run(
+    monkeypatch: pytest.MonkeyPatch, bad: str
+) -> None:
+    """The variable is read once, at import; a typo must not pass as the default."""
+    for good in ("0", "1", ""):
+        monkeypatch.setenv("FRONTIERCOST_WIDE_VECTORS", good)
+        Limits()
+    monkeypatch.setenv("FRONTIERCOST_WIDE_VECTORS", bad)
+    with pytest.raises(
+        SimulationError, match=f"FRONTIERCOST_WIDE_VECTORS: expected 0 or 1, got '{bad}'"
+    ):
+        Limits()
+
+
 # --------------------------------------------------------------------------- the shorthand
 
 

@@ -140,6 +140,7 @@ def _meta(draws: int, repeats: int) -> dict[str, Any]:
         "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
         "timing": (
             f"warm-up excluded; best of {repeats} rounds, methods interleaved in each round; "
+            "each call starts once the process is idle (_settle); "
             "cpu = CPU seconds of the best round"
         ),
     }
@@ -221,6 +222,23 @@ def reference_methods() -> dict[str, Callable[[int], Any]]:
 # ------------------------------------------------------------------ timing
 
 
+def _settle(window: float = 0.05, most: float = 2.0) -> None:
+    """Wait until this process's own threads are idle (under 10 % of a core).
+
+    Thread pools of the previous call (squigglepy's, numpy's BLAS, numba's
+    OpenMP team) spin for a while after their work; a call started then
+    shares the cores with them (measured: the reference model's stored row
+    took 66 ms instead of 42 ms, with 50 ms of CPU spent by other threads
+    in the 0.3 s after a squigglepy call).
+    """
+    end = time.perf_counter() + most
+    while time.perf_counter() < end:
+        c0 = time.process_time()
+        time.sleep(window)
+        if time.process_time() - c0 < 0.1 * window:
+            return
+
+
 def _time_rows(
     rows: list[tuple[str, str, Callable[[int], Any]]],
     n: int,
@@ -239,6 +257,7 @@ def _time_rows(
         for i, (group, method, f) in enumerate(rows):
             say(f"round {r + 1}/{repeats}: {group} / {method} n={n:.0e}")
             gc.collect()
+            _settle()
             base = _rss_mb()
             _reset_peak()
             c0, t0 = time.process_time(), time.perf_counter()

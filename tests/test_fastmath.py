@@ -113,6 +113,85 @@ def test_ndtri_extremes_of_the_uniform_stream() -> None:
     np.testing.assert_allclose(z, special.ndtri(u), rtol=1e-15)
 
 
+def _compact(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    from frontiercost.engine._jit import njit
+    from frontiercost.engine._simd import compact_tails
+
+    @njit
+    def run(x, tail_p, tail_j):  # type: ignore[no-untyped-def]
+        return compact_tails(x, x.size, tail_p, tail_j)
+
+    tail_p, tail_j = np.full(x.size, -7.0), np.full(x.size, -7, np.int64)
+    k = run(x, tail_p, tail_j)
+    return tail_p[:k], tail_j[:k]
+
+
+@pytest.mark.parametrize("n", [0, 7, 8, 13, 64, 4099])
+def test_compacted_tails_are_numpys_selection(n: int) -> None:
+    """The lanes AS 241 sends to a tail, in order, by the AVX-512 compress (a
+    contiguous row, where the CPU has it) and by the scalar loop (a strided
+    row): NaN, infinities, values outside (0, 1) and both sides of 0.075 and
+    0.925 included, at every position of an 8-lane group."""
+    rng = np.random.default_rng(n)
+    special_values = [np.nan, np.inf, -np.inf, -1.0, 2.0, 0.0, 1.0, 0.075, 0.925]
+    special_values += [np.nextafter(e, d) for e in (0.075, 0.925) for d in (0.0, 1.0)]
+    x = rng.random(n)
+    x = np.where(rng.random(n) < 0.3, rng.choice(special_values, n), x)
+    want = np.flatnonzero(np.abs(x - 0.5) > 0.425)
+    strided = np.repeat(x, 2)[::2]
+    for row in (x, strided):
+        values, index = _compact(row)
+        assert np.array_equal(index, want)
+        assert np.array_equal(values.view(np.int64), x[want].view(np.int64))
+    if n >= 64:
+        assert 0 < want.size < n  # both kinds of lane were there
+
+
+def _gather(tables: np.ndarray, off: int, d: int, k: np.ndarray, v: np.ndarray) -> None:
+    from frontiercost.engine._jit import njit
+    from frontiercost.engine._simd import gather_knots
+
+    @njit
+    def run(tables, off, d, k, v):  # type: ignore[no-untyped-def]
+        gather_knots(tables, off, d, k, v, k.size)
+
+    run(tables, off, d, k, v)
+
+
+@pytest.mark.parametrize("n", [0, 5, 8, 64, 1029])
+def test_gathered_knots_are_numpys_indexing(n: int) -> None:
+    """A tabulated family's knot values, by AVX-512 gathers (contiguous arrays,
+    where the CPU has them) and by the scalar loop (a Fortran-ordered ``v``)."""
+    rng = np.random.default_rng(n)
+    m = 301
+    tables = rng.standard_normal(3 + 2 * m)  # some other table first, then values, slopes
+    off, d = 3, 3 + m
+    k = rng.integers(0, m - 1, n)
+    k[: min(n, 2)] = [0, m - 2][: min(n, 2)]  # both ends of the table
+    want = np.stack([tables[off + k], tables[off + k + 1], tables[d + k], tables[d + k + 1]])
+    for v in (np.full((4, n), np.nan), np.full((4, n), np.nan, order="F")):
+        _gather(tables, off, d, k, v)
+        assert np.array_equal(v, want)
+
+
+@pytest.mark.parametrize("instruction", ["vcompresspd", "vgatherqpd"])
+def test_the_avx512_instructions_are_used_where_the_cpu_has_them(instruction: str) -> None:
+    """Where numba compiles for AVX-512 the contiguous paths use them, else not."""
+    import numba
+
+    from frontiercost.engine import _simd
+
+    @numba.njit(error_model="numpy")  # not cached: numba inspects only fresh code
+    def run(x, tail_p, tail_j, tables, k, v):  # type: ignore[no-untyped-def]
+        _simd.gather_knots(tables, 0, 1, k, v, k.size)
+        return _simd.compact_tails(x, x.size, tail_p, tail_j)
+
+    x, k = np.linspace(0.0, 1.0, 64), np.zeros(64, np.int64)
+    run(x, np.empty(64), np.empty(64, np.int64), np.zeros(4), k, np.empty((4, 64)))
+    asm = run.inspect_asm(run.signatures[0])
+    assert (instruction in asm) == _simd.AVX512
+
+
 def test_ndtri_row_is_ndtri_fast_bit_for_bit() -> None:
     """The compacted-tail loop the transforms use gives every lane ndtri_fast's bits:
     random uniforms, both sides of AS 241's branch points, the streams' extremes."""

@@ -45,6 +45,7 @@ MIN_NORMAL = 2.2250738585072014e-308
 _TWO52 = 4503599627370496.0
 _EXP_SHIFT = 6755399441056767.0  # 1.5 * 2**52 + 1023: low bits of the float hold k + 1023
 _ONE_BITS = np.int64(0x3FF0000000000000)
+TAIL_FROM_HALF = 0.425  # AS 241 takes p to a tail beyond this distance from 1/2
 
 
 @njit_inline
@@ -251,7 +252,7 @@ def ndtri_tail(p: float) -> float:
 @njit_inline
 def is_tail(p: float) -> bool:
     """Whether AS 241 takes ``p`` to a tail branch."""
-    return abs(p - 0.5) > 0.425
+    return abs(p - 0.5) > TAIL_FROM_HALF
 
 
 @njit_inline

@@ -11,9 +11,10 @@ import math
 
 import numpy as np
 
-from ._fastmath import exp_fast, is_tail, log_pos_fast, ndtri_central, ndtri_fast, ndtri_tail
+from ._fastmath import exp_fast, log_pos_fast, ndtri_central, ndtri_fast, ndtri_tail
 from ._jit import njit, njit_inline
 from ._rng import mix64, uniform
+from ._simd import compact_tails, gather_knots
 from ._special import ndtr
 
 FIXED, NORMAL, LOGNORMAL, UNIFORM, LOGUNIFORM, TRIANGULAR = 0, 1, 2, 3, 4, 5
@@ -80,8 +81,9 @@ def _hermite_uniform(
     """Uniform knots, the interval found by one multiplication: uniforms in,
     values out (logit and back-transform included).
 
-    Three passes, so two of them vectorize: the logit, the interval and the
-    position in it; the table reads (scalar); the cubic and the back-transform.
+    Three passes, so each vectorizes: the logit, the interval and the
+    position in it; the table reads (``gather_knots``, gathers on AVX-512);
+    the cubic and the back-transform.
     """
     h = 1.0 / inv_h
     last = m - 2
@@ -95,12 +97,7 @@ def _hermite_uniform(
         k[j] = int(kf)
         t[j] = min(max(s - kf, 0.0), 1.0)
     v = np.empty((4, n))
-    for j in range(n):
-        i = k[j]
-        v[0, j] = tables[off + i]
-        v[1, j] = tables[off + i + 1]
-        v[2, j] = tables[d + i]
-        v[3, j] = tables[d + i + 1]
+    gather_knots(tables, off, d, k, v, n)
     for j in range(n):
         x[j] = _untransform(_hermite(t[j], h, v[0, j], v[1, j], v[2, j], v[3, j]), kind, lo, hi)
 
@@ -164,12 +161,7 @@ def ndtri_row(x: np.ndarray, n: int) -> None:
     """
     tail_p = np.empty(n)
     tail_j = np.empty(n, np.int64)
-    k = 0
-    for j in range(n):  # branch-free compaction: always write, advance on a tail
-        p = x[j]
-        tail_p[k] = p
-        tail_j[k] = j
-        k += 1 if is_tail(p) else 0
+    k = compact_tails(x, n, tail_p, tail_j)
     for j in range(n):
         x[j] = ndtri_central(x[j] - 0.5)
     for i in range(k):

@@ -441,6 +441,45 @@ def test_vector_width_never_changes_the_bits(tmp_path: Path) -> None:
     assert len(wide) > 1000 and wide == narrow
 
 
+@pytest.mark.parametrize(
+    ("before", "env", "wide"),
+    [
+        ("", {}, True),
+        ("", {"FRONTIERCOST_WIDE_VECTORS": "0"}, False),
+        ("", {"NUMBA_CPU_FEATURES": "{host}"}, False),
+        ("import numba\n@numba.njit\ndef f(x):\n    return x\n", {}, False),
+    ],
+    ids=["default", "turned-off", "user-features", "numba-already-started"],
+)
+def test_wide_vectors_are_asked_for_only_where_nobody_chose(
+    before: str, env: dict[str, str], wide: bool
+) -> None:
+    """The 512-bit setting is numba's process-wide one: frontiercost sets it only
+    on an AVX-512 CPU, when neither the user nor an earlier numba function did."""
+    from llvmlite import binding
+
+    host = binding.get_host_cpu_features().flatten()
+    if "+avx512f" not in host.split(","):
+        pytest.skip("no AVX-512 here: the setting is never made")
+    env = {k: v.format(host=host) for k, v in env.items()}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("NUMBA_CPU", "FRONTIER"))}
+    code = before + (
+        "import sys, numba\n"
+        "from frontiercost.engine._jit import WIDE_VECTORS\n"
+        "from numba.core.registry import cpu_target\n"
+        "features = cpu_target.target_context.codegen().magic_tuple()[2]\n"
+        "sys.stdout.write(f'{WIDE_VECTORS} {features.endswith(\",-prefer-256-bit\")}')\n"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**clean, **env},
+    )
+    assert res.stdout == f"{wide} {wide}"  # reported as it is in numba's compiler
+
+
 def _per_draw_fold():  # type: ignore[no-untyped-def]
     """The streaming fold as one rule per draw (the engine's definition), compiled
     with the engine's options (its multiply-adds fuse as the engine's do)."""

@@ -39,6 +39,10 @@ def _prefer_wide_vectors() -> bool:
         wanted = False  # refused, with its message, when the run's limits are made
     if not wanted or numba.config.CPU_NAME is not None or numba.config.CPU_FEATURES is not None:
         return False
+    from numba.core.registry import cpu_target
+
+    if "_toplevel_target_context" in vars(cpu_target):
+        return False  # numba already compiles, for the features it started with
     from llvmlite import binding
 
     features = binding.get_host_cpu_features().flatten()

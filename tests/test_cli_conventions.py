@@ -124,6 +124,35 @@ def _examples() -> list[str]:
 
 
 @pytest.mark.slow
+def test_the_help_names_every_environment_variable_the_package_reads() -> None:
+    """``frontiercost --help`` lists each ``FRONTIERCOST_*`` setting the sources read
+    from the environment, so a new one cannot be left out."""
+    import re
+
+    import frontiercost
+
+    package = Path(frontiercost.__file__).parent
+    read = {
+        name
+        for path in package.rglob("*.py")
+        for name in re.findall(
+            r'(?:_env|environ\.get)\(\s*"(FRONTIERCOST_[A-Z_]+)"', path.read_text()
+        )
+    }
+    text = build_parser().format_help()
+    assert len(read) >= 5
+    assert sorted(v for v in read if v not in text) == []
+
+
+@pytest.mark.parametrize(("name", "parser"), [("", build_parser()), *COMMANDS])
+def test_help_never_breaks_a_flag_at_its_hyphen(
+    name: str, parser: argparse.ArgumentParser
+) -> None:
+    """argparse's wrapping split ``--max-points`` into ``--max-`` / ``points``."""
+    for line in parser.format_help().splitlines():
+        assert not line.rstrip().endswith("-") or line.strip() in ("-", "--"), (name, line)
+
+
 def test_every_example_in_the_help_runs(capsys, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """In the order shown: the top-level examples write gpt-4.nc, which later ones read."""
     monkeypatch.chdir(tmp_path)

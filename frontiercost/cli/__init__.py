@@ -246,6 +246,17 @@ def build_parser() -> argparse.ArgumentParser:
             79,
         )
         + "\n\n"
+        + textwrap.fill(
+            "environment: FRONTIERCOST_MEMORY, FRONTIERCOST_MAX_SECONDS and"
+            " FRONTIERCOST_MAX_POINTS are the defaults of --memory, --max-time and --max-points;"
+            " FRONTIERCOST_KEEP_SECONDS (default 60, 0 off) is how long freed result memory is"
+            " kept for reuse within a process; FRONTIERCOST_WIDE_VECTORS=0 keeps numba's"
+            " default vector width on AVX-512 CPUs (default 1: 512-bit); NUMBA_NUM_THREADS"
+            " caps the threads.",
+            79,
+            break_on_hyphens=False,
+        )
+        + "\n\n"
         + _examples(
             "frontiercost scenarios",
             "frontiercost run gpt-4 --draws 1e4",

@@ -11,6 +11,7 @@ import math
 import os
 import re
 import sys
+import textwrap
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -42,8 +43,13 @@ class HelpFormatter(argparse.HelpFormatter):
             if paragraph.startswith("examples:"):
                 parts.append("\n".join(indent + line for line in paragraph.splitlines()))
             else:
-                parts.append(super()._fill_text(paragraph, width, indent))
+                lines = self._split_lines(paragraph, width - len(indent))
+                parts.append("\n".join(indent + line for line in lines))
         return "\n\n".join(parts)
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        # Never inside a flag: argparse's wrapping splits "--max-points" at its hyphen.
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
 
 
 class Parser(argparse.ArgumentParser):
@@ -587,6 +593,12 @@ class Console:
         )
         cache = numba.config.CACHE_DIR or "beside the sources (__pycache__)"
         self.detail(f"numba kernel cache: {cache}")
+        from ..engine._jit import WIDE_VECTORS
+        from ..engine._simd import AVX512
+
+        width = "512-bit" if WIDE_VECTORS else "numba's default width"
+        loops = "AVX-512 compress and gather" if AVX512 else "scalar tail and table loops"
+        self.detail(f"kernel vectors: {width}; {loops}")
 
     def kernel_cache(self) -> None:
         """Whether the run's kernel came from numba's disk cache, for ``--verbose``."""

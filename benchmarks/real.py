@@ -131,6 +131,8 @@ def _meta(draws: int, repeats: int) -> dict[str, Any]:
     import scipy
 
     import frontiercost
+    from frontiercost.engine._jit import WIDE_VECTORS
+    from frontiercost.engine._simd import AVX512
 
     try:
         import squigglepy
@@ -153,6 +155,8 @@ def _meta(draws: int, repeats: int) -> dict[str, Any]:
         "squigglepy": sq_version,
         "frontiercost": frontiercost.__version__,
         "threads": numba.get_num_threads(),
+        "wide_vectors": WIDE_VECTORS,
+        "avx512_loops": AVX512,
         "draws": draws,
         "chains": CHAINS,
         "repeats": repeats,

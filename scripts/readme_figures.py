@@ -60,9 +60,18 @@ def machine(res: dict[str, Any]) -> str:
         f"{m['memory_gb']:g} GB; shared with other work: load average "
         f"{m['loadavg_at_start'][0]:g} at the start, {m['loadavg_at_end'][0]:g} at the end), "
         f"Python {m['python']}, numpy {m['numpy']}, numba {m['numba']}, squigglepy "
-        f"{m['squigglepy'] or 'n/a'}, {m['threads']} numba threads; {m['draws']:,} draws per "
-        f"row ({m['chains']} chains); {m['timing']}.\n"
+        f"{m['squigglepy'] or 'n/a'}, {m['threads']} numba threads{_kernels(m)}; "
+        f"{m['draws']:,} draws per row ({m['chains']} chains); {m['timing']}.\n"
     )
+
+
+def _kernels(m: dict[str, Any]) -> str:
+    """How the kernels were compiled, where the results file says (since 2026-12-03)."""
+    if "wide_vectors" not in m:
+        return ""
+    width = "512-bit vectors" if m["wide_vectors"] else "numba's default vector width"
+    loops = "AVX-512 compress and gather" if m["avx512_loops"] else "scalar tail and table loops"
+    return f" ({width}, {loops})"
 
 
 def headline(res: dict[str, Any]) -> str:

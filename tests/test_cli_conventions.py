@@ -153,6 +153,19 @@ def test_help_never_breaks_a_flag_at_its_hyphen(
         assert not line.rstrip().endswith("-") or line.strip() in ("-", "--"), (name, line)
 
 
+@pytest.mark.parametrize(
+    "command", [["run", "gpt-4", "--draws", "100"], ["bench", "--sizes", "1e3"]]
+)
+def test_a_bad_wide_vectors_setting_is_one_line_and_exit_2(command: list[str]) -> None:
+    """Read when the kernels are first imported, in every command (bench too)."""
+    env = {**os.environ, "FRONTIERCOST_WIDE_VECTORS": "true"}
+    res = subprocess.run([*CLI, *command], capture_output=True, text=True, env=env)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert res.stderr.splitlines()[-1] == (
+        "frontiercost: error: FRONTIERCOST_WIDE_VECTORS: expected 0 or 1, got 'true'"
+    )
+
+
 def test_every_example_in_the_help_runs(capsys, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """In the order shown: the top-level examples write gpt-4.nc, which later ones read."""
     monkeypatch.chdir(tmp_path)

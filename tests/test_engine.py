@@ -442,33 +442,47 @@ def test_vector_width_never_changes_the_bits(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("before", "env", "wide"),
+    ("before", "env", "wide", "loops"),
     [
-        ("", {}, True),
-        ("", {"FRONTIERCOST_WIDE_VECTORS": "0"}, False),
-        ("", {"NUMBA_CPU_FEATURES": "{host}"}, False),
-        ("import numba\n@numba.njit\ndef f(x):\n    return x\n", {}, False),
+        ("", {}, True, True),
+        ("", {"FRONTIERCOST_WIDE_VECTORS": "0"}, False, True),
+        ("", {"NUMBA_CPU_FEATURES": "{host}"}, False, True),
+        ("", {"NUMBA_CPU_FEATURES": "{host},-avx512f"}, False, False),
+        ("", {"NUMBA_ENABLE_AVX": "0"}, False, False),
+        ("", {"NUMBA_CPU_NAME": "skylake-avx512"}, False, True),
+        ("import numba\n@numba.njit\ndef f(x):\n    return x\n", {}, False, True),
     ],
-    ids=["default", "turned-off", "user-features", "numba-already-started"],
+    ids=[
+        "default",
+        "turned-off",
+        "user-features",
+        "user-features-without-avx512",
+        "numba-avx-off",
+        "user-cpu-name",
+        "numba-already-started",
+    ],
 )
-def test_wide_vectors_are_asked_for_only_where_nobody_chose(
-    before: str, env: dict[str, str], wide: bool
+def test_wide_vectors_and_avx512_loops_follow_numbas_own_settings(
+    before: str, env: dict[str, str], wide: bool, loops: bool
 ) -> None:
     """The 512-bit setting is numba's process-wide one: frontiercost sets it only
-    on an AVX-512 CPU, when neither the user nor an earlier numba function did."""
+    on an AVX-512 CPU, when neither the user nor an earlier numba function did;
+    the AVX-512 loops run exactly where numba's compiler targets AVX-512."""
     from llvmlite import binding
 
     host = binding.get_host_cpu_features().flatten()
     if "+avx512f" not in host.split(","):
         pytest.skip("no AVX-512 here: the setting is never made")
     env = {k: v.format(host=host) for k, v in env.items()}
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("NUMBA_CPU", "FRONTIER"))}
+    ours = ("NUMBA_CPU", "NUMBA_ENABLE", "FRONTIER")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     code = before + (
         "import sys, numba\n"
         "from frontiercost.engine._jit import WIDE_VECTORS\n"
+        "from frontiercost.engine._simd import AVX512\n"
         "from numba.core.registry import cpu_target\n"
         "features = cpu_target.target_context.codegen().magic_tuple()[2]\n"
-        "sys.stdout.write(f'{WIDE_VECTORS} {features.endswith(\",-prefer-256-bit\")}')\n"
+        "sys.stdout.write(f'{WIDE_VECTORS} {features.endswith(\",-prefer-256-bit\")} {AVX512}')\n"
     )
     res = subprocess.run(
         [sys.executable, "-c", code],
@@ -477,7 +491,7 @@ def test_wide_vectors_are_asked_for_only_where_nobody_chose(
         check=True,
         env={**clean, **env},
     )
-    assert res.stdout == f"{wide} {wide}"  # reported as it is in numba's compiler
+    assert res.stdout == f"{wide} {wide} {loops}"  # as it is in numba's compiler
 
 
 def _per_draw_fold():  # type: ignore[no-untyped-def]

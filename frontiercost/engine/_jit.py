@@ -25,27 +25,29 @@ from typing import Any
 
 import numba
 
-from ..errors import SimulationError
 from ..settings import wide_vectors_wanted
 
 FASTMATH = {"contract"}
 
 
 def _prefer_wide_vectors() -> bool:
-    """Let LLVM use the CPU's 512-bit vectors; True when it was set here."""
-    try:
-        wanted = wide_vectors_wanted()
-    except SimulationError:
-        wanted = False  # refused, with its message, when the run's limits are made
-    if not wanted or numba.config.CPU_NAME is not None or numba.config.CPU_FEATURES is not None:
+    """Let LLVM use the CPU's 512-bit vectors; True when it was set here.
+
+    A bad ``FRONTIERCOST_WIDE_VECTORS`` raises here, on the first use of the
+    kernels, whatever the command or worker (and again in every run's limits).
+    """
+    if not wide_vectors_wanted() or numba.config.CPU_NAME is not None:
         return False
+    if numba.config.CPU_FEATURES is not None:
+        return False
+    from numba.core.codegen import get_host_cpu_features
     from numba.core.registry import cpu_target
 
     if "_toplevel_target_context" in vars(cpu_target):
         return False  # numba already compiles, for the features it started with
-    from llvmlite import binding
-
-    features = binding.get_host_cpu_features().flatten()
+    # numba's view of the host: without AVX where NUMBA_ENABLE_AVX=0 (or numba's
+    # default for CPUs where AVX misbehaved) turns it off
+    features = get_host_cpu_features()
     if "+avx512f" not in features.split(","):
         return False
     numba.config.CPU_FEATURES = features + ",-prefer-256-bit"

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numba
 from llvmlite import ir
 from numba import types
 from numba.core import cgutils
@@ -30,15 +29,18 @@ from ._jit import njit
 
 
 def _has_avx512() -> bool:
-    """Whether numba compiles for a CPU with AVX-512 (its own setting, or the host's)."""
-    features = numba.config.CPU_FEATURES
-    if features is None:
-        if numba.config.CPU_NAME is not None:
-            return False  # a named CPU: its features are LLVM's to decide
-        from llvmlite import binding
+    """Whether numba's compiler targets AVX-512, with the CPU features it uses
+    (the user's, numba's view of the host, or ``_jit``'s), and this llvmlite
+    takes the intrinsics as written: LLVM 20 or later (20 and 22 tried; LLVM
+    15's typed pointers refuse them)."""
+    from llvmlite import binding
+    from numba.core.registry import cpu_target
 
-        features = binding.get_host_cpu_features().flatten()
-    return "+avx512f" in features.split(",")
+    if binding.llvm_version_info < (20,):
+        return False
+    features = cpu_target.target_context.codegen().magic_tuple()[2]
+    flags = [f for f in features.split(",") if f[1:] == "avx512f"]
+    return bool(flags) and flags[-1] == "+avx512f"  # the last word on it counts
 
 
 AVX512 = _has_avx512()

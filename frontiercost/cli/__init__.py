@@ -246,16 +246,13 @@ def build_parser() -> argparse.ArgumentParser:
             79,
         )
         + "\n\n"
-        + textwrap.fill(
-            "environment: FRONTIERCOST_MEMORY, FRONTIERCOST_MAX_SECONDS and"
-            " FRONTIERCOST_MAX_POINTS are the defaults of --memory, --max-time and --max-points;"
-            " FRONTIERCOST_KEEP_SECONDS (default 60, 0 off) is how long freed result memory is"
-            " kept for reuse within a process; FRONTIERCOST_WIDE_VECTORS=0 keeps numba's"
-            " default vector width on AVX-512 CPUs (default 1: 512-bit); NUMBA_NUM_THREADS"
-            " caps the threads.",
-            79,
-            break_on_hyphens=False,
-        )
+        # one paragraph: the help formatter wraps it, never inside a flag
+        + "environment: FRONTIERCOST_MEMORY, FRONTIERCOST_MAX_SECONDS and"
+        " FRONTIERCOST_MAX_POINTS are the defaults of --memory, --max-time and --max-points;"
+        " FRONTIERCOST_KEEP_SECONDS (default 60, 0 off) is how long freed result memory is"
+        " kept for reuse within a process; FRONTIERCOST_WIDE_VECTORS=0 keeps numba's"
+        " default vector width on AVX-512 CPUs (default 1: 512-bit); NUMBA_NUM_THREADS"
+        " caps the threads."
         + "\n\n"
         + _examples(
             "frontiercost scenarios",

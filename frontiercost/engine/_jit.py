@@ -14,8 +14,9 @@ On CPUs with AVX-512, LLVM's tuning still prefers 256-bit vectors; asking for
 faster here (20.0 to 17.0 CPU-ns per draw) with the same bits, as
 ``scripts/bits_fingerprint.py`` and ``tests/test_engine.py`` check.  It is
 numba's process-wide setting, so it applies only where the user has chosen
-none (``NUMBA_CPU_NAME``, ``NUMBA_CPU_FEATURES``), ``FRONTIERCOST_WIDE_VECTORS``
-is not ``0``, and no numba function was declared before this module.
+none (``NUMBA_CPU_NAME``, ``NUMBA_CPU_FEATURES``; ``NUMBA_ENABLE_AVX=0`` keeps
+AVX off), ``FRONTIERCOST_WIDE_VECTORS`` is not ``0``, and no numba function
+was declared before this module.
 """
 
 from __future__ import annotations
@@ -36,9 +37,8 @@ def _prefer_wide_vectors() -> bool:
     A bad ``FRONTIERCOST_WIDE_VECTORS`` raises here, on the first use of the
     kernels, whatever the command or worker (and again in every run's limits).
     """
-    if not wide_vectors_wanted() or numba.config.CPU_NAME is not None:
-        return False
-    if numba.config.CPU_FEATURES is not None:
+    user_chose = numba.config.CPU_NAME is not None or numba.config.CPU_FEATURES is not None
+    if not wide_vectors_wanted() or user_chose:
         return False
     from numba.core.codegen import get_host_cpu_features
     from numba.core.registry import cpu_target

@@ -626,6 +626,9 @@ def run(draws: int, repeats: int, e2e: bool, say: Callable[[str], None]) -> dict
         result["e2e"] = end_to_end(repeats, say)
     result["targets"] = targets(result)
     result["meta"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    import numba
+
+    result["meta"]["threading_layer"] = numba.threading_layer()  # known once kernels ran
     return result
 
 

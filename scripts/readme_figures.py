@@ -60,9 +60,14 @@ def machine(res: dict[str, Any]) -> str:
         f"{m['memory_gb']:g} GB; shared with other work: load average "
         f"{m['loadavg_at_start'][0]:g} at the start, {m['loadavg_at_end'][0]:g} at the end), "
         f"Python {m['python']}, numpy {m['numpy']}, numba {m['numba']}, squigglepy "
-        f"{m['squigglepy'] or 'n/a'}, {m['threads']} numba threads{_kernels(m)}; "
+        f"{m['squigglepy'] or 'n/a'}, {m['threads']} numba threads{_layer(m)}{_kernels(m)}; "
         f"{m['draws']:,} draws per row ({m['chains']} chains); {m['timing']}.\n"
     )
+
+
+def _layer(m: dict[str, Any]) -> str:
+    """Numba's threading layer, where the results file says (since 2026-12-04)."""
+    return f" on {m['threading_layer']}" if "threading_layer" in m else ""
 
 
 def _kernels(m: dict[str, Any]) -> str:

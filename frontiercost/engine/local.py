@@ -20,6 +20,7 @@ from ..model import Correlations, Model
 from ..priors import Prior
 from ..settings import Sampling
 from ._drivers import GIVEN, LHS, MC, N_MOM, SEGMENT, run_stored, run_streaming
+from ._jit import refuse_forked_openmp
 from ._transform import FIXED
 from .job import EngineResult, Job
 from .kernel import kernel_of
@@ -35,7 +36,12 @@ _U_MIN = 2.0**-53  # keep given uniforms strictly inside (0, 1)
 
 @contextlib.contextmanager
 def numba_threads(threads: int | None) -> Iterator[int]:
-    """Run the body with ``threads`` numba threads (``None``: numba's setting)."""
+    """Run the body with ``threads`` numba threads (``None``: numba's setting).
+
+    Every kernel call goes through here, so a forked child that numba would
+    kill gets an error instead (:func:`~frontiercost.engine._jit.refuse_forked_openmp`).
+    """
+    refuse_forked_openmp()
     if threads is None:
         yield numba.get_num_threads()
         return

@@ -37,7 +37,7 @@ from .model import Correlations, Model, Quantity
 from .model.evidence import Observation
 from .priors import Fixed, Prior
 from .results import files
-from .results.stores import Layout, template_data, write_skeleton
+from .results.stores import CHUNK, Layout, template_data, write_skeleton
 from .results.trees import stored_tree, streaming_tree
 from .scenarios import Scenario, load_scenario
 from .settings import Keep, Limits, Sampling, format_size
@@ -477,7 +477,7 @@ def _run(
         files.check_room(keep.out, 8 * len(layout.names) * layout.chains * layout.draws)
     record = {**sampling.record(), "correlations": None}
     if keep.store and (not in_memory or _direct_zarr(keep, executor)):
-        return [_run_to_file(specs[0], jobs[0], sampling, keep, executor, progress)]
+        return [_run_to_file(specs[0], jobs[0], sampling, keep, executor, progress, limits)]
     results = executor.run(jobs, progress)
     trees = [
         _tree(s, j, r, {**record, "correlations": s.correlations})
@@ -524,8 +524,15 @@ def _run_to_file(
     keep: Keep,
     executor: Executor,
     progress: Progress | None,
+    limits: Limits,
 ) -> xr.DataTree:
-    """A stored run written block by block into ``keep.out``; returns it opened lazily."""
+    """A stored run written block by block into ``keep.out``; returns it opened lazily.
+
+    A local run computes and writes pieces of at most half the memory budget
+    (``sink_piece``) and records its NaN and infinite draws in the file, as an
+    in-memory run does; the tree returned reads each variable from the file
+    when asked, without keeping it (a summary holds one variable at a time).
+    """
     assert keep.out is not None
     if isinstance(executor, DaskExecutor) and keep.out.suffix.lower() != ".zarr":
         raise SimulationError(
@@ -550,16 +557,31 @@ def _run_to_file(
         record,
         spec.scenario_text,
     )
+    zarr = keep.out.suffix.lower() == ".zarr"
+    piece = sink_piece(limits.memory_bytes, job.bytes_per_draw)
     with files.staged(keep.out) as tmp:
-        sink = write_skeleton(template, tmp, layout, zarr=keep.out.suffix.lower() == ".zarr")
+        sink = write_skeleton(template, tmp, layout, zarr=zarr, piece=piece)
         try:
-            executor.run([replace(job, sink=sink)], progress)
-        finally:
+            (result,) = executor.run([replace(job, sink=sink)], progress)
+        except BaseException:
             sink.close()
-    engine = "zarr" if keep.out.suffix.lower() == ".zarr" else "h5netcdf"
+            raise
+        if result.nonfinite is None:  # dask workers wrote it: check_finite reads the file
+            sink.close()
+        else:
+            sink.finish(result.nonfinite)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*[Cc]onsolidated metadata")
-        return xr.open_datatree(keep.out, engine=engine)
+        return xr.open_datatree(keep.out, engine="zarr" if zarr else "h5netcdf", cache=False)
+
+
+def sink_piece(memory_bytes: int, bytes_per_draw: int) -> int:
+    """Draws a local run written to a file computes at once: half the memory budget,
+    from 4,096 (a budget below that piece is not honoured) to 1,048,576 draws."""
+    draws = memory_bytes // (2 * max(bytes_per_draw, 1))
+    if draws >= CHUNK:  # whole chunks of the file where the budget allows
+        draws -= draws % CHUNK
+    return max(4096, min(1 << 20, draws))
 
 
 # ------------------------------------------------------------------ conditioning

@@ -98,3 +98,18 @@ def test_a_fork_on_gnu_openmp_is_refused_in_one_line() -> None:
     assert res.stdout.startswith("refused: ") and res.stdout.count("\n") == 1
     for way_out in ("'spawn'", "'forkserver'", "pip install tbb"):
         assert way_out in res.stdout
+
+
+def test_the_command_line_runs_on_the_layer_the_library_picks() -> None:
+    """``run -v`` starts numba's threads for its header before any kernel runs:
+    on TBB too where the ``tbb`` wheel is installed, and it says so."""
+    if not _has_tbb():
+        pytest.skip("the tbb wheel is not installed here")
+    res = subprocess.run(
+        [sys.executable, "-m", "frontiercost", "run", "gpt-4", "--draws", "1000", "-v"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    assert "numba threading layer: tbb" in res.stderr

@@ -8,6 +8,7 @@ written block by block into a file must hold the same bits).
 from __future__ import annotations
 
 import itertools
+import json
 import pickle
 from pathlib import Path
 
@@ -16,8 +17,10 @@ import pytest
 import xarray as xr
 
 import frontiercost as fc
-from frontiercost.engine import DaskExecutor, Job, LocalExecutor, plan_run
+from frontiercost.engine import DaskExecutor, Job, LocalExecutor, model_kernel, plan_run
 from frontiercost.errors import FrontiercostError, SimulationError
+from frontiercost.model import Model, Output
+from frontiercost.priors import Normal
 from frontiercost.results import RunView
 from frontiercost.run import RunSpec, settings_from
 from frontiercost.settings import Keep, Limits, Sampling, parse_size
@@ -220,6 +223,72 @@ def test_a_run_larger_than_memory_is_written_block_by_block_with_the_same_bits(
     assert disk.attrs["seed"] == 3
     # only the output is left beside it: the temporary was renamed into place
     assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+
+
+@model_kernel
+def _log_kernel(x, out, n, consts):  # type: ignore[no-untyped-def]
+    for j in range(n):
+        out[0, j] = np.log(x[0, j])  # NaN for the negative half of a normal
+
+
+_LOG_MODEL = Model("log", ("a",), (Output("y", "1", "log a"),), _log_kernel)
+
+
+@pytest.mark.parametrize("suffix", [".nc", ".zarr"])
+def test_a_run_written_block_by_block_keeps_its_budget_and_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    """Over budget, a run goes to its file in pieces of at most half the budget,
+    the file records its NaN draws as an in-memory run's file does, and a summary
+    of the lazily opened result keeps no variable in memory."""
+    from frontiercost.results import stores
+
+    if suffix == ".zarr":
+        pytest.importorskip("zarr")
+        pytest.importorskip("dask")
+    sink = stores.ZarrSink if suffix == ".zarr" else stores.NetCDFSink
+    widths: list[int] = []
+    real_write = sink.write
+
+    def write(self, start: int, outputs: np.ndarray, inputs: np.ndarray) -> None:  # type: ignore[no-untyped-def]
+        widths.append(outputs.shape[1])
+        real_write(self, start, outputs, inputs)
+
+    monkeypatch.setattr(sink, "write", write)
+    priors = {"a": Normal(mu=0.0, sigma=1.0)}
+    kw = {"draws": 100_000, "chains": 2, "seed": 5}
+    budget = 1 << 20  # the run needs 3.2 MB: one output and one input of 8 bytes
+    with pytest.warns(fc.NonFiniteWarning, match="y: "):
+        memory = fc.simulate(_LOG_MODEL, priors, out=tmp_path / f"mem{suffix}", **kw)
+    assert widths == []  # held in memory, written whole
+    with pytest.warns(fc.NonFiniteWarning, match="y: "):
+        disk = fc.simulate(
+            _LOG_MODEL,
+            priors,
+            out=tmp_path / f"disk{suffix}",
+            limits=Limits(memory_bytes=budget),
+            **kw,
+        )
+    assert len(widths) >= 7 and max(widths) * 16 <= budget // 2
+    nan = int(np.isnan(memory["posterior"]["y"].values).sum())
+    assert 90_000 < nan < 110_000
+    engine = "zarr" if suffix == ".zarr" else "h5netcdf"
+    for name in ("mem", "disk"):
+        back = xr.open_datatree(tmp_path / f"{name}{suffix}", engine=engine)
+        assert json.loads(back.attrs["nonfinite"]) == {"y": {"nan": nan, "inf": 0}}
+        assert int(back["posterior"]["y"].attrs["nonfinite_draws"]) == nan
+    fc.summarize(disk)
+    assert not disk["posterior"]["y"].variable._in_memory  # read, summarized, let go
+
+
+def test_a_file_run_computes_pieces_of_half_the_budget() -> None:
+    from frontiercost.results.stores import CHUNK
+    from frontiercost.run import sink_piece
+
+    assert sink_piece(20_000_000, 216) == 46_296  # fewer than a chunk's draws fit
+    assert sink_piece(200_000_000, 216) == 7 * CHUNK  # 462,962 fit: whole chunks
+    assert sink_piece(1 << 40, 216) == 1 << 20  # at most 1,048,576 draws
+    assert sink_piece(1_000, 216) == 4096  # a budget below 4,096 draws is not honoured
 
 
 # --------------------------------------------------------------------------- pieces

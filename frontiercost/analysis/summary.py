@@ -100,9 +100,10 @@ def summarize(
         extra = list(run.sweep_dims)
         if extra:  # a sweep: one summary per grid point, stacked over its dims
             return _per_point(run.tree, run.posterior[names], extra, names, ci_prob, ci_kind)
-        # One variable at a time, loaded into memory (a lazily opened or dask-backed
+        # One variable at a time, read into memory (a lazily opened or dask-backed
         # file included): memory is one variable's draws, whatever the run's size.
-        cols = [_stored_row(run.sampled(n).load(), run.independent, ci_kind, ci_prob)
+        # compute(), not load(): load() would keep every variable read in the tree.
+        cols = [_stored_row(run.sampled(n).compute(), run.independent, ci_kind, ci_prob)
                 for n in names]  # fmt: skip
         rows = {k: np.array([c[k] for c in cols]) for k in ("mean", "sd", "median")}
         ci_arr = np.array([c["ci"] for c in cols]).reshape(len(names), 2)

@@ -586,6 +586,7 @@ class Console:
         import numba
 
         from .._version import __version__
+        from ..engine._jit import WIDE_VECTORS  # loads TBB before numba starts its threads
 
         self.detail(
             f"frontiercost {__version__}, numba {numba.__version__}, "
@@ -593,7 +594,6 @@ class Console:
         )
         cache = numba.config.CACHE_DIR or "beside the sources (__pycache__)"
         self.detail(f"numba kernel cache: {cache}")
-        from ..engine._jit import WIDE_VECTORS
         from ..engine._simd import AVX512
 
         width = "512-bit" if WIDE_VECTORS else "numba's default width"

@@ -27,8 +27,11 @@ class Sink(Protocol):
     n)`` arrays (inputs empty when not kept).  A sink used by dask workers
     must pickle, be writable from several processes at once, and say in
     ``chunk`` how many draws of a chain each writer must write together
-    (aligned to multiples of ``chunk``).
+    (aligned to multiples of ``chunk``).  ``piece`` is the most draws a local
+    executor computes and writes at once: what the memory budget allows.
     """
+
+    piece: int
 
     def write(self, start: int, outputs: np.ndarray, inputs: np.ndarray) -> None:
         """Write one range of draws."""

@@ -30,7 +30,6 @@ from .streaming import Counts, StreamStats, merge_moments
 Progress = Callable[[int, int], None]
 CHUNK = 1 << 20  # draws per call when uniforms come from scipy (QMC)
 HIST32_DRAWS = 1 << 30  # most draws per kernel call: per-thread int32 bin counts cannot overflow
-SINK_PIECE = 1 << 20  # draws per range written to a sink (~8 MB per variable row)
 _U_MIN = 2.0**-53  # keep given uniforms strictly inside (0, 1)
 
 
@@ -269,14 +268,15 @@ def _run_stored(
     plan = job.plan
     n_out, n_in = len(plan.model.outputs), len(plan.names) if job.inputs else 0
     if job.sink is not None:
-        step = min(progress_step(plan.total, progress), SINK_PIECE)
+        step = min(progress_step(plan.total, progress), job.sink.piece)
         out = np.empty((n_out, min(step, plan.total)))
         inp = np.empty((n_in, min(step, plan.total) if n_in else 0))
+        counts = np.zeros((n_out, 2), dtype=np.int64)
         for a, m in pieces(plan.total, step):
-            store_range(plan, a, m, out, inp)
+            counts += store_range(plan, a, m, out, inp)
             job.sink.write(a, out[:, :m], inp[:, :m])
             report(m)
-        return EngineResult()
+        return EngineResult(nonfinite=_nonfinite_record(plan, counts))
     # A fixed input's draws are all its value: no row for them (GPT-4: 4 of 15
     # inputs, 128 MB of 4e6 draws), a read-only broadcast of the value instead.
     fixed = [bool(n_in) and int(plan.codes[r]) == FIXED for r in range(len(plan.names))]
@@ -299,12 +299,17 @@ def _run_stored(
     return EngineResult(
         outputs={n: out[o].reshape(shape) for o, n in enumerate(plan.model.output_names)},
         inputs=inputs,
-        nonfinite={
-            n: {"nan": int(nonfinite[o, 0]), "inf": int(nonfinite[o, 1])}
-            for o, n in enumerate(plan.model.output_names)
-            if nonfinite[o].any()
-        },
+        nonfinite=_nonfinite_record(plan, nonfinite),
     )
+
+
+def _nonfinite_record(plan: Plan, counts: np.ndarray) -> dict[str, dict[str, int]]:
+    """``{output: {"nan": n, "inf": n}}`` for the outputs with any, from ``(n_out, 2)`` counts."""
+    return {
+        n: {"nan": int(counts[o, 0]), "inf": int(counts[o, 1])}
+        for o, n in enumerate(plan.model.output_names)
+        if counts[o].any()
+    }
 
 
 def _run_streaming(

@@ -119,6 +119,8 @@ def stored_tree(
     }
     if result.nonfinite is not None:  # counted by the engine as it drew
         groups["/"].attrs["nonfinite"] = json.dumps(result.nonfinite)
+        for name, c in result.nonfinite.items():  # in the tree before any file is written
+            posterior[name].attrs["nonfinite_draws"] = c["nan"] + c["inf"]
     const = constant_data(model, priors)
     if const.data_vars and result.inputs:
         groups["constant_data"] = const

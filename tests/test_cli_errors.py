@@ -267,3 +267,14 @@ def test_workers_with_a_conditioned_scenario_is_refused_saying_why(capsys) -> No
         "frontiercost: error: --workers: openai-2024-conditioned is conditioned on observations"
         " ([[observe]]), which runs on this process's threads only; drop the flag\n"
     )
+
+
+def test_a_value_that_starts_with_a_dash_is_shown_how_to_write(capsys) -> None:  # type: ignore[no-untyped-def]
+    """argparse reads ``-t -$5M`` as two flags: the error says to write ``-t=-$5M``."""
+    err = _error(capsys, ["exceedance", "gpt-4", *SMALL, "-t", "-$5M"])
+    assert "argument -t/--threshold: expected one argument" in err
+    assert "(a value that starts with '-' follows '=': -t=-VALUE)" in err
+    assert main(["exceedance", "gpt-4", *SMALL, "-t=-$5M", "-q"]) == 0  # as the error says
+    assert "-$5M" in capsys.readouterr().out
+    err = _error(capsys, ["run", "gpt-4", "--seed"])  # no value at all: no such hint
+    assert err.endswith("argument --seed: expected one argument\n")

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import difflib
 import importlib.util
+import itertools
 import json
 import math
 import os
@@ -70,10 +71,23 @@ class Parser(argparse.ArgumentParser):
         if message:
             (file or sys.stderr).write(message)
 
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        self._argv = list(sys.argv[1:] if args is None else args)  # for error()
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         # ``main`` prefixes ``frontiercost: error:``; a subcommand adds its own name once
         command = self.prog.removeprefix("frontiercost").strip()
+        flag = re.match(r"argument ((-[^/: ]+)\S*): expected one argument$", message)
+        if flag and self._dash_value_after(flag.group(1).split("/")):
+            # argparse takes `-t -$5M` for two flags
+            message += f" (a value that starts with '-' follows '=': {flag.group(2)}=-VALUE)"
         raise FrontiercostError(f"{command}: {message}" if command else message)
+
+    def _dash_value_after(self, flags: list[str]) -> bool:
+        """Whether one of ``flags`` is followed on the command line by a word starting with '-'."""
+        argv = getattr(self, "_argv", [])
+        return any(a in flags and b.startswith("-") for a, b in itertools.pairwise(argv))
 
 
 class Renamed(argparse.Action):

@@ -30,6 +30,7 @@ from .engine import (
     Job,
     LocalExecutor,
     evaluate_columns,
+    overflowing_inputs,
     plan_run,
 )
 from .errors import ConditioningWarning, ScenarioWarning, SimulationError, scenario_note
@@ -394,7 +395,11 @@ def simulate(
             spec, sampling=sampling, threads=getattr(executor, "threads", None), limits=limits
         )
     else:
-        tree = _run([spec], sampling, keep, executor, progress, limits)[0]
+        overflow: dict[str, float] = {}
+        tree = _run(
+            [spec], sampling, keep, executor, progress, limits, overflow=overflow, strict=strict
+        )[0]
+        warn_overflow(spec.name, overflow)
     tree.attrs["notes"] = json.dumps(list(notes))
     return check_finite(tree, strict, fresh=not spec.observations)
 
@@ -436,6 +441,29 @@ def check_finite(
     return tree
 
 
+def overflow_text(what: str, overflow: Mapping[str, float]) -> str:
+    """One line naming the inputs whose prior's draws overflow, and the share of them."""
+    parts = [f"{name}: {_share(s)} of its draws" for name, s in sorted(overflow.items())]
+    return (
+        f"{what}: inputs whose prior gives draws beyond float64's range (infinite or NaN): "
+        + "; ".join(parts)
+        + "; outputs computed from them are not finite, or finite and wrong: narrow"
+        " the prior, or give the input in a larger unit"
+    )
+
+
+def _share(s: float) -> str:
+    return f"{100 * s:.3g} %" if s >= 1e-3 else f"1 in {1 / s:.2g}"
+
+
+def warn_overflow(what: str, overflow: Mapping[str, float]) -> None:
+    """Warn about the inputs ``_run`` found in ``overflow`` (if any)."""
+    if overflow:
+        from .errors import NonFiniteWarning
+
+        warnings.warn(NonFiniteWarning(overflow_text(what, overflow)), stacklevel=3)
+
+
 def _out_for(keep: Keep, executor: Executor) -> None:
     if keep.out is not None and keep.out.suffix.lower() == ".zarr":
         from .results.files import zarr_needed
@@ -452,14 +480,30 @@ def _run(
     limits: Limits,
     *,
     kind: str = "run",
+    overflow: dict[str, float] | None = None,
+    strict: bool = False,
 ) -> list[xr.DataTree]:
-    """Plan, bound-check, run and assemble one tree per spec (``keep.out``: one spec)."""
+    """Plan, bound-check, run and assemble one tree per spec (``keep.out``: one spec).
+
+    ``overflow`` gains the inputs whose priors give draws that are not finite
+    (the largest share over the specs), for the caller to report once; with
+    ``strict`` such an input is refused before sampling.
+    """
     if keep.out is not None:
         if len(specs) != 1:
             raise SimulationError("out: a file holds one run")
         files.check_out(keep.out, flag="out", kind=kind, overwrite=keep.overwrite)
         _out_for(keep, executor)
     plans = [plan_run(s.model, s.priors, sampling, s.correlations, s.streams) for s in specs]
+    if overflow is not None:
+        for plan in plans:
+            for name, share in overflowing_inputs(plan).items():
+                overflow[name] = max(overflow.get(name, 0.0), share)
+        if strict and overflow:
+            from .errors import NonFiniteError
+
+            what = specs[0].name if len(specs) == 1 else f"{len(specs)} runs"
+            raise NonFiniteError(overflow_text(what, overflow) + " (strict)")
     jobs = [
         Job.make(p, s.priors, store=keep.store, inputs=keep.inputs, thresholds=keep.thresholds)
         for p, s in zip(plans, specs, strict=True)
@@ -849,6 +893,7 @@ def sweep(
         point_keep = replace(point_keep, store=False)
     thresholds = keep.thresholds
     nonfinite: dict[str, dict[str, int]] = {}  # NaN and inf draws per output, over all points
+    overflow: dict[str, float] = {}  # inputs whose prior overflows, at any point
     if summary_only or not point_keep.store:
         # Points run in batches whose streaming statistics (a histogram per output,
         # HIST_BYTES at most) take at most a quarter of the memory budget; each batch
@@ -861,6 +906,7 @@ def sweep(
             trees = _run(
                 specs[a : a + batch], sampling, point_keep, executor,
                 _offset(progress, a * sampling.total, n_points * sampling.total), limits,
+                overflow=overflow, strict=strict,
             )  # fmt: skip
             _add_nonfinite(nonfinite, trees)
             for tree in trees:
@@ -876,7 +922,16 @@ def sweep(
                 gc.collect()  # the batch's trees are reference cycles: free them now
         group = "summary"
     else:
-        trees = _run(specs, sampling, point_keep, executor, progress, limits)
+        trees = _run(
+            specs,
+            sampling,
+            point_keep,
+            executor,
+            progress,
+            limits,
+            overflow=overflow,
+            strict=strict,
+        )
         _add_nonfinite(nonfinite, trees)
         # a parameter swept as a whole is fixed at each point: its coordinate says it all
         swept = [f for f, _, _ in grid.dims]
@@ -894,6 +949,7 @@ def sweep(
         "frontiercost_kind": "sweep",
     }
     tree = stack_points(rows, grid.dims, attrs, group)
+    warn_overflow(f"{base.name} sweep", overflow)
     tree.attrs["nonfinite"] = json.dumps(nonfinite)
     if nonfinite:
         from .errors import NonFiniteError, NonFiniteWarning

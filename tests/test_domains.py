@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 import pytest
+from scipy import stats
 
 import frontiercost as fc
 from frontiercost import Scenario, ScenarioError
@@ -165,3 +166,62 @@ def test_finite_runs_say_so() -> None:
         warnings.simplefilter("error")
         tree = fc.simulate("gpt-4", draws=500, chains=1)
     assert tree.attrs["nonfinite"] == "{}"
+
+
+def _overflowing(name: str, prior: dict) -> Scenario:  # type: ignore[type-arg]
+    # an input whose prior reaches beyond float64, and an output that hides it (1 / inf = 0)
+    data = _with(**{name: prior})
+    data["formulas"] = {"tiny": f"1 / {name}"}
+    data["scenario"]["outputs"] = ["tiny"]
+    return Scenario.from_dict(data, name="wide")
+
+
+@pytest.mark.parametrize(
+    ("prior", "share"),
+    [
+        # lognormal: P(X > float64's largest), from scipy
+        (
+            {"family": "lognormal", "p5": 1e-300, "p95": 1e300},
+            lambda: stats.lognorm(
+                s=(np.log(1e300) - np.log(1e-300)) / (2 * stats.norm.ppf(0.95))
+            ).sf(np.finfo(float).max),
+        ),
+        # normal: both tails
+        (
+            {"family": "normal", "mean": 0.0, "sd": 1e308},
+            lambda: 2 * stats.norm(scale=1e308).sf(np.finfo(float).max),
+        ),
+    ],
+    ids=["lognormal", "normal"],
+)
+def test_inputs_whose_prior_overflows_are_warned_with_their_share(prior, share) -> None:  # type: ignore[no-untyped-def]
+    """Draws beyond float64's range are infinite; an output computed from them
+    may be finite and wrong (1 / inf = 0), so the input itself is named, with the
+    share of its draws that overflow (the prior's exact tail mass), before any output."""
+    from frontiercost.engine import overflowing_inputs, plan_run
+    from frontiercost.run import RunSpec
+    from frontiercost.settings import Sampling
+
+    sc = _overflowing("bump", prior)
+    spec = RunSpec.of(sc)
+    found = overflowing_inputs(plan_run(spec.model, spec.priors, Sampling(draws=10)))
+    assert list(found) == ["bump"]
+    assert found["bump"] == pytest.approx(share(), rel=1e-6)
+    with pytest.warns(NonFiniteWarning) as caught:
+        tree = fc.simulate(sc, draws=20_000, chains=2)
+    texts = [str(w.message) for w in caught]
+    assert texts[0].startswith("wide: inputs whose prior gives draws beyond float64's range")
+    assert f"bump: {100 * found['bump']:.3g} % of its draws" in texts[0]
+    x = tree["posterior"]["bump"].values
+    assert np.mean(~np.isfinite(x)) == pytest.approx(found["bump"], abs=0.005)  # as drawn
+    with pytest.raises(NonFiniteError, match=r"wide: inputs whose prior .*\(strict\)$"):
+        fc.simulate(sc, draws=20_000, chains=2, strict=True)
+
+
+def test_priors_within_float64_are_not_flagged() -> None:
+    from frontiercost.engine import overflowing_inputs, plan_run
+    from frontiercost.run import RunSpec
+    from frontiercost.settings import Sampling
+
+    spec = RunSpec.of("gpt-4")
+    assert overflowing_inputs(plan_run(spec.model, spec.priors, Sampling(draws=10))) == {}

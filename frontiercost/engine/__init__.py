@@ -10,7 +10,7 @@ with one method, ``run(jobs, progress)``, and returns one
 from .dask import DaskExecutor
 from .job import EngineResult, Job, Sink
 from .kernel import evaluate_columns
-from .local import LocalExecutor, evaluate_uniforms, run_engine
+from .local import LocalExecutor, evaluate_uniforms, overflowing_inputs, run_engine
 from .plan import Plan, plan_run
 from .signature import KERNEL_SIG, model_kernel
 from .streaming import HIST_BYTES, StreamStats
@@ -31,6 +31,7 @@ __all__ = [
     "evaluate_columns",
     "evaluate_uniforms",
     "model_kernel",
+    "overflowing_inputs",
     "plan_run",
     "run_engine",
 ]

@@ -21,7 +21,7 @@ from ..priors import Prior
 from ..settings import Sampling
 from ._drivers import GIVEN, LHS, MC, N_MOM, SEGMENT, run_stored, run_streaming
 from ._jit import refuse_forked_openmp
-from ._transform import FIXED
+from ._transform import FIXED, transform_row
 from .job import EngineResult, Job
 from .kernel import kernel_of
 from .plan import Plan, plan_run
@@ -324,6 +324,50 @@ def _run_streaming(
         report(m)
     seg = segs[0] if len(segs) == 1 else np.concatenate(segs)
     return EngineResult(stats=stats_from_parts(job, seg, counts))
+
+
+def _draw_at(plan: Plan, r: int, u: float) -> float:
+    """Input ``r``'s draw at uniform ``u``, as a block of the run computes it."""
+    x = np.full(64, 0.5)  # a whole multiple of 64 columns, as fill_inputs pads
+    x[0] = u
+    transform_row(plan.codes[r], plan.prm[r], plan.tables, x, 64)
+    return float(x[0])
+
+
+def overflowing_inputs(plan: Plan) -> dict[str, float]:
+    """Inputs whose prior gives draws that are not finite, with the share of them.
+
+    Every uniform a run feeds the transforms lies in ``[2**-53, 1 - 2**-53]``
+    (streams, copula, QMC, LHS) and a prior's draw grows with its uniform, so
+    the draws at those two ends decide whether any draw is infinite (or NaN);
+    the share is where the draws stop being finite, found by bisection.
+    A lognormal with ``p5=1e-300, p95=1e300`` overflows float64 on 4.5 % of its
+    draws; ``1 / a`` of those is 0, a finite wrong number.
+    """
+    out: dict[str, float] = {}
+    for r, name in enumerate(plan.names):
+        if int(plan.codes[r]) == FIXED:
+            continue
+        share = 0.0
+        for end, inner in ((_U_MIN, 0.5), (1.0 - _U_MIN, 0.5)):
+            if np.isfinite(_draw_at(plan, r, end)):
+                continue
+            if not np.isfinite(_draw_at(plan, r, inner)):
+                share = 1.0
+                break
+            bad, good = end, inner  # bisect for the first uniform with a finite draw
+            for _ in range(64):
+                mid = 0.5 * (bad + good)
+                if mid in (bad, good):
+                    break
+                if np.isfinite(_draw_at(plan, r, mid)):
+                    good = mid
+                else:
+                    bad = mid
+            share += abs(end - good)
+        if share:
+            out[name] = min(share, 1.0)
+    return out
 
 
 def evaluate_uniforms(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from . import _threads  # noqa: F401  (numba's threading layer, before numba starts)
 from ._version import __version__
 from .errors import (
     ConditioningWarning,

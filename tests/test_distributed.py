@@ -210,3 +210,27 @@ def test_a_killed_worker_costs_a_rerun_not_the_result(
     xr.testing.assert_identical(local[group].to_dataset(), remote[group].to_dataset())
     client.wait_for_workers(2, timeout=60)  # the nanny restarted it, under a new address
     assert set(client.scheduler_info()["workers"]) != before
+
+
+def test_a_zarr_file_written_by_workers_records_its_nonfinite_draws(
+    client: Any, tmp_path: Path
+) -> None:
+    """The workers count nothing: the run counts what they wrote, and the file
+    says it as a locally written file does."""
+    data = {
+        "scenario": {"title": "t", "outputs": ["r"]},
+        "parameters": {"y": {"family": "uniform", "lower": -1.0, "upper": 2.0}},
+        "formulas": {"r": "sqrt(y)"},
+    }
+    sc = fc.Scenario.from_dict(data, name="nan")
+    kw = {"draws": 20_000, "chains": 2, "seed": 4}
+    with pytest.warns(fc.NonFiniteWarning):
+        local = fc.simulate(sc, out=tmp_path / "local.zarr", **kw)
+    with pytest.warns(fc.NonFiniteWarning):
+        fc.simulate(sc, client=client, out=tmp_path / "dask.zarr", **kw)
+    nan = int(np.isnan(local["posterior"]["r"].values).sum())
+    assert nan > 0
+    for name in ("local", "dask"):
+        with xr.open_datatree(tmp_path / f"{name}.zarr", engine="zarr") as back:
+            assert back.attrs["nonfinite"] == f'{{"r": {{"nan": {nan}, "inf": 0}}}}'
+            assert int(back["posterior"]["r"].attrs["nonfinite_draws"]) == nan

@@ -225,3 +225,21 @@ def test_priors_within_float64_are_not_flagged() -> None:
 
     spec = RunSpec.of("gpt-4")
     assert overflowing_inputs(plan_run(spec.model, spec.priors, Sampling(draws=10))) == {}
+
+
+def test_a_sweeps_nonfinite_counts_are_the_whole_sweeps() -> None:
+    """Every grid point's NaN draws are counted in the output's ``nonfinite_draws``,
+    not the first point's alone."""
+    data = {
+        "scenario": {"title": "t", "outputs": ["r"]},
+        "parameters": {"y": {"family": "uniform", "lower": -1.0, "upper": 2.0}},
+        "formulas": {"r": "sqrt(y)"},
+    }
+    sc = Scenario.from_dict(data, name="nan")
+    with pytest.warns(NonFiniteWarning, match="nan sweep: outputs with draws"):
+        tree = fc.sweep(sc, vary=["y.upper=2,3,4"], draws=5000, seed=1)
+    bad = int((~np.isfinite(tree["posterior"]["r"].values)).sum())
+    first = int((~np.isfinite(tree["posterior"]["r"].values[0])).sum())
+    assert bad > first > 0  # three points with NaN draws each
+    assert tree["posterior"]["r"].attrs["nonfinite_draws"] == bad
+    assert json.loads(tree.attrs["nonfinite"]) == {"r": {"nan": bad, "inf": 0}}

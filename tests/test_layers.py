@@ -6,7 +6,7 @@ dependency).  A module may import its own package's modules and the packages
 of lower layers only (docs/architecture.md):
 
     cli, bench -> run -> analysis -> results -> inference -> engine, scenarios
-    -> model -> priors -> settings -> _validate, _files, _buffers -> errors, _version
+    -> model -> priors -> settings -> _validate, _files, _buffers, _threads -> errors, _version
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ LAYERS = {
     "_validate": 1,
     "_files": 1,
     "_buffers": 1,
+    "_threads": 1,
     "settings": 2,
     "priors": 3,
     "model": 4,

@@ -599,8 +599,11 @@ class Console:
             return
         import numba
 
+        from .._threads import check_kernels_may_run
         from .._version import __version__
-        from ..engine._jit import WIDE_VECTORS  # loads TBB before numba starts its threads
+        from ..engine._jit import WIDE_VECTORS
+
+        check_kernels_may_run()  # numba.get_num_threads() starts numba's threads
 
         self.detail(
             f"frontiercost {__version__}, numba {numba.__version__}, "

@@ -21,16 +21,11 @@ was declared before this module.
 
 from __future__ import annotations
 
-import ctypes
-import importlib.metadata
-import os
-import sys
 from collections.abc import Callable
 from typing import Any
 
 import numba
 
-from ..errors import SimulationError
 from ..settings import wide_vectors_wanted
 
 FASTMATH = {"contract"}
@@ -62,76 +57,6 @@ def _prefer_wide_vectors() -> bool:
 # Before the first decorator below: numba fixes its CPU features when its
 # first function is declared.
 WIDE_VECTORS = _prefer_wide_vectors()
-
-_TBB_LIBRARY = {"linux": "libtbb.so.12", "darwin": "libtbb.12.dylib", "win32": "tbb12.dll"}
-# The layers numba may pick TBB for; a user who named another keeps it.
-_TBB_ELIGIBLE = ("default", "safe", "forksafe", "threadsafe", "tbb")
-
-
-def _load_tbb() -> bool:
-    """Let numba find TBB, its fork-safe threading layer; True when loaded here.
-
-    Numba prefers TBB to GNU OpenMP, which is not fork-safe: numba kills a
-    process forked from one whose kernels ran on GNU OpenMP at its first
-    kernel, and a ``multiprocessing`` pool (fork is Linux's default) then
-    waits forever for its dead workers.  The ``tbb`` wheel (a dependency on
-    x86-64) puts ``libtbb`` in the environment's ``lib`` folder, which the
-    dynamic loader does not search (a venv, ``pip install --user``), so numba
-    fell back to OpenMP.  Loaded here by its path, it is found by name.
-    """
-    name = _TBB_LIBRARY.get(sys.platform)
-    if name is None or str(numba.config.THREADING_LAYER) not in _TBB_ELIGIBLE:
-        return False
-    try:
-        files = importlib.metadata.files("tbb") or []
-    except importlib.metadata.PackageNotFoundError:
-        return False
-    for f in files:
-        if f.name == name:
-            try:
-                ctypes.CDLL(str(f.locate()), mode=ctypes.RTLD_GLOBAL)
-            except OSError:
-                return False  # numba then picks OpenMP or its work queue, as before
-            return True
-    return False
-
-
-TBB_LOADED = _load_tbb()
-_forked_from_gnu_openmp = False
-
-
-def _note_fork_in_child() -> None:
-    global _forked_from_gnu_openmp
-    from numba.np.ufunc import parallel
-
-    if getattr(parallel, "_is_initialized", False) and (
-        getattr(parallel, "_threading_layer", None) == "omp"
-    ):
-        from numba.np.ufunc import omppool
-
-        _forked_from_gnu_openmp = getattr(omppool, "openmp_vendor", "GNU") == "GNU"
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_note_fork_in_child)
-
-
-def refuse_forked_openmp() -> None:
-    """Raise where numba would kill this process: a fork of one whose kernels
-    ran on GNU OpenMP (see :func:`_load_tbb`).
-
-    Raises
-    ------
-    SimulationError
-        Naming the two ways out.
-    """
-    if _forked_from_gnu_openmp:
-        raise SimulationError(
-            "this process was forked from one whose kernels ran on numba's GNU OpenMP "
-            "threading layer, which cannot run again in a forked child: start worker "
-            "processes with multiprocessing's 'spawn' or 'forkserver' method, or "
-            "install tbb (pip install tbb) so that numba uses its fork-safe TBB layer"
-        )
 
 
 def _keep_going_when_the_cache_is_full(compiled: Any) -> None:

@@ -15,12 +15,13 @@ import numba
 import numpy as np
 
 from .. import _buffers
+from .._files import deferred_interrupts
+from .._threads import check_kernels_may_run, kernel_call
 from ..errors import SimulationError
 from ..model import Correlations, Model
 from ..priors import Prior
 from ..settings import Sampling
 from ._drivers import GIVEN, LHS, MC, N_MOM, SEGMENT, run_stored, run_streaming
-from ._jit import refuse_forked_openmp
 from ._transform import FIXED, transform_row
 from .job import EngineResult, Job
 from .kernel import kernel_of
@@ -37,22 +38,26 @@ _U_MIN = 2.0**-53  # keep given uniforms strictly inside (0, 1)
 def numba_threads(threads: int | None) -> Iterator[int]:
     """Run the body with ``threads`` numba threads (``None``: numba's setting).
 
-    Every kernel call goes through here, so a forked child that numba would
-    kill gets an error instead (:func:`~frontiercost.engine._jit.refuse_forked_openmp`).
+    Every kernel call goes through here, so where numba would kill the process
+    or hang (a fork it cannot run kernels in, an unusable threading layer) the
+    call is refused in one line instead (``frontiercost._threads``).
     """
-    refuse_forked_openmp()
-    if threads is None:
-        yield numba.get_num_threads()
-        return
-    limit = numba.config.NUMBA_NUM_THREADS
-    if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= limit:
-        raise SimulationError(f"threads: must be an integer from 1 to {limit}, got {threads!r}")
-    before = numba.get_num_threads()
-    numba.set_num_threads(threads)
-    try:
-        yield threads
-    finally:
-        numba.set_num_threads(before)
+    check_kernels_may_run()
+    before = numba.get_num_threads()  # starts numba's threads: the layer is known after
+    with kernel_call(numba.threading_layer()):
+        if threads is None:
+            yield before
+            return
+        limit = numba.config.NUMBA_NUM_THREADS
+        if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= limit:
+            raise SimulationError(
+                f"threads: must be an integer from 1 to {limit}, got {threads!r}"
+            )
+        numba.set_num_threads(threads)
+        try:
+            yield threads
+        finally:
+            numba.set_num_threads(before)
 
 
 def given_uniforms(plan: Plan, start: int, n: int) -> np.ndarray:
@@ -274,7 +279,10 @@ def _run_stored(
         counts = np.zeros((n_out, 2), dtype=np.int64)
         for a, m in pieces(plan.total, step):
             counts += store_range(plan, a, m, out, inp)
-            job.sink.write(a, out[:, :m], inp[:, :m])
+            # Ctrl-C inside HDF5 was swallowed by one of h5py's callbacks and the run
+            # went on: it acts between two pieces instead
+            with deferred_interrupts():
+                job.sink.write(a, out[:, :m], inp[:, :m])
             report(m)
         return EngineResult(nonfinite=_nonfinite_record(plan, counts))
     # A fixed input's draws are all its value: no row for them (GPT-4: 4 of 15

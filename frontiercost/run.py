@@ -247,8 +247,12 @@ def check_bounds(
     *,
     what: str = "the run",
     conditioning: bool = False,
+    sweep: bool = False,
 ) -> bool:
     """Decide, before any work, whether a stored run fits in memory.
+
+    ``sweep``: the points of a sweep, whose draws are held together before
+    its file is written (never block by block).
 
     Returns ``True`` when the draws fit within ``limits.memory_bytes`` (held
     in memory), ``False`` when they must be written block by block into
@@ -283,6 +287,14 @@ def check_bounds(
             f" {format_size(limits.memory_bytes)}; use at most {fits:,} draws per chain"
             " (--draws), or raise the budget (--memory, limits=Limits(memory_bytes=...),"
             " FRONTIERCOST_MEMORY)"
+        )
+    if sweep:
+        raise SimulationError(
+            f"{what}: a sweep holds its points' draws in memory, also when it has a file"
+            f" to write: {total:,} draws need {format_size(need)}, more than the memory"
+            f" budget of {format_size(limits.memory_bytes)}; keep summaries instead"
+            " (summary_only=True; sweep --summary), sweep fewer points or draws, or raise"
+            " the budget (limits=Limits(memory_bytes=...), --memory, FRONTIERCOST_MEMORY)"
         )
     raise SimulationError(
         f"{what}: storing {total:,} draws needs {format_size(need)}, more than the"
@@ -514,7 +526,12 @@ def _run(
         sampling,
         keep,
         limits,
-        what=specs[0].name if len(specs) == 1 else f"{len(specs)} runs",
+        what=f"a sweep of {len(specs)} points"
+        if kind == "sweep"
+        else specs[0].name
+        if len(specs) == 1
+        else f"{len(specs)} runs",
+        sweep=kind == "sweep",
     )
     if keep.store and keep.out is not None and keep.out.suffix.lower() != ".zarr":
         layout = _layout(specs[0], jobs[0], sampling)
@@ -922,7 +939,7 @@ def sweep(
             trees = _run(
                 specs[a : a + batch], sampling, point_keep, executor,
                 _offset(progress, a * sampling.total, n_points * sampling.total), limits,
-                overflow=overflow, strict=strict,
+                kind="sweep", overflow=overflow, strict=strict,
             )  # fmt: skip
             _add_nonfinite(nonfinite, trees)
             for tree in trees:
@@ -945,6 +962,7 @@ def sweep(
             executor,
             progress,
             limits,
+            kind="sweep",
             overflow=overflow,
             strict=strict,
         )

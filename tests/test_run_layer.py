@@ -190,6 +190,22 @@ def test_a_stored_run_too_large_for_memory_is_refused_with_the_fix() -> None:
     assert "store=False" in text and "out=" in text and "FRONTIERCOST_MEMORY" in text
 
 
+def test_a_stored_sweep_too_large_for_memory_is_told_what_helps(tmp_path: Path) -> None:
+    """A sweep is never written block by block: its file does not help, summaries do."""
+    with pytest.raises(SimulationError) as err:
+        fc.sweep(
+            "frontier-run-2025-2030",
+            vary=["growth_rate.central=2.0:2.8:3"],
+            draws=10_000,
+            out=tmp_path / "sweep.nc",
+            limits=Limits(memory_bytes=1 << 20),
+        )
+    text = str(err.value)
+    assert text.startswith("a sweep of 3 points: a sweep holds its points' draws in memory")
+    assert "summary_only=True; sweep --summary" in text and "out='run.nc'" not in text
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_run_that_would_take_too_long_is_refused_before_sampling() -> None:
     with pytest.raises(SimulationError, match=r"would take at least .* more than the limit"):
         fc.simulate("gpt-4", draws=10**12, store=False)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import os
 import sys
 import threading
@@ -76,7 +77,7 @@ def load_tbb() -> bool:
 
 TBB_LOADED = load_tbb()
 
-_running: dict[int, int] = {}  # thread -> kernel calls it is inside (one bytecode each)
+_running: dict[int, int] = {}  # thread -> kernel calls it is inside (updates hold the GIL)
 _forked = {"gnu_openmp": False, "mid_run": False}
 
 
@@ -96,6 +97,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_note_fork_in_child)
 
 
+@functools.cache  # checked on every kernel call: the loader is asked once
 def _tbb_loadable() -> bool:
     """Whether numba can load TBB: the wheel's library loaded, or one the loader finds."""
     name = _TBB_LIBRARY.get(sys.platform)

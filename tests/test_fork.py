@@ -35,6 +35,14 @@ _POOL = textwrap.dedent(
     """
 )
 
+# A forked child's simulation: exit 0 after printing its one-line refusal, 3 if it ran.
+_CHILD = """try:
+        fc.simulate("gpt-4", draws=200, chains=1)
+    except fc.SimulationError as err:
+        print("refused:", err, flush=True)
+        os._exit(0)
+    os._exit(3)"""
+
 _FORK_ON_OPENMP = textwrap.dedent(
     """
     import os, sys
@@ -47,16 +55,11 @@ _FORK_ON_OPENMP = textwrap.dedent(
         sys.exit(0)
     pid = os.fork()
     if pid == 0:
-        try:
-            fc.simulate("gpt-4", draws=200, chains=1)
-        except fc.SimulationError as err:
-            print("refused:", err, flush=True)
-            os._exit(0)
-        os._exit(3)
+        {CHILD}
     _, status = os.waitpid(pid, 0)
     sys.exit(os.waitstatus_to_exitcode(status))
     """
-)
+).replace("{CHILD}", _CHILD)
 
 
 def _python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -154,18 +157,13 @@ _FORK_MID_RUN = textwrap.dedent(
     inside.wait(60)
     pid = os.fork()
     if pid == 0:
-        try:
-            fc.simulate("gpt-4", draws=200, chains=1)
-        except fc.SimulationError as err:
-            print("refused:", err, flush=True)
-            os._exit(0)
-        os._exit(3)
+        {CHILD}
     _, status = os.waitpid(pid, 0)
     release.set()
     worker.join()
     sys.exit(os.waitstatus_to_exitcode(status))
     """
-)
+).replace("{CHILD}", _CHILD)
 
 
 def test_a_fork_taken_while_another_thread_simulates_is_refused_not_hung() -> None:

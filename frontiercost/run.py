@@ -294,14 +294,14 @@ def check_bounds(
             f" to write: {total:,} draws need {format_size(need)}, more than the memory"
             f" budget of {format_size(limits.memory_bytes)}; keep summaries instead"
             " (summary_only=True; sweep --summary), sweep fewer points or draws, or raise"
-            " the budget (limits=Limits(memory_bytes=...), --memory, FRONTIERCOST_MEMORY)"
+            " the budget (--memory, limits=Limits(memory_bytes=...), FRONTIERCOST_MEMORY)"
         )
     raise SimulationError(
         f"{what}: storing {total:,} draws needs {format_size(need)}, more than the"
         f" memory budget of {format_size(limits.memory_bytes)}; stream instead"
-        " (store=False; the command line streams by default), write the draws to a file"
-        " (out='run.nc' or .zarr: written block by block), or raise the budget"
-        " (limits=Limits(memory_bytes=...), FRONTIERCOST_MEMORY)"
+        " (store=False; `frontiercost run` without --out), write the draws to"
+        " a file (out='run.nc' or .zarr, --out: written block by block), or raise the"
+        " budget (--memory, limits=Limits(memory_bytes=...), FRONTIERCOST_MEMORY)"
     )
 
 

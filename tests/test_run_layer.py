@@ -188,6 +188,7 @@ def test_a_stored_run_too_large_for_memory_is_refused_with_the_fix() -> None:
     text = str(err.value)
     assert "needs 7.9 MiB, more than the memory budget of 1.0 MiB" in text
     assert "store=False" in text and "out=" in text and "FRONTIERCOST_MEMORY" in text
+    assert "--out" in text and "--memory" in text  # `frontiercost report` stores too
 
 
 def test_a_stored_sweep_too_large_for_memory_is_told_what_helps(tmp_path: Path) -> None:

@@ -39,10 +39,13 @@ def is_run_file(text: str) -> bool:
 
 
 def open_run(path_text: str) -> xr.DataTree:
-    """Load a saved run (``.nc`` or ``.zarr``) into memory, checked whole and frontiercost's."""
+    """A saved run (``.nc`` or ``.zarr``), checked whole and frontiercost's: loaded into
+    memory, or read a variable at a time when its draws exceed the memory budget
+    (FRONTIERCOST_MEMORY, else half the available memory)."""
     from ..results.files import open_run as open_checked
+    from ..settings import Limits
 
-    return open_checked(path_text)
+    return open_checked(path_text, memory_bytes=Limits().memory_bytes)
 
 
 def scenario_of_run(tree: xr.DataTree, console: Console) -> Scenario | None:

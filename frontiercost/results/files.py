@@ -215,8 +215,22 @@ def _probe(folder: Path, flag: str) -> None:
     os.unlink(name)
 
 
-def open_run(path_text: str | os.PathLike[str], flag: str = "file") -> xr.DataTree:
-    """A saved run (``.nc`` or ``.zarr``) loaded into memory, checked to be whole and ours.
+def open_run(
+    path_text: str | os.PathLike[str], flag: str = "file", *, memory_bytes: int | None = None
+) -> xr.DataTree:
+    """A saved run (``.nc`` or ``.zarr``), checked to be whole and ours.
+
+    Parameters
+    ----------
+    path_text : str or os.PathLike
+        The file.
+    flag : str
+        What errors call the path where it is not a file to read.
+    memory_bytes : int, optional
+        Most memory its draws may take.  A run within it (or any run, when not
+        given) is loaded into memory and its file closed; a larger one stays
+        open and each variable is read when used and not kept, so a run
+        written block by block beyond memory can still be summarized.
 
     Raises
     ------
@@ -246,24 +260,86 @@ def open_run(path_text: str | os.PathLike[str], flag: str = "file") -> xr.DataTr
         zarr_needed(flag, path)
     elif _netcdf_attrs(path) is None:
         raise OutputError(f"{label}: not a netCDF4/HDF5 file (a saved run is one)")
+    tree: xr.DataTree | None = None
+    lazy = False
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*[Cc]onsolidated metadata")
             warnings.filterwarnings("ignore", message=".*phony_dims")  # a foreign HDF5 file
-            with xr.open_datatree(path, engine="zarr" if zarr else "h5netcdf") as tree:
-                if zarr:
-                    _check_complete(path, tree, label)
-                tree = tree.load()
+            engine = "zarr" if zarr else "h5netcdf"
+            tree = xr.open_datatree(path, engine=engine, cache=False)
+            if zarr:
+                _check_complete(path, tree, label)
+            lazy = memory_bytes is not None and data_bytes(tree) > memory_bytes
+            if not lazy:
+                tree.load()
+                tree.close()
+            _check_run(tree, label)
+            if lazy:
+                tree = _read_as_used(tree, label, zarr)
     except OutputError:
+        if tree is not None:
+            tree.close()
         raise
     except Exception as err:  # the backends raise many kinds on foreign or damaged files
-        if isinstance(err, OSError) and err.errno is not None:
-            raise OutputError(f"{label}: cannot read: {err.strerror}") from None
-        kind = "Zarr store" if zarr else "netCDF4/HDF5 file"
-        why = f"{type(err).__name__}: {err}"
-        raise OutputError(f"{label}: not a readable {kind} ({why})") from None
-    _check_run(tree, label)
+        if tree is not None:
+            tree.close()
+        raise OutputError(unreadable(label, zarr, err)) from None
     return tree
+
+
+def data_bytes(tree: xr.DataTree) -> int:
+    """Bytes of every variable of ``tree`` (known from shapes, nothing is read)."""
+    return sum(int(v.nbytes) for node in tree.subtree for v in node.dataset.variables.values())
+
+
+def unreadable(label: str, zarr: bool, err: BaseException) -> str:
+    """The one-line error for a file a backend failed to read."""
+    if isinstance(err, OSError) and err.errno is not None:
+        return f"{label}: cannot read: {err.strerror}"
+    kind = "Zarr store" if zarr else "netCDF4/HDF5 file"
+    return f"{label}: not a readable {kind} ({type(err).__name__}: {err})"
+
+
+def _read_as_used(tree: xr.DataTree, label: str, zarr: bool) -> xr.DataTree:
+    """``tree`` with each variable read from its file when used and not kept, a failed
+    read (a damaged chunk) an :class:`OutputError` naming the file."""
+    import xarray as xr
+    from xarray.backends import BackendArray
+    from xarray.core import indexing
+
+    class Labelled(BackendArray):
+        def __init__(self, var: xr.Variable) -> None:
+            self.var, self.shape, self.dtype = var, var.shape, var.dtype
+
+        def __getitem__(self, key: Any) -> Any:
+            return indexing.explicit_indexing_adapter(
+                key, self.shape, indexing.IndexingSupport.BASIC, self._read
+            )
+
+        def _read(self, key: tuple[Any, ...]) -> Any:
+            try:
+                return self.var[key].to_numpy()
+            except Exception as err:  # the backends raise many kinds on damaged data
+                raise OutputError(unreadable(label, zarr, err)) from None
+
+    def wrap(var: xr.Variable) -> xr.Variable:
+        if isinstance(var, xr.IndexVariable) or not var.ndim:
+            return var  # coordinates are in memory already
+        data = indexing.LazilyIndexedArray(Labelled(var))
+        return xr.Variable(var.dims, data, var.attrs, var.encoding)
+
+    def node(ds: xr.Dataset) -> xr.Dataset:
+        return xr.Dataset(
+            {k: wrap(ds.variables[k]) for k in ds.data_vars},
+            coords={k: wrap(ds.variables[k]) for k in ds.coords},
+            attrs=ds.attrs,
+        )
+
+    out = xr.DataTree.from_dict({n.path: node(n.to_dataset(inherit=False)) for n in tree.subtree})
+    out.attrs = tree.attrs
+    out.set_close(tree.close)
+    return out
 
 
 def _check_complete(path: Path, tree: xr.DataTree, label: str) -> None:

@@ -110,6 +110,12 @@ def _drop_chunks(store: Path) -> None:
             p.unlink()
 
 
+def _garbage_chunk(store: Path) -> None:
+    for p in (store / "posterior" / "cloud_cost").rglob("*"):
+        if p.is_file() and p.name not in ("zarr.json", ".zarray", ".zattrs"):
+            p.write_bytes(b"not compressed draws")
+
+
 def _garbage_metadata(store: Path) -> None:
     for p in store.rglob("zarr.json"):
         p.write_text("{not json")
@@ -219,6 +225,12 @@ CASES: list[tuple[str, str, Callable[[dict[str, Path], Path], None], str]] = [
         _zarr(_drop_chunks),
         "incomplete Zarr store: posterior/cloud_cost has 0 of 1 chunks",
     ),
+    (
+        "Zarr chunk garbage",
+        "x.zarr",
+        _zarr(_garbage_chunk),
+        "not a readable Zarr store (RuntimeError: Zstd decompression error",
+    ),
     ("Zarr metadata garbage", "x.zarr", _zarr(_garbage_metadata), "not a readable Zarr store"),
     ("Zarr empty folder", "x.zarr", lambda g, p: p.mkdir(), "not a readable Zarr store"),
     ("Zarr that is a file", "x.zarr", lambda g, p: p.write_text("x"), "not a Zarr folder"),
@@ -239,21 +251,27 @@ REPORTED = {
     "foreign netCDF",
     "draws attribute missing",
     "Zarr chunk missing",
+    "Zarr chunk garbage",
 }
 
 
+@pytest.mark.parametrize("budget", ["loaded", "read as used"])
 @pytest.mark.parametrize(
     ("name", "make", "message"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
 )
 def test_a_damaged_run_is_refused(
-    capsys, tmp_path: Path, good, name: str, make, message: str
+    capsys, monkeypatch, tmp_path: Path, good, name: str, make, message: str, budget: str
 ) -> None:  # type: ignore[no-untyped-def]
+    """The same one line whether the run is loaded or, beyond the memory budget, read
+    a variable at a time as the command uses it (a damaged chunk is found then)."""
+    if budget == "read as used":
+        monkeypatch.setenv("FRONTIERCOST_MEMORY", "1")
     path = tmp_path / name
     make(good, path)
     case = next(c[0] for c in CASES if c[1] == name and c[2] is make)
     for command, argv_of in COMMANDS.items():
-        if command == "report" and case not in REPORTED:
-            continue
+        if command == "report" and (case not in REPORTED or budget != "loaded"):
+            continue  # report samples the scenario again: a 1-byte budget refuses that
         argv = argv_of(str(path), str(good["nc"]), str(tmp_path))
         clear_error(capsys, argv, f"{path}: {message}", folder=tmp_path)
 
@@ -261,6 +279,17 @@ def test_a_damaged_run_is_refused(
 def _summary(capsys, path: Path) -> dict:  # type: ignore[no-untyped-def,type-arg]
     out, _ = succeeds(capsys, ["summarize", str(path), "--format", "json"])
     return json.loads(out)["outputs"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("kind", ["nc", "zarr"])
+def test_a_run_beyond_the_memory_budget_is_read_as_used_with_the_same_numbers(
+    capsys, monkeypatch, good, kind: str
+) -> None:  # type: ignore[no-untyped-def]
+    loaded = _summary(capsys, good[kind])
+    compared, _ = succeeds(capsys, ["compare", str(good[kind]), str(good["nc"])])
+    monkeypatch.setenv("FRONTIERCOST_MEMORY", "1")
+    assert _summary(capsys, good[kind]) == loaded
+    assert succeeds(capsys, ["compare", str(good[kind]), str(good["nc"])])[0] == compared
 
 
 def test_zarr_without_consolidated_metadata_reads_the_same(capsys, tmp_path: Path, good) -> None:  # type: ignore[no-untyped-def]
@@ -306,3 +335,28 @@ def test_an_output_whose_draws_are_all_nan_is_summarized_not_a_crash(
         line.startswith("frontiercost: warning: ") for line in err.splitlines()
     )
     assert json.loads(out)["outputs"]["cloud_cost"]["prob_a_greater"] is None
+
+
+@pytest.mark.parametrize("kind", ["nc", "zarr"])
+def test_open_run_loads_a_run_within_the_budget_and_reads_a_larger_one_as_used(
+    good, kind: str
+) -> None:  # type: ignore[no-untyped-def]
+    import frontiercost as fc
+    from frontiercost.results.files import data_bytes, open_run
+
+    loaded = open_run(good[kind])
+    need = data_bytes(loaded)
+    within = open_run(good[kind], memory_bytes=need)
+    beyond = open_run(good[kind], memory_bytes=need - 1)
+    for tree, in_memory in ((loaded, True), (within, True), (beyond, False)):
+        post = tree["posterior"]
+        assert {n: post[n].variable._in_memory for n in post.data_vars} == dict.fromkeys(
+            post.data_vars, in_memory
+        )
+    expected = fc.summarize(loaded)
+    assert fc.summarize(beyond).equals(expected)
+    post = beyond["posterior"]
+    assert not any(post[n].variable._in_memory for n in post.data_vars)  # read, let go
+    for name in post.data_vars:
+        np.testing.assert_array_equal(post[name].values, loaded["posterior"][name].values)
+    beyond.close()

@@ -178,3 +178,25 @@ def test_a_signal_while_a_store_is_replaced_waits_for_the_replacement(
         files._place(tmp, path)
     assert (path / "group" / "zarr.json").read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.zarr"]  # no hidden copy left
+
+
+def test_a_signal_while_the_folder_is_probed_leaves_no_probe_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``check_out`` creates and removes a probe file; SIGINT (or SIGTERM) in between
+    left ``.frontiercost-probe-*`` behind: it now acts once the probe is gone."""
+    import signal
+
+    from frontiercost.results import files
+
+    real_close = os.close
+
+    def close_interrupted(fd: int) -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C between creating and removing it
+        real_close(fd)
+
+    monkeypatch.setattr(files.os, "close", close_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        files._probe(tmp_path, "--out")
+    monkeypatch.undo()
+    assert list(tmp_path.iterdir()) == []

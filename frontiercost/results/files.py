@@ -205,14 +205,16 @@ def _probe(folder: Path, flag: str) -> None:
     """Create and remove a file in ``folder``: /proc or a read-only mount fail here, not later."""
     import tempfile
 
-    try:
-        fd, name = tempfile.mkstemp(dir=folder, prefix=".frontiercost-probe-")
-    except OSError as err:
-        raise OutputError(
-            f"{flag}: cannot write in folder {str(folder)!r}: {err.strerror or err}"
-        ) from None
-    os.close(fd)
-    os.unlink(name)
+    # a signal between creating and removing the probe would leave it behind
+    with deferred_interrupts():
+        try:
+            fd, name = tempfile.mkstemp(dir=folder, prefix=".frontiercost-probe-")
+        except OSError as err:
+            raise OutputError(
+                f"{flag}: cannot write in folder {str(folder)!r}: {err.strerror or err}"
+            ) from None
+        os.close(fd)
+        os.unlink(name)
 
 
 def open_run(

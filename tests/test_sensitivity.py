@@ -373,6 +373,11 @@ def test_sobol_design_too_big_for_the_memory_budget_is_refused_before_allocating
         fc.FrontiercostError, match=r"need about .* GiB.*use n = 1,048,576 \(2\*\*20\)"
     ):
         sobol_indices("gpt-4", "amortized_cost", n=1 << 24, limits=budget)
+    # a budget too small for any design: its size as such, and no n that would not fit
+    with pytest.raises(fc.FrontiercostError) as err:
+        sobol_indices("gpt-4", "amortized_cost", n=1 << 13, limits=Limits(memory_bytes=1))
+    assert "more than the memory budget of 1 B; raise the budget" in str(err.value)
+    assert "MiB, more than" in str(err.value)
     slow = Limits(seconds=1e-3)
     with pytest.raises(fc.FrontiercostError, match=r"would take at least .*--max-time"):
         sobol_indices("gpt-4", "amortized_cost", n=1 << 16, limits=slow)

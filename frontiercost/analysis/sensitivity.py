@@ -32,7 +32,7 @@ from ..model import Correlations, Model
 from ..priors import Prior
 from ..results.view import view
 from ..scenarios import Scenario, load_scenario
-from ..settings import Limits
+from ..settings import Limits, format_size
 
 SAMPLE_DIMS = ("chain", "draw")
 SOBOL_SAMPLERS = ("qmc", "mc")
@@ -236,11 +236,12 @@ def _check_sobol_bounds(
         fits = n
         while fits > 16 and sobol_memory(model, k, n_outputs, fits) > limits.memory_bytes:
             fits //= 2
-        fix = f"use n = {fits:,} (2**{fits.bit_length() - 1}) or less" if fits >= 16 else ""
+        fits_budget = sobol_memory(model, k, n_outputs, fits) <= limits.memory_bytes
+        fix = f"use n = {fits:,} (2**{fits.bit_length() - 1}) or less" if fits_budget else ""
         raise SimulationError(
             f"{label}: Sobol indices at n = {n:,} ({k} uncertain inputs) need about"
-            f" {need / 2**30:.1f} GiB, more than the memory budget of"
-            f" {limits.memory_bytes / 2**30:.1f} GiB; {fix + ', or ' if fix else ''}raise the"
+            f" {format_size(need)}, more than the memory budget of"
+            f" {format_size(limits.memory_bytes)}; {fix + ', or ' if fix else ''}raise the"
             " budget (--memory, Limits(memory_bytes=...), FRONTIERCOST_MEMORY)"
         )
     limits.check_time(n * (k + 2), f"{label}: Sobol indices at n = {n:,}")

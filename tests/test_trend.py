@@ -161,7 +161,9 @@ def test_trend_with_model_uncertainty() -> None:
         ].values
         for i, m in enumerate(MODELS)
     }
-    result = trend_with_uncertainty(samples, dict(zip(MODELS, years, strict=True)))
+    result = trend_with_uncertainty(
+        samples, dict(zip(MODELS, years, strict=True)), pairing="index"
+    )
     assert result.attrs["n_models"] == 41 and result.attrs["n_draws"] == 500
     median = float(result.slope_quantiles.sel(quantile=0.5))
     assert median == pytest.approx(point, abs=0.015)
@@ -182,8 +184,10 @@ def test_pairing_semantics() -> None:
     point = 1e5 * 10 ** (0.4 * (years - 2016))
     common = np.random.default_rng(1).lognormal(0.0, 1.0, 200)
     samples = [p * common for p in point]
-    paired = trend_with_uncertainty(samples, years)
+    paired = trend_with_uncertainty(samples, years, pairing="index")
     assert np.allclose(paired.slope, 0.4)
+    # the default: each model's uncertainty its own, whatever the draws' seeds
+    assert trend_with_uncertainty(samples, years).attrs["pairing"] == "shuffle"
     shuffled = trend_with_uncertainty(samples, years, pairing="shuffle", seed=4)
     assert shuffled.attrs["pairing"] == "shuffle"
     assert np.ptp(shuffled.slope.values) > 0.1

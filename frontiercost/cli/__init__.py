@@ -577,6 +577,13 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument(
         "--tag", default="frontier-model", help="scenarios with this tag (frontier-model)"
     )
+    tr.add_argument(
+        "--shared-inputs",
+        action="store_true",
+        help="pair draw d of every model, so inputs of the same name (training hours, chip"
+        " prices...) move together across models as one systematic error would (default:"
+        " the models' uncertainties are independent)",
+    )
     _file(tr.add_argument("--plot", metavar="FILE", help="the trend chart: .png, .svg or .pdf"))
     tr.set_defaults(func=_trend.cmd_trend, var=None)
 

@@ -98,6 +98,8 @@ def cmd_trend(args: argparse.Namespace, console: Console) -> int:
         ci_prob=args.ci,
         ci_kind=kind,
         quantiles=(0.5,),
+        pairing="index" if args.shared_inputs else "shuffle",
+        seed=args.seed,
     )
     slope_med = float(unc["slope_quantiles"][0])
     record = {
@@ -225,7 +227,13 @@ def _render_trend(record: dict[str, Any], fmt: str) -> str:
         "confidence interval (Student t, n - 2"
         + ("; symmetric, so its HDI is its ETI)." if hdi else ")."),
         f"with model uncertainty: {u['fits']:,} fits, each to one draw of every model's cost "
-        f"(seed {run['seed']}: inputs shared by name move together); {interval} is the spread "
+        + (
+            f"(draw d of each, seed {run['seed']}: inputs of the same name move together); "
+            if u["pairing"] == "index"
+            else "(the models independent; --shared-inputs moves inputs of the same name"
+            " together); "
+        )
+        + f"{interval} is the spread "
         "of their slopes, not a confidence interval"
         + (" (the slopes' HDI; growth/yr is its image under 10^slope)." if hdi else "."),
     ]

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from frontiercost import evaluate, simulate
+from frontiercost import evaluate, simulate, summarize
 from frontiercost.analysis import sobol_indices, trend_with_uncertainty
 from frontiercost.analysis.format import format_value
 from frontiercost.analysis.sensitivity import _bootstrap, _estimate
@@ -243,3 +243,36 @@ def test_a_stored_sweep_leaves_nan_draws_out_as_a_summary_sweep_does(
         assert np.isfinite([x["median"], x["lower"], x["upper"]]).all()
         assert x["median"] == pytest.approx(y["median"], rel=0.01)
         assert x["upper"] - x["lower"] == pytest.approx(y["upper"] - y["lower"], rel=0.02)
+
+
+@pytest.mark.parametrize("hdi", [False, True])
+def test_a_run_leaves_nan_draws_out_of_every_figure_stored_or_streamed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, hdi: bool
+) -> None:
+    """The interval of a stored run's NaN-holding output was NaN (shown as -) while its
+    median and mean left the NaN draws out; every figure now leaves them out, as a
+    streaming run's do."""
+    path = tmp_path / "odd.toml"
+    path.write_text(NAN_MODEL, "utf-8")
+    argv = ["run", str(path), "--draws", "5000", "--chains", "2", "--var", "odd"]
+    argv += ["--hdi"] if hdi else []
+    x = _json(capsys, argv)["outputs"]["odd"]
+    with pytest.warns(Warning, match="odd: "):
+        draws = simulate(str(path), draws=5000, chains=2)["posterior"]["odd"].values
+    numbers = draws[~np.isnan(draws)]
+    assert 4000 < x["nonfinite"] == draws.size - numbers.size < 6000
+    assert x["median"] == float(np.median(numbers))
+    assert x["mean"] == pytest.approx(float(np.mean(numbers)), rel=1e-12)
+    if hdi:
+        assert (x["lower"], x["upper"]) == _arviz_hdi(numbers[None, :], 0.9)
+    else:
+        expected = np.quantile(numbers, [0.05, 0.95])  # arviz-stats' eti, to rounding
+        assert [x["lower"], x["upper"]] == pytest.approx(list(expected), rel=1e-12)
+    assert x["mcse_median"] is None  # no estimate once the draws are broken up
+    with pytest.warns(Warning, match="odd: "):
+        tree = simulate(str(path), draws=5000, chains=2, store=False)
+    streamed = summarize(tree, ci_kind="hdi" if hdi else "eti").sel(variable="odd")
+    assert float(streamed["median"]) == pytest.approx(x["median"], rel=0.02)
+    assert float(streamed["mean"]) == pytest.approx(x["mean"], rel=1e-9)
+    lo, hi = (float(v) for v in streamed["ci"])
+    assert lo == pytest.approx(x["lower"], abs=0.03) and hi == pytest.approx(x["upper"], rel=0.03)

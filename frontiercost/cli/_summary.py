@@ -381,7 +381,8 @@ def summary_table(record: dict[str, Any]) -> str:
             "",
             textwrap.fill(
                 "non-finite draws: NaN or infinite values of an output (a formula outside its "
-                "domain); a figure they leave undefined shows as -; --strict makes them an "
+                "domain). Every figure leaves the NaN draws out; an infinite draw is a value, "
+                "so a mean or a bound it makes infinite shows as -. --strict makes them an "
                 "error (exit 2).",
                 99,
             ),

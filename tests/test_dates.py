@@ -285,6 +285,11 @@ def test_paper_models_state_their_2023_dollars() -> None:
         1.01072, abs=5e-6
     )
     assert evaluate("gpt-4")["amortized_cost"].attrs["dollars"] == "2023-12"
+    # a projection from GPT-4's 2023-USD cost is in those dollars too (it said nominal),
+    # with nothing converted: its inputs are stated in them
+    sc = load_scenario("frontier-run-2025-2030")
+    assert sc.dollars == "2023-12" and sc.priors["inflation_factor"].central == 1.0
+    assert evaluate(sc)["projected_cost_2027"].attrs["dollars"] == "2023-12"
 
 
 def test_reference_past_the_index_is_refused(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import xarray as xr
 
@@ -186,11 +187,41 @@ def test_compare_prints_both_sides_and_p_a_greater(capsys) -> None:  # type: ign
     out, _ = _ok(capsys, ["compare", "gpt-4", "gemini-1-0-ultra", *SMALL])
     lines = out.splitlines()
     assert lines[:2] == ["A: GPT-4 (gpt-4)", "B: Gemini 1.0 Ultra (gemini-1-0-ultra)"]
-    assert lines[2].endswith("paired draw by draw (same seed: common random numbers)")
+    assert lines[2].endswith(
+        "P(A > B) of independent runs (B's draws shuffled: different scenarios;"
+        " --pairing common pairs them draw by draw)"
+    )
     row = _row(out, "amortized_cost")
     a = simulate("gpt-4", draws=500, chains=2)["posterior"]["amortized_cost"]
     assert row[2] == format_usd(float(a.median()))
     assert re.fullmatch(r"\d+(\.\d+)? % ± \d+(\.\d+)? %", row[-1])
+    out, _ = _ok(capsys, ["compare", "gpt-4", "gemini-1-0-ultra", *SMALL, "--pairing", "common"])
+    assert out.splitlines()[2].endswith("paired draw by draw (same seed: common random numbers)")
+
+
+def test_compare_pairs_one_scenario_draw_by_draw_and_two_as_independent(capsys) -> None:  # type: ignore[no-untyped-def]
+    """One seed gives every input of the same name the same uniforms in both runs: for
+    two models (each its own training hours) P(A > B) of their chip hours came out
+    < 0.005 % while their intervals overlap; by default they are now independent."""
+    import json
+
+    def record(*extra: str) -> dict:  # type: ignore[type-arg]
+        argv = ["compare", "gpt-4", "gemini-1-0-ultra", *SMALL, "--format", "json", *extra]
+        return json.loads(_ok(capsys, [*argv, "--var", "chip_hours"])[0])
+
+    a, b = (
+        simulate(n, draws=500, chains=2)["posterior"]["chip_hours"].values
+        for n in ("gpt-4", "gemini-1-0-ultra")
+    )
+    shuffled = np.random.default_rng(0).permutation(b.ravel()).reshape(b.shape)
+    own, common = record(), record("--pairing", "common")
+    assert (own["pairing"], common["pairing"]) == ("independent", "common")
+    assert own["outputs"]["chip_hours"]["prob_a_greater"] == float(np.mean(a > shuffled))
+    assert common["outputs"]["chip_hours"]["prob_a_greater"] == float(np.mean(a > b))
+    assert common["outputs"]["chip_hours"]["prob_a_greater"] < 0.01
+    assert own["outputs"]["chip_hours"]["prob_a_greater"] > 0.05
+    same = json.loads(_ok(capsys, ["compare", "gpt-4", "gpt-4", *SMALL, "--format", "json"])[0])
+    assert same["pairing"] == "common"
 
 
 def test_compare_says_identical_draws_and_flags_other_dollars(capsys) -> None:  # type: ignore[no-untyped-def]

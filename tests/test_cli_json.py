@@ -215,8 +215,8 @@ def test_summarize_of_a_saved_run_gives_the_run_json(capsys, tmp_path) -> None: 
 
 
 def test_compare_json_pairs_by_common_random_numbers(capsys) -> None:  # type: ignore[no-untyped-def]
-    record = _json(capsys, ["compare", "gpt-4", "gemini-1-0-ultra", *SMALL])
-    assert record["paired"] is True
+    record = _json(capsys, ["compare", "gpt-4", "gemini-1-0-ultra", *SMALL, "--pairing", "common"])
+    assert record["paired"] is True and record["pairing"] == "common"
     a = simulate("gpt-4", draws=500, chains=2)
     b = simulate("gemini-1-0-ultra", draws=500, chains=2)
     o = record["outputs"]["amortized_cost"]

@@ -217,13 +217,29 @@ def expected_shortfall(
     )
 
 
+PAIRINGS = ("index", "shuffle")
+
+
 def prob_greater(
-    a: xr.DataTree | RunView, b: xr.DataTree | RunView, var: str, var_b: str | None = None
+    a: xr.DataTree | RunView,
+    b: xr.DataTree | RunView,
+    var: str,
+    var_b: str | None = None,
+    *,
+    pairing: str = "index",
+    seed: int = 0,
 ) -> xr.Dataset:
     """P(A > B) for ``var`` of two stored runs, paired draw by draw.
 
-    Runs with the same seed share their random draws (common random numbers),
-    so the pairing removes most of the sampling noise from the comparison.
+    With ``pairing="index"`` (default), draw ``d`` of A meets draw ``d`` of B.
+    Runs with the same seed share their random draws (common random
+    numbers): an input of the same name takes the same uniform in both, so
+    the pairing removes most of the sampling noise from a comparison of two
+    variants of one run, and the probability is that of A's world against
+    the same world changed.  For two different runs (two models' training
+    hours are different quantities) that coupling is an artifact:
+    ``pairing="shuffle"`` permutes B's draws (``seed``) first, which makes
+    A and B independent.
 
     Returns
     -------
@@ -234,6 +250,8 @@ def prob_greater(
         0: a run whose output does not depend on what differs is no less
         likely to be greater.
     """
+    if pairing not in PAIRINGS:
+        raise FrontiercostError(f"pairing: unknown {pairing!r}; accepted: {', '.join(PAIRINGS)}")
     ra, rb = view(a), view(b)
     if not (ra.stored and rb.stored):
         raise FrontiercostError("prob_greater needs stored draws in both runs (not streaming)")
@@ -244,6 +262,8 @@ def prob_greater(
         raise FrontiercostError(
             f"runs differ in shape {xa.shape} vs {xb.shape}: use the same draws and chains"
         )
+    if pairing == "shuffle":
+        xb = np.random.default_rng(seed).permutation(xb.ravel()).reshape(xb.shape)
     ok = ~(np.isnan(xa) | np.isnan(xb))
     pa, pb = xa[ok], xb[ok]
     with np.errstate(invalid="ignore"):  # inf - inf: a NaN difference, its mean NaN
@@ -266,5 +286,5 @@ def prob_greater(
                 {"units": _units(ra, var)},
             ),
         },
-        attrs={"paired_draws": int(d.size)},
+        attrs={"paired_draws": int(d.size), "pairing": pairing},
     )

@@ -472,7 +472,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     co = add(
         "compare",
-        "two scenarios or runs side by side, and P(A > B) paired by common random numbers",
+        "two scenarios or runs side by side, and P(A > B)",
         "sampling",
         "interval",
         "result",
@@ -485,6 +485,14 @@ def build_parser() -> argparse.ArgumentParser:
     _file(co.add_argument("a", metavar="A", help="a scenario or a saved run"))
     _file(co.add_argument("b", metavar="B", help="a scenario or a saved run"))
     _var(co, "compare NAME only (repeatable)", many=True, renamed=False)
+    co.add_argument(
+        "--pairing",
+        choices=("common", "independent"),
+        help="how P(A > B) pairs the draws: common (draw d of A with draw d of B: with one"
+        " seed, inputs of the same name take the same value, as for two variants of one run)"
+        " or independent (B's draws shuffled, as for two different runs); default: common"
+        " when A and B are the same scenario, else independent",
+    )
     co.set_defaults(func=_compare.cmd_compare)
 
     se = add(

@@ -98,9 +98,16 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
         summaries = [
             summarize(s.tree, ci_prob=args.ci, ci_kind=kind, var_names=shared) for s in (a, b)
         ]
+    # Draw d of two runs of one seed share the uniforms of every input of the same name:
+    # for two different scenarios (two models' training hours are different facts)
+    # that coupling is an artifact, so they are compared as independent.
+    pairing = args.pairing or ("common" if a.name == b.name else "independent")
+    seed = int(sb["seed"])
     outputs: dict[str, Any] = {}
     for name in shared:
-        pg = prob_greater(a.tree, b.tree, name)
+        pg = prob_greater(
+            a.tree, b.tree, name, pairing="index" if pairing == "common" else "shuffle", seed=seed
+        )
         sides: dict[str, dict[str, Any]] = {}
         for key, summary, src in zip(("a", "b"), summaries, (a, b), strict=True):
             row = summary.sel(variable=name)
@@ -131,6 +138,7 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
         "b": {"scenario": scenario_record(b), "run": b.run_info()},
         # a conditioned run's posterior draws are resampled: no longer aligned by seed
         "paired": sa == sb and not any(x.view.conditioned for x in (a, b)),
+        "pairing": pairing,
         "interval": {"kind": kind, "prob": args.ci},
         "outputs": outputs,
     }
@@ -201,12 +209,18 @@ def _render_compare(record: dict[str, Any], fmt: str) -> str:
         f"A: {label_text(record['a']['scenario'])}",
         f"B: {label_text(record['b']['scenario'])}",
     ]
-    how = (
-        "paired draw by draw (same seed: common random numbers)"
-        if record["paired"]
-        else "draws paired by index, as independent runs (different seeds or samplers, or "
-        "a conditioned run's resampled posterior)"
-    )
+    if record["pairing"] == "independent":
+        how = (
+            "P(A > B) of independent runs (B's draws shuffled: different scenarios;"
+            " --pairing common pairs them draw by draw)"
+        )
+    elif record["paired"]:
+        how = "paired draw by draw (same seed: common random numbers)"
+    else:
+        how = (
+            "draws paired by index, as independent runs (different seeds or samplers, or "
+            "a conditioned run's resampled posterior)"
+        )
     run_b = record["b"]["run"]
 
     def both(key: str) -> str:  # one value, or A's and B's when they differ

@@ -260,20 +260,16 @@ def _stored_row(
     import arviz_stats as az  # imported on use: it costs ~1 s and ~100 MB at start-up
 
     row["median"] = float(da.median(("chain", "draw")))
-    if nan:  # NaN draws are no values: the interval is of the others, as the median is
-        numbers = x[~np.isnan(x)]
-        row["ci"] = [math.nan, math.nan]
-        if numbers.size:
-            kept = xr.Dataset({"x": (("chain", "draw"), numbers[None, :])})
-            ci = (az.eti if ci_kind == "eti" else az.hdi)(kept, prob=ci_prob)["x"]
-            row["ci"] = [float(ci.sel(ci_bound=b)) for b in ("lower", "upper")]
-        # their MCSE has no estimate (nor has a streaming run's): the chains are broken
+    # NaN draws are no values: the interval is of the others, as the median is
+    post = xr.Dataset({"x": (("chain", "draw"), x[~np.isnan(x)][None, :]) if nan else da})
+    row["ci"] = [math.nan, math.nan]
+    if post["x"].size:
+        ci = (az.eti if ci_kind == "eti" else az.hdi)(post, prob=ci_prob)["x"]
+        row["ci"] = [float(ci.sel(ci_bound=b)) for b in ("lower", "upper")]
+    if nan:  # no MCSE estimate once the chains are broken up (nor has a streaming run's)
         row["mcse_median"] = math.nan
         row["mcse_ci"] = [math.nan, math.nan]
         return row
-    post = xr.Dataset({"x": da})
-    ci = (az.eti if ci_kind == "eti" else az.hdi)(post, prob=ci_prob)["x"]
-    row["ci"] = [float(ci.sel(ci_bound=b)) for b in ("lower", "upper")]
     if independent:
         mcse = _iid_mcse_draws(da.values, _mcse_probs(ci_prob))
         row["mcse_median"] = float(mcse[0])

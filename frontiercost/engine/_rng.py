@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._jit import njit
+from ._jit import njit, njit_inline
 
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -64,11 +64,16 @@ def mix64(x: np.uint64) -> np.uint64:
     return x ^ (x >> np.uint64(31))
 
 
+@njit_inline
+def _unit(z: np.uint64) -> float:
+    """The top 52 bits of ``z`` as ``(k + 0.5) / 2**52``, strictly inside (0, 1)."""
+    return (float(z >> np.uint64(12)) + 0.5) * 2.220446049250313e-16
+
+
 @njit
 def uniform(key: np.uint64, i: np.uint64) -> float:
     """Draw ``i`` of stream ``key`` as a float64 in (0, 1)."""
-    z = mix64(key + (i + np.uint64(1)) * GOLDEN)
-    return (float(z >> np.uint64(12)) + 0.5) * 2.220446049250313e-16
+    return _unit(mix64(key + (i + np.uint64(1)) * GOLDEN))
 
 
 @njit
@@ -82,5 +87,4 @@ def fill_uniform(key: np.uint64, start: np.int64, out: np.ndarray, n: np.int64) 
     c = key + np.uint64(start) * GOLDEN
     for j in range(n):
         c += GOLDEN
-        z = mix64(c)
-        out[j] = (float(z >> np.uint64(12)) + 0.5) * 2.220446049250313e-16
+        out[j] = _unit(mix64(c))

@@ -520,19 +520,24 @@ def _run(
         Job.make(p, s.priors, store=keep.store, inputs=keep.inputs, thresholds=keep.thresholds)
         for p, s in zip(plans, specs, strict=True)
     ]
+    what = (
+        f"a sweep of {len(specs)} points"
+        if kind == "sweep"
+        else specs[0].name
+        if len(specs) == 1
+        else f"{len(specs)} runs"
+    )
+    totals = [j.plan.total for j in jobs]
     in_memory = check_bounds(
-        [j.plan.total for j in jobs],
+        totals,
         [j.bytes_per_draw for j in jobs],
         sampling,
         keep,
         limits,
-        what=f"a sweep of {len(specs)} points"
-        if kind == "sweep"
-        else specs[0].name
-        if len(specs) == 1
-        else f"{len(specs)} runs",
+        what=what,
         sweep=kind == "sweep",
     )
+    progress = limits.watch(progress, sum(totals), what)  # a run slower than estimated
     if keep.store and keep.out is not None and keep.out.suffix.lower() != ".zarr":
         layout = _layout(specs[0], jobs[0], sampling)
         files.check_room(keep.out, 8 * len(layout.names) * layout.chains * layout.draws)

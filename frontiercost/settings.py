@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 import os
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -284,6 +286,52 @@ class Limits:
         # read by stored runs only, but a bad value is refused on every run alike
         _buffers.keep_seconds()
         wide_vectors_wanted()
+
+    def watch(
+        self, progress: Callable[[int, int], None] | None, draws: int, what: str = "the run"
+    ) -> Callable[[int, int], None] | None:
+        """``progress`` wrapped to stop a run that turns out slower than the estimate.
+
+        :meth:`check_time` refuses a run whose optimistic estimate is over the
+        limit before any work; this stops one whose measured speed says it will
+        pass the limit (from the second report on, once a tenth of the limit has
+        gone, so the first piece's warm-up does not count) or that has passed
+        it, with a :class:`SimulationError`.  Without ``progress``, a run whose
+        estimate is under 1 % of the limit is not watched (``None``): it runs
+        in one piece.
+        """
+        cores = os.cpu_count() or 1
+        estimate = draws / (EST_DRAWS_PER_CORE_SECOND * cores)
+        if progress is None and estimate < 0.01 * self.seconds:
+            return None
+        start = time.perf_counter()
+        first: list[float] = []
+
+        def report(done: int, total: int) -> None:
+            now = time.perf_counter()
+            elapsed = now - start
+            if done < total:
+                how = f"has taken {_duration(elapsed)}"
+                over = elapsed > self.seconds
+                if first and done > first[1] and elapsed >= 0.1 * self.seconds:
+                    t1, d1 = first
+                    projected = (t1 - start) + (now - t1) / (done - d1) * (total - d1)
+                    if projected > self.seconds:
+                        how = f"would take about {_duration(projected)} at its speed"
+                        over = True
+                elif not first:
+                    first[:] = [now, float(done)]
+                if over:
+                    raise SimulationError(
+                        f"{what}: stopped after {done:,} of {total:,} draws: the run {how},"
+                        f" more than the limit of {_duration(self.seconds)}; use fewer draws,"
+                        " or raise the limit (--max-time, Limits(seconds=...),"
+                        " FRONTIERCOST_MAX_SECONDS)"
+                    )
+            if progress is not None:
+                progress(done, total)
+
+        return report
 
     def check_time(self, draws: int, what: str = "the run") -> None:
         """Refuse ``draws`` whose optimistic time estimate exceeds ``seconds``."""

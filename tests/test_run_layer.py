@@ -179,6 +179,39 @@ def test_progress_is_reported_and_changes_nothing() -> None:
     assert all(x[0] < y[0] for x, y in itertools.pairwise(seen))
 
 
+def test_a_streaming_run_in_pieces_carries_its_histograms_to_the_same_bits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pieces of a progress-reported stream carry their per-thread int32 histograms
+    (``local.Tally``), flushed before a bin could overflow: here every two segments,
+    so the carry and the flush both run; each piece holds two segments per thread."""
+    from frontiercost.engine import local
+    from frontiercost.engine._drivers import SEGMENT
+
+    plain = fc.simulate("gpt-4", store=False, draws=300_000, chains=2, threads=2)
+    monkeypatch.setattr(local, "HIST32_DRAWS", 2 * SEGMENT)
+    flushes: list[int] = []
+    real_flush = local.Tally.flush
+
+    def flush(self, counts):  # type: ignore[no-untyped-def]
+        flushes.append(self.draws)
+        real_flush(self, counts)
+
+    monkeypatch.setattr(local.Tally, "flush", flush)
+    seen: list[int] = []
+    pieced = fc.simulate(
+        "gpt-4",
+        store=False,
+        draws=300_000,
+        chains=2,
+        threads=2,
+        progress=lambda d, t: seen.append(d),
+    )
+    xr.testing.assert_identical(plain["streaming"].to_dataset(), pieced["streaming"].to_dataset())
+    assert len(seen) == 3 and seen[0] == 4 * SEGMENT  # 600,000 draws: 2 segments per thread
+    assert len(flushes) >= 3 and max(flushes) <= 2 * SEGMENT
+
+
 # --------------------------------------------------------------------------- bounds
 
 
@@ -472,3 +505,70 @@ def test_no_collection_when_no_earlier_result_is_held(monkeypatch: pytest.Monkey
     finally:
         if was_enabled:
             gc.enable()
+
+
+def test_a_run_slower_than_its_estimate_is_stopped_at_the_time_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``check_time``'s estimate is optimistic (3e7 draws/s per core; GPT-4 runs at
+    ~1.5e7): `run gpt-4 --draws 2.5e8 --max-time 20s` ran 33 s. The run's own
+    speed now stops it, with nothing left behind."""
+    import os
+
+    from frontiercost import settings
+
+    # 4e6 draws estimated at half the limit of 0.02 s (they take ~0.13 s here)
+    monkeypatch.setattr(settings, "EST_DRAWS_PER_CORE_SECOND", 4e6 / (os.cpu_count() or 1) / 0.01)
+    limits = Limits(seconds=0.02)
+    for kw in ({"store": False}, {"out": tmp_path / "run.nc"}):
+        with pytest.raises(SimulationError) as err:
+            fc.simulate("gpt-4", draws=2_000_000, chains=2, limits=limits, **kw)  # type: ignore[arg-type]
+        text = str(err.value)
+        assert text.startswith("gpt-4: stopped after ") and " of 4,000,000 draws: the run " in text
+        assert "more than the limit of 0.02 s" in text and "--max-time" in text
+    assert list(tmp_path.iterdir()) == []
+    # within the limit: the same bits as an unwatched run, and the caller's progress too
+    seen: list[int] = []
+    watched = fc.simulate(
+        "gpt-4", store=False, draws=200_000, chains=2, progress=lambda d, t: seen.append(d)
+    )
+    plain = fc.simulate("gpt-4", store=False, draws=200_000, chains=2)
+    xr.testing.assert_identical(plain["streaming"].to_dataset(), watched["streaming"].to_dataset())
+    assert seen[-1] == 400_000
+
+
+def test_the_watch_projects_from_the_second_report_and_keeps_a_hard_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from frontiercost import settings
+
+    clock = [0.0]
+    monkeypatch.setattr(settings.time, "perf_counter", lambda: clock[0])
+    forwarded: list[tuple[int, int]] = []
+    limits = Limits(seconds=10.0)
+    report = limits.watch(lambda d, t: forwarded.append((d, t)), 100, "r")
+    assert report is not None
+    clock[0] = 0.5
+    report(1, 100)  # the first piece: warm-up, no projection from it alone
+    clock[0] = 0.9
+    report(2, 100)  # under a tenth of the limit: no projection yet
+    clock[0] = 1.5
+    with pytest.raises(SimulationError, match=r"r: stopped after 3 of 100 draws: the run would"
+                       r" take about 50 s at its speed, more than the limit of 10 s"):  # fmt: skip
+        report(3, 100)  # 0.5 s + 1.0 s for 2 draws, 98 to go: 49.5 s
+    assert forwarded == [(1, 100), (2, 100)]
+    clock[0] = 0.0
+    fast = limits.watch(None, 10**12, "r")
+    assert fast is not None
+    for t, d in ((1.0, 10), (5.0, 500), (9.5, 950)):
+        clock[0] = t
+        fast(d, 1000)  # on course for 10 s
+    clock[0] = 10.5
+    fast(1000, 1000)  # the last report: the run is done, nothing to stop
+    clock[0] = 0.0
+    slow = limits.watch(None, 10**12, "r")
+    assert slow is not None
+    clock[0] = 10.5  # the first piece alone passed the limit: nothing to project from
+    with pytest.raises(SimulationError, match="the run has taken 10 s, more than the limit"):
+        slow(10, 1000)
+    assert limits.watch(None, 10, "r") is None  # far below 1 % of the limit: one piece

@@ -157,7 +157,8 @@ def _parents(draws: int = 10_000, chains: int = 4) -> dict[str, Parser]:
         "--max-time",
         type=seconds_value,
         metavar="TIME",
-        help="refuse a run estimated to take longer, e.g. 600, 10m, 2h"
+        help="refuse a run estimated to take longer, and stop one whose speed says it"
+        " will, e.g. 600, 10m, 2h"
         " (FRONTIERCOST_MAX_SECONDS; default 6h)",
     )
     m.add_argument(

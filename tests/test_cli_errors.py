@@ -52,6 +52,8 @@ def saved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 CASES = [
     # unknown names, with the nearest one suggested
     (["run", "gpt-5", *SMALL], "unknown scenario 'gpt-5' (did you mean 'gpt-4'?)"),
+    (["run", "{stored}"], "stored.nc: a saved run, not a scenario; read it with `frontiercost"),
+    (["validate", "{reference}"], "a saved run, not a scenario; read it with"),
     (["compare", "gpt-4", "gemni-1-0-ultra", *SMALL], "did you mean 'gemini-1-0-ultra'?"),
     (["sensitivity", "gpt4"], "did you mean 'gpt-4'?"),
     (["exceedance", "gpt4", "-t", "1e9"], "did you mean 'gpt-4'?"),
@@ -73,6 +75,23 @@ CASES = [
         "--var: run 'gpt-4' has no variable 'cloudcost'; did you mean 'cloud_cost'?",
     ),
     (["exceedance", "gpt-4", "-t", "1", "--var", "energycost", *SMALL], "'energy_cost'?"),
+    (
+        ["exceedance", "gpt-4", "-t", "energycost=1", *SMALL],
+        "--threshold: scenario 'gpt-4' has no variable 'energycost'; did you mean 'energy_cost'?",
+    ),
+    (
+        ["exceedance", "{stored}", "-t", "energycost=1"],
+        "--threshold: run 'gpt-4' has no variable 'energycost'; did you mean 'energy_cost'?",
+    ),
+    (
+        ["exceedance", "gpt-4", "-t", "1e4", "--var", "bare_chip_price", "--draws", "1e7"],
+        "--var: 'bare_chip_price' is an uncertain input of scenario 'gpt-4', and a run of more"
+        " than 10,000,000 draws is streamed",
+    ),
+    (
+        ["run", "gpt-4", "--var", "bare_chip_price", "--draws", "1e7"],
+        "keeping statistics of its outputs only; use fewer draws, store them",
+    ),
     (["compare", "gpt-4", "gpt-4", *SMALL, "--var", "chip_hour"], "'chip_hours'?"),
     (["sensitivity", "gpt-4", "--var", "amortised_cost"], "did you mean 'amortized_cost'?"),
     (["trend", "--var", "amortised_cost", "--draws", "10"], "'amortized_cost'?"),

@@ -186,3 +186,17 @@ def _complete_example_path(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "small.toml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_a_saved_run_given_as_a_scenario_is_named_as_one(tmp_path: Path) -> None:
+    """`run run.zarr` (or a .nc file, tested with the CLI's errors) points to summarize."""
+    import xarray as xr
+
+    store = tmp_path / "my run.zarr"
+    xr.Dataset({"x": ("draw", [1.0, 2.0])}).to_zarr(store, consolidated=False)
+    with pytest.raises(ScenarioError, match=r"my run.zarr: a saved run, not a scenario; read it"
+                       r" with `frontiercost summarize '.*my run.zarr'`"):  # fmt: skip
+        load_scenario(store)
+    (tmp_path / "empty.zarr").mkdir()  # a folder that is not a store: as before
+    with pytest.raises(ScenarioError, match=r"empty.zarr: a folder; a scenario is a .toml file"):
+        load_scenario(tmp_path / "empty.zarr")

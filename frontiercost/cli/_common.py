@@ -368,9 +368,26 @@ def suggest(name: str, accepted: Sequence[str]) -> str:
     return f"; did you mean {near[0]!r}?" if near else ""
 
 
-def check_names(flag: str, names: Sequence[str], accepted: Sequence[str], where: str) -> None:
-    """Refuse a name not in ``accepted``, suggesting the nearest one."""
+def check_names(
+    flag: str,
+    names: Sequence[str],
+    accepted: Sequence[str],
+    where: str,
+    streamed_inputs: Sequence[str] = (),
+) -> None:
+    """Refuse a name not in ``accepted``, suggesting the nearest one.
+
+    ``streamed_inputs`` are inputs of a run too large to store: named, they get
+    the reason and the ways to keep them rather than "no variable".
+    """
     for name in names:
+        if name in streamed_inputs:
+            raise FrontiercostError(
+                f"{flag}: {name!r} is an uncertain input of {where}, and a run of more than"
+                f" {STORE_LIMIT:,} draws is streamed, keeping statistics of its outputs only;"
+                " use fewer draws, store them (`frontiercost run --out FILE`, then read the"
+                " file), or name an output"
+            )
         if name not in accepted:
             raise FrontiercostError(
                 f"{flag}: {where} has no variable {name!r}{suggest(name, accepted)} "

@@ -46,12 +46,18 @@ def cmd_exceedance(args: argparse.Namespace, console: Console) -> int:
     save = check_save(args)
     if not args.threshold and not args.level:
         raise FrontiercostError("give at least one --threshold (e.g. 1e9) or --level (e.g. 0.95)")
-    asked = list(dict.fromkeys([*(args.var or []), *threshold_names(args.threshold)]))
+    named = threshold_names(args.threshold)
+    asked = list(dict.fromkeys([*(args.var or []), *named]))
+
+    def check(accepted: list[str], where: str, streamed: list[str] | None = None) -> None:
+        for flag, given in (("--var", args.var or []), ("--threshold", named)):
+            check_names(flag, given, accepted, where, streamed or [])
+
     if is_run_file(args.scenario):
         refuse_sampling(args, args.scenario)
         src = load_source(args.scenario, console)
         names = asked or [headline_of(src)]
-        check_names("--var", names, run_variables(src.tree), f"run {src.name!r}")
+        check(run_variables(src.tree), f"run {src.name!r}")
         thresholds = thresholds_for(args.threshold, names)
     else:
         from ._common import load_scenario
@@ -59,10 +65,9 @@ def cmd_exceedance(args: argparse.Namespace, console: Console) -> int:
         sc = load_scenario(args.scenario, console)
         names = asked or [headline_output(sc)]
         store = args.draws * args.chains <= STORE_LIMIT
-        accepted = list(sc.outputs) + (
-            [n for n in sc.inputs if n not in sc.outputs] if store else []
-        )
-        check_names("--var", names, accepted, f"scenario {sc.name!r}")
+        inputs = [n for n in sc.inputs if n not in sc.outputs]
+        accepted = list(sc.outputs) + (inputs if store else [])
+        check(accepted, f"scenario {sc.name!r}", None if store else inputs)
         thresholds = thresholds_for(args.threshold, names)
         src = sample(args.scenario, args, console, store=store, thresholds=thresholds or None)
     names = list(dict.fromkeys(names))

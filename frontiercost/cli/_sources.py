@@ -6,7 +6,7 @@ import argparse
 import re
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -122,13 +122,16 @@ class Source:
     name: str
     title: str
     path: Path | None = None
+    _view: RunView | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def view(self) -> RunView:
-        """What the run is (kind, variables, units), read once."""
+        """What the run is (kind, variables, units), read once for this tree."""
         from ..results.view import view
 
-        return view(self.tree)
+        if self._view is None or self._view.tree is not self.tree:
+            self._view = view(self.tree)
+        return self._view
 
     @property
     def label(self) -> str:

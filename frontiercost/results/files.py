@@ -399,7 +399,8 @@ def _check_run(tree: xr.DataTree, label: str) -> None:
                 f"{label}: damaged run: the posterior holds {sizes[0]} chains of {sizes[1]}"
                 f" draws, the run records {recorded[0]} of {recorded[1]}"
             )
-        for name, var in post.data_vars.items():
+        for name in post.data_vars:  # .variables: no DataArray built per variable
+            var = post.variables[name]
             if not np.issubdtype(var.dtype, np.number) or var.dims[-2:] != ("chain", "draw"):
                 raise OutputError(
                     f"{label}: damaged run: posterior variable {name!r} is not numeric"

@@ -171,8 +171,10 @@ class RunView:
         if not self.stored:
             return list(self.variables)
         post = self.posterior
+        # .variables, not .data_vars.items(): that builds a DataArray per variable,
+        # each in time proportional to the number of variables
         names = [
-            str(n) for n, v in post.data_vars.items() if "prior" not in v.attrs or n in listed
+            str(n) for n in post.data_vars if "prior" not in post.variables[n].attrs or n in listed
         ]
         if listed:
             first = [n for n in listed if n in names]
@@ -184,7 +186,8 @@ class RunView:
         """Stored uncertain inputs (variables with a ``prior`` attribute)."""
         if not self.stored:
             return ()
-        return tuple(str(n) for n, v in self.posterior.data_vars.items() if "prior" in v.attrs)
+        post = self.posterior
+        return tuple(str(n) for n in post.data_vars if "prior" in post.variables[n].attrs)
 
     @property
     def constant_names(self) -> tuple[str, ...]:
@@ -201,8 +204,9 @@ class RunView:
         """
         wanted = [names] if isinstance(names, str) else list(names)
         accepted = self.variables + self.constant_names
+        known = set(accepted)
         for n in wanted:
-            if n not in accepted:
+            if n not in known:
                 import difflib
 
                 near = difflib.get_close_matches(n, accepted, n=1, cutoff=0.6)
@@ -216,9 +220,9 @@ class RunView:
         """A variable's attributes (``units``, ``long_name``, ``prior``...)."""
         if self.stored:
             if name in self.posterior.data_vars:
-                return dict(self.posterior[name].attrs)
+                return dict(self.posterior.variables[name].attrs)
             if name in self.constants.data_vars:
-                return dict(self.constants[name].attrs)
+                return dict(self.constants.variables[name].attrs)
             self.check([name])
         if self.streaming:
             self.check([name])
@@ -246,7 +250,7 @@ class RunView:
         """A stored variable as a ``(chain, draw)`` array; a fixed input broadcast to it."""
         post = self.posterior
         if name in post.data_vars:
-            return post[name]
+            return self._array(name)
         const = self.constants[name]
         shape = tuple(post.sizes[d] for d in SAMPLE_DIMS)
         return xr.DataArray(
@@ -255,6 +259,21 @@ class RunView:
             coords={d: post[d] for d in SAMPLE_DIMS if d in post.coords},
             attrs=dict(const.attrs),
         )
+
+    def _array(self, name: str) -> xr.DataArray:
+        """``posterior[name]`` in time independent of the number of variables.
+
+        xarray's ``ds[name]`` scans every variable of ``ds`` for coordinates, so
+        reading each output of a run of 4,000 formulas in turn took quadratic
+        time (a summary spent 60 s there); the coordinates are found once.
+        """
+        post = self.posterior
+        if "coords" not in self._cache:
+            self._cache["coords"] = [(k, post.variables[k]) for k in post.coords]
+        var = post.variables[name]
+        dims = set(var.dims)
+        coords = {k: c for k, c in self._cache["coords"] if set(c.dims) <= dims}
+        return xr.DataArray(var, coords=coords, name=name)
 
     def dataset(self, names: Sequence[str]) -> xr.Dataset:
         """Stored draws of ``names`` (fixed inputs broadcast) as one Dataset."""
@@ -308,7 +327,7 @@ def nonfinite_counts(run: RunView) -> dict[str, dict[str, int]]:
     if not run.stored:
         return out
     for name in run.outputs():
-        x = np.asarray(run.posterior[name].values)
+        x = np.asarray(run.posterior.variables[name].values)
         with np.errstate(over="ignore", invalid="ignore"):
             # one pass, no temporary: a NaN or inf draw makes the sum NaN or inf
             # (so may finite draws whose sum overflows: they are counted below)

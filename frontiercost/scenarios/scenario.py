@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import shlex
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -299,6 +300,12 @@ def _read(name_or_path: str | Path) -> tuple[str, str, str]:
                 f"unknown scenario {raw!r}{hint}; `frontiercost scenarios` lists the built-in ones"
             )
         label = str(path)
+    if _saved_run(path):
+        raise ScenarioError(
+            f"{label}: a saved run, not a scenario; read it with"
+            f" `frontiercost summarize {shlex.quote(label)}` (or compare, exceedance, plot,"
+            " report)"
+        )
     if not path.is_file():  # a FIFO or a device would block or never end
         what = "a folder" if path.is_dir() else "not a regular file"
         raise ScenarioError(f"{label}: {what}; a scenario is a .toml file")
@@ -312,6 +319,20 @@ def _read(name_or_path: str | Path) -> tuple[str, str, str]:
     except OSError as err:
         raise ScenarioError(f"{label}: cannot read: {err.strerror or err}") from None
     return path.stem, label, text
+
+
+def _saved_run(path: Path) -> bool:
+    """Whether ``path`` is a netCDF file or a Zarr store (what ``--out`` writes)."""
+    if path.is_dir():
+        return any((path / f).is_file() for f in ("zarr.json", ".zgroup"))
+    if not path.is_file():
+        return False
+    try:
+        with path.open("rb") as f:
+            head = f.read(8)
+    except OSError:
+        return False
+    return head[:4] in (b"CDF\x01", b"CDF\x02") or head == b"\x89HDF\r\n\x1a\n"
 
 
 MAX_NESTING = 32  # tables and arrays inside each other; a scenario needs four
@@ -1336,9 +1357,11 @@ def _formulas(
             reads = names_in(spec["formula"])
         except FrontiercostError as err:
             raise ctx.error("formulas", key, str(err)) from None
-        known = set(QUANTITIES) | set(priors) | set(quantities) | set(table)
-        unknown = sorted(reads - known)
-        if unknown:
+        unknown = sorted(
+            r for r in reads if not any(r in m for m in (QUANTITIES, priors, quantities, table))
+        )
+        if unknown:  # the union only for the hint: built per formula it is quadratic
+            known = set(QUANTITIES) | set(priors) | set(quantities) | set(table)
             raise ctx.error(
                 "formulas", key, f"reads unknown {unknown}{suggest(unknown[0], known)}"
             )

@@ -234,6 +234,14 @@ def render(row: dict[str, str]) -> str:
             if rule_start != start
             else []
         ),
+        *(
+            [
+                f"released = {chip.released.isoformat()}  # stated: the paper's training start"
+                f" {start.isoformat()} precedes this release; the rule puts the age at 0"
+            ]
+            if kind == "gpu" and start < chip.released
+            else []
+        ),
         "",
         "# Priors: the paper's Table 5 (final-run uncertainty, docs/model.md §4.2-4.5)",
         "# around each point input; central = the paper's point value.",

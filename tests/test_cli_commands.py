@@ -542,3 +542,27 @@ def test_a_dangling_symlink_in_place_of_an_output_file_is_refused(
     assert main(["chips", "h100", "--save", str(link), "--overwrite"]) == 2
     assert "is a symbolic link to nothing; give the real path" in capsys.readouterr().err
     assert link.is_symlink() and not (tmp_path / "nowhere.json").exists()
+
+
+def test_compare_decides_one_scenario_by_its_text_not_its_file_name(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Two files both called model.toml were paired as one scenario, and a renamed copy
+    of one as two; the recorded scenario text decides."""
+    import json
+
+    text = (
+        '[scenario]\ntitle = "Lab {lab}"\n[parameters]\n'
+        'hours = {{ family = "lognormal", p5 = {lo}, p95 = 1000, unit = "h" }}\n'
+        '[formulas]\ncost = {{ formula = "hours * 10", units = "USD" }}\n'
+    )
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "model.toml").write_text(text.format(lab="A", lo=100), "utf-8")
+    (tmp_path / "b" / "model.toml").write_text(text.format(lab="B", lo=150), "utf-8")
+    (tmp_path / "copy.toml").write_text(text.format(lab="A", lo=100), "utf-8")
+
+    def pairing(a: str, b: str) -> str:
+        argv = ["compare", str(tmp_path / a), str(tmp_path / b), *SMALL, "--format", "json"]
+        return str(json.loads(_ok(capsys, argv)[0])["pairing"])
+
+    assert pairing("a/model.toml", "b/model.toml") == "independent"
+    assert pairing("a/model.toml", "copy.toml") == "common"

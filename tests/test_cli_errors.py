@@ -52,6 +52,15 @@ def saved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 CASES = [
     # unknown names, with the nearest one suggested
     (["run", "gpt-5", *SMALL], "unknown scenario 'gpt-5' (did you mean 'gpt-4'?)"),
+    (
+        ["trend", "--tag", "new-run", "--draws", "10"],
+        "--tag: 6 scenario(s) tagged 'new-run' have amortized_cost, from 1 year(s); a trend"
+        " needs at least 3 models, not all of one year",
+    ),
+    (
+        ["compare", "gpt-4", "gpt-4", "--draws", "1e6", "--memory", "100M"],
+        "compare holds both runs' draws in memory: use fewer --draws, or raise the budget",
+    ),
     (["run", "{stored}"], "stored.nc: a saved run, not a scenario; read it with `frontiercost"),
     (["validate", "{reference}"], "a saved run, not a scenario; read it with"),
     (["compare", "gpt-4", "gemni-1-0-ultra", *SMALL], "did you mean 'gemini-1-0-ultra'?"),

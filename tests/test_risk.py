@@ -266,3 +266,65 @@ def test_the_exceedance_curve_of_draws_with_infinite_values_spans_the_finite_one
     finite = finite[np.isfinite(finite)]
     assert np.isfinite(curve["value"]).all() and float(curve["value"].max()) <= finite.max()
     assert np.isfinite(curve.values).all()
+
+
+def test_quantiles_of_infinite_draws_are_the_interpolations_limit() -> None:
+    """numpy's a + t (b - a) is NaN between two equal infinities (and at t = 0 next to
+    one); an infinite draw is a value, so the quantile there is that infinity."""
+    from frontiercost.analysis._quantiles import quantiles
+
+    inf = math.inf
+    x = np.array([1.0, 2.0, inf, inf, inf])
+    q = [0.0, 0.1, 0.25, 0.3, 0.5, 0.95, 1.0]
+    np.testing.assert_array_equal(quantiles(x, q), [1.0, 1.4, 2.0, inf, inf, inf, inf])
+    y = np.array([-inf, -inf, 1.0, 2.0])
+    np.testing.assert_allclose(quantiles(y, [0.0, 0.4, 0.5, 0.9]), [-inf, -inf, -inf, 1.7])
+    both = quantiles(np.array([-inf, inf]), [0.5])  # no limit between -inf and +inf
+    assert np.isnan(both).all() and np.isnan(quantiles(np.array([]), [0.5])).all()
+    finite = np.random.default_rng(3).lognormal(size=1001)  # numpy's own, bit for bit
+    np.testing.assert_array_equal(quantiles(finite, q), np.quantile(finite, q))
+
+
+def test_a_stored_run_with_infinite_draws_reports_inf_not_nan() -> None:
+    from frontiercost.errors import NonFiniteWarning
+    from frontiercost.priors import Normal
+
+    prior = {"x": Normal(mu=0.0, sigma=1.0)}
+    with pytest.warns(NonFiniteWarning):  # about 69 % of the draws are +inf
+        run = simulate(_model("1 / max(x - 0.5, 0)"), prior, draws=2_000, chains=2, seed=1)
+    x = run["posterior"]["cost"].values.ravel()
+    assert 0.6 < np.isinf(x).mean() < 0.75
+    for ci_kind in ("eti", "hdi"):
+        lo, hi = (float(v) for v in summarize(run, ci_kind=ci_kind)["ci"].sel(variable="cost"))
+        assert hi == math.inf and math.isfinite(lo) and lo > 0
+    assert lo == float(np.sort(x)[0])  # the HDI starts at the smallest draw
+    var = value_at_risk(run, "cost", [0.1, 0.5, 0.95]).values
+    assert math.isfinite(var[0]) and var[0] == np.quantile(x, 0.1) and (var[1:] == math.inf).all()
+
+
+def test_an_output_whose_every_draw_is_nan_gets_nan_not_an_error() -> None:
+    from frontiercost.errors import NonFiniteWarning
+    from frontiercost.priors import LogNormal
+
+    prior = {"x": LogNormal(mu=0.0, sigma=1.0)}
+    for store in (True, False):
+        with pytest.warns(NonFiniteWarning):
+            run = simulate(_model("sqrt(-x)"), prior, draws=1_000, chains=2, store=store)
+        s = summarize(run, ci_kind="hdi").sel(variable="cost")
+        assert np.isnan(s["ci"].values).all() and np.isnan(float(s["median"]))
+        assert np.isnan(value_at_risk(run, "cost", [0.5, 0.9]).values).all()
+        assert np.isnan(expected_shortfall(run, "cost", [0.9]).values).all()
+        assert np.isnan(summarize(run).sel(variable="cost")["ci"].values).all()
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "x", None, True, 2**63])
+def test_a_bad_seed_is_refused_by_name_where_draws_are_shuffled(seed: object) -> None:
+    """numpy's own errors did not name the seed, and None gave another answer each call."""
+    from frontiercost.analysis import trend_with_uncertainty
+
+    run = simulate(_model(), PRIOR, draws=100, chains=2)
+    with pytest.raises(FrontiercostError, match=r"seed: must be an integer in \[0, 2\*\*63\)"):
+        prob_greater(run, run, "cost", pairing="shuffle", seed=seed)  # type: ignore[arg-type]
+    samples = np.random.default_rng(0).lognormal(size=(3, 50)) + 1
+    with pytest.raises(FrontiercostError, match=r"seed: must be an integer in \[0, 2\*\*63\)"):
+        trend_with_uncertainty(list(samples), [2020.0, 2021.0, 2022.0], seed=seed)  # type: ignore[arg-type]

@@ -216,3 +216,29 @@ def test_every_entry_point_takes_a_mapping_as_from_dict_reads_it() -> None:
     assert dated.meta["published"] == dt.date(2025, 6, 1)
     with pytest.raises(fc.ScenarioError, match=r"\['parameters'\]\['a'\]: low: unknown key"):
         fc.simulate({**model, "parameters": {"a": {"family": "uniform", "low": 1, "upper": 2}}})
+
+
+def test_a_run_dated_before_its_chip_was_released_is_a_note() -> None:
+    """The rule floors a GPU's age at 0 without a word; a start before the chip's release
+    is most often a wrong date or chip, so it is said (unless hardware.released states it)."""
+    data = {
+        "scenario": {"title": "early", "published": dt.date(2023, 6, 1)},
+        "hardware": {"chip": "b200", "price_year": 2024},
+        "parameters": {"chip_count": 1000, "training_hours": 1000, "cloud_price": 5.0},
+    }
+    sc = Scenario.from_dict(copy.deepcopy(data))
+    assert sc.notes == (
+        "hardware_age: training starts 2023-02-19 (published 2023-06-01 - 1000 h - 60 d),"
+        " before NVIDIA B200 was released (2024-03-18); the rule puts its age at 0 yr:"
+        " check the dates and the chip",
+    )
+    stated = copy.deepcopy(data)
+    stated["hardware"]["released"] = dt.date(2024, 3, 18)
+    assert Scenario.from_dict(stated).notes == ()
+    later = copy.deepcopy(data)
+    later["scenario"]["published"] = dt.date(2024, 7, 1)  # after release, before availability
+    assert Scenario.from_dict(later).notes == ()
+    tpu = copy.deepcopy(data)
+    tpu["hardware"] = {"chip": "tpu-v5e", "price_year": 2023}
+    tpu["scenario"]["published"] = dt.date(2023, 9, 1)  # Google trains before announcing
+    assert not any("released" in n for n in Scenario.from_dict(tpu).notes)

@@ -572,3 +572,30 @@ def test_the_watch_projects_from_the_second_report_and_keeps_a_hard_deadline(
     with pytest.raises(SimulationError, match="the run has taken 10 s, more than the limit"):
         slow(10, 1000)
     assert limits.watch(None, 10, "r") is None  # far below 1 % of the limit: one piece
+
+
+@pytest.mark.parametrize("memory", [None, 1 << 20], ids=["whole", "block-by-block"])
+def test_a_zarr_store_keeps_chunks_whose_draws_are_all_nan(
+    tmp_path: Path, memory: int | None
+) -> None:
+    """Zarr skips a chunk equal to its fill value (NaN): an output NaN for a whole chunk
+    of draws left a store that read back as incomplete ("13 of 16 chunks")."""
+    from frontiercost.results.files import open_run
+
+    scenario = tmp_path / "rare.toml"
+    scenario.write_text(
+        '[scenario]\ntitle = "rare"\n[parameters]\n'
+        'x = { family = "normal", mu = 0, sigma = 1, unit = "1" }\n'
+        '[formulas]\ntail = { formula = "sqrt(x - 4.0) * 1e6", units = "USD" }\n',
+        encoding="utf-8",
+    )
+    limits = Limits(memory_bytes=memory) if memory else Limits()
+    out = tmp_path / "rare.zarr"
+    with pytest.warns(fc.NonFiniteWarning):
+        fc.simulate(scenario, draws=100_000, chains=2, out=out, limits=limits)
+        held = fc.simulate(scenario, draws=100_000, chains=2)
+    tail = open_run(out)["posterior"]["tail"].values
+    # 7 of 200,000 draws finite: whole chunks are NaN (without every_chunk, zarr left
+    # one of them out and the store read as "3 of 4 chunks")
+    assert 0 < np.isfinite(tail).sum() < 20
+    np.testing.assert_array_equal(tail, held["posterior"]["tail"].values)

@@ -18,8 +18,10 @@ from collections.abc import Sequence
 import numpy as np
 import xarray as xr
 
+from .._validate import seed as check_seed
 from ..errors import FrontiercostError
 from ..results.view import RunView, view
+from ._quantiles import quantiles
 
 
 def _draws(run: RunView, var: str) -> np.ndarray:
@@ -172,8 +174,7 @@ def value_at_risk(
     q = _levels(levels, "levels")
     run = view(data)
     if run.stored:
-        with np.errstate(invalid="ignore"):  # between two infinite draws: inf - inf
-            v = np.quantile(_draws(run, var), q)
+        v = quantiles(_draws(run, var), q)  # infinite draws are values; no draws, NaN
     else:
         _check_streaming_var(run, var)
         v = np.asarray(run.stats.quantile(var, q), dtype=float)
@@ -196,8 +197,8 @@ def expected_shortfall(
         x = _draws(run, var)
         n = x.size
         # the mean of the top n - floor(level n) draws: a partition, O(n), not a sort
-        es = np.empty(q.size)
-        for i, level in enumerate(q):
+        es = np.full(q.size, np.nan)  # NaN when every draw is NaN
+        for i, level in enumerate(q if n else ()):
             k = min(int(np.floor(level * n)), n - 1)
             es[i] = np.partition(x, k)[k:].mean()
     else:
@@ -252,6 +253,7 @@ def prob_greater(
     """
     if pairing not in PAIRINGS:
         raise FrontiercostError(f"pairing: unknown {pairing!r}; accepted: {', '.join(PAIRINGS)}")
+    check_seed(seed)
     ra, rb = view(a), view(b)
     if not (ra.stored and rb.stored):
         raise FrontiercostError("prob_greater needs stored draws in both runs (not streaming)")

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from .._validate import seed as check_seed
 from ..engine import evaluate_columns, evaluate_uniforms
 from ..engine._rng import fill_uniform, stream_key
 from ..errors import FrontiercostError, SimulationError
@@ -415,8 +416,7 @@ def sobol_indices(
         raise FrontiercostError(f"n: must be a power of two from 16 to 2**24, got {n!r}")
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 100:
         raise FrontiercostError(f"n_boot: must be an integer >= 100, got {n_boot!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**63:
-        raise FrontiercostError(f"seed: must be an integer in [0, 2**63), got {seed!r}")
+    check_seed(seed)
     model, used, corr, label = _resolve(target, outs, priors)
     factors = _factors(model, used)
     if not factors:

@@ -14,6 +14,7 @@ from scipy import special
 
 from ..errors import FrontiercostError, RangeWarning
 from ..results.view import RunView, view
+from ._quantiles import fill_infinite
 
 CI_KINDS = ("eti", "hdi")
 _SD_PROBS = np.array([0.1586553, 0.8413447])  # a normal's ±1 sd, as arviz-stats uses
@@ -189,7 +190,8 @@ def _range_scale(values: np.ndarray, mean: float, sd: float) -> float:
     scaled back, are what unbounded arithmetic would give; when nothing left
     the range the first figures stand, bit for bit.
     """
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # every draw NaN: NaN, said elsewhere
         lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
     if not (math.isfinite(lo) and math.isfinite(hi)) or lo == hi:
         return 1.0
@@ -253,7 +255,9 @@ def _stored_row(
         a = (1 - ci_prob) / 2
         part, mcse = _partitioned(x, np.array([a, 1 - a]), _mcse_probs(ci_prob))
         row["median"] = float(np.median(part, overwrite_input=True))
-        row["ci"] = [float(v) for v in np.quantile(part, [a, 1 - a], overwrite_input=True)]
+        with np.errstate(invalid="ignore"):  # inf - inf: filled in below
+            ci = np.quantile(part, [a, 1 - a], overwrite_input=True)
+        row["ci"] = [float(v) for v in fill_infinite(ci, x, [a, 1 - a])]
         row["mcse_median"] = float(mcse[0])
         row["mcse_ci"] = list(mcse[1:])
         return row
@@ -261,11 +265,16 @@ def _stored_row(
 
     row["median"] = float(da.median(("chain", "draw")))
     # NaN draws are no values: the interval is of the others, as the median is
-    post = xr.Dataset({"x": (("chain", "draw"), x[~np.isnan(x)][None, :]) if nan else da})
+    values = x[~np.isnan(x)] if nan else x
+    post = xr.Dataset({"x": (("chain", "draw"), values[None, :]) if nan else da})
     row["ci"] = [math.nan, math.nan]
     if post["x"].size:
-        ci = (az.eti if ci_kind == "eti" else az.hdi)(post, prob=ci_prob)["x"]
+        with np.errstate(invalid="ignore"):  # inf - inf: filled in below
+            ci = (az.eti if ci_kind == "eti" else az.hdi)(post, prob=ci_prob)["x"]
         row["ci"] = [float(ci.sel(ci_bound=b)) for b in ("lower", "upper")]
+        if ci_kind == "eti":
+            a = (1 - ci_prob) / 2
+            row["ci"] = [float(v) for v in fill_infinite(np.array(row["ci"]), values, [a, 1 - a])]
     if nan:  # no MCSE estimate once the chains are broken up (nor has a streaming run's)
         row["mcse_median"] = math.nan
         row["mcse_ci"] = [math.nan, math.nan]
@@ -361,7 +370,8 @@ def _partitioned(
         # never touched, so it costs address space, not memory or time
         part = np.frombuffer(mmap.mmap(-1, 8 * size), dtype=np.float64)
         part[kth] = values
-    return part.view(_Partitioned), (part[k_hi] - part[k_lo]) / 2
+    with np.errstate(invalid="ignore"):  # two infinite order statistics: no MCSE (NaN)
+        return part.view(_Partitioned), (part[k_hi] - part[k_lo]) / 2
 
 
 _SELECT_MIN = 1 << 16  # smaller arrays: numpy's partition is as fast
@@ -438,7 +448,8 @@ def _iid_mcse_draws(x: np.ndarray, probs: np.ndarray) -> np.ndarray:
     k_lo = np.floor(np.maximum(lo * size - 1, 0)).astype(np.intp)
     k_hi = np.ceil(np.minimum(hi * size - 1, size - 1)).astype(np.intp)
     part = np.partition(x, np.unique(np.concatenate([k_lo, k_hi])))  # O(n), no sort
-    return (part[k_hi] - part[k_lo]) / 2
+    with np.errstate(invalid="ignore"):  # two infinite order statistics: no MCSE (NaN)
+        return (part[k_hi] - part[k_lo]) / 2
 
 
 def _mcse_bounds(

@@ -17,6 +17,7 @@ import numpy as np
 import xarray as xr
 from scipy import special
 
+from .._validate import seed as check_seed
 from ..errors import FrontiercostError
 from .summary import CI_KINDS, interval
 
@@ -227,6 +228,7 @@ def trend_with_uncertainty(
         raise FrontiercostError(
             f"samples_by_model: every model needs the same number of draws, got {sorted(sizes)}"
         )
+    check_seed(seed)
     cost = np.stack(arrays)  # (model, draw)
     _xy(x, cost[:, 0])  # validates years and the count of models
     if not np.all(np.isfinite(cost) & (cost > 0)):

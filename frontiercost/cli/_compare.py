@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..errors import FrontiercostError
+from ..errors import FrontiercostError, SimulationError
 from ._common import (
     SAMPLING_FLAGS,
     STORE_LIMIT,
@@ -71,10 +71,23 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
         raise FrontiercostError(
             f"--draws: compare pairs stored draws; use at most {STORE_LIMIT:,} draws in total"
         )
-    srcs = {
-        k: files[k] if k in files else sample(t, args, console, store=True, settings=settings)
-        for k, t in (("a", args.a), ("b", args.b))
-    }
+    try:
+        # outputs only: compare pairs the outputs both runs share (inputs were half the memory)
+        srcs = {
+            k: files[k]
+            if k in files
+            else sample(t, args, console, store=True, settings=settings, inputs=False)
+            for k, t in (("a", args.a), ("b", args.b))
+        }
+    except SimulationError as err:
+        head, sep, _ = str(err).partition("; stream instead")
+        if not sep:
+            raise
+        # streaming or a file are no help here: compare pairs draws held in memory
+        raise SimulationError(
+            f"{head}; compare holds both runs' draws in memory: use fewer --draws, or raise"
+            " the budget (--memory, FRONTIERCOST_MEMORY)"
+        ) from None
     a, b = srcs["a"], srcs["b"]
     for k, s in srcs.items():
         if not s.view.stored:
@@ -101,7 +114,7 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
     # Draw d of two runs of one seed share the uniforms of every input of the same name:
     # for two different scenarios (two models' training hours are different facts)
     # that coupling is an artifact, so they are compared as independent.
-    pairing = args.pairing or ("common" if a.name == b.name else "independent")
+    pairing = args.pairing or ("common" if _same_scenario(a, b) else "independent")
     seed = int(sb["seed"])
     outputs: dict[str, Any] = {}
     for name in shared:
@@ -279,3 +292,11 @@ def _render_compare(record: dict[str, Any], fmt: str) -> str:
     header = ["output", "unit", "A median", f"A {interval}", "B median", f"B {interval}"]
     lines += format_table([*header, "P(A > B)"], rows, "ll")
     return "\n".join(lines) + "\n"
+
+
+def _same_scenario(a: Source, b: Source) -> bool:
+    """Whether A and B are one scenario: the same recorded scenario text (a file
+    renamed or copied is still the same scenario, two files of one name need not
+    be), or for bare models without one, the same name."""
+    ta, tb = a.view.scenario_text, b.view.scenario_text
+    return ta == tb if ta or tb else a.name == b.name

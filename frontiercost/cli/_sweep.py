@@ -9,15 +9,16 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..analysis.format import format_value
 from ..errors import FrontiercostError
 from ._common import (
     Console,
+    cell_with_unit,
     check_run_out,
     check_save,
     emit,
     interval_label,
     limits_from,
+    number,
     result_format,
     threshold_names,
     thresholds_for,
@@ -135,10 +136,11 @@ def _render(
         cells = [str(row["at"][f]) for f in fields]
         for e in row["outputs"].values():
             u = e["units"]
-            cells += [
-                format_value(e["median"], u),
-                f"{format_value(e['lower'], u)} – {format_value(e['upper'], u)}",
-            ]
+            # NaN (every draw NaN) and infinite values show as "-", as in `run`'s table
+            med, low, high = (
+                cell_with_unit(number(e[k]), u) for k in ("median", "lower", "upper")
+            )
+            cells += [med, f"{low} – {high}"]
             cells += [f"{p:.3g}" for p in e.get("exceedance", {}).values()]
         body.append(cells)
     for name, e in rows[0]["outputs"].items():

@@ -172,6 +172,8 @@ class StreamStats:
         """
         o = self.names.index(name)
         counts, lower, upper, exact = self._ordered(o)
+        if counts.size == 0:  # every draw NaN: no quantile
+            return np.full(np.shape(q), np.nan)
         cum = np.cumsum(counts)
         target = np.asarray(q, float) * cum[-1]
         k = np.minimum(np.searchsorted(cum, target, side="left"), counts.size - 1)
@@ -185,6 +187,8 @@ class StreamStats:
         :meth:`quantile`)."""
         o = self.names.index(name)
         counts, lower, upper, exact = self._ordered(o)
+        if counts.size == 0:  # every draw NaN: no interval
+            return float("nan"), float("nan")
         cum = np.concatenate([[0.0], np.cumsum(counts)])
         need = prob * cum[-1]
         # For each start bin i, the first end bin j with cum[j+1] - cum[i] >= need.

@@ -68,6 +68,33 @@ def fixed_start(record: Record) -> tuple[dt.date, str] | None:
     return None
 
 
+def _before_release(
+    record: Record, chip_key: str, start: tuple[dt.date, str] | None
+) -> dt.date | None:
+    """The GPU's release date when the record's training starts before it, else ``None``.
+
+    Epoch's pipeline floors such an age at 0; the scenario states the release
+    date so that the loader's note on a start before release (most often a
+    wrong date) is not given for what the record says.
+    """
+    from ..model.dates import training_start
+
+    chip = find_chip(chip_key)
+    if chip.kind == "tpu" or chip.released is None:
+        return None
+    if start is not None:
+        begin: dt.date | dt.datetime = start[0]
+    elif record.published is not None:
+        try:
+            begin = training_start(record.published, record.hours)
+        except (ValueError, OverflowError):  # bad hours: the scenario's load says so
+            return None
+    else:
+        return None
+    day = begin.date() if isinstance(begin, dt.datetime) else begin
+    return chip.released if day < chip.released else None
+
+
 def _fleet_shares(
     record: Record, shares: Mapping[str, float] | None
 ) -> tuple[list[tuple[str, float]], str | None]:
@@ -226,6 +253,11 @@ def scenario_text(
         if entry.released is not None:
             lines.append(
                 f"released = {entry.released.isoformat()}  # Epoch's chip dataset date for {h!r}"
+            )
+        elif (early := _before_release(record, entry.chip, start)) is not None:
+            lines.append(
+                f"released = {early.isoformat()}  # stated: the record's training starts before"
+                " this release; the rule puts the age at 0"
             )
     lines += ["", "# the record's inputs, with the paper's Table 5 uncertainty", "[parameters]"]
     if record.quantity is not None:

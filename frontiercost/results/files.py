@@ -76,8 +76,16 @@ def _netcdf_attrs(path: Path) -> dict[str, Any] | None:
 
         with h5py.File(path, "r") as f:
             return {k: v for k, v in f.attrs.items()}
-    except (OSError, ValueError):
+    except Exception:  # damaged metadata raises RuntimeError, KeyError... as well
         return None
+
+
+def _hdf5_signature(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(8) == _HDF5_SIGNATURE
+    except OSError:
+        return False
 
 
 def existing_kind(path: Path) -> str | None:
@@ -261,6 +269,8 @@ def open_run(
     if zarr:
         zarr_needed(flag, path)
     elif _netcdf_attrs(path) is None:
+        if _hdf5_signature(path):
+            raise OutputError(f"{label}: damaged netCDF4/HDF5 file: its attributes cannot be read")
         raise OutputError(f"{label}: not a netCDF4/HDF5 file (a saved run is one)")
     tree: xr.DataTree | None = None
     lazy = False
@@ -342,6 +352,17 @@ def _read_as_used(tree: xr.DataTree, label: str, zarr: bool) -> xr.DataTree:
     out.attrs = tree.attrs
     out.set_close(tree.close)
     return out
+
+
+def every_chunk() -> Any:
+    """A context in which Zarr writes every chunk, all-NaN ones included.
+
+    Zarr skips (and deletes) a chunk equal to the fill value, NaN: an output
+    NaN for a whole chunk of draws left a store that reads as incomplete.
+    """
+    import zarr
+
+    return zarr.config.set({"array.write_empty_chunks": True})
 
 
 def _check_complete(path: Path, tree: xr.DataTree, label: str) -> None:
@@ -602,7 +623,8 @@ def write_tree(tree: xr.DataTree, path: Path, flag: str = "out") -> None:
                 # Zarr v3 has no consolidated metadata in its spec yet; xarray writes and
                 # reads it all the same.
                 warnings.filterwarnings("ignore", message=".*[Cc]onsolidated metadata")
-                tree.to_zarr(tmp, mode="w")
+                with every_chunk():
+                    tree.to_zarr(tmp, mode="w")
         else:
             # the file holds at least the tree's arrays: refuse before building it in memory
             check_room(path, sum(int(node.dataset.nbytes) for node in tree.subtree), flag)

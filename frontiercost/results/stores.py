@@ -130,14 +130,17 @@ class ZarrSink:
         """Write draws ``start .. start + n`` (columns of ``outputs`` / ``inputs``)."""
         import zarr
 
+        from .files import every_chunk
+
         src = (outputs, inputs)
-        arrays = [
-            zarr.open_array(store=self.path, path=f"posterior/{n}", mode="r+")
-            for n in self.layout.names
-        ]
-        for c, d0, col, m in self.layout.spans(start, outputs.shape[1]):
-            for arr, (kind, row) in zip(arrays, self.layout.rows, strict=True):
-                arr[c, d0 : d0 + m] = src[kind][row, col : col + m]
+        with every_chunk():
+            arrays = [
+                zarr.open_array(store=self.path, path=f"posterior/{n}", mode="r+")
+                for n in self.layout.names
+            ]
+            for c, d0, col, m in self.layout.spans(start, outputs.shape[1]):
+                for arr, (kind, row) in zip(arrays, self.layout.rows, strict=True):
+                    arr[c, d0 : d0 + m] = src[kind][row, col : col + m]
 
     def finish(self, nonfinite: dict[str, dict[str, int]]) -> None:
         """Record the run's NaN and infinite draws per output (and consolidate again)."""

@@ -225,6 +225,36 @@ def hardware_ages(
     return out
 
 
+def before_release(hw: Hardware, ages: dict[str, tuple[Prior, HardwareAge]]) -> list[str]:
+    """A note per chip whose training starts before the chip was released.
+
+    The rule floors such an age at 0 without a word (the paper's pipeline
+    does, and a few of its models start before their chip's release or first
+    price record); a start before the release itself is most often a date or
+    chip given by mistake, so it is said.
+    """
+    dated = [("hardware_age", hw.chip, hw.dates)] if hw.chip is not None else []
+    dated += [
+        (m.name("hardware_age"), m.chip, d)
+        for m, d in zip(hw.members, hw.member_dates, strict=True)
+    ]
+    notes = []
+    for key, chip, dates in dated:
+        released = chip.released
+        if key not in ages or released is None or chip.kind == "tpu" or dates.released:
+            # Google trains on TPUs before announcing them: the rule allows it; a
+            # scenario that gives hardware.released states the date it means
+            continue
+        age = ages[key][1]
+        if age.start < released:
+            notes.append(
+                f"{key}: training starts {age.start.isoformat()} ({age.start_because}),"
+                f" before {chip.name} was released ({released.isoformat()}); the rule puts"
+                f" its age at {age.years:g} yr: check the dates and the chip"
+            )
+    return notes
+
+
 def pipeline_priors(
     pipeline: Pipeline, hw: Hardware, facts: RunFacts, given: set[str]
 ) -> dict[str, Prior]:

@@ -57,7 +57,7 @@ from .chips import CLOUD_BASES, DEFAULT_CLOUD_BASIS, PURCHASE_KEYS, Chip
 from .dates import read_date, read_dollars
 from .fleet import CHIP_LEVEL, Member, suggest_labelled
 from .fleet import quantities as fleet_quantities
-from .hardware import hardware_ages, pipeline_priors, read_hardware
+from .hardware import before_release, hardware_ages, pipeline_priors, read_hardware
 from .observe import Observation, parse_observations
 from .pipelines import RunFacts, find_pipeline
 from .reference import Reference, first_values, parse_references
@@ -831,6 +831,7 @@ def _build(
     routes = _routes(ctx, data.get("routes", {}), quantities, set(params))
     gaps = _price_gaps(hw.gaps, set(params))
     notes = list(gaps) + _drop_shadowed_defaults(priors, layer, quantities, routes)
+    notes += before_release(hw, ages)
     for routed in routes:  # a routed quantity is computed: its prior of a lower layer goes
         if routed in priors and routed not in params:
             del priors[routed]

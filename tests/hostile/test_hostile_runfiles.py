@@ -144,15 +144,22 @@ def _no_posterior(good: dict[str, Path], path: Path) -> None:
 
 
 NOT_NETCDF = "not a netCDF4/HDF5 file (a saved run is one)"
+DAMAGED = "damaged netCDF4/HDF5 file: its attributes cannot be read"  # the signature holds
 NOT_A_RUN = "not a frontiercost run (expected the file written by `frontiercost run --out`"
 
 CASES: list[tuple[str, str, Callable[[dict[str, Path], Path], None], str]] = [
     ("empty file", "x.nc", lambda g, p: p.write_bytes(b""), NOT_NETCDF),
     ("text named .nc", "x.nc", lambda g, p: p.write_text("not a netCDF file\n"), NOT_NETCDF),
     ("binary noise", "x.nc", lambda g, p: p.write_bytes(bytes(range(256)) * 64), NOT_NETCDF),
-    ("truncated to half", "x.nc", _bytes(lambda b: b[: len(b) // 2]), NOT_NETCDF),
-    ("truncated to 8 bytes", "x.nc", _bytes(lambda b: b[:8]), NOT_NETCDF),
-    ("last kilobyte cut", "x.nc", _bytes(lambda b: b[:-1024]), NOT_NETCDF),
+    ("truncated to half", "x.nc", _bytes(lambda b: b[: len(b) // 2]), DAMAGED),
+    ("truncated to 8 bytes", "x.nc", _bytes(lambda b: b[:8]), DAMAGED),
+    ("last kilobyte cut", "x.nc", _bytes(lambda b: b[:-1024]), DAMAGED),
+    (
+        "metadata overwritten",  # h5py raised RuntimeError: "incorrect metadata checksum"
+        "x.nc",
+        _bytes(lambda b: b[:2000] + b"\xff" * 20000 + b[22000:]),
+        DAMAGED,
+    ),
     ("foreign netCDF", "x.nc", _foreign, NOT_A_RUN),
     ("string variables only", "x.nc", _strings, NOT_A_RUN),
     ("only the attributes", "x.nc", _attrs_only, NOT_A_RUN),

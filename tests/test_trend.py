@@ -214,3 +214,27 @@ def test_trend_with_uncertainty_rejects_bad_input(
 ) -> None:
     with pytest.raises(FrontiercostError, match=match):
         trend_with_uncertainty(samples, years, **kwargs)  # type: ignore[arg-type]
+
+
+def test_the_fit_per_draw_is_a_plain_least_squares_fit_and_leaves_the_draws_alone() -> None:
+    """The fit works in place on its own copy (memory): each draw's slope and R^2 are
+    numpy's polyfit of that draw's costs, and the caller's arrays are unchanged."""
+    from frontiercost.analysis import trend_with_uncertainty
+
+    rng = np.random.default_rng(7)
+    samples = [rng.lognormal(m, 0.5, size=300) for m in range(5)]
+    kept = [s.copy() for s in samples]
+    years = np.array([2018.0, 2019.5, 2020.0, 2022.0, 2023.5])
+    for pairing in ("index", "shuffle"):
+        got = trend_with_uncertainty(samples, years, pairing=pairing, seed=4)
+        cost = np.stack(kept)
+        if pairing == "shuffle":
+            perm = np.random.default_rng(4)
+            cost = np.stack([perm.permutation(row) for row in cost])
+        y = np.log10(cost)
+        slope, intercept = np.polyfit(years, y, 1)
+        np.testing.assert_allclose(got["slope"].values, slope, rtol=1e-10)
+        fitted = np.outer(years, slope) + intercept
+        r2 = 1 - ((y - fitted) ** 2).sum(0) / ((y - y.mean(0)) ** 2).sum(0)
+        np.testing.assert_allclose(got["r_squared"].values, r2, rtol=1e-9)
+    assert all(np.array_equal(s, k) for s, k in zip(samples, kept, strict=True))

@@ -34,7 +34,8 @@ def run() -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         if not {"-v", "--verbose"} & set(sys.argv):
-            logging.getLogger("distributed").setLevel(logging.CRITICAL)  # its closing noise
+            # its closing noise, CRITICAL "Closed comm" included
+            logging.getLogger("distributed").setLevel(logging.CRITICAL + 1)
         atexit._run_exitfuncs()
         os._exit(code)
     sys.exit(code)

@@ -59,7 +59,7 @@ CASES = [
     ),
     (
         ["compare", "gpt-4", "gpt-4", "--draws", "1e6", "--memory", "100M"],
-        "compare holds both runs' draws in memory: use fewer --draws, or raise the budget",
+        "(its share of the budget: compare holds both runs' draws in memory); use fewer --draws",
     ),
     (["run", "{stored}"], "stored.nc: a saved run, not a scenario; read it with `frontiercost"),
     (["validate", "{reference}"], "a saved run, not a scenario; read it with"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -446,3 +447,30 @@ def test_a_summary_reads_each_variable_in_time_independent_of_their_number(
         assert len(record["outputs"]) > n  # every formula is summarized
         scans.append(count[0])
     assert scans[0] > 0 and scans[1] == scans[0], scans
+
+
+def test_a_sweep_point_without_a_number_is_null_in_json_and_dash_in_tables(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A point whose draws are all NaN made `sweep --format json` an internal error
+    (NaN is not JSON); the table printed `nan USD`."""
+    path = tmp_path / "nan.toml"
+    path.write_text(
+        '[scenario]\ntitle = "nan"\n[parameters]\n'
+        'x = { family = "normal", mu = 0, sigma = 1, unit = "1" }\n'
+        '[formulas]\ny = { formula = "sqrt(x - 20.0)", units = "USD" }\n',
+        encoding="utf-8",
+    )
+    base = ["sweep", str(path), "--vary", "x.mu=0,25", *SMALL, "--var", "y"]
+    for extra in ([], ["--summary", "-t", "y=1"]):
+        assert main([*base, *extra, "--format", "json"]) == 0
+        out, err = capsys.readouterr()
+        assert "y: 1,000 NaN of 2,000 draws" in err  # every draw of the point at mu = 0
+        empty, full = (p["outputs"]["y"] for p in json.loads(out)["points"])
+        assert empty["median"] is None and empty["lower"] is None and empty["upper"] is None
+        assert full["median"] == pytest.approx(math.sqrt(5), rel=0.1)
+        if extra:
+            assert empty["exceedance"] == {"1": None} and full["exceedance"]["1"] > 0.9
+        assert main([*base, *extra]) == 0
+        row = capsys.readouterr().out.splitlines()[-2].split()
+        assert row[:5] == ["0", "-", "-", "–", "-"] and "nan" not in row

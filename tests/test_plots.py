@@ -604,3 +604,32 @@ def test_drawing_into_a_subfigure(gpt4: xr.DataTree) -> None:
     fig = Figure(layout="constrained")
     sub = fig.subfigures(1, 2)[1]
     assert plot_exceedance(gpt4, "amortized_cost", ax=sub.subplots()) is fig
+
+
+def test_a_distribution_with_infinite_draws_renders_its_infinite_bound_at_the_edge() -> None:
+    """An ETI bound or median that is +inf (infinite draws are values) made matplotlib
+    fail (singular transform); it is drawn at the edge of the finite draws shown."""
+    from frontiercost.engine._interp import formula_kernel
+    from frontiercost.errors import NonFiniteWarning
+    from frontiercost.model import Model, Output
+    from frontiercost.model.formula import compile_program
+    from frontiercost.priors import Normal
+
+    def model(formula: str) -> Model:
+        program = compile_program(("x",), {"cost": formula}, ["cost"])
+        return Model("one", ("x",), (Output("cost", "USD", "cost"),), formula_kernel, program)
+
+    prior = {"x": Normal(mu=0.0, sigma=1.0)}
+    with pytest.warns(NonFiniteWarning):
+        run = frontiercost.simulate(model("1 / max(x - 0.5, 0)"), prior, draws=2000, chains=2)
+    x = run["posterior"]["cost"].values
+    finite = x[np.isfinite(x)]
+    fig = plot_distribution(run, "cost", path=io.BytesIO())
+    ax = fig.axes[0]
+    (upper,) = _by_gid(ax, "ci_upper")
+    assert upper.get_xdata()[0] == finite.max()  # the bound is inf: drawn at the edge
+    assert "inf" in ax.get_legend_handles_labels()[1][2]  # the label keeps the value
+    with pytest.warns(NonFiniteWarning):
+        huge = frontiercost.simulate(model("exp(x * 1000)"), prior, draws=2000, chains=2)
+    with pytest.raises(FrontiercostError, match=r"var: 'cost' has draws of 1\.\d+e\+308,"):
+        plot_distribution(huge, "cost", path=io.BytesIO())

@@ -6,7 +6,9 @@ Statistical checks allow 4.5 Monte Carlo standard errors (false-failure rate
 
 from __future__ import annotations
 
+import json
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -21,6 +23,7 @@ from frontiercost.analysis.risk import (
     value_at_risk,
 )
 from frontiercost.engine._interp import formula_kernel
+from frontiercost.errors import RangeWarning
 from frontiercost.model import Model
 from frontiercost.model.formula import compile_program
 from frontiercost.priors import LogNormal
@@ -328,3 +331,31 @@ def test_a_bad_seed_is_refused_by_name_where_draws_are_shuffled(seed: object) ->
     samples = np.random.default_rng(0).lognormal(size=(3, 50)) + 1
     with pytest.raises(FrontiercostError, match=r"seed: must be an integer in \[0, 2\*\*63\)"):
         trend_with_uncertainty(list(samples), [2020.0, 2021.0, 2022.0], seed=seed)  # type: ignore[arg-type]
+
+
+def test_streamed_quantiles_among_infinite_draws_are_infinite_as_stored() -> None:
+    """The streaming histogram counts infinite draws exactly: all of one sign, they are
+    the top (or bottom) ranks, and a quantile among them is that infinity, not NaN."""
+    from frontiercost.errors import NonFiniteWarning
+    from frontiercost.priors import Normal
+
+    prior = {"x": Normal(mu=0.0, sigma=1.0)}
+    levels = [0.05, 0.2, 0.5, 0.6, 0.8, 0.95]
+    for formula in ("1 / max(x - 0.5, 0)", "0 - 1 / max(x - 0.5, 0)"):
+        with pytest.warns(NonFiniteWarning):
+            streamed = simulate(_model(formula), prior, draws=20_000, chains=2, store=False)
+            stored = simulate(_model(formula), prior, draws=20_000, chains=2)
+        x = stored["posterior"]["cost"].values.ravel()
+        want = value_at_risk(stored, "cost", levels).values
+        got = value_at_risk(streamed, "cost", levels).values
+        infinite = np.isinf(want)
+        assert infinite.any() and (~infinite).any()
+        np.testing.assert_array_equal(got[infinite], want[infinite])
+        np.testing.assert_allclose(got[~infinite], want[~infinite], rtol=0.02)
+        with warnings.catch_warnings():  # nothing finite beyond the histogram's bins
+            warnings.simplefilter("error", RangeWarning)
+            summarize(streamed)
+        es = float(expected_shortfall(streamed, "cost", [0.9]).values[0])
+        es_stored = float(expected_shortfall(stored, "cost", [0.9]).values[0])
+        assert es == es_stored if math.isinf(es_stored) else es == pytest.approx(es_stored, 0.01)
+        assert np.isinf(x).sum() == int(json.loads(streamed.attrs["nonfinite"])["cost"]["inf"])

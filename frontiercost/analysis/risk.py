@@ -209,6 +209,8 @@ def expected_shortfall(
         es = np.empty(q.size)
         for i, level in enumerate(q):
             es[i] = _histogram_tail_mean(counts, lower, upper, exact, (1 - level) * total)
+        if stats.maximum[stats.names.index(var)] == np.inf:
+            es[:] = np.inf  # the +inf draws are the top ranks: in every tail, as stored
     return xr.DataArray(
         es,
         dims="level",

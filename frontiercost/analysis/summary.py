@@ -14,7 +14,7 @@ from scipy import special
 
 from ..errors import FrontiercostError, RangeWarning
 from ..results.view import RunView, view
-from ._quantiles import fill_infinite
+from ._quantiles import fill_infinite, quantiles
 
 CI_KINDS = ("eti", "hdi")
 _SD_PROBS = np.array([0.1586553, 0.8413447])  # a normal's ±1 sd, as arviz-stats uses
@@ -130,7 +130,8 @@ def summarize(
             for i, (n, k) in enumerate(zip(names, o, strict=True)):
                 if st.nan_count[k] == 0 and st.count[k] >= 4:  # as for stored draws
                     lo, hi = _rank_sd_points(st.count[k], _mcse_probs(ci_prob))
-                    mcse_all[i] = (st.quantile(n, hi) - st.quantile(n, lo)) / 2
+                    with np.errstate(invalid="ignore"):  # inf - inf: no MCSE, as stored
+                        mcse_all[i] = (st.quantile(n, hi) - st.quantile(n, lo)) / 2
         rows["mcse_median"] = mcse_all[:, 0]
         mcse_ci = mcse_all[:, 1:] if ci_kind == "eti" else np.full((len(names), 2), np.nan)
     units = [run.units(n) for n in names]
@@ -492,7 +493,7 @@ def interval(draws: Any, ci_prob: float, ci_kind: str) -> tuple[float, float]:
     if x.size == 0:
         return math.nan, math.nan
     if ci_kind == "eti":
-        lo, hi = np.quantile(x, [(1 - ci_prob) / 2, (1 + ci_prob) / 2])
+        lo, hi = quantiles(x, [(1 - ci_prob) / 2, (1 + ci_prob) / 2])  # inf draws: values
         return float(lo), float(hi)
     import arviz_stats as az
 

@@ -732,9 +732,17 @@ def _quiet_dask(console: Console) -> Iterator[None]:
     loggers[0].setLevel(logging.ERROR)
     after = _AfterInterrupt()
     loggers[1].addFilter(after)
+    # the scheduler's own loggers (distributed.scheduler...) reach the handlers of
+    # "distributed", not its filters: an interrupt mid-start logged a CRITICAL
+    # "Closed comm" with its traceback
+    handlers = list(loggers[0].handlers)
+    for h in handlers:
+        h.addFilter(after)
     try:
         yield
     finally:
+        for h in handlers:
+            h.removeFilter(after)
         loggers[1].removeFilter(after)
         for lg, level in zip(loggers, saved_levels, strict=True):
             lg.setLevel(level)

@@ -17,6 +17,7 @@ from ._common import (
     emit,
     interval_label,
     label_text,
+    limits_from,
     number,
     prob_cell,
     refuse,
@@ -71,12 +72,15 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
         raise FrontiercostError(
             f"--draws: compare pairs stored draws; use at most {STORE_LIMIT:,} draws in total"
         )
+    # both runs are held at once: each sampled one within its share of the budget
+    shared_args = argparse.Namespace(**vars(args))
+    shared_args.memory = limits_from(args).memory_bytes // max(1, 2 - len(files))
     try:
         # outputs only: compare pairs the outputs both runs share (inputs were half the memory)
         srcs = {
             k: files[k]
             if k in files
-            else sample(t, args, console, store=True, settings=settings, inputs=False)
+            else sample(t, shared_args, console, store=True, settings=settings, inputs=False)
             for k, t in (("a", args.a), ("b", args.b))
         }
     except SimulationError as err:
@@ -85,8 +89,8 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
             raise
         # streaming or a file are no help here: compare pairs draws held in memory
         raise SimulationError(
-            f"{head}; compare holds both runs' draws in memory: use fewer --draws, or raise"
-            " the budget (--memory, FRONTIERCOST_MEMORY)"
+            f"{head} (its share of the budget: compare holds both runs' draws in memory);"
+            " use fewer --draws, or raise the budget (--memory, FRONTIERCOST_MEMORY)"
         ) from None
     a, b = srcs["a"], srcs["b"]
     for k, s in srcs.items():

@@ -62,6 +62,7 @@ def _rows(
     """Per grid point: the field values, and each variable's median and interval."""
     import numpy as np
 
+    from ..analysis._quantiles import quantiles
     from ..analysis.summary import interval
     from ..results.view import view
 
@@ -98,8 +99,7 @@ def _rows(
                 # NaN draws left out of all three, as a --summary sweep's histogram does
                 # (the sweep has warned of them); an all-NaN point stays NaN
                 lo, hi = interval(x, ci, kind)
-                finite = x[~np.isnan(x)]
-                median = float(np.quantile(finite, 0.5)) if finite.size else float("nan")
+                median = float(quantiles(x[~np.isnan(x)], [0.5])[0])
                 entry = {"median": median, "lower": lo, "upper": hi}
             if summary:
                 entry["units"] = str(data["units"].sel(variable=name).item())
@@ -108,6 +108,17 @@ def _rows(
             values[name] = entry
         rows.append({"at": at, "outputs": values})
     return fields, rows
+
+
+def _json_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A point's figures as JSON numbers: NaN (no draw a number) and infinities are null."""
+    outputs = {}
+    for name, e in row["outputs"].items():
+        entry = {k: number(v) if k in ("median", "lower", "upper") else v for k, v in e.items()}
+        if "exceedance" in e:
+            entry["exceedance"] = {t: number(p) for t, p in e["exceedance"].items()}
+        outputs[name] = entry
+    return {"at": row["at"], "outputs": outputs}
 
 
 def _render(
@@ -127,7 +138,7 @@ def _render(
             "chains": count("chains"),
             "interval": {"kind": kind, "prob": ci},
             "fields": fields,
-            "points": rows,
+            "points": [_json_row(r) for r in rows],
         }
         return json.dumps(record, indent=2, allow_nan=False) + "\n"
     header = list(fields)
@@ -141,7 +152,9 @@ def _render(
                 cell_with_unit(number(e[k]), u) for k in ("median", "lower", "upper")
             )
             cells += [med, f"{low} – {high}"]
-            cells += [f"{p:.3g}" for p in e.get("exceedance", {}).values()]
+            cells += [
+                "-" if number(p) is None else f"{p:.3g}" for p in e.get("exceedance", {}).values()
+            ]
         body.append(cells)
     for name, e in rows[0]["outputs"].items():
         header += [f"{name} median", interval_label(ci, kind)]

@@ -7,7 +7,7 @@ import math
 import textwrap
 from typing import Any
 
-from ..errors import FrontiercostError
+from ..errors import FrontiercostError, SimulationError
 from ._common import (
     IMAGE_SUFFIXES,
     STORE_LIMIT,
@@ -76,14 +76,29 @@ def cmd_trend(args: argparse.Namespace, console: Console) -> int:
             f" {len(set(years.tolist()))} year(s); a trend needs at least 3 models,"
             " not all of one year (e.g. --tag frontier-model)"
         )
-    # the command as a whole within --max-time, not each model's run
-    limits.check_time(len(models) * args.draws * args.chains, f"trend of {len(models)} models")
+    # the command as a whole within --max-time and --memory, not each model's run
+    per_model = args.draws * args.chains
+    what = f"trend of {len(models)} models"
+    limits.check_time(len(models) * per_model, what)
+    held = 3 * 8 * len(models) * per_model  # each model's draws, and the fit's two copies
+    if held > limits.memory_bytes:
+        from ..settings import format_size
+
+        fits = limits.memory_bytes // (3 * 8 * len(models) * args.chains)
+        raise SimulationError(
+            f"--draws: {what} holds {format_size(held)} of draws, more than the memory budget"
+            f" of {format_size(limits.memory_bytes)}; use at most {fits:,} draws per chain, or"
+            " raise the budget (--memory, FRONTIERCOST_MEMORY)"
+        )
+    watch = limits.watch(lambda done, total: None, len(models) * per_model, what)
     points, samples, intervals = [], {}, []
     label = f"sampling {len(models)} models: {run_label(args.draws, args.chains)} each"
     with console.step(label, progress=True, unit="model") as bar:
         for i, sc in enumerate(models):
             if bar is not None:
                 bar.update(i, len(models))
+            if watch is not None and i:  # stops a trend its own speed says is too slow
+                watch(i * per_model, len(models) * per_model)
             points.append(float(evaluate(sc)[output]))
             tree = simulate(
                 sc,

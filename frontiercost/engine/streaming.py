@@ -128,7 +128,13 @@ class StreamStats:
         """Whether output ``name`` has draws the histogram may have clamped (:meth:`quantile`)."""
         o = self.names.index(name)
         neg, pos = self.hist[o, 0], self.hist[o, 1]
-        ends = (neg[N_BINS - 1], neg[0], pos[0], pos[N_BINS - 1])
+        ends = [int(neg[N_BINS - 1]), int(neg[0]), int(pos[0]), int(pos[N_BINS - 1])]
+        # infinite draws of one sign fill a top bin with values it knows exactly
+        lo, hi = float(self.minimum[o]), float(self.maximum[o])
+        if hi == np.inf and lo > -np.inf:
+            ends[3] -= int(self.inf_count[o])
+        elif lo == -np.inf and hi < np.inf:
+            ends[0] -= int(self.inf_count[o])
         return any(c > 0 and f for c, f in zip(ends, self._clamped(o), strict=True))
 
     def _ordered(self, o: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -179,7 +185,26 @@ class StreamStats:
         k = np.minimum(np.searchsorted(cum, target, side="left"), counts.size - 1)
         before = cum[k] - counts[k]
         frac = np.clip((target - before) / counts[k], 0.0, 1.0)
-        return np.where(exact[k], lower[k] + frac * (upper[k] - lower[k]), np.nan)
+        with np.errstate(invalid="ignore"):  # a bin reaching an infinite draw
+            value = np.where(exact[k], lower[k] + frac * (upper[k] - lower[k]), np.nan)
+        return self._infinite_ends(o, np.asarray(q, float), value)
+
+    def _infinite_ends(self, o: int, q: np.ndarray, value: np.ndarray) -> np.ndarray:
+        """``value`` with the quantiles that fall among infinite draws set to them.
+
+        Infinite draws are values, counted exactly: when all are of one sign
+        (the run's minimum or maximum says which), they are the top (or
+        bottom) ``inf_count`` ranks, and a quantile there is that infinity, as
+        numpy's interpolation of stored draws gives in the limit.
+        """
+        n_inf, n = int(self.inf_count[o]), int(self.count[o])
+        lo, hi = float(self.minimum[o]), float(self.maximum[o])
+        if not n_inf or (lo == -np.inf and hi == np.inf):
+            return value  # none, or of both signs: their split is not counted
+        rank = q * (n - 1)  # numpy's linear rule: between ranks floor and floor + 1
+        if hi == np.inf:
+            return np.where(rank > n - n_inf - 1, np.inf, value)
+        return np.where(rank < n_inf, -np.inf, value)
 
     def hdi(self, name: str, prob: float) -> tuple[float, float]:
         """Shortest interval holding at least ``prob`` of the draws (to one bin width);

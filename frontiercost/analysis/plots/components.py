@@ -196,6 +196,12 @@ def _central(table: xr.Dataset) -> float:
         c = np.atleast_1d(np.asarray(table.attrs["central"], dtype=float))
     else:
         raise FrontiercostError("table: no 'central' variable or attribute")
+    if c.size and not np.isfinite(c).all():
+        name = table.attrs.get("output") or table.attrs.get("variable") or "the output"
+        raise FrontiercostError(
+            f"var: {name} is {c[0]:g} with every input at its central value: a tornado"
+            " needs a finite value there; choose another variable (--var)"
+        )
     if c.size == 0 or not np.allclose(c, c[0], rtol=1e-9):
         raise FrontiercostError("table: 'central' must be one value (the output at the centre)")
     return float(c[0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -30,6 +31,8 @@ from ._style import (
     variable_attrs,
 )
 
+AXIS_LIMIT = 1e300  # the largest magnitude a value axis is asked to span
+
 
 def _auto_log(lo: float, hi: float, log: bool | None) -> bool:
     """Log axis when asked, else when the values are positive and span over a factor 10."""
@@ -38,6 +41,24 @@ def _auto_log(lo: float, hi: float, log: bool | None) -> bool:
     if log and not lo > 0:
         raise FrontiercostError(f"log: a log axis needs positive values, the smallest is {lo:g}")
     return log
+
+
+def _density(t: np.ndarray, back: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """A Gaussian KDE over the draws ``t``, or ``None`` when it has none to give.
+
+    Draws that are all equal, or span float64's range (exp(1000 x) gives 0 and
+    1e300 draws: the covariance overflows or is singular), get the histogram only.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        if not (np.ptp(t) > 0 and np.isfinite(np.var(t))):
+            return None
+        try:
+            density = gaussian_kde(t)
+            grid = np.linspace(t.min(), t.max(), 400)
+            values = density(grid)
+        except (ValueError, np.linalg.LinAlgError):
+            return None
+    return (back(grid), values) if np.all(np.isfinite(values)) else None
 
 
 def _point_value(point: float | xr.Dataset | None, var: str) -> float | None:
@@ -107,6 +128,12 @@ def plot_distribution(
     x = draws(tree, var, "plot_distribution")
     if x.size == 0:
         raise FrontiercostError(f"var: {var!r} has no finite draws")
+    if np.abs(x).max() > AXIS_LIMIT:  # matplotlib's transforms overflow (singular matrix)
+        raise FrontiercostError(
+            f"var: {var!r} has draws of {float(np.abs(x).max()):.3g}, beyond what a figure's"
+            f" axis can span ({AXIS_LIMIT:g}); plot another variable, or its log in a"
+            " [formulas] entry"
+        )
     if not isinstance(bins, int) or bins < 1:
         raise FrontiercostError(f"bins: need a positive integer, got {bins!r}")
     attrs = variable_attrs(tree, var)
@@ -133,13 +160,14 @@ def plot_distribution(
             label=f"{x.size:,} draws",
             gid="histogram",
         )
-        curve: tuple[np.ndarray, np.ndarray] | None = None
-        if kde and np.ptp(t) > 0:
-            grid = np.linspace(t.min(), t.max(), 400)
-            curve = (back(grid), gaussian_kde(t)(grid))
+        curve = _density(t, back) if kde else None
+        if curve is not None:
             ax.plot(*curve, color=OKABE_ITO["blue"], lw=1.5, label="density", gid="kde")
         interval = f"{format_share(ci_prob)} {ci_kind.upper()}"
         ci_label = f"{interval}: {fmt(lo, units)} – {fmt(hi, units)}"
+        # an infinite bound or median (infinite draws are values) is drawn at the edge
+        # of the finite draws shown; the labels keep the values
+        lo_at, hi_at, median_at = (float(np.clip(v, x.min(), x.max())) for v in (lo, hi, median))
         if curve is not None:
             inside = (curve[0] >= lo) & (curve[0] <= hi)
             ax.fill_between(
@@ -153,11 +181,13 @@ def plot_distribution(
                 gid="ci",
             )
         else:
-            ax.axvspan(lo, hi, color=OKABE_ITO["blue"], alpha=0.15, lw=0, label=ci_label, gid="ci")
-        for bound, gid in ((lo, "ci_lower"), (hi, "ci_upper")):
+            ax.axvspan(
+                lo_at, hi_at, color=OKABE_ITO["blue"], alpha=0.15, lw=0, label=ci_label, gid="ci"
+            )
+        for bound, gid in ((lo_at, "ci_lower"), (hi_at, "ci_upper")):
             ax.axvline(bound, color=OKABE_ITO["blue"], lw=0.8, ls="-", alpha=0.8, gid=gid)
         ax.axvline(
-            median,
+            median_at,
             color=OKABE_ITO["black"],
             lw=1.3,
             ls="--",
@@ -166,7 +196,7 @@ def plot_distribution(
         )
         if at_point is not None:
             ax.axvline(
-                at_point,
+                float(np.clip(at_point, x.min(), x.max())),
                 color=OKABE_ITO["vermillion"],
                 lw=1.3,
                 ls=":",

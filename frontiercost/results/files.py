@@ -11,6 +11,10 @@ Rules, for ``.nc`` (netCDF4/HDF5 through h5netcdf) and ``.zarr`` (a folder):
 - Everything is written under a hidden temporary name beside the target and
   renamed into place only when complete; a failure or an interrupt removes
   the temporary files and leaves the old target as it was.
+- Every numeric array is written with a checksum per chunk (HDF5's
+  Fletcher-32 filter; Zstandard's content checksum in Zarr), so a draw
+  changed on disk after the write is an error when read, never a wrong
+  number (:func:`checksummed`).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ if TYPE_CHECKING:
     import xarray as xr
 
 SUFFIXES = (".nc", ".zarr")
+CHUNK = 1 << 16  # draws per chunk of a stored variable on disk (512 KiB)
 KINDS = ("run", "sweep")
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
@@ -305,10 +310,22 @@ def data_bytes(tree: xr.DataTree) -> int:
     return sum(int(v.nbytes) for node in tree.subtree for v in node.dataset.variables.values())
 
 
+# HDF5's Fletcher-32 failure (through h5py: "filter returned failure during read")
+# and Zstandard's content checksum failure.
+_CHECKSUM_FAILED = re.compile(
+    r"Fletcher32|filter returned failure|doesn't match checksum|checksum mismatch", re.I
+)
+
+
 def unreadable(label: str, zarr: bool, err: BaseException) -> str:
     """The one-line error for a file a backend failed to read."""
     if isinstance(err, OSError) and err.errno is not None:
         return f"{label}: cannot read: {err.strerror}"
+    if _CHECKSUM_FAILED.search(str(err)):
+        return (
+            f"{label}: damaged: stored draws fail their checksum (the file changed after"
+            " it was written); its numbers cannot be trusted: run it again"
+        )
     kind = "Zarr store" if zarr else "netCDF4/HDF5 file"
     return f"{label}: not a readable {kind} ({type(err).__name__}: {err})"
 
@@ -605,9 +622,50 @@ def netcdf_image(tree: xr.DataTree) -> memoryview:
     collected. Built in memory, the file is then written with plain I/O,
     whose failures are ordinary ``OSError``.
     """
-    image = tree.to_netcdf(engine="h5netcdf")
+    image = tree.to_netcdf(engine="h5netcdf", encoding=checksummed(tree, zarr=False))
     assert isinstance(image, memoryview)
     return image
+
+
+def checksum_encoding(var: xr.Variable, zarr: bool) -> dict[str, Any] | None:
+    """How one variable is written with a checksum per chunk, or None for none.
+
+    Numeric arrays only (attributes and strings are metadata).  netCDF: HDF5's
+    Fletcher-32 filter, which needs chunks: draws are chunked ``CHUNK`` at a
+    time per chain (as a run written block by block), anything else as h5py
+    chooses.  Zarr: Zstandard at level 0 (its default) with its content
+    checksum.  Measured cost (2026-12-04): Fletcher-32 writes at ~0.9 GB/s
+    against ~1.4 GB/s without; Zstandard's checksum is xxHash64, a few % of a
+    write.  Without it every one of 200 single-bit flips in a Zarr chunk read
+    back as wrong draws, with no error.
+    """
+    import numpy as np
+
+    if var.ndim == 0 or var.size == 0 or not np.issubdtype(var.dtype, np.number):
+        return None
+    if zarr:
+        from zarr.codecs import ZstdCodec
+
+        return {"compressors": [ZstdCodec(level=0, checksum=True)]}
+    enc: dict[str, Any] = {"fletcher32": True}
+    if var.dims[-2:] == ("chain", "draw"):
+        enc["chunksizes"] = (1,) * (var.ndim - 1) + (min(var.shape[-1], CHUNK),)
+    return enc
+
+
+def checksummed(tree: xr.DataTree, zarr: bool) -> dict[str, dict[str, dict[str, Any]]]:
+    """``encoding=`` for writing ``tree`` with a checksum on every numeric array."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for node in tree.subtree:
+        ds = node.to_dataset(inherit=False)
+        encs = {
+            str(name): enc
+            for name in ds.variables
+            if (enc := checksum_encoding(ds.variables[name], zarr)) is not None
+        }
+        if encs:
+            out[node.path] = encs
+    return out
 
 
 def write_tree(tree: xr.DataTree, path: Path, flag: str = "out") -> None:
@@ -624,7 +682,7 @@ def write_tree(tree: xr.DataTree, path: Path, flag: str = "out") -> None:
                 # reads it all the same.
                 warnings.filterwarnings("ignore", message=".*[Cc]onsolidated metadata")
                 with every_chunk():
-                    tree.to_zarr(tmp, mode="w")
+                    tree.to_zarr(tmp, mode="w", encoding=checksummed(tree, zarr=True))
         else:
             # the file holds at least the tree's arrays: refuse before building it in memory
             check_room(path, sum(int(node.dataset.nbytes) for node in tree.subtree), flag)

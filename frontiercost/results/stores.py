@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-CHUNK = 1 << 16  # draws per chunk of a stored variable on disk (512 KiB)
+from .files import CHUNK, checksummed
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,9 @@ def write_skeleton(
         skeleton["posterior"] = xr.DataTree(post)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*[Cc]onsolidated metadata")
-            skeleton.to_zarr(path, mode="w", compute=False)
+            skeleton.to_zarr(
+                path, mode="w", compute=False, encoding=checksummed(skeleton, zarr=True)
+            )
         return ZarrSink(str(path), layout, chunk, piece)
     import io
 
@@ -207,7 +209,12 @@ def write_skeleton(
         group = f.groups["posterior"]
         for n in layout.names:
             var = group.create_variable(
-                n, ("chain", "draw"), dtype=np.float64, chunks=(1, chunk), fillvalue=np.nan
+                n,
+                ("chain", "draw"),
+                dtype=np.float64,
+                chunks=(1, chunk),
+                fillvalue=np.nan,
+                fletcher32=True,  # as files.checksummed: a changed draw is an error when read
             )
             var.attrs.update(attrs[n])
     write_bytes(path, buf.getbuffer())

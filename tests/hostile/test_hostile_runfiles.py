@@ -116,6 +116,31 @@ def _garbage_chunk(store: Path) -> None:
             p.write_bytes(b"not compressed draws")
 
 
+def _flip_bit(path: Path, at: int) -> None:
+    with open(path, "r+b") as fh:
+        fh.seek(at)
+        byte = fh.read(1)[0]
+        fh.seek(at)
+        fh.write(bytes([byte ^ 0x10]))
+
+
+def _nc_draw_flipped(good: dict[str, Path], path: Path) -> None:
+    """One bit of one stored draw changed, as a failing disk or a stray write would."""
+    shutil.copy(good["nc"], path)
+    with h5py.File(path, "r") as h:
+        chunk = h["posterior/cloud_cost"].id.get_chunk_info(0)
+    _flip_bit(path, chunk.byte_offset + chunk.size // 2)
+
+
+def _zarr_draw_flipped(store: Path) -> None:
+    chunk = next(
+        p
+        for p in sorted((store / "posterior" / "cloud_cost").rglob("*"))
+        if p.is_file() and p.name not in ("zarr.json", ".zarray", ".zattrs")
+    )
+    _flip_bit(chunk, chunk.stat().st_size // 2)
+
+
 def _garbage_metadata(store: Path) -> None:
     for p in store.rglob("zarr.json"):
         p.write_text("{not json")
@@ -145,6 +170,10 @@ def _no_posterior(good: dict[str, Path], path: Path) -> None:
 
 NOT_NETCDF = "not a netCDF4/HDF5 file (a saved run is one)"
 DAMAGED = "damaged netCDF4/HDF5 file: its attributes cannot be read"  # the signature holds
+CHANGED = (
+    "damaged: stored draws fail their checksum (the file changed after it was written);"
+    " its numbers cannot be trusted: run it again"
+)
 NOT_A_RUN = "not a frontiercost run (expected the file written by `frontiercost run --out`"
 
 CASES: list[tuple[str, str, Callable[[dict[str, Path], Path], None], str]] = [
@@ -160,6 +189,8 @@ CASES: list[tuple[str, str, Callable[[dict[str, Path], Path], None], str]] = [
         _bytes(lambda b: b[:2000] + b"\xff" * 20000 + b[22000:]),
         DAMAGED,
     ),
+    ("a draw's bit flipped", "x.nc", _nc_draw_flipped, CHANGED),
+    ("Zarr draw's bit flipped", "x.zarr", _zarr(_zarr_draw_flipped), CHANGED),
     ("foreign netCDF", "x.nc", _foreign, NOT_A_RUN),
     ("string variables only", "x.nc", _strings, NOT_A_RUN),
     ("only the attributes", "x.nc", _attrs_only, NOT_A_RUN),
@@ -259,6 +290,7 @@ REPORTED = {
     "draws attribute missing",
     "Zarr chunk missing",
     "Zarr chunk garbage",
+    "a draw's bit flipped",
 }
 
 
@@ -367,3 +399,69 @@ def test_open_run_loads_a_run_within_the_budget_and_reads_a_larger_one_as_used(
     for name in post.data_vars:
         np.testing.assert_array_equal(post[name].values, loaded["posterior"][name].values)
     beyond.close()
+
+
+@pytest.mark.parametrize("kind", ["nc", "zarr"])
+@pytest.mark.parametrize("written", ["at once", "block by block"])
+def test_every_stored_array_carries_a_checksum_and_a_flipped_bit_is_an_error(
+    capsys, monkeypatch, tmp_path: Path, good, kind: str, written: str
+) -> None:  # type: ignore[no-untyped-def]
+    """Without a checksum, each of 200 single-bit flips in a Zarr chunk read back as
+    wrong draws with exit 0 (Zstandard at level 0 stores floats nearly raw)."""
+    import zarr
+
+    path = good[kind]
+    if written == "block by block":  # through the skeleton and its sink
+        path = tmp_path / f"blocks.{kind}"
+        import frontiercost.run as run_module
+
+        skeletons: list[Path] = []
+        real = run_module.write_skeleton
+        monkeypatch.setattr(
+            run_module,
+            "write_skeleton",
+            lambda tree, p, *a, **k: skeletons.append(p) or real(tree, p, *a, **k),
+        )
+        monkeypatch.setenv("FRONTIERCOST_MEMORY", "64K")
+        succeeds(
+            capsys,
+            [
+                "run",
+                str(good["nc"].parent / "s.toml"),
+                "--draws",
+                "5000",
+                "--out",
+                str(path),
+                "-q",
+            ],
+        )
+        monkeypatch.delenv("FRONTIERCOST_MEMORY")
+        assert len(skeletons) == 1  # the run was written block by block
+    checked: list[str] = []
+    if kind == "nc":
+        with h5py.File(path, "r") as h:
+
+            def visit(name: str, obj: object) -> None:
+                if (
+                    isinstance(obj, h5py.Dataset)
+                    and obj.size
+                    and obj.ndim
+                    and obj.dtype.kind in "fiu"
+                ):
+                    assert obj.fletcher32, name
+                    checked.append(name)
+
+            h.visititems(visit)
+    else:
+        group = zarr.open_group(str(path), mode="r")
+        for name, arr in group.members(max_depth=None):
+            if isinstance(arr, zarr.Array) and arr.size and arr.ndim and arr.dtype.kind in "fiu":
+                assert [c.checksum for c in arr.compressors] == [True], name
+                checked.append(name)
+    assert {"posterior/cloud_cost", "posterior/chip_hours", "posterior/draw"} <= set(checked)
+    bad = tmp_path / f"bad.{kind}"
+    if kind == "nc":
+        _nc_draw_flipped({"nc": path}, bad)
+    else:
+        _zarr(_zarr_draw_flipped)({"zarr": path}, bad)
+    clear_error(capsys, ["summarize", str(bad)], f"{bad}: {CHANGED}", folder=tmp_path)

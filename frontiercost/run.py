@@ -41,6 +41,7 @@ from .results import files
 from .results.stores import CHUNK, Layout, template_data, write_skeleton
 from .results.trees import stored_tree, streaming_tree
 from .scenarios import Scenario, load_scenario
+from .scenarios.scenario import check_given_prior
 from .settings import Keep, Limits, Sampling, format_size
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ class RunSpec:
     def of(
         cls,
         what: Model | Scenario | str | Path | Mapping[str, Any] | RunSpec,
-        priors: Mapping[str, Prior] | None = None,
+        priors: Mapping[str, Any] | None = None,
         *,
         correlations: Correlations | None = None,
         scenario_text: str | None = None,
@@ -124,19 +125,21 @@ class RunSpec:
                 raise SimulationError("derived: outputs can be added to a scenario, not a Model")
             if priors is None:
                 raise SimulationError("simulate: a bare Model needs priors for its inputs")
-            return cls(
-                what.name, what.name, what, dict(priors), correlations or None, scenario_text
-            )
+            given = _as_priors(priors, {})
+            return cls(what.name, what.name, what, given, correlations or None, scenario_text)
         sc = what if isinstance(what, Scenario) else load_scenario(what)
         model = sc.model(derived=derived)
-        given = dict(priors or {})
-        extra = [n for n in given if n not in model.inputs]
+        extra = [n for n in (priors or {}) if n not in model.inputs]
         if extra:
             raise SimulationError(
-                f"priors: {', '.join(extra)} is not an input of scenario {sc.name!r};"
+                f"priors: {', '.join(map(str, extra))} is not an input of scenario {sc.name!r};"
                 f" inputs: {', '.join(model.inputs)}"
             )
-        used = {**sc.input_priors(), **given}
+        own = sc.input_priors()
+        given = _as_priors(priors or {}, {n: p.unit for n, p in own.items()})
+        for name, prior in given.items():
+            check_given_prior(name, prior)
+        used = {**own, **given}
         if correlations is None and sc.correlations:
             correlations = {p: r for p, r in sc.correlations.items() if set(p) <= set(used)}
         text = scenario_text if scenario_text is not None else sc.text
@@ -147,6 +150,36 @@ class RunSpec:
     def observations(self) -> tuple[Observation, ...]:
         """The scenario's ``[[observe]]`` evidence (none for a bare model)."""
         return self.scenario.observations if self.scenario is not None else ()
+
+
+def _as_priors(priors: Mapping[str, Any], units: Mapping[str, str]) -> dict[str, Prior]:
+    """``priors`` as Prior objects: each value a Prior, or what a scenario file
+    accepts for a parameter (a number, a prior-library name, a prior table),
+    in the unit of the input it replaces (``units``; a bare model's come
+    from the value itself)."""
+    from .priors.library import library_view
+    from .scenarios.specs import build_prior
+
+    out: dict[str, Prior] = {}
+    for name, value in priors.items():
+        if not isinstance(name, str):
+            raise SimulationError(f"priors: keys are input names (str), got {name!r}")
+        if isinstance(value, Prior):
+            out[name] = value
+            continue
+        unit = units.get(name)
+        if unit is None:  # a bare model: the value's own unit, else a pure number's
+            library = library_view()
+            if isinstance(value, Mapping) and "unit" in value:
+                unit = str(value["unit"])
+            elif isinstance(value, Mapping) and value.get("prior") in library:
+                unit = str(library[value["prior"]][0].get("unit", "1"))
+            elif isinstance(value, str) and value in library:
+                unit = str(library[value][0].get("unit", "1"))
+            else:
+                unit = "1"
+        out[name] = build_prior(f"priors[{name!r}]", name, value, unit)
+    return out
 
 
 # ------------------------------------------------------------------ settings
@@ -310,7 +343,7 @@ def check_bounds(
 
 def simulate(
     what: Model | Scenario | str | Path | Mapping[str, Any] | RunSpec,
-    priors: Mapping[str, Prior] | None = None,
+    priors: Mapping[str, Any] | None = None,
     *,
     sampling: Sampling | None = None,
     keep: Keep | None = None,
@@ -331,9 +364,13 @@ def simulate(
     what : Scenario, str, path, mapping, RunSpec or Model
         A scenario (loaded, a built-in name, a file path, or a mapping read
         as :meth:`Scenario.from_dict` reads it), or a bare model.
-    priors : mapping of str to Prior, optional
+    priors : mapping of str to Prior, number, str or dict, optional
         A prior for every input of a bare model; a scenario brings its own
-        (given here, they replace the scenario's of the same name).
+        (given here, they replace the scenario's of the same name).  Besides
+        a :class:`~frontiercost.priors.Prior`, a value may be what a scenario
+        file takes: a number (fixed), a prior-library name
+        (``"utilization_final_run_epoch"``) or a prior table
+        (``{"family": "beta", "p5": 0.3, "p95": 0.5}``), in the input's unit.
     sampling : Sampling, optional
         Draws, chains, seed, sampler and block size (default ``Sampling()``:
         4 chains of 10,000 draws, seed 0, ``"mc"``).

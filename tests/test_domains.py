@@ -36,7 +36,7 @@ def _with(**params: object) -> dict:
     [
         ({"hardware_age": -50}, r"hardware_age.*central value -50 is outside \[-2, 50\]"),
         ({"interconnect_factor": 0.5}, r"central value 0.5 is outside \[1, inf\)"),
-        ({"utilization": 37}, r"a fraction, not a percentage"),
+        ({"utilization": 37}, r"a fraction; for 37 %, write 0.37"),
         ({"chip_count": -3}, r"chip_count.*central value -3 is outside \(0, inf\)"),
         (
             {"training_compute": {"family": "normal", "mean": 1e25, "sd": 8e24}},

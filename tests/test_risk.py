@@ -359,3 +359,74 @@ def test_streamed_quantiles_among_infinite_draws_are_infinite_as_stored() -> Non
         es_stored = float(expected_shortfall(stored, "cost", [0.9]).values[0])
         assert es == es_stored if math.isinf(es_stored) else es == pytest.approx(es_stored, 0.01)
         assert np.isinf(x).sum() == int(json.loads(streamed.attrs["nonfinite"])["cost"]["inf"])
+
+
+# ---------------------------------------------------------------- sweeps, pairing
+
+
+@pytest.fixture(scope="module")
+def sweep_tree():  # type: ignore[no-untyped-def]
+    from frontiercost import sweep
+
+    return sweep("frontier-run-2025-2030", vary=["growth_rate=2,3"], draws=500)
+
+
+SWEEP_CALLS = {
+    "exceedance": lambda t: exceedance(t, "projected_cost_2027", [1e9]),
+    "exceedance_curve": lambda t: exceedance_curve(t, "projected_cost_2027"),
+    "value_at_risk": lambda t: value_at_risk(t, "projected_cost_2027", 0.95),
+    "expected_shortfall": lambda t: expected_shortfall(t, "projected_cost_2027", 0.95),
+    "prob_greater": lambda t: prob_greater(t, t, "projected_cost_2027"),
+}
+
+
+@pytest.mark.parametrize("name", SWEEP_CALLS)
+def test_a_sweep_is_refused_not_pooled_into_one_figure(sweep_tree, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Pooled, a 2-point sweep gave P(cost > $1B) = 0.595: the points' mean (0.26 and
+    0.93), a figure no point has, with exit 0.  Each point alone is accepted."""
+    from frontiercost.results.view import NotARunError
+
+    with pytest.raises(NotARunError) as err:
+        SWEEP_CALLS[name](sweep_tree)
+    assert str(err.value) == (
+        f"data: a sweep of 2 points (2 of growth_rate), not one run; {name} takes one run's"
+        " draws (pooled over the grid they would give a figure no point has): pick a point,"
+        " e.g. tree.sel(growth_rate=2), or use frontiercost.summarize(tree) for every point"
+    )
+    one = sweep_tree.sel(growth_rate=2)
+    SWEEP_CALLS[name](one)
+    draws = one["posterior"]["projected_cost_2027"].values.ravel()
+    if name == "exceedance":
+        got = float(exceedance(one, "projected_cost_2027", [1e9])["probability"][0])
+        assert got == np.count_nonzero(draws > 1e9) / draws.size
+
+
+def test_a_summary_only_sweep_is_summarized_from_what_it_kept(sweep_tree) -> None:  # type: ignore[no-untyped-def]
+    from frontiercost import sweep
+    from frontiercost.results.view import NotARunError
+
+    kept = sweep("frontier-run-2025-2030", vary=["growth_rate=2,3"], draws=500, summary_only=True)
+    got = summarize(kept, var_names=["projected_cost_2027"])
+    assert got["median"].dims == ("growth_rate", "variable")
+    # the same points stored and summarized: the same medians to the histogram's 0.39 %
+    stored = summarize(sweep_tree, var_names=["projected_cost_2027"])
+    np.testing.assert_allclose(got["median"].values, stored["median"].values, rtol=0.004)
+    with pytest.raises(FrontiercostError, match=r"kept summaries only, with 0.9 ETI intervals"):
+        summarize(kept, ci_prob=0.95)
+    with pytest.raises(NotARunError, match=r"kept per-point summaries only.*exceedance needs"):
+        exceedance(kept, "projected_cost_2027", [1e9])
+
+
+def test_prob_greater_pairs_one_scenarios_runs_and_shuffles_two_scenarios() -> None:
+    a = simulate("gpt-4", draws=2000)
+    variant = simulate("gpt-4", draws=2000, seed=0)
+    other = simulate("gemini-1-0-ultra", draws=2000)
+    same = prob_greater(a, variant, "amortized_cost")
+    assert same.attrs["pairing"] == "index"
+    assert same.equals(prob_greater(a, variant, "amortized_cost", pairing="index"))
+    two = prob_greater(a, other, "amortized_cost")
+    assert two.attrs["pairing"] == "shuffle"
+    assert two.equals(prob_greater(a, other, "amortized_cost", pairing="shuffle"))
+    # the coupling of same-named inputs across different models is what shuffling removes
+    paired = prob_greater(a, other, "amortized_cost", pairing="index")
+    assert abs(float(paired["probability"]) - float(two["probability"])) > 0.1

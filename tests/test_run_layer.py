@@ -599,3 +599,49 @@ def test_a_zarr_store_keeps_chunks_whose_draws_are_all_nan(
     # one of them out and the store read as "3 of 4 chunks")
     assert 0 < np.isfinite(tail).sum() < 20
     np.testing.assert_array_equal(tail, held["posterior"]["tail"].values)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0.5, "fixed"),
+        ("utilization_final_run_epoch", "library"),
+        ({"family": "beta", "p5": 0.4, "p95": 0.6}, "table"),
+    ],
+)
+def test_simulate_takes_priors_as_a_scenario_file_writes_them(value, expected) -> None:  # type: ignore[no-untyped-def]
+    """A number, a prior-library name or a prior table, as in TOML: these raised
+    AttributeError / TypeError tracebacks from inside the engine."""
+    from frontiercost.priors import Fixed, load_library, prior_from_spec
+
+    tree = fc.simulate("new-run-h100-2025", {"utilization": value}, draws=200)
+    if expected == "fixed":
+        assert float(tree["constant_data"]["utilization"]) == 0.5
+        return
+    want = (
+        load_library()["utilization_final_run_epoch"]
+        if expected == "library"
+        else prior_from_spec({**value, "unit": "1"})
+    )
+    assert not isinstance(want, Fixed)
+    same = fc.simulate("new-run-h100-2025", {"utilization": want}, draws=200)
+    np.testing.assert_array_equal(
+        tree["posterior"]["utilization"].values, same["posterior"]["utilization"].values
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (object(), "priors['utilization']: expected a number, a prior-library name or a prior"),
+        ("nosuch", "priors['utilization']: 'nosuch' is not in the prior library"),
+        ({"family": "beta", "p5": 0.4, "p95": 0.6, "unit": "USD"}, "unit 'USD' does not match"),
+        (40, "priors['utilization']: central value 40 is outside (0, 1]: a fraction; for 40 %"),
+    ],
+)
+def test_a_prior_simulate_cannot_use_is_one_clear_error(value, message: str) -> None:  # type: ignore[no-untyped-def]
+    from frontiercost import FrontiercostError
+
+    with pytest.raises(FrontiercostError) as err:
+        fc.simulate("new-run-h100-2025", {"utilization": value}, draws=200)
+    assert message in str(err.value)

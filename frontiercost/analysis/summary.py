@@ -97,6 +97,8 @@ def summarize(
     run = view(data)
     stored = run.stored
     names = run.check(var_names, "var_names") if var_names is not None else list(run.variables)
+    if run.summary_only:
+        return _kept_summaries(run, names, ci_prob, ci_kind)
     if stored:
         extra = list(run.sweep_dims)
         if extra:  # a sweep: one summary per grid point, stacked over its dims
@@ -310,6 +312,24 @@ def _per_point(
     for d in extra:
         out[d].attrs = dict(post[d].attrs)
     return out.transpose(*extra, ...)
+
+
+def _kept_summaries(
+    run: RunView, names: Sequence[str], ci_prob: float, ci_kind: str
+) -> xr.Dataset:
+    """A summary-only sweep's per-point summaries, as kept: it has no draws to
+    compute others from, so another interval is an error, not a silent substitute."""
+    ds = run.tree["summary"].to_dataset()
+    kept_kind = str(ds.attrs.get("ci_kind", "eti"))
+    kept_prob = float(ds.attrs.get("ci_prob", 0.9))
+    if ci_kind != kept_kind or not np.isclose(ci_prob, kept_prob, rtol=0, atol=1e-12):
+        raise FrontiercostError(
+            f"data: a sweep that kept summaries only, with {kept_prob:g} {kept_kind.upper()}"
+            f" intervals; without draws there is no {ci_prob:g} {ci_kind.upper()} interval:"
+            f" summarize with ci_prob={kept_prob:g}, ci_kind={kept_kind!r}, or sweep again"
+            " with the interval you want (ci_prob=, ci_kind=) or without summary_only"
+        )
+    return ds.sel(variable=list(names))
 
 
 def _mcse_probs(ci_prob: float) -> np.ndarray:

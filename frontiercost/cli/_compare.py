@@ -302,5 +302,6 @@ def _same_scenario(a: Source, b: Source) -> bool:
     """Whether A and B are one scenario: the same recorded scenario text (a file
     renamed or copied is still the same scenario, two files of one name need not
     be), or for bare models without one, the same name."""
-    ta, tb = a.view.scenario_text, b.view.scenario_text
-    return ta == tb if ta or tb else a.name == b.name
+    if a.view.scenario_text or b.view.scenario_text:
+        return a.view.same_scenario(b.view)
+    return a.name == b.name

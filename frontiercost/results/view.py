@@ -114,6 +114,38 @@ class RunView:
             return ()
         return tuple(str(d) for d in self.posterior.dims if d not in SAMPLE_DIMS)
 
+    def one_run(self, what: str) -> None:
+        """Refuse a sweep where one run is needed: its draws pooled over the grid
+        would give one figure that no point of the sweep has.
+
+        Raises
+        ------
+        NotARunError
+            Naming ``what`` (the function), the sweep's dims and how to pick a point.
+        """
+        if self.summary_only:
+            kept = [str(d) for d in self.tree["summary"].dims if d not in ("variable", "ci_bound")]
+            raise NotARunError(
+                f"data: a sweep over {', '.join(kept) or 'its grid'} that kept per-point"
+                f" summaries only (summary_only=True); {what} needs one run's draws:"
+                " sweep again without summary_only and pick a point, or simulate that point"
+            )
+        dims = self.sweep_dims
+        if not dims:
+            return
+        post = self.posterior
+        first = {d: post[d].values[0].item() if d in post.coords else 0 for d in dims}
+        n_points = int(np.prod([post.sizes[d] for d in dims]))
+        grid = " × ".join(f"{post.sizes[d]} of {d}" for d in dims)
+        pick = ", ".join(f"{d}={v!r}" for d, v in first.items())
+        how = "sel" if all(d in post.coords for d in dims) else "isel"
+        raise NotARunError(
+            f"data: a sweep of {n_points} points ({grid}), not one run; {what} takes one run's"
+            f" draws (pooled over the grid they would give a figure no point has): pick"
+            f" a point, e.g. tree.{how}({pick}), or use frontiercost.summarize(tree)"
+            " for every point"
+        )
+
     # ------------------------------------------------------------------ variables
 
     @property
@@ -150,6 +182,7 @@ class RunView:
         NotARunError
             For a stored run.
         """
+        self.one_run("this function")  # a summary-only sweep has no statistics either
         if not self.streaming:
             raise NotARunError("data: not a streaming run (it stores its draws)")
         return stream_stats(self.tree)
@@ -243,6 +276,7 @@ class RunView:
         A fixed input gives its value at every draw.
         """
         self.check([name])
+        self.one_run("this function")
         x = np.asarray(self.sampled(name).values, dtype=float).ravel()
         return x[~np.isnan(x)] if drop_nan else x
 
@@ -277,6 +311,7 @@ class RunView:
 
     def dataset(self, names: Sequence[str]) -> xr.Dataset:
         """Stored draws of ``names`` (fixed inputs broadcast) as one Dataset."""
+        self.one_run("this function")
         return xr.Dataset({n: self.sampled(n) for n in self.check(names)})
 
     # ------------------------------------------------------------------ settings
@@ -298,6 +333,15 @@ class RunView:
     def scenario_text(self) -> str:
         """The scenario file's text the run recorded (``""`` for a bare model)."""
         return str(self.tree.attrs.get("scenario", ""))
+
+    def same_scenario(self, other: RunView) -> bool:
+        """Whether two runs sampled one scenario: the same recorded scenario text
+        (a file renamed or copied is still the same scenario, two files of one
+        name need not be), or for bare models, which record none, the same model."""
+        ta, tb = self.scenario_text, other.scenario_text
+        if ta or tb:
+            return ta == tb
+        return str(self.tree.attrs.get("model", "")) == str(other.tree.attrs.get("model", ""))
 
     @property
     def priors(self) -> dict[str, dict[str, Any]]:

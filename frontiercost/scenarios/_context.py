@@ -39,3 +39,13 @@ class _DictContext(_Context):
         if table in self.ARRAYS:
             path += f"[{index}]"
         return f"{path}[{key!r}]" if key is not None else path
+
+
+class _GivenContext(_Context):
+    """Priors given in Python (``simulate(..., priors=)``): messages name ``priors['x']``."""
+
+    def __init__(self) -> None:
+        super().__init__("priors", "")
+
+    def where(self, table: str, key: str | None = None, index: int = 0) -> str:
+        return f"priors[{key!r}]"

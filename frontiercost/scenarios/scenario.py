@@ -945,6 +945,20 @@ def _build(
     )
 
 
+def check_given_prior(name: str, prior: Prior) -> None:
+    """A prior given in Python for a scenario's input, checked as a scenario file's
+    is: inside its quantity's domain (``utilization = 40`` is refused in either).
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``priors['name']``.
+    """
+    from ._context import _GivenContext
+
+    _check_domain(_GivenContext(), "parameters", name, prior)
+
+
 def _check_domain(
     ctx: _Context, table: str, key: str, prior: Prior, domain: Domain | None = None
 ) -> None:
@@ -960,7 +974,7 @@ def _check_domain(
         return
     c = prior.central
     if not domain.contains(c):
-        hint = " (a fraction, not a percentage)" if domain.upper == 1 and c > 1 else ""
+        hint = f"; for {c:g} %, write {c / 100:g}" if domain.upper == 1 and 1 < c <= 100 else ""
         raise ctx.error(table, key, f"central value {c:g} is outside {domain}{hint}")
     if isinstance(prior, Fixed):
         return

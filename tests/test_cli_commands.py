@@ -445,7 +445,12 @@ def test_no_output_flag_replaces_a_file_the_program_did_not_write(
     target = tmp_path / name
     target.write_bytes(b"precious")
     assert main([*argv, str(target)]) == 2
-    assert "exists and is not a file this program wrote" in capsys.readouterr().err
+    expected = (
+        "exists, and a text or CSV file carries no mark to tell whether this program wrote it"
+        if name.endswith(".csv")
+        else "exists and is not a file this program wrote"
+    )
+    assert expected in capsys.readouterr().err
     assert target.read_bytes() == b"precious"
     assert main([*argv, str(target), "--overwrite"]) == 0
     written = target.read_bytes()
@@ -566,3 +571,21 @@ def test_compare_decides_one_scenario_by_its_text_not_its_file_name(capsys, tmp_
 
     assert pairing("a/model.toml", "b/model.toml") == "independent"
     assert pairing("a/model.toml", "copy.toml") == "common"
+
+
+def test_a_threshold_given_twice_is_one_row(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["exceedance", "gpt-4", "--draws", "200", "-t", "1e8", "-t", "amortized_cost=100M"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert sum("$100M" in line for line in out.splitlines()) == 1, out
+
+
+def test_the_monte_carlo_error_rule_is_said_for_the_sampler_used(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["run", "reference", "--draws", "400"]) == 0
+    assert "; four times the draws halve it." in capsys.readouterr().out.replace("\n", " ")
+    assert main(["run", "reference", "--draws", "400", "--sampler", "qmc"]) == 0
+    assert "at least halve it (the qmc sampler usually does better)" in (
+        capsys.readouterr().out.replace("\n", " ")
+    )

@@ -221,7 +221,7 @@ def test_compare_json_pairs_by_common_random_numbers(capsys) -> None:  # type: i
     a = simulate("gpt-4", draws=500, chains=2)
     b = simulate("gemini-1-0-ultra", draws=500, chains=2)
     o = record["outputs"]["amortized_cost"]
-    pg = prob_greater(a, b, "amortized_cost")
+    pg = prob_greater(a, b, "amortized_cost", pairing="index")
     assert o["prob_a_greater"] == float(pg["probability"]) and o["mcse"] == float(pg["mcse"])
     assert o["a"]["median"] == float(np.median(a["posterior"]["amortized_cost"].values))
     assert "usd_per_flop" in record["outputs"] and "development_cost" not in record["outputs"]

@@ -381,3 +381,12 @@ def test_sobol_design_too_big_for_the_memory_budget_is_refused_before_allocating
     slow = Limits(seconds=1e-3)
     with pytest.raises(fc.FrontiercostError, match=r"would take at least .*--max-time"):
         sobol_indices("gpt-4", "amortized_cost", n=1 << 16, limits=slow)
+
+
+def test_sobol_of_a_conditioned_scenario_says_it_is_the_priors() -> None:
+    """Its indices ignore the evidence (they need independent inputs): said, not silent."""
+    from frontiercost.analysis import sobol_indices
+    from frontiercost.errors import ConditioningWarning
+
+    with pytest.warns(ConditioningWarning, match=r"these are of its prior, the evidence left out"):
+        sobol_indices("openai-2024-conditioned", "total_compute_cost", n=64, n_boot=100)

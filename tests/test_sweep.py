@@ -204,3 +204,26 @@ def test_variants_that_cannot_be_told_apart_are_refused(
     path.write_text(VARIANTS.read_text() + "\n" + extra)
     with pytest.raises(ScenarioError, match=match):
         fc.sweep(str(path), vary=vary, **RUN)
+
+
+def test_evenly_spaced_values_are_the_decimals_asked_for() -> None:
+    """linspace gave 0.15000000000000002 for 0.1:0.2:3: shown in tables, and
+    ``tree.sel(field=0.15)`` found nothing."""
+    assert parse_values("x", "0.1:0.2:3") == (0.1, 0.15, 0.2)
+    assert parse_values("x", "0:1:11") == tuple(i / 10 for i in range(11))
+    with pytest.raises(ScenarioError, match="is given twice"):
+        parse_values("x", "1:1.0000000000000002:3")  # the same to 15 digits
+
+
+def test_a_field_that_changes_nothing_sampled_is_warned_of() -> None:
+    """``year`` of a scenario whose prices are given for a year changes no prior and
+    no formula: three identical points, said so rather than shown as three answers."""
+    from frontiercost.errors import ScenarioWarning
+    from frontiercost.scenarios.grid import build_grid
+
+    with pytest.warns(ScenarioWarning, match=r"sweep year: every value gives scenario"):
+        build_grid("new-run-h100-2025", ["year=2025..2027"])
+    with pytest.warns(ScenarioWarning) as caught:
+        grid = build_grid("new-run-h100-2025", ["year=2025..2026", "utilization.central=0.3,0.4"])
+    assert grid.size == 4
+    assert [str(w.message).split(":")[0] for w in caught] == ["sweep year"]  # not utilization

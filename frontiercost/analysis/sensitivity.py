@@ -19,6 +19,7 @@ move an output and are left out of every result.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -28,7 +29,7 @@ import xarray as xr
 from .._validate import seed as check_seed
 from ..engine import evaluate_columns, evaluate_uniforms
 from ..engine._rng import fill_uniform, stream_key
-from ..errors import FrontiercostError, SimulationError
+from ..errors import ConditioningWarning, FrontiercostError, SimulationError
 from ..model import Correlations, Model
 from ..priors import Prior
 from ..results.view import view
@@ -68,6 +69,15 @@ def _resolve(
         raise FrontiercostError(
             f"output: {', '.join(unknown)} is not computed by scenario {sc.name!r}; "
             f"accepted: {', '.join(accepted)}"
+        )
+    if sc.observations:
+        warnings.warn(
+            f"scenario {sc.name!r} is conditioned on evidence ([[observe]]); Sobol indices"
+            " need independent inputs, so these are of its prior, the evidence left out;"
+            " rank correlations of the conditioned run (--method rank,"
+            " rank_correlations(frontiercost.simulate(...))) reflect the evidence",
+            ConditioningWarning,
+            stacklevel=3,
         )
     model = sc.model(outputs=tuple(outputs))
     merged = {**sc.priors, **(priors or {})}

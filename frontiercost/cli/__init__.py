@@ -264,7 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"frontiercost {version()}")
     shtab.add_argument_to(
-        p, ["--print-completion"], help="print a shell completion script (bash, zsh or tcsh)"
+        p,
+        ["--print-completion"],
+        help=f"print a shell completion script ({', '.join(shtab.SUPPORTED_SHELLS)})",
     )
     g = p.add_mutually_exclusive_group()
     g.add_argument("-q", "--quiet", action="store_true", help="no notes and no progress")

@@ -299,7 +299,9 @@ def thresholds_for(
                     f" write VAR=T, e.g. -t {names[0]}={t:g}"
                 )
             var = names[0]
-        out.setdefault(var, []).append(t)
+        given = out.setdefault(var, [])
+        if t not in given:  # the same threshold twice is one row, not two
+            given.append(t)
     return out
 
 
@@ -702,9 +704,14 @@ def check_out(path_text: str, flag: str, suffixes: Sequence[str], overwrite: boo
     if suffix == ".zarr" and path.exists() and not path.is_dir():
         raise FrontiercostError(f"{flag}: {path_text!r} exists and is not a Zarr folder")
     if suffix != ".zarr" and path.is_file() and not overwrite and not written_here(path):
+        unmarked = suffix in (".csv", ".txt", ".md", ".tsv", "")
+        why = (
+            "exists, and a text or CSV file carries no mark to tell whether this program wrote it"
+            if unmarked
+            else "exists and is not a file this program wrote"
+        )
         raise FrontiercostError(
-            f"{flag}: {path_text!r} exists and is not a file this program wrote; choose"
-            " another name, or pass --overwrite to replace it"
+            f"{flag}: {path_text!r} {why}; choose another name, or pass --overwrite to replace it"
         )
     return path
 

@@ -21,6 +21,7 @@ import json
 import math
 import re
 import tomllib
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import FrontiercostError, ScenarioError
+from ..errors import FrontiercostError, ScenarioError, ScenarioWarning
 from ..model import QUANTITIES
 from ..priors.library import library_view
 from .scenario import Scenario, _build, load_scenario
@@ -63,7 +64,9 @@ def parse_values(field: str, text: str) -> tuple[Any, ...]:
         if n < 1:
             raise ScenarioError(f"sweep {field}: {text!r} asks for no values")
         _check_count(field, text, n)
-        return tuple(float(v) for v in np.linspace(a, b, n))
+        # 15 significant digits: linspace's last-bit noise (0.15000000000000002 for
+        # 0.1:0.2:3) would show in tables and defeat tree.sel(field=0.15)
+        return _distinct(field, tuple(float(f"{v:.15g}") for v in np.linspace(a, b, n)))
     m = _RANGE.match(text)
     if m:
         a, b = int(m.group(1)), int(m.group(2))
@@ -402,4 +405,47 @@ def build_grid(
                 f"sweep: the points compute different outputs ({outputs} vs {p.outputs});"
                 " vary fields that keep the same outputs"
             )
+    _warn_unchanged(dims, points, base.name)
     return Grid(base, dims, points, axes, variants)
+
+
+def _fingerprint(sc: Scenario) -> tuple[Any, ...]:
+    """What a point samples: its model's inputs, outputs and program, each input's
+    prior, the correlations and the evidence."""
+    model = sc.model()
+    consts = b"" if model.consts is None else np.asarray(model.consts).tobytes()
+    return (
+        model.inputs,
+        tuple(o.name for o in model.outputs),
+        consts,
+        # a prior's repr holds its family's parameters to the last bit (floats' repr
+        # round-trips); its kernel table would cost ~10 ms per point to build
+        repr(sorted(sc.input_priors().items())),
+        repr(sorted(sc.correlations.items())),
+        repr(sc.observations),
+    )
+
+
+def _warn_unchanged(
+    dims: Sequence[tuple[str, tuple[Any, ...], str]], points: Sequence[Scenario], name: str
+) -> None:
+    """Warn of a field whose values all give the same points: it changes nothing the
+    scenario samples (``year`` of a scenario whose prices are given for a year)."""
+    shape = tuple(len(d[1]) for d in dims)
+    if len(points) < 2:
+        return
+    prints = np.empty(len(points), dtype=object)
+    prints[:] = [_fingerprint(p) for p in points]
+    grid = prints.reshape(shape)
+    for d, (field, values, _) in enumerate(dims):
+        if field == "variant" or len(values) < 2:
+            continue
+        along = np.moveaxis(grid, d, -1).reshape(-1, len(values))
+        if all(all(row[i] == row[0] for i in range(1, len(row))) for row in along):
+            warnings.warn(
+                f"sweep {field}: every value gives scenario {name!r} the same priors and"
+                f" formulas, so the points along {field} will be the same; {field} changes"
+                " nothing it samples",
+                ScenarioWarning,
+                stacklevel=3,
+            )

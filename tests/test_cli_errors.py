@@ -306,3 +306,14 @@ def test_a_value_that_starts_with_a_dash_is_shown_how_to_write(capsys) -> None: 
     assert "-$5M" in capsys.readouterr().out
     err = _error(capsys, ["run", "gpt-4", "--seed"])  # no value at all: no such hint
     assert err.endswith("argument --seed: expected one argument\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("10k", 10_000), ("1M", 1_000_000), ("2.5k", 2_500), ("250_000", 250_000), ("1e3", 1_000)],
+)
+def test_counts_take_the_suffixes_thresholds_take(text: str, value: int) -> None:
+    """``-t 1B`` was accepted and ``--draws 10k`` refused: one vocabulary for numbers."""
+    from frontiercost.cli._common import count_value, draws_value
+
+    assert draws_value(text) == value and count_value(text) == value

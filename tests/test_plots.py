@@ -218,6 +218,20 @@ def test_plots_leave_rcparams_alone(gpt4: xr.DataTree) -> None:
 
 
 # ------------------------------------------------------------- distribution
+@pytest.mark.parametrize("where", [0.5, 2.0])
+def test_a_point_outside_every_draw_is_named_not_drawn_at_the_edge(
+    gpt4: xr.DataTree, where: float
+) -> None:
+    """Clipped to the edge, openai-2024-conditioned's $4.29B point showed at $5.4B."""
+    x = gpt4["posterior"]["amortized_cost"].values
+    point = float(x.min()) * where if where < 1 else float(x.max()) * where
+    ax = _only_axes(plot_distribution(gpt4, "amortized_cost", point=point))
+    line = _one(ax, "point")
+    assert len(line.get_xdata()) == 0  # a legend entry only
+    side = "below" if where < 1 else "above"
+    assert line.get_label().endswith(f"({side} every draw)")
+
+
 @pytest.mark.parametrize("ci_kind", ["eti", "hdi"])
 def test_distribution_marks_summary_values(
     gpt4: xr.DataTree, gpt4_point: xr.Dataset, ci_kind: str

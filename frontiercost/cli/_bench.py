@@ -75,7 +75,10 @@ def add_arguments(be: argparse.ArgumentParser, file_action: Any) -> None:
     )
     file_action(
         be.add_argument(
-            "--out", metavar="FILE", help="also write the result as JSON to FILE (.json)"
+            "--out",
+            "--save",  # the other commands' name for the file of what they print
+            metavar="FILE",
+            help="also write the result as JSON to FILE (.json)",
         )
     )
     be.add_argument(

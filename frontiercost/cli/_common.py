@@ -75,6 +75,32 @@ class Parser(argparse.ArgumentParser):
         self._argv = list(sys.argv[1:] if args is None else args)  # for error()
         return super().parse_known_args(args, namespace)
 
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        ns, extras = self.parse_known_args(args, namespace)
+        if extras:
+            self._unrecognized(ns, extras)
+        return ns
+
+    def _unrecognized(self, ns: argparse.Namespace, extras: list[str]) -> None:
+        """Words no parser took, refused by the command they were given to, with the
+        flag each misspelled one is closest to (``--draw``: did you mean --draws?)."""
+        import difflib
+
+        target: argparse.ArgumentParser = self
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                target = action.choices.get(str(getattr(ns, action.dest, "")), self)
+        flags = [o for a in target._actions for o in a.option_strings if o.startswith("--")]
+        hints = []
+        for word in extras:
+            name = word.split("=", 1)[0]
+            close = difflib.get_close_matches(name, flags, n=1) if name.startswith("--") else []
+            if close:
+                hints.append(f"{name}: did you mean {close[0]}?")
+        target.error(
+            f"unrecognized arguments: {' '.join(extras)}" + "".join(f"; {h}" for h in hints)
+        )
+
     def error(self, message: str) -> None:  # type: ignore[override]
         # ``main`` prefixes ``frontiercost: error:``; a subcommand adds its own name once
         command = self.prog.removeprefix("frontiercost").strip()
@@ -175,12 +201,25 @@ def refuse_sampling(args: argparse.Namespace, path: str) -> None:
 MAX_DRAWS_PER_CHAIN = 1 << 53
 
 
+_COUNT = re.compile(r"^\s*([0-9][0-9_]*\.?[0-9]*(?:e[+-]?[0-9]+)?)\s*([kmbt]?)\s*$", re.I)
+
+
+def _count(text: str) -> float:
+    """A count as written: ``1e6``, ``250_000``, ``10k``, ``1M`` (k, M, B, T as ``-t`` takes)."""
+    m = _COUNT.match(text)
+    if m is None:
+        return float(text)  # -1, nan, inf: numbers, refused by the caller's range check
+    return float(m.group(1).replace("_", "")) * _SCALE[m.group(2).lower()]
+
+
 def draws_value(text: str) -> int:
-    """``--draws``: a whole number of draws per chain, ``1e6`` accepted, 1 to 2**53."""
+    """``--draws``: a whole number of draws per chain (``1e6``, ``10k``), 1 to 2**53."""
     try:
-        value = float(text)
+        value = _count(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number such as 1e6, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected a number such as 1e6 or 10k, got {text!r}"
+        ) from None
     if not math.isfinite(value) or value != int(value) or value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
     if value > MAX_DRAWS_PER_CHAIN:
@@ -191,11 +230,13 @@ def draws_value(text: str) -> int:
 
 
 def count_value(text: str) -> int:
-    """A whole number of things (``--max-points``), ``1e4`` accepted, 1 to 2**53."""
+    """A whole number of things (``--max-points``), ``1e4`` or ``10k`` accepted, 1 to 2**53."""
     try:
-        value = float(text)
+        value = _count(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number such as 1e4, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected a number such as 1e4 or 10k, got {text!r}"
+        ) from None
     if not math.isfinite(value) or value != int(value) or not 1 <= value <= 2**53:
         raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 2**53, got {text!r}")
     return int(value)

@@ -296,6 +296,11 @@ def _read(name_or_path: str | Path) -> tuple[str, str, str]:
             if raw.endswith(".toml") or "/" in raw:
                 raise ScenarioError(f"{raw}: no such scenario file")
             hint = suggest(raw, builtins)
+            if raw == "reference":  # the benchmark's bare model (cli: run, bench)
+                hint = (
+                    " ('reference' is the benchmark's bare model, not a scenario: only"
+                    " `frontiercost run reference` and `frontiercost bench` take it)"
+                )
             raise ScenarioError(
                 f"unknown scenario {raw!r}{hint}; `frontiercost scenarios` lists the built-in ones"
             )

@@ -119,6 +119,13 @@ OBSERVATION_ERRORS = ("lognormal", "normal")
 
 
 def suggest(key: str, accepted: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the nearest accepted key, or ``''``."""
-    near = difflib.get_close_matches(key, list(accepted), n=1, cutoff=0.6)
-    return f" (did you mean {near[0]!r}?)" if near else ""
+    """`` (did you mean 'x'?)`` for the nearest accepted key, or ``''``.
+
+    Letter case is ignored in the search (``GPT-4`` finds ``gpt-4``); the
+    accepted spelling is what is suggested.
+    """
+    by_lower: dict[str, str] = {}
+    for option in accepted:
+        by_lower.setdefault(option.lower(), option)
+    near = difflib.get_close_matches(key.lower(), list(by_lower), n=1, cutoff=0.6)
+    return f" (did you mean {by_lower[near[0]]!r}?)" if near else ""

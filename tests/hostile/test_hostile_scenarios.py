@@ -252,7 +252,7 @@ CASES: list[tuple[str, str | bytes, tuple[str, ...]]] = [
         _param("0", "utilization"),
         ("utilization: central value 0 is outside (0, 1]",),
     ),
-    ("utilization 37 %", _param("37", "utilization"), ("outside (0, 1]", "not a percentage")),
+    ("utilization 37 %", _param("37", "utilization"), ("outside (0, 1]", "for 37 %, write 0.37")),
     ("utilization negative", _param("-0.1", "utilization"), ("utilization", "(0, 1]")),
     ("final_run_share 1.5", _param("1.5", "final_run_share"), ("final_run_share", "(0, 1]")),
     (

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from scipy.stats import gaussian_kde
 
 from ...errors import FrontiercostError
+from ...results.view import view
 from ..format import format_share
 from ..risk import exceedance, exceedance_curve
 from ..summary import summarize
@@ -195,14 +196,20 @@ def plot_distribution(
             gid="median",
         )
         if at_point is not None:
-            ax.axvline(
-                float(np.clip(at_point, x.min(), x.max())),
-                color=OKABE_ITO["vermillion"],
-                lw=1.3,
-                ls=":",
-                label=f"point estimate: {fmt(at_point, units)}",
-                gid="point",
-            )
+            # a conditioned run's point is its prior's (the evidence moves the draws only)
+            what = "prior point estimate" if view(tree).conditioned else "point estimate"
+            style_kw: dict[str, Any] = {
+                "color": OKABE_ITO["vermillion"],
+                "lw": 1.3,
+                "ls": ":",
+                "gid": "point",
+            }
+            label = f"{what}: {fmt(at_point, units)}"
+            if x.min() <= at_point <= x.max():
+                ax.axvline(at_point, label=label, **style_kw)
+            else:  # a line at the edge would read as a value there: named, not drawn
+                side = "below" if at_point < x.min() else "above"
+                ax.plot([], [], label=f"{label} ({side} every draw)", **style_kw)
         if log:
             ax.set_xscale("log")
             ax.set_ylabel("probability density per decade (1/OOM)")

@@ -589,3 +589,19 @@ def test_the_monte_carlo_error_rule_is_said_for_the_sampler_used(
     assert "at least halve it (the qmc sampler usually does better)" in (
         capsys.readouterr().out.replace("\n", " ")
     )
+
+
+def test_scenarios_toml_prints_the_file_to_copy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Outside an editable install the scenario files are inside site-packages."""
+    from frontiercost.scenarios import load_scenario
+
+    assert main(["scenarios", "new-run-h100-2025", "--toml"]) == 0
+    text = capsys.readouterr().out
+    assert text == load_scenario("new-run-h100-2025").text
+    copy = tmp_path / "mine.toml"
+    copy.write_text(text)
+    assert load_scenario(copy).model().inputs == load_scenario("new-run-h100-2025").model().inputs
+    assert main(["scenarios", "--toml"]) == 2
+    assert "--toml: name the scenario" in capsys.readouterr().err

@@ -371,34 +371,46 @@ def sweep_tree():  # type: ignore[no-untyped-def]
     return sweep("frontier-run-2025-2030", vary=["growth_rate=2,3"], draws=500)
 
 
-SWEEP_CALLS = {
-    "exceedance": lambda t: exceedance(t, "projected_cost_2027", [1e9]),
+SWEEP_REFUSED = {
     "exceedance_curve": lambda t: exceedance_curve(t, "projected_cost_2027"),
-    "value_at_risk": lambda t: value_at_risk(t, "projected_cost_2027", 0.95),
-    "expected_shortfall": lambda t: expected_shortfall(t, "projected_cost_2027", 0.95),
     "prob_greater": lambda t: prob_greater(t, t, "projected_cost_2027"),
 }
 
 
-@pytest.mark.parametrize("name", SWEEP_CALLS)
-def test_a_sweep_is_refused_not_pooled_into_one_figure(sweep_tree, name: str) -> None:  # type: ignore[no-untyped-def]
-    """Pooled, a 2-point sweep gave P(cost > $1B) = 0.595: the points' mean (0.26 and
-    0.93), a figure no point has, with exit 0.  Each point alone is accepted."""
+@pytest.mark.parametrize("name", SWEEP_REFUSED)
+def test_a_sweep_is_refused_where_each_point_has_no_place(sweep_tree, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Pooled, a 2-point sweep gave one figure no point has (P(cost > $1B) = 0.595:
+    the points' mean of 0.26 and 0.93), with exit 0.  Each point alone is accepted."""
     from frontiercost.results.view import NotARunError
 
     with pytest.raises(NotARunError) as err:
-        SWEEP_CALLS[name](sweep_tree)
+        SWEEP_REFUSED[name](sweep_tree)
     assert str(err.value) == (
         f"data: a sweep of 2 points (2 of growth_rate), not one run; {name} takes one run's"
         " draws (pooled over the grid they would give a figure no point has): pick a point,"
-        " e.g. tree.sel(growth_rate=2), or use frontiercost.summarize(tree) for every point"
+        " e.g. tree.sel(growth_rate=2); summarize, exceedance, value_at_risk and"
+        " expected_shortfall give every point"
     )
-    one = sweep_tree.sel(growth_rate=2)
-    SWEEP_CALLS[name](one)
-    draws = one["posterior"]["projected_cost_2027"].values.ravel()
-    if name == "exceedance":
-        got = float(exceedance(one, "projected_cost_2027", [1e9])["probability"][0])
-        assert got == np.count_nonzero(draws > 1e9) / draws.size
+    SWEEP_REFUSED[name](sweep_tree.sel(growth_rate=2))
+
+
+def test_risk_figures_of_a_sweep_are_each_points(sweep_tree) -> None:  # type: ignore[no-untyped-def]
+    var = "projected_cost_2027"
+    e = exceedance(sweep_tree, var, [1e9, 3e9])
+    v = value_at_risk(sweep_tree, var, [0.9, 0.95])
+    es = expected_shortfall(sweep_tree, var, 0.95)
+    assert e["probability"].dims == ("growth_rate", "threshold")
+    assert v.dims == ("growth_rate", "level") and es.dims == ("growth_rate", "level")
+    for g in (2, 3):
+        one = sweep_tree.sel(growth_rate=g)
+        x = one["posterior"][var].values.ravel()
+        got = e["probability"].sel(growth_rate=g).values
+        np.testing.assert_array_equal(got, [np.mean(x > 1e9), np.mean(x > 3e9)])
+        assert v.sel(growth_rate=g, drop=True).equals(value_at_risk(one, var, [0.9, 0.95]))
+        assert es.sel(growth_rate=g, drop=True).equals(expected_shortfall(one, var, 0.95))
+    # the points differ: a pooled figure would lie between them
+    assert float(e["probability"].sel(growth_rate=2, threshold=1e9)) < 0.5
+    assert float(e["probability"].sel(growth_rate=3, threshold=1e9)) > 0.8
 
 
 def test_a_summary_only_sweep_is_summarized_from_what_it_kept(sweep_tree) -> None:  # type: ignore[no-untyped-def]

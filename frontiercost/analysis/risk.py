@@ -21,6 +21,7 @@ import xarray as xr
 from .._validate import seed as check_seed
 from ..errors import FrontiercostError
 from ..results.view import RunView, view
+from ._points import each_point
 from ._quantiles import quantiles
 
 
@@ -58,6 +59,8 @@ def exceedance(
     if t.size == 0 or not np.all(np.isfinite(t)):
         raise FrontiercostError(f"thresholds: need finite numbers, got {thresholds!r}")
     run = view(data)
+    if run.sweep_dims:  # each point's figure, over the sweep's dims
+        return each_point(run, lambda one: exceedance(one, var, thresholds), run.check(var, "var"))
     run.one_run("exceedance")
     if run.stored:
         x = _draws(run, var)
@@ -175,6 +178,8 @@ def value_at_risk(
     """Value-at-risk: the ``level`` quantile of ``var`` (the cost exceeded with 1 − level)."""
     q = _levels(levels, "levels")
     run = view(data)
+    if run.sweep_dims:  # each point's figure, over the sweep's dims
+        return each_point(run, lambda one: value_at_risk(one, var, levels), run.check(var, "var"))
     run.one_run("value_at_risk")
     if run.stored:
         v = quantiles(_draws(run, var), q)  # infinite draws are values; no draws, NaN
@@ -196,6 +201,10 @@ def expected_shortfall(
     """Expected shortfall: the mean of ``var`` over its worst ``1 − level`` tail."""
     q = _levels(levels, "levels")
     run = view(data)
+    if run.sweep_dims:  # each point's figure, over the sweep's dims
+        return each_point(
+            run, lambda one: expected_shortfall(one, var, levels), run.check(var, "var")
+        )
     run.one_run("expected_shortfall")
     if run.stored:
         x = _draws(run, var)

@@ -14,6 +14,7 @@ from scipy import special
 
 from ..errors import FrontiercostError, RangeWarning
 from ..results.view import RunView, view
+from ._points import each_point
 from ._quantiles import fill_infinite, quantiles
 
 CI_KINDS = ("eti", "hdi")
@@ -100,9 +101,8 @@ def summarize(
     if run.summary_only:
         return _kept_summaries(run, names, ci_prob, ci_kind)
     if stored:
-        extra = list(run.sweep_dims)
-        if extra:  # a sweep: one summary per grid point, stacked over its dims
-            return _per_point(run.tree, run.posterior[names], extra, names, ci_prob, ci_kind)
+        if run.sweep_dims:  # a sweep: one summary per grid point, stacked over its dims
+            return each_point(run, lambda one: summarize(one, ci_prob, ci_kind, names), names)
         # One variable at a time, read into memory (a lazily opened or dask-backed
         # file included): memory is one variable's draws, whatever the run's size.
         # compute(), not load(): load() would keep every variable read in the tree.
@@ -290,28 +290,6 @@ def _stored_row(
         row["mcse_median"] = float(az.mcse(post, method="median")["x"])
         row["mcse_ci"] = list(_mcse_bounds(post, ["x"], ci_kind, ci_prob)[0])
     return row
-
-
-def _per_point(
-    data: xr.DataTree,
-    post: xr.Dataset,
-    extra: Sequence[str],
-    names: Sequence[str],
-    ci_prob: float,
-    ci_kind: str,
-) -> xr.Dataset:
-    """``summarize`` at each point of the dims beyond chain and draw (a sweep's)."""
-    stacked = post.stack(_point=list(extra))
-    parts = []
-    for i in range(stacked.sizes["_point"]):
-        one = stacked.isel(_point=i).drop_vars(["_point", *extra], errors="ignore")
-        tree = xr.DataTree.from_dict({"/": xr.Dataset(attrs=data.attrs), "posterior": one})
-        parts.append(summarize(tree, ci_prob, ci_kind, names))
-    out = xr.concat(parts, dim="_point", coords="minimal", compat="override")
-    out = out.assign_coords(_point=stacked["_point"]).unstack("_point")
-    for d in extra:
-        out[d].attrs = dict(post[d].attrs)
-    return out.transpose(*extra, ...)
 
 
 def _kept_summaries(

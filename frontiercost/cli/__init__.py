@@ -322,9 +322,16 @@ def build_parser() -> argparse.ArgumentParser:
             "frontiercost scenarios",
             "frontiercost scenarios gpt-4",
             "frontiercost scenarios --format json",
+            "frontiercost scenarios new-run-h100-2025 --toml",
         ],
     )
     _file(sc.add_argument("name", nargs="?", help="a scenario's name or file"))
+    sc.add_argument(
+        "--toml",
+        action="store_true",
+        help="print the scenario's file itself, to copy and edit"
+        " (frontiercost scenarios gpt-4 --toml > my-run.toml)",
+    )
     sc.set_defaults(func=_info.cmd_scenarios)
 
     va = add(

@@ -173,6 +173,16 @@ def cmd_scenarios(args: argparse.Namespace, console: Console) -> int:
 
     fmt = result_format(args)
     save = check_save(args)
+    if args.toml:
+        if args.name is None:
+            raise FrontiercostError(
+                "--toml: name the scenario to print, e.g. scenarios gpt-4 --toml"
+            )
+        if args.format is not None:
+            raise FrontiercostError("--toml prints the scenario's file as it is; drop --format")
+        sc = load_scenario(args.name, console)
+        emit(console, sc.text if sc.text.endswith("\n") else sc.text + "\n", save)
+        return 0
     if args.name is not None:
         sc = load_scenario(args.name, console)
         if fmt == "table":

@@ -142,8 +142,8 @@ class RunView:
         raise NotARunError(
             f"data: a sweep of {n_points} points ({grid}), not one run; {what} takes one run's"
             f" draws (pooled over the grid they would give a figure no point has): pick"
-            f" a point, e.g. tree.{how}({pick}), or use frontiercost.summarize(tree)"
-            " for every point"
+            f" a point, e.g. tree.{how}({pick}); summarize, exceedance, value_at_risk and"
+            " expected_shortfall give every point"
         )
 
     # ------------------------------------------------------------------ variables

@@ -223,7 +223,7 @@ def test_version_bare_help_and_one_error_prefix(capsys) -> None:  # type: ignore
         "frontiercost: error: run: the following arguments are required: SCENARIO\n"
     )
     assert main(["run", "gpt-4", "--bogus"]) == 2
-    assert capsys.readouterr().err == "frontiercost: error: unrecognized arguments: --bogus\n"
+    assert capsys.readouterr().err == "frontiercost: error: run: unrecognized arguments: --bogus\n"
     assert main(["run", "gpt-4", "--draw", "5"]) == 2  # no abbreviations
     assert "unrecognized arguments: --draw" in capsys.readouterr().err
 

@@ -317,3 +317,15 @@ def test_counts_take_the_suffixes_thresholds_take(text: str, value: int) -> None
     from frontiercost.cli._common import count_value, draws_value
 
     assert draws_value(text) == value and count_value(text) == value
+
+
+def test_a_misspelt_flag_is_refused_by_its_command_with_the_nearest_flag(capsys) -> None:  # type: ignore[no-untyped-def]
+    from frontiercost.cli import main
+
+    assert main(["run", "gpt-4", "--draw", "500"]) == 2
+    assert capsys.readouterr().err == (
+        "frontiercost: error: run: unrecognized arguments: --draw 500;"
+        " --draw: did you mean --draws?\n"
+    )
+    assert main(["run", "gpt-4", "--bogus"]) == 2  # nothing near: no guess
+    assert capsys.readouterr().err == "frontiercost: error: run: unrecognized arguments: --bogus\n"

@@ -94,7 +94,11 @@ class Parser(argparse.ArgumentParser):
         hints = []
         for word in extras:
             name = word.split("=", 1)[0]
-            close = difflib.get_close_matches(name, flags, n=1) if name.startswith("--") else []
+            close = (
+                difflib.get_close_matches(name, flags, n=1, cutoff=0.75)
+                if name.startswith("--")
+                else []
+            )
             if close:
                 hints.append(f"{name}: did you mean {close[0]}?")
         target.error(

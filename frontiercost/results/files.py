@@ -85,6 +85,44 @@ def _netcdf_attrs(path: Path) -> dict[str, Any] | None:
         return None
 
 
+PROBE_SECONDS = 20.0  # reading a file's metadata takes well under a second
+
+# Reads every attribute of every object, nothing else: what opening a run reads.
+_PROBE = """
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    for k in f.attrs:
+        f.attrs[k]
+    f.visititems(lambda name, obj: [obj.attrs[k] for k in obj.attrs] and None)
+"""
+
+
+def metadata_finishes(path: Path) -> bool:
+    """Whether HDF5 reads ``path``'s metadata to the end, tried in a child process.
+
+    Some damage (a zeroed object header) sends HDF5 into a loop that holds the
+    GIL and ignores SIGINT and SIGTERM: in this process, ``summarize`` would
+    never return.  A child that does not finish within ``PROBE_SECONDS`` is
+    killed and the file called damaged.  A child that fails quickly says
+    nothing here: this process then reads the file and reports what fails.
+    Costs a Python start and ``import h5py`` (~0.1 s) per file opened.
+    """
+    import subprocess
+
+    try:
+        subprocess.run(
+            [sys.executable, "-c", _PROBE, os.fspath(path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=PROBE_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return False
+    return True
+
+
 def _hdf5_signature(path: Path) -> bool:
     try:
         with open(path, "rb") as fh:
@@ -95,6 +133,8 @@ def _hdf5_signature(path: Path) -> bool:
 
 def existing_kind(path: Path) -> str | None:
     """The frontiercost kind (``"run"``, ``"sweep"``) of an existing output, else ``None``."""
+    if not path.is_dir() and _hdf5_signature(path) and not metadata_finishes(path):
+        return None  # damaged beyond reading: not recognisably ours, so never replaced
     attrs = _zarr_attrs(path) if path.is_dir() else _netcdf_attrs(path)
     if not attrs or "frontiercost_version" not in attrs:
         return None
@@ -273,6 +313,11 @@ def open_run(
         raise OutputError(f"{label}: cannot read: permission denied")
     if zarr:
         zarr_needed(flag, path)
+    elif _hdf5_signature(path) and not metadata_finishes(path):
+        raise OutputError(
+            f"{label}: damaged netCDF4/HDF5 file: reading its metadata did not finish in"
+            f" {PROBE_SECONDS:g} s"
+        )
     elif _netcdf_attrs(path) is None:
         if _hdf5_signature(path):
             raise OutputError(f"{label}: damaged netCDF4/HDF5 file: its attributes cannot be read")

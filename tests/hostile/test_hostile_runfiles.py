@@ -465,3 +465,33 @@ def test_every_stored_array_carries_a_checksum_and_a_flipped_bit_is_an_error(
     else:
         _zarr(_zarr_draw_flipped)({"zarr": path}, bad)
     clear_error(capsys, ["summarize", str(bad)], f"{bad}: {CHANGED}", folder=tmp_path)
+
+
+def test_metadata_that_sends_hdf5_into_a_loop_is_damage_not_a_hang(
+    capsys, monkeypatch, tmp_path: Path, good
+) -> None:  # type: ignore[no-untyped-def]
+    """4 KB zeroed at offset 512 (the root's object header): HDF5 looped forever reading
+    the root's attributes, holding the GIL, deaf to SIGINT and SIGTERM."""
+    import frontiercost.results.files as files
+
+    monkeypatch.setattr(files, "PROBE_SECONDS", 3.0)
+    data = bytearray(good["nc"].read_bytes())
+    data[512 : 512 + 4096] = bytes(4096)
+    bad = tmp_path / "loops.nc"
+    bad.write_bytes(bytes(data))
+    assert not files.metadata_finishes(bad)
+    assert files.metadata_finishes(good["nc"])
+    clear_error(
+        capsys,
+        ["summarize", str(bad)],
+        f"{bad}: damaged netCDF4/HDF5 file: reading its metadata did not finish in 3 s",
+        folder=tmp_path,
+    )
+    # nor is it replaced as an output of ours: its kind cannot be read
+    run_args = ["run", str(good["nc"].parent / "s.toml"), "--draws", "50", "-q"]
+    clear_error(
+        capsys,
+        [*run_args, "--out", str(bad)],
+        "exists and is not a frontiercost output",
+        folder=tmp_path,
+    )

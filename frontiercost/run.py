@@ -91,6 +91,7 @@ class RunSpec:
     scenario_text: str | None = None
     scenario: Scenario | None = field(default=None, compare=False)
     streams: Mapping[str, str] = field(default_factory=dict)
+    replaced: tuple[str, ...] = ()  # inputs whose scenario prior ``priors=`` replaced
 
     @classmethod
     def of(
@@ -144,7 +145,9 @@ class RunSpec:
             correlations = {p: r for p, r in sc.correlations.items() if set(p) <= set(used)}
         text = scenario_text if scenario_text is not None else sc.text
         streams = {n: q for n, q in sc.streams.items() if n in model.inputs}
-        return cls(sc.name, sc.title, model, used, correlations or None, text, sc, streams)
+        return cls(
+            sc.name, sc.title, model, used, correlations or None, text, sc, streams, tuple(given)
+        )
 
     @property
     def observations(self) -> tuple[Observation, ...]:
@@ -583,7 +586,7 @@ def _run(
         return [_run_to_file(specs[0], jobs[0], sampling, keep, executor, progress, limits)]
     results = executor.run(jobs, progress)
     trees = [
-        _tree(s, j, r, {**record, "correlations": s.correlations})
+        _tree(s, j, r, {**record, "correlations": s.correlations, "replaced_priors": s.replaced})
         for s, j, r in zip(specs, jobs, results, strict=True)
     ]
     if keep.out is not None:
@@ -644,7 +647,11 @@ def _run_to_file(
         )
     model = spec.model
     layout = _layout(spec, job, sampling)
-    record = {**sampling.record(), "correlations": spec.correlations}
+    record = {
+        **sampling.record(),
+        "correlations": spec.correlations,
+        "replaced_priors": spec.replaced,
+    }
     used = {n: spec.priors[n] for n in model.inputs}
     data = template_data(layout)
     template = stored_tree(

@@ -645,3 +645,21 @@ def test_a_prior_simulate_cannot_use_is_one_clear_error(value, message: str) -> 
     with pytest.raises(FrontiercostError) as err:
         fc.simulate("new-run-h100-2025", {"utilization": value}, draws=200)
     assert message in str(err.value)
+
+
+def test_a_saved_run_whose_priors_were_replaced_is_rebuilt_with_them(
+    tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """The file records the scenario's text: rebuilt from it alone, summarize showed
+    plain GPT-4's point (57M chip-hours) beside draws of twice the chips, and report
+    sampled plain GPT-4 again, with exit 0."""
+    from frontiercost.cli import main
+
+    path = tmp_path / "twice.nc"
+    tree = fc.simulate("gpt-4", {"chip_count": 50_000}, draws=200, out=str(path))
+    assert json.loads(tree.attrs["replaced_priors"]) == ["chip_count"]
+    points = {}
+    for argv in (["summarize", str(path)], ["run", "gpt-4", "--draws", "200"]):
+        assert main([*argv, "--format", "json"]) == 0
+        points[argv[0]] = json.loads(capsys.readouterr().out)["outputs"]["chip_hours"]["point"]
+    assert points["summarize"] == 2 * points["run"]  # chip-hours = chips × hours

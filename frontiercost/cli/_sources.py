@@ -56,15 +56,46 @@ def scenario_of_run(tree: xr.DataTree, console: Console) -> Scenario | None:
     name = str(tree.attrs.get("model") or "scenario")
     if not isinstance(text, str) or not text.strip():
         return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # bytes changed on disk: not text any more
+        raise FrontiercostError(
+            "damaged run: its recorded scenario text is not valid UTF-8 (the file changed"
+            " after it was written)"
+        ) from None
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name) or "scenario"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{safe}.toml"
         path.write_text(text, encoding="utf-8")
         try:
-            return load_scenario(path)
+            sc = load_scenario(path)
         except FrontiercostError as err:
-            console.detail(f"the run's scenario text no longer loads: {err}")
+            console.note(
+                f"the run's scenario text no longer loads ({err}); shown without its point"
+                " estimate and published figures"
+            )
             return None
+    return with_replaced_priors(sc, tree)
+
+
+def with_replaced_priors(sc: Scenario, tree: xr.DataTree) -> Scenario:
+    """``sc`` with the priors the run took from ``simulate(priors=)`` instead of its file's.
+
+    The run records the file's text and, apart, the replaced inputs' priors: rebuilt
+    from the text alone, the scenario would be another run's (its point estimate,
+    a report sampled again, a sensitivity) with exit 0.
+    """
+    import dataclasses
+    import json
+
+    from ..priors import prior_from_spec
+
+    names = json.loads(str(tree.attrs.get("replaced_priors") or "[]"))
+    if not names:
+        return sc
+    specs = json.loads(str(tree.attrs["priors"]))
+    priors = {**sc.priors, **{n: prior_from_spec(specs[n]) for n in names}}
+    return dataclasses.replace(sc, priors=priors)
 
 
 def run_outputs(tree: xr.DataTree, scenario: Scenario | None = None) -> list[str]:

@@ -449,6 +449,65 @@ def _check_complete(path: Path, tree: xr.DataTree, label: str) -> None:
             )
 
 
+SEAL = "frontiercost_seal"  # root attribute: a hash of each other root attribute
+
+
+def _canonical(value: Any) -> str:
+    """An attribute's value as JSON, the same written and read back (numpy or not)."""
+    import numpy as np
+
+    if isinstance(value, np.ndarray | np.generic):
+        value = value.tolist()
+    # netCDF stores an attribute as a 1-D array, which h5py returns as it is and
+    # xarray unpacks when it has one element: one value, however it is held
+    if isinstance(value, list | tuple) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "surrogateescape")
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def seal(attrs: Any) -> str:
+    """The seal of root attributes ``attrs``: 16 hex digits of SHA-256 per attribute.
+
+    Attributes whose names start with ``_`` are the format's own (netCDF's
+    ``_NCProperties``), not ours.  An attribute added later (a user's note) is
+    not in the seal and breaks nothing.
+    """
+    import hashlib
+
+    return json.dumps(
+        {
+            str(k): hashlib.sha256(_canonical(v).encode()).hexdigest()[:16]
+            for k, v in attrs.items()
+            if k != SEAL and not str(k).startswith("_")
+        },
+        sort_keys=True,
+    )
+
+
+def broken_seal(attrs: Any) -> list[str]:
+    """Root attributes that differ from what the seal recorded (none for an unsealed file)."""
+    raw = attrs.get(SEAL)
+    if raw is None:
+        return []  # written before seals existed
+    try:
+        recorded = json.loads(str(raw))
+    except ValueError:
+        return [SEAL]
+    if not isinstance(recorded, dict):
+        return [SEAL]
+    now = json.loads(seal({k: attrs[k] for k in recorded if k in attrs}))
+    return [k for k in recorded if now.get(k) != recorded[k]]
+
+
+def sealed(tree: xr.DataTree) -> xr.DataTree:
+    """A shallow copy of ``tree`` whose root attributes carry their seal."""
+    out = tree.copy(deep=False)
+    out.attrs = {**tree.attrs, SEAL: seal(tree.attrs)}
+    return out
+
+
 def _check_run(tree: xr.DataTree, label: str) -> None:
     """A frontiercost run: its version attribute, a run group, numeric draws and statistics."""
     import numpy as np
@@ -500,6 +559,20 @@ def _check_run(tree: xr.DataTree, label: str) -> None:
                         raise TypeError(f"{name}__{stat} is {var.dtype}")
         except (KeyError, TypeError, ValueError) as err:
             raise OutputError(f"{label}: damaged streaming run ({err})") from None
+    for node in tree.subtree:  # frontiercost writes neither: CF decoding would rescale draws
+        for name, var in node.dataset.variables.items():
+            scaled = sorted({"scale_factor", "add_offset"} & set(var.encoding))
+            if scaled:
+                raise OutputError(
+                    f"{label}: damaged run: {node.path.strip('/') or '/'}/{name} carries"
+                    f" {' and '.join(scaled)}, which frontiercost never writes"
+                )
+    changed = broken_seal(tree.attrs)
+    if changed:
+        raise OutputError(
+            f"{label}: damaged run: the root attribute{'s' if len(changed) > 1 else ''}"
+            f" {', '.join(map(repr, changed))} changed after the file was written"
+        )
 
 
 # Temporaries of writes under way or cut short; see remove_temporaries.
@@ -720,6 +793,7 @@ def write_tree(tree: xr.DataTree, path: Path, flag: str = "out") -> None:
     it needs memory for its bytes besides the tree's.
     """
     zarr = path.suffix.lower() == ".zarr"
+    tree = sealed(tree)
     with staged(path, flag) as tmp:
         if zarr:
             with warnings.catch_warnings():

@@ -102,10 +102,13 @@ class NetCDFSink:
 
     def finish(self, nonfinite: dict[str, dict[str, int]]) -> None:
         """Record the run's NaN and infinite draws per output, then close the file."""
+        from .files import SEAL, seal
+
         root, per_var = _nonfinite_attrs(nonfinite)
         self._file.attrs["nonfinite"] = root
         for name, n in per_var.items():
             self._file["posterior"][name].attrs["nonfinite_draws"] = np.int64(n)
+        self._file.attrs[SEAL] = seal(dict(self._file.attrs))
         self.close()
 
     def close(self) -> None:
@@ -146,9 +149,12 @@ class ZarrSink:
         """Record the run's NaN and infinite draws per output (and consolidate again)."""
         import zarr
 
+        from .files import SEAL, seal
+
         root, per_var = _nonfinite_attrs(nonfinite)
         group = zarr.open_group(self.path, mode="r+")
         group.attrs["nonfinite"] = root
+        group.attrs[SEAL] = seal(dict(group.attrs))
         for name, n in per_var.items():
             group[f"posterior/{name}"].attrs["nonfinite_draws"] = n
         with warnings.catch_warnings():

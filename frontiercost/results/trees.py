@@ -28,7 +28,12 @@ def _root_attrs(
 ) -> dict[str, Any]:
     # each prior as a spec that frontiercost.prior_from_spec loads back
     prior_specs = {n: p.to_spec() for n, p in priors.items()}
+    replaced = list(run.get("replaced_priors") or ())
+    # ``scenario`` is the file's text; the inputs whose priors ``simulate(priors=)``
+    # replaced are named, so whoever rebuilds the scenario takes theirs from ``priors``
+    extra = {"replaced_priors": json.dumps(replaced)} if replaced else {}
     return {
+        **extra,
         "model": model.name,
         "scenario": scenario_text if scenario_text is not None else "",
         "priors": json.dumps(prior_specs, default=float),

@@ -100,7 +100,11 @@ class RunView:
     def independent(self) -> bool:
         """Draws are independent: the ``mc`` sampler pushed through the model, not conditioned."""
         a = self.tree.attrs
-        return a.get("sampler") == "mc" and str(a.get("inference", "")).startswith("none")
+        # a sweep records inference on its posterior group, a run on its root
+        inference = a.get("inference") or (
+            self.posterior.attrs.get("inference", "") if self.stored else ""
+        )
+        return a.get("sampler") == "mc" and str(inference).startswith("none")
 
     @property
     def forward(self) -> bool:
@@ -331,8 +335,13 @@ class RunView:
 
     @property
     def scenario_text(self) -> str:
-        """The scenario file's text the run recorded (``""`` for a bare model)."""
-        return str(self.tree.attrs.get("scenario", ""))
+        """The scenario file's text the run recorded (``""`` for a bare model).
+
+        A run records it as ``scenario``; a sweep as ``scenario_text``, beside
+        the scenario's name in ``scenario``.
+        """
+        a = self.tree.attrs
+        return str(a["scenario_text"] if "scenario_text" in a else a.get("scenario", ""))
 
     def same_scenario(self, other: RunView) -> bool:
         """Whether two runs sampled one scenario: the same recorded scenario text

@@ -19,8 +19,12 @@ from .schema import suggest
 
 
 def is_number(v: Any) -> bool:
-    """An int or float, not a bool."""
-    return isinstance(v, int | float) and not isinstance(v, bool)
+    """A real number (int, float, or numpy's, as Python code passes them), not a bool."""
+    import numbers
+
+    import numpy as np
+
+    return isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)
 
 
 def build_prior(where: str, key: str, value: Any, unit: str) -> Prior:

@@ -141,6 +141,25 @@ def _zarr_draw_flipped(store: Path) -> None:
     _flip_bit(chunk, chunk.stat().st_size // 2)
 
 
+def _h5_edit(change: Callable[[h5py.File], None]) -> Callable[[dict[str, Path], Path], None]:
+    """The good file with its HDF5 metadata edited in place, as a tool outside
+    frontiercost would (no draw touched, so no chunk checksum breaks)."""
+
+    def make(good: dict[str, Path], path: Path) -> None:
+        shutil.copy(good["nc"], path)
+        with h5py.File(path, "r+") as h:
+            change(h)
+
+    return make
+
+
+def _zarr_root_seed(store: Path) -> None:
+    meta = store / "zarr.json"
+    data = json.loads(meta.read_text())
+    data["attributes"]["seed"] = 7
+    meta.write_text(json.dumps(data))
+
+
 def _garbage_metadata(store: Path) -> None:
     for p in store.rglob("zarr.json"):
         p.write_text("{not json")
@@ -191,6 +210,24 @@ CASES: list[tuple[str, str, Callable[[dict[str, Path], Path], None], str]] = [
     ),
     ("a draw's bit flipped", "x.nc", _nc_draw_flipped, CHANGED),
     ("Zarr draw's bit flipped", "x.zarr", _zarr(_zarr_draw_flipped), CHANGED),
+    (
+        "seed edited after writing",
+        "x.nc",
+        _h5_edit(lambda h: h.attrs.__setitem__("seed", 7)),
+        "damaged run: the root attribute 'seed' changed after the file was written",
+    ),
+    (
+        "Zarr seed edited after writing",
+        "x.zarr",
+        _zarr(_zarr_root_seed),
+        "damaged run: the root attribute 'seed' changed after the file was written",
+    ),
+    (
+        "scale_factor added",  # CF decoding would double every draw
+        "x.nc",
+        _h5_edit(lambda h: h["posterior/cloud_cost"].attrs.__setitem__("scale_factor", 2.0)),
+        "damaged run: posterior/cloud_cost carries scale_factor, which frontiercost never writes",
+    ),
     ("foreign netCDF", "x.nc", _foreign, NOT_A_RUN),
     ("string variables only", "x.nc", _strings, NOT_A_RUN),
     ("only the attributes", "x.nc", _attrs_only, NOT_A_RUN),
@@ -495,3 +532,9 @@ def test_metadata_that_sends_hdf5_into_a_loop_is_damage_not_a_hang(
         "exists and is not a frontiercost output",
         folder=tmp_path,
     )
+
+
+def test_an_attribute_added_by_the_user_breaks_no_seal(capsys, tmp_path: Path, good) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "noted.nc"
+    _h5_edit(lambda h: h.attrs.__setitem__("my_note", "checked by Ann"))(good, path)
+    assert _summary(capsys, path) == _summary(capsys, good["nc"])

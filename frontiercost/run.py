@@ -963,6 +963,11 @@ def sweep(
             " its draws: frontiercost.exceedance on each point's draws"
         )
     out = keep.out
+    if out is not None and summary_only:  # as the command line refuses --summary --out
+        raise SimulationError(
+            "out: a summary_only sweep keeps no draws to write; drop out (the summaries"
+            " are the returned tree's), or keep the draws (summary_only=False)"
+        )
     if out is not None:
         files.check_out(out, flag="out", kind="sweep", overwrite=keep.overwrite)
     grid = build_grid(base, vary, max_points=limits.max_points)

@@ -663,3 +663,25 @@ def test_a_saved_run_whose_priors_were_replaced_is_rebuilt_with_them(
         assert main([*argv, "--format", "json"]) == 0
         points[argv[0]] = json.loads(capsys.readouterr().out)["outputs"]["chip_hours"]["point"]
     assert points["summarize"] == 2 * points["run"]  # chip-hours = chips × hours
+
+
+def test_numpy_numbers_are_numbers_in_priors() -> None:
+    a = fc.simulate("new-run-h100-2025", {"chip_count": np.int64(30_000)}, draws=100)
+    b = fc.simulate("new-run-h100-2025", {"chip_count": 30_000}, draws=100)
+    assert a["posterior"].equals(b["posterior"])
+
+
+def test_a_sweep_point_is_one_runs_in_pairing_and_error() -> None:
+    """A sweep keeps its scenario's text in ``scenario_text`` and ``inference`` on the
+    posterior group: the pairing rule and the MCSE read the root's ``scenario``."""
+    from frontiercost.analysis.risk import prob_greater
+
+    sw = fc.sweep("gpt-4", vary={"depreciation_rate": [0.1, 0.3]}, draws=500)
+    point = sw.sel(depreciation_rate=0.3)
+    run = fc.simulate("gpt-4", {"depreciation_rate": 0.3}, draws=500)
+    assert prob_greater(point, run, "amortized_cost").attrs["pairing"] == "index"
+    other = fc.simulate("gemini-1-0-ultra", draws=500)
+    assert prob_greater(point, other, "amortized_cost").attrs["pairing"] == "shuffle"
+    got = fc.summarize(sw, var_names="chip_hours").sel(depreciation_rate=0.3)
+    want = fc.summarize(run, var_names="chip_hours")
+    np.testing.assert_array_equal(got["mcse_median"].values, want["mcse_median"].values)

@@ -211,8 +211,10 @@ def test_evenly_spaced_values_are_the_decimals_asked_for() -> None:
     ``tree.sel(field=0.15)`` found nothing."""
     assert parse_values("x", "0.1:0.2:3") == (0.1, 0.15, 0.2)
     assert parse_values("x", "0:1:11") == tuple(i / 10 for i in range(11))
-    with pytest.raises(ScenarioError, match="is given twice"):
-        parse_values("x", "1:1.0000000000000002:3")  # the same to 15 digits
+    with pytest.raises(ScenarioError, match="equal to 15 significant digits"):
+        parse_values("x", "1:1.0000000000000002:3")
+    with pytest.raises(ScenarioError, match="asks for 1 value between two ends"):
+        parse_values("x", "0.1:0.3:1")  # linspace gave 0.1 alone, dropping 0.3
 
 
 def test_a_field_that_changes_nothing_sampled_is_warned_of() -> None:
@@ -227,3 +229,24 @@ def test_a_field_that_changes_nothing_sampled_is_warned_of() -> None:
         grid = build_grid("new-run-h100-2025", ["year=2025..2026", "utilization.central=0.3,0.4"])
     assert grid.size == 4
     assert [str(w.message).split(":")[0] for w in caught] == ["sweep year"]  # not utilization
+
+
+def test_values_are_read_as_a_scenario_file_holds_them() -> None:
+    """true/false, dates and whole-number ranges were refused ("must be true or false",
+    "expected a date", "expected a year (an integer), got 2023.0")."""
+    assert parse_values("x", "2023:2025:3") == (2023, 2024, 2025)
+    assert parse_values("x", "0:1:3") == (0.0, 0.5, 1.0)
+    assert parse_values("x", "true,false") == (True, False)
+    from frontiercost.scenarios.grid import build_grid
+
+    grid = build_grid("gpt-4", ["hardware.training_start=2022-01-01,2022-05-12"])
+    ages = [p.priors["hardware_age"].central for p in grid.points]
+    assert ages[0] < ages[1]  # a later start: older hardware
+
+
+def test_a_library_multiplier_times_is_swept() -> None:
+    """``chip_count.times`` (how every model scenario writes its chips) raised
+    "times goes with prior = '<library multiplier>'"."""
+    tree = fc.sweep("gpt-4", vary=["chip_count.times=20000,30000"], draws=200)
+    med = fc.summarize(tree, var_names="chip_hours")["median"].values.ravel()
+    assert med[1] / med[0] == pytest.approx(1.5, rel=0.02)

@@ -128,7 +128,11 @@ class RunView:
             Naming ``what`` (the function), the sweep's dims and how to pick a point.
         """
         if self.summary_only:
-            kept = [str(d) for d in self.tree["summary"].dims if d not in ("variable", "ci_bound")]
+            try:  # the swept fields (the group's other dims include thresholds)
+                grid = json.loads(str(self.tree.attrs.get("sweep", "{}")))
+                kept = [*(["variant"] if grid.get("variants") else []), *grid.get("vary", {})]
+            except (ValueError, AttributeError):
+                kept = []
             raise NotARunError(
                 f"data: a sweep over {', '.join(kept) or 'its grid'} that kept per-point"
                 f" summaries only (summary_only=True); {what} needs one run's draws:"
@@ -239,7 +243,8 @@ class RunView:
         FrontiercostError
             Naming ``flag``, the unknown name and the accepted ones.
         """
-        wanted = [names] if isinstance(names, str) else list(names)
+        # each once: a name given twice is one row (a Dataset cannot hold it twice)
+        wanted = list(dict.fromkeys([names] if isinstance(names, str) else names))
         accepted = self.variables + self.constant_names
         known = set(accepted)
         for n in wanted:

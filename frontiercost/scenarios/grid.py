@@ -50,6 +50,10 @@ class Axis:
     units: str = ""
 
 
+_INTEGER = re.compile(r"^\s*-?[0-9]+\s*$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
 def parse_values(field: str, text: str) -> tuple[Any, ...]:
     """Values of ``a:b:n`` (n evenly spaced), ``a..b`` (integers) or ``v1,v2,...``.
 
@@ -63,10 +67,27 @@ def parse_values(field: str, text: str) -> tuple[Any, ...]:
         a, b, n = _number(field, m.group(1)), _number(field, m.group(2)), int(m.group(3))
         if n < 1:
             raise ScenarioError(f"sweep {field}: {text!r} asks for no values")
+        if n == 1 and a != b:  # linspace would give the start alone, dropping the stop
+            raise ScenarioError(
+                f"sweep {field}: {text!r} asks for 1 value between two ends; give n >= 2,"
+                " or the one value alone"
+            )
         _check_count(field, text, n)
         # 15 significant digits: linspace's last-bit noise (0.15000000000000002 for
         # 0.1:0.2:3) would show in tables and defeat tree.sel(field=0.15)
-        return _distinct(field, tuple(float(f"{v:.15g}") for v in np.linspace(a, b, n)))
+        values = tuple(float(f"{v:.15g}") for v in np.linspace(a, b, n))
+        if len(set(values)) < n:
+            raise ScenarioError(
+                f"sweep {field}: {text!r} gives values equal to 15 significant digits;"
+                " widen the range or ask for fewer values"
+            )
+        if (
+            _INTEGER.match(m.group(1))
+            and _INTEGER.match(m.group(2))
+            and all(v.is_integer() for v in values)
+        ):  # 2023:2025:3 are the years 2023, 2024, 2025, as 2023..2025
+            return _distinct(field, tuple(int(v) for v in values))
+        return _distinct(field, values)
     m = _RANGE.match(text)
     if m:
         a, b = int(m.group(1)), int(m.group(2))
@@ -115,11 +136,16 @@ def _number(field: str, text: str) -> float:
 
 
 def _scalar(text: str) -> Any:
+    """A value as a scenario file would hold it: integer, float, true/false, else the
+    text (a chip or prior name, or a date such as ``2022-05-12``, which stays text
+    here, a coordinate netCDF can hold, and becomes a date where it is applied)."""
     for cast in (int, float):
         try:
             return cast(text)
         except ValueError:
             pass
+    if text in ("true", "false"):
+        return text == "true"
     return text
 
 
@@ -151,6 +177,13 @@ def _apply(data: dict[str, Any], field: str, value: Any, base: Scenario) -> None
     """Set ``field`` to ``value`` in a scenario's raw TOML data (in place)."""
     if field == "year":
         field = "scenario.year"
+    if isinstance(value, str) and _DATE.match(value):  # as TOML reads 2022-05-12
+        import datetime as dt
+
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            pass  # not a date after all: the field's own check names it
     table, _, key = field.partition(".")
     if table in ("scenario", "hardware") and key:
         data.setdefault(table, {})[key] = value
@@ -173,6 +206,15 @@ def _apply(data: dict[str, Any], field: str, value: Any, base: Scenario) -> None
         params[name] = value
         return
     spec = _raw_spec(params.get(name), name, field, base)
+    if key == "times":  # prior = '<multiplier>', times = t: the library prior centred on t
+        if not spec.get("relative"):
+            raise ScenarioError(
+                f"sweep {field}: {name} is not written as prior = '<library multiplier>',"
+                f" times = ...; vary {name}.central"
+            )
+        spec["central"] = float(value)
+        params[name] = spec
+        return
     if (
         key == "central"
         and not spec.get("relative")

@@ -390,3 +390,18 @@ def test_sobol_of_a_conditioned_scenario_says_it_is_the_priors() -> None:
 
     with pytest.warns(ConditioningWarning, match=r"these are of its prior, the evidence left out"):
         sobol_indices("openai-2024-conditioned", "total_compute_cost", n=64, n_boot=100)
+
+
+def test_a_runs_tree_given_for_a_scenario_is_one_clear_error() -> None:
+    """It failed deep in scenario loading: "scenario['posterior']['chip_hours']:
+    DataArray is not a scenario value"."""
+    import frontiercost as fc
+    from frontiercost.analysis import sobol_indices, tornado
+
+    tree = fc.simulate("gpt-4", draws=50)
+    for call in (
+        lambda: sobol_indices(tree, "amortized_cost"),
+        lambda: tornado(tree, "amortized_cost"),
+    ):
+        with pytest.raises(FrontiercostError, match=r"^target: a run's tree; .*rank_correlations"):
+            call()

@@ -62,6 +62,12 @@ def _resolve(
         if missing:
             raise FrontiercostError(f"priors: no prior for input(s) {', '.join(missing)}")
         return model, {n: priors[n] for n in model.inputs}, {}, model.name
+    if isinstance(target, xr.DataTree | xr.Dataset):
+        raise FrontiercostError(
+            "target: a run's tree; Sobol indices and the tornado evaluate the model"
+            " themselves: pass its scenario (a name, a file or a Scenario), or use"
+            " rank_correlations(tree, output) for the run's own draws"
+        )
     sc = target if isinstance(target, Scenario) else load_scenario(target)
     accepted = sc.computable()
     unknown = [o for o in outputs if o not in accepted]

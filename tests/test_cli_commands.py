@@ -605,3 +605,8 @@ def test_scenarios_toml_prints_the_file_to_copy(
     assert load_scenario(copy).model().inputs == load_scenario("new-run-h100-2025").model().inputs
     assert main(["scenarios", "--toml"]) == 2
     assert "--toml: name the scenario" in capsys.readouterr().err
+    saved = tmp_path / "saved.toml"
+    assert main(["scenarios", "new-run-h100-2025", "--toml", "--save", str(saved)]) == 0
+    assert saved.read_text() == text
+    assert main(["scenarios", "gpt-4", "--toml", "--save", str(tmp_path / "x.json")]) == 2
+    assert "--save: expected a .toml or .txt file" in capsys.readouterr().err

@@ -685,3 +685,14 @@ def test_a_sweep_point_is_one_runs_in_pairing_and_error() -> None:
     got = fc.summarize(sw, var_names="chip_hours").sel(depreciation_rate=0.3)
     want = fc.summarize(run, var_names="chip_hours")
     np.testing.assert_array_equal(got["mcse_median"].values, want["mcse_median"].values)
+
+
+def test_a_replaced_one_sided_prior_is_read_back(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Its spec recorded ``upper: inf``, which no spec takes: every command refused the file."""
+    from frontiercost.cli import main
+
+    path = tmp_path / "pue.nc"
+    pue = {"family": "truncnormal", "p5": 1.1, "p95": 1.5, "lower": 1.0}
+    fc.simulate("gpt-4", {"pue": pue}, draws=200, out=str(path))
+    assert main(["summarize", str(path), "-q"]) == 0
+    assert "point" in capsys.readouterr().out

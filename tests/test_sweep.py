@@ -250,3 +250,33 @@ def test_a_library_multiplier_times_is_swept() -> None:
     tree = fc.sweep("gpt-4", vary=["chip_count.times=20000,30000"], draws=200)
     med = fc.summarize(tree, var_names="chip_hours")["median"].values.ravel()
     assert med[1] / med[0] == pytest.approx(1.5, rel=0.02)
+
+
+def test_times_is_swept_only_where_the_file_writes_it_and_in_the_inputs_unit() -> None:
+    """``final_run_cost.times=2`` replaced the $40.6M central by 2 (exit 0); a unit
+    input's ``times`` (``bare_chip_price``, USD) was refused for unit '1'."""
+    with pytest.raises(ScenarioError, match="is not written as prior = '<library multiplier>'"):
+        fc.sweep("frontier-run-2025-2030", vary=["final_run_cost.times=2"], draws=100)
+    tree = fc.sweep("gpt-4", vary=["bare_chip_price.times=15000,30000"], draws=300)
+    med = fc.summarize(tree, var_names="chip_cost")["median"].values.ravel()
+    assert med[1] / med[0] == pytest.approx(2.0, rel=1e-9)  # one draw scaled, the rest shared
+    assert tree["posterior"]["chip_cost"].attrs["units"] == "USD"
+
+
+def test_python_values_in_vary_are_a_scenario_files(tmp_path: Path) -> None:
+    import datetime as dt
+
+    a = fc.sweep("frontier-run-2025-2030", vary={"growth_rate": np.array([2.0, 3.0])}, draws=50)
+    b = fc.sweep("frontier-run-2025-2030", vary={"growth_rate": [2.0, 3.0]}, draws=50)
+    assert a["posterior"].equals(b["posterior"])
+    yr = fc.sweep(
+        "new-run-h100-2025", vary={"hardware.price_year": [np.int64(2024), 2025]}, draws=50
+    )
+    assert list(yr["posterior"]["hardware.price_year"].values) == [2024, 2025]
+    with pytest.raises(ScenarioError, match=r"2\.0 is given twice"):
+        fc.sweep("frontier-run-2025-2030", vary={"growth_rate": [2, 2.0]}, draws=50)
+    dates = [dt.date(2022, 1, 1), dt.date(2022, 5, 12)]
+    out = tmp_path / "dates.nc"  # a date coordinate xarray could not write
+    tree = fc.sweep("gpt-4", vary={"hardware.training_start": dates}, draws=50, out=str(out))
+    same = fc.sweep("gpt-4", vary=["hardware.training_start=2022-01-01,2022-05-12"], draws=50)
+    assert tree["posterior"].equals(same["posterior"]) and out.exists()

@@ -171,8 +171,6 @@ def cmd_scenarios(args: argparse.Namespace, console: Console) -> int:
     from ..scenarios import load_scenario as load_quietly
     from ._common import load_scenario
 
-    fmt = result_format(args)
-    save = check_save(args)
     if args.toml:
         if args.name is None:
             raise FrontiercostError(
@@ -180,9 +178,19 @@ def cmd_scenarios(args: argparse.Namespace, console: Console) -> int:
             )
         if args.format is not None:
             raise FrontiercostError("--toml prints the scenario's file as it is; drop --format")
+        from ._common import check_out, overwrites
+
+        # the file itself: a .toml to edit (a .json would hold TOML, not JSON)
+        toml_out = (
+            None
+            if args.save is None
+            else check_out(args.save, "--save", (".toml", ".txt"), overwrites(args))
+        )
         sc = load_scenario(args.name, console)
-        emit(console, sc.text if sc.text.endswith("\n") else sc.text + "\n", save)
+        emit(console, sc.text if sc.text.endswith("\n") else sc.text + "\n", toml_out)
         return 0
+    fmt = result_format(args)
+    save = check_save(args)
     if args.name is not None:
         sc = load_scenario(args.name, console)
         if fmt == "table":

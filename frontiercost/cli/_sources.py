@@ -94,7 +94,12 @@ def with_replaced_priors(sc: Scenario, tree: xr.DataTree) -> Scenario:
     if not names:
         return sc
     specs = json.loads(str(tree.attrs["priors"]))
-    priors = {**sc.priors, **{n: prior_from_spec(specs[n]) for n in names}}
+    try:
+        priors = {**sc.priors, **{n: prior_from_spec(specs[n]) for n in names}}
+    except (FrontiercostError, KeyError) as err:
+        raise FrontiercostError(
+            f"damaged run: the recorded priors of its replaced inputs do not load ({err})"
+        ) from None
     return dataclasses.replace(sc, priors=priors)
 
 

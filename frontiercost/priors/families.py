@@ -186,6 +186,11 @@ class TruncNormal(Prior):
     lower: float = -math.inf
     upper: float = math.inf
 
+    def _spec_params(self) -> dict[str, Any]:
+        # an open side is left out, as a spec writes it: a spec takes finite bounds only
+        params = super()._spec_params()
+        return {k: v for k, v in params.items() if math.isfinite(v)}
+
     def _validate(self) -> None:
         check_finite("mu", self.mu)
         check_positive("sigma", self.sigma)

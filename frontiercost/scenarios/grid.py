@@ -108,11 +108,17 @@ def parse_values(field: str, text: str) -> tuple[Any, ...]:
 
 def _distinct(field: str, values: tuple[Any, ...]) -> tuple[Any, ...]:
     """The values, refused when one is given twice (a coordinate must be unique)."""
-    seen: set[str] = set()
+    seen: set[Any] = set()
     for value in values:
-        if repr(value) in seen:
+        # 2 and 2.0 are one value (the command line refuses 2,2); True is not 1
+        key = (
+            float(value)
+            if isinstance(value, int | float) and not isinstance(value, bool)
+            else repr(value)
+        )
+        if key in seen:
             raise ScenarioError(f"sweep {field}: {value!r} is given twice")
-        seen.add(repr(value))
+        seen.add(key)
     return values
 
 
@@ -205,9 +211,10 @@ def _apply(data: dict[str, Any], field: str, value: Any, base: Scenario) -> None
     if not key:
         params[name] = value
         return
-    spec = _raw_spec(params.get(name), name, field, base)
+    raw = params.get(name)
+    spec = _raw_spec(raw, name, field, base)
     if key == "times":  # prior = '<multiplier>', times = t: the library prior centred on t
-        if not spec.get("relative"):
+        if not (isinstance(raw, Mapping) and "prior" in raw and "times" in raw):
             raise ScenarioError(
                 f"sweep {field}: {name} is not written as prior = '<library multiplier>',"
                 f" times = ...; vary {name}.central"
@@ -231,8 +238,10 @@ def _raw_spec(value: Any, name: str, field: str, base: Scenario) -> dict[str, An
         spec = dict(value)
         if "prior" in spec:
             ref = dict(library[spec.pop("prior")][0])
-            if "times" in spec:
-                ref.update(relative=True, central=float(spec.pop("times")))
+            if "times" in spec:  # as specs.build_prior: the library multiplier on the input's unit
+                ref.update(
+                    relative=True, central=float(spec.pop("times")), unit=base.priors[name].unit
+                )
             ref.update(spec)
             spec = ref
         return spec
@@ -307,13 +316,29 @@ def _axes(
     return axes, variants
 
 
+def _plain(value: Any) -> Any:
+    """A value given in Python as a scenario file would hold it: numpy's numbers and
+    bools as Python's, a date as its ISO text (a coordinate netCDF and Zarr can
+    hold; ``_apply`` turns it back into a date)."""
+    import datetime as dt
+
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
 def _as_values(field: str, spec: Any) -> tuple[Any, ...]:
+    if isinstance(spec, np.ndarray):
+        spec = spec.tolist()
+    spec = _plain(spec)
     if isinstance(spec, str):
         return parse_values(field, spec)
     if isinstance(spec, int | float) and not isinstance(spec, bool):
         return (spec,)
     if isinstance(spec, Sequence) and spec:
-        return _distinct(field, tuple(spec))
+        return _distinct(field, tuple(_plain(v) for v in spec))
     raise ScenarioError(f"sweep {field}: no values ({spec!r})")
 
 

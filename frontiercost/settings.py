@@ -205,17 +205,26 @@ def _default_memory() -> int:
     return parse_size(env, "FRONTIERCOST_MEMORY") if env else available_memory() // 2
 
 
+_DURATION = {"": 1.0, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def parse_seconds(text: str) -> float:
+    """Seconds from ``90``, ``90s``, ``10m``, ``2h`` or ``1d``; NaN when it is none."""
+    import re
+
+    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*(s|m|min|h|d)?\s*", text, re.I)
+    return float(m.group(1)) * _DURATION[(m.group(2) or "").lower()] if m else math.nan
+
+
 def _default_seconds() -> float:
     env = _env("FRONTIERCOST_MAX_SECONDS")
     if not env:
         return 6 * 3600.0
-    try:
-        value = float(env)
-    except ValueError:
-        value = math.nan
+    value = parse_seconds(env)  # as --max-time takes it
     if not (math.isfinite(value) and value > 0):
         raise SimulationError(
-            f"FRONTIERCOST_MAX_SECONDS: expected a positive number of seconds, got {env!r}"
+            "FRONTIERCOST_MAX_SECONDS: expected a time above 0 such as 600, 10m or 2h,"
+            f" got {env!r}"
         )
     return value
 

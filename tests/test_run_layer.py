@@ -696,3 +696,15 @@ def test_a_replaced_one_sided_prior_is_read_back(tmp_path: Path, capsys) -> None
     fc.simulate("gpt-4", {"pue": pue}, draws=200, out=str(path))
     assert main(["summarize", str(path), "-q"]) == 0
     assert "point" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("600", 600.0), ("10m", 600.0), ("2h", 7200.0)])
+def test_the_time_limit_variable_takes_what_max_time_takes(
+    monkeypatch, text: str, seconds: float
+) -> None:  # type: ignore[no-untyped-def]
+    """The help gives ``10m`` as an example of FRONTIERCOST_MAX_SECONDS, which refused it."""
+    from frontiercost.cli._common import seconds_value
+    from frontiercost.settings import Limits
+
+    monkeypatch.setenv("FRONTIERCOST_MAX_SECONDS", text)
+    assert Limits().seconds == seconds == seconds_value(text)

@@ -370,13 +370,11 @@ def memory_value(text: str) -> int:
     return value
 
 
-_DURATION = {"": 1.0, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
-
-
 def seconds_value(text: str) -> float:
     """``--max-time``: seconds, or with a unit: ``90``, ``90s``, ``10m``, ``2h``, ``1d``."""
-    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*(s|m|min|h|d)?\s*", text, re.I)
-    value = float(m.group(1)) * _DURATION[(m.group(2) or "").lower()] if m else math.nan
+    from ..settings import parse_seconds
+
+    value = parse_seconds(text)
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(
             f"expected a time above 0 such as 600, 10m or 2h, got {text!r}"

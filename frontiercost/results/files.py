@@ -441,6 +441,14 @@ def _check_complete(path: Path, tree: xr.DataTree, label: str) -> None:
             raise OutputError(
                 f"{label}: damaged Zarr store: {group}/{name} cannot be opened"
             ) from None
+        endian = getattr(arr.serializer, "endian", None)
+        if endian is not None and str(getattr(endian, "value", endian)) != "little":
+            # frontiercost writes little-endian draws (files.checksum_encoding): another
+            # byte order in the metadata reads every draw as garbage (4.3e304)
+            raise OutputError(
+                f"{label}: damaged Zarr store: {group}/{name} declares {endian} byte order;"
+                " frontiercost writes little-endian draws"
+            )
         done, whole = arr.nchunks_initialized, arr.nchunks
         if done < whole:
             raise OutputError(
@@ -547,6 +555,11 @@ def _check_run(tree: xr.DataTree, label: str) -> None:
                 raise OutputError(
                     f"{label}: damaged run: posterior variable {name!r} is not numeric"
                     f" (chain, draw) draws ({var.dtype}, dims {var.dims})"
+                )
+            if var.dtype != np.float64:  # the engine's draws: a changed dtype reads garbage
+                raise OutputError(
+                    f"{label}: damaged run: posterior variable {name!r} holds {var.dtype};"
+                    " frontiercost writes float64 draws"
                 )
     else:
         stream = tree["streaming"]
@@ -762,9 +775,13 @@ def checksum_encoding(var: xr.Variable, zarr: bool) -> dict[str, Any] | None:
     if var.ndim == 0 or var.size == 0 or not np.issubdtype(var.dtype, np.number):
         return None
     if zarr:
-        from zarr.codecs import ZstdCodec
+        from zarr.codecs import BytesCodec, ZstdCodec
 
-        return {"compressors": [ZstdCodec(level=0, checksum=True)]}
+        # little-endian on any machine, so a reader can hold a store to it
+        return {
+            "serializer": BytesCodec(endian="little"),
+            "compressors": [ZstdCodec(level=0, checksum=True)],
+        }
     enc: dict[str, Any] = {"fletcher32": True}
     if var.dims[-2:] == ("chain", "draw"):
         enc["chunksizes"] = (1,) * (var.ndim - 1) + (min(var.shape[-1], CHUNK),)

@@ -160,6 +160,25 @@ def _zarr_root_seed(store: Path) -> None:
     meta.write_text(json.dumps(data))
 
 
+def _big_endian(store: Path) -> None:
+    """The draws' byte order edited in the metadata (each copy of it): 4.3e304 a draw."""
+
+    def flip(node: object) -> None:
+        if isinstance(node, dict):
+            if node.get("endian") == "little":
+                node["endian"] = "big"
+            for value in node.values():
+                flip(value)
+        elif isinstance(node, list):
+            for value in node:
+                flip(value)
+
+    for meta in store.rglob("zarr.json"):
+        data = json.loads(meta.read_text())
+        flip(data)
+        meta.write_text(json.dumps(data))
+
+
 def _garbage_metadata(store: Path) -> None:
     for p in store.rglob("zarr.json"):
         p.write_text("{not json")
@@ -227,6 +246,18 @@ CASES: list[tuple[str, str, Callable[[dict[str, Path], Path], None], str]] = [
         "x.nc",
         _h5_edit(lambda h: h["posterior/cloud_cost"].attrs.__setitem__("scale_factor", 2.0)),
         "damaged run: posterior/cloud_cost carries scale_factor, which frontiercost never writes",
+    ),
+    (
+        "Zarr byte order edited",
+        "x.zarr",
+        _zarr(_big_endian),
+        "damaged Zarr store: posterior/chip_hours declares big byte order",
+    ),
+    (
+        "draws stored as integers",
+        "x.nc",
+        _with_posterior(lambda d: d.assign(cloud_cost=d["cloud_cost"].astype("int64"))),
+        "damaged run: posterior variable 'cloud_cost' holds int64; frontiercost writes float64",
     ),
     ("foreign netCDF", "x.nc", _foreign, NOT_A_RUN),
     ("string variables only", "x.nc", _strings, NOT_A_RUN),

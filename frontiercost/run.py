@@ -360,7 +360,10 @@ def simulate(
 
     A scenario with ``[[observe]]`` evidence is conditioned on it
     (:func:`condition`): the tree then also has ``prior``, ``observed_data``,
-    ``log_likelihood``, ``log_prior`` and ``sample_stats``.
+    ``log_likelihood``, ``log_prior`` and ``sample_stats``.  ``priors`` then
+    replace scenario priors before conditioning, and ``out`` is written once
+    conditioning is done; options it cannot honour (streaming, thresholds,
+    another sampler, dask, ``correlations``, ``progress``) are refused.
 
     Parameters
     ----------
@@ -427,12 +430,10 @@ def simulate(
         warnings.warn(ScenarioWarning(scenario_note(spec.name, note)), stacklevel=2)
     if spec.observations:
         bad = {
-            "priors": priors is not None,
             "correlations": spec_kw.get("correlations") is not None,
             "store=False": not keep.store,
             f"sampler={sampling.sampler!r}": sampling.sampler != "mc",
             "a dask executor": isinstance(executor, DaskExecutor),
-            "out": keep.out is not None,
             "thresholds": bool(keep.thresholds),
             "progress": progress is not None,
         }
@@ -443,6 +444,10 @@ def simulate(
                 f"(stored Monte Carlo draws, then importance sampling or MCMC); "
                 f"not available with {', '.join(asked)}"
             )
+        if keep.out is not None:  # before any sampling, as for a plain run
+            files.check_out(keep.out, flag="out", overwrite=keep.overwrite)
+            if keep.out.suffix.lower() == ".zarr":
+                files.zarr_needed("out", keep.out)
         tree = condition(
             spec, sampling=sampling, threads=getattr(executor, "threads", None), limits=limits
         )
@@ -453,7 +458,10 @@ def simulate(
         )[0]
         warn_overflow(spec.name, overflow)
     tree.attrs["notes"] = json.dumps(list(notes))
-    return check_finite(tree, strict, fresh=not spec.observations)
+    tree = check_finite(tree, strict, fresh=not spec.observations)
+    if spec.observations and keep.out is not None:  # a plain run wrote its file as it ran
+        files.write_tree(tree, keep.out)
+    return tree
 
 
 def check_finite(
@@ -868,7 +876,8 @@ def _problem(spec: RunSpec, observations: Sequence[Observation] | None) -> Probl
     )
     model = sc.model(outs)
     model_all = sc.model(outs, with_inputs=True)
-    priors = {n: sc.priors[n] for n in model.inputs}
+    # ``spec.priors``: the scenario's, with those simulate(priors=) replaced
+    priors = {n: spec.priors.get(n, sc.priors[n]) for n in model.inputs}
     corr = {p: r for p, r in sc.correlations.items() if set(p) <= set(priors)} or None
     return Problem(sc.name, model, model_all, priors, corr, obs)
 

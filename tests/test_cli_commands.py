@@ -396,6 +396,15 @@ def test_report_writes_one_self_contained_page(capsys, tmp_path) -> None:  # typ
     assert "data:image/png;base64," in html and 'src="http' not in html
 
 
+def test_a_report_of_a_saved_run_cites_the_scenario_it_recorded(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    run, page = tmp_path / "g.nc", tmp_path / "g.html"
+    _ok(capsys, ["run", "gpt-4", "--out", str(run), "-q", *SMALL])
+    _ok(capsys, ["report", str(run), "--out", str(page)])
+    html = page.read_text()
+    assert "given in gpt-4.toml:" in html  # the line of the recorded scenario text
+    assert "/tmp" not in html and str(tmp_path) not in html  # never a temporary file
+
+
 @pytest.mark.parametrize(
     ("command", "flags"),
     [

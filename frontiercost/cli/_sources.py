@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,7 +49,7 @@ def open_run(path_text: str) -> xr.DataTree:
 
 def scenario_of_run(tree: xr.DataTree, console: Console) -> Scenario | None:
     """The scenario a run recorded (its TOML text), loaded again; ``None`` if it has none."""
-    from ..scenarios import load_scenario
+    from ..scenarios import Scenario
 
     text = tree.attrs.get("scenario")
     name = str(tree.attrs.get("model") or "scenario")
@@ -63,18 +62,17 @@ def scenario_of_run(tree: xr.DataTree, console: Console) -> Scenario | None:
             "damaged run: its recorded scenario text is not valid UTF-8 (the file changed"
             " after it was written)"
         ) from None
-    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name) or "scenario"
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"{safe}.toml"
-        path.write_text(text, encoding="utf-8")
-        try:
-            sc = load_scenario(path)
-        except FrontiercostError as err:
-            console.note(
-                f"the run's scenario text no longer loads ({err}); shown without its point"
-                " estimate and published figures"
-            )
-            return None
+    # loaded from the text, not a file: sources then cite "NAME.toml:LINE" as the
+    # run recorded it, never a temporary path
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", name) or "scenario"
+    try:
+        sc = Scenario.from_text(text, safe)
+    except FrontiercostError as err:
+        console.note(
+            f"the run's scenario text no longer loads ({err}); shown without its point"
+            " estimate and published figures"
+        )
+        return None
     return with_replaced_priors(sc, tree)
 
 

@@ -105,6 +105,11 @@ CASES = [
     (["sensitivity", "gpt-4", "--var", "amortised_cost"], "did you mean 'amortized_cost'?"),
     (["trend", "--var", "amortised_cost", "--draws", "10"], "'amortized_cost'?"),
     (["report", "gpt-4", "--out", "{tmp}/r.html", "--var", "cloudcost"], "'cloud_cost'?"),
+    # a command's flag before the command, an unknown flag there
+    (["--draws", "10k", "run", "gpt-4"], "--draws: an option of `run`, given before it"),
+    (["--seed=3", "run", "gpt-4"], "--seed: an option of `run`, given before it"),
+    (["--bogus", "run", "gpt-4"], "unrecognized arguments: --bogus; options before COMMAND"),
+    (["--workers", "2"], "it is an option of run, sweep, given after the command"),
     # bad flag values
     (["run", "gpt-4", "--draws", "-5"], "argument --draws: expected a positive whole number"),
     (["run", "gpt-4", "--draws", "0"], "argument --draws: expected a positive whole number"),

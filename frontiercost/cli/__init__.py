@@ -664,6 +664,7 @@ def _run_command(argv: list[str], console: Console) -> int:
     if not argv:  # a bare `frontiercost`: what it can do, not an error
         parser.print_help()
         return 0
+    _options_before_command(parser, argv)
     args = parser.parse_args(argv)
     args.given = given_flags(_chosen(parser, args), argv) | given_flags(parser, argv[:1])
     if args.quiet and args.verbose:
@@ -681,6 +682,33 @@ def _run_command(argv: list[str], console: Console) -> int:
         if not console.quiet:
             print(note, file=sys.stderr)
     return int(args.func(args, console))
+
+
+def _options_before_command(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """Refuse a command's flag given before the command (``frontiercost --draws 10k run``).
+
+    argparse would take its value for the command ("invalid choice: '10k'") or
+    drop an unknown flag without a word.
+    """
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    command = next((w for w in argv if w in commands.choices or w == "--"), None)
+    before = argv[: argv.index(command)] if command is not None else argv
+    for word in before:
+        flag = word.split("=", 1)[0]
+        if not flag.startswith("-") or flag in parser._option_string_actions:
+            continue
+        owner = commands.choices.get(command) if command is not None else None
+        if owner is not None and flag in owner._option_string_actions:
+            raise FrontiercostError(
+                f"{flag}: an option of `{command}`, given before it; put it after the command:"
+                f" frontiercost {command} ... {flag}"
+            )
+        takers = [n for n, sp in commands.choices.items() if flag in sp._option_string_actions]
+        where = f"; it is an option of {', '.join(takers)}, given after the command" * bool(takers)
+        raise FrontiercostError(
+            f"unrecognized arguments: {word}{where}; options before COMMAND:"
+            f" {', '.join(o for o in parser._option_string_actions if o.startswith('--'))}"
+        )
 
 
 @contextlib.contextmanager

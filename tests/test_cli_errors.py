@@ -322,6 +322,10 @@ def test_counts_take_the_suffixes_thresholds_take(text: str, value: int) -> None
     from frontiercost.cli._common import count_value, draws_value
 
     assert draws_value(text) == value and count_value(text) == value
+    from frontiercost.cli import build_parser
+
+    args = build_parser().parse_args(["bench", "--sizes", f"{text},7"])
+    assert args.sizes == (value, 7)
 
 
 def test_a_misspelt_flag_is_refused_by_its_command_with_the_nearest_flag(capsys) -> None:  # type: ignore[no-untyped-def]

@@ -16,13 +16,20 @@ from typing import Any
 
 from ..bench.methods import DEFAULT_SIZES, HUGE_N, METHODS, SCHEMA
 from ..errors import FrontiercostError
-from ._common import Console, check_out, emit, positive_int, seed_value, to_json
+from ._common import Console, check_out, count_value, emit, positive_int, seed_value, to_json
 
 
 def _sizes(text: str) -> tuple[int, ...]:
-    from ..bench.harness import _parse_sizes
-
-    return _parse_sizes(text)
+    """``--sizes``: counts as ``--draws`` takes them (``1e6``, ``10k``), comma-separated."""
+    sizes = []
+    for part in text.split(","):
+        try:
+            sizes.append(count_value(part.strip()))
+        except argparse.ArgumentTypeError:
+            raise argparse.ArgumentTypeError(
+                f"size {part!r} is not a positive whole number; expected e.g. 1e6,10M"
+            ) from None
+    return tuple(sizes)
 
 
 def _methods(text: str) -> tuple[str, ...]:

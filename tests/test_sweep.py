@@ -280,3 +280,15 @@ def test_python_values_in_vary_are_a_scenario_files(tmp_path: Path) -> None:
     tree = fc.sweep("gpt-4", vary={"hardware.training_start": dates}, draws=50, out=str(out))
     same = fc.sweep("gpt-4", vary=["hardware.training_start=2022-01-01,2022-05-12"], draws=50)
     assert tree["posterior"].equals(same["posterior"]) and out.exists()
+
+
+def test_a_scenario_builds_each_model_once_and_a_replaced_one_builds_its_own() -> None:
+    """A sweep asks each point's model twice (checking the grid, then running it)."""
+    import dataclasses
+
+    sc = fc.load_scenario("gpt-4")
+    assert sc.model() is sc.model()
+    assert sc.model(["cloud_cost"]) is not sc.model()
+    other = dataclasses.replace(sc, quantities={})
+    assert other.model() is not sc.model()
+    assert other.model().inputs == sc.model().inputs

@@ -128,6 +128,9 @@ def _depth(tree: ast.AST) -> int:
 def parse(expr: str) -> ast.expr:
     """Parse ``expr`` and check it uses only the whitelisted syntax.
 
+    The tree is cached by text and shared (every point of a sweep parses the
+    same formulas): read it, never change it.
+
     Raises
     ------
     ScenarioError
@@ -135,6 +138,11 @@ def parse(expr: str) -> ast.expr:
     """
     if not isinstance(expr, str):
         raise ScenarioError(f"formula: expected a string, got {type(expr).__name__}")
+    return _parse_checked(expr)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_checked(expr: str) -> ast.expr:
     shown = expr if len(expr) <= 80 else expr[:60] + f"... ({len(expr):,} characters)"
     if len(expr) > MAX_LENGTH:
         raise ScenarioError(

@@ -67,7 +67,7 @@ def input_attrs(name: str, prior: Prior) -> dict[str, Any]:
 def constant_data(model: Model, priors: Mapping[str, Prior]) -> xr.Dataset:
     """The fixed inputs (point-mass priors), as ArviZ's ``constant_data`` group."""
     data = {
-        n: xr.DataArray(float(p.central), attrs=input_attrs(n, p))
+        n: xr.Variable((), float(p.central), input_attrs(n, p))
         for n in model.inputs
         if isinstance((p := priors[n]), Fixed) and n not in model.output_names
     }
@@ -101,13 +101,11 @@ def stored_tree(
     """
     chains, draws = next(iter(result.outputs.values())).shape
     coords = {"chain": np.arange(chains), "draw": np.arange(draws)}
-    data: dict[str, xr.DataArray] = {}
+    # Variables, not DataArrays: a Dataset of DataArrays aligns them one by one,
+    # ~40 ms a run of GPT-4's 26 variables, which a sweep of 200 points pays 200 times
+    data: dict[str, xr.Variable] = {}
     for out in model.outputs:
-        data[out.name] = xr.DataArray(
-            result.outputs[out.name],
-            dims=("chain", "draw"),
-            attrs=_out_attrs(out),
-        )
+        data[out.name] = xr.Variable(("chain", "draw"), result.outputs[out.name], _out_attrs(out))
     for name, values in result.inputs.items():
         p = priors[name]
         if name in data:
@@ -116,7 +114,7 @@ def stored_tree(
             continue
         if isinstance(p, Fixed):
             continue  # in constant_data
-        data[name] = xr.DataArray(values, dims=("chain", "draw"), attrs=input_attrs(name, p))
+        data[name] = xr.Variable(("chain", "draw"), values, input_attrs(name, p))
     posterior = xr.Dataset(data, coords=coords, attrs={"inference": FORWARD})
     groups = {
         "/": xr.Dataset(attrs=_root_attrs(model, priors, run, scenario_text)),

@@ -24,6 +24,30 @@ def test_sweep_table_with_counted_exceedance(capsys) -> None:  # type: ignore[no
     assert len(out) == 2 + 4  # header lines + one row per grid point
 
 
+@pytest.mark.parametrize("threshold", ["1e9", "projected_cost_2027=1e9"])
+def test_a_counted_threshold_is_shown_without_var(threshold: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    """``-t 1e9`` counted P(> 1e9) of the report's headline (projected_cost_2027) while
+    the table showed another output (final_run_cost), without the column."""
+    argv = ["sweep", "frontier-run-2025-2030", "--vary", "growth_rate=2,3", "--summary"]
+    assert main([*argv, "-t", threshold, *SMALL]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].split()[:2] == ["growth_rate", "projected_cost_2027"]
+    assert "P(>1e+09)" in out[1]
+    p = [float(line.split()[-1]) for line in out[2:]]
+    assert p[0] < p[1]  # faster growth, likelier a $1B run in 2027
+
+
+def test_summarize_a_saved_sweep_leads_with_the_scenario_headline(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "s.nc"
+    argv = ["sweep", "frontier-run-2025-2030", "--vary", "growth_rate=2,3", "--out", str(out)]
+    assert main([*argv, "-q", *SMALL]) == 0
+    capsys.readouterr()
+    assert main(["summarize", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[1].split()[:2] == ["growth_rate", "projected_cost_2027"]
+    assert captured.err == ""  # its recorded scenario text loads
+
+
 def test_sweep_json_and_draws_file(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "sweep.nc"
     argv = ["sweep", "openai-2024-lab-year", "--vary", "rd_compute_cost.central=4e9:6e9:3"]

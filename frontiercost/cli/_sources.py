@@ -49,10 +49,12 @@ def open_run(path_text: str) -> xr.DataTree:
 
 def scenario_of_run(tree: xr.DataTree, console: Console) -> Scenario | None:
     """The scenario a run recorded (its TOML text), loaded again; ``None`` if it has none."""
+    from ..results.view import view
     from ..scenarios import Scenario
 
-    text = tree.attrs.get("scenario")
-    name = str(tree.attrs.get("model") or "scenario")
+    a = tree.attrs
+    text = view(tree).scenario_text  # a sweep records it as scenario_text, its name as scenario
+    name = str(a.get("model") or (a.get("scenario") if "scenario_text" in a else "") or "scenario")
     if not isinstance(text, str) or not text.strip():
         return None
     try:

@@ -39,6 +39,7 @@ from ._sources import (
     run_label,
     run_variables,
     sample,
+    scenario_of_run,
     scenario_record,
     source_of,
     sweep_fields,
@@ -795,7 +796,8 @@ def cmd_summarize(args: argparse.Namespace, console: Console) -> int:
     if sweep_fields(tree):
         from ._sweep import sweep_table
 
-        emit(console, sweep_table(tree, args.var, args.ci, kind, fmt), save)
+        sc = scenario_of_run(tree, console)
+        emit(console, sweep_table(tree, args.var, args.ci, kind, fmt, sc), save)
         return 0
     src = source_of(tree, args.file, console)
     names = _names(src, args.var)

@@ -29,6 +29,8 @@ from ._sources import cluster_kwargs, run_label
 if TYPE_CHECKING:  # the parser imports this module: numpy and xarray load when a sweep runs
     import xarray as xr
 
+    from ..scenarios import Scenario
+
 HEADLINES = (
     "amortized_cost",
     "development_cost",
@@ -40,7 +42,9 @@ HEADLINES = (
 RUN_SUFFIXES = (".nc", ".zarr")
 
 
-def _variables(tree: xr.DataTree, wanted: Sequence[str] | None) -> list[str]:
+def _variables(
+    tree: xr.DataTree, wanted: Sequence[str] | None, scenario: Scenario | None = None
+) -> list[str]:
     from ..results.view import view
 
     available = list(view(tree).variables)
@@ -48,7 +52,13 @@ def _variables(tree: xr.DataTree, wanted: Sequence[str] | None) -> list[str]:
         bad = [w for w in wanted if w not in available]
         if bad:
             raise FrontiercostError(f"--var: unknown {bad}; accepted: {', '.join(available)}")
-        return list(wanted)
+        return list(dict.fromkeys(wanted))
+    if scenario is not None:  # the output `run` and `report` lead with
+        from ..analysis.report import headline_output
+
+        name = headline_output(scenario)
+        if name in available:
+            return [name]
     for name in HEADLINES:
         if name in available:
             return [name]
@@ -191,10 +201,16 @@ def _render(
 
 
 def sweep_table(
-    tree: xr.DataTree, wanted: Sequence[str] | None, ci: float, kind: str, fmt: str
+    tree: xr.DataTree,
+    wanted: Sequence[str] | None,
+    ci: float,
+    kind: str,
+    fmt: str,
+    scenario: Scenario | None = None,
 ) -> str:
-    """A sweep's table (one row per grid point), as ``sweep`` prints it."""
-    names = _variables(tree, wanted)
+    """A sweep's table (one row per grid point), as ``sweep`` prints it: the
+    ``wanted`` variables, else the headline of ``scenario`` (the swept one)."""
+    names = _variables(tree, wanted, scenario)
     fields, rows = _rows(tree, names, ci, kind)
     return _render(tree, fields, rows, ci, kind, fmt)
 
@@ -238,7 +254,8 @@ def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
             progress=bar.update if bar is not None else None,
             **cluster_kwargs(args),
         )
-    table = sweep_table(tree, args.var, args.ci, kind, fmt)
+    # the variables whose thresholds were counted are shown, with their P(> T) columns
+    table = sweep_table(tree, names or None, args.ci, kind, fmt, sc)
     if out is not None:
         with console.step(f"writing {out}", progress=True):
             write_tree(tree, out)

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .engine import DaskExecutor, LocalExecutor, model_kernel
     from .model import Model, Output
     from .priors import Prior, load_library, prior_from_spec
+    from .results import load_run
     from .run import RunSpec, condition, evaluate, simulate, sweep
     from .scenarios import Scenario, list_scenarios, load_scenario
     from .settings import Keep, Limits, Sampling
@@ -43,6 +44,7 @@ _LAZY = {
     "Prior": "priors",
     "load_library": "priors",
     "prior_from_spec": "priors",
+    "load_run": "results",
     "RunSpec": "run",
     "condition": "run",
     "evaluate": "run",
@@ -83,6 +85,7 @@ __all__ = [
     "evaluate",
     "list_scenarios",
     "load_library",
+    "load_run",
     "load_scenario",
     "model_kernel",
     "prior_from_spec",

@@ -292,3 +292,17 @@ def test_a_scenario_builds_each_model_once_and_a_replaced_one_builds_its_own() -
     other = dataclasses.replace(sc, quantities={})
     assert other.model() is not sc.model()
     assert other.model().inputs == sc.model().inputs
+
+
+def test_central_of_a_prior_given_by_its_parameters_is_refused() -> None:
+    """It is only the point estimate: both points drew N(5, 1), exit 0."""
+    base = {
+        "scenario": {"title": "t", "outputs": ["v"]},
+        "parameters": {"z": {"family": "normal", "mu": 5, "sigma": 1, "unit": "1"}},
+        "formulas": {"v": "z"},
+    }
+    with pytest.raises(ScenarioError, match=r"z's prior is given by its parameters \(mu, sigma"):
+        fc.sweep(base, vary={"z.central": [5, 10]}, **RUN)
+    tree = fc.sweep(base, vary={"z.mu": [5, 10]}, **RUN)
+    medians = tree["posterior"]["v"].median(("chain", "draw")).values
+    np.testing.assert_allclose(medians, [5, 10], atol=0.2)

@@ -32,6 +32,7 @@ import numpy as np
 from ..errors import FrontiercostError, ScenarioError, ScenarioWarning
 from ..model import QUANTITIES
 from ..priors.library import library_view
+from ..priors.spec import META_KEYS
 from .scenario import Scenario, _build, load_scenario
 from .schema import suggest
 
@@ -228,6 +229,16 @@ def _apply(data: dict[str, Any], field: str, value: Any, base: Scenario) -> None
         and any(_QUANTILE_KEY.match(k) or k == "quantiles" for k in spec)
     ):
         spec = _relative(spec, base.priors[name].central, field)
+    elif key == "central" and not spec.get("relative") and "family" in spec:
+        # a prior given by its parameters: central is only its point estimate, and
+        # moving it would leave every point's draws as they were, exit 0
+        params_ = [k for k in spec if k not in META_KEYS]
+        raise ScenarioError(
+            f"sweep {field}: {name}'s prior is given by its parameters"
+            f" ({', '.join(params_)}), which central does not move (it is only the point"
+            f" estimate); vary one of them ({name}.{params_[0]}), or write the prior with"
+            f" quantiles (p5, p95), which {name}.central scales"
+        )
     spec[key] = value
     params[name] = spec
 

@@ -569,3 +569,23 @@ def test_an_attribute_added_by_the_user_breaks_no_seal(capsys, tmp_path: Path, g
     path = tmp_path / "noted.nc"
     _h5_edit(lambda h: h.attrs.__setitem__("my_note", "checked by Ann"))(good, path)
     assert _summary(capsys, path) == _summary(capsys, good["nc"])
+
+
+def test_load_run_is_the_checked_open_of_the_python_api(tmp_path: Path, good) -> None:
+    """``xr.open_datatree`` reads an edited seed as written; ``fc.load_run`` refuses it."""
+    import xarray as xr
+
+    import frontiercost as fc
+
+    run = fc.load_run(good["zarr"])
+    assert (
+        run["posterior"]["cloud_cost"].shape
+        == fc.load_run(good["nc"])["posterior"]["cloud_cost"].shape
+    )
+    edited = tmp_path / "seed.nc"
+    _h5_edit(lambda h: h.attrs.__setitem__("seed", 7))(good, edited)
+    assert int(xr.open_datatree(edited).attrs["seed"]) == 7
+    with pytest.raises(fc.FrontiercostError, match="the root attribute 'seed' changed"):
+        fc.load_run(edited)
+    with pytest.raises(fc.FrontiercostError, match="no such file"):
+        fc.load_run(tmp_path / "missing.nc")

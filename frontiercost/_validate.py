@@ -36,6 +36,26 @@ def positive_int(
     return int(value)
 
 
+def draw_count(name: str, value: Any) -> int:
+    """A count of draws: an int >= 1, or a float holding one (``1e6``, as the
+    command line's ``--draws 1e6``) up to 2**53, or an error naming ``name``."""
+    if (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool)
+        and not is_int(value)
+        and math.isfinite(float(value))
+        and float(value).is_integer()
+        and 1 <= float(value) <= 2**53
+    ):
+        return int(float(value))
+    if not is_int(value) or value < 1:
+        raise SimulationError(
+            f"{name}: must be a positive integer (or a float holding one, such as 1e6),"
+            f" got {value!r}"
+        )
+    return int(value)
+
+
 def non_negative_int(name: str, value: Any) -> int:
     """``value`` as an int >= 0, or an error naming ``name``."""
     if not is_int(value) or value < 0:

@@ -57,7 +57,7 @@ class Sampling:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        set_(self, "draws", check.positive_int("draws", self.draws))
+        set_(self, "draws", check.draw_count("draws", self.draws))
         set_(self, "chains", check.positive_int("chains", self.chains))
         set_(self, "seed", check.seed(self.seed))
         set_(self, "sampler", check.choice("sampler", self.sampler, SAMPLERS))

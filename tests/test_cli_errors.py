@@ -105,6 +105,9 @@ CASES = [
     (["sensitivity", "gpt-4", "--var", "amortised_cost"], "did you mean 'amortized_cost'?"),
     (["trend", "--var", "amortised_cost", "--draws", "10"], "'amortized_cost'?"),
     (["report", "gpt-4", "--out", "{tmp}/r.html", "--var", "cloudcost"], "'cloud_cost'?"),
+    (["rnu", "gpt-4"], "invalid choice: 'rnu' (choose from 'priors',"),
+    (["rnu", "gpt-4"], "; did you mean 'run'?"),
+    (["run", "gpt-4", "--sampler", "mcc"], "(choose from 'mc', 'qmc', 'lhs'); did you mean 'mc'?"),
     # a command's flag before the command, an unknown flag there
     (["--draws", "10k", "run", "gpt-4"], "--draws: an option of `run`, given before it"),
     (["--seed=3", "run", "gpt-4"], "--seed: an option of `run`, given before it"),
@@ -338,3 +341,18 @@ def test_a_misspelt_flag_is_refused_by_its_command_with_the_nearest_flag(capsys)
     )
     assert main(["run", "gpt-4", "--bogus"]) == 2  # nothing near: no guess
     assert capsys.readouterr().err == "frontiercost: error: run: unrecognized arguments: --bogus\n"
+
+
+def test_validate_refuses_a_prior_a_run_would_refuse(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Beta(0.01, 0.01) was `ok` for validate and an error naming nothing for run."""
+    from frontiercost.cli import main
+
+    path = tmp_path / "s.toml"
+    path.write_text(
+        '[scenario]\ntitle = "t"\noutputs = ["v"]\n[parameters]\n'
+        'x = { family = "beta", alpha = 0.01, beta = 0.01 }\n[formulas]\nv = "x"\n'
+    )
+    assert main(["validate", str(path)]) == 2
+    assert f"{path}: x: the quantile table cannot follow" in capsys.readouterr().err
+    assert main(["run", str(path), "--draws", "100"]) == 2
+    assert "error: x: beta prior: the quantile table cannot follow" in capsys.readouterr().err

@@ -48,6 +48,18 @@ def test_summarize_a_saved_sweep_leads_with_the_scenario_headline(tmp_path, caps
     assert captured.err == ""  # its recorded scenario text loads
 
 
+def test_summarize_a_saved_sweep_prints_the_variables_the_sweep_showed(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "s.nc"
+    argv = ["sweep", "gpt-4", "--vary", "training_hours=2000,3000", "--var", "cloud_cost"]
+    assert main([*argv, "--var", "amortized_cost", "--out", str(out), *SMALL]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert main(["summarize", str(out)]) == 0
+    again = capsys.readouterr().out.splitlines()
+    assert again[1:] == printed[1:]  # the table again, from the file
+    header = again[1].split()
+    assert header.index("cloud_cost") < header.index("amortized_cost")
+
+
 def test_sweep_json_and_draws_file(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "sweep.nc"
     argv = ["sweep", "openai-2024-lab-year", "--vary", "rd_compute_cost.central=4e9:6e9:3"]

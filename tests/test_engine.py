@@ -135,7 +135,7 @@ def test_lhs_puts_one_draw_in_each_stratum() -> None:
 
 def test_qmc_blocking_does_not_change_draws(monkeypatch: pytest.MonkeyPatch) -> None:
     """QMC uniforms come in chunks; a different chunk length gives the same run."""
-    import frontiercost.engine.local as eng
+    import frontiercost.engine.ranges as eng
 
     priors = {"a": Beta(alpha=2, beta=2), "b": Normal(mu=0, sigma=1)}
     base = run_engine(two_input_model(), priors, draws=5000, seed=1, sampler="qmc")
@@ -275,11 +275,13 @@ def test_streaming_counts_do_not_depend_on_the_int32_chunking(
 ) -> None:
     """Kernel calls capped at HIST32_DRAWS draws (int32 per-thread bins) sum to the same counts."""
     import frontiercost.engine.local as eng
+    import frontiercost.engine.ranges as ranges
 
     priors = {"a": Beta(alpha=2, beta=2), "b": Normal(mu=0, sigma=1)}
     kw = {"draws": 300_001, "seed": 8, "store": False, "thresholds": {"s": [0.5]}}
     whole = run_engine(two_input_model(), priors, **kw).stats  # type: ignore[arg-type]
-    monkeypatch.setattr(eng, "HIST32_DRAWS", SEGMENT)
+    monkeypatch.setattr(ranges, "HIST32_DRAWS", SEGMENT)  # the kernel calls' length
+    monkeypatch.setattr(eng, "HIST32_DRAWS", SEGMENT)  # the per-thread tallies' flushes
     cut = run_engine(two_input_model(), priors, **kw).stats  # type: ignore[arg-type]
     assert whole is not None and cut is not None
     for field in ("count", "mean", "var", "minimum", "maximum", "exceed", "hist", "zeros"):
@@ -503,7 +505,7 @@ def _per_draw_fold():  # type: ignore[no-untyped-def]
     from frontiercost.engine._jit import njit
 
     @njit
-    def fold(y, m, shift, thresholds, mom, lanes, hist, zeros, exceed):  # type: ignore[no-untyped-def]
+    def fold(y, m, shift, hist_shift, thresholds, mom, lanes, hist, zeros, exceed):  # type: ignore[no-untyped-def]
         for o in range(y.shape[0]):
             for j in range(m):
                 v = y[o, j]
@@ -520,10 +522,11 @@ def _per_draw_fold():  # type: ignore[no-untyped-def]
                     mom[o, 3] = v
                 if v > mom[o, 4]:
                     mom[o, 4] = v
-                if v > 0.0:
-                    hist[o, 1, _bin(v)] += 1
-                elif v < 0.0:
-                    hist[o, 0, _bin(v)] += 1
+                h = v - hist_shift[o]  # the histogram's origin
+                if h > 0.0:
+                    hist[o, 1, _bin(h)] += 1
+                elif h < 0.0:
+                    hist[o, 0, _bin(h)] += 1
                 else:
                     zeros[o] += 1
                 for t in range(thresholds.shape[1]):
@@ -549,6 +552,8 @@ def test_the_streaming_fold_keeps_the_per_draw_rule(m: int) -> None:
     y[3] = -np.abs(y[3])
     y[3, [4, 8]] = [-0.0, 0.0]  # the maximum: -0.0 met first
     shift = np.array([0.5, 0.0, 1.0, -2.0])
+    hist_shift = np.array([0.0, 0.0, 1.0, -2.0])  # two outputs' bins measured from 1 and -2
+    y[2, 11] = 1.0  # a draw at the origin: counted with zeros
     thresholds = np.array([[0.0, 1.0]] * 4)
     got, want = [], []
     for out, fold in ((got, _reduce_block), (want, _per_draw_fold())):
@@ -556,7 +561,7 @@ def test_the_streaming_fold_keeps_the_per_draw_rule(m: int) -> None:
         mom[:, 3], mom[:, 4] = np.inf, -np.inf
         arrays = (mom, np.zeros((4, 2, 8)), np.zeros((4, 2, N_BINS), np.int32),
                   np.zeros(4, np.int64), np.zeros((4, 2), np.int64))  # fmt: skip
-        fold(y, m, shift, thresholds, *arrays)
+        fold(y, m, shift, hist_shift, thresholds, *arrays)
         out.extend(arrays)
     for a, b in zip(got, want, strict=True):
         assert np.array_equal(a.view(np.uint8), b.view(np.uint8))

@@ -31,6 +31,15 @@ SMALL = {"draws": 3000, "chains": 2, "seed": 5}
 # --------------------------------------------------------------------------- settings
 
 
+def test_draws_take_a_float_holding_a_whole_number() -> None:
+    """``draws=1e6`` as the command line's ``--draws 1e6``; 2.5 stays an error."""
+    assert Sampling(draws=1e3).draws == 1000 and type(Sampling(draws=1e3).draws) is int
+    assert Sampling(draws=np.float64(2e3)).draws == 2000
+    for bad in (2.5, float("nan"), float("inf"), 0.0, 2.0**54, True, "1e3"):
+        with pytest.raises(SimulationError, match="draws: must be a positive integer"):
+            Sampling(draws=bad)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [

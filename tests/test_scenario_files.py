@@ -200,3 +200,22 @@ def test_a_saved_run_given_as_a_scenario_is_named_as_one(tmp_path: Path) -> None
     (tmp_path / "empty.zarr").mkdir()  # a folder that is not a store: as before
     with pytest.raises(ScenarioError, match=r"empty.zarr: a folder; a scenario is a .toml file"):
         load_scenario(tmp_path / "empty.zarr")
+
+
+def test_a_given_value_far_from_the_one_it_replaces_is_noted() -> None:
+    """electricity_price = 80 (per MWh, in a USD/kWh quantity) made energy 98 % of
+    GPT-4's cost without a word; a value within 100 times passes quietly."""
+    import re
+
+    from frontiercost.scenarios import Scenario, load_scenario
+
+    text = load_scenario("gpt-4").text
+    line = re.compile(r"^electricity_price = .*$", re.M)
+    assert line.search(text)
+    slip = Scenario.from_text(line.sub("electricity_price = 80", text), "slip")
+    assert any(
+        "electricity_price = 80 USD/kWh is 993 times the value it replaces" in n
+        for n in slip.notes
+    )
+    fine = Scenario.from_text(line.sub("electricity_price = 0.3", text), "fine")
+    assert not any("times the value it replaces" in n for n in fine.notes)

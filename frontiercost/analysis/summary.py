@@ -106,7 +106,8 @@ def summarize(
         # One variable at a time, read into memory (a lazily opened or dask-backed
         # file included): memory is one variable's draws, whatever the run's size.
         # compute(), not load(): load() would keep every variable read in the tree.
-        cols = [_stored_row(run.sampled(n).compute(), run.independent, ci_kind, ci_prob)
+        ess = run.importance_ess
+        cols = [_stored_row(run.sampled(n).compute(), run.independent, ci_kind, ci_prob, ess)
                 for n in names]  # fmt: skip
         rows = {k: np.array([c[k] for c in cols]) for k in ("mean", "sd", "median")}
         ci_arr = np.array([c["ci"] for c in cols]).reshape(len(names), 2)
@@ -231,9 +232,18 @@ def _streamed_moments(st: Any, names: Sequence[str]) -> tuple[np.ndarray, np.nda
 
 
 def _stored_row(
-    da: xr.DataArray, independent: bool, ci_kind: str, ci_prob: float
+    da: xr.DataArray,
+    independent: bool,
+    ci_kind: str,
+    ci_prob: float,
+    importance_ess: float | None = None,
 ) -> dict[str, Any]:
-    """Mean, sd, median, interval and MCSEs of one stored variable (in memory)."""
+    """Mean, sd, median, interval and MCSEs of one stored variable (in memory).
+
+    ``importance_ess``: the draws are an importance resample (copies of prior
+    draws) with this effective sample size; their MCSEs are those of that
+    many independent draws, not of as many as there are copies.
+    """
     values = da.values
     nan = bool(np.isnan(values).any())
 
@@ -282,8 +292,10 @@ def _stored_row(
         row["mcse_median"] = math.nan
         row["mcse_ci"] = [math.nan, math.nan]
         return row
-    if independent:
+    if independent or importance_ess is not None:
         mcse = _iid_mcse_draws(da.values, _mcse_probs(ci_prob))
+        if importance_ess is not None:  # n copies worth importance_ess independent draws
+            mcse = mcse * math.sqrt(da.size / min(importance_ess, da.size))
         row["mcse_median"] = float(mcse[0])
         row["mcse_ci"] = list(mcse[1:]) if ci_kind == "eti" else [np.nan, np.nan]
     else:

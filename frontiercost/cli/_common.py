@@ -108,6 +108,14 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         # ``main`` prefixes ``frontiercost: error:``; a subcommand adds its own name once
         command = self.prog.removeprefix("frontiercost").strip()
+        choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)$", message)
+        if choice:  # argparse lists the choices; the nearest one is what was meant
+            import difflib
+
+            given, choices = choice.group(1), re.findall(r"'([^']*)'", choice.group(2))
+            close = difflib.get_close_matches(given, choices, n=1, cutoff=0.6)
+            if close:
+                message += f"; did you mean {close[0]!r}?"
         flag = re.match(r"argument ((-[^/: ]+)\S*): expected one argument$", message)
         if flag and self._dash_value_after(flag.group(1).split("/")):
             # argparse takes `-t -$5M` for two flags

@@ -354,6 +354,11 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
         try:
             sc = load_scenario(path, console)
             sc.model()  # compiles the formulas
+            for name, prior in sc.input_priors().items():  # as a run builds them
+                try:
+                    prior.kernel_spec()
+                except FrontiercostError as err:
+                    raise FrontiercostError(f"{sc.path}: {name}: {err}") from None
             if "[sweep" in sc.text:
                 _validate_sweep(sc, limits)
             try:

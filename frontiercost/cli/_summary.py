@@ -782,6 +782,20 @@ def _check_scenario_vars(scenario: str, names: list[str], store: bool) -> None:
     check_names("--var", names, accepted, f"scenario {sc.name!r}", [] if store else inputs)
 
 
+def _table_variables(tree: Any) -> list[str] | None:
+    """The variables `sweep --var` showed, as it recorded them in its file (if any)."""
+    import json
+
+    try:
+        names = json.loads(str(tree.attrs.get("table_variables", "null")))
+    except ValueError:
+        return None
+    if not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
+        return None
+    known = run_variables(tree)
+    return [n for n in names if n in known] or None
+
+
 def cmd_summarize(args: argparse.Namespace, console: Console) -> int:
     """The summary of a saved run, as ``run`` prints it."""
     fmt = result_format(args)
@@ -797,7 +811,8 @@ def cmd_summarize(args: argparse.Namespace, console: Console) -> int:
         from ._sweep import sweep_table
 
         sc = scenario_of_run(tree, console)
-        emit(console, sweep_table(tree, args.var, args.ci, kind, fmt, sc), save)
+        shown = args.var or _table_variables(tree)  # as the sweep printed it
+        emit(console, sweep_table(tree, shown, args.ci, kind, fmt, sc), save)
         return 0
     src = source_of(tree, args.file, console)
     names = _names(src, args.var)

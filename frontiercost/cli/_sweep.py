@@ -257,6 +257,8 @@ def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
     # the variables whose thresholds were counted are shown, with their P(> T) columns
     table = sweep_table(tree, names or None, args.ci, kind, fmt, sc)
     if out is not None:
+        if names:  # `summarize FILE` prints the same table again
+            tree.attrs["table_variables"] = json.dumps(list(dict.fromkeys(names)))
         with console.step(f"writing {out}", progress=True):
             write_tree(tree, out)
         console.note(f"wrote {out}")

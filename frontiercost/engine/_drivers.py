@@ -191,6 +191,7 @@ def _reduce_block(
     y: np.ndarray,
     m: int,
     shift: np.ndarray,
+    hist_shift: np.ndarray,
     thresholds: np.ndarray,
     mom: np.ndarray,
     lanes: np.ndarray,
@@ -199,6 +200,9 @@ def _reduce_block(
     exceed: np.ndarray,
 ) -> None:
     """Fold a block into the segment's lane sums and the group's integer counts.
+
+    The histogram and ``zeros`` count ``v - hist_shift[o]`` (0.0 for most
+    outputs, so the bins are the draws'; see :class:`~.job.Job`).
 
     Draw ``j`` adds to lane ``j & 7`` in the order of ``j``; a NaN draw adds
     ``0.0``, which leaves a sum's bits as they were (a lane sum starts at +0.0
@@ -258,8 +262,9 @@ def _reduce_block(
         if hi > mom[o, 4]:
             mom[o, 4] = hi
         zero = 0
+        h = hist_shift[o]
         for j in range(m):
-            v = v_row[j]
+            v = v_row[j] - h  # exact when h == 0.0: the draw itself, -0.0 kept
             zero += 1 if v == 0.0 else 0
             b = _bin(v)
             # hist[o] flattened: negative draws' bins, then positive ones'; -1 for
@@ -297,6 +302,7 @@ def run_streaming(
     block,
     n_out,
     shift,
+    hist_shift,
     thresholds,
     n_groups,
     seg_mom,
@@ -341,7 +347,9 @@ def run_streaming(
                     source, keys, codes, prm, tables, corr_idx, chol, gv, total, start + b0, x, m
                 )
                 kernel(x, y, m_pad, consts)
-                _reduce_block(y[:n_out], m, shift, thresholds, mom, lanes, hist[g], z, ex)
+                _reduce_block(
+                    y[:n_out], m, shift, hist_shift, thresholds, mom, lanes, hist[g], z, ex
+                )
             for o in range(n_out):
                 s1 = 0.0
                 s2 = 0.0

@@ -46,7 +46,8 @@ from ..errors import SimulationError
 from ._drivers import SEGMENT
 from .job import EngineResult, Job
 from .kernel import kernel_path
-from .local import Progress, numba_threads, stats_from_parts, store_range, stream_range
+from .local import Progress, numba_threads, stats_from_parts, stream_range
+from .ranges import store_range
 from .streaming import Counts
 
 if TYPE_CHECKING:
@@ -110,7 +111,9 @@ def _stream_task(job: Job, start: int, n: int, threads: int) -> _Part:
     """Reduce draws ``start .. start + n`` (``start`` a multiple of ``SEGMENT``)."""
     counts = Counts.empty(job.shift.size, job.thresholds.shape[1], n)
     with numba_threads(threads) as groups:
-        seg = stream_range(job.plan, start, n, job.shift, job.thresholds, groups, counts)
+        seg = stream_range(
+            job.plan, start, n, job.shift, job.hist_shift, job.thresholds, groups, counts
+        )
     flat = counts.hist.reshape(-1)
     index = np.flatnonzero(flat)
     return _Part(seg, index, flat[index], counts.zeros, counts.exceed)

@@ -16,6 +16,7 @@ import numpy as np
 from ..priors import Prior
 from .kernel import evaluate_columns
 from .plan import Plan, threshold_array
+from .ranges import histogram_shift
 from .streaming import StreamStats
 
 
@@ -77,6 +78,9 @@ class Job:
         ``(n_outputs, k)`` exceedance thresholds, NaN-padded (streaming).
     shift : numpy.ndarray
         Outputs at the priors' central values: the streaming sums' shift.
+    hist_shift : numpy.ndarray
+        Streaming jobs: the value each output's histogram measures draws from
+        (:func:`~.ranges.histogram_shift`; 0 for most).
     sink : Sink, optional
         Stored jobs: write the draws here range by range instead of memory.
     """
@@ -87,6 +91,7 @@ class Job:
     thresholds: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     shift: np.ndarray = field(default_factory=lambda: np.zeros(0))
     sink: Sink | None = None
+    hist_shift: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @classmethod
     def make(
@@ -102,12 +107,14 @@ class Job:
         """A job for ``plan``: thresholds checked against its outputs, the shift computed."""
         thr = threshold_array(plan.model, thresholds)
         if store:
-            shift = np.zeros(0)
+            shift = hist_shift = np.zeros(0)
         else:
             x = np.array([[priors[n].central] for n in plan.names], dtype=float)
             y = evaluate_columns(plan.model, x.reshape(len(plan.names), 1))[:, 0]
             shift = np.where(np.isfinite(y), y, 0.0)
-        return cls(plan, bool(store), bool(inputs) and bool(store), thr, shift, sink)
+            hist_shift = histogram_shift(plan, shift)
+        inputs = bool(inputs) and bool(store)
+        return cls(plan, bool(store), inputs, thr, shift, sink, hist_shift)
 
     @property
     def bytes_per_draw(self) -> int:

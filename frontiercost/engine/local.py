@@ -1,14 +1,13 @@
 """The local executor: ranges of draws on this process's numba threads.
 
-Also the range functions every executor shares (:func:`store_range`,
-:func:`stream_range`: the dask executor runs them on its workers) and
-:func:`evaluate_uniforms` for external samplers (sensitivity designs, MCMC).
+Also :func:`stream_range`, which the dask executor runs on its workers too
+(:mod:`.ranges` has the stored one), and :func:`evaluate_uniforms` for
+external samplers (sensitivity designs, MCMC).
 """
 
 from __future__ import annotations
 
 import contextlib
-import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import numba
@@ -21,17 +20,15 @@ from ..errors import SimulationError
 from ..model import Correlations, Model
 from ..priors import Prior
 from ..settings import Sampling
-from ._drivers import GIVEN, LHS, MC, N_MOM, SEGMENT, run_stored, run_streaming
+from ._drivers import GIVEN, N_MOM, SEGMENT, run_stored, run_streaming
 from ._transform import FIXED, transform_row
 from .job import EngineResult, Job
 from .kernel import kernel_of
 from .plan import Plan, plan_run
+from .ranges import _U_MIN, HIST32_DRAWS, _chunks, _source, given_uniforms, store_range
 from .streaming import Counts, StreamStats, merge_moments
 
 Progress = Callable[[int, int], None]
-CHUNK = 1 << 20  # draws per call when uniforms come from scipy (QMC)
-HIST32_DRAWS = 1 << 30  # most draws per kernel call: per-thread int32 bin counts cannot overflow
-_U_MIN = 2.0**-53  # keep given uniforms strictly inside (0, 1)
 
 
 @contextlib.contextmanager
@@ -58,82 +55,6 @@ def numba_threads(threads: int | None) -> Iterator[int]:
             yield threads
         finally:
             numba.set_num_threads(before)
-
-
-def given_uniforms(plan: Plan, start: int, n: int) -> np.ndarray:
-    """Uniforms of draws ``start .. start + n`` for samplers computed outside the kernel."""
-    if plan.sampler != "qmc":
-        return np.zeros((len(plan.names), 0))
-    from scipy.stats import qmc  # on use: scipy.stats costs ~40 MB of a streaming run's budget
-
-    rows = plan.stream_rows if plan.stream_rows.size else np.arange(len(plan.names))
-    dims = int(rows.max()) + 1 if rows.size else 0  # one dimension per stream
-    sobol = qmc.Sobol(dims, scramble=True, seed=plan.seed)
-    if start:
-        sobol.fast_forward(start)
-    with warnings.catch_warnings():
-        # Blocks of a run need not be powers of two; the whole run's balance is
-        # what matters and it is the same sequence whatever the blocking.
-        warnings.filterwarnings("ignore", message=".*balance properties.*")
-        u = sobol.random(n)
-    return np.ascontiguousarray(np.clip(u[:, rows].T, _U_MIN, 1.0 - _U_MIN))
-
-
-def _source(plan: Plan) -> int:
-    return {"mc": MC, "lhs": LHS, "qmc": GIVEN}[plan.sampler]
-
-
-def _chunks(plan: Plan, start: int, n: int) -> Iterator[tuple[int, int]]:
-    step = CHUNK if plan.sampler == "qmc" else HIST32_DRAWS
-    for a in range(start, start + n, step):
-        yield a, min(step, start + n - a)
-
-
-def store_range(
-    plan: Plan,
-    start: int,
-    n: int,
-    out: np.ndarray,
-    inputs_out: np.ndarray,
-    offset: int = 0,
-    input_rows: np.ndarray | None = None,
-) -> np.ndarray:
-    """Evaluate draws ``start .. start + n`` into columns ``offset .. offset + n`` of ``out``.
-
-    ``inputs_out`` gets the input draws the same way (unless it has no columns):
-    input ``r`` into row ``input_rows[r]`` (default: row ``r``), none when negative.
-    Returns the NaN and infinite draws of each output, shape ``(n_out, 2)``.
-    """
-    kernel = kernel_of(plan.model)
-    if input_rows is None:
-        input_rows = np.arange(len(plan.names), dtype=np.int64)
-    groups = numba.get_num_threads()
-    nonfinite = np.zeros((groups, len(plan.model.outputs), 2), dtype=np.int64)
-    for a, m in _chunks(plan, start, n):
-        run_stored(
-            kernel,
-            plan.model.consts,
-            _source(plan),
-            plan.keys,
-            plan.codes,
-            plan.prm,
-            plan.tables,
-            plan.corr_idx,
-            plan.chol,
-            given_uniforms(plan, a, m),
-            plan.total,
-            a,
-            m,
-            plan.block,
-            out,
-            inputs_out,
-            input_rows,
-            a - start + offset,
-            plan.model.scratch_rows,
-            groups,
-            nonfinite,
-        )
-    return nonfinite.sum(axis=0)
 
 
 class Tally:
@@ -170,6 +91,7 @@ def stream_range(
     start: int,
     n: int,
     shift: np.ndarray,
+    hist_shift: np.ndarray,
     thresholds: np.ndarray,
     groups: int,
     counts: Counts,
@@ -211,6 +133,7 @@ def stream_range(
             plan.block,
             n_out,
             shift,
+            hist_shift,
             thresholds,
             groups,
             seg,
@@ -244,6 +167,7 @@ def stats_from_parts(job: Job, seg: np.ndarray, counts: Counts) -> StreamStats:
         exceed=counts.exceed,
         hist=counts.hist,
         zeros=counts.zeros,
+        offset=job.hist_shift,
     )
 
 
@@ -369,7 +293,11 @@ def _run_streaming(
     tally = Tally(n_threads, len(plan.model.outputs), counts.hist.shape[-1])
     segs = []
     for a, m in pieces(plan.total, progress_step(plan.total, progress, n_threads)):
-        segs.append(stream_range(plan, a, m, job.shift, job.thresholds, n_threads, counts, tally))
+        segs.append(
+            stream_range(
+                plan, a, m, job.shift, job.hist_shift, job.thresholds, n_threads, counts, tally
+            )
+        )
         report(m)
     tally.flush(counts)
     seg = segs[0] if len(segs) == 1 else np.concatenate(segs)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import SimulationError
+from ..errors import PriorError, SimulationError
 from ..model import Correlations, Model, copula_factor
 from ..priors import KernelSpec, Prior
 from ..settings import Sampling
@@ -25,9 +25,18 @@ from .kernel import import_kernel, kernel_path
 
 
 @functools.lru_cache(maxsize=1024)
-def _kernel_spec(prior: Prior) -> KernelSpec:
-    """A prior's kernel spec, built once: tables cost milliseconds of scipy calls."""
-    spec = prior.kernel_spec()
+def _kernel_spec(name: str, prior: Prior) -> KernelSpec:
+    """A prior's kernel spec, built once: tables cost milliseconds of scipy calls.
+
+    Raises
+    ------
+    PriorError
+        Naming the input, when no table can follow the prior's distribution.
+    """
+    try:
+        spec = prior.kernel_spec()
+    except PriorError as err:
+        raise PriorError(f"{name}: {prior.family} prior: {err}") from None
     if spec.table is not None:
         spec.table.flags.writeable = False
     return spec
@@ -119,7 +128,7 @@ def plan_run(
             f"{model.name!r}; inputs: {', '.join(model.inputs)}"
         )
     names = tuple(model.inputs)
-    specs = [_kernel_spec(priors[n]) for n in names]
+    specs = [_kernel_spec(n, priors[n]) for n in names]
     tables: list[np.ndarray] = []
     offset, prm = 0, np.zeros((len(names), 8))
     for r, spec in enumerate(specs):

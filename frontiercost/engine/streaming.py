@@ -7,6 +7,12 @@ a log-linear histogram with 256 bins per octave (bin edges at
 relative error is at most one bin width, ``2^-8`` (0.39 %); linear
 interpolation inside the bin brings it to ~1e-5 for smooth distributions (the
 tests measure it).  HDI end points are exact to one bin width.
+
+An output whose first draws all lie beyond half its central value (a
+decimal year such as 2026.7 ± 1) is histogrammed as ``draw - central``
+(``StreamStats.offset``): its bins are then 2^-8 of the distance from the
+central value, never wider than those of the draws themselves there; measured
+from 0 they were 8 years wide.
 """
 
 from __future__ import annotations
@@ -95,7 +101,10 @@ class StreamStats:
         ``(n_out, 2, N_BINS)`` integer counts: row 0 negative values by
         magnitude, row 1 positive values.
     zeros : ndarray
-        ``(n_out,)`` draws exactly zero.
+        ``(n_out,)`` draws exactly at ``offset`` (zero for most outputs).
+    offset : ndarray, optional
+        ``(n_out,)`` the value each output's histogram measures from: its
+        bins and ``zeros`` count ``draw - offset`` (default 0 for every output).
     """
 
     names: tuple[str, ...]
@@ -110,6 +119,10 @@ class StreamStats:
     exceed: np.ndarray
     hist: np.ndarray
     zeros: np.ndarray
+    offset: np.ndarray | None = None
+
+    def _offset(self, o: int) -> float:
+        return 0.0 if self.offset is None or not self.offset.size else float(self.offset[o])
 
     def _clamped(self, o: int) -> tuple[bool, bool, bool, bool]:
         """Whether each end bin may hold draws beyond its edges: the top bin of the
@@ -121,7 +134,8 @@ class StreamStats:
         that cannot have happened.
         """
         e = _edges()
-        lo, hi = float(self.minimum[o]), float(self.maximum[o])
+        off = self._offset(o)
+        lo, hi = float(self.minimum[o]) - off, float(self.maximum[o]) - off
         return (lo < -e[N_BINS], hi > -e[0], lo < e[0], hi > e[N_BINS])
 
     def beyond_range(self, name: str) -> bool:
@@ -130,7 +144,7 @@ class StreamStats:
         neg, pos = self.hist[o, 0], self.hist[o, 1]
         ends = [int(neg[N_BINS - 1]), int(neg[0]), int(pos[0]), int(pos[N_BINS - 1])]
         # infinite draws of one sign fill a top bin with values it knows exactly
-        lo, hi = float(self.minimum[o]), float(self.maximum[o])
+        lo, hi = float(self.minimum[o]), float(self.maximum[o])  # inf - offset is inf
         if hi == np.inf and lo > -np.inf:
             ends[3] -= int(self.inf_count[o])
         elif lo == -np.inf and hi < np.inf:
@@ -164,6 +178,9 @@ class StreamStats:
         upper = np.where(inexact & ~big & (upper < 0), 0.0, upper)
         keep = counts > 0
         counts, lower, upper, exact = counts[keep], lower[keep], upper[keep], ~inexact[keep]
+        off = self._offset(o)
+        if off:  # bins of draw - offset, as values
+            lower, upper = lower + off, upper + off
         # The end bins cannot extend past what was seen.
         lower = np.clip(lower, self.minimum[o], self.maximum[o])
         upper = np.clip(upper, self.minimum[o], self.maximum[o])

@@ -129,8 +129,9 @@ def _build(
             raise PriorError(
                 f"the quantile table cannot follow this distribution: {mass:.2g} of its"
                 f" probability lies where interpolation misses by more than {TOLERANCE:g}"
-                " (components far apart in scale?); split it into separate inputs, or"
-                " narrow the components"
+                " (a mixture's components far apart in scale, or shape parameters far"
+                " below 1 piling the mass at the bounds?); split a mixture into separate"
+                " inputs, narrow its components, or give shapes nearer 1"
             )
     t, deriv = _nodes(x, w, logpdf, lo, hi, kind)
     lo_k = float(lo) if np.isfinite(lo) else 0.0

@@ -102,6 +102,7 @@ def conditioned_tree(
     tree = xr.DataTree.from_dict(groups)
     diag = result.diagnostics
     tree.attrs.update(
+        groups=CONDITIONED_GROUPS,
         inference=result.inference,
         method=result.method,
         inference_note=result.note,
@@ -112,6 +113,15 @@ def conditioned_tree(
         references=json.dumps(_references(references, posterior, prior), default=float),
     )
     return tree
+
+
+CONDITIONED_GROUPS = (
+    "prior: the priors pushed through the model (draws before the evidence); posterior:"
+    " draws conditioned on the evidence (importance resampling keeps a prior draw as"
+    " often as its weight says, so draws repeat: sample_stats.prior_draw names each);"
+    " observed_data: the evidence; log_likelihood, log_prior: per draw; sample_stats:"
+    " the sampler's per-draw statistics; constant_data: fixed inputs"
+)
 
 
 def _lp_name(name: str) -> str:

@@ -178,6 +178,13 @@ def streaming_tree(
             count.astype(np.int64),
             a("1", "draws in the histogram bin"),
         )
+        off = st.offset[o] if st.offset is not None and st.offset.size else 0.0
+        if off:  # a run without it (or one written before it existed) measures from 0
+            data[f"{name}__hist_offset"] = (
+                (),
+                float(off),
+                a(u, "value the histogram bins measure draws from (bins of draw - offset)"),
+            )
         data[f"{name}__thresholds"] = (
             (f"{name}__threshold",),
             st.thresholds[o],
@@ -244,6 +251,7 @@ def stream_stats(tree: xr.DataTree) -> StreamStats:
         exceed=exc,
         hist=hist.reshape(n_out, 2, N_BINS),
         zeros=zeros,
+        offset=col("hist_offset"),
     )
 
 

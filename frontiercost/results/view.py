@@ -14,6 +14,7 @@ it instead of probing groups itself.  Kinds:
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -76,6 +77,20 @@ class RunView:
     def conditioned(self) -> bool:
         """Whether the posterior is conditioned on evidence (a ``prior`` group exists)."""
         return "prior" in self.tree.children
+
+    @property
+    def importance_ess(self) -> float | None:
+        """A conditioned run's effective sample size when its posterior is an
+        importance resample (PSIS: draws repeat, so an autocorrelation estimate
+        counts each copy as a draw); ``None`` otherwise (MCMC, a forward run)."""
+        a = self.tree.attrs
+        if not self.conditioned or str(a.get("method", "")) != "is":
+            return None
+        try:
+            ess = float(json.loads(str(a.get("diagnostics", "{}")))["ess"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        return ess if math.isfinite(ess) and ess > 0 else None
 
     @property
     def summary_only(self) -> bool:

@@ -457,6 +457,40 @@ def _from_text(name: str, label: str, text: str) -> Scenario:
     return scenario_from_text(text, name, label)
 
 
+FAR_OFF = 100.0  # a given value this many times the one it replaces: a unit slip?
+
+
+def _far_off(
+    replaced: Mapping[str, tuple[str, Any]], priors: Mapping[str, Prior], hw: Any
+) -> list[str]:
+    """Notes on [parameters] values 100 times (or a hundredth of) the default or
+    chip-library value they replace: ``electricity_price = 80`` (a price per MWh
+    in a USD/kWh quantity) made energy 98 % of the cost, exit 0."""
+    notes = []
+    for key, (table, value) in replaced.items():
+        try:
+            if table == "defaults":
+                base = prior_from_spec(value, where=f"defaults.toml [{key}]")
+            elif table == "hardware":
+                base = _spec(_Context(hw.where[key], ""), "", key, value, priors[key].unit)
+            else:
+                continue
+        except (FrontiercostError, KeyError):
+            continue
+        given, was = priors[key].central, base.central
+        if not (math.isfinite(given) and math.isfinite(was)) or given * was <= 0:
+            continue
+        ratio = given / was
+        if ratio >= FAR_OFF or ratio <= 1 / FAR_OFF:
+            where = "defaults.toml" if table == "defaults" else "the chip library"
+            unit = priors[key].unit
+            notes.append(
+                f"{key} = {given:g} {unit} is {ratio:.3g} times the value it replaces"
+                f" ({was:g} {unit}, {where}): check that it is in {unit}"
+            )
+    return notes
+
+
 def load_scenario(name_or_path: str | Path | Mapping[str, Any]) -> Scenario:
     """Load and validate a scenario by built-in name, file path or mapping.
 
@@ -758,6 +792,7 @@ def _build(
                 unparsed = unparsed or (str(fkey), str(err))  # reported below or by _formulas
     labelled = hw.labelled()
     custom_units: dict[str, str] = dict(labelled)
+    replaced: dict[str, tuple[str, Any]] = {}  # what [parameters] replaced, for _far_off
     for key, value in params.items():
         if key in labelled:
             pass  # a chip type's own quantity in a fleet: the base quantity's unit
@@ -777,6 +812,8 @@ def _build(
                 f"unknown parameter{hint}; accepted: "
                 f"{', '.join(accepted)}, or a name a [formulas] entry reads",
             )
+        if key in specs:
+            replaced[key] = specs[key]
         specs[key] = ("parameters", value)
     if hw.members:
         given_plain = {q for q in CHIP_LEVEL if q in params}
@@ -857,6 +894,7 @@ def _build(
     routes = _routes(ctx, data.get("routes", {}), quantities, set(params))
     gaps = _price_gaps(hw.gaps, set(params))
     notes = list(gaps) + _drop_shadowed_defaults(priors, layer, quantities, routes)
+    notes += _far_off(replaced, priors, hw)
     notes += before_release(hw, ages)
     for routed in routes:  # a routed quantity is computed: its prior of a lower layer goes
         if routed in priors and routed not in params:

@@ -549,6 +549,17 @@ def test_sweep_lines_one_per_hue() -> None:
     assert all(t == f"{float(t):g}" and float(t) % 1 == 0 for t in _tick_texts(ax.xaxis))
 
 
+def test_sweep_of_a_summarized_sweep_takes_its_unit_coordinate() -> None:
+    """``fc.summarize`` keeps units as a coordinate: a median in USD got plain ticks."""
+    import frontiercost as fc
+
+    tree = fc.sweep("gpt-4", {"training_hours": [2000, 3000]}, draws=200, chains=1)
+    median = fc.summarize(tree)["median"].sel(variable="amortized_cost")
+    ax = _only_axes(plot_sweep(median, None, "training_hours"))
+    assert isinstance(ax.yaxis.get_major_formatter(), UsdFormatter)
+    assert "USD" in ax.get_ylabel()
+
+
 def test_sweep_heatmap_cells() -> None:
     da = _sweep()
     ds = xr.Dataset({"rd_compute_cost": da})

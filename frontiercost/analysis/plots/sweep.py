@@ -120,7 +120,8 @@ def plot_sweep(
     With ``y`` unset: a line over ``x``, or one line per value of a single
     other dim (its coordinate in the legend).  With ``y``: a heatmap over
     ``x`` and ``y``, its cells annotated with their values when there are
-    few enough.  Units come from the values' ``units`` attribute (dollar
+    few enough.  Units come from the values' ``units`` attribute, or the ``units``
+    coordinate of one variable of :func:`frontiercost.summarize` (dollar
     ticks for ``USD``) and from each coordinate's.
 
     Parameters
@@ -174,6 +175,9 @@ def plot_sweep(
             f"data: dims {', '.join(map(str, other))} left over; select or reduce them first"
         )
     units = str(da.attrs.get("units", ""))
+    if not units and "units" in da.coords and da.coords["units"].size == 1:
+        # one variable of fc.summarize(...): its unit is a coordinate there
+        units = str(da.coords["units"].item())
     show: Callable[[float], str] = value_format or (lambda v: fmt(v, units))
     xv, xlabels = _coord(da, x)
     log_x = _auto_log(xv, logx) if xlabels is None else False
@@ -197,7 +201,7 @@ def plot_sweep(
             value_axis(ax.yaxis, units, log_v)
             if value_format is not None:
                 ax.yaxis.set_major_formatter(lambda v, pos: value_format(float(v)))
-            ax.set_ylabel(axis_label(name, da.attrs))
+            ax.set_ylabel(axis_label(name, {**da.attrs, "units": units}))
         else:
             yv, ylabels = _coord(da, y)
             log_y = _auto_log(yv, logy) if ylabels is None else False
@@ -218,7 +222,7 @@ def plot_sweep(
                 gid="heatmap",
             )
             cbar = fig.colorbar(mesh, ax=ax)
-            cbar.set_label(axis_label(name, da.attrs))
+            cbar.set_label(axis_label(name, {**da.attrs, "units": units}))
             value_axis(cbar.ax.yaxis, units, log_z)
             if value_format is not None:
                 cbar.ax.yaxis.set_major_formatter(lambda v, pos: value_format(float(v)))

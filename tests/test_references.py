@@ -206,3 +206,14 @@ def test_run_json_and_table_show_the_figures(
     assert main(["run", str(path), "--draws", "2000", "--chains", "2"]) == 0
     table = capsys.readouterr().out
     assert "published figure" in table and "P(below) =" in table and "percentile" in table
+
+
+def test_a_reference_without_a_label_is_named_by_its_whole_first_clause() -> None:
+    """Cut at 60 characters, GPT-4's eight figures read "... §6.2 ref_amortized_202"."""
+    from frontiercost.scenarios.reference import Reference
+
+    src = "Cottier et al. 2024 v2, docs/model.md §6.2 ref_amortized_2023usd; table 3"
+    assert Reference(1.0, src).name == src.split(";")[0]
+    long = "word " * 30
+    name = Reference(1.0, long).name
+    assert name.endswith(" …") and len(name) <= 82 and "wor …" not in name

@@ -60,7 +60,7 @@ def format_share(x: float, digits: int = 3) -> str:
     """A fraction as a percentage: ``0.4452 -> '44.5 %'``."""
     if x is None or not math.isfinite(x):  # None: a record's non-finite number
         return str(float("nan") if x is None else x)
-    return f"{_sig(100 * x, digits)} %"
+    return f"{_sig(100 * x + 0.0, digits)} %"  # + 0.0: -0.0 reads "0 %", not "-0 %"
 
 
 def format_value(x: float, unit: str, digits: int = 3, show_unit: bool = True) -> str:

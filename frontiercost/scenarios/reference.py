@@ -98,8 +98,13 @@ class Reference:
 
     @property
     def name(self) -> str:
-        """``label``, else the source cut to its first clause."""
-        return self.label or self.source.split(";")[0][:60]
+        """``label``, else the source's first clause (cut at a word past 80 characters)."""
+        if self.label:
+            return self.label
+        clause = self.source.split(";")[0].strip()
+        if len(clause) <= 80:
+            return clause
+        return clause[:80].rsplit(" ", 1)[0] + " …"
 
     def record(self) -> dict[str, Any]:
         """A JSON-ready description (docs/json-output.md)."""

@@ -27,6 +27,7 @@ imports the client's frontiercost version.
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import os
 import shutil
@@ -310,6 +311,10 @@ class DaskExecutor:
                 # no dashboard; the scheduler's bare HTTP endpoint (health, metrics)
                 # on a free loopback port instead of 8787
                 scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                # a worker whose scheduler closes first (this cluster's end) logs its
+                # failed heartbeat as an error with a traceback, after a run that
+                # succeeded; a task's own failure reaches the client as an exception
+                silence_logs=logging.CRITICAL,
             ) as cluster,
             Client(cluster, set_as_default=False) as c,
         ):

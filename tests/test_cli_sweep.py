@@ -183,6 +183,9 @@ def test_a_saved_sweep_summarizes_as_the_sweep_printed_it(
         assert err == (
             f"frontiercost: error: {out}: a sweep over growth_rate, year, not one run; this"
             f" command takes one run: `frontiercost summarize {out}` prints the sweep's table,"
-            " and xarray.open_datatree opens its draws\n"
+            " `frontiercost sweep ... --summary -t T` counts P(> T) at every point, and in"
+            f" Python frontiercost.load_run({str(out)!r}) gives its draws, whose"
+            " frontiercost.analysis.exceedance, value_at_risk and expected_shortfall are per"
+            " point\n"
         )
     assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]  # nothing else written

@@ -230,8 +230,11 @@ def load_source(text: str, console: Console) -> Source:
     if fields:
         raise FrontiercostError(
             f"{text}: a sweep over {', '.join(fields)}, not one run; this command takes one"
-            f" run: `frontiercost summarize {text}` prints the sweep's table, and"
-            " xarray.open_datatree opens its draws"
+            f" run: `frontiercost summarize {text}` prints the sweep's table,"
+            " `frontiercost sweep ... --summary -t T` counts P(> T) at every point, and"
+            f" in Python frontiercost.load_run({text!r}) gives its draws, whose"
+            " frontiercost.analysis.exceedance, value_at_risk and expected_shortfall are"
+            " per point"
         )
     return source_of(tree, text, console)
 

@@ -580,6 +580,10 @@ def test_compare_decides_one_scenario_by_its_text_not_its_file_name(capsys, tmp_
 
     assert pairing("a/model.toml", "b/model.toml") == "independent"
     assert pairing("a/model.toml", "copy.toml") == "common"
+    # a comment and re-spaced keys change no value: still one scenario
+    noted = "# checked by Ann\n" + text.format(lab="A", lo=100).replace(" = ", "  =  ")
+    (tmp_path / "noted.toml").write_text(noted, "utf-8")
+    assert pairing("a/model.toml", "noted.toml") == "common"
 
 
 def test_a_threshold_given_twice_is_one_row(capsys: pytest.CaptureFixture[str]) -> None:

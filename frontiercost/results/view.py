@@ -364,13 +364,21 @@ class RunView:
         return str(a["scenario_text"] if "scenario_text" in a else a.get("scenario", ""))
 
     def same_scenario(self, other: RunView) -> bool:
-        """Whether two runs sampled one scenario: the same recorded scenario text
+        """Whether two runs sampled one scenario: the same recorded scenario
         (a file renamed or copied is still the same scenario, two files of one
-        name need not be), or for bare models, which record none, the same model."""
+        name need not be; its text read as TOML, so a comment or a re-wrapped
+        line changes nothing), or for bare models, which record none, the same model."""
         ta, tb = self.scenario_text, other.scenario_text
-        if ta or tb:
+        if not (ta or tb):
+            return str(self.tree.attrs.get("model", "")) == str(other.tree.attrs.get("model", ""))
+        if ta == tb or not (ta and tb):
             return ta == tb
-        return str(self.tree.attrs.get("model", "")) == str(other.tree.attrs.get("model", ""))
+        import tomllib
+
+        try:
+            return tomllib.loads(ta) == tomllib.loads(tb)
+        except tomllib.TOMLDecodeError:
+            return False
 
     @property
     def priors(self) -> dict[str, dict[str, Any]]:

@@ -2,7 +2,7 @@
 
 # installs xarray's deferred dask lookup before any module below wraps an array
 from . import _lazy_dask  # noqa: F401
-from .files import load_run
+from .load import load_run
 from .trees import output_attrs, stored_tree, stream_stats, streaming_tree
 from .view import NotARunError, RunView, view
 

@@ -306,8 +306,7 @@ class Limits:
         pass the limit (from the second report on, once a tenth of the limit has
         gone, so the first piece's warm-up does not count) or that has passed
         it, with a :class:`SimulationError`.  Without ``progress``, a run whose
-        estimate is under 1 % of the limit is not watched (``None``): it runs
-        in one piece.
+        estimate is under 1 % of the limit is not watched (``None``).
         """
         cores = os.cpu_count() or 1
         estimate = draws / (EST_DRAWS_PER_CORE_SECOND * cores)

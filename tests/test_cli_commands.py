@@ -516,7 +516,17 @@ def test_a_zarr_store_holding_a_users_files_is_not_replaced_without_overwrite(
     argv = ["run", "gpt-4", "--draws", "50", "--chains", "2", "--out", str(store), "-q"]
     assert main(argv) == 0
     assert main(argv) == 0  # a store with only what the run wrote is replaced
-    named = {"notes.txt": "notes.txt", "mine/keep.csv": "mine", "posterior/draw/c/notes": None}
+    named = {
+        "notes.txt": "notes.txt",
+        "mine/keep.csv": "mine",
+        "posterior/draw/c/notes": None,
+        # named like a chunk, beside a group: no group holds chunks
+        "2024": "2024",
+        "c/1": "c",
+        # another store inside this one: not a node this store lists
+        "keep.zarr/zarr.json": "keep.zarr",
+        "posterior/keep2.zarr/zarr.json": "posterior/keep2.zarr",
+    }
     for extra, shown in named.items():
         (store / extra).parent.mkdir(parents=True, exist_ok=True)
         (store / extra).write_text("precious")
@@ -527,11 +537,83 @@ def test_a_zarr_store_holding_a_users_files_is_not_replaced_without_overwrite(
         assert f"holds {shown or extra!r}, which" in err
         assert (store / extra).read_text() == "precious"
         (store / extra).unlink()
-        if extra.startswith("mine/"):
-            (store / "mine").rmdir()
+        if "/" in extra and extra.split("/")[0] not in ("posterior",):
+            (store / extra).parent.rmdir()
+        elif extra.startswith("posterior/keep2"):
+            (store / extra).parent.rmdir()
     (store / "mine").mkdir()
     assert main([*argv, "--overwrite"]) == 0  # asked for: the store is replaced
     assert not (store / "mine").exists()
+
+
+def test_a_store_changed_while_the_run_wrote_is_left_as_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file saved into the old store during the run was deleted when the new one
+    replaced it; a store another run of ours replaced meanwhile is replaced again."""
+    pytest.importorskip("zarr")
+    from frontiercost.results import files
+
+    store = tmp_path / "run.zarr"
+    argv = ["run", "gpt-4", "--draws", "50", "--chains", "2", "--out", str(store), "-q"]
+    assert main(argv) == 0
+    real_place = files._place
+
+    def user_saves_meanwhile(tmp: Path, path: Path, flag: str = "out") -> None:
+        (path / "notes.txt").write_text("precious")
+        real_place(tmp, path, flag)
+
+    monkeypatch.setattr(files, "_place", user_saves_meanwhile)
+    capsys.readouterr()
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"{str(store)!r} changed while the run was writing, and now" in err
+    assert "holds 'notes.txt'" in err and "this run's output was not kept" in err
+    assert (store / "notes.txt").read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.zarr"]  # no temporary left
+
+    def ours_meanwhile(tmp: Path, path: Path, flag: str = "out") -> None:
+        (path / "zarr.json").touch()  # changed, and still a run of ours and nothing else
+        real_place(tmp, path, flag)
+
+    (store / "notes.txt").unlink()
+    monkeypatch.setattr(files, "_place", ours_meanwhile)
+    assert main(argv) == 0
+
+
+def test_a_signal_after_the_output_is_placed_says_the_file_is_new(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exit 130 read as "nothing written" although the new file was in place."""
+    import signal
+
+    from frontiercost import _files
+    from frontiercost.cli import _summary
+
+    out = tmp_path / "k.nc"
+    real = _summary.summary_record
+
+    def interrupted(*args: object, **kwargs: object) -> object:
+        _files._received.append(signal.SIGINT)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_summary, "summary_record", interrupted)
+    assert main(["run", "gpt-4", "--draws", "50", "--out", str(out), "-q"]) == 130
+    assert capsys.readouterr().err == f"frontiercost: interrupted after writing {out} (complete)\n"
+    assert out.exists()
+    monkeypatch.setattr(_summary, "summary_record", real)
+
+
+def test_a_closed_standard_output_is_an_io_error_not_a_bug(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setattr(sys, "stdout", None)  # `>&-`: Python has no stdout
+    assert main(["scenarios"]) == 1
+    assert capsys.readouterr().err == (
+        "frontiercost: error: cannot write to standard output: Bad file descriptor\n"
+    )
 
 
 def test_save_refuses_a_suffix_that_contradicts_format(

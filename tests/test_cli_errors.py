@@ -105,6 +105,8 @@ CASES = [
     (["sensitivity", "gpt-4", "--var", "amortised_cost"], "did you mean 'amortized_cost'?"),
     (["trend", "--var", "amortised_cost", "--draws", "10"], "'amortized_cost'?"),
     (["report", "gpt-4", "--out", "{tmp}/r.html", "--var", "cloudcost"], "'cloud_cost'?"),
+    (["run", "--", "gpt-4", "--draws", "100"], "--draws follows '--', which makes it a plain"),
+    (["compare", "{stored}", "{stored}", "--draws", "9"], "are saved runs with their own draws"),
     (["rnu", "gpt-4"], "invalid choice: 'rnu' (choose from 'priors',"),
     (["rnu", "gpt-4"], "; did you mean 'run'?"),
     (["run", "gpt-4", "--sampler", "mcc"], "(choose from 'mc', 'qmc', 'lhs'); did you mean 'mc'?"),

@@ -288,6 +288,27 @@ def test_streaming_counts_do_not_depend_on_the_int32_chunking(
         np.testing.assert_array_equal(getattr(whole, field), getattr(cut, field))
 
 
+@pytest.mark.parametrize("store", [False, True])
+def test_runs_cut_into_capped_pieces_give_the_same_bits(
+    monkeypatch: pytest.MonkeyPatch, store: bool
+) -> None:
+    """Pieces of at most MAX_PIECE draws (a signal acts between two): same bits as one."""
+    import frontiercost.engine.local as eng
+
+    priors = {"a": Beta(alpha=2, beta=2), "b": Normal(mu=0, sigma=1)}
+    kw = {"draws": 5 * SEGMENT + 17, "seed": 8, "store": store, "thresholds": None}
+    assert eng.progress_step(10**12, None) == eng.MAX_PIECE
+    whole = run_engine(two_input_model(), priors, **kw)  # type: ignore[arg-type]
+    monkeypatch.setattr(eng, "MAX_PIECE", 2 * SEGMENT)
+    assert eng.progress_step(10**12, None) == 2 * SEGMENT
+    cut = run_engine(two_input_model(), priors, **kw)  # type: ignore[arg-type]
+    if store:
+        np.testing.assert_array_equal(whole.outputs["s"], cut.outputs["s"])
+        return
+    for field in ("count", "mean", "var", "minimum", "maximum", "hist", "zeros"):
+        np.testing.assert_array_equal(getattr(whole.stats, field), getattr(cut.stats, field))
+
+
 @pytest.mark.parametrize("sampler", ["mc", "lhs", "qmc"])
 def test_odd_block_sizes_give_the_same_bits(sampler: str) -> None:
     """Blocks that end mid-vector give the same bits: every draw takes the vectorized path.

@@ -813,8 +813,16 @@ def _interrupt_code() -> int | None:
 
 
 def _stopped(code: int) -> int:
-    """Say how the command was stopped (130: SIGINT, 143: SIGTERM); its exit code."""
-    print(f"frontiercost: {'terminated' if code == 143 else 'interrupted'}", file=sys.stderr)
+    """Say how the command was stopped (130: SIGINT, 143: SIGTERM); its exit code.
+
+    A signal after an output file was placed leaves that new file (it is whole):
+    the line says so, since the exit code alone reads as "nothing written".
+    """
+    files = sys.modules.get("frontiercost.results.files")
+    done = list(getattr(files, "placed_outputs", []))
+    after = f" after writing {', '.join(map(str, done))} (complete)" if done else ""
+    how = "terminated" if code == 143 else "interrupted"
+    print(f"frontiercost: {how}{after}", file=sys.stderr)
     return code
 
 
@@ -829,6 +837,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     safe_streams()
     Renamed.notes.clear()
+    files = sys.modules.get("frontiercost.results.files")  # never imported for this
+    if files is not None:
+        files.forget_placed()
     console = Console(verbose="-v" in argv or "--verbose" in argv)
     restore = _catch_signals()
     unraisable = sys.unraisablehook

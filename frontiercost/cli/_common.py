@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import difflib
+import errno
 import importlib.util
+import io
 import itertools
 import json
 import math
@@ -99,7 +101,9 @@ class Parser(argparse.ArgumentParser):
                 if name.startswith("--")
                 else []
             )
-            if close:
+            if close and close[0] == name:  # the flag itself, after `--` (the end of flags)
+                hints.append(f"{name} follows '--', which makes it a plain word: put it before")
+            elif close:
                 hints.append(f"{name}: did you mean {close[0]}?")
         target.error(
             f"unrecognized arguments: {' '.join(extras)}" + "".join(f"; {h}" for h in hints)
@@ -196,12 +200,17 @@ SAMPLING_FLAGS = ("--draws", "--chains", "--seed", "--sampler")
 LIMIT_FLAGS = ("--memory", "--max-time", "--strict")
 
 
-def refuse_sampling(args: argparse.Namespace, path: str) -> None:
-    """Sampling flags given with a saved run: it has its draws already, they would do nothing."""
+def refuse_sampling(args: argparse.Namespace, path: str, *more: str) -> None:
+    """Sampling flags given with saved runs: they have their draws, the flags would do nothing."""
+    what = (
+        f"{path} is a saved run with its own draws"
+        if not more
+        else f"{', '.join([path, *more[:-1]])} and {more[-1]} are saved runs with their own draws"
+    )
     refuse(
         args,
         [*SAMPLING_FLAGS, *LIMIT_FLAGS],
-        f"{path} is a saved run with its own draws (these flags apply when sampling a scenario)",
+        f"{what} (these flags apply when sampling a scenario)",
     )
 
 
@@ -551,7 +560,7 @@ class Progress:
         self._thread.join()
 
 
-def _can_encode(stream: TextIO, text: str) -> bool:
+def _can_encode(stream: Any, text: str) -> bool:
     try:
         text.encode(getattr(stream, "encoding", None) or "ascii")
     except (UnicodeEncodeError, LookupError):
@@ -584,6 +593,16 @@ def _ascii_fallback(err: UnicodeError) -> tuple[str, int]:
     return "".join(ASCII.get(c, "?") for c in bad), err.end
 
 
+class ClosedStream(io.TextIOBase):
+    """Standard output whose descriptor was closed: every write fails with EBADF."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+    def flush(self) -> None:
+        pass  # nothing is ever buffered: the write said it already
+
+
 def safe_streams() -> None:
     """Let stdout and stderr write any character: unencodable ones get ASCII spellings.
 
@@ -596,6 +615,12 @@ def safe_streams() -> None:
         codecs.lookup_error("frontiercost-ascii")
     except LookupError:
         codecs.register_error("frontiercost-ascii", _ascii_fallback)
+    # a closed descriptor (`>&-`) leaves Python None for the stream: writing then
+    # fails as an I/O error ("cannot write to standard output"), not as a bug
+    if sys.stdout is None:
+        sys.stdout = ClosedStream()
+    if sys.stderr is None:
+        sys.stderr = io.StringIO()  # nowhere to say anything: the exit code says it
     for stream in (sys.stdout, sys.stderr):
         if stream is None or _can_encode(stream, "–×≥±²…"):
             continue

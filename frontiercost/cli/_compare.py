@@ -60,7 +60,7 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
     }
     settings = None
     if len(files) == 2:
-        refuse_sampling(args, f"{args.a} and {args.b}")
+        refuse_sampling(args, args.a, args.b)
     if len(files) == 1:  # sample the scenario like the saved run: same draws, same seed
         refuse(
             args,

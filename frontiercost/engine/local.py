@@ -176,9 +176,15 @@ def pieces(total: int, step: int) -> list[tuple[int, int]]:
     return [(a, min(step, total - a)) for a in range(0, total, step)]
 
 
+# Most draws in one piece (~1-5 s of GPT-4 on 2 cores): a signal or the time limit acts
+# between pieces, so a 3e9-draw stream in one piece took ~60 s to stop on Ctrl-C.
+MAX_PIECE = 1 << 25
+
+
 def progress_step(total: int, progress: Progress | None, threads: int = 1) -> int:
     """Draws per piece: the whole run, or ~40 pieces of whole segments when progress
-    is reported, each at least two segments per thread when ``threads`` share it.
+    is reported, each at least two segments per thread when ``threads`` share it;
+    never more than ``MAX_PIECE`` (a multiple of ``SEGMENT``).
 
     Pieces start on segment boundaries, so streaming sums and counts are the
     same bits however a run is cut (every draw's value never depends on it).
@@ -187,9 +193,9 @@ def progress_step(total: int, progress: Progress | None, threads: int = 1) -> in
     draws took 1.9x as long).
     """
     if progress is None:
-        return max(total, 1)
+        return max(min(total, MAX_PIECE), 1)
     least = SEGMENT if threads <= 1 else 2 * threads * SEGMENT
-    return max(least, -(-total // 40) // SEGMENT * SEGMENT)
+    return min(MAX_PIECE, max(least, -(-total // 40) // SEGMENT * SEGMENT))
 
 
 class LocalExecutor:

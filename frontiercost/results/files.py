@@ -19,6 +19,7 @@ Rules, for ``.nc`` (netCDF4/HDF5 through h5netcdf) and ``.zarr`` (a folder):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -144,6 +145,37 @@ def existing_kind(path: Path) -> str | None:
     return str(kind)
 
 
+# What check_out saw at each output path (its state, kind and --overwrite): an output is
+# placed only over what was checked, or over what the same check would allow now.
+_checked: dict[str, tuple[Any, str, bool]] = {}
+# Outputs placed by this process since forget_placed(): a signal after one is placed
+# leaves the new file, and the command says so.
+placed_outputs: list[Path] = []
+
+
+def forget_placed() -> None:
+    """Start a new command: no output placed yet."""
+    placed_outputs.clear()
+
+
+def _state(path: Path) -> Any:
+    """What is at ``path`` now: None, a file's identity, or a folder's whole listing."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if not os.path.isdir(path) or os.path.islink(path):
+        return ("file", st.st_ino, st.st_size, st.st_mtime_ns)
+    entries = []
+    for root, dirs, names in os.walk(path):
+        for name in sorted(dirs + names):
+            full = os.path.join(root, name)
+            with contextlib.suppress(OSError):
+                e = os.lstat(full)
+                entries.append((os.path.relpath(full, path), e.st_size, e.st_mtime_ns))
+    return ("folder", tuple(sorted(entries)))
+
+
 def check_out(
     path_text: str | os.PathLike[str],
     *,
@@ -153,11 +185,21 @@ def check_out(
 ) -> Path:
     """An output path that may be written: checked before any sampling.
 
+    What is there now is remembered: when the output is placed, a target that
+    changed since (a file saved into the old store while the run wrote) is
+    replaced only if this check would allow it then (:func:`staged`).
+
     Raises
     ------
     OutputError
         Naming ``flag``, the path and what would make it work.
     """
+    path = _check_out(path_text, flag, kind, overwrite)
+    _checked[os.path.abspath(path)] = (_state(path), kind, overwrite)
+    return path
+
+
+def _check_out(path_text: str | os.PathLike[str], flag: str, kind: str, overwrite: bool) -> Path:
     path = Path(path_text)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
@@ -212,13 +254,31 @@ _ZARR_FILES = {"zarr.json", ".zattrs", ".zgroup", ".zarray", ".zmetadata"}
 _CHUNK_KEY = re.compile(r"^\d+(\.\d+)*$")  # a chunk: "0", "0.1" (v2), or a folder "0"
 
 
+def _nodes(store: Path) -> dict[str, str] | None:
+    """The store's groups and arrays (path -> node type) from its consolidated
+    metadata, which every store frontiercost writes has; ``None`` without it."""
+    try:
+        data = json.loads((store / "zarr.json").read_text("utf-8"))
+        listed = data["consolidated_metadata"]["metadata"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(listed, dict):
+        return None
+    return {str(k): str(v.get("node_type", "")) for k, v in listed.items() if isinstance(v, dict)}
+
+
 def _foreign_entry(store: Path) -> Path | None:
     """The first file or folder in a Zarr store that the store itself does not hold.
 
-    A node folder holds its metadata files, child node folders, and, for an
-    array, its chunks (Zarr v3 under ``c/``, v2 beside the metadata), named
-    by integers.
+    With the store's consolidated metadata, exactly its nodes: each node
+    folder holds its ``zarr.json``, its listed child nodes and, for an array,
+    its chunks under ``c/``; a folder named like a chunk beside a group, or
+    another store inside this one, is not the store's.  Without it, by shape:
+    metadata files, child node folders, chunks named by integers.
     """
+    nodes = _nodes(store)
+    if nodes is not None:
+        return _foreign_in_node(store, "", "group", nodes)
     for entry in sorted(store.iterdir()):
         name = entry.name
         if entry.is_symlink():
@@ -233,6 +293,32 @@ def _foreign_entry(store: Path) -> Path | None:
             inner = _foreign_chunk(entry)
         elif any((entry / m).is_file() for m in ("zarr.json", ".zarray", ".zgroup")):
             inner = _foreign_entry(entry)
+        else:
+            return entry
+        if inner is not None:
+            return inner
+    return None
+
+
+def _foreign_in_node(
+    folder: Path, path: str, node_type: str, nodes: dict[str, str]
+) -> Path | None:
+    """The first entry of node ``path`` (a ``group`` or an ``array``) that it does not hold."""
+    for entry in sorted(folder.iterdir()):
+        name = entry.name
+        child = f"{path}/{name}" if path else name
+        if entry.is_symlink():
+            return entry
+        if entry.is_file():
+            if name == "zarr.json" or (node_type == "array" and name == "c"):
+                continue  # "c": the one chunk of a 0-d array
+            return entry
+        if not entry.is_dir():
+            return entry
+        if node_type == "array" and name == "c":
+            inner = _foreign_chunk(entry)
+        elif node_type == "group" and child in nodes:
+            inner = _foreign_in_node(entry, child, nodes[child], nodes)
         else:
             return entry
         if inner is not None:
@@ -657,9 +743,30 @@ def _remove(path: Path) -> None:
             pass
 
 
-def _place(tmp: Path, path: Path) -> None:
+def _recheck(path: Path, flag: str) -> None:
+    """Refuse to replace a target that changed since :func:`check_out` saw it,
+    unless the same check allows it now (another run of ours placed it, say)."""
+    key = os.path.abspath(path)
+    if key not in _checked:
+        return
+    state, kind, overwrite = _checked[key]
+    if overwrite or _state(path) == state:
+        return
+    try:
+        _check_out(path, flag, kind, overwrite)
+    except OutputError as err:
+        reason = str(err).split(": ", 1)[-1]
+        raise OutputError(
+            f"{flag}: {str(path)!r} changed while the run was writing, and now {reason};"
+            " it was left as it is, and this run's output was not kept"
+        ) from None
+
+
+def _place(tmp: Path, path: Path, flag: str = "out") -> None:
     """Move a finished temporary output into place, replacing an older one atomically."""
     raise_if_interrupted()
+    _recheck(path, flag)
+    _checked.pop(os.path.abspath(path), None)
     if path.is_dir() and not path.is_symlink():
         # A store is replaced in two renames and a removal: a signal in between would
         # leave no store at that path, or a hidden half-removed copy of the old one.
@@ -675,6 +782,7 @@ def _place(tmp: Path, path: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
     else:
         os.replace(tmp, path)
+    placed_outputs.append(path)
 
 
 @contextmanager
@@ -684,7 +792,7 @@ def staged(path: Path, flag: str = "out") -> Iterator[Path]:
     placed = False
     try:
         yield tmp
-        _place(tmp, path)
+        _place(tmp, path, flag)
         placed = True
     except (OSError, RuntimeError) as err:  # HDF5 reports a failed close as RuntimeError
         if isinstance(err, RuntimeError) and "errno" not in str(err):

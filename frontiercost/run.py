@@ -972,10 +972,11 @@ def sweep(
             " its draws: frontiercost.exceedance on each point's draws"
         )
     out = keep.out
-    if out is not None and summary_only:  # as the command line refuses --summary --out
+    if out is not None and (summary_only or not keep.store):  # as the CLI's --summary --out
+        what = "summary_only" if summary_only else "store=False"
         raise SimulationError(
-            "out: a summary_only sweep keeps no draws to write; drop out (the summaries"
-            " are the returned tree's), or keep the draws (summary_only=False)"
+            f"out: a {what} sweep keeps no draws to write; drop out (the summaries"
+            " are the returned tree's), or keep the draws (summary_only=False, store=True)"
         )
     if out is not None:
         files.check_out(out, flag="out", kind="sweep", overwrite=keep.overwrite)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -541,6 +542,8 @@ def test_a_zarr_store_holding_a_users_files_is_not_replaced_without_overwrite(
             (store / extra).parent.rmdir()
         elif extra.startswith("posterior/keep2"):
             (store / extra).parent.rmdir()
+    (store / "posterior" / ".DS_Store").write_text("Finder's")  # not the user's work
+    assert main(argv) == 0
     (store / "mine").mkdir()
     assert main([*argv, "--overwrite"]) == 0  # asked for: the store is replaced
     assert not (store / "mine").exists()
@@ -579,6 +582,27 @@ def test_a_store_changed_while_the_run_wrote_is_left_as_it_is(
     (store / "notes.txt").unlink()
     monkeypatch.setattr(files, "_place", ours_meanwhile)
     assert main(argv) == 0
+
+
+def test_two_runs_to_one_path_in_one_process_each_recheck_at_placing(tmp_path: Path) -> None:
+    """The second run's placing removed the first run's record: the first then replaced
+    a store holding a user's file without a check (threads of one process)."""
+    pytest.importorskip("zarr")
+    import frontiercost as fc
+
+    store = tmp_path / "t.zarr"
+    fc.simulate("gpt-4", draws=50, chains=1, out=store)
+    from frontiercost.results import files
+
+    files.check_out(store, kind="run")  # run A checks, then samples
+    fc.simulate("gpt-4", draws=50, chains=1, seed=9, out=store)  # run B checks and places
+    (store / "notes.txt").write_text("mine")
+    new = tmp_path / ".t.zarr.new"
+    shutil.copytree(store, new)
+    (new / "notes.txt").unlink()
+    with pytest.raises(files.OutputError, match="changed while the run was writing"):
+        files._place(new, store)  # run A places
+    assert (store / "notes.txt").read_text() == "mine"
 
 
 def test_a_signal_after_the_output_is_placed_says_the_file_is_new(

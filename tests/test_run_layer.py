@@ -194,11 +194,12 @@ def test_a_streaming_run_in_pieces_carries_its_histograms_to_the_same_bits(
     """Pieces of a progress-reported stream carry their per-thread int32 histograms
     (``local.Tally``), flushed before a bin could overflow: here every two segments,
     so the carry and the flush both run; each piece holds two segments per thread."""
-    from frontiercost.engine import local
+    from frontiercost.engine import local, ranges
     from frontiercost.engine._drivers import SEGMENT
 
     plain = fc.simulate("gpt-4", store=False, draws=300_000, chains=2, threads=2)
-    monkeypatch.setattr(local, "HIST32_DRAWS", 2 * SEGMENT)
+    monkeypatch.setattr(local, "HIST32_DRAWS", 2 * SEGMENT)  # the tallies' flushes
+    monkeypatch.setattr(ranges, "HIST32_DRAWS", 2 * SEGMENT)  # the kernel calls' length
     flushes: list[int] = []
     real_flush = local.Tally.flush
 

@@ -306,3 +306,12 @@ def test_central_of_a_prior_given_by_its_parameters_is_refused() -> None:
     tree = fc.sweep(base, vary={"z.mu": [5, 10]}, **RUN)
     medians = tree["posterior"]["v"].median(("chain", "draw")).values
     np.testing.assert_allclose(medians, [5, 10], atol=0.2)
+
+
+@pytest.mark.parametrize("kw", [{"summary_only": True}, {"store": False}])
+def test_a_sweep_that_keeps_no_draws_refuses_out(kw, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """store=False wrote a file of summaries that load_run and summarize then refused."""
+    out = tmp_path / "s.nc"
+    with pytest.raises(fc.SimulationError, match="sweep keeps no draws to write"):
+        fc.sweep("frontier-run-2025-2030", vary={"growth_rate": [2, 3]}, out=out, **kw, **RUN)
+    assert not out.exists()

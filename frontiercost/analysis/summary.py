@@ -171,6 +171,18 @@ def _warn_beyond_range(st: Any, names: Sequence[str]) -> None:
     """One warning naming the streamed outputs whose quantiles the histogram cannot bound."""
     from ..engine.streaming import HIST_RANGE
 
+    coarse = {n: c for n in names if (c := st.coarse_draws(n))}
+    if coarse:
+        warnings.warn(
+            RangeWarning(
+                "; ".join(f"{n}: {c:,} draws" for n, c in coarse.items())
+                + " far from the value the streaming histogram measures from (beyond half"
+                " of it, after the run's first draws lay within): their bins are too wide"
+                " to read, so quantiles and intervals among them are NaN: keep the draws"
+                " (store=True, or --out) for those"
+            ),
+            stacklevel=3,
+        )
     beyond = [n for n in names if st.beyond_range(n)]
     if beyond:
         lo, hi = HIST_RANGE

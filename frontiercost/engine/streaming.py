@@ -184,7 +184,30 @@ class StreamStats:
         # The end bins cannot extend past what was seen.
         lower = np.clip(lower, self.minimum[o], self.maximum[o])
         upper = np.clip(upper, self.minimum[o], self.maximum[o])
+        if off:
+            # A bin of draws beyond half the offset (a rare draw after the first ones
+            # chose it) is 2^-8 of its distance from the offset wide, more than 2^-8
+            # of its values: no quantile is read there (NaN, as beyond the range)
+            # rather than one 10x off.
+            exact &= ~self._coarse(lower, upper)
         return counts, lower, upper, exact
+
+    @staticmethod
+    def _coarse(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+        """Bins (as values) wider than 2^-8 of their smallest magnitude, the width a bin
+        measured from 0 never exceeds (1 % slack for the rounding of ``+ offset``)."""
+        smallest = np.minimum(np.abs(lower), np.abs(upper))
+        with np.errstate(invalid="ignore"):  # inf - inf: an infinite draw's own bin
+            return (upper - lower) > 1.01 * 2.0**-SUB_BITS * smallest
+
+    def coarse_draws(self, name: str) -> int:
+        """Draws of output ``name`` in bins too wide to read a quantile from: far from
+        the value its histogram measures from (see :attr:`offset`); 0 without one."""
+        o = self.names.index(name)
+        if not self._offset(o):
+            return 0
+        counts, lower, upper, _ = self._ordered(o)
+        return int(counts[self._coarse(lower, upper)].sum())
 
     def quantile(self, name: str, q: float | np.ndarray) -> np.ndarray:
         """Quantiles of output ``name`` (interpolated inside the histogram bin).

@@ -251,6 +251,7 @@ def _check_out(path_text: str | os.PathLike[str], flag: str, kind: str, overwrit
 
 
 _ZARR_FILES = {"zarr.json", ".zattrs", ".zgroup", ".zarray", ".zmetadata"}
+_OS_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}  # written by file managers on browsing
 _CHUNK_KEY = re.compile(r"^\d+(\.\d+)*$")  # a chunk: "0", "0.1" (v2), or a folder "0"
 
 
@@ -284,7 +285,7 @@ def _foreign_entry(store: Path) -> Path | None:
         if entry.is_symlink():
             return entry
         if entry.is_file():  # "c": the one chunk of a 0-d array (v3)
-            if name in _ZARR_FILES or name == "c" or _CHUNK_KEY.match(name):
+            if name in _ZARR_FILES or name in _OS_FILES or name == "c" or _CHUNK_KEY.match(name):
                 continue
             return entry
         if not entry.is_dir():
@@ -312,6 +313,8 @@ def _foreign_in_node(
         if entry.is_file():
             if name == "zarr.json" or (node_type == "array" and name == "c"):
                 continue  # "c": the one chunk of a 0-d array
+            if name in _OS_FILES:
+                continue  # a file manager's own (Finder's .DS_Store): not the user's work
             return entry
         if not entry.is_dir():
             return entry
@@ -765,8 +768,9 @@ def _recheck(path: Path, flag: str) -> None:
 def _place(tmp: Path, path: Path, flag: str = "out") -> None:
     """Move a finished temporary output into place, replacing an older one atomically."""
     raise_if_interrupted()
+    # the record stays: another run to this path checked before this one placed
+    # (threads of one process) still finds it, and a target that changed is checked again
     _recheck(path, flag)
-    _checked.pop(os.path.abspath(path), None)
     if path.is_dir() and not path.is_symlink():
         # A store is replaced in two renames and a removal: a signal in between would
         # leave no store at that path, or a hidden half-removed copy of the old one.

@@ -7,6 +7,7 @@ readable tables, the files written, and what goes to stderr.
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import sys
@@ -576,7 +577,10 @@ def test_a_store_changed_while_the_run_wrote_is_left_as_it_is(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.zarr"]  # no temporary left
 
     def ours_meanwhile(tmp: Path, path: Path, flag: str = "out") -> None:
-        (path / "zarr.json").touch()  # changed, and still a run of ours and nothing else
+        meta = path / "zarr.json"  # renamed away and back: changed, still ours alone
+        meta.rename(path / "moved.json")
+        (path / "moved.json").rename(meta)
+        assert files._state(path) != files._checked[os.path.abspath(path)][0]
         real_place(tmp, path, flag)
 
     (store / "notes.txt").unlink()

@@ -21,8 +21,9 @@ import frontiercost as fc
 from frontiercost.analysis.sensitivity import rank_correlations, sobol_indices, tornado
 from frontiercost.engine import model_kernel
 from frontiercost.engine._interp import formula_kernel
-from frontiercost.engine.local import evaluate_uniforms, given_uniforms
+from frontiercost.engine.local import evaluate_uniforms
 from frontiercost.engine.plan import plan_run
+from frontiercost.engine.ranges import given_uniforms
 from frontiercost.errors import FrontiercostError, SimulationError
 from frontiercost.model import Model, Output
 from frontiercost.model.formula import compile_program

@@ -25,7 +25,7 @@ from ._transform import FIXED, transform_row
 from .job import EngineResult, Job
 from .kernel import kernel_of
 from .plan import Plan, plan_run
-from .ranges import _U_MIN, HIST32_DRAWS, _chunks, _source, given_uniforms, store_range
+from .ranges import _U_MIN, HIST32_DRAWS, _chunks, draw_args, store_range
 from .streaming import Counts, StreamStats, merge_moments
 
 Progress = Callable[[int, int], None]
@@ -118,19 +118,7 @@ def stream_range(
         carried.make_room(m, counts)
         run_streaming(
             kernel,
-            plan.model.consts,
-            _source(plan),
-            plan.keys,
-            plan.codes,
-            plan.prm,
-            plan.tables,
-            plan.corr_idx,
-            plan.chol,
-            given_uniforms(plan, a, m),
-            plan.total,
-            a,
-            m,
-            plan.block,
+            *draw_args(plan, a, m),
             n_out,
             shift,
             hist_shift,

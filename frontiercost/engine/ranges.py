@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from typing import Any
 
 import numba
 import numpy as np
@@ -53,6 +54,26 @@ def _chunks(plan: Plan, start: int, n: int) -> Iterator[tuple[int, int]]:
         yield a, min(step, start + n - a)
 
 
+def draw_args(plan: Plan, a: int, m: int) -> tuple[Any, ...]:
+    """The arguments of the drivers (``run_stored``, ``run_streaming``) that say which
+    draws ``a .. a + m`` of ``plan`` are: its model constants, streams and priors."""
+    return (
+        plan.model.consts,
+        _source(plan),
+        plan.keys,
+        plan.codes,
+        plan.prm,
+        plan.tables,
+        plan.corr_idx,
+        plan.chol,
+        given_uniforms(plan, a, m),
+        plan.total,
+        a,
+        m,
+        plan.block,
+    )
+
+
 def store_range(
     plan: Plan,
     start: int,
@@ -76,19 +97,7 @@ def store_range(
     for a, m in _chunks(plan, start, n):
         run_stored(
             kernel,
-            plan.model.consts,
-            _source(plan),
-            plan.keys,
-            plan.codes,
-            plan.prm,
-            plan.tables,
-            plan.corr_idx,
-            plan.chol,
-            given_uniforms(plan, a, m),
-            plan.total,
-            a,
-            m,
-            plan.block,
+            *draw_args(plan, a, m),
             out,
             inputs_out,
             input_rows,

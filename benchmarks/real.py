@@ -330,7 +330,7 @@ def breakdown(scenario: str, n: int, repeats: int) -> dict[str, Any]:
     import frontiercost as fc
     from frontiercost import _buffers
     from frontiercost.engine import plan_run
-    from frontiercost.engine.local import store_range
+    from frontiercost.engine.ranges import store_range
     from frontiercost.run import RunSpec
     from frontiercost.settings import Sampling
 
@@ -410,7 +410,8 @@ def kernel_cost(n: int, repeats: int) -> dict[str, Any]:
     """
     from frontiercost.bench.reference import reference_model
     from frontiercost.engine import Job, plan_run
-    from frontiercost.engine.local import numba_threads, store_range, stream_range
+    from frontiercost.engine.local import numba_threads, stream_range
+    from frontiercost.engine.ranges import store_range
     from frontiercost.engine.streaming import Counts
     from frontiercost.run import RunSpec
     from frontiercost.settings import Sampling
@@ -431,7 +432,7 @@ def kernel_cost(n: int, repeats: int) -> dict[str, Any]:
 
         def streaming(plan: Any = plan, job: Any = job) -> None:
             counts = Counts.empty(len(plan.model.outputs), job.thresholds.shape[1], n)
-            stream_range(plan, 0, n, job.shift, job.thresholds, 1, counts)
+            stream_range(plan, 0, n, job.shift, job.hist_shift, job.thresholds, 1, counts)
 
         row = {}
         with numba_threads(1):

@@ -337,3 +337,23 @@ def test_cli_bench_refuses_bad_flags_before_timing(tmp_path, capsys) -> None:  #
     assert theirs.read_text("utf-8") == '{"mine": 1}\n'  # never overwritten
     assert main([*BENCH, "--out", str(theirs), "--overwrite", "-q"]) == 0
     assert json.loads(theirs.read_text("utf-8"))["schema"] == harness.SCHEMA
+
+
+def test_the_real_benchmarks_engine_rows_run_on_the_engines_api() -> None:
+    """benchmarks/real.py calls the engine's range functions directly: a signature that
+    changed (stream_range gained hist_shift) broke `make bench-real` after the sampling,
+    with no test failing."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parent.parent / "benchmarks" / "real.py"
+    spec = importlib.util.spec_from_file_location("bench_real", path)
+    assert spec is not None and spec.loader is not None
+    real = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(real)
+    costs = real.kernel_cost(1 << 12, 1)
+    assert {"reference", "gpt-4"} <= set(costs)
+    for row in costs.values():
+        assert row["stored_ns_per_draw"] > 0 and row["streaming_ns_per_draw"] > 0
+    parts = real.breakdown("gpt-4", real.WARMUP, 1)  # its warm-up fills WARMUP columns
+    assert parts and all(isinstance(k, str) for k in parts)

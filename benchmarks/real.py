@@ -431,8 +431,8 @@ def kernel_cost(n: int, repeats: int) -> dict[str, Any]:
             store_range(plan, 0, n, y, none)
 
         def streaming(plan: Any = plan, job: Any = job) -> None:
-            counts = Counts.empty(len(plan.model.outputs), job.thresholds.shape[1], n)
-            stream_range(plan, 0, n, job.shift, job.hist_shift, job.thresholds, 1, counts)
+            counts = Counts.empty(len(plan.model.outputs), job.counted.shape[1], n)
+            stream_range(plan, 0, n, job.shift, job.hist_shift, job.counted, 1, counts)
 
         row = {}
         with numba_threads(1):

@@ -513,3 +513,57 @@ def test_rare_draws_far_from_the_histograms_origin_are_nan_not_coarse() -> None:
     assert np.isnan(exceedance(streamed, "heavy", [0.01])["probability"][0])
     with pytest.warns(RangeWarning, match="heavy: 48 draws far from the value"):
         summarize(streamed)
+
+
+_STEPS = {
+    "scenario": {"title": "steps", "outputs": ["pos", "neg", "mixed"]},
+    "parameters": {
+        "h": {
+            "family": "empirical",
+            # a step table: 1, 4 and 5 with probabilities 0.3, 0.4 and 0.3
+            "quantiles": [[0, 1], [0.3, 1], [0.3000001, 4], [0.7, 4], [0.7000001, 5], [1, 5]],
+            "unit": "1",
+        },
+        "x": {"family": "normal", "mu": 0, "sigma": 1, "unit": "1"},
+    },
+    # mixed: point masses at 0.15 and 0.25 (not bin edges) inside continuous spreads
+    "formulas": {"pos": "h", "neg": "-h", "mixed": "max(0.3 + 0.1 * x, 0.3) - 0.05 * min(h, 3)"},
+}
+
+
+def test_point_masses_on_bin_edges_are_counted_not_spread(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A step table's values 1, 4, 5 sit on histogram bin edges: P(X > 1) of the
+    streamed run read 1.0 against 0.70 (the bin starting at 1 counted as above
+    it), P(X > 4) 0.70 against 0.30. Values the first draws repeat are counted
+    exactly and read as points."""
+    import frontiercost as fc
+
+    kw = {"draws": 20_000, "chains": 2, "seed": 4}
+    stored = simulate(_STEPS, **kw)
+    path = tmp_path / "steps.nc"
+    streamed = simulate(_STEPS, store=False, out=path, **kw)
+    for run in (streamed, fc.load_run(path)):
+        for var, t in (("pos", [1.0, 2.5, 4.0, 4.5, 5.0]), ("neg", [-5.0, -4.0, -2.5, -1.0])):
+            want = exceedance(stored, var, t)["probability"].values
+            got = exceedance(run, var, t)["probability"].values
+            np.testing.assert_array_equal(got, want)
+            draws = stored["posterior"][var].values.ravel()
+            levels = [0.1, 0.5, 0.9]
+            np.testing.assert_array_equal(
+                value_at_risk(run, var, levels).values, np.quantile(draws, levels)
+            )
+        mixed = stored["posterior"]["mixed"].values.ravel()
+        values, counts = np.unique(mixed, return_counts=True)
+        atoms = values[counts > 1]
+        assert atoms.size == 2  # 0.15 and 0.25, up to rounding
+        # at an atom: exact; beside it, in its bin: the continuous draws to a bin's share
+        for t in atoms:
+            near = [t - 1e-4, t, t + 1e-4]
+            got = exceedance(run, "mixed", near)["probability"].values
+            assert got[1] == np.mean(mixed > t)
+            np.testing.assert_allclose(got, [np.mean(mixed > u) for u in near], atol=2e-3)
+        levels = [0.05, 0.2, 0.5]
+        np.testing.assert_allclose(
+            value_at_risk(run, "mixed", levels).values, np.quantile(mixed, levels), rtol=1e-3
+        )
+    assert streamed["streaming"]["pos__atoms"].values.tolist() == [1.0, 4.0, 5.0]

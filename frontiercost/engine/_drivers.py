@@ -278,6 +278,8 @@ def _reduce_block(
                 flat[k] += 1
         for t in range(n_thr):
             thr = thresholds[o, t]
+            if math.isnan(thr):
+                continue  # padding (another output's threshold or atom): never exceeded
             count = 0
             for j in range(m):
                 count += 1 if v_row[j] > thr else 0

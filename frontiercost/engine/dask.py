@@ -110,10 +110,10 @@ class _Part:
 
 def _stream_task(job: Job, start: int, n: int, threads: int) -> _Part:
     """Reduce draws ``start .. start + n`` (``start`` a multiple of ``SEGMENT``)."""
-    counts = Counts.empty(job.shift.size, job.thresholds.shape[1], n)
+    counts = Counts.empty(job.shift.size, job.counted.shape[1], n)
     with numba_threads(threads) as groups:
         seg = stream_range(
-            job.plan, start, n, job.shift, job.hist_shift, job.thresholds, groups, counts
+            job.plan, start, n, job.shift, job.hist_shift, job.counted, groups, counts
         )
     flat = counts.hist.reshape(-1)
     index = np.flatnonzero(flat)
@@ -570,7 +570,7 @@ class _Execution:
 
     def _stream_result(self, job: Job, part: _Part) -> EngineResult:
         n_out = len(job.plan.model.outputs)
-        counts = Counts.empty(n_out, job.thresholds.shape[1])
+        counts = Counts.empty(n_out, job.counted.shape[1])
         counts.hist.reshape(-1)[part.hist_index] = part.hist_count
         counts.zeros[:] = part.zeros
         counts.exceed[:] = part.exceed

@@ -16,7 +16,7 @@ import numpy as np
 from ..priors import Prior
 from .kernel import evaluate_columns
 from .plan import Plan, threshold_array
-from .ranges import histogram_shift
+from .ranges import pilot
 from .streaming import StreamStats
 
 
@@ -80,7 +80,11 @@ class Job:
         Outputs at the priors' central values: the streaming sums' shift.
     hist_shift : numpy.ndarray
         Streaming jobs: the value each output's histogram measures draws from
-        (:func:`~.ranges.histogram_shift`; 0 for most).
+        (:func:`~.ranges.pilot`; 0 for most).
+    atoms : numpy.ndarray
+        Streaming jobs: ``(n_outputs, k)`` values, NaN-padded, that the first
+        draws repeat (:func:`~.ranges.pilot`): draws equal to and above each
+        are counted exactly.
     sink : Sink, optional
         Stored jobs: write the draws here range by range instead of memory.
     """
@@ -92,6 +96,7 @@ class Job:
     shift: np.ndarray = field(default_factory=lambda: np.zeros(0))
     sink: Sink | None = None
     hist_shift: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    atoms: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
     @classmethod
     def make(
@@ -108,13 +113,27 @@ class Job:
         thr = threshold_array(plan.model, thresholds)
         if store:
             shift = hist_shift = np.zeros(0)
+            atoms = np.zeros((0, 0))
         else:
             x = np.array([[priors[n].central] for n in plan.names], dtype=float)
             y = evaluate_columns(plan.model, x.reshape(len(plan.names), 1))[:, 0]
             shift = np.where(np.isfinite(y), y, 0.0)
-            hist_shift = histogram_shift(plan, shift)
+            hist_shift, atoms = pilot(plan, shift)
+            atoms = atoms[:, : int((~np.isnan(atoms)).sum(axis=1).max(initial=0))]
         inputs = bool(inputs) and bool(store)
-        return cls(plan, bool(store), inputs, thr, shift, sink, hist_shift)
+        return cls(plan, bool(store), inputs, thr, shift, sink, hist_shift, atoms)
+
+    @property
+    def counted(self) -> np.ndarray:
+        """The thresholds the drivers count draws above: ``thresholds``, then each
+        atom, then the float just below each atom (draws above it are the draws
+        at or above the atom)."""
+        if not self.atoms.size:
+            return self.thresholds
+        below = np.nextafter(self.atoms, -np.inf)
+        n_out = self.atoms.shape[0]
+        user = self.thresholds if self.thresholds.size else np.zeros((n_out, 0))
+        return np.ascontiguousarray(np.concatenate([user, self.atoms, below], axis=1))
 
     @property
     def bytes_per_draw(self) -> int:

@@ -142,6 +142,8 @@ def stream_range(
 def stats_from_parts(job: Job, seg: np.ndarray, counts: Counts) -> StreamStats:
     """Assemble :class:`StreamStats` from reduced parts (local or distributed)."""
     count, mean, var, mn, mx, nan, inf = merge_moments(seg, job.shift)
+    k, a = job.thresholds.shape[1], job.atoms.shape[1]
+    above, at_or_above = counts.exceed[:, k : k + a], counts.exceed[:, k + a :]
     return StreamStats(
         names=job.plan.model.output_names,
         count=count,
@@ -152,10 +154,13 @@ def stats_from_parts(job: Job, seg: np.ndarray, counts: Counts) -> StreamStats:
         nan_count=nan,
         inf_count=inf,
         thresholds=job.thresholds,
-        exceed=counts.exceed,
+        exceed=counts.exceed[:, :k],
         hist=counts.hist,
         zeros=counts.zeros,
         offset=job.hist_shift,
+        atoms=job.atoms,
+        atom_count=at_or_above - above,
+        atom_above=above,
     )
 
 
@@ -283,13 +288,13 @@ def _run_streaming(
 ) -> EngineResult:
     plan = job.plan
     # Integer counts: their sum does not depend on how the run is cut.
-    counts = Counts.empty(len(plan.model.outputs), job.thresholds.shape[1], plan.total)
+    counts = Counts.empty(len(plan.model.outputs), job.counted.shape[1], plan.total)
     tally = Tally(n_threads, len(plan.model.outputs), counts.hist.shape[-1])
     segs = []
     for a, m in pieces(plan.total, progress_step(plan.total, progress, n_threads)):
         segs.append(
             stream_range(
-                plan, a, m, job.shift, job.hist_shift, job.thresholds, n_threads, counts, tally
+                plan, a, m, job.shift, job.hist_shift, job.counted, n_threads, counts, tally
             )
         )
         report(m)

@@ -3,8 +3,8 @@ and the first draws that choose a streaming histogram's origin.
 
 :func:`store_range` evaluates draws ``start .. start + n`` of a plan on this
 process's numba threads (the local executor, and each dask worker, call it);
-:func:`histogram_shift` runs a streaming job's first draws once, when the
-job is made (:meth:`.job.Job.make`).
+:func:`pilot` runs a streaming job's first draws once, when the job is made
+(:meth:`.job.Job.make`), to choose its histogram's origin and atoms.
 """
 
 from __future__ import annotations
@@ -110,29 +110,56 @@ def store_range(
 
 
 PILOT_DRAWS = 4096  # the first draws of a streaming run, which choose its histogram's origin
+MAX_ATOMS = 4  # repeated values counted exactly, per output
 
 
-def histogram_shift(plan: Plan, shift: np.ndarray) -> np.ndarray:
-    """Per output, the value its streaming histogram measures draws from: the
-    output at the priors' central values (``shift``) where the run's first
-    ``PILOT_DRAWS`` draws all lie beyond half of it, else 0.
+def pilot(plan: Plan, shift: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What a streaming job's first ``PILOT_DRAWS`` draws say about its histogram.
 
-    The bins are 2^-8 of the distance from that origin: for a narrow output
-    (a decimal year, 2026.7 ± 1) a bin measured from 0 is 8 years wide, one
-    measured from 2026.7 a fraction of a day.  Where every draw lies beyond half
-    the origin, no bin is wider than measured from 0.  The first draws are
-    the same whatever the threads or workers, so the choice is too.
+    Returns
+    -------
+    hist_shift : numpy.ndarray
+        Per output, the value its histogram measures draws from: the output
+        at the priors' central values (``shift``) where the first draws all
+        lie beyond half of it, else 0.  The bins are 2^-8 of the distance from
+        that origin: for a narrow output (a decimal year, 2026.7 ± 1) a bin
+        measured from 0 is 8 years wide, one measured from 2026.7 a fraction
+        of a day.  Where every draw lies beyond half the origin, no bin is
+        wider than measured from 0.
+    atoms : numpy.ndarray
+        ``(n_outputs, MAX_ATOMS)``, NaN-padded: finite values other than the
+        origin that two or more of the first draws take exactly (a bound a
+        formula clamps to, a step table's steps): the most frequent, in
+        increasing order.
+        Draws of a continuous output essentially never repeat; a point mass
+        is spread over its histogram bin, so the job counts draws equal to and
+        above each atom exactly (:attr:`.job.Job.counted`).
+
+    The first draws are the same whatever the threads or workers, so the
+    choices are too.
     """
-    out = np.zeros(len(plan.model.outputs))
-    candidates = np.flatnonzero(np.isfinite(shift) & (shift != 0.0))
-    if not candidates.size:
-        return out
+    n_out = len(plan.model.outputs)
+    hist_shift = np.zeros(n_out)
+    atoms = np.full((n_out, MAX_ATOMS), np.nan)
     k = min(PILOT_DRAWS, plan.total)
-    y = np.empty((len(plan.model.outputs), k))
+    if k == 0:
+        return hist_shift, atoms
+    y = np.empty((n_out, k))
     store_range(plan, 0, k, y, np.empty((0, 0)))  # no columns: no input draws kept
-    for o in candidates:
+    ordered = np.sort(y, axis=1)  # one sort for all outputs: most have no repeats
+    repeats = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
+    for o in range(n_out):
         c, p = shift[o], y[o][np.isfinite(y[o])]
-        beyond_half = p >= 0.5 * c if c > 0 else p <= 0.5 * c
-        if p.size and beyond_half.all():
-            out[o] = c
-    return out
+        if np.isfinite(c) and c != 0.0 and p.size:
+            beyond_half = p >= 0.5 * c if c > 0 else p <= 0.5 * c
+            if beyond_half.all():
+                hist_shift[o] = c
+        if not repeats[o]:
+            continue
+        # the origin's draws are counted exactly already (as zeros of draw - origin)
+        values, counts = np.unique(p[p != hist_shift[o]], return_counts=True)
+        repeated = np.flatnonzero(counts > 1)
+        # most frequent first; ties by value, so the choice is the same everywhere
+        top = repeated[np.lexsort((values[repeated], -counts[repeated]))][:MAX_ATOMS]
+        atoms[o, : top.size] = np.sort(values[top])
+    return hist_shift, atoms

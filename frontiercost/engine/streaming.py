@@ -105,6 +105,11 @@ class StreamStats:
     offset : ndarray, optional
         ``(n_out,)`` the value each output's histogram measures from: its
         bins and ``zeros`` count ``draw - offset`` (default 0 for every output).
+    atoms, atom_count, atom_above : ndarray, optional
+        ``(n_out, k)``: values the run's first draws repeated (NaN-padded),
+        how many draws equal each and how many lie above it, counted exactly.
+        Readers take an atom's draws out of its bin as a point (a bin cannot
+        tell draws equal to its lower edge from draws above it).
     """
 
     names: tuple[str, ...]
@@ -120,6 +125,9 @@ class StreamStats:
     hist: np.ndarray
     zeros: np.ndarray
     offset: np.ndarray | None = None
+    atoms: np.ndarray | None = None
+    atom_count: np.ndarray | None = None
+    atom_above: np.ndarray | None = None
 
     def _offset(self, o: int) -> float:
         return 0.0 if self.offset is None or not self.offset.size else float(self.offset[o])
@@ -190,6 +198,36 @@ class StreamStats:
             # of its values: no quantile is read there (NaN, as beyond the range)
             # rather than one 10x off.
             exact &= ~self._coarse(lower, upper)
+        return self._split_atoms(o, counts, lower, upper, exact)
+
+    def _split_atoms(
+        self, o: int, counts: np.ndarray, lower: np.ndarray, upper: np.ndarray, exact: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Bins with each atom of output ``o`` taken out as a point of its exact count,
+        and the rest of its bin cut at it into the draws below and above (both counted:
+        above the atom are ``atom_above`` less the bins beyond)."""
+        if self.atoms is None or self.atom_count is None or self.atom_above is None:
+            return counts, lower, upper, exact
+        for a, at, above in zip(
+            self.atoms[o], self.atom_count[o], self.atom_above[o], strict=True
+        ):
+            if not (at > 0 and np.isfinite(a)):
+                continue
+            # the atom's bin: one of the (at most two) reaching it whose counts agree
+            for k in np.flatnonzero((lower <= a) & (a <= upper)):
+                up = float(above) - counts[k + 1 :].sum()
+                down = counts[k] - at - up
+                if up >= 0 and down >= 0:
+                    break
+            else:
+                continue  # no bin agrees (cannot happen): leave them as they are
+            e = bool(exact[k])
+            cut = [(down, lower[k], a, e), (float(at), a, a, True), (up, a, upper[k], e)]
+            cut = [p for i, p in enumerate(cut) if i == 1 or p[0] > 0]
+            counts, lower, upper, exact = (
+                np.concatenate([col[:k], np.array([p[i] for p in cut], col.dtype), col[k + 1 :]])
+                for i, col in enumerate((counts, lower, upper, exact))
+            )
         return counts, lower, upper, exact
 
     @staticmethod

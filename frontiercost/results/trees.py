@@ -185,6 +185,21 @@ def streaming_tree(
                 float(off),
                 a(u, "value the histogram bins measure draws from (bins of draw - offset)"),
             )
+        if st.atoms is not None and st.atom_count is not None and st.atom_above is not None:
+            held = np.flatnonzero(np.isfinite(st.atoms[o]))
+            if held.size:  # values the first draws repeated, counted exactly
+                dim = (f"{name}__atom",)
+                data[f"{name}__atoms"] = (dim, st.atoms[o, held], a(u, "repeated value (atom)"))
+                data[f"{name}__atom_count"] = (
+                    dim,
+                    st.atom_count[o, held].astype(np.int64),
+                    a("1", "draws equal to the atom"),
+                )
+                data[f"{name}__atom_above"] = (
+                    dim,
+                    st.atom_above[o, held].astype(np.int64),
+                    a("1", "draws above the atom"),
+                )
         data[f"{name}__thresholds"] = (
             (f"{name}__threshold",),
             st.thresholds[o],
@@ -232,6 +247,17 @@ def stream_stats(tree: xr.DataTree) -> StreamStats:
         thr[o, :m] = ds[f"{n}__thresholds"].values
         exc[o, :m] = ds[f"{n}__exceed"].values
 
+    n_atoms = max((ds[f"{n}__atoms"].size for n in names if f"{n}__atoms" in ds), default=0)
+    atoms = np.full((n_out, n_atoms), np.nan)
+    atom_count = np.zeros((n_out, n_atoms), np.int64)
+    atom_above = np.zeros((n_out, n_atoms), np.int64)
+    for o, n in enumerate(names):
+        if f"{n}__atoms" in ds:  # a run written before atoms were counted has none
+            m = ds[f"{n}__atoms"].size
+            atoms[o, :m] = ds[f"{n}__atoms"].values
+            atom_count[o, :m] = ds[f"{n}__atom_count"].values
+            atom_above[o, :m] = ds[f"{n}__atom_above"].values
+
     def col(stat: str) -> np.ndarray:
         # a run written before a statistic existed has none of it: 0
         return np.array(
@@ -252,6 +278,9 @@ def stream_stats(tree: xr.DataTree) -> StreamStats:
         hist=hist.reshape(n_out, 2, N_BINS),
         zeros=zeros,
         offset=col("hist_offset"),
+        atoms=atoms,
+        atom_count=atom_count,
+        atom_above=atom_above,
     )
 
 

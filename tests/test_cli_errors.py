@@ -358,3 +358,14 @@ def test_validate_refuses_a_prior_a_run_would_refuse(capsys, tmp_path) -> None: 
     assert f"{path}: x: the quantile table cannot follow" in capsys.readouterr().err
     assert main(["run", str(path), "--draws", "100"]) == 2
     assert "error: x: beta prior: the quantile table cannot follow" in capsys.readouterr().err
+
+
+def test_a_huge_value_is_not_echoed_whole(capsys) -> None:  # type: ignore[no-untyped-def]
+    """A 100 kB value pasted into a flag came back whole in the error (and a 100 kB
+    scenario name as the OS's 'File name too long'): the middle is cut, counted."""
+    err = _error(capsys, ["run", "gpt-4", "--draws", "9" * 100_000])
+    assert "--draws" in err and len(err) < 400
+    assert "(99,822 characters)" in err  # the quoted value, less the 180 kept
+    assert main(["run", "x" * 100_000]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and len(err) < 400 and "File name too long" in err

@@ -14,6 +14,7 @@ import contextlib
 import errno
 import logging
 import os
+import re
 import signal
 import sys
 import textwrap
@@ -639,8 +640,19 @@ _FLAGS = {
 }
 
 
+_LONG_WORD = re.compile(r"\S{241,}")
+
+
+def _shortened(word: re.Match[str]) -> str:
+    w = word.group(0)
+    return f"{w[:120]}...({len(w) - 180:,} characters)...{w[-60:]}"
+
+
 def cli_message(text: str) -> str:
-    """A library message as the command line says it: ``out: ...`` -> ``--out: ...``."""
+    """A library message as the command line says it: ``out: ...`` -> ``--out: ...``;
+    a very long word (a value pasted into a flag: 100 kB echoed whole) is cut in its
+    middle, which says how much was left out."""
+    text = _LONG_WORD.sub(_shortened, text)
     head, sep, rest = text.partition(": ")
     if sep and head in _FLAGS:
         return f"{_FLAGS[head]}: {rest}"
@@ -876,7 +888,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             what = err.strerror or str(err)
             print(f"frontiercost: error: cannot write to standard output: {what}", file=sys.stderr)
         else:
-            print(f"frontiercost: error: {err.filename}: {err.strerror or err}", file=sys.stderr)
+            text = f"{err.filename}: {err.strerror or err}"
+            print(f"frontiercost: error: {_LONG_WORD.sub(_shortened, text)}", file=sys.stderr)
         return 1
     except Exception as err:  # a bug: one line, the traceback with --verbose
         swallowed = _interrupt_code()  # numba turns an interrupt into a SystemError

@@ -179,7 +179,7 @@ def test_every_example_in_the_help_runs(capsys, tmp_path, monkeypatch) -> None: 
         captured = capsys.readouterr()
         assert code == 0, f"{line}\n{captured.err}"
         assert "note:" not in captured.err and "warning:" not in captured.err, line
-    for name in ("gpt-4.nc", "gpt-4.png", "gpt-4.json", "gpt-4.html", "trend.png"):
+    for name in ("gpt-4.nc", "gpt-4.png", "gpt-4.json", "gpt-4.html", "trend.png", "growth.nc"):
         assert (tmp_path / name).stat().st_size > 0, name
 
 

@@ -107,6 +107,7 @@ def test_the_page_documents_every_schema() -> None:
         "frontiercost.sensitivity/2 method=tornado",
         "frontiercost.sensitivity/2 method=rank",
         "frontiercost.exceedance/1",
+        "frontiercost.sweep-exceedance/1",
         "frontiercost.trend/1",
         "frontiercost.sweep/1",
         "frontiercost.chips/1",
@@ -121,13 +122,14 @@ def test_the_examples_on_the_page_follow_its_tables() -> None:
         record = json.loads(block)
         _check_keys(record)
         schemas.append((record["schema"], record.get("method")))
-    assert len(schemas) == 12 and {s for s, _ in schemas} == {
+    assert len(schemas) == 13 and {s for s, _ in schemas} == {
         "frontiercost.summary/2",
         "frontiercost.priors/1",
         "frontiercost.scenarios/1",
         "frontiercost.compare/1",
         "frontiercost.sensitivity/2",
         "frontiercost.exceedance/1",
+        "frontiercost.sweep-exceedance/1",
         "frontiercost.trend/1",
         "frontiercost.sweep/1",
         "frontiercost.chips/1",
@@ -257,6 +259,58 @@ def test_exceedance_json_is_the_library_figure(capsys) -> None:  # type: ignore[
     assert [e["threshold"] for e in v["exceedance"]] == [1e8, 2e8]
     assert [e["probability"] for e in v["exceedance"]] == list(ex["probability"].values)
     assert v["value_at_risk"][0]["level"] == 0.95 and v["method"] == "draws"
+
+
+def test_exceedance_of_a_saved_sweep_is_each_points_library_figure(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The CLI's exceedance refused sweep files; it now gives every point's figures."""
+    from frontiercost import load_run
+    from frontiercost.analysis import expected_shortfall, value_at_risk
+
+    out = tmp_path / "s.nc"
+    argv = ["sweep", "frontier-run-2025-2030", "--vary", "growth_rate=2.0,2.9"]
+    assert main([*argv, "--vary", "year=2023..2024", *SMALL, "--out", str(out), "-q"]) == 0
+    capsys.readouterr()
+    var = "projected_cost_2027"
+    record = _json(capsys, ["exceedance", str(out), "-t", f"{var}=1e9", "--level", "0.95"])
+    assert record["fields"] == ["growth_rate", "year"] and len(record["points"]) == 4
+    tree = load_run(out)
+    ex = exceedance(tree, var, [1e9])
+    vr, es = value_at_risk(tree, var, [0.95]), expected_shortfall(tree, var, [0.95])
+    for point in record["points"]:
+        at = point["at"]
+        v = point["variables"][var]
+        assert v["exceedance"][0]["probability"] == float(ex["probability"].sel(at)[0])
+        assert v["exceedance"][0]["mcse"] == float(ex["mcse"].sel(at)[0])
+        assert v["value_at_risk"][0]["value"] == float(vr.sel(at)[0])
+        assert v["expected_shortfall"][0]["value"] == float(es.sel(at)[0])
+    assert all(p["variables"][var]["draws"] == 1000 for p in record["points"])
+    p = {
+        (q["at"]["growth_rate"], q["at"]["year"]): q["variables"][var]["exceedance"][0]
+        for q in record["points"]
+    }
+    assert p[2.9, 2023]["probability"] > p[2.0, 2023]["probability"] + 0.3  # steeper growth
+    # the table: a row per point; the CSV: a row per figure, fields first
+    assert main(["exceedance", str(out), "-t", f"{var}=1e9", "--level", "0.95"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert "sweep over growth_rate, year" in table[0] and len(table) == 1 + 1 + 4
+    assert "projected_cost_2027 P(> $1B)" in table[1]
+    assert main(["exceedance", str(out), "-t", f"{var}=1e9", "--format", "csv"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0] == [
+        "growth_rate",
+        "year",
+        "variable",
+        "units",
+        "measure",
+        "at",
+        "value",
+        "mcse",
+    ]
+    assert (
+        len(rows) == 1 + 4
+        and float(rows[1][6])
+        == record["points"][0]["variables"][var]["exceedance"][0]["probability"]
+    )
 
 
 def test_exceedance_without_thresholds_leaves_them_empty(capsys) -> None:  # type: ignore[no-untyped-def]

@@ -175,7 +175,6 @@ def test_a_saved_sweep_summarizes_as_the_sweep_printed_it(
         ["plot", str(out), "--kind", "distribution", "--plot", str(tmp_path / "f.png")],
         ["report", str(out), "--out", str(tmp_path / "r.html")],
         ["compare", str(out), "gpt-4"],
-        ["exceedance", str(out), "-t", "1e9"],
         ["sensitivity", str(out)],
     ):
         assert main(command) == 2, command
@@ -183,9 +182,7 @@ def test_a_saved_sweep_summarizes_as_the_sweep_printed_it(
         assert err == (
             f"frontiercost: error: {out}: a sweep over growth_rate, year, not one run; this"
             f" command takes one run: `frontiercost summarize {out}` prints the sweep's table,"
-            " `frontiercost sweep ... --summary -t T` counts P(> T) at every point, and in"
-            f" Python frontiercost.load_run({str(out)!r}) gives its draws, whose"
-            " frontiercost.analysis.exceedance, value_at_risk and expected_shortfall are per"
-            " point\n"
+            f" `frontiercost exceedance {out} -t T --level L` the risk figures of every point,"
+            f" and in Python frontiercost.load_run({str(out)!r}) gives its draws\n"
         )
     assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]  # nothing else written

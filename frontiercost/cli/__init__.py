@@ -411,7 +411,8 @@ def build_parser() -> argparse.ArgumentParser:
         "limits",
         "cluster",
         examples=[
-            "frontiercost sweep frontier-run-2025-2030 --vary growth_rate=2,2.4,2.9 --draws 2500",
+            "frontiercost sweep frontier-run-2025-2030 --vary growth_rate=2,2.4,2.9 --draws 2500"
+            " --out growth.nc",
             "frontiercost sweep frontier-run-2025-2030 --vary growth_rate=2,2.9 --summary"
             " -t projected_cost_2027=1e9 --var projected_cost_2027 --draws 2500",
         ],
@@ -553,6 +554,7 @@ def build_parser() -> argparse.ArgumentParser:
             "frontiercost exceedance gpt-4 -t 1e8 --level 0.95 --draws 2500",
             "frontiercost exceedance gpt-4 -t amortized_cost=1e8 -t cloud_cost=100M --draws 2500",
             "frontiercost exceedance gpt-4.nc --level 0.99",
+            "frontiercost exceedance growth.nc -t projected_cost_2027=1e9",
         ],
     )
     _file(ex.add_argument("scenario", metavar="SCENARIO|RUN"))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import FrontiercostError
+
+if TYPE_CHECKING:  # the parser imports this module: xarray loads when a command runs
+    import xarray as xr
 from ._common import (
     STORE_LIMIT,
     Console,
@@ -26,13 +29,16 @@ from ._common import (
     version,
 )
 from ._sources import (
+    Source,
     headline_of,
     is_run_file,
-    load_source,
+    open_run,
     run_label,
     run_variables,
     sample,
     scenario_record,
+    source_of,
+    sweep_fields,
 )
 
 
@@ -55,10 +61,16 @@ def cmd_exceedance(args: argparse.Namespace, console: Console) -> int:
 
     if is_run_file(args.scenario):
         refuse_sampling(args, args.scenario)
-        src = load_source(args.scenario, console)
+        tree = open_run(args.scenario)
+        src = source_of(tree, args.scenario, console)
         names = asked or [headline_of(src)]
         check(run_variables(src.tree), f"run {src.name!r}")
         thresholds = thresholds_for(args.threshold, names)
+        if sweep_fields(tree):
+            levels = list(dict.fromkeys(args.level or []))
+            record = _sweep_record(src, list(dict.fromkeys(names)), thresholds, levels)
+            emit(console, _render_sweep(record, fmt), save)
+            return 0
     else:
         from ._common import load_scenario
 
@@ -76,43 +88,11 @@ def cmd_exceedance(args: argparse.Namespace, console: Console) -> int:
     from ..results.trees import output_attrs
 
     for name in names:
-        entry: dict[str, Any] = {
-            "units": str(output_attrs(src.tree, name).get("units", "")),
-            "method": None,
-            "draws": None,
-            "exceedance": [],
-            "value_at_risk": [],
-            "expected_shortfall": [],
-        }
-        if thresholds.get(name):
-            ex = exceedance(src.tree, name, thresholds[name])
-            entry["method"] = str(ex.attrs["method"])
-            entry["draws"] = int(ex.attrs["draws"])
-            entry["exceedance"] = [
-                {
-                    "threshold": number(float(t)),
-                    "probability": number(float(p)),
-                    "mcse": number(float(m)),
-                }
-                for t, p, m in zip(
-                    ex["threshold"].values,
-                    ex["probability"].values,
-                    ex["mcse"].values,
-                    strict=True,
-                )
-            ]
-        if levels:
-            var = value_at_risk(src.tree, name, levels)
-            es = expected_shortfall(src.tree, name, levels)
-            entry["value_at_risk"] = [
-                {"level": float(q), "value": number(float(v))}
-                for q, v in zip(levels, var.values, strict=True)
-            ]
-            entry["expected_shortfall"] = [
-                {"level": float(q), "value": number(float(v))}
-                for q, v in zip(levels, es.values, strict=True)
-            ]
-        variables[name] = entry
+        units = str(output_attrs(src.tree, name).get("units", ""))
+        ex = exceedance(src.tree, name, thresholds[name]) if thresholds.get(name) else None
+        var = value_at_risk(src.tree, name, levels) if levels else None
+        es = expected_shortfall(src.tree, name, levels) if levels else None
+        variables[name] = _entry(units, ex, var, es)
     record = {
         "schema": "frontiercost.exceedance/1",
         "frontiercost_version": version(),
@@ -122,6 +102,144 @@ def cmd_exceedance(args: argparse.Namespace, console: Console) -> int:
     }
     emit(console, _render_exceedance(record, fmt), save)
     return 0
+
+
+def _entry(
+    units: str, ex: xr.Dataset | None, var: xr.DataArray | None, es: xr.DataArray | None
+) -> dict[str, Any]:
+    """One variable's figures: ``exceedance``'s dataset over ``threshold``, value-at-risk
+    and expected shortfall over ``level`` (each ``None`` when not asked)."""
+    entry: dict[str, Any] = {
+        "units": units,
+        "method": None,
+        "draws": None,
+        "exceedance": [],
+        "value_at_risk": [],
+        "expected_shortfall": [],
+    }
+    if ex is not None:
+        entry["method"] = str(ex.attrs["method"])
+        entry["draws"] = int(ex.attrs["draws"])
+        entry["exceedance"] = [
+            {
+                "threshold": number(float(t)),
+                "probability": number(float(p)),
+                "mcse": number(float(m)),
+            }
+            for t, p, m in zip(
+                ex["threshold"].values, ex["probability"].values, ex["mcse"].values, strict=True
+            )
+        ]
+    for key, arr in (("value_at_risk", var), ("expected_shortfall", es)):
+        if arr is not None:
+            entry[key] = [
+                {"level": float(q), "value": number(float(v))}
+                for q, v in zip(arr["level"].values, arr.values, strict=True)
+            ]
+    return entry
+
+
+def _sweep_record(
+    src: Source, names: list[str], thresholds: dict[str, list[float]], levels: list[float]
+) -> dict[str, Any]:
+    """The figures of a saved sweep, per grid point (``frontiercost.sweep-exceedance/1``)."""
+    import numpy as np
+
+    from ..analysis import exceedance, expected_shortfall, value_at_risk
+    from ..results.trees import output_attrs
+
+    fields = sweep_fields(src.tree)
+    figures = {
+        name: (
+            str(output_attrs(src.tree, name).get("units", "")),
+            exceedance(src.tree, name, thresholds[name]) if thresholds.get(name) else None,
+            value_at_risk(src.tree, name, levels) if levels else None,
+            expected_shortfall(src.tree, name, levels) if levels else None,
+        )
+        for name in names
+    }
+    grid = src.view.posterior
+    points = []
+    for index in np.ndindex(*(grid.sizes[f] for f in fields)):
+        at = dict(zip(fields, index, strict=True))
+
+        def here(obj: Any, at: dict[str, int] = at) -> Any:
+            return None if obj is None else obj.isel(at)
+
+        points.append(
+            {
+                "at": {f: grid[f].values[i].item() for f, i in at.items()},
+                "variables": {
+                    name: _entry(units, here(ex), here(var), here(es))
+                    for name, (units, ex, var, es) in figures.items()
+                },
+            }
+        )
+    return {
+        "schema": "frontiercost.sweep-exceedance/1",
+        "frontiercost_version": version(),
+        "scenario": scenario_record(src),
+        "run": src.run_info(),
+        "fields": fields,
+        "points": points,
+    }
+
+
+def _render_sweep(record: dict[str, Any], fmt: str) -> str:
+    """A saved sweep's figures: a row per grid point (a row per figure in CSV)."""
+    from ..analysis.format import format_share
+
+    fields = record["fields"]
+    if fmt == "json":
+        return to_json(record)
+    if fmt == "csv":
+        rows: list[list[Any]] = []
+        for point in record["points"]:
+            at = [point["at"][f] for f in fields]
+            for name, v in point["variables"].items():
+                rows += [
+                    [
+                        *at,
+                        name,
+                        v["units"],
+                        "exceedance",
+                        e["threshold"],
+                        e["probability"],
+                        e["mcse"],
+                    ]
+                    for e in v["exceedance"]
+                ]
+                for key in ("value_at_risk", "expected_shortfall"):
+                    rows += [
+                        [*at, name, v["units"], key, e["level"], e["value"], None] for e in v[key]
+                    ]
+        return to_csv([*fields, "variable", "units", "measure", "at", "value", "mcse"], rows)
+    from ..analysis.format import format_table
+
+    run = record["run"]
+    first = record["points"][0]["variables"]
+    header = list(fields)
+    for name, v in first.items():
+        u = v["units"]
+        header += [f"{name} P(> {cell_with_unit(e['threshold'], u)})" for e in v["exceedance"]]
+        header += [f"{name} VaR {format_share(e['level'])}" for e in v["value_at_risk"]]
+        header += [f"{name} ES {format_share(e['level'])}" for e in v["expected_shortfall"]]
+    body = []
+    for point in record["points"]:
+        cells = [str(point["at"][f]) for f in fields]
+        for v in point["variables"].values():
+            u = v["units"]
+            cells += [prob_cell(e["probability"], e["mcse"], v["draws"]) for e in v["exceedance"]]
+            cells += [cell(e["value"], u) for e in v["value_at_risk"]]
+            cells += [cell(e["value"], u) for e in v["expected_shortfall"]]
+        body.append(cells)
+    lines = [
+        f"{label_text(record['scenario'])}: sweep over {', '.join(fields)}, "
+        f"{run_label(run['draws'], run['chains'])} per point, seed {run['seed']}, "
+        f"sampler {run['sampler']}"
+    ]
+    lines += format_table(header, body, "l" * len(fields) + "r" * (len(header) - len(fields)))
+    return "\n".join(lines) + "\n"
 
 
 def _render_exceedance(record: dict[str, Any], fmt: str) -> str:

@@ -231,10 +231,8 @@ def load_source(text: str, console: Console) -> Source:
         raise FrontiercostError(
             f"{text}: a sweep over {', '.join(fields)}, not one run; this command takes one"
             f" run: `frontiercost summarize {text}` prints the sweep's table,"
-            " `frontiercost sweep ... --summary -t T` counts P(> T) at every point, and"
-            f" in Python frontiercost.load_run({text!r}) gives its draws, whose"
-            " frontiercost.analysis.exceedance, value_at_risk and expected_shortfall are"
-            " per point"
+            f" `frontiercost exceedance {text} -t T --level L` the risk figures of every"
+            f" point, and in Python frontiercost.load_run({text!r}) gives its draws"
         )
     return source_of(tree, text, console)
 

@@ -541,8 +541,14 @@ def _per_draw_fold():  # type: ignore[no-untyped-def]
                 mom[o, 0] += 1.0
                 if v < mom[o, 3]:
                     mom[o, 3] = v
+                    mom[o, 7] = 1.0  # draws at the min so far
+                elif v == mom[o, 3]:
+                    mom[o, 7] += 1.0
                 if v > mom[o, 4]:
                     mom[o, 4] = v
+                    mom[o, 8] = 1.0
+                elif v == mom[o, 4]:
+                    mom[o, 8] += 1.0
                 h = v - hist_shift[o]  # the histogram's origin
                 if h > 0.0:
                     hist[o, 1, _bin(h)] += 1

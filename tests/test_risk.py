@@ -511,7 +511,8 @@ def test_rare_draws_far_from_the_histograms_origin_are_nan_not_coarse() -> None:
     assert np.isnan(got[0])  # among the far draws: no bin narrow enough
     np.testing.assert_allclose(got[1:], np.quantile(draws, [0.01, 0.5, 0.99]), rtol=1e-4)
     assert np.isnan(exceedance(streamed, "heavy", [0.01])["probability"][0])
-    with pytest.warns(RangeWarning, match="heavy: 48 draws far from the value"):
+    # 48 far draws, the smallest of which is known exactly (the run's minimum)
+    with pytest.warns(RangeWarning, match="heavy: 47 draws far from the value"):
         summarize(streamed)
 
 
@@ -567,3 +568,49 @@ def test_point_masses_on_bin_edges_are_counted_not_spread(tmp_path) -> None:  # 
             value_at_risk(run, "mixed", levels).values, np.quantile(mixed, levels), rtol=1e-3
         )
     assert streamed["streaming"]["pos__atoms"].values.tolist() == [1.0, 4.0, 5.0]
+
+
+def test_steps_beyond_four_rare_clamps_and_lhs_quantiles_read_as_the_draws() -> None:
+    """Three cases the first fix left (a hostile pass): an 8-step table kept 4 of its
+    steps (P(X > 7) read 0.25 against 0.12); a clamp reached by 1 draw in 2,000,
+    which the first 4,096 draws need not repeat, read P(X > bound) 1.0 against
+    0.9994; and under lhs, whose strata make a step's count exact, the median of a
+    50/50 table read 1 where numpy's rule gives 2.5 (streamed quantiles used rank
+    q n, numpy q (n - 1))."""
+    steps = [[0, 1]]
+    for k in range(1, 8):  # 1 .. 8, an eighth each
+        steps += [[k / 8, k], [k / 8 + 1e-7, k + 1]]
+    table = {
+        "scenario": {"title": "t", "outputs": ["o"]},
+        "parameters": {"h": {"family": "empirical", "quantiles": [*steps, [1, 8]], "unit": "1"}},
+        "formulas": {"o": "h"},
+    }
+    kw = {"draws": 20_000, "chains": 2, "seed": 7}
+    t = [float(k) for k in range(1, 9)]
+    want = exceedance(simulate(table, **kw), "o", t)["probability"].values
+    got = exceedance(simulate(table, store=False, **kw), "o", t)["probability"].values
+    np.testing.assert_array_equal(got, want)
+
+    clamp = {
+        "scenario": {"title": "c", "outputs": ["o"]},
+        "parameters": {"x": {"family": "normal", "mu": 0, "sigma": 1, "unit": "1"}},
+        "formulas": {"o": "min(max(x, -3.3), 3.4)"},
+    }
+    kw = {"draws": 100_000, "chains": 2, "seed": 2}
+    streamed = simulate(clamp, store=False, **kw)
+    assert "o__atoms" not in streamed["streaming"]  # the first draws saw neither bound twice
+    t = [-3.3, 3.4 - 1e-9]
+    want = exceedance(simulate(clamp, **kw), "o", t)["probability"].values
+    np.testing.assert_array_equal(exceedance(streamed, "o", t)["probability"].values, want)
+    assert 0.999 < want[0] < 1.0 and 0.0 < want[1] < 0.001
+
+    half = {**table, "parameters": {"h": {"family": "empirical", "unit": "1",
+            "quantiles": [[0, 1], [0.5, 1], [0.5000001, 4], [1, 4]]}}}  # fmt: skip
+    kw = {"draws": 10_000, "chains": 2, "seed": 1, "sampler": "lhs"}
+    draws = simulate(half, **kw)["posterior"]["o"].values.ravel()
+    assert np.count_nonzero(draws == 1.0) == 10_000  # strata: exactly half
+    levels = [0.25, 0.5, 0.75]
+    np.testing.assert_array_equal(
+        value_at_risk(simulate(half, store=False, **kw), "o", levels).values,
+        np.quantile(draws, levels),
+    )

@@ -24,7 +24,9 @@ SEGMENT = MAX_BLOCK  # draws per streaming segment; a block never straddles two
 SUB_BITS = 8  # 256 histogram bins per octave
 EXP_LO, EXP_HI = -160, 160  # octaves covered; outside, values clamp to the end bins
 N_BINS = (EXP_HI - EXP_LO) << SUB_BITS
-N_MOM = 7  # count, sum(y - shift), sum((y - shift)^2), min, max, nan count, inf count
+# count, sum(y - shift), sum((y - shift)^2), min, max, nan count, inf count,
+# draws equal to the min, draws equal to the max
+N_MOM = 9
 MC, LHS, GIVEN = 0, 1, 2
 # Transforms and kernels run over whole multiples of PAD columns (the tail padded
 # with u = 0.5), so every draw goes through the vectorized loop body: LLVM's scalar
@@ -257,13 +259,15 @@ def _reduce_block(
         mom[o, 0] += float(m - nan)
         mom[o, 5] += float(nan)
         mom[o, 6] += float(inf)
-        if lo < mom[o, 3]:
-            mom[o, 3] = lo
-        if hi > mom[o, 4]:
-            mom[o, 4] = hi
         zero = 0
+        at_lo = 0
+        at_hi = 0
         h = hist_shift[o]
         for j in range(m):
+            # draws at the block's extremes, counted in this pass: a point mass at
+            # a run's min or max (a clamp) is read as one however rare
+            at_lo += 1 if v_row[j] == lo else 0
+            at_hi += 1 if v_row[j] == hi else 0
             v = v_row[j] - h  # exact when h == 0.0: the draw itself, -0.0 kept
             zero += 1 if v == 0.0 else 0
             b = _bin(v)
@@ -271,6 +275,16 @@ def _reduce_block(
             # NaN and zero, which have no bin
             bins[j] = -1 if (v != v) | (v == 0.0) else (N_BINS + b if v > 0.0 else b)
         zeros[o] += zero
+        if lo < mom[o, 3]:
+            mom[o, 3] = lo
+            mom[o, 7] = float(at_lo)
+        elif lo == mom[o, 3]:
+            mom[o, 7] += float(at_lo)
+        if hi > mom[o, 4]:
+            mom[o, 4] = hi
+            mom[o, 8] = float(at_hi)
+        elif hi == mom[o, 4]:
+            mom[o, 8] += float(at_hi)
         flat = hist[o].reshape(-1)
         for j in range(m):
             k = bins[j]
@@ -341,6 +355,8 @@ def run_streaming(
                 mom[o, 4] = -np.inf
                 mom[o, 5] = 0.0
                 mom[o, 6] = 0.0
+                mom[o, 7] = 0.0
+                mom[o, 8] = 0.0
             lanes[:] = 0.0
             for b0 in range(s0, s_end, block):
                 m = min(block, s_end - b0)

@@ -141,7 +141,7 @@ def stream_range(
 
 def stats_from_parts(job: Job, seg: np.ndarray, counts: Counts) -> StreamStats:
     """Assemble :class:`StreamStats` from reduced parts (local or distributed)."""
-    count, mean, var, mn, mx, nan, inf = merge_moments(seg, job.shift)
+    count, mean, var, mn, mx, nan, inf, at_min, at_max = merge_moments(seg, job.shift)
     k, a = job.thresholds.shape[1], job.atoms.shape[1]
     above, at_or_above = counts.exceed[:, k : k + a], counts.exceed[:, k + a :]
     return StreamStats(
@@ -161,6 +161,8 @@ def stats_from_parts(job: Job, seg: np.ndarray, counts: Counts) -> StreamStats:
         atoms=job.atoms,
         atom_count=at_or_above - above,
         atom_above=above,
+        min_count=at_min,
+        max_count=at_max,
     )
 
 

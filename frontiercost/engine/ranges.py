@@ -110,7 +110,7 @@ def store_range(
 
 
 PILOT_DRAWS = 4096  # the first draws of a streaming run, which choose its histogram's origin
-MAX_ATOMS = 4  # repeated values counted exactly, per output
+MAX_ATOMS = 16  # repeated values counted exactly, per output
 
 
 def pilot(plan: Plan, shift: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,7 +1,8 @@
 """Streaming summaries: what is kept of a run whose draws are not stored.
 
 Per output: count, mean and variance (from shifted sums merged in a fixed
-order), min, max, NaN count, exceedance counts for requested thresholds, and
+order), min and max and the draws equal to each, NaN count, exceedance counts
+for requested thresholds (and at values the first draws repeat), and
 a log-linear histogram with 256 bins per octave (bin edges at
 ``2^e · (1 + k/256)``).  A quantile read from it lies in the right bin, so its
 relative error is at most one bin width, ``2^-8`` (0.39 %); linear
@@ -110,6 +111,9 @@ class StreamStats:
         how many draws equal each and how many lie above it, counted exactly.
         Readers take an atom's draws out of its bin as a point (a bin cannot
         tell draws equal to its lower edge from draws above it).
+    min_count, max_count : ndarray, optional
+        ``(n_out,)`` draws equal to the minimum and to the maximum: points too,
+        however rare (a clamp's bound seldom reached).
     """
 
     names: tuple[str, ...]
@@ -128,6 +132,8 @@ class StreamStats:
     atoms: np.ndarray | None = None
     atom_count: np.ndarray | None = None
     atom_above: np.ndarray | None = None
+    min_count: np.ndarray | None = None
+    max_count: np.ndarray | None = None
 
     def _offset(self, o: int) -> float:
         return 0.0 if self.offset is None or not self.offset.size else float(self.offset[o])
@@ -206,11 +212,15 @@ class StreamStats:
         """Bins with each atom of output ``o`` taken out as a point of its exact count,
         and the rest of its bin cut at it into the draws below and above (both counted:
         above the atom are ``atom_above`` less the bins beyond)."""
-        if self.atoms is None or self.atom_count is None or self.atom_above is None:
-            return counts, lower, upper, exact
-        for a, at, above in zip(
-            self.atoms[o], self.atom_count[o], self.atom_above[o], strict=True
-        ):
+        points: list[tuple[float, float, float]] = []
+        if self.atoms is not None and self.atom_count is not None and self.atom_above is not None:
+            points += zip(self.atoms[o], self.atom_count[o], self.atom_above[o], strict=True)
+        n, lo, hi = float(self.count[o]), float(self.minimum[o]), float(self.maximum[o])
+        if self.min_count is not None and self.min_count.size and lo not in (p[0] for p in points):
+            points.append((lo, float(self.min_count[o]), n - float(self.min_count[o])))
+        if self.max_count is not None and self.max_count.size and hi not in (p[0] for p in points):
+            points.append((hi, float(self.max_count[o]), 0.0))
+        for a, at, above in points:
             if not (at > 0 and np.isfinite(a)):
                 continue
             # the atom's bin: one of the (at most two) reaching it whose counts agree
@@ -259,13 +269,40 @@ class StreamStats:
         if counts.size == 0:  # every draw NaN: no quantile
             return np.full(np.shape(q), np.nan)
         cum = np.cumsum(counts)
-        target = np.asarray(q, float) * cum[-1]
-        k = np.minimum(np.searchsorted(cum, target, side="left"), counts.size - 1)
-        before = cum[k] - counts[k]
-        frac = np.clip((target - before) / counts[k], 0.0, 1.0)
-        with np.errstate(invalid="ignore"):  # a bin reaching an infinite draw
-            value = np.where(exact[k], lower[k] + frac * (upper[k] - lower[k]), np.nan)
+        n = cum[-1]
+        # numpy's linear rule on the draws as the bins place them: rank q (n - 1)
+        # between draws floor and floor + 1, a bin's c draws at (j + 1/2)/c of it and
+        # the first and last draws at the run's exact minimum and maximum. At a point
+        # mass whose count ends exactly at the rank (a step table under lhs) that is
+        # the stored figure, 1 + 0.7 (4 - 1) = 3.1, not the step's 1.
+        rank = np.asarray(q, float) * (n - 1)
+        below = np.floor(rank)
+        a, a_ok = self._draw_at(below, counts, cum, lower, upper, exact)
+        b, b_ok = self._draw_at(np.minimum(below + 1, n - 1), counts, cum, lower, upper, exact)
+        f = rank - below
+        with np.errstate(invalid="ignore"):  # infinite neighbours
+            value = np.where(f > 0, a + f * (b - a), a)
+        value = np.where(a_ok & (b_ok | (f == 0)), value, np.nan)
         return self._infinite_ends(o, np.asarray(q, float), value)
+
+    def _draw_at(
+        self,
+        i: np.ndarray,
+        counts: np.ndarray,
+        cum: np.ndarray,
+        lower: np.ndarray,
+        upper: np.ndarray,
+        exact: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Draw ``i`` (0-based, in increasing order) as the bins place it, and whether
+        its bin bounds it; the first and last are the bins' outer edges (the run's
+        minimum and maximum)."""
+        k = np.minimum(np.searchsorted(cum, i, side="right"), counts.size - 1)
+        j = i - (cum[k] - counts[k])  # its place in its bin
+        with np.errstate(invalid="ignore"):  # a bin reaching an infinite draw
+            x = lower[k] + (j + 0.5) / counts[k] * (upper[k] - lower[k])
+            x = np.where(i <= 0, lower[0], np.where(i >= cum[-1] - 1, upper[-1], x))
+        return x, exact[k]
 
     def _infinite_ends(self, o: int, q: np.ndarray, value: np.ndarray) -> np.ndarray:
         """``value`` with the quantiles that fall among infinite draws set to them.
@@ -312,8 +349,13 @@ class StreamStats:
 
 
 def merge_moments(seg_mom: np.ndarray, shift: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Per-segment shifted sums (in segment order) as count, mean, var, min, max, NaN, inf."""
+    """Per-segment shifted sums (in segment order) as count, mean, var, min, max, NaN, inf,
+    and the draws equal to the min and to the max."""
     count = seg_mom[:, :, 0].sum(axis=0)
+    lo, hi = seg_mom[:, :, 3].min(axis=0), seg_mom[:, :, 4].max(axis=0)
+    # draws at the run's min (max): those of the segments whose min (max) it is
+    at_lo = np.where(seg_mom[:, :, 3] == lo, seg_mom[:, :, 7], 0.0).sum(axis=0)
+    at_hi = np.where(seg_mom[:, :, 4] == hi, seg_mom[:, :, 8], 0.0).sum(axis=0)
     s1 = seg_mom[:, :, 1].sum(axis=0)
     s2 = seg_mom[:, :, 2].sum(axis=0)
     # a sum beyond float64 is caught where the moments are read (summarize)
@@ -324,8 +366,10 @@ def merge_moments(seg_mom: np.ndarray, shift: np.ndarray) -> tuple[np.ndarray, .
         count,
         shift + d,
         np.maximum(var, 0.0),
-        seg_mom[:, :, 3].min(axis=0),
-        seg_mom[:, :, 4].max(axis=0),
+        lo,
+        hi,
         seg_mom[:, :, 5].sum(axis=0),
         seg_mom[:, :, 6].sum(axis=0),
+        at_lo,
+        at_hi,
     )

@@ -168,6 +168,17 @@ def streaming_tree(
         data[f"{name}__max"] = ((), st.maximum[o], a(u, "largest draw"))
         data[f"{name}__nan_count"] = ((), st.nan_count[o], a("1", "NaN draws"))
         data[f"{name}__inf_count"] = ((), st.inf_count[o], a("1", "infinite draws"))
+        if st.min_count is not None and st.max_count is not None:
+            data[f"{name}__min_count"] = (
+                (),
+                st.min_count[o],
+                a("1", "draws equal to the smallest"),
+            )
+            data[f"{name}__max_count"] = (
+                (),
+                st.max_count[o],
+                a("1", "draws equal to the largest"),
+            )
         data[f"{name}__hist_index"] = (
             (f"{name}__bin",),
             index.astype(np.int64),
@@ -281,6 +292,9 @@ def stream_stats(tree: xr.DataTree) -> StreamStats:
         atoms=atoms,
         atom_count=atom_count,
         atom_above=atom_above,
+        # a run written before these were counted has none: no extreme is a point
+        min_count=col("min_count") if names and f"{names[0]}__min_count" in ds else None,
+        max_count=col("max_count") if names and f"{names[0]}__max_count" in ds else None,
     )
 
 

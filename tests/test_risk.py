@@ -571,22 +571,23 @@ def test_point_masses_on_bin_edges_are_counted_not_spread(tmp_path) -> None:  # 
 
 
 def test_steps_beyond_four_rare_clamps_and_lhs_quantiles_read_as_the_draws() -> None:
-    """Three cases the first fix left (a hostile pass): an 8-step table kept 4 of its
-    steps (P(X > 7) read 0.25 against 0.12); a clamp reached by 1 draw in 2,000,
+    """Three cases the first fix left (hostile passes): an 8-step table kept 4 of its
+    steps (P(X > 7) read 0.25 against 0.12; with 16 places, 18 steps were one too
+    many); a clamp reached by 1 draw in 2,000,
     which the first 4,096 draws need not repeat, read P(X > bound) 1.0 against
     0.9994; and under lhs, whose strata make a step's count exact, the median of a
     50/50 table read 1 where numpy's rule gives 2.5 (streamed quantiles used rank
     q n, numpy q (n - 1))."""
     steps = [[0, 1]]
-    for k in range(1, 8):  # 1 .. 8, an eighth each
-        steps += [[k / 8, k], [k / 8 + 1e-7, k + 1]]
+    for k in range(1, 34):  # 1 .. 34 (32 places, the extremes counted anyway)
+        steps += [[k / 34, k], [k / 34 + 1e-7, k + 1]]
     table = {
         "scenario": {"title": "t", "outputs": ["o"]},
-        "parameters": {"h": {"family": "empirical", "quantiles": [*steps, [1, 8]], "unit": "1"}},
+        "parameters": {"h": {"family": "empirical", "quantiles": [*steps, [1, 34]], "unit": "1"}},
         "formulas": {"o": "h"},
     }
     kw = {"draws": 20_000, "chains": 2, "seed": 7}
-    t = [float(k) for k in range(1, 9)]
+    t = [float(k) for k in range(1, 35)]
     want = exceedance(simulate(table, **kw), "o", t)["probability"].values
     got = exceedance(simulate(table, store=False, **kw), "o", t)["probability"].values
     np.testing.assert_array_equal(got, want)
@@ -614,3 +615,21 @@ def test_steps_beyond_four_rare_clamps_and_lhs_quantiles_read_as_the_draws() -> 
         value_at_risk(simulate(half, store=False, **kw), "o", levels).values,
         np.quantile(draws, levels),
     )
+
+
+def test_a_streamed_hdi_counts_draws_as_arviz_does() -> None:
+    """A 90 % HDI of a step table with exactly 10 % on its last step (lhs strata):
+    arviz-stats takes floor(0.9 n) + 1 draws and reaches the step, [1, 5]; the
+    streamed interval took 0.9 n and stopped at 4."""
+    table = {
+        "scenario": {"title": "t", "outputs": ["o"]},
+        "parameters": {"h": {"family": "empirical", "unit": "1", "quantiles": [
+            [0, 1], [0.3, 1], [0.3000001, 2], [0.6, 2], [0.6000001, 3], [0.8, 3],
+            [0.8000001, 4], [0.9, 4], [0.9000001, 5], [1, 5]]}},
+        "formulas": {"o": "h"},
+    }  # fmt: skip
+    kw = {"draws": 10_000, "chains": 2, "seed": 3, "sampler": "lhs"}
+    for prob in (0.3, 0.6, 0.9):
+        stored = summarize(simulate(table, **kw), var_names=["o"], ci_prob=prob, ci_kind="hdi")
+        streamed = summarize(simulate(table, store=False, **kw), ci_prob=prob, ci_kind="hdi")
+        np.testing.assert_array_equal(streamed["ci"].values, stored["ci"].values)

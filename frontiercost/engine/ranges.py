@@ -110,7 +110,7 @@ def store_range(
 
 
 PILOT_DRAWS = 4096  # the first draws of a streaming run, which choose its histogram's origin
-MAX_ATOMS = 16  # repeated values counted exactly, per output
+MAX_ATOMS = 32  # repeated values counted exactly, per output
 
 
 def pilot(plan: Plan, shift: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -133,7 +133,9 @@ def pilot(plan: Plan, shift: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         increasing order.
         Draws of a continuous output essentially never repeat; a point mass
         is spread over its histogram bin, so the job counts draws equal to and
-        above each atom exactly (:attr:`.job.Job.counted`).
+        above each atom exactly (:attr:`.job.Job.counted`).  With more repeated
+        values than places, the first draws' smallest and largest are left
+        out: the run's extremes are counted exactly anyway.
 
     The first draws are the same whatever the threads or workers, so the
     choices are too.
@@ -159,6 +161,10 @@ def pilot(plan: Plan, shift: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         # the origin's draws are counted exactly already (as zeros of draw - origin)
         values, counts = np.unique(p[p != hist_shift[o]], return_counts=True)
         repeated = np.flatnonzero(counts > 1)
+        if repeated.size > MAX_ATOMS:
+            # the run's extremes are counted exactly anyway (Counts' min and max):
+            # leave the first draws' out when there are more values than places
+            repeated = repeated[(repeated > 0) & (repeated < values.size - 1)]
         # most frequent first; ties by value, so the choice is the same everywhere
         top = repeated[np.lexsort((values[repeated], -counts[repeated]))][:MAX_ATOMS]
         atoms[o, : top.size] = np.sort(values[top])

@@ -322,15 +322,17 @@ class StreamStats:
         return np.where(rank < n_inf, -np.inf, value)
 
     def hdi(self, name: str, prob: float) -> tuple[float, float]:
-        """Shortest interval holding at least ``prob`` of the draws (to one bin width);
-        NaN when an end of it falls in a bin beyond the histogram's range (see
-        :meth:`quantile`)."""
+        """Shortest interval holding ``floor(prob n) + 1`` of the ``n`` draws, as
+        arviz-stats' ``hdi`` counts them (to one bin width); NaN when an end of it
+        falls in a bin beyond the histogram's range (see :meth:`quantile`)."""
         o = self.names.index(name)
         counts, lower, upper, exact = self._ordered(o)
         if counts.size == 0:  # every draw NaN: no interval
             return float("nan"), float("nan")
         cum = np.concatenate([[0.0], np.cumsum(counts)])
-        need = prob * cum[-1]
+        # arviz-stats' count: a 90 % HDI of a step table with exactly 10 % on its last
+        # step reaches it (prob n draws would stop short of it)
+        need = min(np.floor(prob * cum[-1]) + 1, cum[-1])
         # For each start bin i, the first end bin j with cum[j+1] - cum[i] >= need.
         j = np.searchsorted(cum, cum[:-1] + need, side="left") - 1
         ok = j < counts.size

@@ -258,7 +258,8 @@ class StreamStats:
         return int(counts[self._coarse(lower, upper)].sum())
 
     def quantile(self, name: str, q: float | np.ndarray) -> np.ndarray:
-        """Quantiles of output ``name`` (interpolated inside the histogram bin).
+        """Quantiles of output ``name``: numpy's linear rule on the draws as the bins
+        place them (see below), within one bin of the stored figure.
 
         NaN where the quantile falls in an end bin that may hold draws beyond
         the histogram's range (magnitudes above ``2**EXP_HI``, about 1.5e48, or

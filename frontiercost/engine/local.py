@@ -20,7 +20,7 @@ from ..errors import SimulationError
 from ..model import Correlations, Model
 from ..priors import Prior
 from ..settings import Sampling
-from ._drivers import GIVEN, N_MOM, SEGMENT, run_stored, run_streaming
+from ._drivers import N_MOM, SEGMENT, run_stored, run_streaming
 from ._transform import FIXED, transform_row
 from .job import EngineResult, Job
 from .kernel import kernel_of
@@ -413,19 +413,7 @@ def evaluate_uniforms(
     with numba_threads(threads):
         run_stored(
             kernel_of(model),
-            model.consts,
-            GIVEN,
-            plan.keys,
-            plan.codes,
-            plan.prm,
-            plan.tables,
-            plan.corr_idx,
-            plan.chol,
-            given,
-            n,
-            0,
-            n,
-            plan.block,
+            *draw_args(plan, 0, n, given),  # a qmc plan: its source is the given uniforms
             out,
             np.empty((len(plan.names), 0)),
             np.arange(len(plan.names), dtype=np.int64),

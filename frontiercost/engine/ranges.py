@@ -54,9 +54,10 @@ def _chunks(plan: Plan, start: int, n: int) -> Iterator[tuple[int, int]]:
         yield a, min(step, start + n - a)
 
 
-def draw_args(plan: Plan, a: int, m: int) -> tuple[Any, ...]:
+def draw_args(plan: Plan, a: int, m: int, given: np.ndarray | None = None) -> tuple[Any, ...]:
     """The arguments of the drivers (``run_stored``, ``run_streaming``) that say which
-    draws ``a .. a + m`` of ``plan`` are: its model constants, streams and priors."""
+    draws ``a .. a + m`` of ``plan`` are: its model constants, streams and priors;
+    ``given`` uniforms (``(inputs, m)``, a ``qmc`` plan) replace the sampler's."""
     return (
         plan.model.consts,
         _source(plan),
@@ -66,7 +67,7 @@ def draw_args(plan: Plan, a: int, m: int) -> tuple[Any, ...]:
         plan.tables,
         plan.corr_idx,
         plan.chol,
-        given_uniforms(plan, a, m),
+        given_uniforms(plan, a, m) if given is None else given,
         plan.total,
         a,
         m,

@@ -6,9 +6,6 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from ..errors import FrontiercostError
-
-if TYPE_CHECKING:  # the parser imports this module: xarray loads when a command runs
-    import xarray as xr
 from ._common import (
     STORE_LIMIT,
     Console,
@@ -40,6 +37,9 @@ from ._sources import (
     source_of,
     sweep_fields,
 )
+
+if TYPE_CHECKING:  # the parser imports this module: xarray loads when a command runs
+    import xarray as xr
 
 
 def cmd_exceedance(args: argparse.Namespace, console: Console) -> int:
@@ -185,6 +185,20 @@ def _sweep_record(
     }
 
 
+def _csv_rows(variables: dict[str, Any]) -> list[list[Any]]:
+    """A row per figure of ``variables`` (a record's entries by name):
+    ``variable, units, measure, at, value, mcse``."""
+    rows: list[list[Any]] = []
+    for name, v in variables.items():
+        rows += [
+            [name, v["units"], "exceedance", e["threshold"], e["probability"], e["mcse"]]
+            for e in v["exceedance"]
+        ]
+        for key in ("value_at_risk", "expected_shortfall"):
+            rows += [[name, v["units"], key, e["level"], e["value"], None] for e in v[key]]
+    return rows
+
+
 def _render_sweep(record: dict[str, Any], fmt: str) -> str:
     """A saved sweep's figures: a row per grid point (a row per figure in CSV)."""
     from ..analysis.format import format_share
@@ -193,26 +207,11 @@ def _render_sweep(record: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
         return to_json(record)
     if fmt == "csv":
-        rows: list[list[Any]] = []
-        for point in record["points"]:
-            at = [point["at"][f] for f in fields]
-            for name, v in point["variables"].items():
-                rows += [
-                    [
-                        *at,
-                        name,
-                        v["units"],
-                        "exceedance",
-                        e["threshold"],
-                        e["probability"],
-                        e["mcse"],
-                    ]
-                    for e in v["exceedance"]
-                ]
-                for key in ("value_at_risk", "expected_shortfall"):
-                    rows += [
-                        [*at, name, v["units"], key, e["level"], e["value"], None] for e in v[key]
-                    ]
+        rows = [
+            [*(point["at"][f] for f in fields), *row]
+            for point in record["points"]
+            for row in _csv_rows(point["variables"])
+        ]
         return to_csv([*fields, "variable", "units", "measure", "at", "value", "mcse"], rows)
     from ..analysis.format import format_table
 
@@ -248,20 +247,7 @@ def _render_exceedance(record: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
         return to_json(record)
     if fmt == "csv":
-        rows: list[list[Any]] = []
-        for name, v in record["variables"].items():
-            rows += [
-                [name, v["units"], "exceedance", e["threshold"], e["probability"], e["mcse"]]
-                for e in v["exceedance"]
-            ]
-            rows += [
-                [name, v["units"], "value_at_risk", e["level"], e["value"], None]
-                for e in v["value_at_risk"]
-            ]
-            rows += [
-                [name, v["units"], "expected_shortfall", e["level"], e["value"], None]
-                for e in v["expected_shortfall"]
-            ]
+        rows = _csv_rows(record["variables"])
         return to_csv(["variable", "units", "measure", "at", "value", "mcse"], rows)
     run = record["run"]
     lines = [

@@ -325,6 +325,35 @@ def test_thresholds_are_var_equals_t_and_a_bare_t_only_for_one_variable(capsys) 
     )
 
 
+def test_a_bare_threshold_beside_a_named_one_goes_to_the_headline(capsys, saved_run) -> None:  # type: ignore[no-untyped-def]
+    # It went to the variable the other -t named (cloud_cost): a wrong figure, exit 0.
+    small = ["--draws", "500", "--chains", "2"]
+    for source, extra in (("gpt-4", small), (str(saved_run), [])):
+        argv = ["exceedance", source, "-t", "5e7", "-t", "cloud_cost=1e8", "--format", "json"]
+        assert main([*argv, *extra]) == 0
+        record = json.loads(capsys.readouterr().out)
+        got = {
+            n: [e["threshold"] for e in v["exceedance"]] for n, v in record["variables"].items()
+        }
+        assert got == {"amortized_cost": [5e7], "cloud_cost": [1e8]}
+    argv = ["exceedance", "gpt-4", "--var", "cloud_cost", "-t", "5e7", "-t", "amortized_cost=1e8"]
+    assert main([*argv, *small, "--format", "json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    got = {n: [e["threshold"] for e in v["exceedance"]] for n, v in record["variables"].items()}
+    assert got == {"cloud_cost": [5e7], "amortized_cost": [1e8]}
+
+
+def test_a_sweep_sends_a_bare_threshold_to_its_headline_beside_a_named_one(capsys) -> None:  # type: ignore[no-untyped-def]
+    argv = ["sweep", "frontier-run-2025-2030", "--vary", "growth_rate=2,2.9", "--summary"]
+    argv += ["-t", "1e9", "-t", "final_run_cost=2e9", "--draws", "500", "--format", "json"]
+    assert main(argv) == 0  # the headline is projected_cost_2027
+    outputs = json.loads(capsys.readouterr().out)["points"][0]["outputs"]
+    assert {n: list(v.get("exceedance", {})) for n, v in outputs.items()} == {
+        "projected_cost_2027": ["1e+09"],
+        "final_run_cost": ["2e+09"],
+    }
+
+
 def test_a_sweep_takes_a_bare_threshold_for_its_headline(capsys) -> None:  # type: ignore[no-untyped-def]
     argv = ["sweep", "frontier-run-2025-2030", "--vary", "growth_rate=2,2.9", "--summary"]
     argv += ["-t", "1e9", "--var", "projected_cost_2027", "--draws", "500", "--format", "json"]

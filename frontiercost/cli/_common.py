@@ -17,7 +17,7 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
@@ -350,7 +350,8 @@ def threshold_value(text: str) -> tuple[str | None, float]:
 def thresholds_for(
     items: Sequence[tuple[str | None, float]] | None, names: Sequence[str]
 ) -> dict[str, list[float]]:
-    """``-t`` values by variable: ``VAR=T`` as given; a bare ``T`` only with one variable."""
+    """``-t`` values by variable: ``VAR=T`` as given; a bare ``T`` to ``names``, which
+    must then be one variable (:func:`shown_variables` gives them)."""
     out: dict[str, list[float]] = {}
     for var, t in items or ():
         if var is None:
@@ -370,6 +371,29 @@ def thresholds_for(
 def threshold_names(items: Sequence[tuple[str | None, float]] | None) -> list[str]:
     """The variables ``-t VAR=T`` names, in order."""
     return list(dict.fromkeys(v for v, _ in items or () if v is not None))
+
+
+def shown_variables(
+    var: Sequence[str] | None,
+    items: Sequence[tuple[str | None, float]] | None,
+    headline: Callable[[], str],
+) -> tuple[list[str], list[str]]:
+    """The variables a command shows, and those a bare ``-t T`` may go to.
+
+    A bare ``T`` goes to the single ``--var``, else to the headline output,
+    never to a variable that only another ``-t VAR=T`` named.  Shown: every
+    ``--var`` (else the headline, unless only ``-t VAR=T`` thresholds were
+    given), then each ``VAR`` of ``-t VAR=T``.
+    """
+    named = threshold_names(items)
+    bare = any(v is None for v, _ in items or ())
+    if var:
+        bare_to = list(var)
+    elif bare or not named:
+        bare_to = [headline()]
+    else:
+        bare_to = []
+    return list(dict.fromkeys([*bare_to, *named])), bare_to
 
 
 def memory_value(text: str) -> int:

@@ -19,6 +19,7 @@ from ._common import (
     prob_cell,
     refuse_sampling,
     result_format,
+    shown_variables,
     threshold_names,
     thresholds_for,
     to_csv,
@@ -53,7 +54,6 @@ def cmd_exceedance(args: argparse.Namespace, console: Console) -> int:
     if not args.threshold and not args.level:
         raise FrontiercostError("give at least one --threshold (e.g. 1e9) or --level (e.g. 0.95)")
     named = threshold_names(args.threshold)
-    asked = list(dict.fromkeys([*(args.var or []), *named]))
 
     def check(accepted: list[str], where: str, streamed: list[str] | None = None) -> None:
         for flag, given in (("--var", args.var or []), ("--threshold", named)):
@@ -63,9 +63,9 @@ def cmd_exceedance(args: argparse.Namespace, console: Console) -> int:
         refuse_sampling(args, args.scenario)
         tree = open_run(args.scenario)
         src = source_of(tree, args.scenario, console)
-        names = asked or [headline_of(src)]
+        names, bare_to = shown_variables(args.var, args.threshold, lambda: headline_of(src))
         check(run_variables(src.tree), f"run {src.name!r}")
-        thresholds = thresholds_for(args.threshold, names)
+        thresholds = thresholds_for(args.threshold, bare_to)
         if sweep_fields(tree):
             levels = list(dict.fromkeys(args.level or []))
             record = _sweep_record(src, list(dict.fromkeys(names)), thresholds, levels)
@@ -75,12 +75,12 @@ def cmd_exceedance(args: argparse.Namespace, console: Console) -> int:
         from ._common import load_scenario
 
         sc = load_scenario(args.scenario, console)
-        names = asked or [headline_output(sc)]
+        names, bare_to = shown_variables(args.var, args.threshold, lambda: headline_output(sc))
         store = args.draws * args.chains <= STORE_LIMIT
         inputs = [n for n in sc.inputs if n not in sc.outputs]
         accepted = list(sc.outputs) + (inputs if store else [])
         check(accepted, f"scenario {sc.name!r}", None if store else inputs)
-        thresholds = thresholds_for(args.threshold, names)
+        thresholds = thresholds_for(args.threshold, bare_to)
         src = sample(args.scenario, args, console, store=store, thresholds=thresholds or None)
     names = list(dict.fromkeys(names))
     levels = list(dict.fromkeys(args.level or []))

@@ -20,7 +20,7 @@ from ._common import (
     limits_from,
     number,
     result_format,
-    threshold_names,
+    shown_variables,
     thresholds_for,
     write_tree,
 )
@@ -226,17 +226,20 @@ def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
     if out is not None and args.summary:
         raise FrontiercostError("--out: a --summary sweep keeps no draws; drop one of them")
     if args.threshold and not args.summary:
-        raise FrontiercostError("--threshold: counted by --summary sweeps (streaming runs)")
+        raise FrontiercostError(
+            "--threshold: counted by --summary sweeps (streaming runs); add --summary"
+        )
     from ._common import load_scenario
 
     # the scenario's notes, once (as run and validate show them), not once per grid point
     sc = load_scenario(args.scenario, console)
-    names = args.var or threshold_names(args.threshold)
-    if not names and any(v is None for v, _ in args.threshold or ()):
-        from ..analysis.report import headline_output
+    from ..analysis.report import headline_output
 
-        names = [headline_output(sc)]
-    thresholds = thresholds_for(args.threshold, names)
+    names: list[str] = list(args.var or [])
+    bare_to: list[str] = []
+    if args.threshold:  # without thresholds, the table's default variables
+        names, bare_to = shown_variables(args.var, args.threshold, lambda: headline_output(sc))
+    thresholds = thresholds_for(args.threshold, bare_to)
     with console.step(f"sweeping {args.scenario}", progress=True) as bar:
         tree = sweep(
             args.scenario,

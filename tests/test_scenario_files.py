@@ -202,6 +202,31 @@ def test_a_saved_run_given_as_a_scenario_is_named_as_one(tmp_path: Path) -> None
         load_scenario(tmp_path / "empty.zarr")
 
 
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("s.json", '{"parameters": {"a": 1}}'),
+        ("s.yaml", "parameters:\n  a: 1\n"),
+        ("s.toml", '{"parameters": {"a": 1}}'),  # JSON under a TOML name
+    ],
+)
+def test_a_json_or_yaml_scenario_is_told_the_format_is_toml(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    told = (
+        r"s\.\w+:1: .*; a scenario file is TOML \(docs/scenarios.md\): for JSON or YAML,"
+        r" read it in Python and pass the mapping to frontiercost.simulate or Scenario.from_dict$"
+    )
+    with pytest.raises(ScenarioError, match=told):
+        load_scenario(path)
+    bad = tmp_path / "bad.toml"  # a TOML mistake keeps TOML's message alone
+    bad.write_text("a = 1\nb = ?", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"bad.toml:2: [^;]*\(at line 2, column 5\)$"):
+        load_scenario(bad)
+
+
 def test_a_given_value_far_from_the_one_it_replaces_is_noted() -> None:
     """electricity_price = 80 (per MWh, in a USD/kWh quantity) made energy 98 % of
     GPT-4's cost without a word; a value within 100 times passes quietly."""

@@ -440,7 +440,15 @@ def scenario_from_text(text: str, name: str, label: str | None = None) -> Scenar
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         m = re.search(r"\(at line (\d+)", str(err))
-        raise ScenarioError(f"{label}:{m.group(1)}: {err}" if m else f"{label}: {err}") from None
+        hint = ""
+        if label.lower().endswith((".json", ".yaml", ".yml")) or text.lstrip()[:1] in ("{", "["):
+            # TOML's own message ("Invalid statement") does not say the format is wrong
+            hint = (
+                "; a scenario file is TOML (docs/scenarios.md): for JSON or YAML, read it in"
+                " Python and pass the mapping to frontiercost.simulate or Scenario.from_dict"
+            )
+        where = f"{label}:{m.group(1)}" if m else label
+        raise ScenarioError(f"{where}: {err}{hint}") from None
     except RecursionError:
         raise ScenarioError(
             f"{label}: tables or arrays nested too deeply to read (a scenario needs four levels)"

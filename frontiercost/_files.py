@@ -14,6 +14,7 @@ first: an interrupted write never replaces a target.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import signal
@@ -202,13 +203,59 @@ _MARKS = (
 )
 
 
-def written_here(path: Path) -> bool:
-    """Whether an existing file carries this program's mark (CSV and text files carry none)."""
+# The last line of a file written for the user to edit (a scenario): the digest
+# of everything above it, so an edited file is no longer taken for this program's.
+_DIGEST = b"# frontiercost digest "
+_EDITABLE = _MARKS[2]
+_READ_WHOLE = 16 << 20  # an editable file is a few kB (a scenario is at most 10 MB)
+
+
+def _digest(body: bytes) -> bytes:
+    return hashlib.sha256(body).hexdigest()[:32].encode()
+
+
+def with_digest(text: str) -> str:
+    """``text`` and a last line with its digest (see :func:`written_here`)."""
+    body = text if text.endswith("\n") else text + "\n"
+    return body + (_DIGEST + _digest(body.encode("utf-8"))).decode() + "\n"
+
+
+def _unedited(path: Path) -> bool:
+    """Whether an editable file's digest line still matches the text above it."""
+    try:
+        if path.stat().st_size > _READ_WHOLE:
+            return False
+        data = path.read_bytes()
+    except OSError:
+        return False
+    body, sep, last = data.rstrip(b"\n").rpartition(b"\n")
+    return bool(sep) and last == _DIGEST + _digest(body + sep)
+
+
+def edited(path: Path) -> bool:
+    """Whether ``path`` is a file this program wrote for editing that has been edited
+    (or that a version without the digest wrote)."""
+    return _marks(path) == {_EDITABLE} and not _unedited(path)
+
+
+def _marks(path: Path) -> set[bytes]:
     try:
         with path.open("rb") as fh:
             head = fh.read(1 << 16)
             fh.seek(max(0, path.stat().st_size - (1 << 16)))
             tail = fh.read()
     except OSError:
-        return False
-    return any(m in head or m in tail for m in _MARKS)
+        return set()
+    return {m for m in _MARKS if m in head or m in tail}
+
+
+def written_here(path: Path) -> bool:
+    """Whether an existing file carries this program's mark (CSV and text files carry none).
+
+    A scenario written for the user to edit counts only while its digest line
+    matches: once edited, it is the user's (``--overwrite`` replaces it).
+    """
+    marks = _marks(path)
+    if marks == {_EDITABLE}:
+        return _unedited(path)
+    return bool(marks)

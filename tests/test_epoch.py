@@ -49,7 +49,7 @@ from pathlib import Path
 
 import pytest
 
-from frontiercost import evaluate, simulate
+from frontiercost import evaluate, load_scenario, simulate
 from frontiercost.cli import main
 from frontiercost.epoch import (
     CATEGORIES,
@@ -395,6 +395,32 @@ def test_cli_price(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     record = json.loads(capsys.readouterr().out)
     assert [r["output"] for r in record["references"]] == ["amortized_cost"]
     assert record["references"][0]["point_ratio"] == pytest.approx(1, abs=1e-3)
+
+
+def test_cli_price_keeps_a_written_scenario_once_edited(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The README invites editing the written scenario: an edit makes the file the user's."""
+    out = tmp_path / "gpt4.toml"
+    args = ["epoch", "price", "GPT-4 (Mar 2023)", "--database", str(DB), "--draws", "100", "-q"]
+    args += ["--write-scenario", str(out)]
+    assert main(args) == 0
+    first = out.read_text("utf-8")
+    assert re.search(r"\n# frontiercost digest [0-9a-f]{32}\n$", first)
+    assert load_scenario(out).title == "GPT-4 (Mar 2023)"
+    assert main(args) == 0  # unedited: still this program's, replaced
+    assert out.read_text("utf-8") == first
+    edited = first.replace("[hardware]", "# my note\n[hardware]", 1)
+    out.write_text(edited, encoding="utf-8")
+    capsys.readouterr()
+    assert main(args) == 2
+    assert capsys.readouterr().err == (
+        f"frontiercost: error: --write-scenario: {str(out)!r} exists and has been edited since"
+        " this program wrote it; choose another name, or pass --overwrite to replace it\n"
+    )
+    assert out.read_text("utf-8") == edited
+    assert main([*args, "--overwrite"]) == 0
+    assert out.read_text("utf-8") == first
 
 
 def test_cli_price_says_when_the_record_has_no_figure(capsys: pytest.CaptureFixture[str]) -> None:

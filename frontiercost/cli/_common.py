@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
-from .._files import atomic_open, os_reason, special_kind, written_here
+from .._files import atomic_open, edited, os_reason, special_kind, written_here
 from ..errors import FrontiercostError, scenario_note
 
 if TYPE_CHECKING:
@@ -805,11 +805,15 @@ def check_out(path_text: str, flag: str, suffixes: Sequence[str], overwrite: boo
         raise FrontiercostError(f"{flag}: {path_text!r} exists and is not a Zarr folder")
     if suffix != ".zarr" and path.is_file() and not overwrite and not written_here(path):
         unmarked = suffix in (".csv", ".txt", ".md", ".tsv", "")
-        why = (
-            "exists, and a text or CSV file carries no mark to tell whether this program wrote it"
-            if unmarked
-            else "exists and is not a file this program wrote"
-        )
+        if edited(path):
+            why = "exists and has been edited since this program wrote it"
+        elif unmarked:
+            why = (
+                "exists, and a text or CSV file carries no mark to tell whether this program"
+                " wrote it"
+            )
+        else:
+            why = "exists and is not a file this program wrote"
         raise FrontiercostError(
             f"{flag}: {path_text!r} {why}; choose another name, or pass --overwrite to replace it"
         )

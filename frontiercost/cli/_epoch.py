@@ -217,10 +217,10 @@ def cmd_price(args: argparse.Namespace, console: Console) -> int:
             " empty): our estimate stands alone"
         )
     if out is not None:
-        from .._files import atomic_open
+        from .._files import atomic_open, with_digest
 
         with atomic_open(out, "w") as fh:
-            fh.write(sc.text)
+            fh.write(with_digest(sc.text))
         console.note(f"wrote {out}")
     store = args.draws * args.chains <= STORE_LIMIT
     # as `run`: outputs, and the inputs of a stored run; checked before sampling

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -661,3 +662,22 @@ def test_an_interrupt_a_compiled_kernel_turned_into_an_error_still_exits_130(
     assert main(["chips"]) == 130
     assert capsys.readouterr().err == "frontiercost: interrupted\n"
     assert _files.interrupted() is None  # forgotten when main returns: later calls run
+
+
+def test_exceedance_says_when_nan_draws_are_left_out(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """P(y > 0) of y = log(x) is over the draws where x > 0: the table says so."""
+    path = tmp_path / "nan.toml"
+    path.write_text(
+        '[scenario]\ntitle = "nan"\n[parameters]\nx = {family = "normal", mu = 1, sigma = 1}\n'
+        '[formulas]\ny = "log(x)"\n',
+        encoding="utf-8",
+    )
+    assert main(["exceedance", str(path), "-t", "y=0", "--draws", "2000", "--chains", "2"]) == 0
+    out = capsys.readouterr().out
+    found = re.search(r"^y: P\(X > t\) over its ([\d,]+) draws that are numbers, of 4,000"
+                      r" \(([\d,]+) NaN left out\)$", out, re.MULTILINE)  # fmt: skip
+    assert found, out
+    kept, dropped = (int(g.replace(",", "")) for g in found.groups())
+    assert kept + dropped == 4000 and 0.1 < dropped / 4000 < 0.22  # P(x <= 0) = 15.9 %
+    assert main(["exceedance", "gpt-4", "-t", "1e8", "--draws", "500", "--chains", "2"]) == 0
+    assert "left out" not in capsys.readouterr().out

@@ -49,11 +49,16 @@ def exceedance(
 ) -> xr.Dataset:
     """P(var > t) for each threshold ``t``, with its Monte Carlo standard error.
 
+    Over the draws that are numbers: NaN draws (a formula outside its domain,
+    such as the log of a negative draw) are left out, so the probability is
+    conditional on a defined result; attribute ``draws`` gives their count.
+
     Returns
     -------
     xarray.Dataset
         Dim ``threshold`` (with the variable's units); variables ``probability``
-        and ``mcse``; attribute ``method`` (``draws``, ``counted`` or ``histogram``).
+        and ``mcse``; attributes ``method`` (``draws``, ``counted`` or
+        ``histogram``) and ``draws``.
     """
     t = np.atleast_1d(np.asarray(thresholds, dtype=float))
     if t.size == 0 or not np.all(np.isfinite(t)):

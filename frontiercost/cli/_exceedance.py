@@ -287,4 +287,11 @@ def _render_exceedance(record: dict[str, Any], fmt: str) -> str:
         lines.append(
             "streaming run: probabilities from the run's histogram (within one bin, 0.39 %)"
         )
+    total = run.get("total_draws")
+    for name, v in record["variables"].items():
+        if v["draws"] is not None and total is not None and v["draws"] < total:
+            lines.append(
+                f"{name}: P(X > t) over its {v['draws']:,} draws that are numbers, of"
+                f" {total:,} ({total - v['draws']:,} NaN left out)"
+            )
     return "\n".join(lines) + "\n"

@@ -554,10 +554,17 @@ def test_sweep_of_a_summarized_sweep_takes_its_unit_coordinate() -> None:
     import frontiercost as fc
 
     tree = fc.sweep("gpt-4", {"training_hours": [2000, 3000]}, draws=200, chains=1)
-    median = fc.summarize(tree)["median"].sel(variable="amortized_cost")
-    ax = _only_axes(plot_sweep(median, None, "training_hours"))
+    medians = fc.summarize(tree)["median"]
+    ax = _only_axes(plot_sweep(medians.sel(variable="amortized_cost"), None, "training_hours"))
     assert isinstance(ax.yaxis.get_major_formatter(), UsdFormatter)
     assert "USD" in ax.get_ylabel()
+    # every variable's medians: var picks one, as of a Dataset
+    picked = _only_axes(plot_sweep(medians, "amortized_cost", "training_hours"))
+    assert np.array_equal(picked.lines[0].get_ydata(), ax.lines[0].get_ydata())
+    assert "USD" in picked.get_ylabel()
+    with pytest.raises(FrontiercostError, match=r"var: None is not one of the summary's"
+                       r" variables; accepted: .*amortized_cost"):  # fmt: skip
+        plot_sweep(medians, None, "training_hours")
 
 
 def test_sweep_heatmap_cells() -> None:

@@ -129,7 +129,9 @@ def plot_sweep(
     data : xarray.Dataset or xarray.DataArray
         The summary, with named dims and coordinates.
     var : str or None
-        The variable of a Dataset (ignored for a DataArray).
+        The variable of a Dataset, or of a DataArray with a ``variable`` dim
+        (a statistic of :func:`frontiercost.summarize`, such as its
+        ``["median"]``); ignored for other DataArrays.
     x, y : str
         Dims along the horizontal axis and, for a heatmap, the vertical.
     ax : matplotlib.axes.Axes, optional
@@ -158,6 +160,15 @@ def plot_sweep(
         da = data[var]
     elif isinstance(data, xr.DataArray):
         da = data
+        if "variable" in da.dims and x != "variable" and y != "variable":
+            # a statistic of fc.summarize over every variable: ``var`` picks one
+            names = [str(v) for v in da["variable"].values] if "variable" in da.coords else []
+            if var not in names:
+                raise FrontiercostError(
+                    f"var: {var!r} is not one of the summary's variables; accepted:"
+                    f" {', '.join(names)}"
+                )
+            da = da.sel(variable=var)
     else:
         raise FrontiercostError(f"data: need an xarray Dataset or DataArray, got {type(data)}")
     name = var or str(da.name or "value")

@@ -1010,9 +1010,10 @@ def sweep(
                 summary = summarize(tree, ci_prob=ci_prob, ci_kind=ci_kind)
                 for var, ts in thresholds.items():
                     ex = exceedance(tree, var, list(ts))
-                    summary[f"exceedance_{var}"] = ex["probability"].rename(
-                        {"threshold": f"threshold_{var}"}
-                    )
+                    for key, name in (("probability", "exceedance"), ("mcse", "mcse_exceedance")):
+                        summary[f"{name}_{var}"] = ex[key].rename(
+                            {"threshold": f"threshold_{var}"}
+                        )
                 rows.append(summary)
             del trees, tree
             if batch < len(specs):

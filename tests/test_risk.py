@@ -425,8 +425,39 @@ def test_a_summary_only_sweep_is_summarized_from_what_it_kept(sweep_tree) -> Non
     np.testing.assert_allclose(got["median"].values, stored["median"].values, rtol=0.004)
     with pytest.raises(FrontiercostError, match=r"kept summaries only, with 0.9 ETI intervals"):
         summarize(kept, ci_prob=0.95)
-    with pytest.raises(NotARunError, match=r"kept per-point summaries only.*exceedance needs"):
+    with pytest.raises(FrontiercostError, match=r"counted P\(projected_cost_2027 > t\) for"
+                       r" t = none, not 1e\+09: sweep again with thresholds="):  # fmt: skip
         exceedance(kept, "projected_cost_2027", [1e9])
+    with pytest.raises(NotARunError, match=r"kept per-point summaries only.*value_at_risk needs"
+                       r" draws: sweep again without summary_only \(value_at_risk then gives"
+                       r" every point's\)"):  # fmt: skip
+        value_at_risk(kept, "projected_cost_2027", [0.9])
+
+
+def test_a_summary_only_sweep_gives_the_exceedance_it_counted(sweep_tree) -> None:  # type: ignore[no-untyped-def]
+    """The thresholds a summaries-only sweep counted: each point's P(X > t) and MCSE, the
+    stored sweep's bit for bit (the same draws); it refused them before."""
+    from frontiercost import sweep
+
+    var = "projected_cost_2027"
+    counted = {var: [1e9, 3e9]}
+    kept = sweep("frontier-run-2025-2030", vary=["growth_rate=2,3"], draws=500,
+                 summary_only=True, thresholds=counted)  # fmt: skip
+    got = exceedance(kept, var, [3e9, 1e9])
+    want = exceedance(sweep_tree, var, [3e9, 1e9])
+    assert got["probability"].dims == ("growth_rate", "threshold")
+    for key in ("probability", "mcse"):
+        np.testing.assert_array_equal(got[key].values, want[key].values)
+    assert got.attrs["method"] == "counted" and got["threshold"].attrs["units"] == "USD"
+    with pytest.raises(FrontiercostError, match=r"for t = 1e\+09, 3e\+09, not 2e\+09"):
+        exceedance(kept, var, [2e9])
+    # a file written before the sweep kept the MCSE: the binomial one over every draw
+    older = kept.copy()
+    older["summary"] = older["summary"].to_dataset().drop_vars(f"mcse_exceedance_{var}")
+    p = got["probability"].values
+    np.testing.assert_allclose(
+        exceedance(older, var, [3e9, 1e9])["mcse"].values, np.sqrt(p * (1 - p) / 2000)
+    )
 
 
 def test_prob_greater_pairs_one_scenarios_runs_and_shuffles_two_scenarios() -> None:

@@ -66,7 +66,9 @@ def exceedance(
     run = view(data)
     if run.sweep_dims:  # each point's figure, over the sweep's dims
         return each_point(run, lambda one: exceedance(one, var, thresholds), run.check(var, "var"))
-    run.one_run("exceedance")
+    if run.summary_only:
+        return _summary_exceedance(run, var, t)
+    run.one_run("exceedance", per_point=True)
     if run.stored:
         x = _draws(run, var)
         n = float(x.size)
@@ -99,6 +101,35 @@ def exceedance(
         coords=coords,
         attrs={"variable": var, "method": method, "draws": int(n)},
     )
+
+
+def _summary_exceedance(run: RunView, var: str, t: np.ndarray) -> xr.Dataset:
+    """Each point's P(var > t) of a summaries-only sweep, for thresholds it counted."""
+    summary = run.tree["summary"].to_dataset()
+    dim = f"threshold_{var}"
+    counted = summary[dim].values if dim in summary.coords else np.array([])
+    missing = [f"{v:g}" for v in t if v not in counted]
+    if missing:
+        kept = ", ".join(f"{v:g}" for v in counted) or "none"
+        raise FrontiercostError(
+            f"thresholds: a sweep that kept per-point summaries only counted P({var} > t)"
+            f" for t = {kept}, not {', '.join(missing)}: sweep again with"
+            f" thresholds={{{var!r}: [...]}} (or without summary_only)"
+        )
+    at = {dim: t}
+    p = summary[f"exceedance_{var}"].sel(at)
+    if f"mcse_exceedance_{var}" in summary:
+        mcse = summary[f"mcse_exceedance_{var}"].sel(at)
+    else:  # written before the sweep kept it: over every draw of a point
+        n = int(run.tree.attrs.get("draws", 0)) * int(run.tree.attrs.get("chains", 1))
+        mcse = (p * (1 - p) / n) ** 0.5 if n else p * np.nan
+    out = xr.Dataset({"probability": p, "mcse": mcse}).rename({dim: "threshold"})
+    out = out.drop_vars([c for c in out.coords if c not in (*out.dims, "threshold")])
+    out["threshold"].attrs = {"units": _units(run, var)}
+    out["probability"].attrs = {"long_name": f"P({var} > threshold)"}
+    out["mcse"].attrs = {"long_name": "Monte Carlo standard error"}
+    out.attrs = {"variable": var, "method": "counted"}
+    return out.transpose(..., "threshold")
 
 
 def _histogram_exceedance(run: RunView, var: str, t: np.ndarray) -> np.ndarray:
@@ -185,7 +216,7 @@ def value_at_risk(
     run = view(data)
     if run.sweep_dims:  # each point's figure, over the sweep's dims
         return each_point(run, lambda one: value_at_risk(one, var, levels), run.check(var, "var"))
-    run.one_run("value_at_risk")
+    run.one_run("value_at_risk", per_point=True)
     if run.stored:
         v = quantiles(_draws(run, var), q)  # infinite draws are values; no draws, NaN
     else:
@@ -210,7 +241,7 @@ def expected_shortfall(
         return each_point(
             run, lambda one: expected_shortfall(one, var, levels), run.check(var, "var")
         )
-    run.one_run("expected_shortfall")
+    run.one_run("expected_shortfall", per_point=True)
     if run.stored:
         x = _draws(run, var)
         n = x.size

@@ -133,9 +133,12 @@ class RunView:
             return ()
         return tuple(str(d) for d in self.posterior.dims if d not in SAMPLE_DIMS)
 
-    def one_run(self, what: str) -> None:
+    def one_run(self, what: str, per_point: bool = False) -> None:
         """Refuse a sweep where one run is needed: its draws pooled over the grid
         would give one figure that no point of the sweep has.
+
+        ``per_point``: ``what`` gives each point's figure of a stored sweep (the
+        refusal of a summaries-only sweep says so rather than "pick a point").
 
         Raises
         ------
@@ -150,8 +153,13 @@ class RunView:
                 kept = []
             raise NotARunError(
                 f"data: a sweep over {', '.join(kept) or 'its grid'} that kept per-point"
-                f" summaries only (summary_only=True); {what} needs one run's draws:"
-                " sweep again without summary_only and pick a point, or simulate that point"
+                f" summaries only (summary_only=True); {what} needs draws: "
+                + (
+                    f"sweep again without summary_only ({what} then gives every point's)"
+                    if per_point
+                    else "sweep again without summary_only and pick a point, or simulate"
+                    " that point"
+                )
             )
         dims = self.sweep_dims
         if not dims:

@@ -315,3 +315,16 @@ def test_a_sweep_that_keeps_no_draws_refuses_out(kw, tmp_path: Path) -> None:  #
     with pytest.raises(fc.SimulationError, match="sweep keeps no draws to write"):
         fc.sweep("frontier-run-2025-2030", vary={"growth_rate": [2, 3]}, out=out, **kw, **RUN)
     assert not out.exists()
+
+
+def test_a_key_of_a_prior_a_variant_fixes_is_refused_naming_the_point() -> None:
+    """The variant, not the file, fixes k: the message said only "k is fixed"."""
+    data = {
+        "scenario": {"title": "v"},
+        "parameters": {"k": {"family": "uniform", "lower": 1, "upper": 2}},
+        "formulas": {"y": "k * 2"},
+        "sweep": {"variant": [{"name": "fixed", "set": {"k": 2}}]},
+    }
+    with pytest.raises(ScenarioError, match=r"^sweep point variant=fixed, k.upper=3: sweep"
+                       r" k.upper: k is fixed \(2\), it has no keys; vary k itself$"):  # fmt: skip
+        fc.sweep(data, {"k.upper": [3, 4]}, draws=10)

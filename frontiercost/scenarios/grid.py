@@ -464,14 +464,18 @@ def build_grid(
     for index in itertools.product(*(range(n) for n in shape)):
         data = copy.deepcopy(raw)
         where = []
-        for (field, values, _), i in zip(dims, index, strict=True):
-            if field == "variant":
-                for f, v in variants[i][1].items():
-                    _apply(data, f, v, base)
-                where.append(f"variant={values[i]}")
-            else:
-                _apply(data, field, values[i], base)
+        try:
+            for (field, values, _), i in zip(dims, index, strict=True):
                 where.append(f"{field}={values[i]}")
+                if field == "variant":
+                    for f, v in variants[i][1].items():
+                        _apply(data, f, v, base)
+                else:
+                    _apply(data, field, values[i], base)
+        except FrontiercostError as err:
+            if not variants:  # the message names the field; with variants, it names the point
+                raise
+            raise ScenarioError(f"sweep point {', '.join(where)}: {err}") from None
         try:
             points.append(_build(name, label, text, data))
         except FrontiercostError as err:

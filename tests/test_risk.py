@@ -213,6 +213,25 @@ def test_moments_of_draws_at_the_edges_of_float64_are_right_or_nan(sigma: float)
     assert ok and float(t["sd"]) != 0.0
 
 
+def test_draws_up_to_the_largest_float_are_summarized_and_their_shortfall_is_finite() -> None:
+    """Draws of 2**1023 and more: the rescaling power of two was 2**1024 (an
+    OverflowError, "internal error"), and the stored expected shortfall's sum overflowed."""
+    from frontiercost.priors import Uniform
+
+    prior = {"x": Uniform(lower=1e308, upper=1.7e308)}  # two middle draws sum past max
+    stored = simulate(_model(), prior, draws=2_000, chains=2, seed=1)
+    draws = stored["posterior"]["cost"].values.ravel()
+    assert draws.max() > 2.0**1023
+    s = summarize(stored).sel(variable="cost")
+    assert float(s["mean"]) == pytest.approx(np.mean(draws / 4096) * 4096, rel=1e-12)
+    top = np.sort(draws)[2_000:]
+    es = float(expected_shortfall(stored, "cost", [0.5])[0])
+    assert es == pytest.approx(np.mean(top / 4096) * 4096, rel=1e-12) and math.isfinite(es)
+    assert float(s["median"]) == pytest.approx(np.median(draws / 4096) * 4096, rel=1e-12)
+    hdi = summarize(stored, ci_kind="hdi").sel(variable="cost")
+    assert float(hdi["median"]) == float(s["median"])
+
+
 @pytest.mark.parametrize(
     ("formula", "t"),
     [

@@ -103,6 +103,16 @@ def exceedance(
     )
 
 
+def _mean(x: np.ndarray) -> float:
+    """The mean of finite draws even where their sum overflows (draws near 1e308)."""
+    with np.errstate(over="ignore"):
+        m = float(x.mean())
+    if math.isinf(m) and np.all(np.isfinite(x)):
+        scale = math.ldexp(1.0, math.frexp(float(np.abs(x).max()))[1] - 1)  # exact
+        m = float((x / scale).mean()) * scale
+    return m
+
+
 def _summary_exceedance(run: RunView, var: str, t: np.ndarray) -> xr.Dataset:
     """Each point's P(var > t) of a summaries-only sweep, for thresholds it counted."""
     summary = run.tree["summary"].to_dataset()
@@ -249,7 +259,7 @@ def expected_shortfall(
         es = np.full(q.size, np.nan)  # NaN when every draw is NaN
         for i, level in enumerate(q if n else ()):
             k = min(int(np.floor(level * n)), n - 1)
-            es[i] = np.partition(x, k)[k:].mean()
+            es[i] = _mean(np.partition(x, k)[k:])
     else:
         _check_streaming_var(run, var)
         stats = run.stats

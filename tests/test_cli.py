@@ -10,7 +10,13 @@ import pytest
 import xarray as xr
 
 from frontiercost import evaluate, list_scenarios, load_scenario
-from frontiercost.analysis.format import format_share, format_table, format_usd, format_value
+from frontiercost.analysis.format import (
+    format_fraction,
+    format_share,
+    format_table,
+    format_usd,
+    format_value,
+)
 from frontiercost.cli import main
 
 
@@ -86,6 +92,11 @@ def test_format_money_shares_and_units() -> None:
     assert format_usd(-3e6) == "-$3M"
     assert format_usd(2.5e16) == "$2.5e16"
     assert format_share(0.44525) == "44.5 %"
+    # near 1 the distance to it is the figure: 0.99972 read "100 %"
+    near = {0.95: "95 %", 0.9999: "99.99 %", 0.99995: "99.995 %", 0.99972: "99.972 %"}
+    assert {p: format_share(p) for p in near} == near
+    assert format_share(1.0) == "100 %" and format_share(0.5001) == "50 %"
+    assert [format_fraction(p) for p in (0.329, 0.99972, 1.0)] == ["0.329", "0.99972", "1"]
     assert format_value(57e6, "h") == "57M h"
     assert format_value(2.1e25, "FLOP") == "2.1e25 FLOP"
     assert format_value(0.34, "1") == "0.34"

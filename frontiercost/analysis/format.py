@@ -60,7 +60,25 @@ def format_share(x: float, digits: int = 3) -> str:
     """A fraction as a percentage: ``0.4452 -> '44.5 %'``."""
     if x is None or not math.isfinite(x):  # None: a record's non-finite number
         return str(float("nan") if x is None else x)
-    return f"{_sig(100 * x + 0.0, digits)} %"  # + 0.0: -0.0 reads "0 %", not "-0 %"
+    return f"{_near_one(100 * x + 0.0, x, digits, 2)} %"  # + 0.0: -0.0 reads "0 %"
+
+
+def format_fraction(x: float, digits: int = 3) -> str:
+    """A probability as a fraction: ``0.329``; near 1 ``0.99972``, not ``1``."""
+    return _near_one(x, x, digits, 0)
+
+
+def _near_one(shown: float, x: float, digits: int, shift: int) -> str:
+    """``shown`` (``x`` times ``10**shift``) to ``digits`` significant digits, and for
+    ``x`` in (0.5, 1) to two significant digits of ``1 - x``: near 1 the tail is the
+    figure (0.99972 read "100 %", hiding the 0.028 % below it)."""
+    text = _sig(shown, digits)
+    if 0.5 < x < 1:
+        decimals = min(max(1 - math.floor(math.log10(1 - x)) - shift, 0), 17)
+        near = f"{shown:.{decimals}f}".rstrip("0").rstrip(".")
+        if "e" in text or len(text.partition(".")[2]) < len(near.partition(".")[2]):
+            text = near
+    return text
 
 
 def format_value(x: float, unit: str, digits: int = 3, show_unit: bool = True) -> str:

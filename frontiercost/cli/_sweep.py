@@ -151,6 +151,8 @@ def _render(
             "points": [_json_row(r) for r in rows],
         }
         return json.dumps(record, indent=2, allow_nan=False) + "\n"
+    from ..analysis.format import format_fraction
+
     header = list(fields)
     body = []
     for row in rows:
@@ -163,7 +165,8 @@ def _render(
             )
             cells += [med, f"{low} – {high}"]
             cells += [
-                "-" if number(p) is None else f"{p:.3g}" for p in e.get("exceedance", {}).values()
+                "-" if number(p) is None else format_fraction(p)
+                for p in e.get("exceedance", {}).values()
             ]
         body.append(cells)
     for name, e in rows[0]["outputs"].items():

@@ -391,6 +391,24 @@ def test_sharp_evidence_in_the_tail_switches_to_mcmc(tmp_path: Path) -> None:
     assert {"jump_rate", "step_size"} <= set(stats_.attrs)
 
 
+def test_evidence_beyond_the_priors_reach_fails_the_diagnostics(tmp_path: Path) -> None:
+    """Prior draws stop at normal score 8.21 (uniforms within 2**-53 of 0 and 1): a report
+    beyond it gave a posterior piled at that edge, with R-hat and ESS passing."""
+    mean, _ = _conjugate(1e14, 0.05)
+    assert (mean - MU0) / TAU0 > 9  # the posterior's centre, in prior normal scores
+    sc = _scenario(tmp_path, value=1e14, sigma=0.05)
+    with pytest.warns(ConditioningWarning, match=r"final_run_cost: posterior draws reach normal"
+                      r" score \d+\.\d of its prior, where its draws stop \(\|z\| <= 8.21\): the"
+                      r" evidence lies beyond what the prior can draw"):  # fmt: skip
+        tree = condition(sc, draws=300, chains=2, seed=1, method="mcmc")
+    assert tree.attrs["diagnostics_ok"] == 0
+    x = np.log(tree["posterior"]["final_run_cost"].values)
+    assert x.max() <= MU0 + 8.22 * TAU0 < mean  # cut at the edge: the number it warns of
+    within = _scenario(tmp_path, name="near", value=3e12, sigma=0.05)  # centre 7.4 sd out
+    near = condition(within, draws=300, chains=2, seed=1, method="mcmc")
+    assert not any("where its draws stop" in w for w in json.loads(near.attrs["warnings"]))
+
+
 def test_short_mcmc_warns_with_its_diagnostics(tmp_path: Path) -> None:
     sc = _scenario(tmp_path)
     with pytest.warns(ConditioningWarning, match="ESS"):

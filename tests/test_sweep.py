@@ -328,3 +328,28 @@ def test_a_key_of_a_prior_a_variant_fixes_is_refused_naming_the_point() -> None:
     with pytest.raises(ScenarioError, match=r"^sweep point variant=fixed, k.upper=3: sweep"
                        r" k.upper: k is fixed \(2\), it has no keys; vary k itself$"):  # fmt: skip
         fc.sweep(data, {"k.upper": [3, 4]}, draws=10)
+
+
+def test_year_and_scenario_year_are_one_field() -> None:
+    """Varied under both names, the later replaced the earlier at every point, and the rows
+    were labelled with years they did not have (exit 0)."""
+    with pytest.raises(ScenarioError, match=r"sweep scenario.year: varied twice \(as year: the"):
+        parse_vary(["year=2023,2024", "scenario.year=2025"])
+    with pytest.raises(ScenarioError, match=r"sweep scenario.year: varied twice \(as year: the"):
+        fc.sweep("frontier-run-2025-2030", {"year": [2023], "scenario.year": [2025]}, draws=10)
+    data = {
+        "scenario": {"title": "v", "year": 2023},
+        "parameters": {"k": {"family": "uniform", "lower": 1, "upper": 2}},
+        "formulas": {"y": "k * 2"},
+        "sweep": {"variant": [{"name": "later", "set": {"scenario.year": 2030}}]},
+    }
+    with pytest.raises(ScenarioError, match=r"variant 'later' sets scenario.year, which is also"):
+        fc.sweep(data, {"year": [2024, 2025]}, draws=10)
+    # the command line's field replaces the file's under either name
+    data["sweep"] = {"vary": {"scenario.year": [2024, 2025]}}
+    from frontiercost.errors import ScenarioWarning
+
+    with pytest.warns(ScenarioWarning, match="year changes nothing it samples"):
+        tree = fc.sweep(data, {"year": [2026, 2027]}, draws=10, chains=1)
+    assert list(tree["posterior"].dims)[:1] == ["year"]
+    assert list(tree["posterior"]["year"].values) == [2026, 2027]

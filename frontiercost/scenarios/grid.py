@@ -22,7 +22,7 @@ import math
 import re
 import tomllib
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -164,10 +164,22 @@ def parse_vary(items: Sequence[str]) -> dict[str, tuple[Any, ...]]:
         if not sep or not field.strip():
             raise ScenarioError(f"sweep: {item!r} is not FIELD=VALUES (e.g. year=2025..2030)")
         field = field.strip()
-        if field in out:
-            raise ScenarioError(f"sweep {field}: varied twice")
+        _check_new(field, out)
         out[field] = parse_values(field, spec)
     return out
+
+
+def _canonical(field: str) -> str:
+    """The field ``field`` sets: ``year`` is ``scenario.year``."""
+    return "scenario.year" if field == "year" else field
+
+
+def _check_new(field: str, given: Iterable[str]) -> None:
+    """Refuse a field varied twice, under either of its names."""
+    for other in given:
+        if _canonical(other) == _canonical(field):
+            same = "" if other == field else f" (as {other}: the same field)"
+            raise ScenarioError(f"sweep {field}: varied twice{same}")
 
 
 def _units(field: str) -> str:
@@ -298,12 +310,19 @@ def _axes(
             f' "2025..2030" }}), got {table_vary!r:.40}'
         )
     for field, spec in table_vary.items():
+        _check_new(field, fields)
         fields[field] = _as_values(field, spec)
+    given: dict[str, tuple[Any, ...]] = {}
     if isinstance(vary, Mapping):
         for field, spec in vary.items():
-            fields[field] = _as_values(field, spec)
+            _check_new(field, given)
+            given[field] = _as_values(field, spec)
     elif vary is not None:
-        fields.update(parse_vary(list(vary)))
+        given = parse_vary(list(vary))
+    for field, values in given.items():  # replaces the file's, under either name
+        for old in [f for f in fields if _canonical(f) == _canonical(field)]:
+            del fields[old]
+        fields[field] = values
     variants: list[tuple[str, dict[str, Any]]] = []
     rows = sweep_table.get("variant", [])
     if not isinstance(rows, list):
@@ -316,7 +335,7 @@ def _axes(
             )
         if name in (v[0] for v in variants):
             raise ScenarioError(f"sweep: variant name {name!r} is given twice")
-        clash = sorted(set(sets) & set(fields))
+        clash = sorted(f for f in sets if _canonical(f) in {_canonical(g) for g in fields})
         if clash:  # the varied value would replace the variant's at every point
             raise ScenarioError(
                 f"sweep: variant {name!r} sets {', '.join(clash)}, which is also varied;"

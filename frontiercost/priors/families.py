@@ -473,6 +473,9 @@ class Gamma(_Tabulated):
         return _stats().gamma(self.shape, scale=self.scale)
 
 
+MAX_COMPONENTS = 64
+
+
 @dataclass(frozen=True, kw_only=True)
 class Mixture(_Tabulated):
     """A weighted mixture of other priors (weights are normalised)."""
@@ -486,6 +489,14 @@ class Mixture(_Tabulated):
     def _validate(self) -> None:
         if len(self.components) < 1:
             raise PriorError("components: a mixture needs at least one component")
+        if len(self.components) > MAX_COMPONENTS:
+            # its table is built from every component's quantiles: ~0.1 s each, before
+            # any limit on the run's time applies (2,000 took 100 s)
+            raise PriorError(
+                f"components: at most {MAX_COMPONENTS} (a mixture's table takes ~0.1 s per"
+                f" component to build), got {len(self.components)}; for a distribution"
+                " known by its draws, use family = 'empirical' with samples = [...]"
+            )
         if len(self.weights) != len(self.components):
             raise PriorError(
                 f"weights: expected {len(self.components)} weights (one per "

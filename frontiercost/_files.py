@@ -178,8 +178,14 @@ def default_mode(path: str | os.PathLike[str]) -> None:
 def atomic_open(
     target: str | os.PathLike[str], mode: str = "w", **kwargs: Any
 ) -> Iterator[IO[Any]]:
-    """Open a temporary file for writing; on success it replaces ``target``."""
+    """Open a temporary file for writing; on success it replaces ``target``.
+
+    A symbolic link is written through: its target is replaced and the link
+    kept (replacing the link itself left the file it named stale).
+    """
     path = Path(target)
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         default_mode(tmp)

@@ -200,3 +200,17 @@ def test_a_signal_while_the_folder_is_probed_leaves_no_probe_file(
         files._probe(tmp_path, "--out")
     monkeypatch.undo()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_symbolic_link_is_written_through(tmp_path: Path) -> None:
+    """Replacing the link itself left the file it named stale, and the link gone."""
+    (tmp_path / "data").mkdir()
+    real = tmp_path / "data" / "r.json"
+    real.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    with atomic_open(link) as fh:
+        fh.write("new")
+    assert link.is_symlink() and real.read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "link.json"]
+    assert [p.name for p in (tmp_path / "data").iterdir()] == ["r.json"]

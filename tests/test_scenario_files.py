@@ -244,3 +244,11 @@ def test_a_given_value_far_from_the_one_it_replaces_is_noted() -> None:
     )
     fine = Scenario.from_text(line.sub("electricity_price = 0.3", text), "fine")
     assert not any("times the value it replaces" in n for n in fine.notes)
+
+
+def test_a_byte_order_mark_is_skipped(tmp_path: Path) -> None:
+    """A BOM (some Windows editors write one) read as "Invalid statement" at line 1."""
+    path = tmp_path / "bom.toml"
+    text = '[scenario]\ntitle = "bom"\n[parameters]\nx = 2\n[formulas]\ny = "x * 2"\n'
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert evaluate(load_scenario(path))["y"] == 4

@@ -437,7 +437,8 @@ def scenario_from_text(text: str, name: str, label: str | None = None) -> Scenar
     if len(text) > MAX_TEXT:
         raise ScenarioError(f"{label}: {len(text):,} characters; a scenario file is at most 10 MB")
     try:
-        data = tomllib.loads(text)
+        # a byte-order mark (some Windows editors write one) is not TOML: skip it
+        data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as err:
         m = re.search(r"\(at line (\d+)", str(err))
         hint = ""

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import xarray as xr
 
+from frontiercost import load_scenario
 from frontiercost.cli import main
 
 SMALL = ["--draws", "500", "--chains", "2", "--seed", "1"]
@@ -83,13 +84,28 @@ def test_sweep_json_and_draws_file(tmp_path: Path, capsys) -> None:  # type: ign
         (["--vary", "growht_rate=2"], "did you mean 'growth_rate'"),
         (["--vary", "year=2025..2026", "-t", "projected_cost_2027=1e9"], "--summary"),
         (["--vary", "year=2025..2026", "--summary", "-t", "x"], "expected VAR=T such as"),
-        (["--vary", "year=2025..2026", "--var", "nope"], "--var: unknown"),
+        (
+            ["--vary", "year=2025..2026", "--var", "nope"],
+            "--var: scenario 'frontier-run-2025-2030' has no variable 'nope'",
+        ),
     ],
 )
 def test_sweep_errors_exit_2(extra, match, capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["sweep", "frontier-run-2025-2030", *extra, *SMALL]) == 2
     err = capsys.readouterr().err
     assert match in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_summary_sweep_refuses_an_input_before_sampling(capsys) -> None:  # type: ignore[no-untyped-def]
+    """It sampled every point, then failed with "--var: unknown ['pue']"."""
+    argv = ["sweep", "gpt-4", "--vary", "chip_count.times=25000,30000", "--summary"]
+    assert main([*argv, "--var", "pue", "--draws", "1000000"]) == 2
+    assert capsys.readouterr().err == (
+        "frontiercost: error: --var: 'pue' is an input of scenario 'gpt-4', and a --summary"
+        " sweep keeps summaries of its outputs only ("
+        + ", ".join(load_scenario("gpt-4").outputs)
+        + "); sweep without --summary to keep the inputs' draws\n"
+    )
 
 
 @pytest.mark.dask

@@ -13,6 +13,7 @@ from ..errors import FrontiercostError
 from ._common import (
     Console,
     cell_with_unit,
+    check_names,
     check_run_out,
     check_save,
     emit,
@@ -243,6 +244,17 @@ def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
     if args.threshold:  # without thresholds, the table's default variables
         names, bare_to = shown_variables(args.var, args.threshold, lambda: headline_output(sc))
     thresholds = thresholds_for(args.threshold, bare_to)
+    # checked before sampling every point (an input named to a --summary sweep failed after)
+    inputs = [n for n in sc.inputs if n not in sc.outputs]
+    for flag, given in (("--var", names), ("--threshold", list(thresholds))):
+        if args.summary and any(n in inputs for n in given):
+            name = next(n for n in given if n in inputs)
+            raise FrontiercostError(
+                f"{flag}: {name!r} is an input of scenario {sc.name!r}, and a --summary sweep"
+                f" keeps summaries of its outputs only ({', '.join(sc.outputs)}); sweep"
+                " without --summary to keep the inputs' draws"
+            )
+        check_names(flag, given, [*sc.outputs, *inputs], f"scenario {sc.name!r}")
     with console.step(f"sweeping {args.scenario}", progress=True) as bar:
         tree = sweep(
             args.scenario,

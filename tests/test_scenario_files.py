@@ -252,3 +252,10 @@ def test_a_byte_order_mark_is_skipped(tmp_path: Path) -> None:
     text = '[scenario]\ntitle = "bom"\n[parameters]\nx = 2\n[formulas]\ny = "x * 2"\n'
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     assert evaluate(load_scenario(path))["y"] == 4
+
+
+def test_a_formula_that_reads_its_own_name_is_named() -> None:
+    """It read "[parameters]: the parameters given support no output"."""
+    data = {"scenario": {"title": "s"}, "parameters": {"k": 2}, "formulas": {"y": "y + k"}}
+    with pytest.raises(ScenarioError, match=r"\['y'\]: reads y itself: a formula computes"):
+        load_scenario(data)

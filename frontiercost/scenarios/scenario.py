@@ -1475,6 +1475,10 @@ def _formulas(
             reads = names_in(spec["formula"])
         except FrontiercostError as err:
             raise ctx.error("formulas", key, str(err)) from None
+        if key in reads:  # else "the parameters given support no output"
+            raise ctx.error(
+                "formulas", key, f"reads {key} itself: a formula computes its name from others"
+            )
         unknown = sorted(
             r for r in reads if not any(r in m for m in (QUANTITIES, priors, quantities, table))
         )

@@ -259,3 +259,14 @@ def test_a_formula_that_reads_its_own_name_is_named() -> None:
     data = {"scenario": {"title": "s"}, "parameters": {"k": 2}, "formulas": {"y": "y + k"}}
     with pytest.raises(ScenarioError, match=r"\['y'\]: reads y itself: a formula computes"):
         load_scenario(data)
+
+
+@pytest.mark.parametrize(
+    "spec", ["growth_rate_amortized", {"prior": "growth_rate_amortized", "p95": 4}]
+)
+def test_a_new_parameter_from_a_library_prior_takes_its_unit(spec: object) -> None:
+    """It was refused: "unit '1/yr' does not match h's unit '1'", a '1' never written."""
+    data = {"scenario": {"title": "s"}, "parameters": {"h": spec}, "formulas": {"y": "h * 2"}}
+    assert load_scenario(data).priors["h"].unit == "1/yr"
+    data["parameters"] = {"h": {"prior": "growth_rate_amortized", "unit": "1"}}
+    assert load_scenario(data).priors["h"].unit == "1"  # a unit given is the unit

@@ -100,6 +100,11 @@ def build_prior(where: str, key: str, value: Any, unit: str) -> Prior:
             f"{where}: expected a number, a prior-library name or a prior table, got {value!r}"
         )
     given = spec.get("unit", unit)
+    user_unit = isinstance(value, Mapping) and "unit" in value
+    if key not in QUANTITIES and not user_unit and unit == "1":
+        # a parameter of a new name is dimensionless unless given a unit: a library
+        # prior gives its own ('1/yr' did not match a '1' the user never wrote)
+        unit = given
     if given != unit:
         raise ScenarioError(f"{where}: unit {given!r} does not match {key}'s unit {unit!r}")
     spec["unit"] = unit

@@ -270,3 +270,19 @@ def test_a_new_parameter_from_a_library_prior_takes_its_unit(spec: object) -> No
     assert load_scenario(data).priors["h"].unit == "1/yr"
     data["parameters"] = {"h": {"prior": "growth_rate_amortized", "unit": "1"}}
     assert load_scenario(data).priors["h"].unit == "1"  # a unit given is the unit
+
+
+def test_an_unknown_reference_array_is_located_and_told_what_is_accepted(
+    tmp_path: Path,
+) -> None:
+    """[[reference.foo]] had no line, and no word on what a reference may name."""
+    path = tmp_path / "ref.toml"
+    path.write_text(
+        '[scenario]\ntitle = "r"\n[parameters]\nk = 2\n[formulas]\ny = "k * 2"\n\n'
+        '[[reference.foo]]\nvalue = 3\nsource = "s"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError, match=r"ref.toml:8 foo: not a model output; accepted: a"
+                       r" quantity of the model \(docs/model.md\) or of this scenario's"
+                       r" \[formulas\] \(y\)$"):  # fmt: skip
+        load_scenario(path)

@@ -24,6 +24,8 @@ def locate(text: str, table: str, key: str | None = None, index: int = 0) -> int
         m = _HEADER.match(line)
         if m:
             current = m.group(1).replace('"', "").replace("'", "")
+            if key and current == f"{table}.{key}":  # [[reference.x]]: the key is a header
+                return number
             if current == table:
                 seen += 1
                 if seen == index:

@@ -257,7 +257,14 @@ def parse_references(
     out = []
     for key, value in table.items():
         if key not in QUANTITIES and key not in quantities:
-            raise ctx.error("reference", key, f"not a model output{suggest(key, QUANTITIES)}")
+            own = sorted(quantities)
+            raise ctx.error(
+                "reference",
+                key,
+                f"not a model output{suggest(key, [*own, *QUANTITIES])}; accepted: a quantity"
+                " of the model (docs/model.md) or of this scenario's [formulas]"
+                + (f" ({', '.join(own)})" if own and len(own) <= 12 else ""),
+            )
         domain = figure_domain(key, quantities)
         if isinstance(value, list):
             if not value:

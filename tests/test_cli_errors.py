@@ -293,6 +293,7 @@ def test_sobol_on_correlated_inputs_names_the_flag(capsys, tmp_path) -> None:  #
     )
     err = _error(capsys, ["sensitivity", str(sc), "--n", "64"])
     assert "Sobol indices here assume independent inputs. Pass --ignore-correlations" in err
+    assert err.endswith("or use --method rank\n") and "rank_correlations" not in err
     assert main(["sensitivity", str(sc), "--n", "64", "--ignore-correlations"]) == 0
     assert "correlations dropped: chip_count~training_hours" in capsys.readouterr().out
 

@@ -65,6 +65,7 @@ def _sobol(sc: Scenario, output: str, args: argparse.Namespace, console: Console
                 str(err)
                 .replace("Pass ignore_correlations=True", "Pass --ignore-correlations")
                 .replace("; use n = ", "; use --n ")
+                .replace("or use rank_correlations on a run", "or use --method rank")
             )
             raise FrontiercostError(message) from None
     rows: list[dict[str, Any]] = []

@@ -286,3 +286,21 @@ def test_an_unknown_reference_array_is_located_and_told_what_is_accepted(
                        r" quantity of the model \(docs/model.md\) or of this scenario's"
                        r" \[formulas\] \(y\)$"):  # fmt: skip
         load_scenario(path)
+
+
+def test_a_central_outside_its_own_prior_is_noted() -> None:
+    """central = 1e9 on a 3e6-9e6 prior put the point estimate 100 times every draw."""
+    data = {
+        "scenario": {"title": "c"},
+        "parameters": {
+            "chip_hours": {"family": "lognormal", "p10": 3e6, "p90": 9e6, "central": 1e9},
+            "cloud_price": 2.0,
+        },
+    }
+    notes = [n for n in load_scenario(data).notes if "central" in n]
+    assert notes == [
+        "chip_hours: central = 1e+09 lies outside its prior's 0.1 %-99.9 % range (1.38e+06 to"
+        " 1.95e+07 h): the point estimate uses it, the draws do not; check the two agree"
+    ]
+    data["parameters"]["chip_hours"]["central"] = 5e6  # type: ignore[index]
+    assert not [n for n in load_scenario(data).notes if "central" in n]

@@ -469,6 +469,33 @@ def _from_text(name: str, label: str, text: str) -> Scenario:
 FAR_OFF = 100.0  # a given value this many times the one it replaces: a unit slip?
 
 
+# A given central value beyond these quantiles of its own prior gets a note.
+CENTRAL_OUTSIDE = 1e-3
+
+
+def _central_outside(priors: Mapping[str, Prior]) -> list[str]:
+    """Notes on a ``central`` far outside its own prior: ``central = 1e9`` on a prior of
+    3e6-9e6 made the point estimate 100 times every draw, exit 0."""
+    notes = []
+    for key, prior in priors.items():
+        if prior.central_value is None or isinstance(prior, Fixed):
+            continue
+        try:
+            lo, hi = (float(v) for v in prior.ppf([CENTRAL_OUTSIDE, 1 - CENTRAL_OUTSIDE]))
+        except (FrontiercostError, ValueError, NotImplementedError):
+            continue
+        c = prior.central
+        if c in prior.support:  # a bound (an age of 0 under a prior cut there): by design
+            continue
+        if math.isfinite(lo) and math.isfinite(hi) and not lo <= c <= hi:
+            notes.append(
+                f"{key}: central = {c:g} lies outside its prior's 0.1 %-99.9 % range"
+                f" ({lo:.3g} to {hi:.3g} {prior.unit}): the point estimate uses it, the draws"
+                " do not; check the two agree"
+            )
+    return notes
+
+
 def _far_off(
     replaced: Mapping[str, tuple[str, Any]], priors: Mapping[str, Prior], hw: Any
 ) -> list[str]:
@@ -933,7 +960,7 @@ def _build(
     routes = _routes(ctx, data.get("routes", {}), quantities, set(params))
     gaps = _price_gaps(hw.gaps, set(params))
     notes = list(gaps) + _drop_shadowed_defaults(priors, layer, quantities, routes)
-    notes += _far_off(replaced, priors, hw)
+    notes += _far_off(replaced, priors, hw) + _central_outside(priors)
     notes += before_release(hw, ages)
     for routed in routes:  # a routed quantity is computed: its prior of a lower layer goes
         if routed in priors and routed not in params:

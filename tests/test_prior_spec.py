@@ -352,6 +352,14 @@ def test_relative_negative_multiplier() -> None:
     )
 
 
+def test_relative_on_a_negative_central_names_the_order_of_its_multipliers() -> None:
+    """It read "p5 (-8) must be below p95 (-12.5)", with no word of relative."""
+    spec = {"family": "normal", "relative": True, "central": -10.0, "p5": 0.8, "p95": 1.25}
+    fails(spec, "relative = true with a negative central (-10)", "(p5 = 1.25, p95 = 0.8)")
+    prior = prior_from_spec({**spec, "p5": 1.25, "p95": 0.8})
+    np.testing.assert_allclose(prior.ppf([0.05, 0.95]), [-12.5, -8.0])
+
+
 @pytest.mark.parametrize("family", ["beta", "logitnormal"])
 def test_quantile_outside_bounds(family: str) -> None:
     fails({"family": family, "p5": 0.2, "p95": 1.5}, "p95:", "1.5", "(lower, upper) = (0, 1)")

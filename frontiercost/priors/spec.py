@@ -136,6 +136,15 @@ def _build(spec: Mapping[str, Any]) -> Prior:
         for _, v, key in quantiles:
             if v <= 0:
                 raise PriorError(f"{key}: multipliers must be > 0, got {v:g}")
+        (_, va, ka), (_, vb, kb) = sorted(quantiles)
+        if central < 0 and va < vb:
+            # a negative central reverses the order: p5 = 0.8 x -10 lies above p95 = 1.25 x -10
+            raise PriorError(
+                f"relative = true with a negative central ({central:g}): multipliers {ka} ="
+                f" {va:g} and {kb} = {vb:g} give {ka} = {va * central:g} above {kb} ="
+                f" {vb * central:g}; on a negative central the lower quantile takes the"
+                f" larger multiplier ({ka} = {vb:g}, {kb} = {va:g})"
+            )
         quantiles = [(p, v * central, key) for p, v, key in quantiles]
     if central is not None:
         meta["central_value"] = central

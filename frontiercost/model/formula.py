@@ -273,6 +273,12 @@ class _Compiler:
                 if name in ("exp", "log", "log10"):  # only exp(0) = 1 and log(1) = 0 are sure
                     exact = exact and vals[0] == (0.0 if name == "exp" else 1.0)
                 c = _Const(_numpy(_NP_FUNCS[name], *vals), exact)
+        if c is not None and not math.isfinite(c.value) and isinstance(node, ast.Constant):
+            # ast.unparse shows 1e400 as "1e309"
+            raise ScenarioError(
+                "a number in it is beyond float64's range (above 1.8e308): a constant part"
+                " must be a finite number"
+            )
         if c is not None and not math.isfinite(c.value):
             raise ScenarioError(
                 f"{ast.unparse(node)} is {c.value} (a constant part must be a finite number)"

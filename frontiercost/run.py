@@ -160,8 +160,7 @@ def _as_priors(priors: Mapping[str, Any], units: Mapping[str, str]) -> dict[str,
     accepts for a parameter (a number, a prior-library name, a prior table),
     in the unit of the input it replaces (``units``; a bare model's come
     from the value itself)."""
-    from .priors.library import library_view
-    from .scenarios.specs import build_prior
+    from .scenarios.specs import build_prior, own_unit
 
     out: dict[str, Prior] = {}
     for name, value in priors.items():
@@ -172,15 +171,7 @@ def _as_priors(priors: Mapping[str, Any], units: Mapping[str, str]) -> dict[str,
             continue
         unit = units.get(name)
         if unit is None:  # a bare model: the value's own unit, else a pure number's
-            library = library_view()
-            if isinstance(value, Mapping) and "unit" in value:
-                unit = str(value["unit"])
-            elif isinstance(value, Mapping) and value.get("prior") in library:
-                unit = str(library[value["prior"]][0].get("unit", "1"))
-            elif isinstance(value, str) and value in library:
-                unit = str(library[value][0].get("unit", "1"))
-            else:
-                unit = "1"
+            unit = own_unit(value)
         out[name] = build_prior(f"priors[{name!r}]", name, value, unit)
     return out
 

@@ -270,6 +270,14 @@ def test_a_new_parameter_from_a_library_prior_takes_its_unit(spec: object) -> No
     assert load_scenario(data).priors["h"].unit == "1/yr"
     data["parameters"] = {"h": {"prior": "growth_rate_amortized", "unit": "1"}}
     assert load_scenario(data).priors["h"].unit == "1"  # a unit given is the unit
+    # a model quantity's unit is still checked: a staff group's overhead is a factor
+    data["parameters"] = {"project_years": 1, "final_run_cost": 1e6, "experiment_factor": 1}
+    data["staff"] = [
+        {"group": "g", "headcount": 10, "salary": "salary_base", "overhead": "salary_base",
+         "fte": 1}
+    ]  # fmt: skip
+    with pytest.raises(ScenarioError, match=r"unit 'USD/yr' does not match overhead's unit '1'"):
+        load_scenario(data)
 
 
 def test_an_unknown_reference_array_is_located_and_told_what_is_accepted(

@@ -62,7 +62,7 @@ from .observe import Observation, parse_observations
 from .pipelines import RunFacts, find_pipeline
 from .reference import Reference, first_values, parse_references
 from .schema import COST_BASES, DEPRECIATION, KEYS, SAMPLING, TABLES, suggest
-from .specs import build_prior, is_number
+from .specs import build_prior, is_number, own_unit
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 YEARS = (1950, 2100)  # the years a scenario or a projection may name
@@ -864,8 +864,7 @@ def _build(
             pass  # a chip type's own quantity in a fleet: the base quantity's unit
         elif key not in QUANTITIES and key in read_by_formulas and _IDENT.match(key):
             # a scenario's own parameter: only formulas read it, so its unit is its own
-            unit = value.get("unit", "1") if isinstance(value, Mapping) else "1"
-            custom_units[key] = str(unit)
+            custom_units[key] = own_unit(value)
         elif key not in QUANTITIES:
             if unparsed is not None:  # the formula that reads this parameter may be that one
                 raise ctx.error("formulas", unparsed[0], unparsed[1])

@@ -27,6 +27,21 @@ def is_number(v: Any) -> bool:
     return isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)
 
 
+def own_unit(value: Any) -> str:
+    """The unit of a parameter of a new name: the one its table gives, else its library
+    prior's, else ``"1"`` (a library prior in 1/yr was refused against a '1' never written).
+    """
+    library = library_view()
+    if isinstance(value, Mapping) and "unit" in value:
+        return str(value["unit"])
+    if isinstance(value, Mapping) and isinstance(value.get("prior"), str):
+        ref = value["prior"]
+        return str(library[ref][0].get("unit", "1")) if ref in library else "1"
+    if isinstance(value, str) and value in library:
+        return str(library[value][0].get("unit", "1"))
+    return "1"
+
+
 def build_prior(where: str, key: str, value: Any, unit: str) -> Prior:
     """A prior from a scenario value; errors start with ``where`` (file, line and key).
 
@@ -100,11 +115,6 @@ def build_prior(where: str, key: str, value: Any, unit: str) -> Prior:
             f"{where}: expected a number, a prior-library name or a prior table, got {value!r}"
         )
     given = spec.get("unit", unit)
-    user_unit = isinstance(value, Mapping) and "unit" in value
-    if key not in QUANTITIES and not user_unit and unit == "1":
-        # a parameter of a new name is dimensionless unless given a unit: a library
-        # prior gives its own ('1/yr' did not match a '1' the user never wrote)
-        unit = given
     if given != unit:
         raise ScenarioError(f"{where}: unit {given!r} does not match {key}'s unit {unit!r}")
     spec["unit"] = unit

@@ -596,6 +596,14 @@ def _moments(prior: Prior) -> tuple[float, float]:
     return mean, var + mean**2
 
 
+def _third_moment(prior: Prior) -> float:
+    """The mean cube of a prior (NaN where scipy gives no skewness)."""
+    if isinstance(prior, Fixed):
+        return prior.value**3
+    mean, var, skew = (float(v) for v in prior._scipy().stats(moments="mvs"))
+    return skew * var**1.5 + 3 * mean * var + mean**3
+
+
 # What each part of a [[staff]] group may be: a share of full time is a fraction, but
 # the paper's lognormal FTE priors (Cottier et al. 2024 A.6: 0.05-0.8, and the Gemini
 # groups') put up to 3.5 % of their draws above 1, so up to 5 % is accepted there.
@@ -688,9 +696,10 @@ def _per_person_rate(
     variance ``n v``; matching a lognormal to those two moments keeps one input
     per group instead of four per person.  The lognormal is fitted above the
     least cost a person can have (the parts' lower bounds, 0 where one can be
-    negative): a fixed salary under an uncertain equity (a group of 2 with
-    $100k each and equity of $10k-$1M) gave 10 % of its draws below the
-    salaries' sum, and a 5th percentile 64 % low (now 5 %).
+    negative) when that matches the group mean's skewness better
+    (:func:`_shift_fits_better`): a fixed salary under an uncertain equity (a
+    group of 2 with $100k each and equity of $10k-$1M) gave 10 % of its draws
+    below the salaries' sum, and a 5th percentile 64 % low (now 5 %).
     """
     try:
         s1, s2 = _moments(parts["salary"])
@@ -717,6 +726,8 @@ def _per_person_rate(
     floor = (lows["salary"] * lows["overhead"] + lows["equity"]) * lows["fte"]
     if not (min(lows.values()) >= 0 and 0 < floor < m):
         floor = 0.0
+    if floor and not _shift_fits_better(parts, head, m, var, floor):
+        floor = 0.0
     above = m - floor
     sigma2 = math.log1p(var / (above * above))
     return floor, LogNormal(
@@ -726,6 +737,39 @@ def _per_person_rate(
         source="per-person draws, Fenton-Wilkinson lognormal of the group mean"
         + (" above its least value" if floor else ""),
     )
+
+
+def _shift_fits_better(
+    parts: dict[str, Prior], head: float, m: float, var: float, floor: float
+) -> bool:
+    """Whether a lognormal above ``floor`` matches the group mean's skewness better than
+    one above 0 (both match its mean and variance ``var``).
+
+    Above the floor suits a fixed salary under a skewed equity (the unshifted fit put
+    10 % of a group of 2 below the salaries); a bounded, symmetric part (an FTE
+    uniform on 0.5-1) is skewed less than the shifted fit, and more than the plain one.
+    """
+    try:
+        s3, o3, q3, f3 = (_third_moment(parts[k]) for k in ("salary", "overhead", "equity", "fte"))
+        s1, s2 = _moments(parts["salary"])
+        o1, o2 = _moments(parts["overhead"])
+        q1, q2 = _moments(parts["equity"])
+        _, f2 = _moments(parts["fte"])
+    except (AttributeError, NotImplementedError, ValueError):
+        return True
+    per_var = var * head  # one person's
+    c2 = (s2 * o2 + 2 * s1 * o1 * q1 + q2) * f2
+    c3 = (s3 * o3 + 3 * s2 * o2 * q1 + 3 * s1 * o1 * q2 + q3) * f3
+    k3 = c3 - 3 * m * c2 + 2 * m**3  # one person's third central moment
+    skew = k3 / per_var**1.5 / math.sqrt(head)  # the group mean's
+    if not math.isfinite(skew):
+        return True  # heavier than any third moment: the more skewed fit
+
+    def lognormal_skew(mean: float) -> float:
+        cv = math.sqrt(var) / mean
+        return 3 * cv + cv**3
+
+    return abs(lognormal_skew(m - floor) - skew) < abs(lognormal_skew(m) - skew)
 
 
 class _GroupContext(_Context):

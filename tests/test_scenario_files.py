@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import frontiercost as fc
 from frontiercost import ScenarioError, evaluate, load_scenario
 from frontiercost.cli import main
 from frontiercost.model import QUANTITIES, SETTABLE
@@ -222,9 +223,11 @@ def test_a_json_or_yaml_scenario_is_told_the_format_is_toml(
     with pytest.raises(ScenarioError, match=told):
         load_scenario(path)
     bad = tmp_path / "bad.toml"  # a TOML mistake keeps TOML's message alone
-    bad.write_text("a = 1\nb = ?", encoding="utf-8")
-    with pytest.raises(ScenarioError, match=r"bad.toml:2: [^;]*\(at line 2, column 5\)$"):
-        load_scenario(bad)
+    for text, line, column in (("a = 1\nb = ?", 2, 5), ('[scenario]\ntitle = "x"\nk = 1 1', 3, 7)):
+        bad.write_text(text, encoding="utf-8")
+        with pytest.raises(ScenarioError, match=rf"bad.toml:{line}: [^;]*\(at line {line},"
+                           rf" column {column}\)$"):  # fmt: skip
+            load_scenario(bad)
 
 
 def test_a_given_value_far_from_the_one_it_replaces_is_noted() -> None:
@@ -252,6 +255,13 @@ def test_a_byte_order_mark_is_skipped(tmp_path: Path) -> None:
     text = '[scenario]\ntitle = "bom"\n[parameters]\nx = 2\n[formulas]\ny = "x * 2"\n'
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     assert evaluate(load_scenario(path))["y"] == 4
+    assert not load_scenario(path).text.startswith("\ufeff")  # kept with runs, read by sweeps
+    tree = fc.sweep(str(path), {"x": [2, 3]}, draws=10, chains=1)
+    assert list(tree["posterior"]["x"].values) == [2, 3]
+    bad = tmp_path / "bad.toml"  # its lines are still counted from the first
+    bad.write_bytes(b"\xef\xbb\xbf" + text.replace('"bom"', '"bom"\nyear = "x"').encode())
+    with pytest.raises(ScenarioError, match=r"bad.toml:3 scenario.year: must be a year"):
+        load_scenario(bad)
 
 
 def test_a_formula_that_reads_its_own_name_is_named() -> None:

@@ -434,15 +434,18 @@ def scenario_from_text(text: str, name: str, label: str | None = None) -> Scenar
         Naming the label, line and key and the accepted values.
     """
     label = label or name
+    # a byte-order mark (some Windows editors write one) is not TOML: dropped, so the
+    # text kept with the run (and a sweep's reading of it) has none either
+    text = text.removeprefix("\ufeff")
     if len(text) > MAX_TEXT:
         raise ScenarioError(f"{label}: {len(text):,} characters; a scenario file is at most 10 MB")
     try:
-        # a byte-order mark (some Windows editors write one) is not TOML: skip it
-        data = tomllib.loads(text.removeprefix("\ufeff"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         m = re.search(r"\(at line (\d+)", str(err))
         hint = ""
-        if label.lower().endswith((".json", ".yaml", ".yml")) or text.lstrip()[:1] in ("{", "["):
+        # a JSON object ("[" starts TOML's own tables)
+        if label.lower().endswith((".json", ".yaml", ".yml")) or text.lstrip()[:1] == "{":
             # TOML's own message ("Invalid statement") does not say the format is wrong
             hint = (
                 "; a scenario file is TOML (docs/scenarios.md): for JSON or YAML, read it in"

@@ -97,6 +97,10 @@ def test_format_money_shares_and_units() -> None:
     assert {p: format_share(p) for p in near} == near
     assert format_share(1.0) == "100 %" and format_share(0.5001) == "50 %"
     assert [format_fraction(p) for p in (0.329, 0.99972, 1.0)] == ["0.329", "0.99972", "1"]
+    from frontiercost.cli._common import interval_label
+
+    labels = [interval_label(p, "eti") for p in (0.9, 0.975, 0.9995, 0.9999)]
+    assert labels == ["90% ETI", "97.5% ETI", "99.95% ETI", "99.99% ETI"]  # not 100.0%
     assert format_value(57e6, "h") == "57M h"
     assert format_value(2.1e25, "FLOP") == "2.1e25 FLOP"
     assert format_value(0.34, "1") == "0.34"

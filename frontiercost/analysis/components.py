@@ -15,7 +15,7 @@ import xarray as xr
 from ..errors import FrontiercostError
 from ..model import SHARE_SUFFIX, SPLITS
 from ..results.view import RunView, view
-from .format import format_share, format_usd
+from .format import format_share, format_usd, percent_label
 from .summary import CI_KINDS, _partitioned
 
 SAMPLE_DIMS = ("chain", "draw")
@@ -389,7 +389,7 @@ def component_table(shares: xr.Dataset) -> list[list[str]]:
         "mean",
         "of mean total",
         "median share",
-        f"{ci_prob:.0%} {ci_kind}",
+        f"{percent_label(ci_prob)} {ci_kind}",
     ] + (["point"] if has_point else [])
     rows = [header]
     for c in shares["component"].values:

@@ -63,6 +63,11 @@ def format_share(x: float, digits: int = 3) -> str:
     return f"{_near_one(100 * x + 0.0, x, digits, 2)} %"  # + 0.0: -0.0 reads "0 %"
 
 
+def percent_label(x: float) -> str:
+    """A probability as a label: ``90%``, ``97.5%``, ``99.99%`` (never ``100%`` below 1)."""
+    return format_share(x).replace(" %", "%")
+
+
 def format_fraction(x: float, digits: int = 3) -> str:
     """A probability as a fraction: ``0.329``; near 1 ``0.99972``, not ``1``."""
     return _near_one(x, x, digits, 0)

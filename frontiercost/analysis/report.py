@@ -52,7 +52,7 @@ from ..results.view import view
 from ..scenarios import Scenario
 from .compare import prior_posterior
 from .components import component_shares, component_table, default_split
-from .format import format_share, format_value
+from .format import format_share, format_value, percent_label
 from .risk import exceedance, expected_shortfall, value_at_risk
 from .sensitivity import rank_correlations, tornado
 from .summary import summarize
@@ -229,7 +229,7 @@ class _Context:
         )
         self.post = tree["posterior"].to_dataset()
         self.units = str(self.post[headline].attrs.get("units", ""))
-        self.interval = f"{ci_prob:.0%} " + ("HDI" if self.hdi else "interval")
+        self.interval = f"{percent_label(ci_prob)} " + ("HDI" if self.hdi else "interval")
         self.kind_text = "highest-density" if self.hdi else "equal-tailed"
         self.made_at = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 

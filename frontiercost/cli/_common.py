@@ -388,7 +388,7 @@ def shown_variables(
     named = threshold_names(items)
     bare = any(v is None for v, _ in items or ())
     if var:
-        bare_to = list(var)
+        bare_to = list(dict.fromkeys(var))  # --var x --var x is one variable
     elif bare or not named:
         bare_to = [headline()]
     else:
@@ -989,11 +989,9 @@ def label_text(scenario: dict[str, Any]) -> str:
 
 def interval_label(ci_prob: float, ci_kind: str) -> str:
     """``90% ETI``."""
-    return (
-        f"{ci_prob:.0%} {ci_kind.upper()}"
-        if ci_prob * 100 == round(ci_prob * 100)
-        else (f"{ci_prob:.1%} {ci_kind.upper()}")
-    )
+    from ..analysis.format import percent_label
+
+    return f"{percent_label(ci_prob)} {ci_kind.upper()}"
 
 
 def version() -> str:

@@ -473,7 +473,7 @@ class Gamma(_Tabulated):
         return _stats().gamma(self.shape, scale=self.scale)
 
 
-MAX_COMPONENTS = 64
+MAX_COMPONENTS = 16
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -490,11 +490,11 @@ class Mixture(_Tabulated):
         if len(self.components) < 1:
             raise PriorError("components: a mixture needs at least one component")
         if len(self.components) > MAX_COMPONENTS:
-            # its table is built from every component's quantiles: ~0.1 s each, before
-            # any limit on the run's time applies (2,000 took 100 s)
+            # its table is built from every component's quantiles: 0.1-0.3 s each,
+            # before any limit on the run's time applies (2,000 took 100 s)
             raise PriorError(
-                f"components: at most {MAX_COMPONENTS} (a mixture's table takes ~0.1 s per"
-                f" component to build), got {len(self.components)}; for a distribution"
+                f"components: at most {MAX_COMPONENTS} (a mixture's table takes up to ~0.3 s"
+                f" per component to build), got {len(self.components)}; for a distribution"
                 " known by its draws, use family = 'empirical' with samples = [...]"
             )
         if len(self.weights) != len(self.components):
@@ -506,6 +506,12 @@ class Mixture(_Tabulated):
             if not isinstance(c, Prior) or isinstance(c, (Fixed, Mixture, Empirical)):
                 raise PriorError(
                     f"components[{i}]: must be a continuous non-mixture, non-empirical prior"
+                )
+            if isinstance(c, LogitNormal):  # the table reads each component's scipy density
+                raise PriorError(
+                    f"components[{i}]: a logitnormal cannot be a mixture component; accepted:"
+                    " normal, lognormal, truncnormal, uniform, loguniform, triangular, beta,"
+                    " pert, gamma"
                 )
         w = [check_positive(f"weights[{i}]", v) for i, v in enumerate(self.weights)]
         if not math.isfinite(sum(w)):

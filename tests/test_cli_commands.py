@@ -733,3 +733,26 @@ def test_scenarios_toml_prints_the_file_to_copy(
     assert saved.read_text() == text
     assert main(["scenarios", "gpt-4", "--toml", "--save", str(tmp_path / "x.json")]) == 2
     assert "--save: expected a .toml or .txt file" in capsys.readouterr().err
+
+
+def test_a_link_into_a_folder_that_takes_no_file_is_refused_before_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writes go through a link (to its target): a read-only target folder failed after
+    sampling, naming a temporary file.  (Root ignores file modes, so the folder's
+    refusal, a read-only mount in practice, is stood in for.)"""
+    (tmp_path / "ro").mkdir()
+    real = tmp_path / "ro" / "r.json"
+    assert main(["chips", "h100", "--format", "json", "--save", str(real)]) == 0
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: Path(p) != tmp_path / "ro" and access(p, mode)
+    )
+    capsys.readouterr()
+    assert main(["chips", "h100", "--format", "json", "--save", str(link)]) == 2
+    assert capsys.readouterr().err == (
+        f"frontiercost: error: --save: {str(link)!r} links to a file in"
+        f" {str(tmp_path / 'ro')!r}, which is not writable\n"
+    )

@@ -795,6 +795,12 @@ def check_out(path_text: str, flag: str, suffixes: Sequence[str], overwrite: boo
         raise FrontiercostError(
             f"{flag}: {path_text!r} is a symbolic link to nothing; give the real path"
         )
+    if path.is_symlink():  # written through (atomic_open): its target's folder must take it
+        target = Path(os.path.realpath(path)).parent
+        if not os.access(target, os.W_OK | os.X_OK):
+            raise FrontiercostError(
+                f"{flag}: {path_text!r} links to a file in {str(target)!r}, which is not writable"
+            )
     special = special_kind(path)
     if special is not None:  # replacing it would break what reads from it
         raise FrontiercostError(

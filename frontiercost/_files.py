@@ -238,10 +238,18 @@ def _unedited(path: Path) -> bool:
     return bool(sep) and last == _DIGEST + _digest(body + sep)
 
 
-def edited(path: Path) -> bool:
-    """Whether ``path`` is a file this program wrote for editing that has been edited
-    (or that a version without the digest wrote)."""
-    return _marks(path) == {_EDITABLE} and not _unedited(path)
+def edited(path: Path) -> str | None:
+    """Why ``path``, a file this program wrote for editing, is no longer taken for its
+    own (``None`` when it is, or is no such file)."""
+    if _marks(path) != {_EDITABLE} or _unedited(path):
+        return None
+    try:
+        last = path.read_bytes().rstrip(b"\n").rpartition(b"\n")[2]
+    except OSError:
+        return None
+    if last.startswith(_DIGEST):
+        return "has been edited since this program wrote it"
+    return "carries no digest line (an older version wrote it, or its end was edited)"
 
 
 def _marks(path: Path) -> set[bytes]:

@@ -421,6 +421,11 @@ def test_cli_price_keeps_a_written_scenario_once_edited(
     assert out.read_text("utf-8") == edited
     assert main([*args, "--overwrite"]) == 0
     assert out.read_text("utf-8") == first
+    out.write_text(first.rpartition("# frontiercost digest")[0], encoding="utf-8")  # older
+    assert main(args) == 2
+    assert "exists and carries no digest line (an older version wrote it, or its end was" in (
+        capsys.readouterr().err
+    )
 
 
 def test_cli_price_says_when_the_record_has_no_figure(capsys: pytest.CaptureFixture[str]) -> None:

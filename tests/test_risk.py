@@ -470,6 +470,10 @@ def test_a_summary_only_sweep_gives_the_exceedance_it_counted(sweep_tree) -> Non
     assert got.attrs["method"] == "counted" and got["threshold"].attrs["units"] == "USD"
     with pytest.raises(FrontiercostError, match=r"for t = 1e\+09, 3e\+09, not 2e\+09"):
         exceedance(kept, var, [2e9])
+    with pytest.raises(FrontiercostError, match=r"unknown variable 'nope'"):
+        exceedance(kept, "nope", [1e9])
+    with pytest.raises(FrontiercostError, match=r"not 1000000000.0000001:"):  # not "not 1e+09"
+        exceedance(kept, var, [1e9 + 1e-7])
     # a file written before the sweep kept the MCSE: the binomial one over every draw
     older = kept.copy()
     older["summary"] = older["summary"].to_dataset().drop_vars(f"mcse_exceedance_{var}")

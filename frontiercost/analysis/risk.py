@@ -51,7 +51,8 @@ def exceedance(
 
     Over the draws that are numbers: NaN draws (a formula outside its domain,
     such as the log of a negative draw) are left out, so the probability is
-    conditional on a defined result; attribute ``draws`` gives their count.
+    conditional on a defined result; attribute ``draws`` gives their count (of
+    one run; a sweep's figures are each point's).
 
     Returns
     -------
@@ -115,12 +116,18 @@ def _mean(x: np.ndarray) -> float:
 
 def _summary_exceedance(run: RunView, var: str, t: np.ndarray) -> xr.Dataset:
     """Each point's P(var > t) of a summaries-only sweep, for thresholds it counted."""
+    run.check([var], "var")
     summary = run.tree["summary"].to_dataset()
     dim = f"threshold_{var}"
     counted = summary[dim].values if dim in summary.coords else np.array([])
-    missing = [f"{v:g}" for v in t if v not in counted]
+
+    def shown(v: float) -> str:  # in full where %g would hide the difference (0.1 + 0.2)
+        short = f"{v:g}"
+        return short if float(short) == v else repr(float(v))
+
+    missing = [shown(v) for v in t if v not in counted]
     if missing:
-        kept = ", ".join(f"{v:g}" for v in counted) or "none"
+        kept = ", ".join(shown(v) for v in counted) or "none"
         raise FrontiercostError(
             f"thresholds: a sweep that kept per-point summaries only counted P({var} > t)"
             f" for t = {kept}, not {', '.join(missing)}: sweep again with"

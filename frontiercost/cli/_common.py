@@ -811,8 +811,9 @@ def check_out(path_text: str, flag: str, suffixes: Sequence[str], overwrite: boo
         raise FrontiercostError(f"{flag}: {path_text!r} exists and is not a Zarr folder")
     if suffix != ".zarr" and path.is_file() and not overwrite and not written_here(path):
         unmarked = suffix in (".csv", ".txt", ".md", ".tsv", "")
-        if edited(path):
-            why = "exists and has been edited since this program wrote it"
+        change = edited(path)
+        if change:
+            why = f"exists and {change}"
         elif unmarked:
             why = (
                 "exists, and a text or CSV file carries no mark to tell whether this program"

@@ -226,30 +226,27 @@ def with_digest(text: str) -> str:
     return body + (_DIGEST + _digest(body.encode("utf-8"))).decode() + "\n"
 
 
-def _unedited(path: Path) -> bool:
-    """Whether an editable file's digest line still matches the text above it."""
+def _edit_state(path: Path) -> str | None:
+    """``None`` while an editable file's digest line matches the text above it, else
+    why the file is no longer taken for this program's."""
     try:
         if path.stat().st_size > _READ_WHOLE:
-            return False
+            return "is larger than a file this program writes for editing"
         data = path.read_bytes()
-    except OSError:
-        return False
+    except OSError as err:
+        return f"cannot be read ({os_reason(err)})"
     body, sep, last = data.rstrip(b"\n").rpartition(b"\n")
-    return bool(sep) and last == _DIGEST + _digest(body + sep)
+    if sep and last == _DIGEST + _digest(body + sep):
+        return None
+    if last.startswith(_DIGEST):
+        return "has been edited since this program wrote it"
+    return "carries no digest line (an older version wrote it, or its end was edited)"
 
 
 def edited(path: Path) -> str | None:
     """Why ``path``, a file this program wrote for editing, is no longer taken for its
     own (``None`` when it is, or is no such file)."""
-    if _marks(path) != {_EDITABLE} or _unedited(path):
-        return None
-    try:
-        last = path.read_bytes().rstrip(b"\n").rpartition(b"\n")[2]
-    except OSError:
-        return None
-    if last.startswith(_DIGEST):
-        return "has been edited since this program wrote it"
-    return "carries no digest line (an older version wrote it, or its end was edited)"
+    return _edit_state(path) if _marks(path) == {_EDITABLE} else None
 
 
 def _marks(path: Path) -> set[bytes]:
@@ -271,5 +268,5 @@ def written_here(path: Path) -> bool:
     """
     marks = _marks(path)
     if marks == {_EDITABLE}:
-        return _unedited(path)
+        return _edit_state(path) is None
     return bool(marks)

@@ -9,9 +9,26 @@ is there none.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
+
+
+def scale_below(largest: float) -> float:
+    """The power of two at or below ``largest`` (finite, > 0): draws divided by it are
+    below 2 in size, exactly, so sums of draws near 1.8e308 do not overflow."""
+    return math.ldexp(1.0, math.frexp(largest)[1] - 1)
+
+
+def median_past_overflow(median: float, x: np.ndarray) -> float:
+    """``median``, numpy's median of the NaN-free draws ``x``; where numpy averaged two
+    finite middle draws past 2**1023 into inf, their halves' sum instead."""
+    if not math.isinf(median) or x.size % 2:
+        return median
+    half = x.size // 2
+    mid = np.partition(x.ravel(), [half - 1, half])[half - 1 : half + 1]
+    return float(mid[0] / 2 + mid[1] / 2) if np.isfinite(mid).all() else median
 
 
 def quantiles(x: np.ndarray, q: Sequence[float] | np.ndarray) -> np.ndarray:

@@ -22,7 +22,7 @@ from .._validate import seed as check_seed
 from ..errors import FrontiercostError
 from ..results.view import RunView, view
 from ._points import each_point
-from ._quantiles import quantiles
+from ._quantiles import quantiles, scale_below
 
 
 def _draws(run: RunView, var: str) -> np.ndarray:
@@ -109,7 +109,7 @@ def _mean(x: np.ndarray) -> float:
     with np.errstate(over="ignore"):
         m = float(x.mean())
     if math.isinf(m) and np.all(np.isfinite(x)):
-        scale = math.ldexp(1.0, math.frexp(float(np.abs(x).max()))[1] - 1)  # exact
+        scale = scale_below(float(np.abs(x).max()))
         m = float((x / scale).mean()) * scale
     return m
 

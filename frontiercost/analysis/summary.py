@@ -15,7 +15,7 @@ from scipy import special
 from ..errors import FrontiercostError, RangeWarning
 from ..results.view import RunView, view
 from ._points import each_point
-from ._quantiles import fill_infinite, quantiles
+from ._quantiles import fill_infinite, median_past_overflow, quantiles, scale_below
 
 CI_KINDS = ("eti", "hdi")
 _SD_PROBS = np.array([0.1586553, 0.8413447])  # a normal's ±1 sd, as arviz-stats uses
@@ -214,8 +214,7 @@ def _range_scale(values: np.ndarray, mean: float, sd: float) -> float:
     spread_lost = sd == 0 or (math.isfinite(sd) and sd < 1e-150)
     if math.isfinite(mean) and math.isfinite(sd) and not spread_lost:
         return 1.0
-    # 2**(e - 1) <= the largest |draw| < 2**e: below 2**1023 for any float (2**e overflowed)
-    return math.ldexp(1.0, math.frexp(max(abs(lo), abs(hi)))[1] - 1)
+    return scale_below(max(abs(lo), abs(hi)))
 
 
 def _streamed_moments(st: Any, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -280,11 +279,9 @@ def _stored_row(
         # MCSE): the same numpy arithmetic on the same order statistics.
         a = (1 - ci_prob) / 2
         part, mcse = _partitioned(x, np.array([a, 1 - a]), _mcse_probs(ci_prob))
-        with np.errstate(over="ignore"):  # two middle draws past 2**1023: halved below
-            row["median"] = float(np.median(part, overwrite_input=True))
-        if math.isinf(row["median"]) and size_even_and_finite_middle(part):
-            mid = part[part.size // 2 - 1 : part.size // 2 + 1]
-            row["median"] = float(mid[0] / 2 + mid[1] / 2)
+        with np.errstate(over="ignore"):  # two middle draws past 2**1023: mended below
+            median = float(np.median(part, overwrite_input=True))
+        row["median"] = median_past_overflow(median, part)
         with np.errstate(invalid="ignore"):  # inf - inf: filled in below
             ci = np.quantile(part, [a, 1 - a], overwrite_input=True)
         row["ci"] = [float(v) for v in fill_infinite(ci, x, [a, 1 - a])]
@@ -293,14 +290,11 @@ def _stored_row(
         return row
     import arviz_stats as az  # imported on use: it costs ~1 s and ~100 MB at start-up
 
-    with np.errstate(over="ignore"):  # see below
-        row["median"] = float(da.median(("chain", "draw")))
-    if math.isinf(row["median"]):  # two middle draws past 2**1023 overflowed their mean
-        finite = np.sort(x[~np.isnan(x)])
-        if finite.size and size_even_and_finite_middle(finite):
-            row["median"] = float(finite[finite.size // 2 - 1] / 2 + finite[finite.size // 2] / 2)
     # NaN draws are no values: the interval is of the others, as the median is
     values = x[~np.isnan(x)] if nan else x
+    with np.errstate(over="ignore"):  # two middle draws past 2**1023: mended below
+        median = float(da.median(("chain", "draw")))
+    row["median"] = median_past_overflow(median, values)
     post = xr.Dataset({"x": (("chain", "draw"), values[None, :]) if nan else da})
     row["ci"] = [math.nan, math.nan]
     if post["x"].size:
@@ -369,13 +363,6 @@ class _Partitioned(np.ndarray):
 
     def partition(self, *args: Any, **kwargs: Any) -> None:
         return None
-
-
-def size_even_and_finite_middle(part: np.ndarray) -> bool:
-    """Whether a partitioned even-sized sample's two middle draws are finite numbers
-    (their mean, numpy's median, can overflow where the median itself does not)."""
-    half = part.size // 2
-    return part.size % 2 == 0 and bool(np.isfinite(part[half - 1 : half + 1]).all())
 
 
 def _partitioned(

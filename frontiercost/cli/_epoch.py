@@ -224,7 +224,7 @@ def cmd_price(args: argparse.Namespace, console: Console) -> int:
         console.note(f"wrote {out}")
     store = args.draws * args.chains <= STORE_LIMIT
     # as `run`: outputs, and the inputs of a stored run; checked before sampling
-    inputs = [n for n in sc.inputs if n not in sc.outputs] if store else []
+    inputs = sc.plain_inputs if store else []
     check_names("--var", args.var or [], [*sc.outputs, *inputs], f"scenario {sc.name!r}")
     label = f"sampling {sc.name}: {run_label(args.draws, args.chains)}"
     with console.step(label, progress=True) as bar:

@@ -77,7 +77,7 @@ def cmd_exceedance(args: argparse.Namespace, console: Console) -> int:
         sc = load_scenario(args.scenario, console)
         names, bare_to = shown_variables(args.var, args.threshold, lambda: headline_output(sc))
         store = args.draws * args.chains <= STORE_LIMIT
-        inputs = [n for n in sc.inputs if n not in sc.outputs]
+        inputs = sc.plain_inputs
         accepted = list(sc.outputs) + (inputs if store else [])
         check(accepted, f"scenario {sc.name!r}", None if store else inputs)
         thresholds = thresholds_for(args.threshold, bare_to)

@@ -777,7 +777,7 @@ def _check_scenario_vars(scenario: str, names: list[str], store: bool) -> None:
     from ..scenarios import load_scenario
 
     sc = load_scenario(scenario)
-    inputs = [n for n in sc.inputs if n not in sc.outputs]
+    inputs = sc.plain_inputs
     accepted = list(sc.outputs) + (inputs if store else [])
     check_names("--var", names, accepted, f"scenario {sc.name!r}", [] if store else inputs)
 

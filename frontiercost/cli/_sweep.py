@@ -245,7 +245,7 @@ def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
         names, bare_to = shown_variables(args.var, args.threshold, lambda: headline_output(sc))
     thresholds = thresholds_for(args.threshold, bare_to)
     # checked before sampling every point (an input named to a --summary sweep failed after)
-    inputs = [n for n in sc.inputs if n not in sc.outputs]
+    inputs = sc.plain_inputs
     for flag, given in (("--var", names), ("--threshold", list(thresholds))):
         if args.summary and any(n in inputs for n in given):
             name = next(n for n in given if n in inputs)

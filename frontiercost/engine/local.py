@@ -25,7 +25,7 @@ from ._transform import FIXED, transform_row
 from .job import EngineResult, Job
 from .kernel import kernel_of
 from .plan import Plan, plan_run
-from .ranges import _U_MIN, HIST32_DRAWS, _chunks, draw_args, store_range
+from .ranges import HIST32_DRAWS, U_MIN, _chunks, draw_args, store_range
 from .streaming import Counts, StreamStats, merge_moments
 
 Progress = Callable[[int, int], None]
@@ -328,7 +328,7 @@ def overflowing_inputs(plan: Plan) -> dict[str, float]:
         if int(plan.codes[r]) == FIXED:
             continue
         share = 0.0
-        for end, inner in ((_U_MIN, 0.5), (1.0 - _U_MIN, 0.5)):
+        for end, inner in ((U_MIN, 0.5), (1.0 - U_MIN, 0.5)):
             if np.isfinite(_draw_at(plan, r, end)):
                 continue
             if not np.isfinite(_draw_at(plan, r, inner)):
@@ -408,7 +408,7 @@ def evaluate_uniforms(
         **({} if block_size is None else {"block_size": block_size}),
     )
     plan = plan_run(model, priors, sampling, correlations)
-    given = np.ascontiguousarray(np.clip(arr, _U_MIN, 1.0 - _U_MIN))
+    given = np.ascontiguousarray(np.clip(arr, U_MIN, 1.0 - U_MIN))
     out = np.empty((len(model.outputs), n))
     with numba_threads(threads):
         run_stored(

@@ -22,7 +22,7 @@ from .plan import Plan
 
 CHUNK = 1 << 20  # draws per call when uniforms come from scipy (QMC)
 HIST32_DRAWS = 1 << 30  # most draws per kernel call: per-thread int32 bin counts cannot overflow
-_U_MIN = 2.0**-53  # keep given uniforms strictly inside (0, 1)
+U_MIN = 2.0**-53  # keep given uniforms strictly inside (0, 1)
 
 
 def given_uniforms(plan: Plan, start: int, n: int) -> np.ndarray:
@@ -41,7 +41,7 @@ def given_uniforms(plan: Plan, start: int, n: int) -> np.ndarray:
         # what matters and it is the same sequence whatever the blocking.
         warnings.filterwarnings("ignore", message=".*balance properties.*")
         u = sobol.random(n)
-    return np.ascontiguousarray(np.clip(u[:, rows].T, _U_MIN, 1.0 - _U_MIN))
+    return np.ascontiguousarray(np.clip(u[:, rows].T, U_MIN, 1.0 - U_MIN))
 
 
 def _source(plan: Plan) -> int:

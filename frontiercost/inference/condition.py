@@ -60,6 +60,7 @@ from scipy import special
 from ..engine import evaluate_uniforms
 from ..engine._jit import njit
 from ..engine._rng import stream_key, uniform
+from ..engine.ranges import U_MIN
 from ..errors import SimulationError
 from ..model import Correlations, Model, copula_factor
 from ..model.evidence import Observation
@@ -382,8 +383,8 @@ def _run_mcmc(
 
 
 # The largest normal score a prior draw can have: uniforms are kept within
-# [2**-53, 1 - 2**-53] (engine.ranges), so beyond it every draw is the same value.
-Z_EDGE = float(special.ndtri(1.0 - 2.0**-53))
+# [U_MIN, 1 - U_MIN], so beyond it every draw is the same value.
+Z_EDGE = float(special.ndtri(1.0 - U_MIN))
 # A share of MCMC draws beyond it that cuts the posterior's tail: 1 in 1,000.
 EDGE_SHARE = 1e-3
 

@@ -108,6 +108,11 @@ class Scenario:
         """Parameters the outputs read, in model row order."""
         return needed_inputs(self.resolved)
 
+    @property
+    def plain_inputs(self) -> list[str]:
+        """The inputs that are not also outputs (a stored run keeps their draws besides)."""
+        return [n for n in self.inputs if n not in self.outputs]
+
     def model(
         self,
         outputs: Sequence[str] | None = None,

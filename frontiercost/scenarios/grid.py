@@ -183,7 +183,7 @@ def _check_new(field: str, given: Iterable[str]) -> None:
 
 
 def _units(field: str) -> str:
-    if field in ("year", "scenario.year"):
+    if _canonical(field) == "scenario.year":
         return "yr"
     name, _, key = field.partition(".")
     q = QUANTITIES.get(name)
@@ -194,8 +194,7 @@ def _units(field: str) -> str:
 
 def _apply(data: dict[str, Any], field: str, value: Any, base: Scenario) -> None:
     """Set ``field`` to ``value`` in a scenario's raw TOML data (in place)."""
-    if field == "year":
-        field = "scenario.year"
+    field = _canonical(field)
     if isinstance(value, str) and _DATE.match(value):  # as TOML reads 2022-05-12
         import datetime as dt
 

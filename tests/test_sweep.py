@@ -353,3 +353,39 @@ def test_year_and_scenario_year_are_one_field() -> None:
         tree = fc.sweep(data, {"year": [2026, 2027]}, draws=10, chains=1)
     assert list(tree["posterior"].dims)[:1] == ["year"]
     assert list(tree["posterior"]["year"].values) == [2026, 2027]
+
+
+def test_billion_dollar_year_moves_with_the_swept_year() -> None:
+    """It had 2023.2 written in: at year 2024 the median 2027 run was $635M and the
+    median year past $1B still 2026.7 (exit 0). P(cost_2027 > 1e9) must equal
+    P(billion_dollar_year < 2027) at every year, draw for draw."""
+    tree = fc.sweep("frontier-run-2025-2030", {"year": [2023, 2024.5]}, **RUN)
+    post = tree["posterior"]
+    for year in (2023, 2024.5):
+        at = post.sel(year=year)
+        over = (at["projected_cost_2027"] > 1e9).values
+        before = (at["billion_dollar_year"] < 2027).values
+        assert over.mean() == before.mean()
+        assert 0.1 < over.mean() < 0.9  # the comparison is not vacuous
+    moved = post["billion_dollar_year"].sel(year=2024.5) - post["billion_dollar_year"].sel(
+        year=2023
+    )
+    np.testing.assert_allclose(moved.values, 1.5, rtol=1e-9)
+
+
+def test_scenario_year_in_a_formula() -> None:
+    base = {"scenario": {"title": "y", "year": 2030}, "parameters": {"k": 2.0}}
+    sc = fc.load_scenario({**base, "formulas": {"z": "scenario_year + k"}})
+    assert fc.evaluate(sc)["z"] == 2032.0
+    with pytest.raises(ScenarioError, match="reads scenario_year, but the scenario has no year"):
+        fc.load_scenario(
+            {
+                "scenario": {"title": "y"},
+                "parameters": {"k": 2.0},
+                "formulas": {"z": "scenario_year * k"},
+            }
+        )
+    with pytest.raises(ScenarioError, match=r"scenario_year.*set it as \[scenario\] year"):
+        fc.load_scenario(
+            {**base, "parameters": {"scenario_year": 1.0}, "formulas": {"z": "scenario_year"}}
+        )

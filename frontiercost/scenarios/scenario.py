@@ -65,6 +65,7 @@ from .schema import COST_BASES, DEPRECIATION, KEYS, SAMPLING, TABLES, suggest
 from .specs import build_prior, is_number, own_unit
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+SCENARIO_YEAR = "scenario_year"  # the scenario's year, as formulas read it
 YEARS = (1950, 2100)  # the years a scenario or a projection may name
 
 
@@ -914,6 +915,12 @@ def _build(
     for key, value in params.items():
         if key in labelled:
             pass  # a chip type's own quantity in a fleet: the base quantity's unit
+        elif key == SCENARIO_YEAR:
+            raise ctx.error(
+                "parameters",
+                key,
+                "is the scenario's year in formulas: set it as [scenario] year",
+            )
         elif key not in QUANTITIES and key in read_by_formulas and _IDENT.match(key):
             # a scenario's own parameter: only formulas read it, so its unit is its own
             custom_units[key] = own_unit(value)
@@ -1017,7 +1024,7 @@ def _build(
         if routed in priors and routed not in params:
             del priors[routed]
     _staff(ctx, list(data.get("staff", [])), priors, quantities)
-    _formulas(ctx, formulas, priors, quantities, set(params))
+    _formulas(ctx, formulas, priors, quantities, set(params), year)
     _projection(ctx, data.get("projection", {}), year, quantities)
     if dollars.month is not None:
         run_month: tuple[tuple[int, int], str] | None = (dollars.month, "")
@@ -1518,6 +1525,7 @@ def _formulas(
     priors: dict[str, Prior],
     quantities: dict[str, Quantity],
     given: set[str],
+    year: float | None,
 ) -> None:
     """Scenario formulas: new quantities, or a way to compute a model parameter.
 
@@ -1525,6 +1533,8 @@ def _formulas(
     model input (``rd_compute_cost``, ``final_run_cost``... see
     ``cost_model.SETTABLE``) may be computed by a formula instead of having a
     prior; the model's own results (``amortized_cost``...) may not be redefined.
+    ``scenario_year`` in a formula is the scenario's ``year``, as a constant,
+    so a sweep over ``year`` moves it as it moves ``[projection]``.
     """
     if not isinstance(table, Mapping):
         raise ctx.error("formulas", None, "must be a table")
@@ -1553,6 +1563,16 @@ def _formulas(
             reads = names_in(spec["formula"])
         except FrontiercostError as err:
             raise ctx.error("formulas", key, str(err)) from None
+        if SCENARIO_YEAR in reads:
+            if year is None:
+                raise ctx.error(
+                    "formulas",
+                    key,
+                    "reads scenario_year, but the scenario has no year: set [scenario] year"
+                    " or published",
+                )
+            spec = {**spec, "formula": _with_year(spec["formula"], year)}
+            reads = names_in(spec["formula"])
         if key in reads:  # else "the parameters given support no output"
             raise ctx.error(
                 "formulas", key, f"reads {key} itself: a formula computes its name from others"
@@ -1579,6 +1599,11 @@ def _formulas(
         quantities[key] = Quantity(
             key, str(spec.get("units", "1")), str(spec.get("long_name", key)), (spec["formula"],)
         )
+
+
+def _with_year(formula: str, year: float) -> str:
+    """``formula`` with ``scenario_year`` written as the number ``year``."""
+    return re.sub(rf"\b{SCENARIO_YEAR}\b", repr(float(year)), formula)
 
 
 def _projection(

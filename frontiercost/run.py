@@ -870,7 +870,8 @@ def _problem(spec: RunSpec, observations: Sequence[Observation] | None) -> Probl
     # ``spec.priors``: the scenario's, with those simulate(priors=) replaced
     priors = {n: spec.priors.get(n, sc.priors[n]) for n in model.inputs}
     corr = {p: r for p, r in sc.correlations.items() if set(p) <= set(priors)} or None
-    return Problem(sc.name, model, model_all, priors, corr, obs)
+    streams = {n: q for n, q in sc.streams.items() if n in model.inputs}
+    return Problem(sc.name, model, model_all, priors, corr, obs, streams)
 
 
 # ------------------------------------------------------------------ sweeps

@@ -26,3 +26,28 @@ def run_engine(model: Model, priors: Mapping[str, Prior], **kw: Any) -> EngineRe
     if "store_inputs" in kw:
         kw["inputs"] = kw.pop("store_inputs")
     return _run_engine(model, priors, sampling, **kw)
+
+
+def one_chip(fleet: bool, observe: bool = True) -> dict[str, object]:
+    """One chip, as itself or as a fleet of two labelled halves on one price stream
+    (the same draws), with evidence on its acquisition cost unless ``observe`` is false."""
+    data: dict[str, object] = {
+        "scenario": {"title": "one chip", "year": 2025},
+        "parameters": {
+            "chip_count": {"prior": "chip_count_multiplier", "times": 100000},
+            "server_cost_factor": 1.64,
+        },
+        "observe": [
+            {"quantity": "acquisition_cost", "value": 4e9, "sigma": 0.05, "source": "test"}
+        ],
+    }
+    if not observe:
+        del data["observe"]
+    if fleet:
+        half = {"chip": "h100-sxm5", "share": 0.5, "price_year": 2025}
+        data["hardware"] = {"fleet": [{**half, "label": "a"}, {**half, "label": "b"}]}
+        data["routes"] = {f"server_cost_factor_{x}": "server_cost_factor" for x in "ab"}
+    else:
+        data["hardware"] = {"chip": "h100-sxm5", "price_year": 2025}
+        data["routes"] = {"chip_price": "bare_chip_price * server_cost_factor"}
+    return data

@@ -406,3 +406,31 @@ def test_a_runs_tree_given_for_a_scenario_is_one_clear_error() -> None:
     ):
         with pytest.raises(FrontiercostError, match=r"^target: a run's tree; .*rank_correlations"):
             call()
+
+
+@pytest.mark.parametrize("sampler", ["qmc", "mc"])
+def test_a_fleets_copies_of_one_prior_are_one_parameter(sampler: str) -> None:
+    """Each per-chip copy of a price had a column of its own, so the design analysed a
+    model that is never run: chip_count S1 0.813 against the analytic 0.686 for one chip
+    split into two halves, and the tornado halved the price's swing (exit 0)."""
+    from helpers import one_chip
+
+    fleet = sobol_indices(
+        one_chip(True, observe=False), "acquisition_cost", n=256, sampler=sampler
+    )
+    single = sobol_indices(
+        one_chip(False, observe=False), "acquisition_cost", n=256, sampler=sampler
+    )
+    assert list(fleet["parameter"].values) == list(single["parameter"].values)
+    assert list(fleet["parameter"].values) == ["bare_chip_price", "chip_count"]
+    assert list(fleet["parameter_inputs"].values) == [
+        "bare_chip_price_a, bare_chip_price_b",
+        "chip_count",
+    ]
+    for v in ("S1", "ST", "S1_ci", "ST_ci"):
+        np.testing.assert_array_equal(fleet[v], single[v])
+    t_fleet = tornado(one_chip(True, observe=False), "acquisition_cost")
+    t_single = tornado(one_chip(False, observe=False), "acquisition_cost")
+    np.testing.assert_array_equal(t_fleet["swing"], t_single["swing"])
+    price = t_fleet.sel(parameter="bare_chip_price")
+    assert np.isnan(price["input_low"]) and price["parameter_units"] == "USD"

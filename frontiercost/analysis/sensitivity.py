@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,7 @@ import xarray as xr
 from .._validate import seed as check_seed
 from ..engine import evaluate_columns, evaluate_uniforms
 from ..engine._rng import fill_uniform, stream_key
+from ..engine.plan import stream_groups
 from ..errors import ConditioningWarning, FrontiercostError, SimulationError
 from ..model import Correlations, Model
 from ..priors import Prior
@@ -46,8 +48,9 @@ _Target = Scenario | Model | str | Path
 
 def _resolve(
     target: _Target, outputs: Sequence[str], priors: Mapping[str, Prior] | None
-) -> tuple[Model, dict[str, Prior], Correlations, str]:
-    """Model (computing ``outputs``), its priors, the scenario's correlations and a label."""
+) -> tuple[Model, dict[str, Prior], Correlations, str, dict[str, str]]:
+    """Model (computing ``outputs``), its priors, the scenario's correlations, a label
+    and its shared streams (input -> the stream it takes its uniforms from)."""
     if isinstance(target, Model):
         if priors is None:
             raise FrontiercostError("priors: a bare Model needs a prior for each of its inputs")
@@ -61,7 +64,7 @@ def _resolve(
         missing = [n for n in model.inputs if n not in priors]
         if missing:
             raise FrontiercostError(f"priors: no prior for input(s) {', '.join(missing)}")
-        return model, {n: priors[n] for n in model.inputs}, {}, model.name
+        return model, {n: priors[n] for n in model.inputs}, {}, model.name, {}
     if isinstance(target, xr.DataTree | xr.Dataset):
         raise FrontiercostError(
             "target: a run's tree; Sobol indices and the tornado evaluate the model"
@@ -89,12 +92,47 @@ def _resolve(
     merged = {**sc.priors, **(priors or {})}
     used = {n: merged[n] for n in model.inputs}
     corr = {pair: rho for pair, rho in sc.correlations.items() if set(pair) <= set(used)}
-    return model, used, corr, sc.name
+    streams = {n: q for n, q in sc.streams.items() if n in model.inputs}
+    return model, used, corr, sc.name, streams
 
 
-def _factors(model: Model, priors: Mapping[str, Prior]) -> list[str]:
-    """Uncertain inputs (non-fixed priors), in model input order."""
-    return [n for n in model.inputs if priors[n].family != "fixed"]
+@dataclass(frozen=True)
+class _Factor:
+    """One parameter of the analysis: the uncertain inputs on one random stream.
+
+    A fleet's per-chip copies of a prior (``bare_chip_price_h100_sxm5``,
+    ``bare_chip_price_h200``) take one percentile together in every run, so
+    they are one factor, named by their stream (``bare_chip_price``); any
+    other input is a factor of its own, under its own name.
+    """
+
+    name: str
+    stream: str
+    members: tuple[str, ...]
+
+
+def _factors(
+    model: Model, priors: Mapping[str, Prior], streams: Mapping[str, str]
+) -> list[_Factor]:
+    """Uncertain inputs (non-fixed priors) by stream, in model input order."""
+    names = [n for n in model.inputs if priors[n].family != "fixed"]
+    lead, src = stream_groups(names, streams)
+    out = []
+    for g, i in enumerate(lead):
+        members = tuple(names[j] for j in np.flatnonzero(src == g))
+        stream = streams.get(names[i], names[i])
+        out.append(_Factor(stream if len(members) > 1 else names[i], stream, members))
+    return out
+
+
+def _factor_coords(
+    factors: Sequence[_Factor], priors: Mapping[str, Prior]
+) -> dict[str, tuple[str, list[str]]]:
+    """Each parameter's units and the inputs it moves (``"a, b"``), as coordinates."""
+    return {
+        "parameter_units": ("parameter", [priors[f.members[0]].unit for f in factors]),
+        "parameter_inputs": ("parameter", [", ".join(f.members) for f in factors]),
+    }
 
 
 def _output_names(outputs: str | Sequence[str]) -> list[str]:
@@ -210,26 +248,36 @@ def rank_correlations(data: xr.DataTree, output: str) -> xr.DataArray:
 # --------------------------------------------------------------------------- Sobol indices
 
 
+def _rows(model: Model, factor: _Factor) -> list[int]:
+    return [model.inputs.index(m) for m in factor.members]
+
+
 def _design(
-    model: Model, factors: Sequence[str], n: int, seed: int, sampler: str
+    model: Model, factors: Sequence[_Factor], n: int, seed: int, sampler: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Uniform matrices A and B, shape ``(n_inputs, n)``; fixed inputs' rows are 1/2."""
+    """Uniform matrices A and B, shape ``(n_inputs, n)``; fixed inputs' rows are 1/2.
+
+    A factor's inputs share their rows' uniforms, as they share a stream in a run.
+    """
     k = len(factors)
     a = np.full((len(model.inputs), n), 0.5)
     b = np.full((len(model.inputs), n), 0.5)
-    rows = [model.inputs.index(f) for f in factors]
     if sampler == "qmc":
         from scipy.stats import qmc
 
         s = qmc.Sobol(2 * k, scramble=True, seed=seed).random_base2(int(math.log2(n)))
-        a[rows] = s[:, :k].T
-        b[rows] = s[:, k:].T
+        for i, f in enumerate(factors):
+            a[_rows(model, f)] = s[:, i]
+            b[_rows(model, f)] = s[:, k + i]
     else:
-        for r, f in zip(rows, factors, strict=True):
+        for f in factors:
             # A: the first n draws a plain run with this seed gives the input;
             # B: an independent stream of the same construction.
-            fill_uniform(stream_key(seed, f), 0, a[r], n)
-            fill_uniform(stream_key(seed, f + ":sobol-B"), 0, b[r], n)
+            rows = _rows(model, f)
+            fill_uniform(stream_key(seed, f.stream), 0, a[rows[0]], n)
+            fill_uniform(stream_key(seed, f.stream + ":sobol-B"), 0, b[rows[0]], n)
+            a[rows[1:]] = a[rows[0]]
+            b[rows[1:]] = b[rows[0]]
     return a, b
 
 
@@ -385,7 +433,10 @@ def sobol_indices(
         Variables ``S1`` and ``ST`` (dim ``parameter``, plus ``output`` when
         several outputs are given) and ``S1_ci``, ``ST_ci`` (also dim
         ``ci_bound``: ``lower``, ``upper``; attributes ``ci_kind`` and
-        ``ci_prob``).  Coordinate ``output_units``.  Attributes record the
+        ``ci_prob``).  Coordinates ``output_units``, ``parameter_units`` and
+        ``parameter_inputs`` (the inputs a parameter moves: itself, or a
+        fleet's per-chip copies of one prior, which take one percentile
+        together as in a run, named by their stream).  Attributes record the
         estimators, sampler, seed, ``n`` and the number of model evaluations.
 
     Raises
@@ -433,11 +484,12 @@ def sobol_indices(
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 100:
         raise FrontiercostError(f"n_boot: must be an integer >= 100, got {n_boot!r}")
     check_seed(seed)
-    model, used, corr, label = _resolve(target, outs, priors)
-    factors = _factors(model, used)
+    model, used, corr, label, streams = _resolve(target, outs, priors)
+    factors = _factors(model, used, streams)
     if not factors:
         raise FrontiercostError(f"{label}: no uncertain input; Sobol indices need at least one")
-    corr = {p: r for p, r in corr.items() if set(p) <= set(factors)}
+    drawn = {m for f in factors for m in f.members}
+    corr = {p: r for p, r in corr.items() if set(p) <= drawn}
     if corr and not ignore_correlations:
         pairs = ", ".join(f"{a}~{b}" for a, b in corr)
         raise SimulationError(
@@ -457,9 +509,9 @@ def sobol_indices(
     values = [keep(a), keep(b)]
     ab = np.empty_like(a)  # one A_B^(i) at a time
     for f in factors:
-        r = model.inputs.index(f)
+        rows = _rows(model, f)
         np.copyto(ab, a)
-        ab[r] = b[r]
+        ab[rows] = b[rows]
         values.append(keep(ab))
     del a, b, ab
     s1 = np.empty((len(outs), k))
@@ -498,7 +550,8 @@ def sobol_indices(
         coords={
             "output": outs,
             "output_units": ("output", [units[o] for o in outs]),
-            "parameter": factors,
+            "parameter": [f.name for f in factors],
+            **_factor_coords(factors, used),
             "ci_bound": ["lower", "upper"],
         },
         attrs={
@@ -554,8 +607,10 @@ def tornado(
         ``low`` and ``high`` (the output with the parameter at its ``low`` /
         ``high`` quantile), ``swing = |high - low|`` and the 0-d ``central``,
         all in the output's units; coordinates ``input_low``,
-        ``input_central``, ``input_high`` (the parameter's values) and
-        ``parameter_units``.
+        ``input_central``, ``input_high`` (the parameter's values; NaN for a
+        parameter that moves several inputs, each at its own quantile),
+        ``parameter_units`` and ``parameter_inputs`` (as for
+        :func:`sobol_indices`).
 
     Notes
     -----
@@ -568,17 +623,24 @@ def tornado(
         raise FrontiercostError(f"low ({low:g}) must be below high ({high:g})")
     if not isinstance(output, str):
         raise FrontiercostError(f"output: expected one name, got {output!r}")
-    model, used, _, label = _resolve(target, [output], priors)
-    factors = _factors(model, used)
+    model, used, _, label, streams = _resolve(target, [output], priors)
+    factors = _factors(model, used, streams)
     central = np.array([used[n].central for n in model.inputs], dtype=np.float64)
     k = len(factors)
     x = np.repeat(central[:, None], 1 + 2 * k, axis=1)
-    x_lo = np.array([float(used[f].ppf(low)) for f in factors])
-    x_hi = np.array([float(used[f].ppf(high)) for f in factors])
     for i, f in enumerate(factors):
-        r = model.inputs.index(f)
-        x[r, 1 + 2 * i] = x_lo[i]
-        x[r, 2 + 2 * i] = x_hi[i]
+        for m in f.members:  # a factor's inputs at their own quantiles, together
+            r = model.inputs.index(m)
+            x[r, 1 + 2 * i] = float(used[m].ppf(low))
+            x[r, 2 + 2 * i] = float(used[m].ppf(high))
+
+    def one(f: _Factor, v: np.ndarray) -> float:
+        # inputs moving together have values of their own: no one number for them
+        return float(v[model.inputs.index(f.members[0])]) if len(f.members) == 1 else np.nan
+
+    x_lo = np.array([one(f, x[:, 1 + 2 * i]) for i, f in enumerate(factors)])
+    x_hi = np.array([one(f, x[:, 2 + 2 * i]) for i, f in enumerate(factors)])
+    x_mid = np.array([one(f, central) for f in factors])
     y = evaluate_columns(model, x)
     row = y[model.output_names.index(output)]
     y_lo, y_hi = row[1::2], row[2::2]
@@ -586,7 +648,7 @@ def tornado(
     order = np.argsort(-np.where(np.isnan(swing), -np.inf, swing), kind="stable")
     units = model.outputs[model.output_names.index(output)].units
     attrs = {"units": units}
-    names = [factors[i] for i in order]
+    ordered = [factors[i] for i in order]
     return xr.Dataset(
         {
             "low": (
@@ -603,11 +665,11 @@ def tornado(
             "central": ((), row[0], {**attrs, "long_name": f"{output} at central values"}),
         },
         coords={
-            "parameter": names,
+            "parameter": [f.name for f in ordered],
             "input_low": ("parameter", x_lo[order]),
-            "input_central": ("parameter", [used[f].central for f in names]),
+            "input_central": ("parameter", x_mid[order]),
             "input_high": ("parameter", x_hi[order]),
-            "parameter_units": ("parameter", [used[f].unit for f in names]),
+            **_factor_coords(ordered, used),
         },
         attrs={"target": label, "output": output, "low": low, "high": high},
     )

@@ -74,7 +74,8 @@ def _sobol(sc: Scenario, output: str, args: argparse.Namespace, console: Console
         rows.append(
             {
                 "name": str(p),
-                "units": str(sc.priors[str(p)].unit),
+                "units": str(one["parameter_units"].item()),
+                "inputs": str(one["parameter_inputs"].item()).split(", "),
                 "S1": number(float(one["S1"])),
                 "S1_lower": number(float(one["S1_ci"][0])),
                 "S1_upper": number(float(one["S1_ci"][1])),
@@ -108,6 +109,7 @@ def _tornado(sc: Scenario, output: str, console: Console) -> _Result:
             {
                 "name": str(p),
                 "units": str(one["parameter_units"].item()),
+                "inputs": str(one["parameter_inputs"].item()).split(", "),
                 "input_low": number(float(one["input_low"])),
                 "input_central": number(float(one["input_central"])),
                 "input_high": number(float(one["input_high"])),
@@ -252,6 +254,16 @@ _SENS_COLUMNS = {
 }
 
 
+def _together(record: dict[str, Any]) -> list[str]:
+    """A line per parameter that moves several inputs (a fleet's copies of one prior)."""
+    params = record["parameters"]
+    shared = [f"  {p['name']}: {', '.join(p['inputs'])}" for p in params if len(p["inputs"]) > 1]
+    if not shared:
+        return []
+    head = "parameters that move several inputs, each at the same percentile of its own prior"
+    return [head + " (as they are drawn in a run):", *shared]
+
+
 def _render_sensitivity(record: dict[str, Any], fmt: str) -> str:
     from ..analysis.format import format_table
 
@@ -290,7 +302,7 @@ def _render_sensitivity(record: dict[str, Any], fmt: str) -> str:
         )
         if s["correlations"] != "none":
             lines.append(f"correlations {s['correlations']}")
-        return "\n".join(lines) + "\n"
+        return "\n".join(lines + _together(record)) + "\n"
     if method == "tornado":
         lo_q, hi_q = (f"p{100 * s[k]:g}" for k in ("low", "high"))
         lines = [
@@ -312,7 +324,7 @@ def _render_sensitivity(record: dict[str, Any], fmt: str) -> str:
         header = ["parameter", "unit", f"{lo_q} input", f"{hi_q} input"]
         header += [f"{name} at {lo_q}", f"at {hi_q}", "swing"]
         lines += format_table(header, rows, "ll")
-        return "\n".join(lines) + "\n"
+        return "\n".join(lines + _together(record)) + "\n"
     lines = [
         f"{label}: Spearman rank correlation with {name}, "
         f"{run_label(s['draws'], s['chains'])}, "

@@ -175,3 +175,17 @@ def threshold_array(model: Model, thresholds: Mapping[str, Sequence[float]] | No
             raise SimulationError(f"thresholds: {name} has a NaN threshold")
         arr[o, : len(vals)] = vals
     return arr
+
+
+def stream_groups(
+    names: Sequence[str], streams: Mapping[str, str]
+) -> tuple[list[int], np.ndarray]:
+    """The distinct random streams of ``names``: one dimension each, for a sampler
+    that moves the uniforms itself (MCMC, a sensitivity design).
+
+    Returns the index in ``names`` of each stream's first input, and for each
+    name the position of its stream in that list.
+    """
+    of = [streams.get(n, n) for n in names]
+    distinct = list(dict.fromkeys(of))
+    return [of.index(s) for s in distinct], np.array([distinct.index(s) for s in of], dtype=int)

@@ -51,7 +51,7 @@ attributes of a plain run plus ``inference``, ``method``, ``inference_note``,
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -60,6 +60,7 @@ from scipy import special
 from ..engine import evaluate_uniforms
 from ..engine._jit import njit
 from ..engine._rng import stream_key, uniform
+from ..engine.plan import stream_groups
 from ..engine.ranges import U_MIN
 from ..errors import SimulationError
 from ..model import Correlations, Model, copula_factor
@@ -103,6 +104,10 @@ class Problem:
         Rank correlations between inputs.
     observations : tuple of Observation
         The evidence.
+    streams : mapping
+        Input -> the input whose random stream it shares (a fleet's per-chip
+        copies of one prior): they take the same uniform at every draw, in the
+        prior as in the posterior.
     """
 
     name: str
@@ -111,6 +116,7 @@ class Problem:
     priors: dict[str, Prior]
     correlations: Correlations | None
     observations: tuple[Observation, ...]
+    streams: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -196,7 +202,7 @@ def condition_draws(
     _, total = total_log_likelihood(obs, flat)
     n_prior = draws * chains
     target_ess = max(ESS_PER_CHAIN * chains, n_prior // 4)
-    run = _Run(problem.model_all, priors, corr, obs, seed, threads)
+    run = _Run(problem.model_all, priors, corr, obs, seed, threads, problem.streams)
     imp = psis(total)
     while total.size < max_is_draws and (
         imp.n_consistent == 0
@@ -230,14 +236,15 @@ def condition_draws(
         used = "is"
     else:
         rows = [model.inputs.index(n) for n in uncertain]
+        lead, src = stream_groups(uncertain, problem.streams)
         mc = _run_mcmc(
-            run, names, rows, imp.log_weights, chains=chains, draws=draws, seed=seed,
-            warmup=warmup, thin=thin,
+            run, names, rows, lead, src, imp.log_weights, chains=chains, draws=draws,
+            seed=seed, warmup=warmup, thin=thin,
         )  # fmt: skip
         post_values = {n: mc.payload[i] for i, n in enumerate(names)}
         post_loglik = {o.name: mc.payload[len(names) + j] for j, o in enumerate(obs)}
         z_post = np.zeros((len(model.inputs), n_prior))
-        z_post[rows] = mc.z.reshape(n_prior, len(rows)).T
+        z_post[rows] = mc.z.reshape(n_prior, len(lead)).T[src]
         inference = f"MCMC ({MCMC_NAME}, {chains} chains)"
         stats, stats_attrs = _mcmc_stats(mc)
         used = "mcmc"
@@ -245,7 +252,7 @@ def condition_draws(
         mdiag = mcmc_diagnostics_arrays(post_values, chains)
         diag.values.update(mdiag.values)
         diag.warnings.extend(mdiag.warnings)
-        diag.warnings.extend(_beyond_reach(mc.z, uncertain))
+        diag.warnings.extend(_beyond_reach(mc.z, [uncertain[i] for i in lead]))
     log_prior: dict[str, np.ndarray] = {}
     for n in model.inputs:
         if not isinstance(priors[n], Fixed):
@@ -279,16 +286,25 @@ def _fill_at(key: np.uint64, idx: np.ndarray, out: np.ndarray) -> None:
         out[j] = uniform(key, np.uint64(idx[j]))
 
 
-def prior_uniforms(model: Model, seed: int, idx: np.ndarray) -> np.ndarray:
+def prior_uniforms(
+    model: Model, seed: int, idx: np.ndarray, streams: Mapping[str, str] | None = None
+) -> np.ndarray:
     """Uniforms ``(n_inputs, len(idx))`` of prior draws ``idx`` (flat indices, ``"mc"`` sampler).
 
     Flat index ``i`` is draw ``i % draws`` of chain ``i // draws`` of a run
-    with that seed: the same bits as :func:`frontiercost.simulate` uses.
+    with that seed and ``streams`` (input -> the input whose stream it shares):
+    the same bits as :func:`frontiercost.simulate` uses.
     """
     idx = np.ascontiguousarray(idx, dtype=np.int64)
     u = np.empty((len(model.inputs), idx.size))
+    first: dict[str, int] = {}
     for r, name in enumerate(model.inputs):
-        _fill_at(stream_key(seed, name), idx, u[r])
+        stream = (streams or {}).get(name, name)
+        if stream in first:
+            u[r] = u[first[stream]]
+            continue
+        first[stream] = r
+        _fill_at(stream_key(seed, stream), idx, u[r])
     return u
 
 
@@ -303,9 +319,15 @@ class _Run:
         obs: Sequence[Observation],
         seed: int,
         threads: int | None,
+        streams: Mapping[str, str],
     ) -> None:
         self.model, self.priors, self.corr = model_all, priors, corr
         self.obs, self.seed, self.threads = tuple(obs), seed, threads
+        self.streams = streams
+
+    def uniforms(self, idx: np.ndarray) -> np.ndarray:
+        """The uniforms of prior draws ``idx`` (flat indices)."""
+        return prior_uniforms(self.model, self.seed, idx, self.streams)
 
     def evaluate(
         self, u: np.ndarray, threads: int | None = None
@@ -320,7 +342,7 @@ class _Run:
         out = np.empty(stop - start)
         for a in range(start, stop, CHUNK):
             b = min(a + CHUNK, stop)
-            u = prior_uniforms(self.model, self.seed, np.arange(a, b))
+            u = self.uniforms(np.arange(a, b))
             out[a - start : b - start] = self.evaluate(u, self.threads)[2]
         return out
 
@@ -329,7 +351,7 @@ class _Run:
     ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]:
         """Values, per-observation log-likelihoods and normal scores of prior draws ``idx``."""
         unique, inverse = np.unique(idx, return_inverse=True)
-        u = prior_uniforms(self.model, self.seed, unique)
+        u = self.uniforms(unique)
         vals, per, _ = self.evaluate(u, self.threads)
         z = special.ndtri(u)[:, inverse]
         return (
@@ -343,6 +365,8 @@ def _run_mcmc(
     run: _Run,
     names: list[str],
     rows: list[int],
+    lead: list[int],
+    src: np.ndarray,
     log_w: np.ndarray,
     *,
     chains: int,
@@ -351,12 +375,16 @@ def _run_mcmc(
     warmup: int | None,
     thin: int | None,
 ) -> Any:
+    """Metropolis in the normal scores of the uncertain inputs' distinct streams:
+    ``rows`` are the inputs' rows, ``lead`` the index in ``rows`` of each stream's
+    first input and ``src`` each input's stream (see :func:`stream_groups`)."""
     n_in = len(run.model.inputs)
-    d = len(rows)
+    d = len(lead)
+    lead_rows = [rows[i] for i in lead]
 
     def target(zu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         u = np.full((n_in, zu.shape[1]), 0.5)
-        u[rows] = special.ndtr(zu)
+        u[rows] = special.ndtr(zu)[src]
         vals, per, total = run.evaluate(u, threads=1)  # a few columns: threads cost more
         payload = np.stack([vals[n] for n in names] + [per[o.name] for o in run.obs])
         return total, payload
@@ -368,9 +396,9 @@ def _run_mcmc(
     start = rng.choice(w.size, size=chains, replace=n_pos < chains, p=w)
     # proposal covariance: of an equally weighted resample of the importance sample
     sub = systematic_resample(log_w, min(w.size, 20_000), seed)
-    zs = special.ndtri(prior_uniforms(run.model, seed, sub))[rows]
+    zs = special.ndtri(run.uniforms(sub))[lead_rows]
     cov0 = np.atleast_2d(np.cov(zs)) + 1e-4 * np.eye(d)
-    z0 = special.ndtri(prior_uniforms(run.model, seed, start))[rows]
+    z0 = special.ndtri(run.uniforms(start))[lead_rows]
     return random_walk_metropolis(
         target,
         z0,

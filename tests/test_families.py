@@ -200,6 +200,14 @@ CASES: dict[str, Case] = {
     "triangular-mode-at-minimum": Case(
         lambda: Triangular(minimum=1.0, mode=1.0, maximum=3.0), 1.8e-16, 1e-15
     ),
+    # u * width * (mode - minimum) left float64's range: draws of 0 and 2e-170 only, or
+    # 86 % exactly 1e300 and 14 % inf (exit 0)
+    "triangular-width-2e-170": Case(
+        lambda: Triangular(minimum=0.0, mode=1e-170, maximum=2e-170), 2.3e-16, 1e-15
+    ),
+    "triangular-at-1e300": Case(
+        lambda: Triangular(minimum=1e300, mode=1.1e300, maximum=1.7e300), 2.3e-16, 1e-15
+    ),
     "logitnormal": Case(lambda: LogitNormal(mu=0.5, sigma=1.2), 3.7e-15, 1e-14),
     "logitnormal-bounded": Case(
         lambda: LogitNormal(mu=-1.0, sigma=2.0, lower=10.0, upper=20.0), 3.7e-16, 1e-15

@@ -194,6 +194,15 @@ def transform_row(code: int, prm: np.ndarray, tables: np.ndarray, x: np.ndarray,
             x[j] = min(max(exp_fast(a + b * x[j]), lo), hi)
     elif code == TRIANGULAR:
         lo, mode, hi, fc = prm[0], prm[1], prm[2], prm[3]
+        if prm[4] != 0.0:  # widths whose products leave float64's range (the spec's note)
+            w = hi - lo
+            for j in range(n):
+                u = x[j]
+                if u < fc:
+                    x[j] = lo + w * math.sqrt(u * fc)
+                else:
+                    x[j] = max(lo, hi - w * math.sqrt((1.0 - u) * (1.0 - fc)))
+            return
         for j in range(n):
             u = x[j]
             if u < fc:

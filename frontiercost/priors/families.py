@@ -329,9 +329,20 @@ class Triangular(Prior):
 
     def kernel_spec(self) -> KernelSpec:
         w = self.maximum - self.minimum
+        # u * w * (mode - minimum) under- or overflows for widths below ~1e-146 or
+        # above ~1e154 (draws of 0 and inf); those priors take w * sqrt(u * fc),
+        # which does not, and the others keep the bits they always had.
+        sides = (self.mode - self.minimum, self.maximum - self.mode)
+        scaled = not all(d == 0.0 or 2.0**-960 <= w * d <= 2.0**1000 for d in sides)
         return KernelSpec(
             Code.TRIANGULAR,
-            _pad(self.minimum, self.mode, self.maximum, (self.mode - self.minimum) / w),
+            _pad(
+                self.minimum,
+                self.mode,
+                self.maximum,
+                (self.mode - self.minimum) / w,
+                float(scaled),
+            ),
         )
 
 

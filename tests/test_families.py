@@ -603,6 +603,24 @@ def test_a_narrow_mixture_far_from_zero_is_tabulated_to_its_own_scale(
     assert np.max(err) < 1e-6, np.max(err)
 
 
+def test_an_empirical_table_wider_than_float64_is_refused() -> None:
+    """Every draw was +inf, and the warning blamed the prior's values (exit 0)."""
+    with pytest.raises(PriorError, match=r"quantiles: the values' range \(-1e\+308 to 1e\+308\)"):
+        families.Empirical(p=(0.0, 1.0), x=(-1e308, 1e308))
+
+
+@pytest.mark.parametrize(
+    ("p5", "p95"), [(1e-300, 2e-300), (1e-160, 3e-160), (0.999999999, 0.9999999999)]
+)
+def test_a_beta_beyond_the_fit_is_refused_not_an_internal_error(p5: float, p95: float) -> None:
+    """Quantiles near 1e-300 stopped the solver with a ValueError (an internal error), and
+    the message for quantiles near 1 showed both as "1"."""
+    from frontiercost.priors.spec import prior_from_spec
+
+    with pytest.raises(PriorError, match=rf"no beta distribution found .*\({p5!r} at p=0.05"):
+        prior_from_spec({"family": "beta", "p5": p5, "p95": p95})
+
+
 def test_mixture_weights_whose_sum_overflows_are_refused() -> None:
     with pytest.raises(PriorError, match="weights: their sum overflows"):
         families.Mixture(

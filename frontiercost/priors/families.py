@@ -651,8 +651,15 @@ class Empirical(Prior):
             )
         if np.any(np.diff(p) <= 0):
             raise PriorError("quantiles: probabilities must be strictly increasing")
-        if np.any(np.diff(x) < 0):
+        with np.errstate(over="ignore"):  # an overflowing step is refused below
+            decreasing = np.any(np.diff(x) < 0)
+        if decreasing:
             raise PriorError("quantiles: values must be non-decreasing in p")
+        if not math.isfinite(float(x[-1]) - float(x[0])):  # drawn as x[k] + w * (x[k+1] - x[k])
+            raise PriorError(
+                f"quantiles: the values' range ({x[0]:g} to {x[-1]:g}) overflows; it must be"
+                " below 1.8e308"
+            )
 
     @classmethod
     def from_samples(cls, samples: Any, **meta: Any) -> Empirical:
@@ -714,9 +721,10 @@ def fit_beta(
     z1, z2 = special.ndtri(p1), special.ndtri(p2)
     s = (special.logit(y2) - special.logit(y1)) / (z2 - z1)
     m = special.expit(special.logit(y1) - s * z1)
-    var = min((m * (1 - m) * s) ** 2, 0.9 * m * (1 - m))
-    k = m * (1 - m) / var - 1
-    x0 = np.log([max(m * k, 1e-3), max((1 - m) * k, 1e-3)])
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # checked below
+        var = min((m * (1 - m) * s) ** 2, 0.9 * m * (1 - m))
+        k = m * (1 - m) / var - 1
+        x0 = np.log([max(m * k, 1e-3), max((1 - m) * k, 1e-3)])
 
     def resid(la: np.ndarray) -> np.ndarray:
         a, b = np.exp(la)
@@ -728,16 +736,21 @@ def fit_beta(
     from scipy import optimize
 
     def solve(start: np.ndarray) -> tuple[float, np.ndarray]:
-        sol = optimize.least_squares(resid, start, xtol=1e-15, ftol=1e-15, gtol=1e-15)
+        try:
+            sol = optimize.least_squares(resid, start, xtol=1e-15, ftol=1e-15, gtol=1e-15)
+        except ValueError:  # a start whose residuals are not finite (quantiles near 1e-300)
+            return math.inf, start
         return float(np.max(np.abs(resid(sol.x)))), sol.x
 
-    err, la = solve(x0)
+    err, la = solve(x0) if np.isfinite(x0).all() else (math.inf, x0)
     if err > 1e-8:  # the moment-matched start can stall (e.g. a, b near 1): a few more starts
         starts = np.log([[0.6, 0.6], [1.0, 0.6], [0.6, 1.0], [2.0, 2.0], [5.0, 1.0], [1.0, 5.0]])
         err, la = min((solve(st) for st in starts), key=lambda r: r[0])
     if err > 1e-8:
         raise PriorError(
-            f"no beta distribution has these quantiles ({v1:g} at p={p1:g}, {v2:g} at p={p2:g})"
+            f"no beta distribution found with these quantiles ({v1:.15g} at p={p1:g},"
+            f" {v2:.15g} at p={p2:g}): quantiles this near a bound are beyond the fit;"
+            " give alpha and beta, or use another family"
         )
     a, b = np.exp(la)
     return float(a), float(b)

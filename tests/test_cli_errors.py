@@ -88,6 +88,40 @@ CASES = [
         ["exceedance", "gpt-4", "-t", "energycost=1", *SMALL],
         "--threshold: scenario 'gpt-4' has no variable 'energycost'; did you mean 'energy_cost'?",
     ),
+    # a $ on a threshold of a variable not in dollars was taken as a plain number (exit 0)
+    (
+        ["exceedance", "gpt-4", "-t", "chip_hours=$50M", *SMALL],
+        "--threshold: $5e+07 is in dollars, but chip_hours is in h; write the number alone",
+    ),
+    (["exceedance", "{stored}", "-t", "energy_use=$4e7"], "but energy_use is in kWh"),
+    (
+        [
+            "plot",
+            "{stored}",
+            "--kind",
+            "exceedance",
+            "--var",
+            "chip_hours",
+            "-t",
+            "$1e7",
+            "--plot",
+            "{tmp}/x.png",
+        ],
+        "but chip_hours is in h",
+    ),
+    (
+        [
+            "sweep",
+            "frontier-run-2025-2030",
+            "--vary",
+            "growth_rate=2,3",
+            "--summary",
+            "-t",
+            "billion_dollar_year=$2027",
+            *SMALL,
+        ],
+        "--threshold: $2027 is in dollars, but billion_dollar_year is in yr",
+    ),
     (
         ["exceedance", "{stored}", "-t", "energycost=1"],
         "--threshold: run 'gpt-4' has no variable 'energycost'; did you mean 'energy_cost'?",

@@ -28,6 +28,8 @@ from ..errors import FrontiercostError, scenario_note
 if TYPE_CHECKING:
     import xarray as xr
 
+    from ..scenarios import Scenario
+
 
 EXIT_USAGE = 2
 IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
@@ -324,6 +326,10 @@ def amount(text: str) -> float:
     return -value if m.group(1) else value
 
 
+class Dollars(float):
+    """A threshold written with ``$``: only for a variable in dollars (USD, USD/h...)."""
+
+
 def threshold_value(text: str) -> tuple[str | None, float]:
     """``-t/--threshold``: ``VAR=T`` (``cloud_cost=1e8``), or a bare ``T`` for the one variable.
 
@@ -339,6 +345,8 @@ def threshold_value(text: str) -> tuple[str | None, float]:
         )
     try:
         t = amount(value if sep else text)
+        if "$" in (value if sep else text):
+            t = Dollars(t)
     except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(
             f"expected VAR=T such as amortized_cost=1e9 (or a bare T such as 1e9 or 1B for "
@@ -348,10 +356,13 @@ def threshold_value(text: str) -> tuple[str | None, float]:
 
 
 def thresholds_for(
-    items: Sequence[tuple[str | None, float]] | None, names: Sequence[str]
+    items: Sequence[tuple[str | None, float]] | None,
+    names: Sequence[str],
+    units: Callable[[str], str] | None = None,
 ) -> dict[str, list[float]]:
     """``-t`` values by variable: ``VAR=T`` as given; a bare ``T`` to ``names``, which
-    must then be one variable (:func:`shown_variables` gives them)."""
+    must then be one variable (:func:`shown_variables` gives them).  ``units`` gives a
+    variable's units: a threshold written with ``$`` must be for one in dollars."""
     out: dict[str, list[float]] = {}
     for var, t in items or ():
         if var is None:
@@ -362,10 +373,30 @@ def thresholds_for(
                     f" write VAR=T, e.g. -t {names[0]}={t:g}"
                 )
             var = names[0]
+        unit = units(var) if units is not None and isinstance(t, Dollars) else "USD"
+        if not unit.startswith("USD"):
+            raise FrontiercostError(
+                f"--threshold: ${t:g} is in dollars, but {var} is in {unit or 'no unit'};"
+                f" write the number alone (-t {var}={t:g})"
+            )
         given = out.setdefault(var, [])
         if t not in given:  # the same threshold twice is one row, not two
             given.append(t)
     return out
+
+
+def scenario_units(sc: Scenario) -> Callable[[str], str]:
+    """The units of a scenario's quantities, inputs and outputs, by name."""
+
+    def units(name: str) -> str:
+        if name in sc.priors:
+            return str(sc.priors[name].unit)
+        try:
+            return str(sc.model((name,)).outputs[0].units)
+        except FrontiercostError:  # not a quantity of it: its own check names it
+            return ""
+
+    return units
 
 
 def threshold_names(items: Sequence[tuple[str | None, float]] | None) -> list[str]:

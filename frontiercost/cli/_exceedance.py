@@ -19,6 +19,7 @@ from ._common import (
     prob_cell,
     refuse_sampling,
     result_format,
+    scenario_units,
     shown_variables,
     threshold_names,
     thresholds_for,
@@ -65,7 +66,7 @@ def cmd_exceedance(args: argparse.Namespace, console: Console) -> int:
         src = source_of(tree, args.scenario, console)
         names, bare_to = shown_variables(args.var, args.threshold, lambda: headline_of(src))
         check(run_variables(src.tree), f"run {src.name!r}")
-        thresholds = thresholds_for(args.threshold, bare_to)
+        thresholds = thresholds_for(args.threshold, bare_to, src.view.units)
         if sweep_fields(tree):
             levels = list(dict.fromkeys(args.level or []))
             record = _sweep_record(src, list(dict.fromkeys(names)), thresholds, levels)
@@ -80,7 +81,7 @@ def cmd_exceedance(args: argparse.Namespace, console: Console) -> int:
         inputs = sc.plain_inputs
         accepted = list(sc.outputs) + (inputs if store else [])
         check(accepted, f"scenario {sc.name!r}", None if store else inputs)
-        thresholds = thresholds_for(args.threshold, bare_to)
+        thresholds = thresholds_for(args.threshold, bare_to, scenario_units(sc))
         src = sample(args.scenario, args, console, store=store, thresholds=thresholds or None)
     names = list(dict.fromkeys(names))
     levels = list(dict.fromkeys(args.level or []))

@@ -107,7 +107,7 @@ def cmd_plot(args: argparse.Namespace, console: Console) -> int:
                     src.tree, var, ci_prob=args.ci, ci_kind=kind_ci, point=src.point(), path=out
                 )
             else:
-                ticks = thresholds_for(args.threshold, [var]).get(var)
+                ticks = thresholds_for(args.threshold, [var], src.view.units).get(var)
                 if args.threshold and set(threshold_names(args.threshold)) - {var}:
                     raise FrontiercostError(
                         f"--threshold: the figure is of {var}; write -t {var}=T or a bare T"

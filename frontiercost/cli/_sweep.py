@@ -21,6 +21,7 @@ from ._common import (
     limits_from,
     number,
     result_format,
+    scenario_units,
     shown_variables,
     thresholds_for,
     write_tree,
@@ -243,7 +244,7 @@ def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
     bare_to: list[str] = []
     if args.threshold:  # without thresholds, the table's default variables
         names, bare_to = shown_variables(args.var, args.threshold, lambda: headline_output(sc))
-    thresholds = thresholds_for(args.threshold, bare_to)
+    thresholds = thresholds_for(args.threshold, bare_to, scenario_units(sc))
     # checked before sampling every point (an input named to a --summary sweep failed after)
     inputs = sc.plain_inputs
     for flag, given in (("--var", names), ("--threshold", list(thresholds))):

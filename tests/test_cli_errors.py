@@ -88,6 +88,21 @@ CASES = [
         ["exceedance", "gpt-4", "-t", "energycost=1", *SMALL],
         "--threshold: scenario 'gpt-4' has no variable 'energycost'; did you mean 'energy_cost'?",
     ),
+    (
+        [
+            "plot",
+            "{stored}",
+            "--kind",
+            "components",
+            "--var",
+            "amortized_cost",
+            "--parts",
+            "chip_cost,chip_cost",
+            "--plot",
+            "{tmp}/x.png",
+        ],
+        "parts: 'chip_cost' is given twice; each part once",
+    ),
     # a $ on a threshold of a variable not in dollars was taken as a plain number (exit 0)
     (
         ["exceedance", "gpt-4", "-t", "chip_hours=$50M", *SMALL],

@@ -49,6 +49,13 @@ def default_split(tree: xr.DataTree) -> tuple[str, tuple[str, ...]] | None:
     return None
 
 
+def check_distinct(parts: Sequence[str]) -> None:
+    """Refuse a part named twice: it would be stacked and counted twice in the split."""
+    twice = [p for i, p in enumerate(parts) if p in list(parts)[:i]]
+    if twice:
+        raise FrontiercostError(f"parts: {twice[0]!r} is given twice; each part once")
+
+
 def component_shares(
     tree: xr.DataTree,
     total: str | None = None,
@@ -115,6 +122,8 @@ def component_shares(
         raise FrontiercostError(f"ci_prob: must be a number in (0, 1), got {ci_prob!r}")
     if ci_kind not in CI_KINDS:
         raise FrontiercostError(f"ci_kind: unknown kind {ci_kind!r}; accepted: eti, hdi")
+    if parts is not None and not isinstance(parts, str):
+        check_distinct(parts)
     run = view(tree)
     if run.streaming:
         return _streaming_shares(run, total, parts, ci_prob, ci_kind, point)

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 from ...errors import FrontiercostError
 from ...results.view import view
+from ..components import check_distinct
 from ..format import COMPONENTS, format_share, format_value
 from ..summary import summarize
 from ._style import (
@@ -89,6 +90,7 @@ def plot_components(
     post = run.dataset(names)
     if not parts:
         raise FrontiercostError("parts: give at least one part")
+    check_distinct(parts)
     units = str(post[total].attrs.get("units", ""))
     mean_total = float(post[total].mean())
     stack = {p: float(post[p].mean()) / mean_total for p in parts}

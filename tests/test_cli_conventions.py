@@ -682,3 +682,15 @@ def test_exceedance_says_when_nan_draws_are_left_out(capsys, tmp_path) -> None: 
     assert kept + dropped == 4000 and 0.1 < dropped / 4000 < 0.22  # P(x <= 0) = 15.9 %
     assert main(["exceedance", "gpt-4", "-t", "1e8", "--draws", "500", "--chains", "2"]) == 0
     assert "left out" not in capsys.readouterr().out
+
+
+def test_a_probability_of_every_or_no_draw_says_so_for_few_draws() -> None:
+    """P = 1 from one draw printed "> 0 %" (a bound of one draw in n); few draws now
+    say all or none of them, and many keep the bound."""
+    from frontiercost.cli._common import prob_cell
+
+    assert prob_cell(1.0, 0.0, 1) == "all of 1 draw"
+    assert prob_cell(0.0, 0.0, 10) == "none of 10 draws"
+    assert prob_cell(1.0, 0.0, 40_000) == "> 99.9975 %"
+    assert prob_cell(0.0, 0.0, 40_000) == "< 0.0025 %"
+    assert prob_cell(0.25, 0.01, 40) == "25 % ± 1 %"

@@ -103,6 +103,49 @@ CASES = [
         ],
         "parts: 'chip_cost' is given twice; each part once",
     ),
+    # a second --var of a one-variable command was dropped (the last or first won, exit 0)
+    (
+        [
+            "plot",
+            "{stored}",
+            "--kind",
+            "distribution",
+            "--var",
+            "amortized_cost",
+            "--var",
+            "cloud_cost",
+            "--plot",
+            "{tmp}/x.png",
+        ],
+        "plot: --var: given twice (amortized_cost, cloud_cost); this command takes one",
+    ),
+    (["trend", "--var", "amortized_cost", "--var", "cloud_cost"], "trend: --var: given twice"),
+    (
+        [
+            "run",
+            "gpt-4",
+            *SMALL,
+            "--var",
+            "cloud_cost",
+            "--var",
+            "amortized_cost",
+            "--plot",
+            "{tmp}/x.png",
+        ],
+        "--plot: draws one variable, and 2 are given with --var (cloud_cost, amortized_cost)",
+    ),
+    (
+        ["exceedance", "{stored}", "-t", "cloud_cost=1e8", "--var", "amortized_cost"],
+        "--var amortized_cost: no threshold or --level for it",
+    ),
+    (
+        ["sensitivity", "gpt-4", "--n", "64", "--ignore-correlations"],
+        "--ignore-correlations: scenario 'gpt-4' correlates no inputs; drop the flag",
+    ),
+    (
+        ["sensitivity", "gpt-4", "--method", "rank", "--n", "64", *SMALL],
+        "(--n, --ignore-correlations, --ci and --hdi are for --method sobol)",
+    ),
     # a $ on a threshold of a variable not in dollars was taken as a plain number (exit 0)
     (
         ["exceedance", "gpt-4", "-t", "chip_hours=$50M", *SMALL],

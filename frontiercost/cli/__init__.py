@@ -35,6 +35,7 @@ from ._common import (
     EXIT_USAGE,
     FORMATS,
     Console,
+    Once,
     Parser,
     Renamed,
     count_value,
@@ -184,7 +185,7 @@ def _var(parser: argparse.ArgumentParser, help_: str, *, many: bool, renamed: bo
     if many:
         parser.add_argument("--var", action="append", metavar="NAME", help=help_)
     else:
-        parser.add_argument("--var", metavar="NAME", help=help_)
+        parser.add_argument("--var", action=Once, metavar="NAME", help=help_)
     if renamed:
         parser.add_argument("--output", dest="var", action=Renamed, new="--var", metavar="NAME")
 
@@ -472,6 +473,7 @@ def build_parser() -> argparse.ArgumentParser:
     _overwrite(pl)
     pl.add_argument(
         "--var",
+        action=Once,
         metavar="NAME",
         help="the variable (distribution, exceedance, tornado: default the headline output; "
         "components: the total)",

@@ -162,6 +162,26 @@ class Renamed(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
+class Once(argparse.Action):
+    """A flag that takes one value: given again with another, an error (argparse's
+    default keeps the last one silently)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        old = getattr(namespace, self.dest, None)
+        if old is not None and old != self.default and old != values:
+            parser.error(
+                f"{option_string}: given twice ({old}, {values}); this command takes one;"
+                " run it once for each"
+            )
+        setattr(namespace, self.dest, values)
+
+
 def given_flags(parser: argparse.ArgumentParser, argv: Sequence[str]) -> set[str]:
     """The flags ``argv`` gives explicitly, by their first long spelling (``--draws``).
 
@@ -1007,11 +1027,14 @@ def cell_with_unit(value: float | None, unit: str) -> str:
 
 
 def prob_cell(p: float | None, mcse: float | None, n: int | None) -> str:
-    """``12.3 % ± 0.4 %``; ``< 0.0025 %`` (one draw in ``n``) when no draw counted."""
+    """``12.3 % ± 0.4 %``; ``< 0.0025 %`` (one draw in ``n``) when no draw counted, ``> …``
+    when all did; ``none of 10 draws`` / ``all of 10 draws`` below 100 draws."""
     from ..analysis.format import format_share
 
     if p is None:
         return "-"
+    if p in (0, 1) and n and n < 100:  # a bound of one draw in n says little: "> 0 %" for one
+        return f"{'all' if p == 1 else 'none'} of {n:,} draw{'s' if n > 1 else ''}"
     if p == 0 and n:
         return f"< {format_share(1 / n, 2)}"
     if p == 1 and n:

@@ -67,6 +67,7 @@ def cmd_exceedance(args: argparse.Namespace, console: Console) -> int:
         names, bare_to = shown_variables(args.var, args.threshold, lambda: headline_of(src))
         check(run_variables(src.tree), f"run {src.name!r}")
         thresholds = thresholds_for(args.threshold, bare_to, src.view.units)
+        _check_asked(names, thresholds, args.level)
         if sweep_fields(tree):
             levels = list(dict.fromkeys(args.level or []))
             record = _sweep_record(src, list(dict.fromkeys(names)), thresholds, levels)
@@ -82,6 +83,7 @@ def cmd_exceedance(args: argparse.Namespace, console: Console) -> int:
         accepted = list(sc.outputs) + (inputs if store else [])
         check(accepted, f"scenario {sc.name!r}", None if store else inputs)
         thresholds = thresholds_for(args.threshold, bare_to, scenario_units(sc))
+        _check_asked(names, thresholds, args.level)
         src = sample(args.scenario, args, console, store=store, thresholds=thresholds or None)
     names = list(dict.fromkeys(names))
     levels = list(dict.fromkeys(args.level or []))
@@ -103,6 +105,18 @@ def cmd_exceedance(args: argparse.Namespace, console: Console) -> int:
     }
     emit(console, _render_exceedance(record, fmt), save)
     return 0
+
+
+def _check_asked(
+    names: list[str], thresholds: dict[str, list[float]], levels: list[float] | None
+) -> None:
+    """Refuse a variable with nothing to compute: it was left out of the table."""
+    idle = [n for n in names if not levels and not thresholds.get(n)]
+    if idle:
+        raise FrontiercostError(
+            f"--var {idle[0]}: no threshold or --level for it; give -t {idle[0]}=T (or a bare"
+            " -t T with a single --var), or --level"
+        )
 
 
 def _entry(

@@ -48,6 +48,10 @@ _Result = tuple[str, dict[str, Any], float | int | None, list[dict[str, Any]]]
 def _sobol(sc: Scenario, output: str, args: argparse.Namespace, console: Console) -> _Result:
     from ..analysis import sobol_indices
 
+    if args.ignore_correlations and not sc.correlations:
+        raise FrontiercostError(
+            f"--ignore-correlations: scenario {sc.name!r} correlates no inputs; drop the flag"
+        )
     with console.step(f"Sobol indices of {output}: n = {args.n:,}", progress=True):
         try:
             ds = sobol_indices(
@@ -230,7 +234,8 @@ def _refuse_unused(args: argparse.Namespace) -> None:
         refuse(
             args,
             [*sobol_only, "--ci", "--hdi"],
-            "--method rank gives rank correlations of a run's draws, with no interval",
+            "--method rank gives rank correlations of a run's draws, with no interval"
+            " (--n, --ignore-correlations, --ci and --hdi are for --method sobol)",
         )
 
 

@@ -572,6 +572,13 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         if args.plot is not None
         else None
     )
+    several = list(dict.fromkeys(args.var or []))
+    if plot is not None and len(several) > 1:  # it drew the first, silently
+        raise FrontiercostError(
+            f"--plot: draws one variable, and {len(several)} are given with --var"
+            f" ({', '.join(several)}); keep one, or draw each with frontiercost plot"
+            " --kind distribution --var NAME"
+        )
     kind = "hdi" if args.hdi else "eti"
     store = args.draws * args.chains <= STORE_LIMIT or out is not None
     reference = args.scenario == "reference" and not _exists(args.scenario)

@@ -237,6 +237,18 @@ def test_compare_says_identical_draws_and_flags_other_dollars(capsys) -> None:  
     assert "in different dollars (amortized_cost: A 2023-12 USD, B 2025-06 USD)" in err
 
 
+def test_compare_tells_nominal_dollars_of_different_years_apart(capsys) -> None:  # type: ignore[no-untyped-def]
+    """Nominal 2024 and nominal 2025 dollars were shown as one basis, "nominal", with no
+    warning; and the cloud-basis advice did not fit a figure with no cloud price."""
+    argv = ["compare", "openai-2024-lab-year", "new-run-h100-2025", *SMALL]
+    out, err = _ok(capsys, [*argv, "--var", "final_run_cost"])
+    assert "dollars differ: A nominal (2024 prices), B nominal (2025 prices)" in out
+    assert "in different dollars (final_run_cost: A nominal (2024 prices), B nominal" in err
+    assert "priced differently (final_run_cost: A unstated cloud price, B no cloud price);" in err
+    out, err = _ok(capsys, ["compare", "new-run-h100-2025", "new-run-h100-2025", *SMALL])
+    assert "dollars: nominal (2025 prices)" in out.splitlines() and "warning" not in err
+
+
 def test_compare_paper_model_with_2023_dollars_agrees_and_warns_once(  # type: ignore[no-untyped-def]
     capsys, tmp_path
 ) -> None:

@@ -1077,4 +1077,4 @@ def dollar_words(basis: str | None) -> str:
         return "not stated"
     if basis == "inflation_factor":
         return "the scenario's inflation_factor"
-    return basis if basis == "nominal" else f"{basis} USD"
+    return basis if basis.startswith("nominal") else f"{basis} USD"

@@ -130,6 +130,9 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
             row = summary.sel(variable=name)
             attrs = src.view.attrs(name)
             basis, cloud = attrs.get("dollars"), attrs.get("cloud_basis")
+            if basis == "nominal" and src.scenario is not None and src.scenario.prices_date:
+                # nominal dollars of 2024 and of 2025 are different dollars
+                basis = f"nominal ({src.scenario.prices_date} prices)"
             sides[key] = {
                 "median": number(float(row["median"])),
                 "mean": number(float(row["mean"])),
@@ -190,6 +193,10 @@ def mismatches(outputs: dict[str, Any]) -> list[str]:
             by_pair.setdefault(pair, []).append(n)
         parts = [f"{', '.join(names)}: A {words(a)}, B {words(b)}"
                  for (a, b), names in by_pair.items()]  # fmt: skip
+        if key == "cloud_basis" and all(None in pair for pair in by_pair):
+            # one side is not a cloud price at all: no cloud basis can make them alike
+            what = "priced differently"
+            fix = "one side's is from a cloud price and the other's is not (amortized hardware)"
         out.append(f"the runs' figures are {what} ({'; '.join(parts)}); {fix}")
     return out
 

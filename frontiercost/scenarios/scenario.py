@@ -193,6 +193,12 @@ class Scenario:
         return str(self.meta.get("dollar_basis", ""))
 
     @property
+    def prices_date(self) -> str:
+        """For nominal dollars, when they are of: the publication month (``"2024-06"``),
+        else the scenario's year (``"2024"``); ``""`` for other dollars or no date."""
+        return str(self.meta.get("prices_date", ""))
+
+    @property
     def cloud_basis(self) -> str:
         """Basis of the cloud price: ``"3yr"``, ``"1yr"``, ``"on-demand"``, ``"contract"``.
 
@@ -1031,8 +1037,11 @@ def _build(
     elif dollars.label == "nominal" and published is not None:
         # nominal dollars are those of the prices, dated by the publication month
         run_month = ((published.year, published.month), " (nominal: the publication month)")
+        meta["prices_date"] = f"{published.year}-{published.month:02d}"
     else:
         run_month = None
+        if dollars.label == "nominal" and year is not None:  # nominal dollars of that year
+            meta["prices_date"] = str(math.floor(year))
     references = parse_references(ctx, data.get("reference", {}), quantities, run_month)
     for r in references:
         # an inflation_factor states its own target dollars (the paper's 2023 USD); nominal

@@ -269,9 +269,12 @@ def test_python_values_in_vary_are_a_scenario_files(tmp_path: Path) -> None:
     a = fc.sweep("frontier-run-2025-2030", vary={"growth_rate": np.array([2.0, 3.0])}, draws=50)
     b = fc.sweep("frontier-run-2025-2030", vary={"growth_rate": [2.0, 3.0]}, draws=50)
     assert a["posterior"].equals(b["posterior"])
-    yr = fc.sweep(
-        "new-run-h100-2025", vary={"hardware.price_year": [np.int64(2024), 2025]}, draws=50
-    )
+    from frontiercost.errors import ScenarioWarning
+
+    with pytest.warns(ScenarioWarning, match=r"point hardware.price_year=2024: chip_price is"):
+        yr = fc.sweep(  # 2024 has a server price, which the given server_cost_factor shadows
+            "new-run-h100-2025", vary={"hardware.price_year": [np.int64(2024), 2025]}, draws=50
+        )
     assert list(yr["posterior"]["hardware.price_year"].values) == [2024, 2025]
     with pytest.raises(ScenarioError, match=r"2\.0 is given twice"):
         fc.sweep("frontier-run-2025-2030", vary={"growth_rate": [2, 2.0]}, draws=50)
@@ -389,3 +392,18 @@ def test_scenario_year_in_a_formula() -> None:
         fc.load_scenario(
             {**base, "parameters": {"scenario_year": 1.0}, "formulas": {"z": "scenario_year"}}
         )
+
+
+def test_a_points_own_load_notes_are_given_once_naming_the_point() -> None:
+    """The sweep showed the base scenario's notes only: a point whose electricity price is
+    993 times the default, or whose chip was released after training began, said nothing
+    (run says both)."""
+    from frontiercost.errors import ScenarioWarning
+
+    with pytest.warns(ScenarioWarning) as caught:
+        fc.sweep("gpt-4", {"electricity_price": [80, 90, 0.0806]}, draws=10, chains=1)
+    texts = [str(w.message) for w in caught if "times the value it replaces" in str(w.message)]
+    assert len(texts) == 2  # one per note text, each naming its point
+    assert texts[0].startswith("sweep point electricity_price=80: electricity_price = 80 USD/kWh")
+    with pytest.warns(ScenarioWarning, match=r"sweep point hardware.chip=h100: hardware_age:"):
+        fc.sweep("gpt-4", {"hardware.chip": ["h100", "a100"]}, draws=10, chains=1)

@@ -479,6 +479,7 @@ def build_grid(
             " (max_points; the command line's --max-points)"
         )
     points: list[Scenario] = []
+    new_notes: dict[str, list[str]] = {}  # a point's notes the base did not give: where
     for index in itertools.product(*(range(n) for n in shape)):
         data = copy.deepcopy(raw)
         where = []
@@ -498,6 +499,12 @@ def build_grid(
             points.append(_build(name, label, text, data))
         except FrontiercostError as err:
             raise ScenarioError(f"sweep point {', '.join(where)}: {err}") from None
+        for note in points[-1].notes:
+            if note not in base.notes:
+                new_notes.setdefault(note, []).append(", ".join(where))
+    for note, at in new_notes.items():  # a load note of a point: as run gives it, once
+        more = f" and {len(at) - 1} more" if len(at) > 1 else ""
+        warnings.warn(f"sweep point {at[0]}{more}: {note}", ScenarioWarning, stacklevel=2)
     outputs = points[0].outputs
     for p in points[1:]:
         if p.outputs != outputs:

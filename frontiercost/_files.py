@@ -154,6 +154,17 @@ def special_kind(path: Path) -> str | None:
     return None
 
 
+def not_a_folder(folder: Path) -> str:
+    """Why ``folder`` (not a directory) cannot hold a file: ``"does not exist"``, or
+    ``"is a file, not a folder"`` (``mine.txt/x.nc`` under an existing ``mine.txt``)."""
+    for part in (folder, *folder.parents):
+        if part.exists() and not part.is_dir():
+            return (
+                "is a file, not a folder" if part == folder else f"is under {str(part)!r}, a file"
+            )
+    return "does not exist"
+
+
 def os_reason(err: OSError) -> str:
     """Why an operating-system error happened, in one line (``File too large``).
 

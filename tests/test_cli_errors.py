@@ -146,6 +146,14 @@ CASES = [
         ["sensitivity", "gpt-4", "--method", "rank", "--n", "64", *SMALL],
         "(--n, --ignore-correlations, --ci and --hdi are for --method sobol)",
     ),
+    (
+        ["run", "gpt-4", "--out", "{stored}/x.nc"],
+        "--out: folder '{stored}' is a file, not a folder",
+    ),
+    (
+        ["epoch", "price", "gpt-4", "--database", "{tmp}/no.csv"],
+        "no.csv: cannot read: No such file",
+    ),
     # a $ on a threshold of a variable not in dollars was taken as a plain number (exit 0)
     (
         ["exceedance", "gpt-4", "-t", "chip_hours=$50M", *SMALL],

@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from .._files import atomic_open
+from .._files import atomic_open, not_a_folder
 from .._version import __version__
 from ..errors import FrontiercostError
 from ..results.view import view
@@ -775,7 +775,9 @@ def check_report_path(path: str | os.PathLike[str], overwrite: bool = False) -> 
     if target.is_dir():
         raise FrontiercostError(f"path: {target} is a directory; give a file name")
     if not target.parent.is_dir():
-        raise FrontiercostError(f"path: {target}: directory {target.parent} does not exist")
+        raise FrontiercostError(
+            f"path: {target}: directory {target.parent} {not_a_folder(target.parent)}"
+        )
     if not os.access(target.parent, os.W_OK):
         raise FrontiercostError(f"path: {target}: directory {target.parent} is not writable")
     if target.is_file() and not overwrite and not written_here(target):

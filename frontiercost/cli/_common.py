@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
-from .._files import atomic_open, edited, os_reason, special_kind, written_here
+from .._files import atomic_open, edited, not_a_folder, os_reason, special_kind, written_here
 from ..errors import FrontiercostError, scenario_note
 
 if TYPE_CHECKING:
@@ -837,7 +837,7 @@ def check_out(path_text: str, flag: str, suffixes: Sequence[str], overwrite: boo
         raise FrontiercostError(f"{flag}: expected a {accepted} file, got {path_text!r}")
     folder = path.parent
     if not folder.is_dir():
-        raise FrontiercostError(f"{flag}: folder {str(folder)!r} does not exist")
+        raise FrontiercostError(f"{flag}: folder {str(folder)!r} {not_a_folder(folder)}")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise FrontiercostError(f"{flag}: folder {str(folder)!r} is not writable")
     if path.is_dir() and suffix != ".zarr":

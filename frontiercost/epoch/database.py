@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from .._files import os_reason
 from ..errors import DatabaseError
 
 NAME = "Model"
@@ -201,7 +202,8 @@ def load_database(path: str | Path) -> Database:
         with p.open(encoding="utf-8-sig", newline="") as fh:
             return _read(p, fh)
     except (OSError, UnicodeDecodeError) as err:
-        raise DatabaseError(f"{p}: cannot read: {err}") from None
+        why = os_reason(err) if isinstance(err, OSError) else f"not UTF-8 text ({err.reason})"
+        raise DatabaseError(f"{p}: cannot read: {why}") from None
 
 
 def _read(p: Path, fh: TextIO) -> Database:

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from .._files import (
     default_mode,
     deferred_interrupts,
+    not_a_folder,
     os_reason,
     raise_if_interrupted,
     special_kind,
@@ -208,7 +209,7 @@ def _check_out(path_text: str | os.PathLike[str], flag: str, kind: str, overwrit
         raise OutputError(f"{flag}: expected a .nc or .zarr path, got {str(path)!r}")
     folder = path.parent
     if not folder.is_dir():
-        raise OutputError(f"{flag}: folder {str(folder)!r} does not exist")
+        raise OutputError(f"{flag}: folder {str(folder)!r} {not_a_folder(folder)}")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(f"{flag}: folder {str(folder)!r} is not writable")
     special = special_kind(path)

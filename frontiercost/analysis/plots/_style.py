@@ -23,7 +23,7 @@ from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
 
-from ..._files import atomic_open, os_reason
+from ..._files import atomic_open, not_a_folder, os_reason
 from ...errors import FrontiercostError
 from ...results.view import view
 from ..format import format_share, format_usd, format_value
@@ -238,7 +238,9 @@ def save(fig: Figure, path: Target | None, dpi: float = 100) -> None:
             f"path: {target}: unknown image format {fmt_!r}; accepted: {', '.join(supported)}"
         )
     if not target.parent.is_dir():
-        raise FrontiercostError(f"path: {target}: directory {target.parent} does not exist")
+        raise FrontiercostError(
+            f"path: {target}: directory {target.parent} {not_a_folder(target.parent)}"
+        )
     # the writer's mark: the command line replaces an existing image only if it is ours
     mark = {"png": {"Software": "frontiercost"}, "svg": {"Creator": "frontiercost"}}
     mark["pdf"] = mark["svg"]

@@ -97,6 +97,7 @@ def _sobol(sc: Scenario, output: str, args: argparse.Namespace, console: Console
         "ci_prob": args.ci,
         "ci_kind": "hdi" if args.hdi else "eti",
         "correlations": str(ds.attrs["correlations"]),
+        "interval": str(ds.attrs["interval"]),
     }
     return str(ds["output_units"].item()), settings, None, rows
 
@@ -288,7 +289,7 @@ def _render_sensitivity(record: dict[str, Any], fmt: str) -> str:
         lines = [
             f"{label}: Sobol indices of {name} ({units})",
             f"n = {s['n']:,} ({s['evaluations']:,} model runs), seed {s['seed']}, "
-            f"{interval_label(s['ci_prob'], s['ci_kind'])} bootstrap intervals",
+            f"{interval_label(s['ci_prob'], s['ci_kind'])} intervals ({s['interval']})",
         ]
 
         def idx(p: dict[str, Any], k: str) -> str:

@@ -261,6 +261,18 @@ def test_a_per_person_group_of_bounded_parts_keeps_the_plain_lognormal() -> None
     assert np.all(np.abs(ratio - 1) < 0.07), ratio
 
 
+def test_a_group_of_one_person_draws_its_parts_exactly() -> None:
+    """headcount = 1 took the Fenton-Wilkinson lognormal too: with a $100k salary and an
+    FTE uniform on 0.5-1, 2.1 % of draws fell below $50k and 5.4 % above $100k."""
+    data = _group_scenario(1, 100_000, 0)
+    data["staff"][0]["fte"] = {"family": "uniform", "lower": 0.5, "upper": 1}  # type: ignore[index]
+    sc = fc.load_scenario(data)
+    assert "staff_core_fte" in sc.priors and "staff_core_rate" not in sc.priors
+    cost = fc.simulate(sc, draws=20_000, chains=1, seed=2).posterior["staff_cost"].values.ravel()
+    assert cost.min() >= 50_000 and cost.max() <= 100_000
+    assert np.median(cost) == pytest.approx(75_000, rel=0.01)
+
+
 def test_a_per_person_group_without_a_least_cost_keeps_one_lognormal() -> None:
     """Lognormal salaries can be near 0: no floor, the input is the rate itself."""
     salary = {"family": "lognormal", "p5": 1e5, "p95": 3e5, "unit": "USD/yr"}

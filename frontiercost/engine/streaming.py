@@ -7,7 +7,10 @@ a log-linear histogram with 256 bins per octave (bin edges at
 ``2^e · (1 + k/256)``).  A quantile read from it lies in the right bin, so its
 relative error is at most one bin width, ``2^-8`` (0.39 %); linear
 interpolation inside the bin brings it to ~1e-5 for smooth distributions (the
-tests measure it).  HDI end points are exact to one bin width.
+tests measure it).  An HDI's width is exact to one bin; its end points are too
+where the shortest interval is unique, and where the density is nearly flat
+across them another interval of the same width (to a bin) can be chosen than
+from the sorted draws.
 
 An output whose first draws all lie beyond half its central value (a
 decimal year such as 2026.7 ± 1) is histogrammed as ``draw - central``

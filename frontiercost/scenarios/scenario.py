@@ -664,7 +664,7 @@ def _staff(
             _check_domain(line_ctx, "staff", key, parts[key], STAFF_DOMAINS[key])
         prefix = f"staff_{gname}"
         cost = f"{prefix}_cost"
-        if sampling == "shared":
+        if sampling == "shared" or head <= 1:  # one person's parts: drawn as they are, exact
             for key, prior in parts.items():
                 priors[f"{prefix}_{key}"] = prior
             formula = (
@@ -692,7 +692,7 @@ def _staff(
             f"{prefix}_rate",
             "USD/yr",
             f"mean cost per person-year x FTE, {gname}",
-            rate_ways if sampling != "shared" else (),
+            rate_ways if sampling != "shared" and head > 1 else (),
             False,
         )
         names.append(gname)

@@ -99,7 +99,7 @@ FLAGS = [
     (["--out", "/proc/x.nc"], "--out: cannot write in folder '/proc'"),
     (["--out", "/proc/self/x.nc"], "--out: folder '/proc/self' is not writable"),
     (["--out", "/dev/null"], "--out: expected a .nc or .zarr file, got '/dev/null'"),
-    (["--out", "/etc/hostname/x.nc"], "--out: folder '/etc/hostname' does not exist"),
+    (["--out", "/etc/hostname/x.nc"], "--out: folder '/etc/hostname' is a file, not a folder"),
     (["--out", "{tmp}/no/such/run.nc"], "--out: folder '{tmp}/no/such' does not exist"),
     (["--out", "{tmp}"], "--out: expected a .nc or .zarr file"),
     (["--out", "{tmp}/run.csv"], "--out: expected a .nc or .zarr file"),

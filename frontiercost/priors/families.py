@@ -429,6 +429,18 @@ class Beta(_Tabulated):
     def _scipy(self) -> Any:
         return _stats().beta(self.alpha, self.beta, loc=self.lower, scale=self.upper - self.lower)
 
+    def _x_at_w(self, w: np.ndarray) -> np.ndarray:
+        """scipy's quantiles, mended where its root finder gives up: for Beta(0.5, 2) it
+        returned 0.5 at p below ~1e-15 (the table then refused a valid prior)."""
+        x = super()._x_at_w(w)
+        a, b, lo, width = self.alpha, self.beta, self.lower, self.upper - self.lower
+        with np.errstate(all="ignore"):
+            low = lo + width * special.betaincinv(a, b, special.expit(w))
+            high = self.upper - width * special.betaincinv(b, a, special.expit(-w))
+        alt = np.where(w <= 0, low, high)
+        off = np.abs(x - alt) > 1e-9 * np.maximum(np.abs(alt - lo), np.finfo(float).tiny)
+        return np.where(off & np.isfinite(alt), alt, x)
+
 
 @dataclass(frozen=True, kw_only=True)
 class Pert(_Tabulated):
@@ -771,7 +783,10 @@ def fit_gamma(q: list[tuple[float, float]]) -> tuple[float, float]:
         log_k = optimize.brentq(f, -5.0, 20.0, xtol=1e-14)
     except ValueError:
         raise PriorError(
-            f"no gamma distribution has these quantiles ({v1:g} at p={p1:g}, {v2:g} at p={p2:g})"
+            f"no gamma distribution found with these quantiles ({v1:.15g} at p={p1:g},"
+            f" {v2:.15g} at p={p2:g}): the fit seeks shapes from 0.007 to 5e8; quantiles"
+            " this close together (or this far apart) are beyond it: give shape and scale,"
+            " or use a normal (lognormal) for a narrow prior"
         ) from None
     k = math.exp(log_k)
     return k, float(v1 / special.gammaincinv(k, p1))

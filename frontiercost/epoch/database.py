@@ -202,7 +202,7 @@ def load_database(path: str | Path) -> Database:
         with p.open(encoding="utf-8-sig", newline="") as fh:
             return _read(p, fh)
     except (OSError, UnicodeDecodeError) as err:
-        why = os_reason(err) if isinstance(err, OSError) else f"not UTF-8 text ({err.reason})"
+        why = os_reason(err) if isinstance(err, OSError) else str(err)  # where it cannot decode
         raise DatabaseError(f"{p}: cannot read: {why}") from None
 
 

@@ -166,16 +166,17 @@ def test_sobol_hdi_is_arviz_hdi_of_the_bootstrap_replicates() -> None:
 
 
 def test_sensitivity_cli_hdi(capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["sensitivity", "gpt-4", "--n", "128"]
+    # from 2,048 rows the intervals come from a bootstrap (below, from 8 scramblings)
+    argv = ["sensitivity", "gpt-4", "--n", "2048"]
     hdi = _json(capsys, [*argv, "--hdi"])
     assert hdi["settings"]["ci_kind"] == "hdi"
-    ds = sobol_indices("gpt-4", "amortized_cost", n=128, ci_kind="hdi")
+    ds = sobol_indices("gpt-4", "amortized_cost", n=2048, ci_kind="hdi")
     assert ds["ST_ci"].attrs["ci_kind"] == "hdi"
     first = hdi["parameters"][0]
     lo, hi = (float(v) for v in ds["ST_ci"].sel(parameter=first["name"]).values)
     assert (first["ST_lower"], first["ST_upper"]) == (pytest.approx(lo), pytest.approx(hi))
     assert main([*argv, "--hdi", "-q"]) == 0
-    assert "90% HDI bootstrap intervals" in capsys.readouterr().out
+    assert "90% HDI intervals (bootstrap over rows" in capsys.readouterr().out
 
 
 @pytest.mark.slow

@@ -635,7 +635,7 @@ def sobol_indices(
             "interval": (
                 f"Student t over {qmc_replicates(int(n))} independent scramblings"
                 if sampler == "qmc" and qmc_replicates(int(n))
-                else f"percentile bootstrap over rows, {int(n_boot)} resamples"
+                else f"bootstrap over rows, {int(n_boot)} resamples"
             ),
             "sampler": "scrambled Sobol (scipy.stats.qmc)" if sampler == "qmc" else "mc",
             "seed": int(seed),

@@ -139,7 +139,7 @@ def test_small_qmc_designs_take_intervals_from_independent_scramblings() -> None
     assert 0.83 <= np.mean(hits) <= 0.96
     assert ds.attrs["interval"] == "Student t over 8 independent scramblings"
     big = sobol_indices(ISHIGAMI, "y", priors=ISHIGAMI_PRIORS, n=1 << 11, seed=0)
-    assert big.attrs["interval"].startswith("percentile bootstrap")
+    assert big.attrs["interval"].startswith("bootstrap over rows")
 
 
 def test_linear_model_indices_and_excluded_inputs() -> None:

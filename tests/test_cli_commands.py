@@ -566,7 +566,7 @@ def test_a_store_changed_while_the_run_wrote_is_left_as_it_is(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A file saved into the old store during the run was deleted when the new one
-    replaced it; a store another run of ours replaced meanwhile is replaced again."""
+    replaced it; a store another run of ours replaced meanwhile is left too."""
     pytest.importorskip("zarr")
     from frontiercost.results import files
 
@@ -597,7 +597,11 @@ def test_a_store_changed_while_the_run_wrote_is_left_as_it_is(
 
     (store / "notes.txt").unlink()
     monkeypatch.setattr(files, "_place", ours_meanwhile)
-    assert main(argv) == 0
+    # another run of ours meanwhile: both exited 0 and its result was lost; now the
+    # later one is refused, and says so
+    assert main(argv) == 2
+    assert "changed while the run was writing (another run wrote it?)" in capsys.readouterr().err
+    assert main([*argv, "--overwrite"]) == 0  # asked for: replaced
 
 
 def test_two_runs_to_one_path_in_one_process_each_recheck_at_placing(tmp_path: Path) -> None:

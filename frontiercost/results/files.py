@@ -750,8 +750,12 @@ def _remove(path: Path) -> None:
 
 
 def _recheck(path: Path, flag: str) -> None:
-    """Refuse to replace a target that changed since :func:`check_out` saw it,
-    unless the same check allows it now (another run of ours placed it, say)."""
+    """Refuse to replace a target that changed since :func:`check_out` saw it.
+
+    Even another run of ours: two runs to one ``--out`` both exited 0 and the
+    later one silently replaced the earlier's result.  With ``overwrite`` the
+    replacement was asked for.
+    """
     key = os.path.abspath(path)
     if key not in _checked:
         return
@@ -766,6 +770,11 @@ def _recheck(path: Path, flag: str) -> None:
             f"{flag}: {str(path)!r} changed while the run was writing, and now {reason};"
             " it was left as it is, and this run's output was not kept"
         ) from None
+    raise OutputError(
+        f"{flag}: {str(path)!r} changed while the run was writing (another run wrote it?);"
+        " it was left as it is, and this run's output was not kept: run again, or give"
+        " --overwrite (overwrite=True) to replace it"
+    )
 
 
 def _place(tmp: Path, path: Path, flag: str = "out") -> None:

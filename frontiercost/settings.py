@@ -131,12 +131,46 @@ class Keep:
 
 
 def available_memory() -> int:
-    """Bytes of memory available to new allocations (Linux ``MemAvailable``; else total).
+    """Bytes of memory available to new allocations: Linux ``MemAvailable`` (else the
+    total), and no more than the process's address-space limit (``ulimit -v``) or its
+    cgroup's ``memory.max`` leave (a run accepted under either failed with MemoryError).
 
     Freed result buffers kept for reuse (:mod:`frontiercost._buffers`) do not
     count: only a stored run lets them go, so a streaming, dask or
     block-by-block run would find them still held.
     """
+    return min([_system_memory(), *_limits()])
+
+
+def _limits() -> list[int]:
+    """What ``ulimit -v`` and the cgroup (v2) leave this process, where they are set."""
+    out = []
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if soft != resource.RLIM_INFINITY:
+            with open("/proc/self/status", encoding="ascii") as fh:
+                used = next((int(x.split()[1]) * 1024 for x in fh if x.startswith("VmSize:")), 0)
+            out.append(max(soft - used, 0))
+    except (ImportError, OSError, ValueError, IndexError):
+        pass
+    try:
+        with open("/proc/self/cgroup", encoding="ascii") as fh:
+            path = next((x.strip().split(":", 2)[2] for x in fh if x.startswith("0::")), None)
+        if path is not None:
+            base = f"/sys/fs/cgroup{path}".rstrip("/")
+            with open(f"{base}/memory.max", encoding="ascii") as fh:
+                limit = fh.read().strip()
+            if limit != "max":
+                with open(f"{base}/memory.current", encoding="ascii") as fh:
+                    out.append(max(int(limit) - int(fh.read().strip()), 0))
+    except (OSError, ValueError, IndexError, StopIteration):
+        pass
+    return out
+
+
+def _system_memory() -> int:
     try:
         with open("/proc/meminfo", encoding="ascii") as fh:
             for line in fh:

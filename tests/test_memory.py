@@ -75,3 +75,35 @@ def test_peak_is_the_commands_own() -> None:
     assert proc.returncode == 0 and "H100" in proc.stdout
     assert 5 < peak < 500, peak
     del ballast
+
+
+def test_the_default_budget_keeps_within_ulimit_v() -> None:
+    """The budget was half of MemAvailable whatever ``ulimit -v`` allowed: a run it
+    accepted failed with an internal MemoryError under a 2 GB limit."""
+    import resource
+
+    limit = 3 << 30
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    code = "from frontiercost.settings import available_memory; print(available_memory())"
+    out = subprocess.run(
+        [sys.executable, "-c", code], preexec_fn=cap, capture_output=True, text=True, check=True
+    )
+    assert 0 < int(out.stdout) < limit
+
+
+def test_running_out_of_memory_is_one_line_not_an_internal_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from frontiercost.cli import _summary, main
+
+    def no_memory(*args: object, **kwargs: object) -> int:
+        raise MemoryError("Unable to allocate 839. MiB")
+
+    monkeypatch.setattr(_summary, "cmd_run", no_memory)
+    assert main(["run", "gpt-4", "--draws", "10"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("frontiercost: error: out of memory (Unable to allocate 839. MiB);")
+    assert err.count("\n") == 1 and "internal error" not in err

@@ -895,6 +895,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             text = f"{err.filename}: {err.strerror or err}"
             print(f"frontiercost: error: {_LONG_WORD.sub(_shortened, text)}", file=sys.stderr)
         return 1
+    except MemoryError as err:  # the system gave less than the budget said it would
+        print(
+            f"frontiercost: error: out of memory ({err}); lower --draws, or set --memory"
+            " (FRONTIERCOST_MEMORY) to what this machine or its limits allow",
+            file=sys.stderr,
+        )
+        return 1
     except Exception as err:  # a bug: one line, the traceback with --verbose
         swallowed = _interrupt_code()  # numba turns an interrupt into a SystemError
         if swallowed is not None:

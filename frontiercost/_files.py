@@ -154,6 +154,13 @@ def special_kind(path: Path) -> str | None:
     return None
 
 
+def side_name(name: str) -> str:
+    """``name`` cut to 200 bytes, for a temporary beside it (``.NAME.<hex>.tmp``):
+    a legal 254-byte name made one over 255 bytes, which failed after the run."""
+    raw = name.encode("utf-8", "surrogateescape")
+    return name if len(raw) <= 200 else raw[:200].decode("utf-8", "ignore")
+
+
 def not_a_folder(folder: Path) -> str:
     """Why ``folder`` (not a directory) cannot hold a file: ``"does not exist"``, or
     ``"is a file, not a folder"`` (``mine.txt/x.nc`` under an existing ``mine.txt``)."""
@@ -197,7 +204,7 @@ def atomic_open(
     path = Path(target)
     if path.is_symlink():
         path = Path(os.path.realpath(path))
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{side_name(path.name)}.", suffix=".tmp")
     try:
         default_mode(tmp)
         with os.fdopen(fd, mode, **kwargs) as fh:

@@ -110,6 +110,15 @@ def _tbb_loadable() -> bool:
     return True
 
 
+def check_thread_count() -> None:
+    """Refuse a ``NUMBA_NUM_THREADS`` numba's own import would fail on (0, -1, "two")."""
+    threads = os.environ.get("NUMBA_NUM_THREADS", "").strip()
+    if threads and not (threads.isdigit() and int(threads) > 0):
+        raise SimulationError(
+            f"NUMBA_NUM_THREADS: must be a whole number above 0, got {threads!r}; or unset it"
+        )
+
+
 def check_kernels_may_run() -> None:
     """Raise where numba would kill this process or hang in it.
 
@@ -120,6 +129,7 @@ def check_kernels_may_run() -> None:
         loadable; a fork of a process whose kernels ran on GNU OpenMP; a fork
         taken while another thread was running kernels.
     """
+    check_thread_count()
     layer = requested_layer()
     if layer not in LAYERS:
         raise SimulationError(

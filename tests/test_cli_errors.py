@@ -324,6 +324,24 @@ def test_user_error(capsys, tmp_path, saved, argv: list[str], message: str) -> N
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing written, no temporaries
 
 
+@pytest.mark.parametrize("value", ["0", "-1", "two"])
+def test_a_bad_numba_thread_count_is_one_line(capsys, monkeypatch, value: str) -> None:  # type: ignore[no-untyped-def]
+    """numba's import fails on it: an internal ValueError before."""
+    monkeypatch.setenv("NUMBA_NUM_THREADS", value)
+    err = _error(capsys, ["run", "gpt-4", *SMALL])
+    assert f"NUMBA_NUM_THREADS: must be a whole number above 0, got {value!r}" in err
+
+
+def test_a_legal_name_of_254_bytes_is_written(tmp_path: Path) -> None:
+    """Its temporary, ``.NAME.<hex>.tmp``, was over 255 bytes: the run failed after
+    sampling with "File name too long"."""
+    out = tmp_path / ("a" * 251 + ".nc")
+    save = tmp_path / ("b" * 249 + ".json")
+    argv = ["run", "gpt-4", *SMALL, "--out", str(out), "--save", str(save), "-q"]
+    assert main([*argv, "--format", "json"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([out.name, save.name])
+
+
 def test_an_existing_folder_named_like_a_run_is_refused(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "run.nc").mkdir()
     assert "run.nc' is a folder" in _error(

@@ -697,6 +697,9 @@ def _run_command(argv: list[str], console: Console) -> int:
     for note in Renamed.notes:
         if not console.quiet:
             print(note, file=sys.stderr)
+    from .._threads import check_thread_count
+
+    check_thread_count()  # before anything imports numba, whose import fails on it
     return int(args.func(args, console))
 
 

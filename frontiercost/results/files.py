@@ -38,6 +38,7 @@ from .._files import (
     not_a_folder,
     os_reason,
     raise_if_interrupted,
+    side_name,
     special_kind,
 )
 from ..errors import FrontiercostError
@@ -685,7 +686,7 @@ _pending: set[Path] = set()
 
 
 def _temporary(path: Path) -> Path:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+    tmp = path.with_name(f".{side_name(path.name)}.{uuid.uuid4().hex[:12]}.tmp")
     _pending.add(tmp)
     return tmp
 
@@ -788,7 +789,7 @@ def _place(tmp: Path, path: Path, flag: str = "out") -> None:
         # leave no store at that path, or a hidden half-removed copy of the old one.
         # It waits for the end (the new store is then in place; the exit is still 130).
         with deferred_interrupts():
-            old = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.old")
+            old = path.with_name(f".{side_name(path.name)}.{uuid.uuid4().hex[:12]}.old")
             os.replace(path, old)
             try:
                 os.replace(tmp, path)

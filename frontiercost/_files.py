@@ -211,6 +211,11 @@ def atomic_open(
             yield fh
         raise_if_interrupted()
         os.replace(tmp, path)
+    except OSError as err:
+        if err.filename is not None:
+            raise
+        # a full disk fails the write with no file name, which read as standard output's
+        raise OSError(err.errno, err.strerror or str(err), str(path)) from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -214,3 +214,17 @@ def test_a_symbolic_link_is_written_through(tmp_path: Path) -> None:
     assert link.is_symlink() and real.read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "link.json"]
     assert [p.name for p in (tmp_path / "data").iterdir()] == ["r.json"]
+
+
+def test_a_full_disk_names_the_file_not_standard_output(tmp_path: Path) -> None:
+    """A write that fails with no file name (ENOSPC from a report's HTML) was reported
+    as "cannot write to standard output"."""
+    import errno
+
+    target = tmp_path / "x.html"
+    with pytest.raises(OSError) as caught:
+        with atomic_open(target) as fh:
+            fh.write("<html>")
+            raise OSError(errno.ENOSPC, "No space left on device")
+    assert caught.value.filename == str(target) and caught.value.errno == errno.ENOSPC
+    assert list(tmp_path.iterdir()) == []  # no temporary left

@@ -648,6 +648,36 @@ def test_a_signal_after_the_output_is_placed_says_the_file_is_new(
     monkeypatch.setattr(_summary, "summary_record", real)
 
 
+def test_a_second_signal_during_the_clean_up_prints_no_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`timeout -s INT` sends two signals: the second, landing in the clean-up after the
+    first, printed a traceback and exited 1 (130 or 143 expected)."""
+    import signal
+
+    from frontiercost import _files, cli
+    from frontiercost.cli import _summary
+
+    def interrupted(*args: object, **kwargs: object) -> object:
+        _files._received.append(signal.SIGTERM)
+        raise _files.Terminated
+
+    real = cli._clean_up_after_interrupt
+    calls: list[int] = []
+
+    def second_signal() -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise _files.Terminated
+        real()
+
+    monkeypatch.setattr(_summary, "summary_record", interrupted)
+    monkeypatch.setattr(cli, "_clean_up_after_interrupt", second_signal)
+    assert main(["run", "gpt-4", "--draws", "50", "-q"]) == 143
+    assert capsys.readouterr().err == "frontiercost: terminated\n"
+    assert len(calls) == 2  # the clean-up ran again, to its end
+
+
 def test_a_closed_standard_output_is_an_io_error_not_a_bug(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -919,16 +919,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     finally:
         if interrupted() is not None:
-            import gc
-
-            # never imported here: an interrupt cut short the imports, whose half-built
-            # modules would fail; a program that never loaded it made no temporaries
-            files = sys.modules.get("frontiercost.results.files")
-            if files is not None:
-                files.remove_temporaries()  # what zarr's I/O thread still wrote
-            gc.collect()  # half-built file objects of the interrupted write go now, quietly
+            for _ in range(3):
+                try:
+                    _clean_up_after_interrupt()
+                    break
+                except (KeyboardInterrupt, Terminated):
+                    # a further signal during the clean-up (timeout -s INT sends two):
+                    # the first chose the exit code; this printed a traceback
+                    continue
         sys.unraisablehook = unraisable
         restore()
+
+
+def _clean_up_after_interrupt() -> None:
+    """Temporaries and half-built file objects an interrupted write left."""
+    import gc
+
+    # never imported here: an interrupt cut short the imports, whose half-built
+    # modules would fail; a program that never loaded it made no temporaries
+    files = sys.modules.get("frontiercost.results.files")
+    if files is not None:
+        files.remove_temporaries()  # what zarr's I/O thread still wrote
+    gc.collect()  # half-built file objects of the interrupted write go now, quietly
 
 
 def _quiet_unraisable(console: Console) -> Callable[[Any], None]:

@@ -353,20 +353,20 @@ class Limits:
             now = time.perf_counter()
             elapsed = now - start
             if done < total:
-                how = f"has taken {_duration(elapsed)}"
+                how = f"has taken {duration(elapsed)}"
                 over = elapsed > self.seconds
                 if first and done > first[1] and elapsed >= 0.1 * self.seconds:
                     t1, d1 = first
                     projected = (t1 - start) + (now - t1) / (done - d1) * (total - d1)
                     if projected > self.seconds:
-                        how = f"would take about {_duration(projected)} at its speed"
+                        how = f"would take about {duration(projected)} at its speed"
                         over = True
                 elif not first:
                     first[:] = [now, float(done)]
                 if over:
                     raise SimulationError(
                         f"{what}: stopped after {done:,} of {total:,} draws: the run {how},"
-                        f" more than the limit of {_duration(self.seconds)}; use fewer draws,"
+                        f" more than the limit of {duration(self.seconds)}; use fewer draws,"
                         " or raise the limit (--max-time, Limits(seconds=...),"
                         " FRONTIERCOST_MAX_SECONDS)"
                     )
@@ -381,8 +381,8 @@ class Limits:
         estimate = draws / (EST_DRAWS_PER_CORE_SECOND * cores)
         if estimate > self.seconds:
             raise SimulationError(
-                f"{what}: {draws:,} draws would take at least {_duration(estimate)} on"
-                f" {cores} cores, more than the limit of {_duration(self.seconds)}; use fewer"
+                f"{what}: {draws:,} draws would take at least {duration(estimate)} on"
+                f" {cores} cores, more than the limit of {duration(self.seconds)}; use fewer"
                 " draws, or raise the limit (--max-time, Limits(seconds=...),"
                 " FRONTIERCOST_MAX_SECONDS)"
             )
@@ -399,8 +399,8 @@ class Limits:
         seconds = points * EST_POINT_SECONDS
         if seconds > self.seconds:
             raise SimulationError(
-                f"sweep: building {points:,} points would take at least {_duration(seconds)},"
-                f" more than the limit of {_duration(self.seconds)}; sweep fewer values, or"
+                f"sweep: building {points:,} points would take at least {duration(seconds)},"
+                f" more than the limit of {duration(self.seconds)}; sweep fewer values, or"
                 " raise the limit (--max-time, Limits(seconds=...), FRONTIERCOST_MAX_SECONDS)"
             )
         need = points * EST_POINT_BYTES
@@ -413,7 +413,7 @@ class Limits:
             )
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
     """``0.5 s``, ``7 s``, ``3 min``: a limit below 10 s keeps its first significant figures."""
     if seconds < 10:
         return f"{seconds:.2g} s"

@@ -328,6 +328,26 @@ def test_cli_bench_refuses_bad_flags_before_timing(tmp_path, capsys) -> None:  #
         (["bench", "--sizes", "1e4,x"], "--sizes: size 'x' is not a positive whole number"),
         (["bench", "--methods", "numpy,nope"], "--methods: unknown method(s) ['nope']"),
         (["bench", "--threads", "0"], "--threads"),
+        (["bench", "--memory", "0"], "argument --memory: expected a size such as 4G"),
+        # limits: bench --sizes 1e12 was an internal MemoryError, or ran until killed
+        (
+            ["bench", "--sizes", "1e12"],
+            "numpy at 1,000,000,000,000 draws would hold at least 54.6 TiB, more than the"
+            " memory budget of",
+        ),
+        (
+            ["bench", "--sizes", "1e8", "--methods", "frontiercost", "--memory", "1G"],
+            "frontiercost at 100,000,000 draws would hold at least 1.1 GiB, more than the"
+            " memory budget of 1.0 GiB; use smaller --sizes, leave it out of --methods",
+        ),
+        (
+            ["bench", "--sizes", "1e9", "--methods", "squigglepy,frontiercost-stream"],
+            "squigglepy at 1,000,000,000 draws would hold at least 37.3 GiB",
+        ),
+        (
+            ["bench", "--sizes", "1e9", "--methods", "numpy-best-stream", "--max-time", "10s"],
+            "1 measurements would take at least 17 s, more than the limit of 10 s",
+        ),
     ]
     for argv, message in cases:
         assert main(argv) == 2, argv
@@ -337,6 +357,34 @@ def test_cli_bench_refuses_bad_flags_before_timing(tmp_path, capsys) -> None:  #
     assert theirs.read_text("utf-8") == '{"mine": 1}\n'  # never overwritten
     assert main([*BENCH, "--out", str(theirs), "--overwrite", "-q"]) == 0
     assert json.loads(theirs.read_text("utf-8"))["schema"] == harness.SCHEMA
+
+
+def test_a_measurement_past_the_time_limit_is_stopped_and_said() -> None:
+    record = harness._measure_in_child("numpy", 10**4, 1, 1, 0, 0.01)
+    assert record == {
+        "method": "numpy",
+        "n": 10**4,
+        "status": "error",
+        "reason": "stopped at the time limit of 0.01 s (--max-time)",
+    }
+
+
+def test_the_time_estimate_counts_threads_repeats_and_the_huge_run() -> None:
+    from frontiercost.settings import Limits
+
+    def refused(seconds: float, *args: object, **kwargs: object) -> bool:
+        try:
+            harness.check_limits(Limits(seconds=seconds), *args, **kwargs)  # type: ignore[arg-type]
+        except harness.BenchmarkError:
+            return True
+        return False
+
+    # numpy-best at 1e8 draws, once, on 1 thread: at least (1e4 + 1e8) / 3e7 = 3.3 s
+    assert refused(3.3, ["numpy-best"], [10**8], 1)
+    assert not refused(3.4, ["numpy-best"], [10**8], 1)
+    assert not refused(3.3, ["numpy"], [10**6], 1)  # 3 repeats of 1e6: 0.1 s
+    assert refused(3.3, ["numpy"], [10**7], 1, repeats=10)  # 10 repeats of 1e7: 3.3 s
+    assert refused(3.3, ["frontiercost-stream"], [10**6], 2, huge=True)  # 1e9 more: 3.3 s
 
 
 def test_the_real_benchmarks_engine_rows_run_on_the_engines_api() -> None:

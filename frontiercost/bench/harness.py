@@ -53,6 +53,7 @@ from frontiercost.bench.methods import (
     METHODS,
     SCHEMA,
 )
+from frontiercost.settings import Limits, duration, format_size
 
 __all__ = [
     "BASELINE_METHODS",
@@ -67,6 +68,32 @@ __all__ = [
 ]
 
 STREAMING = frozenset({"numpy-best-stream", "frontiercost-stream"})
+# Memory a method holds per draw at its peak, rounded up from benchmarks/results/
+# throughput.json (peak above the warmed baseline at 1e8 draws: numpy 53.4 B,
+# squigglepy 30.5 B, the stored others 7.7 B); streaming methods hold O(1).
+BYTES_PER_DRAW = {
+    "numpy": 60,
+    "numpy-best": 12,
+    "numpy-best-stream": 0,
+    "squigglepy": 40,
+    "frontiercost": 12,
+    "frontiercost-stream": 0,
+    "frontiercost-formula": 12,
+}
+# Optimistic draws per second per thread (measured: numpy 4-8 M/s on one
+# thread, numpy-best 18-20 M/s and frontiercost 50-115 M/s on two, squigglepy
+# 3.4-4.3 M/s): only a benchmark that cannot finish within the limit even at
+# these speeds is refused.
+EST_RATE_PER_THREAD = {
+    "numpy": 3e7,
+    "numpy-best": 3e7,
+    "numpy-best-stream": 3e7,
+    "squigglepy": 1.5e7,
+    "frontiercost": 1.5e8,
+    "frontiercost-stream": 1.5e8,
+    "frontiercost-formula": 1.5e8,
+}
+SINGLE_THREADED = frozenset({"numpy", "squigglepy"})
 WARMUP_N = 10_000
 # Draws of the tiny run that marks "first sampled block" in the start-up probe.
 PROBE_N = 1_000
@@ -197,6 +224,55 @@ def _default_repeats(n: int) -> int:
     return 3 if n <= 10**7 else 1
 
 
+def check_limits(
+    limits: Limits,
+    methods: Sequence[str],
+    sizes: Sequence[int],
+    threads: int,
+    repeats: int | None = None,
+    huge: bool = False,
+) -> None:
+    """Refuse a benchmark that cannot fit ``limits``, before anything is timed.
+
+    The memory is the largest single measurement's (:data:`BYTES_PER_DRAW`;
+    each runs alone, in its own process); the time is the sum of every
+    measurement's warm-up and repeats at the optimistic
+    :data:`EST_RATE_PER_THREAD`, so only requests that cannot finish in time
+    even at those speeds are refused.
+
+    Raises
+    ------
+    BenchmarkError
+        Naming the measurement, its estimate, the limit and the fixes.
+    """
+    cores = os.cpu_count() or 1
+    seconds = 0.0
+    largest = (0, "", 0)
+    planned = [(m, n) for n in sizes for m in methods]
+    if huge:
+        planned.append(("frontiercost-stream", HUGE_N))
+    for method, n in planned:
+        need = n * BYTES_PER_DRAW[method]
+        if need > largest[0]:
+            largest = (need, method, n)
+        used = 1 if method in SINGLE_THREADED else min(threads, cores)
+        r = 1 if n == HUGE_N and huge else (_default_repeats(n) if repeats is None else repeats)
+        seconds += (min(n, WARMUP_N) + r * n) / (EST_RATE_PER_THREAD[method] * used)
+    need, method, n = largest
+    if need > limits.memory_bytes:
+        raise BenchmarkError(
+            f"{method} at {n:,} draws would hold at least {format_size(need)}, more than the"
+            f" memory budget of {format_size(limits.memory_bytes)}; use smaller --sizes,"
+            " leave it out of --methods, or raise the budget (--memory, FRONTIERCOST_MEMORY)"
+        )
+    if seconds > limits.seconds:
+        raise BenchmarkError(
+            f"{len(planned)} measurements would take at least {duration(seconds)}, more than"
+            f" the limit of {duration(limits.seconds)}; use smaller --sizes, fewer --methods"
+            " or --repeats, or raise the limit (--max-time, FRONTIERCOST_MAX_SECONDS)"
+        )
+
+
 def _measure_one(
     method: str, n: int, threads: int, repeats: int, seed: int = 0, memory: bool = False
 ) -> dict[str, Any]:
@@ -307,7 +383,8 @@ def _measure_in_child(
             cmd, capture_output=True, text=True, env=_child_env(), timeout=timeout, check=False
         )
     except subprocess.TimeoutExpired:
-        return {"method": method, "n": n, "status": "error", "reason": f"timeout {timeout} s"}
+        why = f"stopped at the time limit of {duration(timeout)} (--max-time)"
+        return {"method": method, "n": n, "status": "error", "reason": why}
     record = _parse_child(proc) if proc.returncode == 0 else None
     return record if record is not None else _error_record(method, n, proc)
 
@@ -460,6 +537,17 @@ def _meta(threads: int, sizes: Sequence[int], include_memory: bool) -> dict[str,
     }
 
 
+def _limits_of(args: argparse.Namespace) -> Limits:
+    """``--memory`` and ``--max-time`` of ``frontiercost bench``; the environment's otherwise."""
+    bounds = (("memory_bytes", "memory"), ("seconds", "max_time"))
+    return Limits(**{k: getattr(args, a) for k, a in bounds if getattr(args, a, None) is not None})
+
+
+def check_args(args: argparse.Namespace) -> None:
+    """:func:`check_limits` of the options :func:`benchmark_from_args` takes."""
+    check_limits(_limits_of(args), args.methods, args.sizes, args.threads, args.repeats, args.huge)
+
+
 def benchmark_from_args(
     args: argparse.Namespace,
     out: str | os.PathLike[str] | None,
@@ -467,6 +555,7 @@ def benchmark_from_args(
 ) -> dict[str, Any]:
     """:func:`run_benchmark` with the options both command lines parse (same flag names)."""
     return run_benchmark(
+        limits=_limits_of(args),
         sizes=args.sizes,
         threads=args.threads,
         out=out,
@@ -492,6 +581,7 @@ def run_benchmark(
     repeats: int | None = None,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    limits: Limits | None = None,
 ) -> dict[str, Any]:
     """Time every method at every size in one run; optionally measure memory and JIT cost.
 
@@ -521,6 +611,10 @@ def run_benchmark(
         Seed for every method.
     progress : callable, optional
         Called with a one-line message before each measurement.
+    limits : Limits, optional
+        Memory and time bounds checked before anything is timed (default
+        ``Limits()``: the environment's, else half the available memory and 6
+        hours); see :func:`check_limits`.
 
     Returns
     -------
@@ -536,7 +630,7 @@ def run_benchmark(
         A frontiercost method is selected but the engine cannot be imported
         (checked before anything is timed).
     BenchmarkError
-        Unknown method or invalid sizes/threads/repeats.
+        Unknown method, invalid sizes/threads/repeats, or a request over ``limits``.
     """
     methods = tuple(METHODS if methods is None else methods)
     unknown = [m for m in methods if m not in METHODS]
@@ -548,6 +642,10 @@ def run_benchmark(
             f"need sizes >= 1, threads >= 1, repeats >= 1; got {sizes}, {threads}, {repeats}"
         )
     wants_fc = any(m in FRONTIERCOST_METHODS for m in methods) or huge
+    limits = limits or Limits()
+    check_limits(limits, methods, sizes, threads, repeats, huge)
+    # a measurement past the limit (slower than the optimistic estimate) is ended
+    timeout = min(CHILD_TIMEOUT_S, limits.seconds)
     if wants_fc:
         _require_frontiercost()
     say = progress or (lambda _msg: None)
@@ -565,7 +663,7 @@ def run_benchmark(
                 continue
             say(f"{method} n={n:.0e} repeats={r}")
             if include_memory:
-                runs.append(_measure_in_child(method, n, threads, r, seed, CHILD_TIMEOUT_S))
+                runs.append(_measure_in_child(method, n, threads, r, seed, timeout))
             else:
                 runs.append(_measure_one(method, n, threads, r, seed))
 
@@ -578,9 +676,7 @@ def run_benchmark(
     huge_run = None
     if huge:
         say(f"frontiercost-stream n={HUGE_N:.0e} (huge)")
-        huge_run = _measure_in_child(
-            "frontiercost-stream", HUGE_N, threads, 1, seed, CHILD_TIMEOUT_S
-        )
+        huge_run = _measure_in_child("frontiercost-stream", HUGE_N, threads, 1, seed, timeout)
     _add_ratios_and_checks(runs + ([huge_run] if huge_run else []), mean, sd)
 
     result = _finite(

@@ -16,7 +16,17 @@ from typing import Any
 
 from ..bench.methods import DEFAULT_SIZES, HUGE_N, METHODS, SCHEMA
 from ..errors import FrontiercostError
-from ._common import Console, check_out, count_value, emit, positive_int, seed_value, to_json
+from ._common import (
+    Console,
+    check_out,
+    count_value,
+    emit,
+    memory_value,
+    positive_int,
+    seconds_value,
+    seed_value,
+    to_json,
+)
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -74,6 +84,21 @@ def add_arguments(be: argparse.ArgumentParser, file_action: Any) -> None:
     be.add_argument(
         "--no-jit", action="store_true", help="skip the numba compile and start-up probe (~30 s)"
     )
+    m = be.add_argument_group("limits (checked before anything is timed)")
+    m.add_argument(
+        "--memory",
+        type=memory_value,
+        metavar="SIZE",
+        help="most memory one measurement may hold, e.g. 4G or 50%% (FRONTIERCOST_MEMORY;"
+        " default half the available memory)",
+    )
+    m.add_argument(
+        "--max-time",
+        type=seconds_value,
+        metavar="TIME",
+        help="refuse a benchmark estimated to take longer, e.g. 600, 10m, 2h"
+        " (FRONTIERCOST_MAX_SECONDS; default 6h)",
+    )
     be.add_argument(
         "--format",
         choices=("table", "json"),
@@ -120,13 +145,14 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
     out = _check_bench_out(args)
     console.environment()
     with console.step("loading the benchmark"):
-        from ..bench.harness import BenchmarkError, benchmark_from_args, format_table
+        from ..bench.harness import BenchmarkError, benchmark_from_args, check_args, format_table
     total = sum(args.sizes) * len(args.methods)
-    console.note(
-        f"timing {len(args.methods)} methods at {len(args.sizes)} sizes: "
-        f"{total:,} draws in all per repeat, one chain each"
-    )
     try:
+        check_args(args)  # before the note: a refused benchmark does not say it is timing
+        console.note(
+            f"timing {len(args.methods)} methods at {len(args.sizes)} sizes: "
+            f"{total:,} draws in all per repeat, one chain each"
+        )
         result = benchmark_from_args(args, out, lambda msg: console.note(f"bench: {msg}"))
     except BenchmarkError as exc:
         raise FrontiercostError(str(exc)) from None

@@ -7,11 +7,13 @@ workers that cannot import this frontiercost version, each with one line.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -134,6 +136,53 @@ def test_a_version_mismatch_is_refused(scheduler: str, monkeypatch: pytest.Monke
             )
     finally:
         _stop(worker)
+
+
+@contextlib.contextmanager
+def _service(greeting: bytes | None) -> Iterator[str]:
+    """A TCP service on a free port that accepts, sends ``greeting`` (or nothing), and holds."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            held.append(conn)
+            if greeting is not None:
+                conn.sendall(greeting)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    finally:
+        server.close()
+        for conn in held:
+            conn.close()
+
+
+@pytest.mark.parametrize(
+    ("greeting", "message"),
+    [
+        # accepted and never answered: dask's client hung past any limit
+        (None, "accepted the connection but sent no greeting within 2 s"),
+        # bytes that are not dask's: read as a frame of 7.0e18 bytes, a MemoryError after 60 s
+        (b"HTTP/1.1 400 Bad Request\r\n\r\n", "does not speak dask's protocol"),
+    ],
+)
+def test_a_service_that_is_not_a_scheduler_is_one_line_within_the_timeout(
+    greeting: bytes | None, message: str
+) -> None:
+    with _service(greeting) as address:
+        start = time.monotonic()
+        with pytest.raises(SimulationError, match=message):
+            fc.simulate("gpt-4", draws=100, executor=DaskExecutor(scheduler=address, timeout=2))
+        assert time.monotonic() - start < 10
 
 
 def test_an_unreachable_or_malformed_scheduler_is_one_line() -> None:

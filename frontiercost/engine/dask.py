@@ -31,7 +31,9 @@ import logging
 import math
 import os
 import shutil
+import struct
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -344,13 +346,28 @@ class DaskExecutor:
         if port is None:
             raise SimulationError(f"scheduler: {address!r} has no port, e.g. 'tcp://{host}:8786'")
         try:
-            with socket.create_connection((host, port), timeout=self.timeout):
-                pass
+            with socket.create_connection((host, port), timeout=self.timeout) as sock:
+                greeting = _first_frame_size(sock, time.monotonic() + self.timeout)
         except OSError as err:
             raise SimulationError(
                 f"scheduler: cannot connect to {address!r} within {self.timeout:g} s:"
                 f" {err.strerror or err}"
             ) from None
+        # A dask scheduler greets first, with a handshake of ~60 bytes; a service that
+        # says nothing hung the client past any limit, and one that sends other bytes
+        # made it allocate what they read as a frame's size (a MemoryError after 60 s).
+        if greeting is None:
+            raise SimulationError(
+                f"scheduler: {address!r} accepted the connection but sent no greeting within"
+                f" {self.timeout:g} s (a dask scheduler sends one at once); is it a dask"
+                " scheduler's address?"
+            )
+        if greeting > _HANDSHAKE_MAX:
+            raise SimulationError(
+                f"scheduler: {address!r} does not speak dask's protocol (its first message"
+                f" says {greeting:,} bytes, a handshake is under {_HANDSHAKE_MAX:,});"
+                " is it a dask scheduler's address?"
+            )
 
     def _preflight(self, client: Client) -> None:
         """At least one worker within the timeout, each importing this frontiercost version."""
@@ -588,3 +605,27 @@ def _scratch_result(job: Job, block: np.ndarray) -> EngineResult:
         if job.inputs
         else {},
     )
+
+
+# A dask handshake (a dict of versions and options) is 50-100 bytes in msgpack.
+_HANDSHAKE_MAX = 1 << 16
+
+
+def _first_frame_size(sock: Any, deadline: float) -> int | None:
+    """The size that a dask TCP message read from ``sock`` starts with (8 bytes,
+    little-endian), or ``None`` when fewer arrive before ``deadline`` or the peer
+    closes."""
+    head = b""
+    while len(head) < 8:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        sock.settimeout(left)
+        try:
+            more = sock.recv(8 - len(head))
+        except TimeoutError:
+            return None
+        if not more:
+            return None
+        head += more
+    return int(struct.unpack("<Q", head)[0])

@@ -115,3 +115,66 @@ def test_running_out_of_memory_is_one_line_not_an_internal_error(
     err = capsys.readouterr().err
     assert err.startswith("frontiercost: error: out of memory (Unable to allocate 839. MiB);")
     assert err.count("\n") == 1 and "internal error" not in err
+
+
+def _no_sampling(*args: object, **kwargs: object) -> None:
+    from frontiercost.errors import SimulationError
+
+    raise SimulationError("sampling started")
+
+
+def test_report_and_ranking_refuse_what_they_would_hold_before_sampling(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Both hold their stored draws about twice over; the budget counted them once
+    (the report of gpt-4 took 1.57 GB where 794 MiB was checked)."""
+    import frontiercost as fc
+    import frontiercost.run
+    from frontiercost.cli import main
+    from frontiercost.errors import SimulationError
+    from frontiercost.settings import Limits
+
+    monkeypatch.setattr(frontiercost.run, "simulate", _no_sampling)
+    # gpt-4: 11 outputs and 15 inputs stored, 208 B a draw, held twice: 416 B
+    need = 416 * 400_000
+    with pytest.raises(SimulationError, match=r"the report holds its 400,000 stored draws"):
+        fc.report("gpt-4", draws=100_000, limits=Limits(memory_bytes=need - 1))
+    with pytest.raises(SimulationError, match="sampling started"):  # within the budget
+        fc.report("gpt-4", draws=100_000, limits=Limits(memory_bytes=need))
+    argv = ["sensitivity", "gpt-4", "--method", "rank", "--draws", "1e5", "--memory"]
+    assert main([*argv, "100M"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "frontiercost: error: gpt-4: ranking the draws holds its 400,000 stored draws about 2"
+        " times over: 158.7 MiB, more than the memory budget of 100.0 MiB; use at most 63,015"
+        " draws per chain (--draws), or raise the budget (--memory,"
+        " limits=Limits(memory_bytes=...), FRONTIERCOST_MEMORY)\n"
+    )
+    assert main([*argv, str(need)]) == 2
+    assert capsys.readouterr().err.endswith("sampling started\n")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["report", "gpt-4", "-q", "--out", "{tmp}/r.html"],
+        ["sensitivity", "gpt-4", "--method", "rank", "-q", "--format", "json"],
+    ],
+    ids=["report", "rank"],
+)
+def test_what_report_and_ranking_hold_is_within_their_estimate(
+    command: list[str], tmp_path: Path
+) -> None:
+    from frontiercost.run import HELD
+
+    held = HELD["the report" if command[0] == "report" else "ranking the draws"]
+    args = [a.replace("{tmp}", str(tmp_path)) for a in command]
+    peaks = []
+    for draws in ("125000", "500000"):
+        peak, proc = _second_run([*args, "--draws", draws, "--overwrite"] if "--out" in args
+                                 else [*args, "--draws", draws])  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        peaks.append(peak)
+    per_draw = (peaks[1] - peaks[0]) * 2**20 / (4 * 375_000)  # measured 375-380 B
+    assert 0 < per_draw <= held * 208, per_draw

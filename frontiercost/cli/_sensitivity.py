@@ -147,6 +147,16 @@ def _rank(src: Source, output: str, console: Console) -> _Result:
     return str(da.attrs.get("output_units", "")), settings, None, rows
 
 
+def _check_ranking_fits(sc: Scenario, args: argparse.Namespace) -> None:
+    """Refuse, before sampling, draws that ranking would hold beyond the memory budget."""
+    from ..run import RunSpec, check_held
+    from ..settings import Sampling
+    from ._common import limits_from
+
+    run = {k: getattr(args, k) for k in ("draws", "chains", "seed", "sampler")}
+    check_held(RunSpec.of(sc), Sampling(**run), limits_from(args), "ranking the draws")
+
+
 def cmd_sensitivity(args: argparse.Namespace, console: Console) -> int:
     """Which priors drive an output: Sobol indices, a tornado table or rank correlations."""
     from ..analysis.report import headline_output
@@ -192,6 +202,8 @@ def cmd_sensitivity(args: argparse.Namespace, console: Console) -> int:
                     f"--draws: rank correlations read stored draws; use at most "
                     f"{STORE_LIMIT:,} draws in total"
                 )
+            if not _need(sc).observations:  # conditioning checks its own (3x)
+                _check_ranking_fits(_need(sc), args)
             src = sample(args.scenario, args, console, store=True)
         units, settings, central, rows = _rank(src, output, console)
     if not rows:

@@ -647,6 +647,54 @@ def test_an_interrupt_while_starting_up_says_one_line(delay: float, to: str) -> 
     assert (child.returncode, err.decode()) == (130, "frontiercost: interrupted\n")
 
 
+def test_an_interrupt_printed_by_c_code_prints_no_traceback(capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """An interrupt that landed in an import made by C code was printed there (numpy's
+    ``import_array()`` calls ``PyErr_Print``, which calls ``sys.excepthook``) before
+    the command's own line (CI, once, 0.5 s into `run --workers 1`)."""
+    import sys
+
+    from frontiercost import _files
+    from frontiercost.cli import _info
+
+    def interrupted_in_c(args: object, console: object) -> int:
+        try:
+            _files._handler(signal.SIGINT, None)  # the signal, mid-import
+        except KeyboardInterrupt as exc:
+            sys.excepthook(type(exc), exc, exc.__traceback__)  # PyErr_Print
+        raise ImportError("numpy._core.multiarray failed to import")  # import_array()
+
+    monkeypatch.setattr(sys, "excepthook", sys.__excepthook__)
+    hooks = sys.excepthook, sys.unraisablehook
+    monkeypatch.setattr(_info, "cmd_chips", interrupted_in_c)
+    assert main(["chips"]) == 130
+    assert capsys.readouterr().err == "frontiercost: interrupted\n"
+    assert (sys.excepthook, sys.unraisablehook) == hooks  # main in-process leaves them
+
+
+def test_only_the_interrupt_said_is_kept_quiet() -> None:
+    from types import SimpleNamespace
+
+    from frontiercost import _files
+    from frontiercost.cli import _quiet_about_interrupts
+
+    seen: list[object] = []
+    quiet_except, quiet_unraisable = _quiet_about_interrupts(
+        lambda kind, value, tb: seen.append(value), seen.append
+    )
+    interrupt, other = KeyboardInterrupt(), ValueError()
+    quiet_except(KeyboardInterrupt, interrupt, None)  # no interrupt recorded: not ours, shown
+    _files._received.append(signal.SIGINT)
+    try:
+        quiet_except(KeyboardInterrupt, interrupt, None)
+        quiet_except(ValueError, other, None)
+        quiet_unraisable(SimpleNamespace(exc_value=interrupt))
+        unraisable = SimpleNamespace(exc_value=other)
+        quiet_unraisable(unraisable)
+    finally:
+        _files.forget_interrupts()
+    assert seen == [interrupt, other, unraisable]
+
+
 def test_an_interrupt_a_compiled_kernel_turned_into_an_error_still_exits_130(
     capsys, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]

@@ -234,6 +234,11 @@ class DaskExecutor:
             raise SimulationError(
                 "threads_per_worker: applies to the LocalCluster started for workers=N only"
             )
+        if self.threads_per_worker > cores:  # 500 was accepted: 500 threads a worker
+            raise SimulationError(
+                f"threads_per_worker: {self.threads_per_worker} threads in each worker of a"
+                f" local cluster on a machine with {cores} cores; at most {cores}"
+            )
         self.threads = positive_int("threads", threads)
         if workers is not None and self.threads > cores:
             # numba in a worker on this machine has at most `cores` threads: every task

@@ -80,6 +80,11 @@ FLAGS = [
     (["--workers", "0"], "argument --workers: expected a whole number >= 1, got '0'"),
     (["--workers", "-1"], "argument --workers: expected a whole number >= 1, got '-1'"),
     (["--workers", "abc"], "argument --workers: expected a whole number"),
+    (
+        ["--workers", "1", "--threads-per-worker", "500"],
+        "--threads-per-worker: 500 threads in each worker of a local cluster on a machine"
+        f" with {os.cpu_count()} cores; at most {os.cpu_count()}",
+    ),
     (["--scheduler", "not a url"], "--scheduler: 'not a url' has no port"),
     (["--scheduler", ""], "--scheduler: expected an address such as 'tcp://host:8786', got ''"),
     (

@@ -127,3 +127,22 @@ def test_merged_records_keep_the_scenarios_order_of_figures() -> None:
     assert list(merged["outputs"]) == ["x", "y", "z"]
     assert [r["value"] for r in merged["references"]] == [1, 2, 3, 4, 5]
     assert merged["components"] == {"total": "x"}
+
+
+def test_a_run_of_named_outputs_samples_only_them(capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`run --var X` stored all 11 outputs of gpt-4 (839 MiB at 2.5e6 draws a chain),
+    where X's draws suffice; its figures are the whole run's, bit for bit."""
+    whole = json.loads(_run(capsys, ["run", "gpt-4", *SMALL, "--format", "json"]))
+    sampled: list[tuple[str, ...]] = []
+    real_sample = _sources.sample
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        src = real_sample(*args, **kwargs)
+        sampled.append(tuple(src.tree["posterior"].data_vars))
+        return src
+
+    monkeypatch.setattr(_summary, "sample", spy)
+    argv = ["run", "gpt-4", *SMALL, "--format", "json", "--var", "usd_per_flop"]
+    one = json.loads(_run(capsys, argv))
+    assert sampled == [("usd_per_flop",)]
+    assert one["outputs"] == {"usd_per_flop": whole["outputs"]["usd_per_flop"]}

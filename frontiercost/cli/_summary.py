@@ -635,8 +635,8 @@ def _output_groups(args: argparse.Namespace) -> list[tuple[list[str], Any]] | No
     names = list(dict.fromkeys(args.var)) if args.var else outputs
     total = args.draws * args.chains
     per = max(1, GROUP_BYTES // (8 * total))
-    if len(names) <= per:
-        return None
+    if len(names) <= per and len(names) == len(outputs):
+        return None  # else only the outputs named (and their split) are sampled
     # the split the whole run would report, sampled together in the first group
     split = next(
         ((t, ps) for t, ps in SPLITS.items() if {t, *ps} <= set(outputs) and t in names), None

@@ -610,7 +610,8 @@ def _run(
         what=what,
         sweep=kind == "sweep",
     )
-    progress = limits.watch(progress, sum(totals), what)  # a run slower than estimated
+    if kind != "sweep":  # sweep() watches all its points at once
+        progress = limits.watch(progress, sum(totals), what)  # a run slower than estimated
     if keep.store and keep.out is not None and keep.out.suffix.lower() != ".zarr":
         layout = _layout(specs[0], jobs[0], sampling)
         files.check_room(keep.out, 8 * len(layout.names) * layout.chains * layout.draws)
@@ -1017,6 +1018,8 @@ def sweep(
     thresholds = keep.thresholds
     nonfinite: dict[str, dict[str, int]] = {}  # NaN and inf draws per output, over all points
     overflow: dict[str, float] = {}  # inputs whose prior overflows, at any point
+    # one watch over every batch: a batch's own would restart the clock at each
+    progress = limits.watch(progress, n_points * sampling.total, f"a sweep of {n_points:,} points")
     if summary_only or not point_keep.store:
         # Points run in batches whose streaming statistics (a histogram per output,
         # HIST_BYTES at most) take at most a quarter of the memory budget; each batch

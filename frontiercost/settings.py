@@ -387,6 +387,18 @@ class Limits:
                 " FRONTIERCOST_MAX_SECONDS)"
             )
 
+    def check_seconds(self, seconds: float, what: str, fix: str) -> None:
+        """Refuse work whose optimistic estimate, ``seconds``, exceeds the limit.
+
+        ``fix`` says what would make it smaller (e.g. ``"use n = 4,096 or less"``).
+        """
+        if seconds > self.seconds:
+            raise SimulationError(
+                f"{what} would take at least {duration(seconds)}, more than the limit of"
+                f" {duration(self.seconds)}; {fix}, or raise the limit (--max-time,"
+                " Limits(seconds=...), FRONTIERCOST_MAX_SECONDS)"
+            )
+
     def check_points(self, points: int) -> None:
         """Refuse a sweep of more than ``max_points`` points, or one whose grid alone
         would take longer than ``seconds`` or more than ``memory_bytes`` to build."""

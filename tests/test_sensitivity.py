@@ -406,6 +406,29 @@ def test_sobol_design_too_big_for_the_memory_budget_is_refused_before_allocating
         sobol_indices("gpt-4", "amortized_cost", n=1 << 16, limits=slow)
 
 
+def test_sobol_time_counts_the_bootstrap_and_names_the_n_that_fits(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The estimate counted the designs' draws only: n = 2**20 of gpt-4 at --max-time 5s
+    was accepted (0.3 s estimated) and took 28 s, most of it 1,000 bootstrap resamples."""
+    import os
+
+    from frontiercost.analysis import sensitivity
+    from frontiercost.settings import EST_DRAWS_PER_CORE_SECOND, Limits
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    draws = (1 << 20) * 17 / (EST_DRAWS_PER_CORE_SECOND * 2)
+    boot = 1000 * (1 << 20) / sensitivity.EST_BOOT_ROWS_PER_SECOND
+    assert sensitivity.sobol_seconds(15, 1, 1 << 20, 1000) == pytest.approx(draws + boot)
+    # below 2,048 rows, independent scramblings: no bootstrap
+    assert sensitivity.sobol_seconds(15, 1, 1024, 1000) == 1024 * 17 / 6e7
+    with pytest.raises(fc.FrontiercostError) as err:
+        sobol_indices("gpt-4", "amortized_cost", n=1 << 20, limits=Limits(seconds=5))
+    assert str(err.value) == (
+        "gpt-4: Sobol indices at n = 1,048,576 with 1,000 bootstrap resamples would take at"
+        " least 11 s, more than the limit of 5 s; use n = 262,144 (2**18) or less, or"
+        " raise the limit (--max-time, Limits(seconds=...), FRONTIERCOST_MAX_SECONDS)"
+    )
+
+
 def test_sobol_of_a_conditioned_scenario_says_it_is_the_priors() -> None:
     """Its indices ignore the evidence (they need independent inputs): said, not silent."""
     from frontiercost.analysis import sobol_indices

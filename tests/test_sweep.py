@@ -187,6 +187,34 @@ def test_a_summary_sweep_runs_in_batches_within_its_memory_budget(monkeypatch) -
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)  # one count over all batches
 
 
+def test_the_time_limit_spans_every_batch_of_a_sweep(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Each batch had a watch of its own, whose clock started again: a sweep of many
+    batches ran well past --max-time (400 points at 5 s: 17 s)."""
+    from types import SimpleNamespace
+
+    from frontiercost import settings
+    from frontiercost.engine import HIST_BYTES
+    from frontiercost.errors import SimulationError
+    from frontiercost.settings import Limits
+
+    clock = [0.0]
+    monkeypatch.setattr(settings, "time", SimpleNamespace(perf_counter=lambda: clock[0]))
+
+    def tick(done: int, total: int) -> None:  # every report takes a second
+        clock[0] += 1.0
+
+    vary = {"growth_rate": [2.0, 2.4, 2.9], "year": [2023, 2024]}
+    kw = {"vary": vary, "summary_only": True, "store": False, **RUN}
+    outputs = len(fc.load_scenario("frontier-run-2025-2030").model().outputs)
+    budget = 4 * 2 * HIST_BYTES * outputs  # three batches of two points
+    fc.sweep("frontier-run-2025-2030", limits=Limits(memory_bytes=budget), progress=tick, **kw)
+    per_batch = clock[0] / 3
+    clock[0] = 0.0
+    limit = Limits(memory_bytes=budget, seconds=1.5 * per_batch)  # more than any one batch
+    with pytest.raises(SimulationError, match=r"^a sweep of 6 points: stopped after"):
+        fc.sweep("frontier-run-2025-2030", limits=limit, progress=tick, **kw)
+
+
 @pytest.mark.parametrize(
     ("extra", "vary", "match"),
     [

@@ -19,6 +19,7 @@ move an output and are left out of every result.
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from ..model import Correlations, Model
 from ..priors import Prior
 from ..results.view import view
 from ..scenarios import Scenario, load_scenario
-from ..settings import Limits, format_size
+from ..settings import EST_DRAWS_PER_CORE_SECOND, Limits, format_size
 
 SAMPLE_DIMS = ("chain", "draw")
 SOBOL_SAMPLERS = ("qmc", "mc")
@@ -302,8 +303,23 @@ def sobol_memory(model: Model, k: int, n_outputs: int, n: int) -> int:
     return 8 * n * rows
 
 
+# Bootstrap rows resampled a second, optimistically (measured 25-50 M/s on 2
+# cores: a random index, a count and a (2k + 4)-column row of the design each).
+EST_BOOT_ROWS_PER_SECOND = 1e8
+
+
+def sobol_seconds(k: int, n_outputs: int, n: int, n_boot: int) -> float:
+    """Optimistic seconds of Sobol indices: the ``k + 2`` designs' draws, and
+    ``n_boot`` bootstrap resamples of ``n`` rows for each output (from 2,048 rows;
+    below, independent scramblings, which cost no more than their draws)."""
+    cores = os.cpu_count() or 1
+    draws = n * (k + 2) / (EST_DRAWS_PER_CORE_SECOND * cores)
+    boot = n_boot * n * n_outputs / EST_BOOT_ROWS_PER_SECOND if n > REPLICATED_UP_TO else 0.0
+    return draws + boot
+
+
 def _check_sobol_bounds(
-    model: Model, k: int, n_outputs: int, n: int, limits: Limits, label: str
+    model: Model, k: int, n_outputs: int, n: int, n_boot: int, limits: Limits, label: str
 ) -> None:
     need = sobol_memory(model, k, n_outputs, n)
     if need > limits.memory_bytes:
@@ -318,7 +334,16 @@ def _check_sobol_bounds(
             f" {format_size(limits.memory_bytes)}; {fix + ', or ' if fix else ''}raise the"
             " budget (--memory, Limits(memory_bytes=...), FRONTIERCOST_MEMORY)"
         )
-    limits.check_time(n * (k + 2), f"{label}: Sobol indices at n = {n:,}")
+    seconds = sobol_seconds(k, n_outputs, n, n_boot)
+    if seconds > limits.seconds:
+        fits = n
+        while fits > 16 and sobol_seconds(k, n_outputs, fits, n_boot) > limits.seconds:
+            fits //= 2
+        limits.check_seconds(
+            seconds,
+            f"{label}: Sobol indices at n = {n:,} with {n_boot:,} bootstrap resamples",
+            f"use n = {fits:,} (2**{fits.bit_length() - 1}) or less",
+        )
 
 
 def _sobol_from_means(m: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -570,7 +595,7 @@ def sobol_indices(
             "or use rank_correlations on a run"
         )
     k = len(factors)
-    _check_sobol_bounds(model, k, len(outs), int(n), limits or Limits(), label)
+    _check_sobol_bounds(model, k, len(outs), int(n), int(n_boot), limits or Limits(), label)
     a, b = _design(model, factors, int(n), int(seed), sampler)
 
     def keep(u: np.ndarray) -> dict[str, np.ndarray]:

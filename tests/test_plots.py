@@ -665,3 +665,31 @@ def test_a_distribution_with_infinite_draws_renders_its_infinite_bound_at_the_ed
         huge = frontiercost.simulate(model("exp(x * 1000)"), prior, draws=2000, chains=2)
     with pytest.raises(FrontiercostError, match=r"var: 'cost' has draws of 1\.\d+e\+308,"):
         plot_distribution(huge, "cost", path=io.BytesIO())
+
+
+@pytest.mark.parametrize(
+    "family",
+    ["normal", "lognormal", "two-modes", "uniform", "log-of-a-wide-lognormal", "exponential"],
+)
+def test_the_binned_density_is_scipys_kde(family: str) -> None:
+    """Above EXACT_KDE_UP_TO draws the density curve is scipy's gaussian_kde computed
+    from binned draws (11 s of a 4e6-draw figure was scipy's 400 x n Gaussians)."""
+    from scipy.stats import gaussian_kde
+
+    from frontiercost.analysis.plots import distribution
+
+    rng = np.random.default_rng(3)
+    n = 2 * distribution.EXACT_KDE_UP_TO
+    t = {
+        "normal": lambda: rng.normal(5.0, 2.0, n),
+        "lognormal": lambda: rng.lognormal(0.0, 1.5, n),
+        "two-modes": lambda: np.concatenate(
+            [rng.normal(0, 1, n // 2), rng.normal(10, 0.3, n // 2)]
+        ),
+        "uniform": lambda: rng.uniform(-1e-9, 1e-9, n),
+        "log-of-a-wide-lognormal": lambda: np.log(rng.lognormal(30.0, 3.0, n)),
+        "exponential": lambda: rng.exponential(1e12, n),
+    }[family]()
+    grid, values = distribution._density(t, lambda x: x)
+    exact = gaussian_kde(t)(grid)
+    assert np.max(np.abs(values - exact)) <= 2e-3 * exact.max()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,6 +10,7 @@ import numpy as np
 import xarray as xr
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from scipy.signal import fftconvolve
 from scipy.stats import gaussian_kde
 
 from ...errors import FrontiercostError
@@ -54,12 +56,40 @@ def _density(t: np.ndarray, back: Any) -> tuple[np.ndarray, np.ndarray] | None:
         if not (np.ptp(t) > 0 and np.isfinite(np.var(t))):
             return None
         try:
-            density = gaussian_kde(t)
             grid = np.linspace(t.min(), t.max(), 400)
-            values = density(grid)
+            values = gaussian_kde(t)(grid) if t.size <= EXACT_KDE_UP_TO else _binned_kde(t, grid)
         except (ValueError, np.linalg.LinAlgError):
             return None
     return (back(grid), values) if np.all(np.isfinite(values)) else None
+
+
+# Up to here scipy's KDE is evaluated as it is (400 x n Gaussians: 0.2 s); above,
+# the same estimate from binned draws (scipy's took 11 s of a 4e6-draw figure).
+EXACT_KDE_UP_TO = 100_000
+
+
+def _binned_kde(t: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """scipy's ``gaussian_kde(t)(grid)`` (Scott's bandwidth) from linearly binned draws.
+
+    Bins of an eighth of the bandwidth, convolved with the Gaussian kernel by
+    FFT: O(n) for the draws, within 2e-3 of the peak density of scipy's
+    (tested).  Bins are capped at 2**22; a range wider than 5e5 bandwidths is
+    then smoothed more coarsely.
+    """
+    n = t.size
+    h = float(np.std(t, ddof=1)) * n**-0.2
+    lo, hi = float(t.min()) - 5 * h, float(t.max()) + 5 * h
+    m = int(min(max(np.ceil((hi - lo) / (h / 8)), 1024), 1 << 22))
+    delta = (hi - lo) / m
+    x = (t - lo) / delta - 0.5  # position among the bin centres
+    i = np.floor(x).astype(np.int64)
+    f = x - i
+    counts = np.bincount(np.clip(i, 0, m - 1), weights=1 - f, minlength=m)
+    counts += np.bincount(np.clip(i + 1, 0, m - 1), weights=f, minlength=m)
+    u = np.arange(-math.ceil(5 * h / delta), math.ceil(5 * h / delta) + 1) * delta
+    kernel = np.exp(-0.5 * (u / h) ** 2)
+    dens = fftconvolve(counts, kernel / kernel.sum(), mode="same") / (n * delta)
+    return np.interp(grid, lo + (np.arange(m) + 0.5) * delta, dens)
 
 
 def _point_value(point: float | xr.Dataset | None, var: str) -> float | None:

@@ -1203,6 +1203,7 @@ def report(
         raise SimulationError(f"ci_kind: unknown kind {ci_kind!r}; accepted: eti, hdi")
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     check_headline(sc, output)
+    before = limits_of(limits).stopwatch(f"{sc.name}: the report")
     if sc.observations:
         if sampling.sampler != "mc":
             raise SimulationError(
@@ -1213,7 +1214,9 @@ def report(
     else:
         check_held(RunSpec.of(sc), sampling, limits_of(limits), "the report")
         tree = simulate(sc, sampling=sampling, limits=limits, strict=strict)
-    page = report_html(sc, tree, evaluate(sc), ci_prob=ci_prob, output=output, ci_kind=ci_kind)
+    page = report_html(
+        sc, tree, evaluate(sc), ci_prob=ci_prob, output=output, ci_kind=ci_kind, before=before
+    )
     if target is not None:
         write_page(target, page)
     return page

@@ -399,6 +399,22 @@ class Limits:
                 " Limits(seconds=...), FRONTIERCOST_MAX_SECONDS)"
             )
 
+    def stopwatch(self, what: str) -> Callable[[str], None]:
+        """A check to call between the steps of ``what``: from the moment it is made,
+        it raises once more than ``seconds`` have passed, naming the step not begun."""
+        start = time.perf_counter()
+
+        def check(step: str) -> None:
+            elapsed = time.perf_counter() - start
+            if elapsed > self.seconds:
+                raise SimulationError(
+                    f"{what}: stopped before {step}: it has taken {duration(elapsed)}, more"
+                    f" than the limit of {duration(self.seconds)}; use fewer draws, or raise"
+                    " the limit (--max-time, Limits(seconds=...), FRONTIERCOST_MAX_SECONDS)"
+                )
+
+        return check
+
     def check_points(self, points: int) -> None:
         """Refuse a sweep of more than ``max_points`` points, or one whose grid alone
         would take longer than ``seconds`` or more than ``memory_bytes`` to build."""

@@ -557,3 +557,27 @@ def test_a_record_name_with_control_characters_makes_a_valid_scenario() -> None:
     for name in ("GPT-4 (Mar 2023)", 'Evil"\n[formulas]\nx = "1"\n#\x7f', "back\\slash", "é"):
         assert tomllib.loads("title = " + _str(name))["title"] == name
     assert _str("GPT-4 (Mar 2023)") == '"GPT-4 (Mar 2023)"'  # plain names: as before
+
+
+def test_a_comparison_past_its_time_limit_stops_between_records(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its estimate counts draws only (--draws 1e6 took 55 s whatever --max-time); the
+    records now check the clock."""
+    from types import SimpleNamespace
+
+    from frontiercost import settings
+    from frontiercost.errors import SimulationError
+    from frontiercost.settings import Limits
+
+    clock = [0.0]
+
+    def tick() -> float:  # each look at the clock finds a second gone
+        clock[0] += 1.0
+        return clock[0]
+
+    monkeypatch.setattr(settings, "time", SimpleNamespace(perf_counter=tick))
+    with pytest.raises(SimulationError, match=r"stopped before record 3 \(") as err:
+        compare(DB, before=CUTOFF, draws=10, chains=1, limits=Limits(seconds=2.5))
+    assert str(err.value).startswith("epoch compare of ")
+    assert "it has taken 3 s, more than the limit of 2.5 s" in str(err.value)

@@ -412,3 +412,30 @@ def test_report_states_its_dollars_and_cloud_basis() -> None:
     assert "priced on the <em>contract</em> cloud basis (chip library h100-sxm5" in page
     page = html.unescape(report_html("gpt-4", draws=200, chains=1))
     assert "USD figures are in 2023-12 US dollars." in page
+
+
+def test_a_report_past_its_time_limit_stops_between_sections(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """--max-time bounded the sampling only: `report --draws 1e6` took 50 s whatever the
+    limit.  Now the sections check the clock, and the page is not written."""
+    from types import SimpleNamespace
+
+    from frontiercost import settings
+    from frontiercost.errors import SimulationError
+    from frontiercost.settings import Limits
+
+    clock = [0.0]
+
+    def tick() -> float:  # each look at the clock finds a second gone
+        clock[0] += 1.0
+        return clock[0]
+
+    monkeypatch.setattr(settings, "time", SimpleNamespace(perf_counter=tick))
+    page = tmp_path / "r.html"
+    with pytest.raises(SimulationError) as err:
+        fc.report("gpt-4", page, draws=1000, chains=1, limits=Limits(seconds=3.5))
+    assert str(err.value) == (
+        "gpt-4: the report: stopped before the Distribution of amortized_cost section: it has"
+        " taken 4 s, more than the limit of 3.5 s; use fewer draws, or raise the limit"
+        " (--max-time, Limits(seconds=...), FRONTIERCOST_MAX_SECONDS)"
+    )
+    assert not page.exists()

@@ -136,6 +136,7 @@ def report_html(
     ci_prob: float = 0.9,
     output: str | None = None,
     ci_kind: str = "eti",
+    before: Callable[[str], None] | None = None,
 ) -> str:
     """The self-contained HTML report of a scenario's run.
 
@@ -158,6 +159,10 @@ def report_html(
         an HDI's bounds have no Monte Carlo standard error, so the summary
         then leaves that column out).  The priors table always gives each
         prior's 5th to 95th percentile.
+    before : callable, optional
+        Called with a section's name ("the Sensitivity section") before it is
+        built; :func:`frontiercost.run.report` stops a report past its time
+        limit there.
 
     Returns
     -------
@@ -182,6 +187,8 @@ def report_html(
     parts: list[str] = []
     toc: list[str] = []
     for anchor, title, build in sections:
+        if before is not None:
+            before(f"the {title} section")
         content = build(ctx)
         if content is None:
             continue

@@ -232,9 +232,13 @@ def compare(
         )
     # each record is bounded when it runs; the comparison as a whole must be too
     total = len(records) * draws * chains
-    (limits or Limits()).check_time(total, f"epoch compare of {len(records):,} records")
+    limits = limits or Limits()
+    what = f"epoch compare of {len(records):,} records"
+    limits.check_time(total, what)
+    before_record = limits.stopwatch(what)  # the estimate counts draws only
     rows: list[Row] = []
     for done, record in enumerate(records, 1):
+        before_record(f"record {done:,} ({record.name})")
         rows += _compare_one(
             record, db, pipeline, draws, chains, seed, (ci_prob, ci_kind), tolerance
         )

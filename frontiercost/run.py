@@ -327,12 +327,16 @@ def check_bounds(
             " (summary_only=True; sweep --summary), sweep fewer points or draws, or raise"
             " the budget (--memory, limits=Limits(memory_bytes=...), FRONTIERCOST_MEMORY)"
         )
+    # "stream instead" named `frontiercost run` without --out, which is what a run
+    # refused here often was: the command line streams only above STORE_LIMIT draws
+    fits = int(limits.memory_bytes // max(need / max(total, 1), 1)) // max(sampling.chains, 1)
+    fewer = f"use at most {fits:,} draws per chain (--draws), " if fits else ""
     raise SimulationError(
         f"{what}: storing {total:,} draws needs {format_size(need)}, more than the"
-        f" memory budget of {format_size(limits.memory_bytes)}; stream instead"
-        " (store=False; `frontiercost run` without --out), write the draws to"
-        " a file (out='run.nc' or .zarr, --out: written block by block), or raise the"
-        " budget (--memory, limits=Limits(memory_bytes=...), FRONTIERCOST_MEMORY)"
+        f" memory budget of {format_size(limits.memory_bytes)}; {fewer}write the draws to"
+        " a file (out='run.nc' or .zarr, --out: written block by block), stream instead"
+        " (store=False), or raise the budget (--memory, limits=Limits(memory_bytes=...),"
+        " FRONTIERCOST_MEMORY)"
     )
 
 

@@ -232,6 +232,10 @@ def test_a_stored_run_too_large_for_memory_is_refused_with_the_fix() -> None:
     assert "needs 7.9 MiB, more than the memory budget of 1.0 MiB" in text
     assert "store=False" in text and "out=" in text and "FRONTIERCOST_MEMORY" in text
     assert "--out" in text and "--memory" in text  # `frontiercost report` stores too
+    # 1 MiB holds 5,041 draws of 26 variables (208 B): 1,260 for each of 4 chains
+    assert "use at most 1,260 draws per chain (--draws)" in text
+    # it named `frontiercost run` without --out, which is what was refused
+    assert "without --out" not in text
 
 
 def test_a_stored_sweep_too_large_for_memory_is_told_what_helps(tmp_path: Path) -> None:

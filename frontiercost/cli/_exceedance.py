@@ -84,7 +84,13 @@ def cmd_exceedance(args: argparse.Namespace, console: Console) -> int:
         check(accepted, f"scenario {sc.name!r}", None if store else inputs)
         thresholds = thresholds_for(args.threshold, bare_to, scenario_units(sc))
         _check_asked(names, thresholds, args.level)
-        src = sample(args.scenario, args, console, store=store, thresholds=thresholds or None)
+        # a stored run of outputs keeps only theirs (the same draws: same streams)
+        only = store and not sc.observations and set(names) <= set(sc.outputs)
+        subset: dict[str, Any] = {"inputs": False, "outputs": list(dict.fromkeys(names))}
+        src = sample(
+            args.scenario, args, console, store=store, thresholds=thresholds or None,
+            **(subset if only else {}),
+        )  # fmt: skip
     names = list(dict.fromkeys(names))
     levels = list(dict.fromkeys(args.level or []))
     variables: dict[str, Any] = {}

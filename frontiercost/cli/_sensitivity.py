@@ -202,9 +202,13 @@ def cmd_sensitivity(args: argparse.Namespace, console: Console) -> int:
                     f"--draws: rank correlations read stored draws; use at most "
                     f"{STORE_LIMIT:,} draws in total"
                 )
-            if not _need(sc).observations:  # conditioning checks its own (3x)
+            plain = not _need(sc).observations
+            if plain:  # conditioning checks its own (3x)
                 _check_ranking_fits(_need(sc), args)
-            src = sample(args.scenario, args, console, store=True)
+            # the inputs and this output are what is ranked: the other outputs' draws
+            # need not be kept (the same draws: the same streams)
+            only = [output] if plain and output in _need(sc).outputs else None
+            src = sample(args.scenario, args, console, store=True, outputs=only)
         units, settings, central, rows = _rank(src, output, console)
     if not rows:
         console.note(f"{name}: no uncertain parameter reaches {output}: every one is fixed")

@@ -232,26 +232,33 @@ _MARKS = (
 )
 
 
-# The last line of a file written for the user to edit (a scenario): the digest
-# of everything above it, so an edited file is no longer taken for this program's.
+# The last line of a file written for the user to edit (a scenario), or to keep
+# and perhaps annotate (an HTML report): the digest of everything above it, so an
+# edited file is no longer taken for this program's.
 _DIGEST = b"# frontiercost digest "
+_HTML_DIGEST = (b"<!-- frontiercost digest ", b" -->")
 _EDITABLE = _MARKS[2]
-_READ_WHOLE = 16 << 20  # an editable file is a few kB (a scenario is at most 10 MB)
+_REPORT = _MARKS[1]
+_READ_WHOLE = 64 << 20  # a scenario is at most 10 MB, a report of embedded PNGs ~1 MB
 
 
 def _digest(body: bytes) -> bytes:
     return hashlib.sha256(body).hexdigest()[:32].encode()
 
 
-def with_digest(text: str) -> str:
-    """``text`` and a last line with its digest (see :func:`written_here`)."""
+def with_digest(text: str, *, html: bool = False) -> str:
+    """``text`` and a last line with its digest (see :func:`written_here`): a ``#``
+    comment, or with ``html`` an HTML comment."""
     body = text if text.endswith("\n") else text + "\n"
-    return body + (_DIGEST + _digest(body.encode("utf-8"))).decode() + "\n"
+    digest = _digest(body.encode("utf-8"))
+    line = _HTML_DIGEST[0] + digest + _HTML_DIGEST[1] if html else _DIGEST + digest
+    return body + line.decode() + "\n"
 
 
-def _edit_state(path: Path) -> str | None:
-    """``None`` while an editable file's digest line matches the text above it, else
-    why the file is no longer taken for this program's."""
+def _edit_state(path: Path, *, undigested: str | None) -> str | None:
+    """``None`` while a file's digest line matches the text above it, else why the
+    file is no longer taken for this program's (``undigested`` for a file with no
+    digest line: a reason, or ``None`` to take it as this program's)."""
     try:
         if path.stat().st_size > _READ_WHOLE:
             return "is larger than a file this program writes for editing"
@@ -259,17 +266,24 @@ def _edit_state(path: Path) -> str | None:
     except OSError as err:
         return f"cannot be read ({os_reason(err)})"
     body, sep, last = data.rstrip(b"\n").rpartition(b"\n")
-    if sep and last == _DIGEST + _digest(body + sep):
+    digest = _digest(body + sep)
+    if sep and last in (_DIGEST + digest, _HTML_DIGEST[0] + digest + _HTML_DIGEST[1]):
         return None
-    if last.startswith(_DIGEST):
+    if last.startswith((_DIGEST, _HTML_DIGEST[0])):
         return "has been edited since this program wrote it"
-    return "carries no digest line (an older version wrote it, or its end was edited)"
+    return undigested
 
 
 def edited(path: Path) -> str | None:
-    """Why ``path``, a file this program wrote for editing, is no longer taken for its
-    own (``None`` when it is, or is no such file)."""
-    return _edit_state(path) if _marks(path) == {_EDITABLE} else None
+    """Why ``path``, a file this program wrote for editing or keeping, is no longer
+    taken for its own (``None`` when it is, or is no such file)."""
+    marks = _marks(path)
+    if marks == {_EDITABLE}:
+        why = "carries no digest line (an older version wrote it, or its end was edited)"
+        return _edit_state(path, undigested=why)
+    if _REPORT in marks:  # a report of a version before digests is taken as it was
+        return _edit_state(path, undigested=None)
+    return None
 
 
 def _marks(path: Path) -> set[bytes]:
@@ -286,10 +300,8 @@ def _marks(path: Path) -> set[bytes]:
 def written_here(path: Path) -> bool:
     """Whether an existing file carries this program's mark (CSV and text files carry none).
 
-    A scenario written for the user to edit counts only while its digest line
-    matches: once edited, it is the user's (``--overwrite`` replaces it).
+    A scenario written for the user to edit, or an HTML report, counts only
+    while its digest line matches: once edited, it is the user's
+    (``--overwrite`` replaces it).
     """
-    marks = _marks(path)
-    if marks == {_EDITABLE}:
-        return _edit_state(path) is None
-    return bool(marks)
+    return bool(_marks(path)) and edited(path) is None

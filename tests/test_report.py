@@ -439,3 +439,26 @@ def test_a_report_past_its_time_limit_stops_between_sections(monkeypatch, tmp_pa
         " (--max-time, Limits(seconds=...), FRONTIERCOST_MAX_SECONDS)"
     )
     assert not page.exists()
+
+
+def test_a_report_edited_after_it_was_written_is_the_users(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A report carries its digest on its last line; one annotated afterwards was replaced
+    by the next run without a word, the notes lost."""
+    from frontiercost.cli import main
+
+    target = tmp_path / "r.html"
+    write_report("gpt-4", target, draws=200, chains=1)
+    assert re.fullmatch(
+        r"<!-- frontiercost digest [0-9a-f]{32} -->", target.read_text("utf-8").splitlines()[-1]
+    )
+    write_report("gpt-4", target, draws=200, chains=1)  # unedited: ours, replaced
+    edited = target.read_text("utf-8").replace("<h2>Summary</h2>", "<h2>Summary (mine)</h2>")
+    target.write_text(edited, "utf-8")
+    with pytest.raises(fc.FrontiercostError, match="has been edited since this program wrote"):
+        write_report("gpt-4", target, draws=200, chains=1)
+    assert main(["report", "gpt-4", "--out", str(target), "--draws", "50"]) == 2
+    err = capsys.readouterr().err
+    assert "has been edited since this program wrote it" in err and "--overwrite" in err
+    assert target.read_text("utf-8") == edited
+    write_report("gpt-4", target, draws=200, chains=1, overwrite=True)
+    assert "(mine)" not in target.read_text("utf-8")

@@ -776,7 +776,7 @@ def check_report_path(path: str | os.PathLike[str], overwrite: bool = False) -> 
     An existing file is replaced only when it is a report this program wrote,
     or with ``overwrite``.
     """
-    from .._files import written_here
+    from .._files import edited, written_here
 
     target = Path(path)
     if target.is_dir():
@@ -788,17 +788,21 @@ def check_report_path(path: str | os.PathLike[str], overwrite: bool = False) -> 
     if not os.access(target.parent, os.W_OK):
         raise FrontiercostError(f"path: {target}: directory {target.parent} is not writable")
     if target.is_file() and not overwrite and not written_here(target):
+        why = edited(target) or "is not a report this program wrote"
         raise FrontiercostError(
-            f"path: {target} exists and is not a report this program wrote; choose another"
-            " name, or pass overwrite=True to replace it"
+            f"path: {target} exists and {why}; choose another name, or pass overwrite=True"
+            " to replace it"
         )
     return target
 
 
 def write_page(target: Path, text: str) -> None:
-    """Write a report page atomically."""
+    """Write a report page atomically, with a last line of its digest: a page edited
+    afterwards is the user's, replaced only with ``overwrite``."""
+    from .._files import with_digest
+
     with atomic_open(target, "w", encoding="utf-8") as fh:
-        fh.write(text)
+        fh.write(with_digest(text, html=True))
 
 
 __all__ = ["check_report_path", "headline_output", "report_html", "write_page"]

@@ -59,7 +59,13 @@ CASES = [
     ),
     (
         ["compare", "gpt-4", "gpt-4", "--draws", "1e6", "--memory", "100M"],
-        "(its share of the budget: compare holds both runs' draws in memory); use fewer --draws",
+        "(its share of the budget: compare holds both runs' draws in memory); use at most"
+        " 148,945 draws per chain (--draws), or raise the budget",
+    ),
+    (
+        ["compare", "gpt-4", "gpt-4", "--draws", "1e6", "--memory", "1"],
+        "more than the memory budget of 1 B (its share of the budget: compare holds both"
+        " runs' draws in memory); use fewer --draws, or raise the budget",
     ),
     (["run", "{stored}"], "stored.nc: a saved run, not a scenario; read it with `frontiercost"),
     (["validate", "{reference}"], "a saved run, not a scenario; read it with"),

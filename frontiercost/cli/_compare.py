@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from typing import Any
 
 from ..errors import FrontiercostError, SimulationError
@@ -47,6 +48,14 @@ def _settings(src: Source) -> dict[str, Any]:
     }
 
 
+# run.check_bounds' refusal of a stored run: its figures, the draws that fit, the rest
+_OVER_BUDGET = re.compile(
+    r"(?P<head>.*?more than the memory budget of [^;]*); "
+    r"(?P<fits>use at most [\d,]+ draws per chain \(--draws\), )?.*stream instead",
+    re.DOTALL,
+)
+
+
 def cmd_compare(args: argparse.Namespace, console: Console) -> int:
     """Two scenarios or runs side by side, and P(A > B) paired draw by draw."""
     from ..analysis import prob_greater, summarize
@@ -74,7 +83,7 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
         )
     # both runs are held at once: each sampled one within its share of the budget
     shared_args = argparse.Namespace(**vars(args))
-    shared_args.memory = limits_from(args).memory_bytes // max(1, 2 - len(files))
+    shared_args.memory = max(1, limits_from(args).memory_bytes // max(1, 2 - len(files)))
     try:
         # outputs only: compare pairs the outputs both runs share (inputs were half the memory)
         srcs = {
@@ -84,13 +93,14 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
             for k, t in (("a", args.a), ("b", args.b))
         }
     except SimulationError as err:
-        head, sep, _ = str(err).partition("; stream instead")
-        if not sep:
+        refused = _OVER_BUDGET.match(str(err))
+        if refused is None:
             raise
         # streaming or a file are no help here: compare pairs draws held in memory
+        fix = (refused["fits"] or "use fewer --draws, ").rstrip(", ")
         raise SimulationError(
-            f"{head} (its share of the budget: compare holds both runs' draws in memory);"
-            " use fewer --draws, or raise the budget (--memory, FRONTIERCOST_MEMORY)"
+            f"{refused['head']} (its share of the budget: compare holds both runs' draws in"
+            f" memory); {fix}, or raise the budget (--memory, FRONTIERCOST_MEMORY)"
         ) from None
     a, b = srcs["a"], srcs["b"]
     for k, s in srcs.items():

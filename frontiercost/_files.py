@@ -255,13 +255,12 @@ def with_digest(text: str, *, html: bool = False) -> str:
     return body + line.decode() + "\n"
 
 
-def _edit_state(path: Path, *, undigested: str | None) -> str | None:
+def _edit_state(path: Path, *, undigested: str) -> str | None:
     """``None`` while a file's digest line matches the text above it, else why the
-    file is no longer taken for this program's (``undigested`` for a file with no
-    digest line: a reason, or ``None`` to take it as this program's)."""
+    file is no longer taken for this program's (``undigested``: with no digest line)."""
     try:
         if path.stat().st_size > _READ_WHOLE:
-            return "is larger than a file this program writes for editing"
+            return "is larger than any file this program writes with a digest"
         data = path.read_bytes()
     except OSError as err:
         return f"cannot be read ({os_reason(err)})"
@@ -277,12 +276,9 @@ def _edit_state(path: Path, *, undigested: str | None) -> str | None:
 def edited(path: Path) -> str | None:
     """Why ``path``, a file this program wrote for editing or keeping, is no longer
     taken for its own (``None`` when it is, or is no such file)."""
-    marks = _marks(path)
-    if marks == {_EDITABLE}:
+    if _marks(path) & {_EDITABLE, _REPORT}:
         why = "carries no digest line (an older version wrote it, or its end was edited)"
         return _edit_state(path, undigested=why)
-    if _REPORT in marks:  # a report of a version before digests is taken as it was
-        return _edit_state(path, undigested=None)
     return None
 
 

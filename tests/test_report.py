@@ -23,6 +23,7 @@ import pytest
 from PIL import Image
 
 import frontiercost as fc
+from frontiercost._files import with_digest
 from frontiercost.analysis.format import format_value
 from frontiercost.analysis.report import headline_output
 from frontiercost.errors import FrontiercostError
@@ -281,7 +282,8 @@ def test_rejects_bad_paths_and_scenarios(tmp_path: Path) -> None:
         write_report("gpt-5", tmp_path / "r.html")
 
 
-OLD_REPORT = '<!DOCTYPE html><meta name="generator" content="frontiercost 0.0">old report'
+UNDIGESTED = '<!DOCTYPE html><meta name="generator" content="frontiercost 0.0">old report'
+OLD_REPORT = with_digest(UNDIGESTED, html=True)
 
 
 def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -300,8 +302,12 @@ def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_write_replaces_an_existing_report(tmp_path: Path) -> None:
     target = tmp_path / "r.html"
+    target.write_text(UNDIGESTED, "utf-8")
+    # no digest line: written before digests, or its end edited (notes appended)
+    with pytest.raises(fc.FrontiercostError, match="carries no digest line"):
+        write_report("gpt-4", target, draws=200, chains=1)
     target.write_text(OLD_REPORT, "utf-8")
-    assert write_report("gpt-4", target, draws=200, chains=1) == target
+    assert write_report("gpt-4", target, draws=200, chains=1) == target  # ours: replaced
     assert target.read_text("utf-8").startswith("<!DOCTYPE html>")
     assert "old report" not in target.read_text("utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
@@ -452,7 +458,16 @@ def test_a_report_edited_after_it_was_written_is_the_users(tmp_path: Path, capsy
         r"<!-- frontiercost digest [0-9a-f]{32} -->", target.read_text("utf-8").splitlines()[-1]
     )
     write_report("gpt-4", target, draws=200, chains=1)  # unedited: ours, replaced
-    edited = target.read_text("utf-8").replace("<h2>Summary</h2>", "<h2>Summary (mine)</h2>")
+    page = target.read_text("utf-8")
+    for notes, why in [
+        (page + "my notes\n", "carries no digest line"),  # after the digest line
+        ("\n".join(page.splitlines()[:-1]) + "\n", "carries no digest line"),  # line deleted
+    ]:
+        target.write_text(notes, "utf-8")
+        with pytest.raises(fc.FrontiercostError, match=why):
+            write_report("gpt-4", target, draws=200, chains=1)
+        assert target.read_text("utf-8") == notes
+    edited = page.replace("<h2>Summary</h2>", "<h2>Summary (mine)</h2>")
     target.write_text(edited, "utf-8")
     with pytest.raises(fc.FrontiercostError, match="has been edited since this program wrote"):
         write_report("gpt-4", target, draws=200, chains=1)

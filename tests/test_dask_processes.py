@@ -11,6 +11,7 @@ import contextlib
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -173,6 +174,16 @@ def _service(greeting: bytes | None) -> Iterator[str]:
         (None, "accepted the connection but sent no greeting within 2 s"),
         # bytes that are not dask's: read as a frame of 7.0e18 bytes, a MemoryError after 60 s
         (b"HTTP/1.1 400 Bad Request\r\n\r\n", "does not speak dask's protocol"),
+        # sizes that fit, then no frames: an internal struct.error and a traceback after 66 s
+        (bytes(8), "its first message is not a handshake"),
+        (struct.pack("<Q", 1) + b"\x01", "its first message is not a handshake"),
+        # dask's framing around bytes msgpack cannot read: a traceback, then a blank reason
+        (
+            struct.pack("<QQQ", 17, 1, 1) + b"\xc1",
+            "its first message is not a handshake",
+        ),
+        # a size, then silence: never the rest
+        (struct.pack("<Q", 58), "accepted the connection but sent no greeting within 2 s"),
     ],
 )
 def test_a_service_that_is_not_a_scheduler_is_one_line_within_the_timeout(
@@ -183,6 +194,27 @@ def test_a_service_that_is_not_a_scheduler_is_one_line_within_the_timeout(
         with pytest.raises(SimulationError, match=message):
             fc.simulate("gpt-4", draws=100, executor=DaskExecutor(scheduler=address, timeout=2))
         assert time.monotonic() - start < 10
+
+
+def test_a_service_that_closes_at_once_is_told_apart_from_a_silent_one() -> None:
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+
+    def close_each() -> None:
+        while True:
+            try:
+                server.accept()[0].close()
+            except OSError:
+                return
+
+    threading.Thread(target=close_each, daemon=True).start()
+    address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    try:
+        with pytest.raises(SimulationError, match="closed the connection without a greeting"):
+            fc.simulate("gpt-4", draws=100, executor=DaskExecutor(scheduler=address, timeout=30))
+    finally:
+        server.close()
 
 
 def test_an_unreachable_or_malformed_scheduler_is_one_line() -> None:

@@ -352,26 +352,19 @@ class DaskExecutor:
             raise SimulationError(f"scheduler: {address!r} has no port, e.g. 'tcp://{host}:8786'")
         try:
             with socket.create_connection((host, port), timeout=self.timeout) as sock:
-                greeting = _first_frame_size(sock, time.monotonic() + self.timeout)
+                problem = _not_a_greeting(sock, self.timeout)
         except OSError as err:
             raise SimulationError(
                 f"scheduler: cannot connect to {address!r} within {self.timeout:g} s:"
                 f" {err.strerror or err}"
             ) from None
-        # A dask scheduler greets first, with a handshake of ~60 bytes; a service that
-        # says nothing hung the client past any limit, and one that sends other bytes
-        # made it allocate what they read as a frame's size (a MemoryError after 60 s).
-        if greeting is None:
+        # A dask scheduler greets first, with a handshake of ~60 bytes.  A service that
+        # said nothing hung the client past any limit; one that sent other bytes made it
+        # allocate what they read as a frame's size (a MemoryError after 60 s), or fail
+        # to decode them (an internal error and a traceback after 60 s).
+        if problem is not None:
             raise SimulationError(
-                f"scheduler: {address!r} accepted the connection but sent no greeting within"
-                f" {self.timeout:g} s (a dask scheduler sends one at once); is it a dask"
-                " scheduler's address?"
-            )
-        if greeting > _HANDSHAKE_MAX:
-            raise SimulationError(
-                f"scheduler: {address!r} does not speak dask's protocol (its first message"
-                f" says {greeting:,} bytes, a handshake is under {_HANDSHAKE_MAX:,});"
-                " is it a dask scheduler's address?"
+                f"scheduler: {address!r} {problem}; is it a dask scheduler's address?"
             )
 
     def _preflight(self, client: Client) -> None:
@@ -616,21 +609,55 @@ def _scratch_result(job: Job, block: np.ndarray) -> EngineResult:
 _HANDSHAKE_MAX = 1 << 16
 
 
-def _first_frame_size(sock: Any, deadline: float) -> int | None:
-    """The size that a dask TCP message read from ``sock`` starts with (8 bytes,
-    little-endian), or ``None`` when fewer arrive before ``deadline`` or the peer
-    closes."""
-    head = b""
-    while len(head) < 8:
+def _not_a_greeting(sock: Any, timeout: float) -> str | None:
+    """``None`` when the first message read from ``sock`` within ``timeout`` seconds
+    is a dask handshake, else what it was instead.
+
+    A dask TCP message is its size (8 bytes, little-endian), then frames, which
+    distributed's own functions decode into a dict holding ``"python"``.
+    """
+    from distributed.protocol import loads
+    from distributed.protocol.utils import unpack_frames
+
+    deadline = time.monotonic() + timeout
+    head = _read(sock, 8, deadline, timeout)
+    if isinstance(head, str):
+        return head
+    size = int(struct.unpack("<Q", head)[0])
+    if size > _HANDSHAKE_MAX:
+        return (
+            f"does not speak dask's protocol (its first message says {size:,} bytes,"
+            f" a handshake is under {_HANDSHAKE_MAX:,})"
+        )
+    body = _read(sock, size, deadline, timeout)
+    if isinstance(body, str):
+        return body
+    try:
+        frames, missing = unpack_frames(body, partial=True)
+        message = None if missing else loads(frames)
+    except Exception:  # any bytes at all: what fails to decode is not a handshake
+        message = None
+    if not isinstance(message, dict) or "python" not in message:
+        return "does not speak dask's protocol (its first message is not a handshake)"
+    return None
+
+
+def _read(sock: Any, n: int, deadline: float, timeout: float) -> bytes | str:
+    """``n`` bytes from ``sock`` before ``deadline``, or why they did not come."""
+    data = b""
+    while len(data) < n:
         left = deadline - time.monotonic()
         if left <= 0:
-            return None
+            return (
+                f"accepted the connection but sent no greeting within {timeout:g} s"
+                " (a dask scheduler sends one at once)"
+            )
         sock.settimeout(left)
         try:
-            more = sock.recv(8 - len(head))
+            more = sock.recv(n - len(data))
         except TimeoutError:
-            return None
+            continue  # the deadline says so above
         if not more:
-            return None
-        head += more
-    return int(struct.unpack("<Q", head)[0])
+            return "closed the connection without a greeting (a dask scheduler sends one)"
+        data += more
+    return data

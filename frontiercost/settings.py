@@ -399,18 +399,43 @@ class Limits:
                 " Limits(seconds=...), FRONTIERCOST_MAX_SECONDS)"
             )
 
-    def stopwatch(self, what: str) -> Callable[[str], None]:
-        """A check to call between the steps of ``what``: from the moment it is made,
-        it raises once more than ``seconds`` have passed, naming the step not begun."""
-        start = time.perf_counter()
+    def stopwatch(self, what: str) -> Callable[..., None]:
+        """A check to call between the steps of ``what``: ``check(step)``, or
+        ``check(step, done, total, after)`` within a phase of like steps.
 
-        def check(step: str) -> None:
-            elapsed = time.perf_counter() - start
-            if elapsed > self.seconds:
+        From the moment it is made, it raises once more than ``seconds`` have
+        passed, or (once a tenth of the limit has gone) when the speed of the
+        current phase since its first share, plus ``after`` (the optimistic
+        seconds of the phases still to come), measured over a tenth of the phase at
+        least, says the whole will take longer;
+        it names the step not begun.  A phase is a run of checks with the same
+        ``total``; what came before its first share (a kernel's loading) does
+        not count towards its speed.
+        """
+        start = time.perf_counter()
+        first: list[float] = []  # time, done and total of the phase's first share
+
+        def check(step: str, done: float = 0.0, total: float = 0.0, after: float = 0.0) -> None:
+            now = time.perf_counter()
+            elapsed = now - start
+            how = f"it has taken {duration(elapsed)}"
+            over = elapsed > self.seconds
+            if first and first[2] != total:
+                first.clear()  # a new phase
+            # a tenth of the phase done since its first share: its speed is measured
+            measured = bool(first) and done - first[1] >= 0.1 * (total - first[1]) > 0
+            if measured and total > done and elapsed >= 0.1 * self.seconds:
+                t1, d1, _ = first
+                projected = elapsed + (now - t1) / (done - d1) * (total - done) + after
+                if projected > self.seconds:
+                    how, over = f"it would take about {duration(projected)} at its speed", True
+            elif not first and done > 0:
+                first[:] = [now, done, total]
+            if over:
                 raise SimulationError(
-                    f"{what}: stopped before {step}: it has taken {duration(elapsed)}, more"
-                    f" than the limit of {duration(self.seconds)}; use fewer draws, or raise"
-                    " the limit (--max-time, Limits(seconds=...), FRONTIERCOST_MAX_SECONDS)"
+                    f"{what}: stopped before {step}: {how}, more than the limit of"
+                    f" {duration(self.seconds)}; use fewer draws, or raise the limit"
+                    " (--max-time, Limits(seconds=...), FRONTIERCOST_MAX_SECONDS)"
                 )
 
         return check

@@ -506,3 +506,25 @@ def test_rank_correlations_of_a_scenario_keep_only_its_output(capsys, monkeypatc
     whole = rank_correlations(fc.simulate("gpt-4", draws=500, chains=4), "chip_cost")
     for row in rows:
         assert row["rank_correlation"] == float(whole.sel(parameter=row["name"]))
+
+
+def test_sobol_indices_stop_once_their_speed_says_they_will_pass_the_limit(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The estimate is optimistic (n = 2**18 at --max-time 3s: accepted, 5.5 s of work,
+    never stopped); the designs and the bootstrap now check the clock."""
+    from types import SimpleNamespace
+
+    from frontiercost import settings
+    from frontiercost.settings import Limits
+
+    clock = [0.0]
+
+    def tick() -> float:  # each look at the clock finds 100 s gone
+        clock[0] += 100.0
+        return clock[0]
+
+    monkeypatch.setattr(settings, "time", SimpleNamespace(perf_counter=tick))
+    with pytest.raises(fc.FrontiercostError) as err:
+        sobol_indices("gpt-4", "amortized_cost", n=1 << 12, limits=Limits(seconds=1000))
+    text = str(err.value)
+    assert text.startswith("gpt-4: Sobol indices at n = 4,096: stopped before design 4 of ")
+    assert "it would take about" in text and "more than the limit of 17 min" in text

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import os
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -356,9 +356,15 @@ def _sobol_from_means(m: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _bootstrap(
-    fa: np.ndarray, fb: np.ndarray, fab: np.ndarray, n_boot: int, rng_seed: int
+    fa: np.ndarray,
+    fb: np.ndarray,
+    fab: np.ndarray,
+    n_boot: int,
+    rng_seed: int,
+    tick: Callable[[int], None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Point estimates of S1 and ST, and their ``(n_boot, k)`` bootstrap replicates."""
+    """Point estimates of S1 and ST, and their ``(n_boot, k)`` bootstrap replicates
+    (``tick(resamples done)`` before each batch)."""
     k, n = fab.shape
     c = 0.5 * (fa.mean() + fb.mean())  # indices are shift-invariant; centring helps precision
     fa, fb, fab = fa - c, fb - c, fab - c
@@ -373,6 +379,8 @@ def _bootstrap(
     batch = max(1, min(n_boot, (1 << 22) // n))
     boot_s1, boot_st = np.empty((n_boot, k)), np.empty((n_boot, k))
     for b0 in range(0, n_boot, batch):
+        if tick is not None:
+            tick(b0)
         m = min(batch, n_boot - b0)
         idx = rng.integers(0, n, size=(m, n))
         # resampling counts per row: bincount of (row, index) pairs
@@ -445,12 +453,14 @@ def _estimate(
     rng_seed: int,
     ci_kind: str = "eti",
     replicates: int = 0,
+    tick: Callable[[int], None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Point estimates and intervals: from ``replicates`` independent scramblings when
-    given (QMC), else bootstrap (percentile, or HDI of the bootstrap replicates)."""
+    given (QMC), else bootstrap (percentile, or HDI of the bootstrap replicates);
+    ``tick(resamples)`` before each batch of resamples."""
     if replicates:
         return _replicate_intervals(fa, fb, fab, replicates, ci_prob)
-    s1, st, boot_s1, boot_st = _bootstrap(fa, fb, fab, n_boot, rng_seed)
+    s1, st, boot_s1, boot_st = _bootstrap(fa, fb, fab, n_boot, rng_seed, tick)
     if ci_kind == "hdi":
         from .summary import interval
 
@@ -595,21 +605,30 @@ def sobol_indices(
             "or use rank_correlations on a run"
         )
     k = len(factors)
-    _check_sobol_bounds(model, k, len(outs), int(n), int(n_boot), limits or Limits(), label)
+    limits = limits or Limits()
+    _check_sobol_bounds(model, k, len(outs), int(n), int(n_boot), limits, label)
+    # the estimate is optimistic: the work is stopped once its speed says it will
+    # pass the limit (shares of it in the estimate's seconds)
+    check = limits.stopwatch(f"{label}: Sobol indices at n = {n:,}")
+    # the bootstrap's optimistic seconds, counted while the designs run
+    draws_s = sobol_seconds(k, 0, int(n), int(n_boot))
+    boot_s = sobol_seconds(k, len(outs), int(n), int(n_boot)) - draws_s
+    resamples = int(n_boot) * len(outs) if boot_s > 0 else 0
     a, b = _design(model, factors, int(n), int(seed), sampler)
 
-    def keep(u: np.ndarray) -> dict[str, np.ndarray]:
+    def keep(u: np.ndarray, i: int) -> dict[str, np.ndarray]:
+        check(f"design {i + 1} of {k + 2}", i, k + 2, boot_s)
         # only the outputs asked for: every quantity of k + 2 designs would not fit at 2**24
         got = evaluate_uniforms(model, used, u, threads=threads)
         return {name: got[name] for name in outs}
 
-    values = [keep(a), keep(b)]
+    values = [keep(a, 0), keep(b, 1)]
     ab = np.empty_like(a)  # one A_B^(i) at a time
-    for f in factors:
+    for i, f in enumerate(factors):
         rows = _rows(model, f)
         np.copyto(ab, a)
         ab[rows] = b[rows]
-        values.append(keep(ab))
+        values.append(keep(ab, i + 2))
     del a, b, ab
     s1 = np.empty((len(outs), k))
     st = np.empty((len(outs), k))
@@ -624,9 +643,13 @@ def sobol_indices(
                 f"{label}: output {name} is not finite at {bad} of {n * (k + 2)} design "
                 "points; Sobol indices need a finite output"
             )
+
+        def tick(done: int, name: str = name, o: int = o) -> None:
+            check(f"the bootstrap of {name}", o * int(n_boot) + done, resamples)
+
         s1[o], st[o], s1_ci[o], st_ci[o] = _estimate(
             fa, fb, fab, ci_prob, n_boot, int(seed) + o, ci_kind,
-            qmc_replicates(int(n)) if sampler == "qmc" else 0,
+            qmc_replicates(int(n)) if sampler == "qmc" else 0, tick,
         )  # fmt: skip
     units = {o.name: o.units for o in model.outputs}
     ci_attrs = {"units": "1", "ci_kind": ci_kind, "ci_prob": ci_prob}

@@ -325,7 +325,9 @@ def test_cli_bench_refuses_bad_flags_before_timing(tmp_path, capsys) -> None:  #
         ),
         ([*BENCH, "--out", str(tmp_path / "b.txt")], "--out: expected a .json file"),
         ([*BENCH, "--overwrite"], "--overwrite: there is no output file to replace"),
-        (["bench", "--sizes", "1e4,x"], "--sizes: size 'x' is not a positive whole number"),
+        (["bench", "--sizes", "1e4,x"], "--sizes: size 'x': expected a number such as 1e4"),
+        # a whole number, above the largest accepted: it said "not a positive whole number"
+        (["bench", "--sizes", "1e16"], "size '1e16': expected a whole number from 1 to 2**53"),
         (["bench", "--methods", "numpy,nope"], "--methods: unknown method(s) ['nope']"),
         (["bench", "--threads", "0"], "--threads"),
         (["bench", "--memory", "0"], "argument --memory: expected a size such as 4G"),
@@ -346,7 +348,7 @@ def test_cli_bench_refuses_bad_flags_before_timing(tmp_path, capsys) -> None:  #
         ),
         (
             ["bench", "--sizes", "1e9", "--methods", "numpy-best-stream", "--max-time", "10s"],
-            "1 measurements would take at least 17 s, more than the limit of 10 s",
+            "1 measurement would take at least 17 s, more than the limit of 10 s",
         ),
     ]
     for argv, message in cases:
@@ -357,6 +359,33 @@ def test_cli_bench_refuses_bad_flags_before_timing(tmp_path, capsys) -> None:  #
     assert theirs.read_text("utf-8") == '{"mine": 1}\n'  # never overwritten
     assert main([*BENCH, "--out", str(theirs), "--overwrite", "-q"]) == 0
     assert json.loads(theirs.read_text("utf-8"))["schema"] == harness.SCHEMA
+
+
+def test_a_benchmark_that_measured_nothing_says_so(capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Every row stopped at the time limit: exit 0 and "Means: 0 row(s) checked, all
+    within 6 standard errors" before."""
+    from frontiercost.cli import main
+
+    def stopped(method: str, n: int, *args: object) -> dict[str, object]:
+        return {"method": method, "n": n, "status": "error", "reason": "stopped"}
+
+    monkeypatch.setattr(harness, "_measure_in_child", stopped)
+    argv = ["bench", "--sizes", "1k", "--methods", "numpy,numpy-best", "--no-jit"]
+    assert main([*argv, "--repeats", "1k"]) == 2  # counts take suffixes, as --sizes does
+    captured = capsys.readouterr()
+    assert "Means: no row finished, none checked." in captured.out
+    assert captured.err.endswith(
+        "frontiercost: error: bench: none of the 2 measurements finished; their rows say why\n"
+    )
+
+
+def test_a_child_start_counts_in_the_time_estimate() -> None:
+    from frontiercost.settings import Limits
+
+    one = (Limits(seconds=0.4), ["numpy"], [1000], 1)
+    harness.check_limits(*one, child=False)  # 0.0003 s in this process
+    with pytest.raises(harness.BenchmarkError, match=r"at least 0\.5 s"):
+        harness.check_limits(*one)  # a child's start: 1k draws with a limit of 1 s stopped
 
 
 def test_a_measurement_past_the_time_limit_is_stopped_and_said() -> None:
@@ -374,6 +403,7 @@ def test_the_time_estimate_counts_threads_repeats_and_the_huge_run() -> None:
 
     def refused(seconds: float, *args: object, **kwargs: object) -> bool:
         try:
+            kwargs.setdefault("child", False)  # in this process: no child starts
             harness.check_limits(Limits(seconds=seconds), *args, **kwargs)  # type: ignore[arg-type]
         except harness.BenchmarkError:
             return True

@@ -94,6 +94,9 @@ EST_RATE_PER_THREAD = {
     "frontiercost-formula": 1.5e8,
 }
 SINGLE_THREADED = frozenset({"numpy", "squigglepy"})
+# A measuring child process's start-up (Python, numpy, the method's imports):
+# measured 0.6-1.5 s; a limit of 1 s stopped every child of a 1k-draw benchmark.
+EST_CHILD_SECONDS = 0.5
 WARMUP_N = 10_000
 # Draws of the tiny run that marks "first sampled block" in the start-up probe.
 PROBE_N = 1_000
@@ -231,14 +234,16 @@ def check_limits(
     threads: int,
     repeats: int | None = None,
     huge: bool = False,
+    child: bool = True,
 ) -> None:
     """Refuse a benchmark that cannot fit ``limits``, before anything is timed.
 
     The memory is the largest single measurement's (:data:`BYTES_PER_DRAW`;
     each runs alone, in its own process); the time is the sum of every
     measurement's warm-up and repeats at the optimistic
-    :data:`EST_RATE_PER_THREAD`, so only requests that cannot finish in time
-    even at those speeds are refused.
+    :data:`EST_RATE_PER_THREAD`, and with ``child`` (memory measured in a child
+    process each) :data:`EST_CHILD_SECONDS` for each start, so only requests
+    that cannot finish in time even at those speeds are refused.
 
     Raises
     ------
@@ -258,6 +263,7 @@ def check_limits(
         used = 1 if method in SINGLE_THREADED else min(threads, cores)
         r = 1 if n == HUGE_N and huge else (_default_repeats(n) if repeats is None else repeats)
         seconds += (min(n, WARMUP_N) + r * n) / (EST_RATE_PER_THREAD[method] * used)
+        seconds += EST_CHILD_SECONDS if child else 0.0
     need, method, n = largest
     if need > limits.memory_bytes:
         raise BenchmarkError(
@@ -267,7 +273,8 @@ def check_limits(
         )
     if seconds > limits.seconds:
         raise BenchmarkError(
-            f"{len(planned)} measurements would take at least {duration(seconds)}, more than"
+            f"{len(planned)} measurement{'s' * (len(planned) != 1)} would take at least"
+            f" {duration(seconds)}, more than"
             f" the limit of {duration(limits.seconds)}; use smaller --sizes, fewer --methods"
             " or --repeats, or raise the limit (--max-time, FRONTIERCOST_MAX_SECONDS)"
         )
@@ -545,7 +552,10 @@ def _limits_of(args: argparse.Namespace) -> Limits:
 
 def check_args(args: argparse.Namespace) -> None:
     """:func:`check_limits` of the options :func:`benchmark_from_args` takes."""
-    check_limits(_limits_of(args), args.methods, args.sizes, args.threads, args.repeats, args.huge)
+    check_limits(
+        _limits_of(args), args.methods, args.sizes, args.threads, args.repeats, args.huge,
+        child=not args.no_memory,
+    )  # fmt: skip
 
 
 def benchmark_from_args(
@@ -643,7 +653,7 @@ def run_benchmark(
         )
     wants_fc = any(m in FRONTIERCOST_METHODS for m in methods) or huge
     limits = limits or Limits()
-    check_limits(limits, methods, sizes, threads, repeats, huge)
+    check_limits(limits, methods, sizes, threads, repeats, huge, child=include_memory)
     # a measurement past the limit (slower than the optimistic estimate) is ended
     timeout = min(CHILD_TIMEOUT_S, limits.seconds)
     if wants_fc:
@@ -815,6 +825,8 @@ def format_table(result: dict[str, Any]) -> str:
         lines.append(
             f"Means: {checked} row(s) checked, all within {MEAN_Z_LIMIT:g} standard errors "
             f"of the exact mean {model.get('analytic_mean', math.nan):.6g} USD."
+            if checked
+            else "Means: no row finished, none checked."
         )
     return "\n".join(lines)
 

@@ -35,10 +35,8 @@ def _sizes(text: str) -> tuple[int, ...]:
     for part in text.split(","):
         try:
             sizes.append(count_value(part.strip()))
-        except argparse.ArgumentTypeError:
-            raise argparse.ArgumentTypeError(
-                f"size {part!r} is not a positive whole number; expected e.g. 1e6,10M"
-            ) from None
+        except argparse.ArgumentTypeError as err:
+            raise argparse.ArgumentTypeError(f"size {part.strip()!r}: {err}") from None
     return tuple(sizes)
 
 
@@ -68,7 +66,7 @@ def add_arguments(be: argparse.ArgumentParser, file_action: Any) -> None:
     be.add_argument("--threads", type=positive_int, default=2, help="threads per method (2)")
     be.add_argument(
         "--repeats",
-        type=positive_int,
+        type=count_value,
         default=None,
         help="timed repeats per measurement (default 3 up to 1e7 draws, else 1; best kept)",
     )
@@ -159,6 +157,14 @@ def cmd_bench(args: argparse.Namespace, console: Console) -> int:
     if out is not None:
         console.note(f"wrote {out}")
     emit(console, to_json(result) if args.format == "json" else format_table(result), None)
+    runs = [r for r in result["runs"] + [result["huge"]] if r is not None]
+    if runs and not any(r.get("status") in ("ok", "unavailable") for r in runs):
+        # every row an error (all past the time limit): a benchmark that measured nothing
+        which = "the measurement" if len(runs) == 1 else f"none of the {len(runs)} measurements"
+        raise FrontiercostError(
+            f"bench: {which} {'did not finish' if len(runs) == 1 else 'finished'};"
+            f" {'its row says' if len(runs) == 1 else 'their rows say'} why"
+        )
     return 0
 
 

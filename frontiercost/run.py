@@ -320,12 +320,16 @@ def check_bounds(
             " FRONTIERCOST_MEMORY)"
         )
     if sweep:
+        per_point = max(len(jobs_draws), 1) * max(sampling.chains, 1)
+        fits = int(limits.memory_bytes // max(held / max(total, 1), 1)) // per_point
+        fewer = f"at most {fits:,} draws per chain (--draws)" if fits else "fewer draws"
         raise SimulationError(
             f"{what}: a sweep holds its points' draws in memory, also when it has a file"
             f" to write: {total:,} draws need {format_size(held)}, more than the memory"
             f" budget of {format_size(limits.memory_bytes)}; keep summaries instead"
-            " (summary_only=True; sweep --summary), sweep fewer points or draws, or raise"
-            " the budget (--memory, limits=Limits(memory_bytes=...), FRONTIERCOST_MEMORY)"
+            f" (summary_only=True; sweep --summary), sweep fewer points or {fewer}, or"
+            " raise the budget (--memory, limits=Limits(memory_bytes=...),"
+            " FRONTIERCOST_MEMORY)"
         )
     # "stream instead" named `frontiercost run` without --out, which is what a run
     # refused here often was: the command line streams only above STORE_LIMIT draws

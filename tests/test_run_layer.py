@@ -265,8 +265,10 @@ def test_a_stored_sweep_to_netcdf_counts_its_draws_three_times() -> None:
     sampling = Sampling(draws=10_000)
     budget = Limits(memory_bytes=int(2.5 * need))
     assert check_bounds(draws, per_draw, sampling, Keep(out=Path("run.nc")), budget)  # twice
-    with pytest.raises(SimulationError, match=r"draws need 68\.7 MiB, more than the memory"):
+    with pytest.raises(SimulationError, match=r"draws need 68\.7 MiB, more than the memory") as e:
         check_bounds(draws, per_draw, sampling, Keep(), budget, sweep=True)
+    # 60 MB at 600 B a draw: 100,000 draws, 8,333 a chain at each of 3 points x 4 chains
+    assert "sweep fewer points or at most 8,333 draws per chain (--draws)" in str(e.value)
     assert check_bounds(
         draws, per_draw, sampling, Keep(), Limits(memory_bytes=3 * need), sweep=True
     )

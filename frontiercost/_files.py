@@ -276,7 +276,11 @@ def _edit_state(path: Path, *, undigested: str) -> str | None:
 def edited(path: Path) -> str | None:
     """Why ``path``, a file this program wrote for editing or keeping, is no longer
     taken for its own (``None`` when it is, or is no such file)."""
-    if _marks(path) & {_EDITABLE, _REPORT}:
+    return _edited(path, _marks(path))
+
+
+def _edited(path: Path, marks: set[bytes]) -> str | None:
+    if marks & {_EDITABLE, _REPORT}:
         why = "carries no digest line (an older version wrote it, or its end was edited)"
         return _edit_state(path, undigested=why)
     return None
@@ -300,4 +304,5 @@ def written_here(path: Path) -> bool:
     while its digest line matches: once edited, it is the user's
     (``--overwrite`` replaces it).
     """
-    return bool(_marks(path)) and edited(path) is None
+    marks = _marks(path)  # read once: a report's whole text is read for its digest
+    return bool(marks) and _edited(path, marks) is None

@@ -51,3 +51,18 @@ def one_chip(fleet: bool, observe: bool = True) -> dict[str, object]:
         data["hardware"] = {"chip": "h100-sxm5", "price_year": 2025}
         data["routes"] = {"chip_price": "bare_chip_price * server_cost_factor"}
     return data
+
+
+def keep_kept(monkeypatch: Any, module: Any, name: str = "sample") -> list[tuple[str, ...]]:
+    """Wrap ``module.name`` (a function returning a Source) to record, per call, the
+    variables its run kept in ``posterior``: the list it fills."""
+    kept: list[tuple[str, ...]] = []
+    real = getattr(module, name)
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        src = real(*args, **kwargs)
+        kept.append(tuple(src.tree["posterior"].data_vars))
+        return src
+
+    monkeypatch.setattr(module, name, spy)
+    return kept

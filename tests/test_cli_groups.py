@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers import keep_kept
 
 from frontiercost import simulate
 from frontiercost.cli import _sources, _summary, main
@@ -133,15 +134,7 @@ def test_a_run_of_named_outputs_samples_only_them(capsys, monkeypatch) -> None: 
     """`run --var X` stored all 11 outputs of gpt-4 (839 MiB at 2.5e6 draws a chain),
     where X's draws suffice; its figures are the whole run's, bit for bit."""
     whole = json.loads(_run(capsys, ["run", "gpt-4", *SMALL, "--format", "json"]))
-    sampled: list[tuple[str, ...]] = []
-    real_sample = _sources.sample
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        src = real_sample(*args, **kwargs)
-        sampled.append(tuple(src.tree["posterior"].data_vars))
-        return src
-
-    monkeypatch.setattr(_summary, "sample", spy)
+    sampled = keep_kept(monkeypatch, _summary)
     argv = ["run", "gpt-4", *SMALL, "--format", "json", "--var", "usd_per_flop"]
     one = json.loads(_run(capsys, argv))
     assert sampled == [("usd_per_flop",)]

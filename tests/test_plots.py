@@ -19,6 +19,7 @@ import matplotlib.image as mpimg
 import numpy as np
 import pytest
 import xarray as xr
+from helpers import keep_kept
 from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection, QuadMesh
@@ -702,15 +703,7 @@ def test_a_plot_of_one_output_samples_only_it(kind: str, tmp_path: Path, monkeyp
     from frontiercost.cli import _figures, main
 
     argv = ["plot", "gpt-4", "--kind", kind, "--var", "chip_cost", "--draws", "2000", "-q"]
-    kept: list[tuple[str, ...]] = []
-    real = _figures.source
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        src = real(*args, **kwargs)
-        kept.append(tuple(src.tree["posterior"].data_vars))
-        return src
-
-    monkeypatch.setattr(_figures, "source", spy)
+    kept = keep_kept(monkeypatch, _figures, "source")
     assert main([*argv, "--plot", str(tmp_path / "one.png")]) == 0
     assert kept == [("chip_cost",)]
     monkeypatch.setattr(_figures, "_one_output", lambda args: {})  # the whole run, as before

@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
+from helpers import keep_kept
 from scipy import stats
 
 from frontiercost import FrontiercostError, Output, simulate, summarize
@@ -695,15 +696,7 @@ def test_exceedance_of_outputs_samples_only_them(capsys, monkeypatch) -> None:  
     from frontiercost.analysis.risk import exceedance as exceedance_of
     from frontiercost.cli import _exceedance, main
 
-    kept: list[tuple[str, ...]] = []
-    real = _exceedance.sample
-
-    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
-        src = real(*args, **kwargs)
-        kept.append(tuple(src.tree["posterior"].data_vars))
-        return src
-
-    monkeypatch.setattr(_exceedance, "sample", spy)
+    kept = keep_kept(monkeypatch, _exceedance)
     argv = ["exceedance", "gpt-4", "-t", "amortized_cost=50M", "-t", "chip_cost=20M"]
     assert main([*argv, "--draws", "2000", "--format", "json", "-q"]) == 0
     record = json.loads(capsys.readouterr().out)

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import xarray as xr
-from helpers import run_engine
+from helpers import keep_kept, run_engine
 
 import frontiercost as fc
 from frontiercost.analysis.sensitivity import rank_correlations, sobol_indices, tornado
@@ -489,20 +489,12 @@ def test_rank_correlations_of_a_scenario_keep_only_its_output(capsys, monkeypatc
     from frontiercost.analysis import rank_correlations
     from frontiercost.cli import _sensitivity, main
 
-    kept: list[set[str]] = []
-    real = _sensitivity.sample
-
-    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
-        src = real(*args, **kwargs)
-        kept.append(set(src.tree["posterior"].data_vars))
-        return src
-
-    monkeypatch.setattr(_sensitivity, "sample", spy)
+    kept = keep_kept(monkeypatch, _sensitivity)
     argv = ["sensitivity", "gpt-4", "--method", "rank", "--var", "chip_cost", "--draws", "500"]
     assert main([*argv, "--format", "json", "-q"]) == 0
     rows = json.loads(capsys.readouterr().out)["parameters"]
     outputs = set(fc.load_scenario("gpt-4").outputs)
-    assert len(kept) == 1 and kept[0] & outputs == {"chip_cost"}
+    assert len(kept) == 1 and set(kept[0]) & outputs == {"chip_cost"}
     whole = rank_correlations(fc.simulate("gpt-4", draws=500, chains=4), "chip_cost")
     for row in rows:
         assert row["rank_correlation"] == float(whole.sel(parameter=row["name"]))
